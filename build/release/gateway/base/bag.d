@@ -1,0 +1,19 @@
+build/release/gateway/base/bag.o: gateway/base/bag.c gateway/base/bag.h \
+ /usr/include/apr-1.0/apr_pools.h /usr/include/apr-1.0/apr.h \
+ /usr/include/apr-1.0/apr_errno.h /usr/include/apr-1.0/apr_general.h \
+ /usr/include/apr-1.0/apr_pools.h /usr/include/apr-1.0/apr_want.h \
+ /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
+ /usr/include/apr-1.0/apr_tables.h /usr/include/apr-1.0/apr_strings.h
+gateway/base/bag.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:
+/usr/include/apr-1.0/apr_tables.h:
+/usr/include/apr-1.0/apr_strings.h:

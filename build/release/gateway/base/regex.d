@@ -1,0 +1,16 @@
+build/release/gateway/base/regex.o: gateway/base/regex.c \
+ gateway/base/regex.h /usr/include/apr-1.0/apr_pools.h \
+ /usr/include/apr-1.0/apr.h /usr/include/apr-1.0/apr_errno.h \
+ /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_pools.h \
+ /usr/include/apr-1.0/apr_want.h /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h
+gateway/base/regex.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:

@@ -1,0 +1,18 @@
+build/release/gateway/base/str.o: gateway/base/str.c gateway/base/str.h \
+ /usr/include/apr-1.0/apr_pools.h /usr/include/apr-1.0/apr.h \
+ /usr/include/apr-1.0/apr_errno.h /usr/include/apr-1.0/apr_general.h \
+ /usr/include/apr-1.0/apr_pools.h /usr/include/apr-1.0/apr_want.h \
+ /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
+ /usr/include/apr-1.0/apr_strings.h
+gateway/base/str.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:
+/usr/include/apr-1.0/apr_strings.h:

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the settings and their cross-directive checks.
+ */
+#include "conf/conf.h"
+
+#include <apr_strings.h>
+
+kg_conf *kg_conf_make(apr_pool_t *pool)
+{
+	kg_conf *conf = apr_pcalloc(pool, sizeof(*conf));
+
+	kg_conf_mapping_defaults(pool, &conf->mapping);
+	return conf;
+}
+
+kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
+{
+	const kg_conf_mapping *m = &conf->mapping;
+
+	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateDefaultRole \"%s\" is not one of "
+				  "KeygateRoles",
+				  m->default_role);
+	return KG_OK;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the settings, one struct per concern, and their defaults.
+ *
+ * A kg_conf is built once (httpd config time, or the CLI's --config file)
+ * and is read-only afterwards, so request threads share it without locks.
+ */
+#ifndef KG_CONF_H
+#define KG_CONF_H
+
+#include "conf/mapping.h"
+#include "gateway/base/err.h"
+
+#include <apr_pools.h>
+
+typedef struct {
+	kg_conf_mapping mapping;
+} kg_conf;
+
+/* Returns a conf with every default set, allocated in pool. */
+kg_conf *kg_conf_make(apr_pool_t *pool);
+
+/* Checks rules that span several directives (e.g. the default role must be
+ * one of the roles). Returns KG_OK or KG_ECONFIG with the reason. */
+kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
+
+/* Reads `Keygate*` directives from the file at path into conf: one per
+ * line, arguments split on blanks, double quotes group words (with \" and
+ * \\ escapes), # starts a comment. Errors are KG_ECONFIG with the message
+ * "PATH:LINE:COL: text" pointing at the offending word. */
+kg_rc kg_conf_file_load(apr_pool_t *pool, const char *path, kg_conf *conf,
+			kg_err *err);
+
+#endif

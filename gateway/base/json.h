@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: a strict JSON reader that remembers where every value stood.
+ *
+ * Admin files must fail with FILE:LINE:COL naming the bad key, so each
+ * value and object key carries its line and column (1-based, counted in
+ * characters). The reader is strict: RFC 8259 grammar, valid UTF-8, no
+ * NUL in strings, no duplicate object keys, a nesting limit. The tree
+ * lives in the pool passed to kg_json_parse.
+ */
+#ifndef KG_JSON_H
+#define KG_JSON_H
+
+#include "str.h"
+
+#include <apr_pools.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+	KG_JSON_NULL,
+	KG_JSON_FALSE,
+	KG_JSON_TRUE,
+	KG_JSON_NUMBER,
+	KG_JSON_STRING,
+	KG_JSON_ARRAY,
+	KG_JSON_OBJECT
+} kg_json_type;
+
+typedef struct kg_json kg_json;
+
+/* An array element (key NULL) or an object member. */
+typedef struct {
+	const char *key;
+	int key_line, key_col;
+	kg_json *value;
+} kg_json_member;
+
+struct kg_json {
+	kg_json_type type;
+	int line, col;
+	const char *str;     /* STRING: decoded text; NUMBER: its source text */
+	bool is_integer;     /* NUMBER without fraction or exponent */
+	size_t count;	     /* ARRAY/OBJECT: number of members */
+	kg_json_member *members;
+};
+
+typedef struct {
+	int line, col;
+	char msg[160];
+} kg_json_error;
+
+#define KG_JSON_DEFAULT_DEPTH 64
+
+/* Parses text[0..len) into *out. On failure returns false and fills e with
+ * the position and reason; *out is left untouched. */
+bool kg_json_parse(apr_pool_t *pool, const char *text, size_t len,
+		   int max_depth, kg_json **out, kg_json_error *e);
+
+/* Returns the member value named key of an object, or NULL (also when obj
+ * is NULL or not an object). */
+const kg_json *kg_json_get(const kg_json *obj, const char *key);
+
+/* Returns the lower-case name of a type ("string", "object", ...). */
+const char *kg_json_type_name(kg_json_type type);
+
+/* Appends v as compact JSON. */
+void kg_json_write(kg_buf *b, const kg_json *v);
+
+/* True when a and b are the same JSON value (object member order
+ * ignored, numbers compared by value). */
+bool kg_json_equal(const kg_json *a, const kg_json *b);
+
+#endif

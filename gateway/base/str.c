@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: strings: a growable pool buffer, UTF-8 checks, trimming and
+ * case mapping.
+ */
+#include "str.h"
+
+#include <apr_strings.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kg_buf_init(kg_buf *b, apr_pool_t *pool, size_t cap)
+{
+	b->pool = pool;
+	b->cap = cap < 16 ? 16 : cap;
+	b->data = apr_palloc(pool, b->cap);
+	b->len = 0;
+	b->data[0] = '\0';
+}
+
+static void buf_reserve(kg_buf *b, size_t extra)
+{
+	char *grown;
+	size_t cap = b->cap;
+
+	if (b->len + extra + 1 <= cap)
+		return;
+	while (b->len + extra + 1 > cap)
+		cap *= 2;
+	grown = apr_palloc(b->pool, cap);
+	memcpy(grown, b->data, b->len + 1);
+	b->data = grown;
+	b->cap = cap;
+}
+
+void kg_buf_add(kg_buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void kg_buf_adds(kg_buf *b, const char *s)
+{
+	kg_buf_add(b, s, strlen(s));
+}
+
+void kg_buf_addc(kg_buf *b, char c)
+{
+	kg_buf_add(b, &c, 1);
+}
+
+void kg_buf_add_utf8(kg_buf *b, uint32_t cp)
+{
+	char out[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		out[0] = (char)(0xf0 | (cp >> 18));
+		out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	kg_buf_add(b, out, n);
+}
+
+void kg_buf_addf(kg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void kg_buf_add_json_string(kg_buf *b, const char *s)
+{
+	kg_buf_addc(b, '"');
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"':
+			kg_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			kg_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			kg_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			kg_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			kg_buf_add(b, "\\t", 2);
+			break;
+		default:
+			if (*c < 0x20 || *c == 0x7f)
+				kg_buf_addf(b, "\\u%04x", *c);
+			else
+				kg_buf_addc(b, (char)*c);
+		}
+	}
+	kg_buf_addc(b, '"');
+}
+
+bool kg_utf8_is_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
+
+	while (p < end) {
+		uint32_t cp;
+		size_t n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= n)
+			return false;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+uint32_t kg_utf8_next(const char **p)
+{
+	const unsigned char *c = (const unsigned char *)*p;
+	uint32_t cp;
+	size_t n;
+
+	if (*c < 0x80) {
+		*p += 1;
+		return *c;
+	}
+	if ((*c & 0xe0) == 0xc0) {
+		n = 1;
+		cp = *c & 0x1f;
+	} else if ((*c & 0xf0) == 0xe0) {
+		n = 2;
+		cp = *c & 0x0f;
+	} else {
+		n = 3;
+		cp = *c & 0x07;
+	}
+	for (size_t i = 1; i <= n && c[i]; i++)
+		cp = (cp << 6) | (c[i] & 0x3f);
+	*p += n + 1;
+	return cp;
+}
+
+char *kg_str_trim(apr_pool_t *pool, const char *s)
+{
+	const unsigned char *start = (const unsigned char *)s;
+	const unsigned char *end = start + strlen(s);
+
+	while (start < end && *start <= 0x20)
+		start++;
+	while (end > start && end[-1] <= 0x20)
+		end--;
+	return apr_pstrmemdup(pool, (const char *)start, (size_t)(end - start));
+}
+
+/* Maps one code point to lower case (to_lower) or upper case. */
+static uint32_t case_map(uint32_t cp, bool to_lower)
+{
+	if (to_lower) {
+		if ((cp >= 'A' && cp <= 'Z') ||
+		    (cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+		    (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) ||
+		    (cp >= 0x410 && cp <= 0x42f))
+			return cp + 0x20;
+		if (cp >= 0x400 && cp <= 0x40f)
+			return cp + 0x50;
+		if (cp >= 0x100 && cp <= 0x17f && cp != 0x130 && cp != 0x131 &&
+		    cp != 0x138 && cp != 0x149 && cp != 0x17f) {
+			bool odd_upper = (cp >= 0x139 && cp <= 0x148) ||
+					 (cp >= 0x179 && cp <= 0x17e);
+			if (odd_upper ? (cp & 1) : !(cp & 1))
+				return cp + 1;
+		}
+		return cp;
+	}
+	if ((cp >= 'a' && cp <= 'z') ||
+	    (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7) ||
+	    (cp >= 0x3b1 && cp <= 0x3cb && cp != 0x3c2) ||
+	    (cp >= 0x430 && cp <= 0x44f))
+		return cp - 0x20;
+	if (cp >= 0x450 && cp <= 0x45f)
+		return cp - 0x50;
+	if (cp >= 0x100 && cp <= 0x17f && cp != 0x130 && cp != 0x131 &&
+	    cp != 0x138 && cp != 0x149 && cp != 0x17f) {
+		bool odd_upper = (cp >= 0x139 && cp <= 0x148) ||
+				 (cp >= 0x179 && cp <= 0x17e);
+		if (odd_upper ? !(cp & 1) : (cp & 1))
+			return cp - 1;
+	}
+	return cp;
+}
+
+static char *case_convert(apr_pool_t *pool, const char *s, bool to_lower)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, pool, strlen(s) + 1);
+	while (*s)
+		kg_buf_add_utf8(&b, case_map(kg_utf8_next(&s), to_lower));
+	return b.data;
+}
+
+char *kg_str_lower(apr_pool_t *pool, const char *s)
+{
+	return case_convert(pool, s, true);
+}
+
+char *kg_str_upper(apr_pool_t *pool, const char *s)
+{
+	return case_convert(pool, s, false);
+}
+
+bool kg_str_eq_nocase(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (case_map(kg_utf8_next(&a), true) !=
+		    case_map(kg_utf8_next(&b), true))
+			return false;
+	}
+	return *a == '\0' && *b == '\0';
+}
+
+bool kg_str_is_blank(const char *s)
+{
+	if (s == NULL)
+		return true;
+	for (; *s; s++) {
+		if ((unsigned char)*s > 0x20)
+			return false;
+	}
+	return true;
+}
+
+bool kg_str_to_int(const char *s, long long min, long long max,
+		   long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: strings: a growable pool buffer, UTF-8 checks, trimming and
+ * case mapping.
+ *
+ * Everything returned is allocated in the pool the caller passes and lives
+ * as long as that pool.
+ */
+#ifndef KG_STR_H
+#define KG_STR_H
+
+#include <apr_pools.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer whose storage lives in pool. data is always
+ * NUL-terminated. */
+typedef struct {
+	apr_pool_t *pool;
+	char *data;
+	size_t len;
+	size_t cap;
+} kg_buf;
+
+void kg_buf_init(kg_buf *b, apr_pool_t *pool, size_t cap);
+void kg_buf_add(kg_buf *b, const char *s, size_t n);
+void kg_buf_adds(kg_buf *b, const char *s);
+void kg_buf_addc(kg_buf *b, char c);
+/* Appends the UTF-8 encoding of code point cp. */
+void kg_buf_add_utf8(kg_buf *b, uint32_t cp);
+void kg_buf_addf(kg_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal, quotes included. */
+void kg_buf_add_json_string(kg_buf *b, const char *s);
+
+/* True when s[0..len) is well-formed UTF-8: no overlongs, no surrogates,
+ * nothing above U+10FFFF. */
+bool kg_utf8_is_valid(const char *s, size_t len);
+
+/* Decodes one code point at *p (which must be valid UTF-8) and advances
+ * *p past it. */
+uint32_t kg_utf8_next(const char **p);
+
+/* Returns a copy of s without leading and trailing characters <= U+0020,
+ * as Java's String.trim does. */
+char *kg_str_trim(apr_pool_t *pool, const char *s);
+
+/* Returns s lower- or upper-cased. ASCII, Latin-1, Latin Extended-A, Greek
+ * and Cyrillic letters are mapped; other characters are copied. */
+char *kg_str_lower(apr_pool_t *pool, const char *s);
+char *kg_str_upper(apr_pool_t *pool, const char *s);
+
+/* Case-insensitive equality under the same mapping as kg_str_lower. */
+bool kg_str_eq_nocase(const char *a, const char *b);
+
+/* True when s is NULL or has only characters <= U+0020. */
+bool kg_str_is_blank(const char *s);
+
+/* Parses a whole decimal integer in [min, max]; false on anything else. */
+bool kg_str_to_int(const char *s, long long min, long long max,
+		   long long *out);
+
+#endif

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that keygate's build, tests and local
+# stack need. Idempotent: it runs apt-get update and install only when a
+# package is missing, so it is cheap to call before every make target.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config clang libclang-rt-14-dev valgrind
+	libapr1-dev libaprutil1-dev libxml2-dev libssl-dev libpcre2-dev
+	libhiredis-dev libcmocka-dev
+	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
+	libjansson-dev python3 curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	sudo=sudo
+else
+	sudo=
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	--no-install-recommends "${missing[@]}"
+# the system apache2 and redis services are never used: tests start their
+# own servers with their own configuration
+for svc in apache2 redis-server; do
+	$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+done
