@@ -17,7 +17,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC        ?= cc
 WARN      := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
              -Wmissing-prototypes -Wshadow -Wpointer-arith -Wformat=2 \
-             -Wvla -Wno-unused-parameter
+             -Wvla -Wno-unused-parameter \
+             -Wno-missing-field-initializers
 BASEFLAGS := $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
              -I. $(PKG_CFLAGS)
 
@@ -52,6 +53,8 @@ CMOCKA    := $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:%.c=$(O)/%_replay)
+ITEST_SRC := $(wildcard tests/integration/*.c)
+ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
@@ -87,7 +90,11 @@ $(O)/tests/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LIBS)
 
-tests: all $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
+$(O)/tests/integration/%: tests/integration/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDSAN) -o $@ $< $(LIB) $(LIBS)
+
+tests: all $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_BIN) $(ITEST_BIN)
 
 # make check: deps first, then the sanitizer build, then every suite.
 check: deps

@@ -8,12 +8,14 @@
 #define KG_CONF_H
 
 #include "conf/mapping.h"
+#include "conf/sessions.h"
 #include "gateway/base/err.h"
 
 #include <apr_pools.h>
 
 typedef struct {
 	kg_conf_mapping mapping;
+	kg_conf_sessions sessions;
 } kg_conf;
 
 /* Returns a conf with every default set, allocated in pool. */

@@ -3,6 +3,7 @@
  */
 #include "conf/directive.h"
 #include "conf/mapping_directives.h"
+#include "conf/sessions_directives.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 /* Every concern's table, in the order the docs list them. */
 static const kg_directive *const tables[] = {
 	kg_conf_mapping_directives,
+	kg_conf_sessions_directives,
 };
 
 #define KG_DIRECTIVES_MAX 256

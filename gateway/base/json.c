@@ -455,6 +455,55 @@ void kg_json_write(kg_buf *b, const kg_json *v)
 	}
 }
 
+static void write_indent(kg_buf *b, int depth)
+{
+	kg_buf_addc(b, '\n');
+	for (int i = 0; i < depth; i++)
+		kg_buf_adds(b, "  ");
+}
+
+/* Writes v with two-space indentation; empty containers and arrays of
+ * scalars stay on one line. */
+static void write_pretty(kg_buf *b, const kg_json *v, int depth)
+{
+	bool flat = v->count == 0;
+
+	if (v->type != KG_JSON_ARRAY && v->type != KG_JSON_OBJECT) {
+		kg_json_write(b, v);
+		return;
+	}
+	if (v->type == KG_JSON_ARRAY) {
+		flat = true;
+		for (size_t i = 0; i < v->count; i++) {
+			kg_json_type t = v->members[i].value->type;
+			if (t == KG_JSON_ARRAY || t == KG_JSON_OBJECT)
+				flat = false;
+		}
+	}
+	if (flat) {
+		kg_json_write(b, v);
+		return;
+	}
+	kg_buf_addc(b, v->type == KG_JSON_ARRAY ? '[' : '{');
+	for (size_t i = 0; i < v->count; i++) {
+		if (i > 0)
+			kg_buf_addc(b, ',');
+		write_indent(b, depth + 1);
+		if (v->type == KG_JSON_OBJECT) {
+			kg_buf_add_json_string(b, v->members[i].key);
+			kg_buf_adds(b, ": ");
+		}
+		write_pretty(b, v->members[i].value, depth + 1);
+	}
+	write_indent(b, depth);
+	kg_buf_addc(b, v->type == KG_JSON_ARRAY ? ']' : '}');
+}
+
+void kg_json_write_pretty(kg_buf *b, const kg_json *v)
+{
+	write_pretty(b, v, 0);
+}
+
 bool kg_json_equal(const kg_json *a, const kg_json *b)
 {
 	if (a->type != b->type)

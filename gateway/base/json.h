@@ -66,6 +66,9 @@ const char *kg_json_type_name(kg_json_type type);
 /* Appends v as compact JSON. */
 void kg_json_write(kg_buf *b, const kg_json *v);
 
+/* Appends v as indented JSON for people to read. */
+void kg_json_write_pretty(kg_buf *b, const kg_json *v);
+
 /* True when a and b are the same JSON value (object member order
  * ignored, numbers compared by value). */
 bool kg_json_equal(const kg_json *a, const kg_json *b);

@@ -4,7 +4,7 @@ build/release/conf/conf.o: conf/conf.c conf/conf.h conf/mapping.h \
  /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_want.h \
  /usr/include/apr-1.0/apr_allocator.h \
  /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
- gateway/base/err.h /usr/include/apr-1.0/apr_pools.h \
+ conf/sessions.h /usr/include/apr-1.0/apr_pools.h gateway/base/err.h \
  /usr/include/apr-1.0/apr_strings.h
 conf/conf.h:
 conf/mapping.h:
@@ -17,6 +17,7 @@ conf/mapping.h:
 /usr/include/apr-1.0/apr_allocator.h:
 /usr/include/apr-1.0/apr_thread_mutex.h:
 /usr/include/apr-1.0/apr_time.h:
-gateway/base/err.h:
+conf/sessions.h:
 /usr/include/apr-1.0/apr_pools.h:
+gateway/base/err.h:
 /usr/include/apr-1.0/apr_strings.h:

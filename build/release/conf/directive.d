@@ -4,8 +4,9 @@ build/release/conf/directive.o: conf/directive.c conf/directive.h \
  /usr/include/apr-1.0/apr_errno.h /usr/include/apr-1.0/apr_general.h \
  /usr/include/apr-1.0/apr_want.h /usr/include/apr-1.0/apr_allocator.h \
  /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
- gateway/base/err.h /usr/include/apr-1.0/apr_pools.h gateway/base/str.h \
- conf/mapping_directives.h /usr/include/apr-1.0/apr_strings.h
+ conf/sessions.h /usr/include/apr-1.0/apr_pools.h gateway/base/err.h \
+ gateway/base/str.h conf/mapping_directives.h conf/sessions_directives.h \
+ /usr/include/apr-1.0/apr_strings.h
 conf/directive.h:
 conf/conf.h:
 conf/mapping.h:
@@ -18,8 +19,10 @@ conf/mapping.h:
 /usr/include/apr-1.0/apr_allocator.h:
 /usr/include/apr-1.0/apr_thread_mutex.h:
 /usr/include/apr-1.0/apr_time.h:
-gateway/base/err.h:
+conf/sessions.h:
 /usr/include/apr-1.0/apr_pools.h:
+gateway/base/err.h:
 gateway/base/str.h:
 conf/mapping_directives.h:
+conf/sessions_directives.h:
 /usr/include/apr-1.0/apr_strings.h:

@@ -4,8 +4,9 @@ build/release/conf/file.o: conf/file.c conf/conf.h conf/mapping.h \
  /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_want.h \
  /usr/include/apr-1.0/apr_allocator.h \
  /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
- gateway/base/err.h /usr/include/apr-1.0/apr_pools.h conf/directive.h \
- gateway/base/str.h conf/read.h /usr/include/apr-1.0/apr_strings.h
+ conf/sessions.h /usr/include/apr-1.0/apr_pools.h gateway/base/err.h \
+ conf/directive.h gateway/base/str.h conf/read.h \
+ /usr/include/apr-1.0/apr_strings.h
 conf/conf.h:
 conf/mapping.h:
 /usr/include/apr-1.0/apr_tables.h:
@@ -17,8 +18,9 @@ conf/mapping.h:
 /usr/include/apr-1.0/apr_allocator.h:
 /usr/include/apr-1.0/apr_thread_mutex.h:
 /usr/include/apr-1.0/apr_time.h:
-gateway/base/err.h:
+conf/sessions.h:
 /usr/include/apr-1.0/apr_pools.h:
+gateway/base/err.h:
 conf/directive.h:
 gateway/base/str.h:
 conf/read.h:

@@ -4,8 +4,8 @@ build/release/conf/mapping.o: conf/mapping.c conf/mapping.h \
  /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_want.h \
  /usr/include/apr-1.0/apr_allocator.h \
  /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
- conf/directive.h conf/conf.h gateway/base/err.h \
- /usr/include/apr-1.0/apr_pools.h gateway/base/str.h \
+ conf/directive.h conf/conf.h conf/sessions.h \
+ /usr/include/apr-1.0/apr_pools.h gateway/base/err.h gateway/base/str.h \
  conf/mapping_directives.h /usr/include/apr-1.0/apr_strings.h
 conf/mapping.h:
 /usr/include/apr-1.0/apr_tables.h:
@@ -19,8 +19,9 @@ conf/mapping.h:
 /usr/include/apr-1.0/apr_time.h:
 conf/directive.h:
 conf/conf.h:
-gateway/base/err.h:
+conf/sessions.h:
 /usr/include/apr-1.0/apr_pools.h:
+gateway/base/err.h:
 gateway/base/str.h:
 conf/mapping_directives.h:
 /usr/include/apr-1.0/apr_strings.h:

@@ -1,0 +1,31 @@
+build/release/gateway/cli/check_mappers.o: gateway/cli/check_mappers.c \
+ gateway/cli/commands.h gateway/cli/input.h conf/conf.h conf/mapping.h \
+ /usr/include/apr-1.0/apr_tables.h /usr/include/apr-1.0/apr.h \
+ /usr/include/apr-1.0/apr_pools.h /usr/include/apr-1.0/apr_errno.h \
+ /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_want.h \
+ /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
+ conf/sessions.h /usr/include/apr-1.0/apr_pools.h gateway/base/err.h \
+ conf/mapper_file.h conf/template.h gateway/base/regex.h \
+ gateway/base/json.h gateway/base/str.h
+gateway/cli/commands.h:
+gateway/cli/input.h:
+conf/conf.h:
+conf/mapping.h:
+/usr/include/apr-1.0/apr_tables.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:
+conf/sessions.h:
+/usr/include/apr-1.0/apr_pools.h:
+gateway/base/err.h:
+conf/mapper_file.h:
+conf/template.h:
+gateway/base/regex.h:
+gateway/base/json.h:
+gateway/base/str.h:

@@ -1,0 +1,16 @@
+build/release/gateway/cli/main.o: gateway/cli/main.c \
+ gateway/cli/commands.h /usr/include/apr-1.0/apr_general.h \
+ /usr/include/apr-1.0/apr.h /usr/include/apr-1.0/apr_pools.h \
+ /usr/include/apr-1.0/apr_errno.h /usr/include/apr-1.0/apr_general.h \
+ /usr/include/apr-1.0/apr_want.h /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h
+gateway/cli/commands.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:

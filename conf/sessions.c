@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the session settings: defaults and directive setters.
+ *
+ * Setters only parse and store; they never connect to Redis. Secrets may
+ * be given inline or, better, as file:/path so they stay out of the main
+ * config.
+ */
+#include "conf/sessions.h"
+#include "conf/directive.h"
+#include "conf/read.h"
+#include "conf/sessions_directives.h"
+
+#include <apr_strings.h>
+#include <string.h>
+#include <strings.h>
+
+/* Secrets the record key derives from must carry at least 256 bits. */
+#define KG_SESSION_SECRET_MIN 32
+#define KG_SECRET_FILE_MAX 4096
+
+static const char *const flow_names[KG_FLOW_COUNT] = {"browser", "sso",
+						      "api"};
+static const char *const behaviour_names[] = {"deny-new", "terminate-oldest",
+					      "log-only"};
+
+void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->redis_host = "127.0.0.1";
+	s->redis_port = 6379;
+	s->redis_prefix = "keygate:";
+	s->redis_connect_timeout_ms = 1000;
+	s->redis_command_timeout_ms = 1000;
+	s->sentinels = apr_array_make(pool, 1, sizeof(kg_conf_endpoint));
+	s->cookie_name = "keygate_session";
+	s->cookie_samesite = "Lax";
+	s->cookie_secure = true;
+	s->sso_idle_s = 30 * 60;
+	s->sso_max_s = 60LL * 24 * 3600;
+	s->idle_timeout_s = 0;
+	s->touch_interval_s = 60;
+	s->max_record_bytes = 64 * 1024;
+	/* limits: all zero, i.e. no limit and deny-new, for every flow */
+}
+
+const char *kg_conf_flow_name(kg_flow flow)
+{
+	return (unsigned)flow < KG_FLOW_COUNT ? flow_names[flow] : "unknown";
+}
+
+const char *kg_conf_limit_behaviour_name(kg_limit_behaviour b)
+{
+	return (unsigned)b <= KG_LIMIT_LOG_ONLY ? behaviour_names[b]
+						: "unknown";
+}
+
+/* Splits "host:port" (port required when require_port) into *host and
+ * *port. Returns NULL or an error message. */
+static const char *parse_endpoint(apr_pool_t *pool, const char *arg,
+				  bool require_port, const char **host,
+				  int *port)
+{
+	const char *colon = strrchr(arg, ':');
+	long long n = 6379;
+
+	if (colon == NULL && require_port)
+		return "must be HOST:PORT";
+	if (colon && !kg_str_to_int(colon + 1, 1, 65535, &n))
+		return "has a port that is not a number from 1 to 65535";
+	if (colon == arg || arg[0] == '\0')
+		return "has an empty host";
+	*host = colon ? apr_pstrmemdup(pool, arg, (size_t)(colon - arg))
+		      : apr_pstrdup(pool, arg);
+	*port = (int)n;
+	return NULL;
+}
+
+/* Reads a secret: "file:/path" reads the file (one trailing newline
+ * dropped), anything else is the secret itself. min is the least length
+ * accepted. The bytes live in pool. */
+static const char *read_secret(apr_pool_t *pool, const char *arg, size_t min,
+			       kg_conf_secret *out)
+{
+	const char *text = arg;
+	size_t len = strlen(arg);
+
+	if (strncmp(arg, "file:", 5) == 0) {
+		kg_err err;
+		kg_err_clear(&err);
+		if (kg_conf_read_file(pool, arg + 5, KG_SECRET_FILE_MAX, &text,
+				      &len, &err) != KG_OK)
+			return apr_pstrdup(pool, err.msg);
+		if (len > 0 && text[len - 1] == '\n')
+			len--;
+		if (len > 0 && text[len - 1] == '\r')
+			len--;
+	}
+	if (len == 0)
+		return "is empty";
+	if (len < min)
+		return apr_psprintf(pool, "is shorter than %zu bytes", min);
+	out->bytes = (const unsigned char *)apr_pstrmemdup(pool, text, len);
+	out->len = len;
+	return NULL;
+}
+
+static const char *set_redis(const kg_directive *self, apr_pool_t *pool,
+			     kg_conf *conf, int argc, const char *const *argv,
+			     int *bad_arg)
+{
+	kg_conf_sessions *s = &conf->sessions;
+
+	*bad_arg = 0;
+	if (strncmp(argv[0], "unix:", 5) == 0) {
+		if (argv[0][5] != '/')
+			return "must be unix:/absolute/path";
+		s->redis_socket = apr_pstrdup(pool, argv[0] + 5);
+		return NULL;
+	}
+	s->redis_socket = NULL;
+	return parse_endpoint(pool, argv[0], false, &s->redis_host,
+			      &s->redis_port);
+}
+
+static const char *set_redis_password(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf,
+				      int argc, const char *const *argv,
+				      int *bad_arg)
+{
+	*bad_arg = 0;
+	return read_secret(pool, argv[0], 1, &conf->sessions.redis_password);
+}
+
+static const char *set_redis_database(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf,
+				      int argc, const char *const *argv,
+				      int *bad_arg)
+{
+	long long n;
+	const char *msg = kg_directive_number(pool, argv[0], 0, 1000000, &n);
+
+	*bad_arg = 0;
+	if (msg == NULL)
+		conf->sessions.redis_database = (int)n;
+	return msg;
+}
+
+static const char *set_redis_timeout(const kg_directive *self,
+				     apr_pool_t *pool, kg_conf *conf,
+				     int argc, const char *const *argv,
+				     int *bad_arg)
+{
+	kg_conf_sessions *s = &conf->sessions;
+	const char *msg;
+
+	*bad_arg = 0;
+	msg = kg_directive_number(pool, argv[0], 1, 600000,
+				  &s->redis_connect_timeout_ms);
+	if (msg || argc < 2) {
+		if (msg == NULL)
+			s->redis_command_timeout_ms =
+				s->redis_connect_timeout_ms;
+		return msg;
+	}
+	*bad_arg = 1;
+	return kg_directive_number(pool, argv[1], 1, 600000,
+				   &s->redis_command_timeout_ms);
+}
+
+static const char *set_sentinels(const kg_directive *self, apr_pool_t *pool,
+				 kg_conf *conf, int argc,
+				 const char *const *argv, int *bad_arg)
+{
+	apr_array_header_t *list =
+		apr_array_make(pool, argc, sizeof(kg_conf_endpoint));
+
+	for (int i = 0; i < argc; i++) {
+		kg_conf_endpoint *e = apr_array_push(list);
+		const char *msg =
+			parse_endpoint(pool, argv[i], true, &e->host, &e->port);
+		if (msg) {
+			*bad_arg = i;
+			return msg;
+		}
+	}
+	conf->sessions.sentinels = list;
+	return NULL;
+}
+
+static const char *set_secret(const kg_directive *self, apr_pool_t *pool,
+			      kg_conf *conf, int argc, const char *const *argv,
+			      int *bad_arg)
+{
+	kg_conf_secret *out = (kg_conf_secret *)((char *)conf + self->offset);
+
+	*bad_arg = 0;
+	return read_secret(pool, argv[0], KG_SESSION_SECRET_MIN, out);
+}
+
+/* True when every byte of s is a cookie-name token character
+ * (RFC 6265 / RFC 7230 tchar). */
+static bool is_cookie_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return false;
+	}
+	return true;
+}
+
+static const char *set_cookie_name(const kg_directive *self, apr_pool_t *pool,
+				   kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	if (!is_cookie_token(argv[0]))
+		return "is not a valid cookie name";
+	conf->sessions.cookie_name = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
+static const char *set_cookie_samesite(const kg_directive *self,
+				       apr_pool_t *pool, kg_conf *conf,
+				       int argc, const char *const *argv,
+				       int *bad_arg)
+{
+	static const char *const values[] = {"Lax", "Strict", "None"};
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (strcasecmp(argv[0], values[i]) == 0) {
+			conf->sessions.cookie_samesite = values[i];
+			return NULL;
+		}
+	}
+	*bad_arg = 0;
+	return "must be Lax, Strict or None";
+}
+
+static const char *set_cookie_secure(const kg_directive *self,
+				     apr_pool_t *pool, kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_flag(argv[0], &conf->sessions.cookie_secure);
+}
+
+/* A setter for a `long long` field at self->offset, in [min, max] of the
+ * table's unit; scale turns that unit into the stored one. */
+static const char *set_number(apr_pool_t *pool, kg_conf *conf, size_t offset,
+			      const char *arg, long long min, long long max,
+			      long long scale, int *bad_arg)
+{
+	long long n;
+	const char *msg = kg_directive_number(pool, arg, min, max, &n);
+
+	*bad_arg = 0;
+	if (msg == NULL)
+		*(long long *)((char *)conf + offset) = n * scale;
+	return msg;
+}
+
+#define KG_TEN_YEARS_S (10LL * 366 * 24 * 3600)
+
+static const char *set_seconds(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc,
+			       const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 0, KG_TEN_YEARS_S,
+			  1, bad_arg);
+}
+
+static const char *set_positive_seconds(const kg_directive *self,
+					apr_pool_t *pool, kg_conf *conf,
+					int argc, const char *const *argv,
+					int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 1, KG_TEN_YEARS_S,
+			  1, bad_arg);
+}
+
+static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc,
+			       const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 0,
+			  KG_TEN_YEARS_S / 60, 60, bad_arg);
+}
+
+static const char *set_record_size(const kg_directive *self, apr_pool_t *pool,
+				   kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 1024,
+			  16 * 1024 * 1024, 1, bad_arg);
+}
+
+/* Finds name in names[0..n); returns its index or -1. */
+static int find_name(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcasecmp(names[i], name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* KeygateSessionLimit FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE] */
+static const char *set_limit(const kg_directive *self, apr_pool_t *pool,
+			     kg_conf *conf, int argc, const char *const *argv,
+			     int *bad_arg)
+{
+	kg_conf_session_limit limit = {0, KG_LIMIT_DENY_NEW, NULL};
+	int flow = find_name(flow_names, KG_FLOW_COUNT, argv[0]);
+	bool all = strcasecmp(argv[0], "all") == 0, realm;
+
+	*bad_arg = 0;
+	if (flow < 0 && !all)
+		return "must be browser, sso, api or all";
+	*bad_arg = 1;
+	if (strcasecmp(argv[1], "user") != 0 &&
+	    strcasecmp(argv[1], "realm") != 0)
+		return "must be user or realm";
+	realm = strcasecmp(argv[1], "realm") == 0;
+	*bad_arg = 2;
+	if (!realm && strcasecmp(argv[2], "on") == 0)
+		limit.max = 3; /* Keycloak's userRealmLimit default */
+	else if (!kg_str_to_int(argv[2], 0, 1000000000, &limit.max))
+		return realm ? "must be a whole number (0: no limit)"
+			     : "must be On or a whole number (0: no limit)";
+	if (argc > 3) {
+		int b = find_name(behaviour_names, 3, argv[3]);
+		*bad_arg = 3;
+		if (b < 0 || (b == KG_LIMIT_LOG_ONLY && !realm))
+			return realm ? "must be deny-new, terminate-oldest or "
+				       "log-only"
+				     : "must be deny-new or terminate-oldest";
+		limit.behaviour = (kg_limit_behaviour)b;
+	}
+	if (argc > 4)
+		limit.message = apr_pstrdup(pool, argv[4]);
+	for (int f = 0; f < KG_FLOW_COUNT; f++) {
+		kg_conf_flow_limits *l = &conf->sessions.limits[f];
+		if (!all && f != flow)
+			continue;
+		if (realm)
+			l->realm = limit;
+		else
+			l->user = limit;
+	}
+	return NULL;
+}
+
+#define SESS(field) KG_CONF_OFFSET(sessions.field)
+
+const kg_directive kg_conf_sessions_directives[] = {
+	{"KeygateRedis", 1, 1, set_redis, "HOST[:PORT]|unix:/PATH",
+	 "the Redis server that holds the sessions"},
+	{"KeygateRedisUser", 1, 1, kg_directive_set_name, "NAME",
+	 "the Redis ACL user to AUTH as", SESS(redis_user)},
+	{"KeygateRedisPassword", 1, 1, set_redis_password, "SECRET|file:/PATH",
+	 "the Redis password (AUTH); file:/PATH reads it from a file"},
+	{"KeygateRedisDatabase", 1, 1, set_redis_database, "N",
+	 "the Redis database number to SELECT"},
+	{"KeygateRedisPrefix", 1, 1, kg_directive_set_name, "PREFIX",
+	 "the prefix of every Redis key keygate writes",
+	 SESS(redis_prefix)},
+	{"KeygateRedisTimeout", 1, 2, set_redis_timeout,
+	 "CONNECT_MS [COMMAND_MS]",
+	 "connect and command timeouts for Redis, in milliseconds"},
+	{"KeygateRedisSentinels", 1, -1, set_sentinels, "HOST:PORT...",
+	 "find the Redis master through these Sentinels"},
+	{"KeygateRedisSentinelMaster", 1, 1, kg_directive_set_name, "NAME",
+	 "the master's name at the Sentinels", SESS(sentinel_master)},
+	{"KeygateSessionSecret", 1, 1, set_secret, "SECRET|file:/PATH",
+	 "the secret session keys derive from (at least 32 bytes)",
+	 SESS(secret)},
+	{"KeygateSessionPreviousSecret", 1, 1, set_secret,
+	 "SECRET|file:/PATH",
+	 "the secret before the last rollover, still accepted for reading",
+	 SESS(previous_secret)},
+	{"KeygateCookieName", 1, 1, set_cookie_name, "NAME",
+	 "the session cookie's name (a __Host- name is advised)"},
+	{"KeygateCookieSameSite", 1, 1, set_cookie_samesite,
+	 "Lax|Strict|None", "the session cookie's SameSite attribute"},
+	{"KeygateCookieSecure", 1, 1, set_cookie_secure, "On|Off",
+	 "send the session cookie over https only"},
+	{"KeygateSessionIdleTimeout", 1, 1, set_seconds, "SECONDS",
+	 "SSO Session Idle: a session unused this long ends (0: off)",
+	 SESS(sso_idle_s)},
+	{"KeygateSessionMaxLifetime", 1, 1, set_positive_seconds, "SECONDS",
+	 "SSO Session Max: a session ends this long after login",
+	 SESS(sso_max_s)},
+	{"KeygateIdleTimeout", 1, 1, set_minutes, "MINUTES",
+	 "Domino's idle timeout (idleTimeoutValueInMinutes; 0: off)",
+	 SESS(idle_timeout_s)},
+	{"KeygateSessionTouchInterval", 1, 1, set_seconds, "SECONDS",
+	 "write a session's last access at most once per this many seconds",
+	 SESS(touch_interval_s)},
+	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
+	 "the largest session record keygate stores",
+	 SESS(max_record_bytes)},
+	{"KeygateSessionLimit", 3, 5, set_limit,
+	 "FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE]",
+	 "a session-count limit for a flow (browser, sso, api)"},
+	{NULL, 0, 0, NULL, NULL, NULL, 0},
+};

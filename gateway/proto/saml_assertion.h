@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: reading a SAML Response into the neutral kg_assertion.
+ *
+ * One extraction for every caller: `keygate map` feeds it a captured
+ * Response; the ACS feeds it the Response lasso has verified. It checks
+ * structure only (no signatures): the XML parser refuses DTDs, entities
+ * and network access, and sizes are capped.
+ */
+#ifndef KG_PROTO_SAML_ASSERTION_H
+#define KG_PROTO_SAML_ASSERTION_H
+
+#include "gateway/base/assertion.h"
+#include "gateway/base/err.h"
+
+#include <apr_pools.h>
+
+/* The largest Response accepted, before or after base64 decoding. */
+#define KG_SAML_MAX_BYTES (2u * 1024 * 1024)
+
+/* Decodes text when it is base64 (whitespace and line breaks allowed);
+ * XML (first non-blank character '<') is returned as is. KG_EINVAL when it
+ * is neither. The result is NUL-terminated, in pool. */
+kg_rc kg_saml_response_decode(apr_pool_t *pool, const char *text, size_t len,
+			      const char **xml, size_t *xml_len, kg_err *err);
+
+/* Parses a Response (or a bare Assertion) and extracts its single
+ * assertion: Issuer, NameID and Format, SessionIndex, and every Attribute
+ * with Name, FriendlyName, NameFormat and trimmed values (xsi:nil values
+ * dropped). KG_EINVAL with a reason for a DTD, malformed XML, no or
+ * several assertions, an encrypted assertion, or input over the caps. */
+kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
+			      kg_assertion **out, kg_err *err);
+
+#endif

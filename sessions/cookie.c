@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the session cookie value, its Redis id and its attributes.
+ */
+#include "sessions/cookie.h"
+
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+#define COOKIE_RAW_LEN 32
+
+static const char b64url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Base64url-encodes in[0..len) without padding into out (NUL added). */
+static void b64url_encode(const unsigned char *in, size_t len, char *out)
+{
+	size_t o = 0;
+	unsigned int acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		acc = (acc << 8) | in[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[o++] = b64url[(acc >> bits) & 0x3f];
+		}
+	}
+	if (bits > 0)
+		out[o++] = b64url[(acc << (6 - bits)) & 0x3f];
+	out[o] = '\0';
+}
+
+kg_rc kg_sess_cookie_new(char out[KG_SESS_COOKIE_LEN + 1], kg_err *err)
+{
+	unsigned char raw[COOKIE_RAW_LEN];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		memset(out, 0, KG_SESS_COOKIE_LEN + 1);
+		return kg_err_set(err, KG_EINTERNAL,
+				  "random generator failed");
+	}
+	b64url_encode(raw, sizeof(raw), out);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return KG_OK;
+}
+
+bool kg_sess_cookie_is_valid(const char *value, size_t len)
+{
+	if (value == NULL || len != KG_SESS_COOKIE_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = value[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	/* 43 characters carry 258 bits: the last one may only use the top
+	 * four of its six, as the encoder never sets the low two */
+	return (strchr(b64url, value[len - 1]) - b64url) % 4 == 0;
+}
+
+void kg_sess_cookie_id(const unsigned char key[32], const char *value,
+		       char out[KG_SESS_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+
+	HMAC(EVP_sha256(), key, 32, (const unsigned char *)value,
+	     strlen(value), mac, &mac_len);
+	for (int i = 0; i < KG_SESS_ID_LEN / 2; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 0xf];
+	}
+	out[KG_SESS_ID_LEN] = '\0';
+}
+
+const char *kg_sess_cookie_header(apr_pool_t *pool,
+				  const kg_conf_sessions *conf,
+				  const char *value, long long max_age_s)
+{
+	return apr_psprintf(
+		pool, "%s=%s; Path=/; %sHttpOnly; %sSameSite=%s",
+		conf->cookie_name, value,
+		max_age_s >= 0 ? apr_psprintf(pool, "Max-Age=%lld; ", max_age_s)
+			       : "",
+		conf->cookie_secure ? "Secure; " : "", conf->cookie_samesite);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the session record and its at-rest form.
+ *
+ * A record holds the user as the mappers made it, where it came from, its
+ * times, and protocol state that this layer keeps opaque. Its plaintext is
+ * JSON (versioned, read back with the strict reader); at rest it is sealed
+ * with AES-256-GCM bound to its Redis id (sessions/seal.h). Everything a
+ * record points to lives in the pool it was made or decoded in.
+ */
+#ifndef KG_SESS_RECORD_H
+#define KG_SESS_RECORD_H
+
+#include "conf/sessions.h"
+#include "gateway/base/err.h"
+#include "gateway/base/str.h"
+#include "gateway/base/user.h"
+#include "sessions/cookie.h"
+#include "sessions/keys.h"
+
+#include <apr_pools.h>
+
+/* Protocol state: opaque strings that gateway/proto writes and reads;
+ * NULL when absent. */
+typedef struct {
+	const char *oidc_id_token;
+	const char *oidc_access_token;
+	const char *oidc_refresh_token;
+	const char *saml_name_id;
+	const char *saml_name_id_format;
+	const char *saml_session_index;
+	const char *saml_response;   /* the raw signed Response, for STS */
+	const char *sts_credentials; /* opaque to sessions/ */
+} kg_sess_state;
+
+typedef struct {
+	char id[KG_SESS_ID_LEN + 1]; /* the Redis id; set by the store, not
+					encoded */
+	kg_user *user;
+	const char *idp;      /* identity provider alias */
+	const char *protocol; /* "saml" or "oidc" */
+	kg_flow flow;	      /* the flow that created the session */
+	long long auth_ms;	  /* login time */
+	long long last_access_ms; /* last touch */
+	long long idle_ms;	  /* the idle window it was made with; 0 off */
+	long long expires_ms;	  /* absolute expiry */
+	kg_sess_state state;
+} kg_sess_record;
+
+/* Returns an empty record with a fresh empty user, in pool. */
+kg_sess_record *kg_sess_record_make(apr_pool_t *pool);
+
+/* Returns the moment rec ends unless touched: the earlier of its idle
+ * deadline and its absolute expiry. */
+long long kg_sess_record_deadline(const kg_sess_record *rec);
+
+/* Appends rec's plaintext JSON to b. */
+void kg_sess_record_encode(kg_buf *b, const kg_sess_record *rec);
+
+/* Parses the plaintext text[0..len) into a new record in pool (id left
+ * empty). Anything malformed, of the wrong version, or missing a
+ * required member is KG_EINVAL with the reason; *out is then untouched. */
+kg_rc kg_sess_record_decode(apr_pool_t *pool, const char *text, size_t len,
+			    kg_sess_record **out, kg_err *err);
+
+/* Encodes rec and seals it under keys->current bound to rec->id. A
+ * sealed form longer than max_bytes is KG_EINVAL. *out lives in pool. */
+kg_rc kg_sess_record_seal(apr_pool_t *pool, const kg_sess_keys *keys,
+			  const kg_sess_record *rec, size_t max_bytes,
+			  unsigned char **out, size_t *out_len, kg_err *err);
+
+/* Opens a sealed record stored under id, with the current key and then
+ * the previous one, and decodes it. Fails with KG_EAUTH (no key opens
+ * it) or KG_EINVAL (it opens but does not decode); the caller treats
+ * either as no session. *out lives in pool and has its id set. */
+kg_rc kg_sess_record_unseal(apr_pool_t *pool, const kg_sess_keys *keys,
+			    const char *id, const unsigned char *sealed,
+			    size_t len, kg_sess_record **out, kg_err *err);
+
+#endif

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the Redis connection: one per thread, Sentinel discovery,
+ * reconnects, and replies copied into pools. The only hiredis user.
+ */
+#include "sessions/redis.h"
+
+#include <apr_strings.h>
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* One thread's connection; ctx NULL until connected or after an error. */
+typedef struct conn {
+	redisContext *ctx;
+	kg_sess_redis *owner;
+	struct conn *prev, *next;
+} conn;
+
+struct kg_sess_redis {
+	const kg_conf_sessions *conf;
+	const kg_log *log;
+	pthread_key_t key;
+	pthread_mutex_t lock; /* guards the list; never held for I/O */
+	conn *all;	      /* every thread's connection */
+};
+
+static struct timeval ms_to_tv(long long ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+	return tv;
+}
+
+static void conn_drop(conn *c)
+{
+	if (c->ctx)
+		redisFree(c->ctx);
+	c->ctx = NULL;
+}
+
+/* Unlinks and frees c. Runs at thread exit (the key's destructor) or at
+ * close. */
+static void conn_free(void *data)
+{
+	conn *c = data;
+	kg_sess_redis *r = c->owner;
+
+	pthread_mutex_lock(&r->lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		r->all = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&r->lock);
+	conn_drop(c);
+	free(c);
+}
+
+static apr_status_t redis_close(void *data)
+{
+	kg_sess_redis *r = data;
+
+	pthread_key_delete(r->key);
+	while (r->all)
+		conn_free(r->all);
+	pthread_mutex_destroy(&r->lock);
+	return APR_SUCCESS;
+}
+
+kg_rc kg_sess_redis_open(apr_pool_t *pool, const kg_conf_sessions *conf,
+			 const kg_log *log, kg_sess_redis **out, kg_err *err)
+{
+	kg_sess_redis *r = apr_pcalloc(pool, sizeof(*r));
+
+	r->conf = conf;
+	r->log = log;
+	if (pthread_key_create(&r->key, conn_free) != 0)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "cannot make a thread key for Redis");
+	pthread_mutex_init(&r->lock, NULL);
+	apr_pool_cleanup_register(pool, r, redis_close, apr_pool_cleanup_null);
+	*out = r;
+	return KG_OK;
+}
+
+/* Returns this thread's connection record, making it on first use, or
+ * NULL when out of memory. */
+static conn *thread_conn(kg_sess_redis *r)
+{
+	conn *c = pthread_getspecific(r->key);
+
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->owner = r;
+	pthread_mutex_lock(&r->lock);
+	c->next = r->all;
+	if (r->all)
+		r->all->prev = c;
+	r->all = c;
+	pthread_mutex_unlock(&r->lock);
+	pthread_setspecific(r->key, c);
+	return c;
+}
+
+/* Opens a TCP or unix connection with the connect timeout, then sets the
+ * command timeout. Returns NULL (and logs) on failure. */
+static redisContext *dial(kg_sess_redis *r, const char *host, int port,
+			  const char *socket_path)
+{
+	struct timeval ct = ms_to_tv(r->conf->redis_connect_timeout_ms);
+	redisContext *ctx = socket_path
+				    ? redisConnectUnixWithTimeout(socket_path, ct)
+				    : redisConnectWithTimeout(host, port, ct);
+
+	if (ctx && ctx->err == 0 &&
+	    redisSetTimeout(ctx, ms_to_tv(r->conf->redis_command_timeout_ms)) ==
+		    REDIS_OK)
+		return ctx;
+	kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
+		    "redis connect failed addr=%s:%d error=\"%s\"",
+		    socket_path ? socket_path : host, socket_path ? 0 : port,
+		    ctx ? ctx->errstr : "out of memory");
+	if (ctx)
+		redisFree(ctx);
+	return NULL;
+}
+
+/* Runs a command during connection setup; true when the reply is not an
+ * error. When want is not NULL, the reply must be an array whose first
+ * element is the string want (for ROLE). */
+static bool setup_command(redisContext *ctx, int argc, const char **argv,
+			  const size_t *lens, const char *want)
+{
+	redisReply *reply = redisCommandArgv(ctx, argc, argv, lens);
+	bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+
+	if (ok && want)
+		ok = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+		     reply->element[0]->type == REDIS_REPLY_STRING &&
+		     strcmp(reply->element[0]->str, want) == 0;
+	if (reply)
+		freeReplyObject(reply);
+	return ok;
+}
+
+/* AUTH, SELECT, and with Sentinels a ROLE check. */
+static bool prepare(kg_sess_redis *r, redisContext *ctx)
+{
+	const kg_conf_sessions *s = r->conf;
+	char db[16];
+
+	if (s->redis_password.bytes) {
+		const char *argv[3] = {"AUTH", s->redis_user,
+				       (const char *)s->redis_password.bytes};
+		size_t lens[3] = {4, s->redis_user ? strlen(s->redis_user) : 0,
+				  s->redis_password.len};
+		if (s->redis_user == NULL) {
+			argv[1] = argv[2];
+			lens[1] = lens[2];
+		}
+		if (!setup_command(ctx, s->redis_user ? 3 : 2, argv, lens,
+				   NULL)) {
+			kg_log_emit(r->log, KG_LOG_WARN, "KG-0311",
+				    "redis auth failed user=%s",
+				    s->redis_user ? s->redis_user : "default");
+			return false;
+		}
+	}
+	if (s->redis_database != 0) {
+		const char *argv[2] = {"SELECT", db};
+		size_t lens[2] = {6, 0};
+		lens[1] = (size_t)snprintf(db, sizeof(db), "%d",
+					   s->redis_database);
+		if (!setup_command(ctx, 2, argv, lens, NULL))
+			return false;
+	}
+	if (s->sentinels->nelts > 0) {
+		const char *argv[1] = {"ROLE"};
+		size_t lens[1] = {4};
+		if (!setup_command(ctx, 1, argv, lens, "master")) {
+			kg_log_emit(r->log, KG_LOG_WARN, "KG-0312",
+				    "redis server named by sentinel is not a "
+				    "master");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Asks one sentinel for the master's address; fills host (of size
+ * host_size) and *port. */
+static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
+			 char *host, size_t host_size, int *port)
+{
+	const char *argv[3] = {"SENTINEL", "get-master-addr-by-name",
+			       r->conf->sentinel_master};
+	size_t lens[3] = {8, 23, strlen(r->conf->sentinel_master)};
+	redisContext *ctx = dial(r, e->host, e->port, NULL);
+	redisReply *reply;
+	bool ok;
+
+	if (ctx == NULL)
+		return false;
+	reply = redisCommandArgv(ctx, 3, argv, lens);
+	ok = reply && reply->type == REDIS_REPLY_ARRAY &&
+	     reply->elements == 2 &&
+	     reply->element[0]->type == REDIS_REPLY_STRING &&
+	     reply->element[1]->type == REDIS_REPLY_STRING &&
+	     reply->element[0]->len < host_size;
+	if (ok) {
+		memcpy(host, reply->element[0]->str, reply->element[0]->len + 1);
+		*port = atoi(reply->element[1]->str);
+	}
+	if (reply)
+		freeReplyObject(reply);
+	redisFree(ctx);
+	return ok && *port > 0;
+}
+
+/* Makes a ready connection: to the configured server, or to the master
+ * the first answering sentinel names. NULL when none works. */
+static redisContext *connect_ready(kg_sess_redis *r)
+{
+	const kg_conf_sessions *s = r->conf;
+	const apr_array_header_t *sentinels = s->sentinels;
+	redisContext *ctx;
+
+	if (sentinels->nelts == 0) {
+		ctx = dial(r, s->redis_host, s->redis_port, s->redis_socket);
+		if (ctx && !prepare(r, ctx)) {
+			redisFree(ctx);
+			ctx = NULL;
+		}
+		return ctx;
+	}
+	for (int i = 0; i < sentinels->nelts; i++) {
+		const kg_conf_endpoint *e =
+			&APR_ARRAY_IDX(sentinels, i, kg_conf_endpoint);
+		char host[256];
+		int port = 0;
+		if (!ask_sentinel(r, e, host, sizeof(host), &port))
+			continue;
+		ctx = dial(r, host, port, NULL);
+		if (ctx && prepare(r, ctx))
+			return ctx;
+		if (ctx)
+			redisFree(ctx);
+	}
+	kg_log_emit(r->log, KG_LOG_WARN, "KG-0313",
+		    "no sentinel named a reachable master master=%s",
+		    s->sentinel_master);
+	return NULL;
+}
+
+/* Copies a hiredis reply into pool. */
+static void copy_reply(apr_pool_t *pool, const redisReply *in,
+		       kg_sess_reply *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (in->type) {
+	case REDIS_REPLY_INTEGER:
+		out->type = KG_REPLY_INTEGER;
+		out->integer = in->integer;
+		break;
+	case REDIS_REPLY_STRING:
+	case REDIS_REPLY_STATUS:
+		out->type = in->type == REDIS_REPLY_STRING ? KG_REPLY_STRING
+							   : KG_REPLY_STATUS;
+		out->str = apr_pstrmemdup(pool, in->str, in->len);
+		out->len = in->len;
+		break;
+	case REDIS_REPLY_ARRAY:
+		out->type = KG_REPLY_ARRAY;
+		out->count = in->elements;
+		out->elems = apr_pcalloc(pool, (in->elements + 1) *
+						       sizeof(kg_sess_reply));
+		for (size_t i = 0; i < in->elements; i++)
+			copy_reply(pool, in->element[i], &out->elems[i]);
+		break;
+	default:
+		out->type = KG_REPLY_NIL;
+		break;
+	}
+}
+
+/* True when an error reply starts with the word code. */
+static bool error_is(const redisReply *reply, const char *code)
+{
+	size_t n = strlen(code);
+
+	return reply->len >= n && strncmp(reply->str, code, n) == 0 &&
+	       (reply->len == n || reply->str[n] == ' ');
+}
+
+/* Error replies that mean "this server cannot serve now". */
+static bool error_is_backend(const redisReply *reply)
+{
+	static const char *const codes[] = {"READONLY", "LOADING",
+					    "MASTERDOWN", "OOM", "BUSY",
+					    "NOAUTH", "TRYAGAIN"};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		if (error_is(reply, codes[i]))
+			return true;
+	}
+	return false;
+}
+
+typedef enum { SENT_OK, SENT_RETRY, SENT_FAILED } sent;
+
+/* Sends one command on c, connecting first when needed. Returns SENT_OK
+ * with *reply (the caller frees it), SENT_RETRY when the command surely
+ * did not run and a fresh connection may try again, or SENT_FAILED. */
+static sent send_once(kg_sess_redis *r, conn *c, int argc,
+		      const char *const *argv, const size_t *argvlen,
+		      redisReply **reply)
+{
+	bool fresh = c->ctx == NULL;
+	int e;
+
+	if (fresh && (c->ctx = connect_ready(r)) == NULL)
+		return SENT_FAILED;
+	errno = 0;
+	*reply = redisCommandArgv(c->ctx, argc, (const char **)argv, argvlen);
+	e = errno;
+	if (*reply == NULL) {
+		bool closed = c->ctx->err == REDIS_ERR_EOF ||
+			      (c->ctx->err == REDIS_ERR_IO &&
+			       (e == ECONNRESET || e == EPIPE));
+		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
+			    "redis command failed error=\"%s\"",
+			    c->ctx->errstr);
+		conn_drop(c);
+		return closed && !fresh ? SENT_RETRY : SENT_FAILED;
+	}
+	if ((*reply)->type == REDIS_REPLY_ERROR && error_is(*reply, "READONLY")) {
+		freeReplyObject(*reply);
+		*reply = NULL;
+		conn_drop(c);
+		return fresh ? SENT_FAILED : SENT_RETRY;
+	}
+	return SENT_OK;
+}
+
+/* Sends a command with the retry rule; on KG_OK *reply is a hiredis reply
+ * the caller frees (it may be an error reply). */
+static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
+			  const size_t *argvlen, redisReply **reply,
+			  kg_err *err)
+{
+	conn *c = thread_conn(r);
+	sent s;
+
+	if (c == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "out of memory");
+	s = send_once(r, c, argc, argv, argvlen, reply);
+	if (s == SENT_RETRY)
+		s = send_once(r, c, argc, argv, argvlen, reply);
+	if (s != SENT_OK)
+		return kg_err_set(err, KG_EBACKEND, "redis is unavailable");
+	return KG_OK;
+}
+
+/* Turns a hiredis reply into a result: copies it, or maps an error reply
+ * to a kg_rc. Frees reply. */
+static kg_rc finish(apr_pool_t *pool, redisReply *reply, kg_sess_reply **out,
+		    kg_err *err)
+{
+	kg_rc rc = KG_OK;
+
+	if (reply->type == REDIS_REPLY_ERROR) {
+		rc = kg_err_set(err,
+				error_is_backend(reply) ? KG_EBACKEND
+							: KG_EINTERNAL,
+				"redis error: %.200s", reply->str);
+	} else {
+		*out = apr_palloc(pool, sizeof(**out));
+		copy_reply(pool, reply, *out);
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+kg_rc kg_sess_redis_command(kg_sess_redis *r, apr_pool_t *pool, int argc,
+			    const char *const *argv, const size_t *argvlen,
+			    kg_sess_reply **out, kg_err *err)
+{
+	redisReply *reply = NULL;
+	kg_rc rc = send_command(r, argc, argv, argvlen, &reply, err);
+
+	if (rc != KG_OK)
+		return rc;
+	return finish(pool, reply, out, err);
+}
+
+void kg_sess_redis_script_init(kg_sess_script *script)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char digest[SHA_DIGEST_LENGTH];
+
+	SHA1((const unsigned char *)script->text, strlen(script->text),
+	     digest);
+	for (int i = 0; i < SHA_DIGEST_LENGTH; i++) {
+		script->sha1[2 * i] = hex[digest[i] >> 4];
+		script->sha1[2 * i + 1] = hex[digest[i] & 0xf];
+	}
+	script->sha1[40] = '\0';
+}
+
+kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
+			 const kg_sess_script *script, int nkeys, int argc,
+			 const char *const *argv, const size_t *argvlen,
+			 kg_sess_reply **out, kg_err *err)
+{
+	const char **args = apr_palloc(pool, (argc + 3) * sizeof(*args));
+	size_t *lens = apr_palloc(pool, (argc + 3) * sizeof(*lens));
+	char numkeys[16];
+	redisReply *reply = NULL;
+	kg_rc rc;
+
+	args[0] = "EVALSHA";
+	lens[0] = 7;
+	args[1] = script->sha1;
+	lens[1] = 40;
+	args[2] = numkeys;
+	lens[2] = (size_t)snprintf(numkeys, sizeof(numkeys), "%d", nkeys);
+	memcpy(args + 3, argv, argc * sizeof(*args));
+	memcpy(lens + 3, argvlen, argc * sizeof(*lens));
+	rc = send_command(r, argc + 3, args, lens, &reply, err);
+	if (rc != KG_OK)
+		return rc;
+	if (reply->type == REDIS_REPLY_ERROR && error_is(reply, "NOSCRIPT")) {
+		freeReplyObject(reply);
+		args[0] = "EVAL";
+		lens[0] = 4;
+		args[1] = script->text;
+		lens[1] = strlen(script->text);
+		rc = send_command(r, argc + 3, args, lens, &reply, err);
+		if (rc != KG_OK)
+			return rc;
+	}
+	return finish(pool, reply, out, err);
+}
