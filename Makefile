@@ -22,7 +22,13 @@ WARN      := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
 BASEFLAGS := $(WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
              -I. $(PKG_CFLAGS)
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+CC        := clang
+O         := build/fuzz
+OPT       := -O1 -g -fno-omit-frame-pointer \
+             -fsanitize=address,undefined,fuzzer-no-link
+LDSAN     := -fsanitize=address,undefined,fuzzer
+else ifeq ($(SAN),1)
 O         := build/asan
 OPT       := -O1 -g -fno-omit-frame-pointer \
              -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -58,7 +64,7 @@ ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check run fuzz bench format clean tests
+.PHONY: all deps check run fuzz fuzzers bench format clean tests
 
 all: $(LIB) $(CLI)
 
@@ -85,6 +91,12 @@ $(O)/tests/unit/%: tests/unit/%.c $(UNIT_HELP) $(LIB)
 $(O)/tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< tests/fuzz/replay.c $(LIB) $(LIBS)
+
+$(O)/tests/fuzz/%_fuzzer: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LIBS)
+
+fuzzers: $(FUZZ_SRC:%.c=$(O)/%_fuzzer)
 
 $(O)/tests/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,8 @@ const kg_cli_command kg_cli_commands[] = {
 	 "dry-run the mappers on a captured SAML Response or OIDC claims"},
 	{"check-mappers", kg_cli_check_mappers,
 	 "validate a mapper file and summarise it"},
+	{"directives", kg_cli_directives,
+	 "list every Keygate* configuration directive"},
 	{NULL, NULL, NULL},
 };
 

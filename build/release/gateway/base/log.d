@@ -1,2 +1,0 @@
-build/release/gateway/base/log.o: gateway/base/log.c gateway/base/log.h
-gateway/base/log.h:
