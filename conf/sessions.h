@@ -29,8 +29,13 @@ typedef enum {
 	KG_LIMIT_LOG_ONLY	 /* realm limit only: log and go on */
 } kg_limit_behaviour;
 
+/* The reason a denied user sees when no message is configured: a message
+ * key (Keycloak's theme key) and its English text. */
+#define KG_LIMIT_MESSAGE_KEY "sessionLimitExceeded"
+#define KG_LIMIT_MESSAGE_TEXT "There are too many sessions"
+
 /* One limit. max 0 means no limit. message NULL means the default
- * reason (key sessionLimitExceeded). */
+ * reason, KG_LIMIT_MESSAGE_KEY. */
 typedef struct {
 	long long max;
 	kg_limit_behaviour behaviour;

@@ -16,7 +16,7 @@ static long long over_by(long long count, long long max)
 
 static const char *deny_message(const kg_conf_session_limit *limit)
 {
-	return limit->message ? limit->message : KG_POL_LIMIT_MESSAGE_KEY;
+	return limit->message ? limit->message : KG_LIMIT_MESSAGE_KEY;
 }
 
 void kg_pol_limit_check(const kg_conf_flow_limits *limits,

@@ -18,17 +18,13 @@ typedef enum {
 	KG_POL_LIMIT_DENY_REALM	  /* the realm limit refused it */
 } kg_pol_limit_verdict;
 
-/* The default reason shown to a denied user: a message key and its text
- * (Keycloak's theme key sessionLimitExceeded). */
-#define KG_POL_LIMIT_MESSAGE_KEY "sessionLimitExceeded"
-#define KG_POL_LIMIT_MESSAGE_TEXT "There are too many sessions"
-
 typedef struct {
 	kg_pol_limit_verdict verdict;
 	long long evict_user;	/* LRU sessions of this user to end first */
 	long long evict_realm;	/* then LRU sessions of any user to end */
 	bool realm_logged;	/* the realm limit was reached, log-only */
-	const char *message;	/* on a deny: the configured or default key */
+	const char *message;	/* on a deny: the configured message or
+				   KG_LIMIT_MESSAGE_KEY */
 } kg_pol_limit_decision;
 
 /* Decides whether a new session may be created when the user already has

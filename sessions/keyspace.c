@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: Redis key names for sessions.
+ */
+#include "sessions/keyspace.h"
+
+#include <apr_strings.h>
+#include <openssl/sha.h>
+#include <string.h>
+
+/* Returns the hex SHA-256 of data[0..len) in pool. */
+static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	char *out = apr_palloc(pool, 2 * SHA256_DIGEST_LENGTH + 1);
+
+	SHA256(data, len, digest);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 0xf];
+	}
+	out[2 * SHA256_DIGEST_LENGTH] = '\0';
+	return out;
+}
+
+void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix,
+			   const char *id, const char *username,
+			   kg_sess_keys4 *k)
+{
+	k->session = apr_pstrcat(pool, prefix, "s:", id, NULL);
+	k->user = username ? apr_pstrcat(pool, prefix, "u:",
+					 sha256_hex(pool, username,
+						    strlen(username)),
+					 NULL)
+			   : apr_pstrcat(pool, prefix, "u:-", NULL);
+	k->realm = apr_pstrcat(pool, prefix, "realm", NULL);
+	k->realm_exp = apr_pstrcat(pool, prefix, "realm:exp", NULL);
+}
+
+const char *kg_sess_keyspace_session_prefix(apr_pool_t *pool,
+					    const char *prefix)
+{
+	return apr_pstrcat(pool, prefix, "s:", NULL);
+}
+
+const char *kg_sess_keyspace_replay(apr_pool_t *pool, const char *prefix,
+				    const void *data, size_t len)
+{
+	return apr_pstrcat(pool, prefix, "r:", sha256_hex(pool, data, len),
+			   NULL);
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the session store on Redis: load, create under the limits,
+ * touch and delete. Audit events are logged at notice level in a fixed
+ * format; no cookie, record or secret is ever logged.
+ */
+#include "sessions/store_impl.h"
+#include "sessions/scripts.h"
+
+#include <apr_strings.h>
+#include <stdio.h>
+#include <string.h>
+
+static apr_status_t store_wipe(void *data)
+{
+	kg_sess_store *s = data;
+
+	kg_sess_keys_wipe(&s->keys);
+	return APR_SUCCESS;
+}
+
+kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
+			 const kg_log *log, kg_sess_store **out, kg_err *err)
+{
+	kg_sess_store *s = apr_pcalloc(pool, sizeof(*s));
+
+	s->conf = conf;
+	s->log = log;
+	if (kg_sess_keys_derive(conf, &s->keys, err) != KG_OK)
+		return err ? err->rc : KG_ECONFIG;
+	apr_pool_cleanup_register(pool, s, store_wipe, apr_pool_cleanup_null);
+	if (kg_sess_redis_open(pool, conf, log, &s->redis, err) != KG_OK)
+		return KG_EINTERNAL;
+	s->create.text = kg_sess_lua_create;
+	s->touch.text = kg_sess_lua_touch;
+	s->del.text = kg_sess_lua_delete;
+	s->count.text = kg_sess_lua_count;
+	kg_sess_redis_script_init(&s->create);
+	kg_sess_redis_script_init(&s->touch);
+	kg_sess_redis_script_init(&s->del);
+	kg_sess_redis_script_init(&s->count);
+	*out = s;
+	return KG_OK;
+}
+
+kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
+			const kg_sess_script *script, const kg_sess_keys4 *k,
+			int nargs, const char *const *args, const size_t *lens,
+			kg_sess_reply **out, kg_err *err)
+{
+	int argc = 4 + nargs;
+	const char **argv = apr_palloc(pool, argc * sizeof(*argv));
+	size_t *argvlen = apr_palloc(pool, argc * sizeof(*argvlen));
+
+	argv[0] = k->session;
+	argv[1] = k->user;
+	argv[2] = k->realm;
+	argv[3] = k->realm_exp;
+	for (int i = 0; i < nargs; i++)
+		argv[4 + i] = args[i];
+	for (int i = 0; i < argc; i++)
+		argvlen[i] = i >= 4 && lens ? lens[i - 4] : strlen(argv[i]);
+	return kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv,
+				  argvlen, out, err);
+}
+
+void kg_sess_short_id(const char *id, char out[9])
+{
+	size_t n = strnlen(id, 8);
+
+	memcpy(out, id, n);
+	out[n] = '\0';
+}
+
+/* GETs the sealed record of id. KG_ENOTFOUND when there is none. */
+static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			kg_sess_reply **out, kg_err *err)
+{
+	kg_sess_keys4 k;
+	const char *argv[2];
+	size_t lens[2];
+	kg_rc rc;
+
+	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
+	argv[0] = "GET";
+	argv[1] = k.session;
+	lens[0] = 3;
+	lens[1] = strlen(k.session);
+	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, out, err);
+	if (rc == KG_OK && (*out)->type != KG_REPLY_STRING)
+		return kg_err_set(err, KG_ENOTFOUND, "no session");
+	return rc;
+}
+
+/* Deletes a session whose record does not open, with its realm index
+ * entries (its user is unknown; that index prunes itself). */
+static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool,
+			     const char *id, const char *why, kg_err *err)
+{
+	kg_sess_keys4 k;
+	kg_sess_reply *reply;
+	const char *args[1] = {id};
+	char short_id[9];
+
+	kg_sess_short_id(id, short_id);
+	kg_log_emit(s->log, KG_LOG_WARN, "KG-0321",
+		    "session record unreadable, deleted sess=%s reason=\"%s\"",
+		    short_id, why);
+	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
+	return kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
+				 err);
+}
+
+kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			  kg_sess_record **out, kg_err *why, kg_err *err)
+{
+	kg_sess_reply *sealed;
+	kg_rc rc = get_sealed(s, pool, id, &sealed, err);
+
+	if (rc != KG_OK)
+		return rc;
+	if (kg_sess_record_unseal(pool, &s->keys, id,
+				  (const unsigned char *)sealed->str,
+				  sealed->len, out, why) != KG_OK)
+		*out = NULL;
+	return KG_OK;
+}
+
+/* Loads and opens the record of id; an unreadable one is dropped. */
+static kg_rc load_id(kg_sess_store *s, apr_pool_t *pool, const char *id,
+		     kg_sess_record **out, kg_err *err)
+{
+	kg_err why;
+	kg_rc rc;
+
+	kg_err_clear(&why);
+	rc = kg_sess_store_fetch(s, pool, id, out, &why, err);
+	if (rc != KG_OK || *out != NULL)
+		return rc;
+	rc = drop_unreadable(s, pool, id, why.msg, err);
+	if (rc != KG_OK)
+		return rc;
+	return kg_err_set(err, KG_ENOTFOUND, "session record unreadable");
+}
+
+kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
+			 const char *cookie, size_t len, kg_sess_record **out,
+			 kg_err *err)
+{
+	char id[KG_SESS_ID_LEN + 1];
+	kg_err miss;
+	kg_rc rc;
+
+	if (!kg_sess_cookie_is_valid(cookie, len)) {
+		kg_log_emit(s->log, KG_LOG_WARN, "KG-0320",
+			    "session cookie malformed len=%zu", len);
+		return kg_err_set(err, KG_ENOTFOUND, "session cookie malformed");
+	}
+	kg_sess_cookie_id(s->keys.current.cookie, cookie, id);
+	kg_err_clear(&miss);
+	rc = load_id(s, pool, id, out, &miss);
+	if (rc == KG_ENOTFOUND && s->keys.has_previous) {
+		/* a cookie issued before the secret rolled over */
+		kg_sess_cookie_id(s->keys.previous.cookie, cookie, id);
+		kg_err_clear(&miss);
+		rc = load_id(s, pool, id, out, &miss);
+	}
+	if (rc != KG_OK)
+		return kg_err_set(err, rc, "%s", miss.msg);
+	return KG_OK;
+}
+
+/* The deadline of rec as text, and the time it has left. */
+static kg_rc check_deadline(const kg_sess_record *rec, long long now_ms,
+			    char deadline[24], kg_err *err)
+{
+	long long d = kg_sess_record_deadline(rec);
+
+	if (d <= now_ms)
+		return kg_err_set(err, KG_EINVAL,
+				  "session deadline is not after now");
+	snprintf(deadline, 24, "%lld", d);
+	return KG_OK;
+}
+
+/* Logs the audit events of a create script's reply. */
+static void log_created(kg_sess_store *s, const kg_sess_record *rec,
+			const kg_conf_flow_limits *limits,
+			const kg_sess_reply *reply, kg_sess_created *out)
+{
+	const char *user = rec->user->username ? rec->user->username : "";
+	long long user_evictions = reply->elems[2].integer;
+	char short_id[9];
+
+	for (size_t i = 3; i < reply->count; i++) {
+		bool by_user = (long long)(i - 3) < user_evictions;
+		kg_sess_short_id(reply->elems[i].str, short_id);
+		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
+			    "session evicted sess=%s limit=%s max=%lld "
+			    "new_user=%s",
+			    short_id, by_user ? "user" : "realm",
+			    by_user ? limits->user.max : limits->realm.max,
+			    user);
+	}
+	out->evicted = (int)(reply->count - 3);
+	out->realm_logged = reply->elems[1].integer == 1;
+	if (out->realm_logged)
+		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0304",
+			    "session realm limit reached, log only user=%s "
+			    "max=%lld",
+			    user, limits->realm.max);
+	kg_sess_short_id(rec->id, short_id);
+	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0301",
+		    "session created sess=%s user=%s idp=%s flow=%s", short_id,
+		    user, rec->idp ? rec->idp : "",
+		    kg_conf_flow_name(rec->flow));
+}
+
+static kg_rc denied(kg_sess_store *s, const kg_sess_record *rec,
+		    const kg_conf_flow_limits *limits, bool by_realm,
+		    kg_sess_created *out, kg_err *err)
+{
+	const kg_conf_session_limit *l = by_realm ? &limits->realm
+						  : &limits->user;
+
+	out->denied_by_realm = by_realm;
+	out->deny_message = l->message ? l->message : KG_LIMIT_MESSAGE_KEY;
+	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0303",
+		    "session denied user=%s flow=%s limit=%s max=%lld",
+		    rec->user->username ? rec->user->username : "",
+		    kg_conf_flow_name(rec->flow), by_realm ? "realm" : "user",
+		    l->max);
+	return kg_err_set(err, KG_EDENIED, "%s", out->deny_message);
+}
+
+kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
+			   kg_sess_record *rec,
+			   const kg_conf_flow_limits *limits, long long now_ms,
+			   kg_sess_created *out, kg_err *err)
+{
+	char now[24], deadline[24], umax[24], rmax[24], ubeh[4], rbeh[4];
+	const char *args[9];
+	size_t lens[9];
+	unsigned char *sealed;
+	size_t sealed_len;
+	kg_sess_keys4 k;
+	kg_sess_reply *reply;
+	kg_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
+	    (rc = kg_sess_cookie_new(out->cookie, err)) != KG_OK)
+		return rc;
+	kg_sess_cookie_id(s->keys.current.cookie, out->cookie, rec->id);
+	rc = kg_sess_record_seal(pool, &s->keys, rec,
+				 (size_t)s->conf->max_record_bytes, &sealed,
+				 &sealed_len, err);
+	if (rc != KG_OK)
+		return rc;
+	snprintf(now, sizeof(now), "%lld", now_ms);
+	snprintf(umax, sizeof(umax), "%lld", limits->user.max);
+	snprintf(rmax, sizeof(rmax), "%lld", limits->realm.max);
+	snprintf(ubeh, sizeof(ubeh), "%d", (int)limits->user.behaviour);
+	snprintf(rbeh, sizeof(rbeh), "%d", (int)limits->realm.behaviour);
+	args[0] = (const char *)sealed;
+	args[1] = now;
+	args[2] = deadline;
+	args[3] = umax;
+	args[4] = ubeh;
+	args[5] = rmax;
+	args[6] = rbeh;
+	args[7] = kg_sess_keyspace_session_prefix(pool, s->conf->redis_prefix);
+	args[8] = rec->id;
+	for (int i = 0; i < 9; i++)
+		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
+	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
+			      rec->user->username, &k);
+	rc = kg_sess_store_run(s, pool, &s->create, &k, 9, args, lens, &reply,
+			       err);
+	if (rc != KG_OK)
+		return rc;
+	if (reply->type != KG_REPLY_ARRAY || reply->count < 3)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "session create script: bad reply");
+	switch (reply->elems[0].integer) {
+	case 1:
+		return denied(s, rec, limits, false, out, err);
+	case 2:
+		return denied(s, rec, limits, true, out, err);
+	default: /* 0 created, 3 created by the first try of a retry */
+		log_created(s, rec, limits, reply, out);
+		return KG_OK;
+	}
+}
+
+kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
+			  kg_sess_record *rec, long long now_ms, bool *written,
+			  kg_err *err)
+{
+	char now[24], deadline[24];
+	const char *args[4];
+	size_t lens[4];
+	unsigned char *sealed;
+	size_t sealed_len;
+	long long before = rec->last_access_ms;
+	kg_sess_keys4 k;
+	kg_sess_reply *reply;
+	kg_rc rc;
+
+	*written = false;
+	if (now_ms - before < s->conf->touch_interval_s * 1000)
+		return KG_OK;
+	rec->last_access_ms = now_ms;
+	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
+	    (rc = kg_sess_record_seal(pool, &s->keys, rec,
+				      (size_t)s->conf->max_record_bytes,
+				      &sealed, &sealed_len, err)) != KG_OK) {
+		rec->last_access_ms = before;
+		return rc;
+	}
+	snprintf(now, sizeof(now), "%lld", now_ms);
+	args[0] = (const char *)sealed;
+	args[1] = now;
+	args[2] = deadline;
+	args[3] = rec->id;
+	for (int i = 0; i < 4; i++)
+		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
+	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
+			      rec->user->username, &k);
+	rc = kg_sess_store_run(s, pool, &s->touch, &k, 4, args, lens, &reply,
+			       err);
+	if (rc != KG_OK) {
+		rec->last_access_ms = before;
+		return rc;
+	}
+	if (reply->type != KG_REPLY_INTEGER || reply->integer != 1)
+		return kg_err_set(err, KG_ENOTFOUND, "session ended meanwhile");
+	*written = true;
+	return KG_OK;
+}
+
+kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
+			   const kg_sess_record *rec, const char *reason,
+			   kg_err *err)
+{
+	const char *args[1] = {rec->id};
+	char short_id[9];
+	kg_sess_keys4 k;
+	kg_sess_reply *reply;
+	kg_rc rc;
+
+	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
+			      rec->user ? rec->user->username : NULL, &k);
+	rc = kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
+			       err);
+	if (rc != KG_OK)
+		return rc;
+	kg_sess_short_id(rec->id, short_id);
+	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0305",
+		    "session ended sess=%s user=%s reason=%s", short_id,
+		    rec->user && rec->user->username ? rec->user->username : "",
+		    reason);
+	return KG_OK;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the session store on Redis: load, create under the limits,
+ * touch, delete; the admin views; the replay cache.
+ *
+ * Keys (P is KeygateRedisPrefix, "keygate:" by default):
+ *   P s:ID      the sealed record; ID = HMAC of the cookie (cookie.h)
+ *   P u:UHASH   the user's index: ZSET of IDs by last access (ms);
+ *               UHASH = hex SHA-256 of the username
+ *   P realm     the realm index: ZSET of every ID by last access (ms)
+ *   P realm:exp ZSET of every ID by deadline (ms), to prune the indexes
+ *   P r:RHASH   a replay-cache entry; RHASH = hex SHA-256 of the id
+ * Every key has a TTL: a session's is the time left to its deadline, an
+ * index's the latest deadline among its members.
+ *
+ * A kg_sess_store is made once per process and shared by its threads.
+ * Redis down or slow is KG_EBACKEND from every call: never "no session",
+ * never a wrong answer.
+ */
+#ifndef KG_SESS_STORE_H
+#define KG_SESS_STORE_H
+
+#include "conf/sessions.h"
+#include "gateway/base/err.h"
+#include "gateway/base/log.h"
+#include "sessions/cookie.h"
+#include "sessions/record.h"
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <stdbool.h>
+
+typedef struct kg_sess_store kg_sess_store;
+
+/* Makes a store for conf (which must outlive pool) in pool: derives the
+ * keys (wiped when pool is cleared) and prepares the connection; nothing
+ * is sent to Redis yet. KG_ECONFIG without a session secret. */
+kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
+			 const kg_log *log, kg_sess_store **out, kg_err *err);
+
+/* Finds the session of a presented cookie value cookie[0..len). A
+ * malformed value is KG_ENOTFOUND before any Redis call. A record that
+ * does not open or decode is deleted, logged, and KG_ENOTFOUND. Timeouts
+ * are the caller's (policy/timeouts.h); Redis drops a session at its
+ * deadline by itself. *out lives in pool. */
+kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
+			 const char *cookie, size_t len, kg_sess_record **out,
+			 kg_err *err);
+
+/* What a create did. */
+typedef struct {
+	char cookie[KG_SESS_COOKIE_LEN + 1]; /* the new cookie value (OK) */
+	bool denied_by_realm;	  /* on KG_EDENIED: which limit said no */
+	const char *deny_message; /* on KG_EDENIED: configured or default */
+	bool realm_logged;	  /* the realm limit was reached, log-only */
+	int evicted;		  /* sessions ended to make room */
+} kg_sess_created;
+
+/* Creates a session for rec under limits, in one atomic script, as at
+ * now_ms. The caller fills rec (user, idp, protocol, flow, times); the
+ * store gives it a fresh cookie and sets rec->id. KG_OK: out->cookie is
+ * the value to set. KG_EDENIED: a limit refused it and nothing changed.
+ * KG_EINVAL: the record is larger than KeygateSessionMaxRecordSize or
+ * its deadline is not after now_ms. Evictions are logged as audit events
+ * (KG-0302). */
+kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
+			   kg_sess_record *rec,
+			   const kg_conf_flow_limits *limits, long long now_ms,
+			   kg_sess_created *out, kg_err *err);
+
+/* Records a use of rec at now_ms: when at least KeygateSessionTouchInterval
+ * has passed since rec->last_access_ms, sets it to now_ms and rewrites
+ * the record, sliding its idle deadline. *written tells whether it wrote.
+ * A session that is gone meanwhile is KG_ENOTFOUND. */
+kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
+			  kg_sess_record *rec, long long now_ms, bool *written,
+			  kg_err *err);
+
+/* Ends the session rec (logout, expiry seen by the caller), with its
+ * index entries; reason goes to the audit line (KG-0305). Deleting a
+ * session that is already gone is KG_OK. */
+kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
+			   const kg_sess_record *rec, const char *reason,
+			   kg_err *err);
+
+/* The replay cache: records id[0..len) until expires_at_ms (SET NX
+ * PXAT). *first_use is true when it was not there yet, false when it is
+ * a replay. An expires_at_ms not after now is KG_EINVAL. */
+kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
+				   const void *id, size_t len,
+				   long long expires_at_ms, long long now_ms,
+				   bool *first_use, kg_err *err);
+
+/* One session as the admin commands see it. */
+typedef struct {
+	char id[KG_SESS_ID_LEN + 1];
+	long long last_access_ms; /* the index score */
+	kg_sess_record *rec;	  /* NULL when the record did not open */
+} kg_sess_entry;
+
+/* Lists the live sessions of user (NULL: of everyone), least recently
+ * used first, as at now_ms; expired index entries are pruned on the way.
+ * *out is an array of kg_sess_entry in pool. */
+kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
+			 long long now_ms, apr_array_header_t **out,
+			 kg_err *err);
+
+/* Counts the live sessions of user (NULL: of everyone) as at now_ms. */
+kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool,
+			  const char *user, long long now_ms, long long *count,
+			  kg_err *err);
+
+/* Ends the sessions of user (NULL: of everyone) whose id starts with
+ * id_prefix (NULL: any). A prefix that matches more than one session is
+ * KG_EINVAL and ends none; one that matches none is KG_ENOTFOUND. Sets
+ * *killed. Each is logged as an audit event (KG-0305). */
+kg_rc kg_sess_admin_kill(kg_sess_store *s, apr_pool_t *pool, const char *user,
+			 const char *id_prefix, long long now_ms, int *killed,
+			 kg_err *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the store's insides, shared by store.c, admin.c and replay.c
+ * only. Nothing outside sessions/ includes this.
+ */
+#ifndef KG_SESS_STORE_IMPL_H
+#define KG_SESS_STORE_IMPL_H
+
+#include "sessions/keys.h"
+#include "sessions/keyspace.h"
+#include "sessions/redis.h"
+#include "sessions/store.h"
+
+struct kg_sess_store {
+	const kg_conf_sessions *conf;
+	const kg_log *log;
+	kg_sess_keys keys; /* wiped at pool cleanup */
+	kg_sess_redis *redis;
+	kg_sess_script create, touch, del, count;
+};
+
+/* Runs a session script with the four keys k and nargs arguments
+ * (lens NULL: each is a C string). Same results as kg_sess_redis_eval. */
+kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
+			const kg_sess_script *script, const kg_sess_keys4 *k,
+			int nargs, const char *const *args, const size_t *lens,
+			kg_sess_reply **out, kg_err *err);
+
+/* Reads the record of id. KG_ENOTFOUND when there is none; KG_OK with
+ * *out NULL and the reason in why when it does not open or decode. */
+kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			  kg_sess_record **out, kg_err *why, kg_err *err);
+
+/* Writes the first 8 characters of id, the form logs and the admin
+ * commands show, into out[9]. */
+void kg_sess_short_id(const char *id, char out[9]);
+
+#endif
