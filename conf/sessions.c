@@ -98,7 +98,7 @@ static const char *read_secret(apr_pool_t *pool, const char *arg, size_t min,
 	if (len == 0)
 		return "is empty";
 	if (len < min)
-		return apr_psprintf(pool, "is shorter than %zu bytes", min);
+		return apr_psprintf(pool, "is shorter than %d bytes", (int)min);
 	out->bytes = (const unsigned char *)apr_pstrmemdup(pool, text, len);
 	out->len = len;
 	return NULL;

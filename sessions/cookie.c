@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
 
 #define COOKIE_RAW_LEN 32
@@ -83,10 +84,12 @@ const char *kg_sess_cookie_header(apr_pool_t *pool,
 				  const kg_conf_sessions *conf,
 				  const char *value, long long max_age_s)
 {
-	return apr_psprintf(
-		pool, "%s=%s; Path=/; %sHttpOnly; %sSameSite=%s",
-		conf->cookie_name, value,
-		max_age_s >= 0 ? apr_psprintf(pool, "Max-Age=%lld; ", max_age_s)
-			       : "",
-		conf->cookie_secure ? "Secure; " : "", conf->cookie_samesite);
+	char max_age[40] = "";
+
+	if (max_age_s >= 0)
+		snprintf(max_age, sizeof(max_age), "Max-Age=%lld; ", max_age_s);
+	return apr_pstrcat(pool, conf->cookie_name, "=", value, "; Path=/; ",
+			   max_age, "HttpOnly; ",
+			   conf->cookie_secure ? "Secure; " : "",
+			   "SameSite=", conf->cookie_samesite, NULL);
 }

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate unit tests: the session record codec and its sealing:
+ * round trip, fresh nonces, tampering, truncation, wrong key, wrong id,
+ * key rollover, size cap, malformed plaintext.
+ */
+#include "tests/unit/fixture.h"
+
+#include "conf/sessions.h"
+#include "sessions/keys.h"
+#include "sessions/record.h"
+
+#include <string.h>
+
+#define ID "0123456789abcdef0123456789abcdef"
+
+static const char secret_a[] = "a-secret-of-at-least-thirty-two-bytes!!";
+static const char secret_b[] = "another-secret-at-least-32-bytes-long!!";
+
+/* Keys from secret (and previous, may be NULL). */
+static kg_sess_keys keys_for(apr_pool_t *pool, const char *secret,
+			     const char *previous)
+{
+	kg_conf_sessions conf;
+	kg_sess_keys keys;
+	kg_err err;
+
+	kg_conf_sessions_defaults(pool, &conf);
+	conf.secret.bytes = (const unsigned char *)secret;
+	conf.secret.len = strlen(secret);
+	if (previous) {
+		conf.previous_secret.bytes = (const unsigned char *)previous;
+		conf.previous_secret.len = strlen(previous);
+	}
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_keys_derive(&conf, &keys, &err), KG_OK);
+	return keys;
+}
+
+static kg_sess_record *sample(apr_pool_t *pool)
+{
+	kg_sess_record *rec = kg_sess_record_make(pool);
+
+	memcpy(rec->id, ID, sizeof(rec->id));
+	rec->user->username = "jdoe";
+	rec->user->email = "jdoe@example.com";
+	kg_bag_add(rec->user->attributes, "department", "R&D \"quoted\"");
+	APR_ARRAY_PUSH(rec->user->roles, const char *) = "Practitioner";
+	rec->idp = "corp-saml";
+	rec->protocol = "saml";
+	rec->flow = KG_FLOW_SSO;
+	rec->auth_ms = 1700000000000LL;
+	rec->last_access_ms = 1700000001000LL;
+	rec->idle_ms = 1800000;
+	rec->expires_ms = 1700000000000LL + 5184000000LL;
+	rec->state.saml_name_id = "jdoe@example.com";
+	rec->state.saml_session_index = "_idx1";
+	return rec;
+}
+
+static void seal(apr_pool_t *pool, const kg_sess_keys *keys,
+		 const kg_sess_record *rec, unsigned char **out, size_t *len)
+{
+	kg_err err;
+
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_record_seal(pool, keys, rec, 65536, out, len,
+					     &err),
+			 KG_OK);
+}
+
+static kg_rc unseal(apr_pool_t *pool, const kg_sess_keys *keys,
+		    const char *id, const unsigned char *sealed, size_t len,
+		    kg_sess_record **out)
+{
+	kg_err err;
+
+	kg_err_clear(&err);
+	return kg_sess_record_unseal(pool, keys, id, sealed, len, out, &err);
+}
+
+static void test_record_round_trips(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys keys = keys_for(pool, secret_a, NULL);
+	kg_sess_record *rec = sample(pool), *back = NULL;
+	unsigned char *sealed;
+	size_t len;
+
+	seal(pool, &keys, rec, &sealed, &len);
+	assert_null(memmem(sealed, len, "jdoe", 4)); /* no plaintext */
+	assert_int_equal(unseal(pool, &keys, ID, sealed, len, &back), KG_OK);
+	assert_string_equal(back->id, ID);
+	assert_string_equal(back->user->username, "jdoe");
+	assert_string_equal(kg_bag_first(back->user->attributes, "department"),
+			    "R&D \"quoted\"");
+	assert_string_equal(APR_ARRAY_IDX(back->user->roles, 0, const char *),
+			    "Practitioner");
+	assert_string_equal(back->idp, "corp-saml");
+	assert_string_equal(back->protocol, "saml");
+	assert_int_equal(back->flow, KG_FLOW_SSO);
+	assert_true(back->auth_ms == rec->auth_ms);
+	assert_true(back->last_access_ms == rec->last_access_ms);
+	assert_true(back->idle_ms == rec->idle_ms);
+	assert_true(back->expires_ms == rec->expires_ms);
+	assert_string_equal(back->state.saml_name_id, "jdoe@example.com");
+	assert_string_equal(back->state.saml_session_index, "_idx1");
+	assert_null(back->state.oidc_id_token);
+	kg_sess_keys_wipe(&keys);
+}
+
+static void test_record_seal_uses_fresh_nonce(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys keys = keys_for(pool, secret_a, NULL);
+	kg_sess_record *rec = sample(pool);
+	unsigned char *a, *b;
+	size_t alen, blen;
+
+	seal(pool, &keys, rec, &a, &alen);
+	seal(pool, &keys, rec, &b, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_not_equal(a + 1, b + 1, 12);
+	assert_memory_not_equal(a, b, alen);
+}
+
+static void test_record_rejects_every_flipped_byte(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys keys = keys_for(pool, secret_a, NULL);
+	kg_sess_record *back;
+	unsigned char *sealed;
+	size_t len;
+
+	seal(pool, &keys, sample(pool), &sealed, &len);
+	for (size_t i = 0; i < len; i++) {
+		sealed[i] ^= 0x01;
+		assert_int_equal(unseal(pool, &keys, ID, sealed, len, &back),
+				 KG_EAUTH);
+		sealed[i] ^= 0x01;
+	}
+	assert_int_equal(unseal(pool, &keys, ID, sealed, len, &back), KG_OK);
+}
+
+static void test_record_rejects_every_truncation(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys keys = keys_for(pool, secret_a, NULL);
+	kg_sess_record *back;
+	unsigned char *sealed;
+	size_t len;
+
+	seal(pool, &keys, sample(pool), &sealed, &len);
+	for (size_t n = 0; n < len; n++)
+		assert_int_equal(unseal(pool, &keys, ID, sealed, n, &back),
+				 KG_EAUTH);
+}
+
+static void test_record_rejects_wrong_key_and_wrong_id(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys a = keys_for(pool, secret_a, NULL);
+	kg_sess_keys b = keys_for(pool, secret_b, NULL);
+	kg_sess_record *back;
+	unsigned char *sealed;
+	size_t len;
+
+	seal(pool, &a, sample(pool), &sealed, &len);
+	assert_int_equal(unseal(pool, &b, ID, sealed, len, &back), KG_EAUTH);
+	/* the same record copied under another session's key */
+	assert_int_equal(unseal(pool, &a, "ffffffffffffffffffffffffffffffff",
+				sealed, len, &back),
+			 KG_EAUTH);
+}
+
+static void test_record_key_rollover_reads_old_writes_new(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys old = keys_for(pool, secret_a, NULL);
+	kg_sess_keys rolled = keys_for(pool, secret_b, secret_a);
+	kg_sess_keys fresh = keys_for(pool, secret_b, NULL);
+	kg_sess_record *back;
+	unsigned char *sealed, *resealed;
+	size_t len, relen;
+
+	seal(pool, &old, sample(pool), &sealed, &len);
+	assert_int_equal(unseal(pool, &rolled, ID, sealed, len, &back), KG_OK);
+	assert_string_equal(back->user->username, "jdoe");
+	/* written again after rollover: sealed with the new secret only */
+	seal(pool, &rolled, back, &resealed, &relen);
+	assert_int_equal(unseal(pool, &fresh, ID, resealed, relen, &back),
+			 KG_OK);
+	assert_int_equal(unseal(pool, &old, ID, resealed, relen, &back),
+			 KG_EAUTH);
+	/* once the previous secret is dropped, old records no longer open */
+	assert_int_equal(unseal(pool, &fresh, ID, sealed, len, &back),
+			 KG_EAUTH);
+}
+
+static void test_record_larger_than_cap_is_refused(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys keys = keys_for(pool, secret_a, NULL);
+	kg_sess_record *rec = sample(pool);
+	char *big = apr_palloc(pool, 70000);
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	kg_err err;
+
+	memset(big, 'x', 69999);
+	big[69999] = '\0';
+	rec->state.saml_response = big;
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_record_seal(pool, &keys, rec, 65536, &sealed,
+					     &len, &err),
+			 KG_EINVAL);
+	assert_null(sealed);
+	assert_non_null(strstr(err.msg, "KeygateSessionMaxRecordSize"));
+}
+
+/* Plaintexts that open but must not decode. */
+static void test_record_decode_rejects_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"",					/* empty */
+		"{",					/* truncated */
+		"[]",					/* not an object */
+		"{\"v\":2,\"user\":{},\"idp\":\"a\"}",	/* unknown version */
+		"{\"v\":1}",				/* nothing else */
+		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
+		"\"flow\":\"nope\",\"authTime\":1,\"lastAccess\":1,\"idle\":1,"
+		"\"expires\":2,\"state\":{}}",		/* unknown flow */
+		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
+		"\"flow\":\"api\",\"authTime\":-1,\"lastAccess\":1,\"idle\":1,"
+		"\"expires\":2,\"state\":{}}",		/* negative time */
+		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
+		"\"flow\":\"api\",\"authTime\":1,\"lastAccess\":1,\"idle\":1,"
+		"\"expires\":2,\"state\":{\"samlNameId\":7}}", /* state type */
+	};
+	apr_pool_t *pool = *state;
+	kg_sess_record *rec;
+	kg_err err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kg_err_clear(&err);
+		assert_int_equal(kg_sess_record_decode(pool, bad[i],
+						       strlen(bad[i]), &rec,
+						       &err),
+				 KG_EINVAL);
+	}
+}
+
+static void test_record_deadline_is_earlier_of_idle_and_max(void **state)
+{
+	kg_sess_record *rec = sample(*state);
+
+	assert_true(kg_sess_record_deadline(rec) ==
+		    rec->last_access_ms + rec->idle_ms);
+	rec->idle_ms = 0;
+	assert_true(kg_sess_record_deadline(rec) == rec->expires_ms);
+	rec->idle_ms = rec->expires_ms;
+	assert_true(kg_sess_record_deadline(rec) == rec->expires_ms);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		KGT(test_record_round_trips),
+		KGT(test_record_seal_uses_fresh_nonce),
+		KGT(test_record_rejects_every_flipped_byte),
+		KGT(test_record_rejects_every_truncation),
+		KGT(test_record_rejects_wrong_key_and_wrong_id),
+		KGT(test_record_key_rollover_reads_old_writes_new),
+		KGT(test_record_larger_than_cap_is_refused),
+		KGT(test_record_decode_rejects_malformed),
+		KGT(test_record_deadline_is_earlier_of_idle_and_max),
+	};
+	return KGT_RUN(tests);
+}
