@@ -89,6 +89,45 @@ apr_array_header_t *kgt_set_problems(apr_pool_t *pool, const char *text)
 	return problems;
 }
 
+const char *kgt_m(apr_pool_t *pool, const char *alias, const char *name,
+		  const char *type, const char *config)
+{
+	return apr_psprintf(pool,
+			    "{'name':'%s','identityProviderAlias':'%s',"
+			    "'identityProviderMapper':'%s','config':{%s}}",
+			    name, alias, type, config);
+}
+
+const char *kgt_file(apr_pool_t *pool, const char *idps, ...)
+{
+	apr_array_header_t *ms = apr_array_make(pool, 4, sizeof(char *));
+	const char *m;
+	va_list ap;
+
+	va_start(ap, idps);
+	while ((m = va_arg(ap, const char *)) != NULL)
+		APR_ARRAY_PUSH(ms, const char *) = m;
+	va_end(ap);
+	return apr_psprintf(pool, "{%s%s%s'identityProviderMappers':[%s]}",
+			    idps ? "'identityProviders':[" : "",
+			    idps ? idps : "", idps ? "]," : "",
+			    apr_array_pstrcat(pool, ms, ','));
+}
+
+kg_user *kgt_user(apr_pool_t *pool, const char *username, ...)
+{
+	kg_user *u = kg_user_make(pool);
+	const char *r;
+	va_list ap;
+
+	u->username = username;
+	va_start(ap, username);
+	while ((r = va_arg(ap, const char *)) != NULL)
+		APR_ARRAY_PUSH(u->roles, const char *) = r;
+	va_end(ap);
+	return u;
+}
+
 kg_assertion *kgt_saml(apr_pool_t *pool, const char *name_id,
 		       const char *format)
 {

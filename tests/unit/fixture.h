@@ -39,6 +39,16 @@ kg_mapper_set *kgt_set(apr_pool_t *pool, const char *text);
 /* Loads text as a mapper file and returns its problems (>= 1 expected). */
 apr_array_header_t *kgt_set_problems(apr_pool_t *pool, const char *text);
 
+/* One mapper object in file syntax (' for "): alias, name, type and the
+ * inside of its config object. */
+const char *kgt_m(apr_pool_t *pool, const char *alias, const char *name,
+		  const char *type, const char *config);
+/* A mapper file: idps is the inside of identityProviders (NULL: no such
+ * key), then NULL-terminated mapper objects. */
+const char *kgt_file(apr_pool_t *pool, const char *idps, ...);
+/* A stored user with a username and NULL-terminated roles. */
+kg_user *kgt_user(apr_pool_t *pool, const char *username, ...);
+
 /* An assertion with a NameID (may be NULL) and format (may be NULL). */
 kg_assertion *kgt_saml(apr_pool_t *pool, const char *name_id,
 		       const char *format);
