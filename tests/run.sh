@@ -37,7 +37,7 @@ run_suite() {
 	p=$(grep -cE '^ok( [0-9]+)? ' "$out")
 	s=$(grep -cE '^ok( [0-9]+)? .*# (SKIP|skip)' "$out")
 	f=$(grep -cE '^not ok( [0-9]+)? ' "$out")
-	grep -E '^(not )?ok' "$out" | sed "s|^|  [$name] |"
+	grep -E '^(not )?ok|^#' "$out" | sed "s|^|  [$name] |"
 	if [ "$f" -gt 0 ] || [ "$status" -ne 0 ]; then
 		sed 's/^/    | /' "$out.err" | tail -40
 	fi

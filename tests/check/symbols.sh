@@ -11,7 +11,8 @@ for build in "$@"; do
 		continue
 	fi
 	stray=$(nm -g --defined-only "$lib" 2>/dev/null |
-		awk 'NF==3 {print $3}' | grep -v '^kg_' | sort -u)
+		awk 'NF==3 {print $3}' | sed 's/^__odr_asan\.//' |
+		grep -v '^kg_' | sort -u)
 	if [ -z "$stray" ]; then
 		echo "ok - $lib defines only kg_ global symbols"
 	else
