@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: replays a fuzz corpus through a libFuzzer target without
  * libFuzzer, so `make check` runs every saved input under ASan+UBSan.
- * Prints one TAP line per input; a crash aborts the whole run.
+ * Prints one TAP line for the corpus (and one per unreadable input); a
+ * crash aborts the run with the sanitizer's report.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -44,7 +45,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 int main(int argc, char **argv)
 {
 	struct dirent **entries;
-	int n, failed = 0;
+	int n, failed = 0, replayed = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%s", argv[1],
 				 entries[i]->d_name);
 			if (replay_file(path) == 0) {
-				printf("ok - %s\n", entries[i]->d_name);
+				replayed++;
 			} else {
 				printf("not ok - %s unreadable\n",
 				       entries[i]->d_name);
@@ -72,5 +73,7 @@ int main(int argc, char **argv)
 		free(entries[i]);
 	}
 	free(entries);
+	printf("%s - replayed %d inputs of %s without a sanitizer report\n",
+	       replayed > 0 && !failed ? "ok" : "not ok", replayed, argv[1]);
 	return failed;
 }
