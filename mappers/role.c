@@ -128,6 +128,11 @@ void kg_map_role_update(kg_map_ctx *ctx, const kg_mapper *m, bool legacy)
 	if (applies(ctx, m)) {
 		if (!(legacy && oidc))
 			grant_role(ctx, m->role);
+		else if (kg_values_contain(ctx->user->roles, m->role))
+			/* Keycloak's legacy path records the role as mapper-
+			 * granted (never granting it), so a later mapper for
+			 * the same role does not revoke it (KEYCLOAK-8730) */
+			kg_list_add_unique(ctx->granted, m->role);
 	} else {
 		revoke_role(ctx, m->role);
 	}
