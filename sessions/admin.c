@@ -73,7 +73,7 @@ kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
 			continue;
 		memset(&e, 0, sizeof(e));
 		memcpy(e.id, reply->elems[i].str, KG_SESS_ID_LEN);
-		e.last_access_ms = strtoll(reply->elems[i + 1].str, NULL, 10);
+		e.last_used_us = strtoll(reply->elems[i + 1].str, NULL, 10);
 		kg_err_clear(&why);
 		rc = kg_sess_store_fetch(s, pool, e.id, &e.rec, &why, err);
 		if (rc == KG_ENOTFOUND) {

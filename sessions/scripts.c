@@ -3,7 +3,9 @@
  * loads and runs them.
  *
  * KEYS[1] session key, KEYS[2] user index, KEYS[3] realm index (score:
- * last access ms), KEYS[4] realm expiry index (score: deadline ms). The
+ * Redis TIME of the last create or touch, in microseconds, so the order
+ * of use is the order Redis ran them in, whatever the gateways' clocks
+ * say), KEYS[4] realm expiry index (score: deadline ms). The
  * realm indexes are pruned by deadline; the user index by checking that
  * each member's session key still exists (a session ended by the realm
  * limit leaves its user's index entry behind until then). Every key's TTL
@@ -33,9 +35,13 @@
 	"    redis.call('PEXPIRE', key, ttl)\n" \
 	"  end\n" \
 	"end\n" \
-	"local function index(id, now, deadline)\n" \
-	"  redis.call('ZADD', ukey, now, id)\n" \
-	"  redis.call('ZADD', realm, now, id)\n" \
+	"local function used_at()\n" \
+	"  local t = redis.call('TIME')\n" \
+	"  return tonumber(t[1]) * 1000000 + tonumber(t[2])\n" \
+	"end\n" \
+	"local function index(id, now, deadline, score)\n" \
+	"  redis.call('ZADD', ukey, score, id)\n" \
+	"  redis.call('ZADD', realm, score, id)\n" \
 	"  redis.call('ZADD', rexp, deadline, id)\n" \
 	"  for _, k in ipairs({ukey, realm, rexp}) do\n" \
 	"    extend(k, deadline - now)\n" \
@@ -48,7 +54,7 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"local umax, ubeh = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
 	"local rmax, rbeh = tonumber(ARGV[6]), tonumber(ARGV[7])\n"
 	"local sprefix, id = ARGV[8], ARGV[9]\n"
-	"if redis.call('EXISTS', skey) == 1 then return {3, 0, 0} end\n"
+	"if redis.call('EXISTS', skey) == 1 then return {3, 0, 0, 0} end\n"
 	"prune(now, sprefix)\n"
 	/* Keycloak: reached when count >= max; remove count - (max - 1) */
 	"local function over_by(count, max)\n"
@@ -58,15 +64,16 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"local uevict, revict, logged = over_by(redis.call('ZCARD', ukey), "
 	"umax), 0, 0\n"
 	"if uevict > 0 and ubeh ~= " KG_SESS_LUA_TERMINATE " then\n"
-	"  return {1, 0, 0}\n"
+	"  return {1, 0, 0, 0}\n"
 	"end\n"
 	"local rover = over_by(redis.call('ZCARD', realm) - uevict, rmax)\n"
 	"if rover > 0 then\n"
 	"  if rbeh == " KG_SESS_LUA_TERMINATE " then revict = rover\n"
 	"  elseif rbeh == " KG_SESS_LUA_LOG_ONLY " then logged = 1\n"
-	"  else return {2, 0, 0} end\n"
+	"  else return {2, 0, 0, 0} end\n"
 	"end\n"
-	"local out = {0, logged, uevict}\n"
+	"local score = used_at()\n"
+	"local out = {0, logged, uevict, score}\n"
 	"local function evict(victims)\n"
 	"  for _, m in ipairs(victims) do\n"
 	"    redis.call('DEL', sprefix .. m)\n"
@@ -81,7 +88,7 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"if revict > 0 then evict(redis.call('ZRANGE', realm, 0, revict - 1)) "
 	"end\n"
 	"redis.call('SET', skey, record, 'PX', deadline - now)\n"
-	"index(id, now, deadline)\n"
+	"index(id, now, deadline, score)\n"
 	"return out\n";
 
 const char kg_sess_lua_touch[] = LUA_PRELUDE
@@ -89,7 +96,7 @@ const char kg_sess_lua_touch[] = LUA_PRELUDE
 	"tonumber(ARGV[3])\n"
 	"if redis.call('EXISTS', skey) == 0 then return 0 end\n"
 	"redis.call('SET', skey, record, 'PX', deadline - now)\n"
-	"index(ARGV[4], now, deadline)\n"
+	"index(ARGV[4], now, deadline, used_at())\n"
 	"return 1\n";
 
 const char kg_sess_lua_delete[] = LUA_PRELUDE

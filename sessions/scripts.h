@@ -11,7 +11,8 @@
 
 /* ARGV: record, now_ms, deadline_ms, user_max, user_behaviour,
  * realm_max, realm_behaviour, session key prefix, id.
- * Returns {status, realm_logged, user_evictions, evicted ids...} with
+ * Returns {status, realm_logged, user_evictions, used_at_us,
+ * evicted ids...} with
  * status 0 created, 1 denied by the user limit, 2 denied by the realm
  * limit, 3 the id exists already (a retried create). */
 extern const char kg_sess_lua_create[];

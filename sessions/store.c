@@ -191,8 +191,8 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 	long long user_evictions = reply->elems[2].integer;
 	char short_id[9];
 
-	for (size_t i = 3; i < reply->count; i++) {
-		bool by_user = (long long)(i - 3) < user_evictions;
+	for (size_t i = 4; i < reply->count; i++) {
+		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
 			    "session evicted sess=%s limit=%s max=%lld "
@@ -201,7 +201,8 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 			    by_user ? limits->user.max : limits->realm.max,
 			    user);
 	}
-	out->evicted = (int)(reply->count - 3);
+	out->evicted = (int)(reply->count - 4);
+	out->used_at_us = reply->elems[3].integer;
 	out->realm_logged = reply->elems[1].integer == 1;
 	if (out->realm_logged)
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0304",
@@ -278,7 +279,7 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 			       err);
 	if (rc != KG_OK)
 		return rc;
-	if (reply->type != KG_REPLY_ARRAY || reply->count < 3)
+	if (reply->type != KG_REPLY_ARRAY || reply->count < 4)
 		return kg_err_set(err, KG_EINTERNAL,
 				  "session create script: bad reply");
 	switch (reply->elems[0].integer) {

@@ -4,9 +4,10 @@
  *
  * Keys (P is KeygateRedisPrefix, "keygate:" by default):
  *   P s:ID      the sealed record; ID = HMAC of the cookie (cookie.h)
- *   P u:UHASH   the user's index: ZSET of IDs by last access (ms);
+ *   P u:UHASH   the user's index: ZSET of IDs by last use (Redis TIME,
+ *               microseconds);
  *               UHASH = hex SHA-256 of the username
- *   P realm     the realm index: ZSET of every ID by last access (ms)
+ *   P realm     the realm index: ZSET of every ID by last use (us)
  *   P realm:exp ZSET of every ID by deadline (ms), to prune the indexes
  *   P r:RHASH   a replay-cache entry; RHASH = hex SHA-256 of the id
  * Every key has a TTL: a session's is the time left to its deadline, an
@@ -53,6 +54,7 @@ typedef struct {
 	const char *deny_message; /* on KG_EDENIED: configured or default */
 	bool realm_logged;	  /* the realm limit was reached, log-only */
 	int evicted;		  /* sessions ended to make room */
+	long long used_at_us;	  /* Redis time of the create: its LRU rank */
 } kg_sess_created;
 
 /* Creates a session for rec under limits, in one atomic script, as at
@@ -93,7 +95,7 @@ kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
 /* One session as the admin commands see it. */
 typedef struct {
 	char id[KG_SESS_ID_LEN + 1];
-	long long last_access_ms; /* the index score */
+	long long last_used_us; /* the index score: Redis time, us */
 	kg_sess_record *rec;	  /* NULL when the record did not open */
 } kg_sess_entry;
 

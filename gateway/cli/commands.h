@@ -22,6 +22,7 @@ typedef struct {
 int kg_cli_map(int argc, char **argv);
 int kg_cli_check_mappers(int argc, char **argv);
 int kg_cli_directives(int argc, char **argv);
+int kg_cli_sessions(int argc, char **argv);
 
 /* The table main() dispatches on, NULL-terminated. */
 extern const kg_cli_command kg_cli_commands[];

@@ -17,6 +17,8 @@ const kg_cli_command kg_cli_commands[] = {
 	 "validate a mapper file and summarise it"},
 	{"directives", kg_cli_directives,
 	 "list every Keygate* configuration directive"},
+	{"sessions", kg_cli_sessions,
+	 "list, count and end the login sessions kept in Redis"},
 	{NULL, NULL, NULL},
 };
 

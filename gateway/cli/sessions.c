@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate CLI: `keygate sessions list|count|kill`, the admin view of the
+ * sessions in Redis. Reads the same settings as the gateway from
+ * --config. Never prints a cookie: a session shows as the first 8
+ * characters of its id, which is a keyed hash of the cookie.
+ */
+#include "gateway/cli/commands.h"
+#include "gateway/cli/input.h"
+#include "policy/timeouts.h"
+#include "sessions/store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char sessions_usage[] =
+	"usage: keygate sessions list  --config FILE [--user USER]\n"
+	"       keygate sessions count --config FILE [--user USER]\n"
+	"       keygate sessions kill  --config FILE "
+	"(--id PREFIX | --user USER | --all)\n"
+	"\n"
+	"Shows and ends the login sessions kept in Redis. FILE holds the\n"
+	"gateway's Keygate* directives (KeygateRedis..., KeygateSession"
+	"Secret).\n"
+	"list prints one line per live session, least recently used first:\n"
+	"ID (first 8 characters of the session's id, never the cookie), "
+	"USER,\n"
+	"IDP, FLOW, CREATED, LAST-ACCESS, EXPIRES (UTC).\n"
+	"count prints the number of live sessions.\n"
+	"kill ends one session by id prefix, all of a user's, or all.\n"
+	"Exit status: 0 success, 1 failure (Redis down, bad config, no such\n"
+	"session, ambiguous prefix), 2 usage error.\n";
+
+typedef struct {
+	const char *sub, *config, *user, *id;
+	bool all;
+} options;
+
+/* Parses argv into o; returns NULL or a usage message. */
+static const char *parse(int argc, char **argv, options *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (argc < 2)
+		return "expected list, count or kill";
+	o->sub = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char **slot = NULL;
+		if (strcmp(argv[i], "--all") == 0) {
+			o->all = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--config") == 0)
+			slot = &o->config;
+		else if (strcmp(argv[i], "--user") == 0)
+			slot = &o->user;
+		else if (strcmp(argv[i], "--id") == 0)
+			slot = &o->id;
+		if (slot == NULL)
+			return "unknown option";
+		if (i + 1 >= argc)
+			return "option needs a value";
+		*slot = argv[++i];
+	}
+	if (o->config == NULL)
+		return "--config FILE is required";
+	if (strcmp(o->sub, "kill") == 0) {
+		if ((o->id != NULL) + (o->user != NULL) + o->all != 1)
+			return "kill takes one of --id, --user, --all";
+	} else if (strcmp(o->sub, "list") == 0 ||
+		   strcmp(o->sub, "count") == 0) {
+		if (o->id || o->all)
+			return "--id and --all go with kill only";
+	} else {
+		return "expected list, count or kill";
+	}
+	return NULL;
+}
+
+static void log_stderr(void *baton, kg_log_level level, const char *id,
+		       const char *line)
+{
+	fprintf(stderr, "keygate: %s %s %s\n", kg_log_level_name(level),
+		id ? id : "-", line);
+}
+
+/* Writes ms since the epoch as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
+static const char *utc(long long ms, char out[21])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+static void print_entry(const kg_sess_entry *e)
+{
+	const kg_sess_record *r = e->rec;
+	char created[21], used[21], expires[21];
+
+	if (r == NULL) {
+		printf("%.8s  (record unreadable)\n", e->id);
+		return;
+	}
+	printf("%.8s  %-20s %-16s %-7s %s %s %s\n", e->id,
+	       r->user->username ? r->user->username : "-", r->idp,
+	       kg_conf_flow_name(r->flow), utc(r->auth_ms, created),
+	       utc(r->last_access_ms, used),
+	       utc(kg_sess_record_deadline(r), expires));
+}
+
+/* Runs the subcommand on an open store. */
+static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
+		 kg_err *err)
+{
+	long long now = kg_pol_clock_now(NULL), count;
+	apr_array_header_t *list;
+	int killed;
+	kg_rc rc;
+
+	if (strcmp(o->sub, "count") == 0) {
+		rc = kg_sess_admin_count(store, pool, o->user, now, &count,
+					 err);
+		if (rc == KG_OK)
+			printf("%lld\n", count);
+		return rc;
+	}
+	if (strcmp(o->sub, "list") == 0) {
+		rc = kg_sess_admin_list(store, pool, o->user, now, &list, err);
+		if (rc != KG_OK)
+			return rc;
+		printf("%-8s  %-20s %-16s %-7s %-20s %-20s %s\n", "ID", "USER",
+		       "IDP", "FLOW", "CREATED", "LAST-ACCESS", "EXPIRES");
+		for (int i = 0; i < list->nelts; i++)
+			print_entry(&APR_ARRAY_IDX(list, i, kg_sess_entry));
+		return KG_OK;
+	}
+	rc = kg_sess_admin_kill(store, pool, o->user, o->id, now, &killed, err);
+	if (rc == KG_OK)
+		printf("killed %d session%s\n", killed, killed == 1 ? "" : "s");
+	return rc;
+}
+
+int kg_cli_sessions(int argc, char **argv)
+{
+	const kg_log log = {KG_LOG_WARN, log_stderr, NULL};
+	apr_pool_t *pool;
+	kg_sess_store *store;
+	kg_conf *conf;
+	kg_err err = {0};
+	const char *usage;
+	options o;
+	int exit_code = KG_EXIT_OK;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0)) {
+		fputs(sessions_usage, stdout);
+		return KG_EXIT_OK;
+	}
+	usage = parse(argc, argv, &o);
+	if (usage)
+		return kg_cli_usage_error("sessions", usage);
+	apr_pool_create(&pool, NULL);
+	if (kg_cli_load_conf(pool, o.config, &conf, &err) != KG_OK ||
+	    kg_sess_store_open(pool, &conf->sessions, &log, &store, &err) !=
+		    KG_OK ||
+	    run(store, pool, &o, &err) != KG_OK)
+		exit_code = kg_cli_fail(&err);
+	apr_pool_destroy(pool);
+	return exit_code;
+}
