@@ -178,17 +178,26 @@ kg_rc kg_map_apply(apr_pool_t *pool, const kg_mapper_set *set,
 
 	ctx.attributes = kg_bag_make(pool);
 	ctx.granted = apr_array_make(pool, 4, sizeof(const char *));
+	ctx.mapper_roles = apr_array_make(pool, 4, sizeof(const char *));
 	ctx.warnings = apr_array_make(pool, 4, sizeof(const char *));
 	ctx.first_login = stored == NULL;
 	ctx.user = stored ? kg_user_copy(pool, stored) : kg_user_make(pool);
 	if ((rc = check_protocols(&ctx, err)) != KG_OK)
 		return rc;
 	identity_from_input(&ctx);
-	for (size_t i = 0; i < set->nmappers && !ctx.failure; i++) {
-		if (strcmp(set->mappers[i].alias, alias) != 0)
-			continue;
-		preprocess(&ctx, &set->mappers[i]);
-		used++;
+	/* Email Prefix reads the mapped email, so it runs after every other
+	 * mapper has preprocessed, whatever the file order. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < set->nmappers && !ctx.failure; i++) {
+			const kg_mapper *m = &set->mappers[i];
+			if (strcmp(m->alias, alias) != 0 ||
+			    (m->kind == KG_MAP_EMAIL_PREFIX) != (pass == 1))
+				continue;
+			preprocess(&ctx, m);
+			used++;
+			if (family_of(m->kind) == KIND_ROLE)
+				kg_list_add_unique(ctx.mapper_roles, m->role);
+		}
 	}
 	if (used == 0)
 		kg_map_warn(&ctx, "no mapper is configured for \"%s\"", alias);
@@ -206,6 +215,6 @@ kg_rc kg_map_apply(apr_pool_t *pool, const kg_mapper_set *set,
 	out->broker_username = ctx.username;
 	out->warnings = ctx.warnings;
 	out->failure = ctx.failure;
-	out->granted = ctx.granted;
+	out->mapper_roles = ctx.mapper_roles;
 	return KG_OK;
 }

@@ -29,6 +29,7 @@ typedef struct {
 	kg_user *user;		      /* the user being built */
 	bool first_login;
 	apr_array_header_t *granted;  /* roles mappers granted this login */
+	apr_array_header_t *mapper_roles; /* roles any role mapper names */
 	apr_array_header_t *warnings;
 	const char *failure;
 } kg_map_ctx;

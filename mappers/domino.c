@@ -22,10 +22,11 @@ static void warn(apr_pool_t *pool, kg_map_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Roles: with role sync, the valid values of the roles attribute plus the
- * roles mappers granted in this login replace the stored roles; without
- * it, the stored roles as the role mappers left them. An empty result
- * gets the default role. */
+/* Roles: with role sync, the valid values of the roles attribute replace
+ * the stored roles, except the roles that role mappers manage, which keep
+ * what the mappers' sync modes made of them; without role sync, the stored
+ * roles as the role mappers left them. An empty result gets the default
+ * role. */
 static void map_roles(apr_pool_t *pool, const kg_conf_mapping *conf,
 		      kg_map_result *res)
 {
@@ -46,10 +47,11 @@ static void map_roles(apr_pool_t *pool, const kg_conf_mapping *conf,
 				     "(exact, case-sensitive); dropped",
 				     conf->attr_roles, r);
 		}
-		for (int i = 0; i < res->granted->nelts; i++)
-			kg_list_add_unique(
-				roles, APR_ARRAY_IDX(res->granted, i,
-						     const char *));
+		for (int i = 0; i < u->roles->nelts; i++) {
+			const char *r = APR_ARRAY_IDX(u->roles, i, const char *);
+			if (kg_values_contain(res->mapper_roles, r))
+				kg_list_add_unique(roles, r);
+		}
 		u->roles = roles;
 	}
 	if (u->roles->nelts == 0 && conf->default_role) {
