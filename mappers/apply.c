@@ -215,6 +215,7 @@ kg_rc kg_map_apply(apr_pool_t *pool, const kg_mapper_set *set,
 	out->broker_username = ctx.username;
 	out->warnings = ctx.warnings;
 	out->failure = ctx.failure;
+	out->granted = ctx.granted;
 	out->mapper_roles = ctx.mapper_roles;
 	return KG_OK;
 }

@@ -28,6 +28,7 @@ typedef struct {
 	bool first_login;	      /* no stored user was given */
 	const char *broker_id;	      /* the federated identity's id */
 	const char *broker_username;  /* the federated identity's name */
+	apr_array_header_t *granted;  /* roles mappers granted this login */
 	apr_array_header_t *mapper_roles; /* roles the role mappers manage */
 	apr_array_header_t *warnings; /* const char *, for the admin */
 	const char *failure; /* non-NULL: the login must fail, and why */
