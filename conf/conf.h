@@ -7,6 +7,7 @@
 #ifndef KG_CONF_H
 #define KG_CONF_H
 
+#include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
@@ -14,6 +15,7 @@
 #include <apr_pools.h>
 
 typedef struct {
+	kg_conf_gateway gateway;
 	kg_conf_mapping mapping;
 	kg_conf_sessions sessions;
 } kg_conf;

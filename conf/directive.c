@@ -2,6 +2,7 @@
  * keygate: the settings table shared by httpd and the config file.
  */
 #include "conf/directive.h"
+#include "conf/gateway_directives.h"
 #include "conf/mapping_directives.h"
 #include "conf/sessions_directives.h"
 
@@ -11,6 +12,7 @@
 
 /* Every concern's table, in the order the docs list them. */
 static const kg_directive *const tables[] = {
+	kg_conf_gateway_directives,
 	kg_conf_mapping_directives,
 	kg_conf_sessions_directives,
 };

@@ -4,9 +4,19 @@
  */
 #include "gateway/cli/commands.h"
 #include "conf/directive.h"
+#include "conf/location.h"
 
 #include <stdio.h>
 #include <string.h>
+
+static void print_one(bool names_only, const char *name, const char *syntax,
+		      const char *help, const char *scope)
+{
+	if (names_only)
+		printf("%s\n", name);
+	else
+		printf("%s %s   (%s)\n    %s\n", name, syntax, scope, help);
+}
 
 int kg_cli_directives(int argc, char **argv)
 {
@@ -24,12 +34,11 @@ int kg_cli_directives(int argc, char **argv)
 		fprintf(stderr, "keygate directives: unexpected argument\n");
 		return KG_EXIT_USAGE;
 	}
-	for (const kg_directive *const *d = kg_directive_all(); *d; d++) {
-		if (names_only)
-			printf("%s\n", (*d)->name);
-		else
-			printf("%s %s\n    %s\n", (*d)->name, (*d)->syntax,
-			       (*d)->help);
-	}
+	for (const kg_directive *const *d = kg_directive_all(); *d; d++)
+		print_one(names_only, (*d)->name, (*d)->syntax, (*d)->help,
+			  "server");
+	for (const kg_loc_directive *l = kg_conf_location_directives; l->name;
+	     l++)
+		print_one(names_only, l->name, l->syntax, l->help, "location");
 	return KG_EXIT_OK;
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's server-wide settings.
+ */
+#include "conf/gateway.h"
+#include "conf/directive.h"
+#include "conf/gateway_directives.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
+{
+	g->prefix = "/keygate/";
+	g->metrics_allow = apr_array_make(pool, 2, sizeof(const char *));
+	g->reload_interval_s = 10;
+	g->login_alias = NULL;
+}
+
+static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
+			      kg_conf *conf, int argc, const char *const *argv,
+			      int *bad_arg)
+{
+	const char *p = argv[0];
+	size_t n = strlen(p);
+
+	*bad_arg = 0;
+	if (n < 2 || p[0] != '/' || strstr(p, "//") || strchr(p, '?') ||
+	    strchr(p, '%') || strstr(p, "/../") || strstr(p, "/./"))
+		return "must be a plain absolute path such as /keygate/";
+	conf->gateway.prefix =
+		p[n - 1] == '/' ? apr_pstrdup(pool, p)
+				: apr_pstrcat(pool, p, "/", NULL);
+	return NULL;
+}
+
+static const char *set_metrics(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc,
+			       const char *const *argv, int *bad_arg)
+{
+	apr_array_header_t *list = apr_array_make(pool, argc,
+						  sizeof(const char *));
+
+	if (argc == 1 && strcasecmp(argv[0], "off") == 0) {
+		conf->gateway.metrics_allow = list;
+		return NULL;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (strspn(argv[i], "0123456789abcdefABCDEF.:") !=
+		    strlen(argv[i])) {
+			*bad_arg = i;
+			return "must be Off or client IP addresses";
+		}
+		APR_ARRAY_PUSH(list, const char *) = apr_pstrdup(pool, argv[i]);
+	}
+	conf->gateway.metrics_allow = list;
+	return NULL;
+}
+
+static const char *set_reload(const kg_directive *self, apr_pool_t *pool,
+			      kg_conf *conf, int argc, const char *const *argv,
+			      int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_number(pool, argv[0], 0, 86400,
+				   &conf->gateway.reload_interval_s);
+}
+
+const kg_directive kg_conf_gateway_directives[] = {
+	{"KeygateEndpointPrefix", 1, 1, set_prefix, "PATH",
+	 "where keygate's own endpoints live (default /keygate/)"},
+	{"KeygateMetricsAllow", 1, -1, set_metrics, "Off|IP...",
+	 "client addresses that may read the Prometheus metrics"},
+	{"KeygateMapperReloadInterval", 1, 1, set_reload, "SECONDS",
+	 "how often the mapper file's mtime is checked (0: never)"},
+	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
+	 "the identity provider alias a browser login goes to",
+	 KG_CONF_OFFSET(gateway.login_alias)},
+	{NULL, 0, 0, NULL, NULL, NULL, 0},
+};

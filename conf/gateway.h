@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's server-wide settings: where its own endpoints
+ * live, who may read metrics, how often the mapper file is re-checked.
+ */
+#ifndef KG_CONF_GATEWAY_H
+#define KG_CONF_GATEWAY_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+typedef struct {
+	const char *prefix;	       /* "/keygate/": always starts and
+					  ends with '/' */
+	apr_array_header_t *metrics_allow; /* const char * client IPs; empty:
+					      metrics are off */
+	long long reload_interval_s;   /* mapper-file mtime check, 0: never */
+	const char *login_alias;       /* the provider a login goes to */
+} kg_conf_gateway;
+
+void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);
+
+#endif

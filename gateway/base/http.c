@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the neutral request and response.
+ */
+#include "http.h"
+
+#include <apr_strings.h>
+#include <string.h>
+#include <strings.h>
+
+kg_req *kg_req_make(apr_pool_t *pool)
+{
+	kg_req *req = apr_pcalloc(pool, sizeof(*req));
+
+	req->pool = pool;
+	req->headers = apr_table_make(pool, 16);
+	return req;
+}
+
+kg_resp *kg_resp_make(apr_pool_t *pool)
+{
+	kg_resp *resp = apr_pcalloc(pool, sizeof(*resp));
+
+	resp->action = KG_RESP_DECLINE;
+	resp->headers = apr_table_make(pool, 4);
+	resp->backend_headers = apr_table_make(pool, 8);
+	return resp;
+}
+
+const char *kg_req_header(const kg_req *req, const char *name)
+{
+	return apr_table_get(req->headers, name);
+}
+
+typedef struct {
+	const char *name;
+	size_t name_len;
+	const char *value;
+	int count;
+	apr_pool_t *pool;
+} cookie_search;
+
+/* Scans one Cookie header for the wanted name. */
+static int scan_cookie_header(void *data, const char *key, const char *value)
+{
+	cookie_search *s = data;
+	const char *p = value;
+
+	while (*p) {
+		const char *end = strchr(p, ';');
+		const char *eq;
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		eq = memchr(p, '=', n);
+		if (eq && (size_t)(eq - p) == s->name_len &&
+		    strncmp(p, s->name, s->name_len) == 0) {
+			s->count++;
+			s->value = apr_pstrmemdup(s->pool, eq + 1,
+						  n - s->name_len - 1);
+		}
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return 1;
+}
+
+const char *kg_req_cookie(const kg_req *req, const char *name)
+{
+	cookie_search s = {.name = name, .name_len = strlen(name),
+			   .pool = req->pool};
+
+	apr_table_do(scan_cookie_header, &s, req->headers, "Cookie", NULL);
+	return s.count == 1 ? s.value : NULL;
+}
+
+bool kg_req_wants_html(const kg_req *req)
+{
+	const char *accept = kg_req_header(req, "Accept");
+	const char *xhr = kg_req_header(req, "X-Requested-With");
+
+	if (xhr && strcasecmp(xhr, "XMLHttpRequest") == 0)
+		return false;
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		return false;
+	return accept && strstr(accept, "text/html") != NULL;
+}
+
+void kg_resp_reply(kg_resp *resp, int status, const char *content_type,
+		   const char *body)
+{
+	resp->action = KG_RESP_REPLY;
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->body = body;
+	resp->body_len = body ? strlen(body) : 0;
+}
+
+void kg_resp_redirect(kg_resp *resp, const char *location)
+{
+	apr_table_setn(resp->headers, "Location", location);
+	kg_resp_reply(resp, 302, NULL, NULL);
+}

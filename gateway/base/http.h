@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the neutral request and response the core works on.
+ *
+ * gateway/httpd turns a request_rec into a kg_req once (after deleting
+ * every identity header the client sent) and applies the kg_resp the core
+ * returns; the core never sees httpd. Everything lives in req->pool, the
+ * request's pool.
+ */
+#ifndef KG_HTTP_H
+#define KG_HTTP_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	apr_pool_t *pool;
+	const char *method;    /* "GET" */
+	const char *scheme;    /* "https" */
+	const char *host;      /* Host, without the port */
+	int port;
+	const char *path;      /* the raw path, e.g. "/keygate/logout" */
+	const char *query;     /* the raw query string, or NULL */
+	apr_table_t *headers;  /* request headers, identity headers removed */
+	const char *client_ip;
+	const char *body;      /* a read form or JSON body, or NULL */
+	size_t body_len;
+} kg_req;
+
+typedef enum {
+	KG_RESP_CONTINUE = 0, /* authenticated: hand on to the backend */
+	KG_RESP_DECLINE,      /* not ours: let httpd go on unchanged */
+	KG_RESP_REPLY	      /* answer with status, headers and body */
+} kg_resp_action;
+
+typedef struct {
+	kg_resp_action action;
+	int status;			/* REPLY: the HTTP status */
+	apr_table_t *headers;		/* to the client (Set-Cookie, ...) */
+	apr_table_t *backend_headers;	/* CONTINUE: identity to the backend */
+	const char *user;		/* CONTINUE: REMOTE_USER */
+	const char *content_type;	/* REPLY: the body's type */
+	const char *body;		/* REPLY: the body, or NULL */
+	size_t body_len;
+} kg_resp;
+
+/* Makes an empty request or response in pool. */
+kg_req *kg_req_make(apr_pool_t *pool);
+kg_resp *kg_resp_make(apr_pool_t *pool);
+
+/* The value of header name (case-insensitive), or NULL. */
+const char *kg_req_header(const kg_req *req, const char *name);
+
+/* The value of cookie name in the Cookie headers, or NULL. A name sent
+ * twice is ambiguous and reads as NULL (a cookie-tossing defence). */
+const char *kg_req_cookie(const kg_req *req, const char *name);
+
+/* True when the client asks for HTML (a browser navigation), as opposed
+ * to an API or XHR call. */
+bool kg_req_wants_html(const kg_req *req);
+
+/* Sets a reply with a fixed body. */
+void kg_resp_reply(kg_resp *resp, int status, const char *content_type,
+		   const char *body);
+
+/* Sets a 302 to location (which the caller has checked is local). */
+void kg_resp_redirect(kg_resp *resp, const char *location);
+
+#endif
