@@ -117,13 +117,23 @@ static bool config_bool(mapper_ctx *c, const char *key)
 	return false;
 }
 
+/* True when key is present with a type already reported as wrong. */
+static bool wrong_type(mapper_ctx *c, const char *key)
+{
+	const kg_json *v = kg_json_get(c->config, key);
+
+	return v && v->type != KG_JSON_STRING && v->type != KG_JSON_NULL;
+}
+
 static void compile_attribute_lookup(mapper_ctx *c, bool required)
 {
 	c->m->attribute_name = config_optional(c, "attribute.name");
 	c->m->friendly_name = config_optional(c, "attribute.friendly.name");
 	c->m->name_format = config_optional(c, "attribute.name.format");
 	if (required && c->m->attribute_name == NULL &&
-	    c->m->friendly_name == NULL)
+	    c->m->friendly_name == NULL &&
+	    !wrong_type(c, "attribute.name") &&
+	    !wrong_type(c, "attribute.friendly.name"))
 		problem(c->l, c->config->line, c->config->col,
 			"%s: config needs \"attribute.name\" or "
 			"\"attribute.friendly.name\"",
