@@ -13,10 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+/* How often a thread re-asks the sentinels who the master is, so writes
+ * stop going to a demoted master soon after a failover. */
+#define SENTINEL_RECHECK_MS 1000
 
 /* One thread's connection; ctx NULL until connected or after an error. */
 typedef struct conn {
 	redisContext *ctx;
+	char master_host[256]; /* with sentinels: where ctx points */
+	int master_port;
+	long long checked_ms; /* with sentinels: when that was last asked */
 	kg_sess_redis *owner;
 	struct conn *prev, *next;
 } conn;
@@ -225,9 +233,53 @@ static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
 	return ok && *port > 0;
 }
 
-/* Makes a ready connection: to the configured server, or to the master
- * the first answering sentinel names. NULL when none works. */
-static redisContext *connect_ready(kg_sess_redis *r)
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Asks the sentinels in turn for the master; true with host and port
+ * from the first that answers. */
+static bool find_master(kg_sess_redis *r, char *host, size_t host_size,
+			int *port)
+{
+	const apr_array_header_t *sentinels = r->conf->sentinels;
+
+	for (int i = 0; i < sentinels->nelts; i++) {
+		if (ask_sentinel(r,
+				 &APR_ARRAY_IDX(sentinels, i, kg_conf_endpoint),
+				 host, host_size, port))
+			return true;
+	}
+	return false;
+}
+
+/* With sentinels, at most once per SENTINEL_RECHECK_MS: drops c's
+ * connection when the sentinels now name another master. */
+static void recheck_master(kg_sess_redis *r, conn *c)
+{
+	long long now = monotonic_ms();
+	char host[256];
+	int port = 0;
+
+	if (r->conf->sentinels->nelts == 0 || c->ctx == NULL ||
+	    now - c->checked_ms < SENTINEL_RECHECK_MS)
+		return;
+	c->checked_ms = now;
+	if (find_master(r, host, sizeof(host), &port) &&
+	    (port != c->master_port || strcmp(host, c->master_host) != 0)) {
+		kg_log_emit(r->log, KG_LOG_NOTICE, "KG-0315",
+			    "redis master moved to %s:%d", host, port);
+		conn_drop(c);
+	}
+}
+
+/* Makes a ready connection for c: to the configured server, or to the
+ * master the first answering sentinel names. NULL when none works. */
+static redisContext *connect_ready(kg_sess_redis *r, conn *c)
 {
 	const kg_conf_sessions *s = r->conf;
 	const apr_array_header_t *sentinels = s->sentinels;
@@ -241,14 +293,10 @@ static redisContext *connect_ready(kg_sess_redis *r)
 		}
 		return ctx;
 	}
-	for (int i = 0; i < sentinels->nelts; i++) {
-		const kg_conf_endpoint *e =
-			&APR_ARRAY_IDX(sentinels, i, kg_conf_endpoint);
-		char host[256];
-		int port = 0;
-		if (!ask_sentinel(r, e, host, sizeof(host), &port))
-			continue;
-		ctx = dial(r, host, port, NULL);
+	c->checked_ms = monotonic_ms();
+	if (find_master(r, c->master_host, sizeof(c->master_host),
+			&c->master_port)) {
+		ctx = dial(r, c->master_host, c->master_port, NULL);
 		if (ctx && prepare(r, ctx))
 			return ctx;
 		if (ctx)
@@ -323,10 +371,12 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 		      const char *const *argv, const size_t *argvlen,
 		      redisReply **reply)
 {
-	bool fresh = c->ctx == NULL;
+	bool fresh;
 	int e;
 
-	if (fresh && (c->ctx = connect_ready(r)) == NULL)
+	recheck_master(r, c);
+	fresh = c->ctx == NULL;
+	if (fresh && (c->ctx = connect_ready(r, c)) == NULL)
 		return SENT_FAILED;
 	errno = 0;
 	*reply = redisCommandArgv(c->ctx, argc, (const char **)argv, argvlen);
