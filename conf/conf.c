@@ -12,6 +12,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_gateway_defaults(pool, &conf->gateway);
 	kg_conf_mapping_defaults(pool, &conf->mapping);
 	kg_conf_sessions_defaults(pool, &conf->sessions);
+	kg_conf_oidc_defaults(pool, &conf->oidc);
 	return conf;
 }
 

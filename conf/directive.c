@@ -4,6 +4,7 @@
 #include "conf/directive.h"
 #include "conf/gateway_directives.h"
 #include "conf/mapping_directives.h"
+#include "conf/oidc_directives.h"
 #include "conf/sessions_directives.h"
 
 #include <apr_strings.h>
@@ -15,6 +16,7 @@ static const kg_directive *const tables[] = {
 	kg_conf_gateway_directives,
 	kg_conf_mapping_directives,
 	kg_conf_sessions_directives,
+	kg_conf_oidc_directives,
 };
 
 #define KG_DIRECTIVES_MAX 256

@@ -5,6 +5,9 @@
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <string.h>
+
+#define KG_SECRET_FILE_MAX 4096
 
 kg_rc kg_conf_read_file(apr_pool_t *pool, const char *path, size_t max,
 			const char **text, size_t *len, kg_err *err)
@@ -42,4 +45,30 @@ kg_rc kg_conf_read_file(apr_pool_t *pool, const char *path, size_t max,
 	*text = buf;
 	*len = n;
 	return KG_OK;
+}
+
+const char *kg_conf_read_secret(apr_pool_t *pool, const char *arg, size_t min,
+				kg_conf_secret *out)
+{
+	const char *text = arg;
+	size_t len = strlen(arg);
+
+	if (strncmp(arg, "file:", 5) == 0) {
+		kg_err err;
+		kg_err_clear(&err);
+		if (kg_conf_read_file(pool, arg + 5, KG_SECRET_FILE_MAX, &text,
+				      &len, &err) != KG_OK)
+			return apr_pstrdup(pool, err.msg);
+		if (len > 0 && text[len - 1] == '\n')
+			len--;
+		if (len > 0 && text[len - 1] == '\r')
+			len--;
+	}
+	if (len == 0)
+		return "is empty";
+	if (len < min)
+		return apr_psprintf(pool, "is shorter than %d bytes", (int)min);
+	out->bytes = (const unsigned char *)apr_pstrmemdup(pool, text, len);
+	out->len = len;
+	return NULL;
 }

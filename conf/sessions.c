@@ -16,7 +16,6 @@
 
 /* Secrets the record key derives from must carry at least 256 bits. */
 #define KG_SESSION_SECRET_MIN 32
-#define KG_SECRET_FILE_MAX 4096
 
 static const char *const flow_names[KG_FLOW_COUNT] = {"browser", "sso",
 						      "api"};
@@ -75,35 +74,6 @@ static const char *parse_endpoint(apr_pool_t *pool, const char *arg,
 	return NULL;
 }
 
-/* Reads a secret: "file:/path" reads the file (one trailing newline
- * dropped), anything else is the secret itself. min is the least length
- * accepted. The bytes live in pool. */
-static const char *read_secret(apr_pool_t *pool, const char *arg, size_t min,
-			       kg_conf_secret *out)
-{
-	const char *text = arg;
-	size_t len = strlen(arg);
-
-	if (strncmp(arg, "file:", 5) == 0) {
-		kg_err err;
-		kg_err_clear(&err);
-		if (kg_conf_read_file(pool, arg + 5, KG_SECRET_FILE_MAX, &text,
-				      &len, &err) != KG_OK)
-			return apr_pstrdup(pool, err.msg);
-		if (len > 0 && text[len - 1] == '\n')
-			len--;
-		if (len > 0 && text[len - 1] == '\r')
-			len--;
-	}
-	if (len == 0)
-		return "is empty";
-	if (len < min)
-		return apr_psprintf(pool, "is shorter than %d bytes", (int)min);
-	out->bytes = (const unsigned char *)apr_pstrmemdup(pool, text, len);
-	out->len = len;
-	return NULL;
-}
-
 static const char *set_redis(const kg_directive *self, apr_pool_t *pool,
 			     kg_conf *conf, int argc, const char *const *argv,
 			     int *bad_arg)
@@ -128,7 +98,8 @@ static const char *set_redis_password(const kg_directive *self,
 				      int *bad_arg)
 {
 	*bad_arg = 0;
-	return read_secret(pool, argv[0], 1, &conf->sessions.redis_password);
+	return kg_conf_read_secret(pool, argv[0], 1,
+				   &conf->sessions.redis_password);
 }
 
 static const char *set_redis_database(const kg_directive *self,
@@ -194,7 +165,7 @@ static const char *set_secret(const kg_directive *self, apr_pool_t *pool,
 	kg_conf_secret *out = (kg_conf_secret *)((char *)conf + self->offset);
 
 	*bad_arg = 0;
-	return read_secret(pool, argv[0], KG_SESSION_SECRET_MIN, out);
+	return kg_conf_read_secret(pool, argv[0], KG_SESSION_SECRET_MIN, out);
 }
 
 /* True when every byte of s is a cookie-name token character

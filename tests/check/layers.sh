@@ -58,7 +58,9 @@ only_in() {
 }
 only_in hiredis 'hiredis/' sessions/redis.c
 only_in lasso 'lasso/' gateway/proto/saml.c
-only_in liboauth2 'oauth2/' gateway/proto/oidc.c gateway/proto/jwt.c
+only_in liboauth2 'oauth2/' gateway/proto/oidc_http.c
+only_in cjose 'cjose/' gateway/proto/jwt_keys.c
+only_in jansson 'jansson' gateway/proto/oidc_http.c
 only_in pcre2 'pcre2' gateway/base/regex.c
 
 httpd_hits=$(grep -rlE '^#include <(httpd\.h|http_[a-z_]*\.h|ap_[a-z_]*\.h|mod_[a-z_]*\.h|util_[a-z_]*\.h)' \

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the OpenID Connect settings: the provider the gateway logs
+ * users in with (issuer, client, algorithms, clock skew, TLS, refresh
+ * intervals) and the issuers whose bearer JWTs the API accepts.
+ *
+ * Plain data: conf/ decides nothing and never connects to a provider;
+ * gateway/proto/oidc*.c and jwt*.c read these settings.
+ */
+#ifndef KG_CONF_OIDC_H
+#define KG_CONF_OIDC_H
+
+#include "conf/sessions.h"
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <stdbool.h>
+
+/* How the client authenticates at the token endpoint. */
+typedef enum {
+	KG_OIDC_AUTH_BASIC = 0, /* client_secret_basic (the default) */
+	KG_OIDC_AUTH_POST	/* client_secret_post */
+} kg_oidc_client_auth;
+
+/* An issuer whose bearer JWTs the API accepts. */
+typedef struct {
+	const char *issuer;	       /* exact iss */
+	const char *jwks_uri;	       /* NULL: from the issuer's discovery */
+	apr_array_header_t *audiences; /* const char *: aud must hold one */
+} kg_conf_bearer_issuer;
+
+/* The largest token keygate parses; larger ones are refused unread. */
+#define KG_OIDC_TOKEN_MAX (16 * 1024)
+
+typedef struct {
+	/* the provider for browser logins; issuer NULL: OIDC login is off */
+	const char *alias;  /* the identity-provider alias for mappers */
+	const char *issuer; /* compared exactly, as OIDC requires */
+	const char *client_id;
+	kg_conf_secret client_secret;
+	kg_oidc_client_auth client_auth;
+	const char *scope; /* "openid profile email" */
+	bool userinfo;	   /* also fetch the userinfo endpoint */
+
+	/* token checks, shared with the bearer verifier */
+	apr_array_header_t *algorithms; /* const char *: RS256 PS256 ES256 */
+	long long clock_skew_s;		/* 60 */
+
+	/* talking to the provider */
+	const char *ca_file;	       /* NULL: the system's CA store */
+	bool ssl_verify;	       /* true; false only for tests */
+	long long timeout_s;	       /* 5: per HTTP call */
+	long long discovery_refresh_s; /* 3600: discovery and JWKS max age */
+	long long jwks_refresh_min_s;  /* 30: at most one JWKS fetch per */
+
+	/* bearer tokens for the API */
+	apr_array_header_t *bearer_issuers; /* kg_conf_bearer_issuer */
+	long long bearer_cache_size;	    /* 4096 results; 0: no cache */
+	long long bearer_cache_max_s;	    /* 300: a result's longest life */
+} kg_conf_oidc;
+
+/* Fills o with the defaults; strings are static, lists live in pool. */
+void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o);
+
+/* Returns the stable name of a client authentication method
+ * ("client_secret_basic", "client_secret_post"). */
+const char *kg_conf_oidc_client_auth_name(kg_oidc_client_auth a);
+
+#endif

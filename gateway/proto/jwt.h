@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: bearer JWTs for the API: `Authorization: Bearer <JWT>` checked
+ * against the configured issuers (KeygateBearerIssuer): signature by the
+ * issuer's JWKS (Keycloak's .../protocol/openid-connect/certs, or the
+ * jwks_uri of its discovery document), the algorithm allow-list, iss,
+ * aud, exp, nbf and iat with the configured skew.
+ *
+ * One kg_jwt_verifier per process, shared by its threads. Successes are
+ * cached by the token's SHA-256 until min(exp, now + cache time), so a
+ * warm request costs a hash and a JSON parse, no signature check.
+ * Revocation (jti, subject) is the caller's check, on every request.
+ * Rejections are KG_EAUTH with a reason as in jwt_check.h; an
+ * unreachable JWKS with no cached keys is KG_EBACKEND.
+ */
+#ifndef KG_PROTO_JWT_H
+#define KG_PROTO_JWT_H
+
+#include "conf/oidc.h"
+#include "gateway/base/err.h"
+#include "gateway/base/json.h"
+#include "gateway/base/log.h"
+
+#include <apr_pools.h>
+#include <stdbool.h>
+
+typedef struct kg_jwt_verifier kg_jwt_verifier;
+
+/* A verified bearer token; everything lives in the caller's pool. */
+typedef struct {
+	kg_json *claims;    /* the payload, a JSON object */
+	const char *issuer; /* the configured issuer it matched */
+	const char *sub;    /* NULL when absent */
+	const char *jti;    /* NULL when absent */
+	long long exp_s;
+	bool cached; /* answered from the result cache */
+} kg_jwt_token;
+
+/* Prepares the issuers of conf (which must outlive pool); keys and
+ * discovery documents are fetched lazily. */
+kg_rc kg_jwt_verifier_open(apr_pool_t *pool, const kg_conf_oidc *conf,
+			   const kg_log *log, kg_jwt_verifier **out,
+			   kg_err *err);
+
+/* Verifies token (the text after "Bearer "); fills *out in pool.
+ * KG_EAUTH "jwt_iss: ..." when no configured issuer issued it. */
+kg_rc kg_jwt_verify(kg_jwt_verifier *v, apr_pool_t *pool, const char *token,
+		    long long now_ms, kg_jwt_token *out, kg_err *err);
+
+#endif

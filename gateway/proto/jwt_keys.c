@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the JWKS cache and JWS signature checks, over cjose.
+ *
+ * A fetched JWKS becomes an immutable keyset (malloc'd, cjose keys
+ * inside) held by a kg_oidc_cache; a reader keeps its reference while it
+ * verifies, so a concurrent rotation never frees a key in use.
+ */
+#include "gateway/proto/jwt_keys.h"
+#include "gateway/proto/oidc_cache.h"
+
+#include <cjose/cjose.h>
+
+#include <apr_strings.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KG_JWKS_KEYS_MAX 64
+
+typedef struct {
+	char *kid;  /* NULL: none */
+	char *kty;  /* "RSA", "EC" */
+	char *crv;  /* EC: "P-256", ...; else NULL */
+	char *alg;  /* NULL: any that fits kty */
+	cjose_jwk_t *jwk;
+} jwt_key;
+
+typedef struct {
+	char *uri; /* where it came from */
+	size_t n;
+	jwt_key keys[KG_JWKS_KEYS_MAX];
+} jwt_keyset;
+
+struct kg_jwt_keys {
+	kg_oidc_http_opts http;
+	kg_oidc_cache *cache; /* of jwt_keyset */
+};
+
+static char *jwt_keys_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void jwt_keyset_free(void *value)
+{
+	jwt_keyset *set = value;
+
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->keys[i].kid);
+		free(set->keys[i].kty);
+		free(set->keys[i].crv);
+		free(set->keys[i].alg);
+		cjose_jwk_release(set->keys[i].jwk);
+	}
+	free(set->uri);
+	free(set);
+}
+
+kg_rc kg_jwt_keys_make(apr_pool_t *pool, const kg_oidc_http_opts *http,
+		       long long max_age_ms, long long refresh_min_ms,
+		       kg_jwt_keys **out, kg_err *err)
+{
+	kg_jwt_keys *k = apr_pcalloc(pool, sizeof(*k));
+	kg_rc rc;
+
+	k->http = *http;
+	rc = kg_oidc_cache_make(pool, jwt_keyset_free, max_age_ms,
+				refresh_min_ms, &k->cache, err);
+	if (rc == KG_OK)
+		*out = k;
+	return rc;
+}
+
+/* Adds the JWK object v to set unless it is not a signing key keygate
+ * can use. */
+static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
+{
+	const char *kty = kg_oidc_json_str(v, "kty");
+	const char *use = kg_oidc_json_str(v, "use");
+	jwt_key *key = &set->keys[set->n];
+	cjose_err cerr;
+	kg_buf text;
+
+	if (set->n >= KG_JWKS_KEYS_MAX || kty == NULL ||
+	    (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0) ||
+	    (use && strcmp(use, "sig") != 0))
+		return;
+	kg_buf_init(&text, pool, 1024);
+	kg_json_write(&text, v);
+	key->jwk = cjose_jwk_import(text.data, text.len, &cerr);
+	if (key->jwk == NULL)
+		return;
+	key->kid = jwt_keys_strdup(kg_oidc_json_str(v, "kid"));
+	key->kty = jwt_keys_strdup(kty);
+	key->crv = jwt_keys_strdup(kg_oidc_json_str(v, "crv"));
+	key->alg = jwt_keys_strdup(kg_oidc_json_str(v, "alg"));
+	set->n++;
+}
+
+/* Fetches and parses the JWKS at uri into a new keyset (*out). */
+static kg_rc jwt_keys_fetch(kg_jwt_keys *k, apr_pool_t *pool,
+			    const char *uri, jwt_keyset **out, kg_err *err)
+{
+	kg_oidc_http_reply reply;
+	const kg_json *doc, *keys;
+	jwt_keyset *set;
+	kg_rc rc;
+
+	rc = kg_oidc_http_get(pool, &k->http, uri, NULL, &reply, err);
+	if (rc != KG_OK)
+		return rc;
+	doc = reply.status == 200 ? kg_oidc_http_json(pool, &reply) : NULL;
+	keys = kg_json_get(doc, "keys");
+	if (keys == NULL || keys->type != KG_JSON_ARRAY)
+		return kg_err_set(err, KG_EBACKEND,
+				  "jwks_fetch: %s answered HTTP %d without a "
+				  "JWKS",
+				  uri, reply.status);
+	set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "out of memory");
+	set->uri = strdup(uri);
+	for (size_t i = 0; i < keys->count; i++) {
+		if (keys->members[i].value->type == KG_JSON_OBJECT)
+			jwt_keyset_add(pool, set, keys->members[i].value);
+	}
+	kg_log_emit(k->http.log, KG_LOG_INFO, NULL,
+		    "jwks fetched uri=%s keys=%zu", uri, set->n);
+	*out = set;
+	return KG_OK;
+}
+
+/* The key type (and curve) alg needs: kty "RSA", or "EC" with *crv. */
+static const char *jwt_alg_kty(const char *alg, const char **crv)
+{
+	*crv = NULL;
+	if (alg[0] == 'R' || alg[0] == 'P')
+		return "RSA";
+	if (strcmp(alg, "ES256") == 0)
+		*crv = "P-256";
+	else if (strcmp(alg, "ES384") == 0)
+		*crv = "P-384";
+	else if (strcmp(alg, "ES512") == 0)
+		*crv = "P-521";
+	return "EC";
+}
+
+/* True when key may verify a token signed with alg. */
+static bool jwt_key_fits(const jwt_key *key, const char *alg)
+{
+	const char *crv, *kty = jwt_alg_kty(alg, &crv);
+
+	return strcmp(key->kty, kty) == 0 &&
+	       (crv == NULL || (key->crv && strcmp(key->crv, crv) == 0)) &&
+	       (key->alg == NULL || strcmp(key->alg, alg) == 0);
+}
+
+/* The key of set named kid, or with kid NULL the only key fitting alg;
+ * NULL when there is none (or, without kid, more than one). */
+static const jwt_key *jwt_keyset_find(const jwt_keyset *set, const char *uri,
+				      const char *alg, const char *kid)
+{
+	const jwt_key *found = NULL;
+
+	if (set == NULL || strcmp(set->uri, uri) != 0)
+		return NULL;
+	for (size_t i = 0; i < set->n; i++) {
+		const jwt_key *key = &set->keys[i];
+		if (kid && key->kid && strcmp(key->kid, kid) == 0)
+			return key;
+		if (kid == NULL && jwt_key_fits(key, alg)) {
+			if (found)
+				return NULL;
+			found = key;
+		}
+	}
+	return found;
+}
+
+/* Checks the signature with key and copies the payload into pool. */
+static kg_rc jwt_keys_check(apr_pool_t *pool, const jwt_key *key,
+			    const char *token, size_t len, const char *alg,
+			    const char **payload, size_t *payload_len,
+			    kg_err *err)
+{
+	cjose_err cerr;
+	cjose_jws_t *jws;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	kg_rc rc = KG_OK;
+
+	if (!jwt_key_fits(key, alg))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_key: the key does not fit alg %s", alg);
+	jws = cjose_jws_import(token, len, &cerr);
+	if (jws == NULL)
+		return kg_err_set(err, KG_EAUTH, "jwt_parse: %s",
+				  cerr.message);
+	if (!cjose_jws_verify(jws, key->jwk, &cerr))
+		rc = kg_err_set(err, KG_EAUTH,
+				"jwt_sig: the signature does not verify");
+	else if (!cjose_jws_get_plaintext(jws, &plain, &plain_len, &cerr))
+		rc = kg_err_set(err, KG_EAUTH, "jwt_parse: no payload");
+	else {
+		*payload = apr_pstrmemdup(pool, (const char *)plain,
+					  plain_len);
+		*payload_len = plain_len;
+	}
+	cjose_jws_release(jws);
+	return rc;
+}
+
+kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
+			 const char *token, size_t len, const char *alg,
+			 const char *kid, long long now_ms,
+			 const char **payload, size_t *payload_len,
+			 kg_err *err)
+{
+	bool stale;
+	kg_oidc_cache_ref *ref = kg_oidc_cache_acquire(k->cache, now_ms, &stale);
+	const jwt_key *key =
+		jwt_keyset_find(ref ? kg_oidc_cache_value(ref) : NULL, uri,
+				alg, kid);
+	kg_err fetch_err;
+	kg_rc rc = KG_OK;
+
+	kg_err_clear(&fetch_err);
+	if ((key == NULL || stale) && kg_oidc_cache_begin(k->cache, now_ms)) {
+		jwt_keyset *set = NULL;
+		rc = jwt_keys_fetch(k, pool, uri, &set, &fetch_err);
+		if (rc == KG_OK) {
+			kg_oidc_cache_store(k->cache, set, now_ms);
+			kg_oidc_cache_release(k->cache, ref);
+			ref = kg_oidc_cache_acquire(k->cache, now_ms, &stale);
+			key = jwt_keyset_find(kg_oidc_cache_value(ref), uri,
+					      alg, kid);
+		} else
+			kg_log_emit(k->http.log, KG_LOG_WARN, "KG-0402",
+				    "jwks fetch failed uri=%s reason=%s", uri,
+				    fetch_err.msg);
+	}
+	if (key == NULL && rc != KG_OK)
+		rc = kg_err_set(err, rc, "%s", fetch_err.msg);
+	else if (key == NULL)
+		rc = kg_err_set(err, KG_EAUTH,
+				"jwt_key: no key with kid \"%.64s\" at %s",
+				kid ? kid : "", uri);
+	else
+		rc = jwt_keys_check(pool, key, token, len, alg, payload,
+				    payload_len, err);
+	kg_oidc_cache_release(k->cache, ref);
+	return rc;
+}
