@@ -48,6 +48,11 @@ CORE_OBJ  := $(CORE_SRC:%.c=$(O)/%.o)
 CLI_SRC   := $(wildcard gateway/cli/*.c)
 CLI_OBJ   := $(CLI_SRC:%.c=$(O)/%.o)
 
+MOD_SRC   := $(wildcard gateway/httpd/*.c)
+MOD_OBJ   := $(MOD_SRC:%.c=$(O)/%.o)
+MOD       := $(O)/mod_keygate.so
+HTTPD_INC := $(shell apxs -q INCLUDEDIR 2>/dev/null)
+
 LIB       := $(O)/libkeygate.a
 CLI       := $(O)/keygate
 LIBS      := $(PKG_LIBS) -lm
@@ -66,7 +71,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
 .PHONY: all deps check run fuzz fuzzers bench format clean tests
 
-all: $(LIB) $(CLI)
+all: $(LIB) $(CLI) $(MOD)
 
 deps:
 	@scripts/deps.sh
@@ -75,6 +80,17 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The binding is the only code compiled against httpd's headers.
+$(O)/gateway/httpd/%.o: gateway/httpd/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -I$(HTTPD_INC) -MMD -MP -c $< -o $@
+
+# mod_keygate.so exports keygate_module and nothing else.
+$(MOD): $(MOD_OBJ) $(LIB)
+	$(CC) -shared $(LDSAN) -o $@ $(MOD_OBJ) $(LIB) $(LIBS) \
+		-Wl,--exclude-libs,ALL
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
@@ -131,4 +147,4 @@ format:
 clean:
 	rm -rf build
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(MOD_OBJ:.o=.d)

@@ -5,6 +5,7 @@
 #include "conf/conf.h"
 #include "conf/directive.h"
 #include "conf/read.h"
+#include "conf/words.h"
 #include "gateway/base/str.h"
 
 #include <apr_strings.h>
@@ -12,89 +13,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KG_CONF_MAX_ARGS 64
-
-typedef struct {
-	const char *text;
-	int col;
-} word;
-
-/* Splits one line into words with their columns. Returns NULL, or an error
- * with *err_col set. */
-static const char *split_line(apr_pool_t *pool, const char *line,
-			      apr_array_header_t *words, int *err_col)
-{
-	const char *p = line;
-	int col = 1;
-
-	for (;;) {
-		word *w;
-		kg_buf b;
-
-		while (*p == ' ' || *p == '\t' || *p == '\r') {
-			p++;
-			col++;
-		}
-		if (*p == '\0' || *p == '#')
-			return NULL;
-		if (words->nelts >= KG_CONF_MAX_ARGS + 1) {
-			*err_col = col;
-			return "too many arguments";
-		}
-		w = apr_array_push(words);
-		w->col = col;
-		kg_buf_init(&b, pool, 32);
-		if (*p == '"') {
-			p++;
-			col++;
-			while (*p != '"') {
-				if (*p == '\0') {
-					*err_col = w->col;
-					return "unterminated quoted string";
-				}
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
-					p++;
-					col++;
-				}
-				kg_buf_addc(&b, *p);
-				if (((unsigned char)*p & 0xc0) != 0x80)
-					col++;
-				p++;
-			}
-			p++;
-			col++;
-			if (*p != '\0' && *p != ' ' && *p != '\t' &&
-			    *p != '\r') {
-				*err_col = col;
-				return "expected a blank after the closing quote";
-			}
-		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\r') {
-				kg_buf_addc(&b, *p);
-				if (((unsigned char)*p & 0xc0) != 0x80)
-					col++;
-				p++;
-			}
-		}
-		w->text = b.data;
-	}
-}
-
 /* Applies one non-empty line. Returns NULL or an error with *err_col. */
 static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 			      const char *line, int *err_col)
 {
-	apr_array_header_t *words = apr_array_make(pool, 4, sizeof(word));
-	const char *argv[KG_CONF_MAX_ARGS + 1];
+	apr_array_header_t *words = apr_array_make(pool, 4, sizeof(kg_conf_word));
+	const char *argv[KG_CONF_WORDS_MAX + 1];
 	const kg_directive *d;
 	const char *msg;
 	int bad_arg, argc;
-	word *w;
+	kg_conf_word *w;
 
-	msg = split_line(pool, line, words, err_col);
+	msg = kg_conf_words(pool, line, words, err_col);
 	if (msg || words->nelts == 0)
 		return msg;
-	w = (word *)words->elts;
+	w = (kg_conf_word *)words->elts;
 	d = kg_directive_find(w[0].text);
 	if (d == NULL) {
 		*err_col = w[0].col;

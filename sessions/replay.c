@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the replay cache: SAML assertion IDs and OIDC nonces seen
- * before, kept until they expire.
+ * keygate: the replay cache (SAML assertion IDs and OIDC nonces seen
+ * before, kept until they expire) and the liveness ping.
  */
 #include "sessions/store_impl.h"
 
@@ -31,4 +31,14 @@ kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
 		return rc;
 	*first_use = reply->type == KG_REPLY_STATUS;
 	return KG_OK;
+}
+
+kg_rc kg_sess_store_ping(kg_sess_store *s, apr_pool_t *pool, kg_err *err)
+{
+	const char *argv[1] = {"PING"};
+	size_t lens[1] = {4};
+	kg_sess_reply *reply;
+
+	return kg_sess_redis_command(s->redis, pool, 1, argv, lens, &reply,
+				     err);
 }

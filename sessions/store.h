@@ -34,7 +34,8 @@ typedef struct kg_sess_store kg_sess_store;
 
 /* Makes a store for conf (which must outlive pool) in pool: derives the
  * keys (wiped when pool is cleared) and prepares the connection; nothing
- * is sent to Redis yet. KG_ECONFIG without a session secret. */
+ * is sent to Redis yet; *log must outlive pool. KG_ECONFIG without a
+ * session secret. */
 kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 			 const kg_log *log, kg_sess_store **out, kg_err *err);
 
@@ -91,6 +92,10 @@ kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
 				   const void *id, size_t len,
 				   long long expires_at_ms, long long now_ms,
 				   bool *first_use, kg_err *err);
+
+/* Asks Redis whether it answers (the health endpoint): KG_OK, or
+ * KG_EBACKEND. */
+kg_rc kg_sess_store_ping(kg_sess_store *s, apr_pool_t *pool, kg_err *err);
 
 /* One session as the admin commands see it. */
 typedef struct {

@@ -99,6 +99,13 @@ void kg_resp_reply(kg_resp *resp, int status, const char *content_type,
 	resp->body_len = body ? strlen(body) : 0;
 }
 
+void kg_resp_fail(kg_resp *resp, kg_rc rc, const char *reason)
+{
+	resp->action = KG_RESP_FAIL;
+	resp->rc = rc;
+	resp->reason = reason;
+}
+
 void kg_resp_redirect(kg_resp *resp, const char *location)
 {
 	apr_table_setn(resp->headers, "Location", location);

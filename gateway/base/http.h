@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the neutral request and response the core works on.
  *
- * gateway/httpd turns a request_rec into a kg_req once (after deleting
+ * gateway/httpd turns an httpd request into a kg_req once (after deleting
  * every identity header the client sent) and applies the kg_resp the core
  * returns; the core never sees httpd. Everything lives in req->pool, the
  * request's pool.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
+
+#include "err.h"
 
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -31,7 +33,9 @@ typedef struct {
 typedef enum {
 	KG_RESP_CONTINUE = 0, /* authenticated: hand on to the backend */
 	KG_RESP_DECLINE,      /* not ours: let httpd go on unchanged */
-	KG_RESP_REPLY	      /* answer with status, headers and body */
+	KG_RESP_REPLY,	      /* answer with status, headers and body */
+	KG_RESP_FAIL	      /* answer the status rc maps to (the
+				 binding's one table), with headers */
 } kg_resp_action;
 
 typedef struct {
@@ -43,6 +47,8 @@ typedef struct {
 	const char *content_type;	/* REPLY: the body's type */
 	const char *body;		/* REPLY: the body, or NULL */
 	size_t body_len;
+	kg_rc rc;			/* FAIL: what went wrong */
+	const char *reason;		/* FAIL: one token for the log line */
 } kg_resp;
 
 /* Makes an empty request or response in pool. */
@@ -63,6 +69,10 @@ bool kg_req_wants_html(const kg_req *req);
 /* Sets a reply with a fixed body. */
 void kg_resp_reply(kg_resp *resp, int status, const char *content_type,
 		   const char *body);
+
+/* Sets a failure: the binding answers with the status rc maps to and
+ * logs reason (a short token such as "session_invalid"). */
+void kg_resp_fail(kg_resp *resp, kg_rc rc, const char *reason);
 
 /* Sets a 302 to location (which the caller has checked is local). */
 void kg_resp_redirect(kg_resp *resp, const char *location);

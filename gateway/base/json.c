@@ -69,23 +69,12 @@ static void expect_literal(json_reader *r, const char *word)
 		advance(r);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static uint32_t read_hex4(json_reader *r)
 {
 	uint32_t v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int h = r->p < r->end ? hex_value(*r->p) : -1;
+		int h = r->p < r->end ? kg_hex_value(*r->p) : -1;
 		if (h < 0)
 			fail_here(r, "invalid \\u escape");
 		v = (v << 4) | (uint32_t)h;

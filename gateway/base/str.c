@@ -298,3 +298,55 @@ bool kg_str_to_int(const char *s, long long min, long long max,
 	*out = v;
 	return true;
 }
+
+char *kg_str_url_encode(apr_pool_t *pool, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	kg_buf b;
+
+	kg_buf_init(&b, pool, strlen(s) * 3 + 1);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr("-._~", *c)) {
+			kg_buf_addc(&b, (char)*c);
+		} else {
+			kg_buf_addc(&b, '%');
+			kg_buf_addc(&b, hex[*c >> 4]);
+			kg_buf_addc(&b, hex[*c & 0xf]);
+		}
+	}
+	return b.data;
+}
+
+int kg_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *kg_str_url_decode(apr_pool_t *pool, const char *s, size_t len)
+{
+	char *out = apr_palloc(pool, len + 1), *o = out;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%') {
+			int hi, lo;
+			if (i + 2 >= len || (hi = kg_hex_value(s[i + 1])) < 0 ||
+			    (lo = kg_hex_value(s[i + 2])) < 0 || hi + lo == 0)
+				return NULL;
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -56,6 +56,17 @@ bool kg_str_eq_nocase(const char *a, const char *b);
 /* True when s is NULL or has only characters <= U+0020. */
 bool kg_str_is_blank(const char *s);
 
+/* The value of hex digit c, or -1. */
+int kg_hex_value(char c);
+
+/* Percent-encodes every byte of s outside RFC 3986's unreserved set
+ * (A-Z a-z 0-9 - . _ ~), for a query parameter value. */
+char *kg_str_url_encode(apr_pool_t *pool, const char *s);
+
+/* Decodes %XX escapes and '+' (as a space) of a query or form value.
+ * Returns NULL when an escape is malformed or decodes to NUL. */
+char *kg_str_url_decode(apr_pool_t *pool, const char *s, size_t len);
+
 /* Parses a whole decimal integer in [min, max]; false on anything else. */
 bool kg_str_to_int(const char *s, long long min, long long max,
 		   long long *out);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: who is calling: the session cookie, or the location's
+ * unauthenticated action. Redis down is a 503, never a pass.
+ */
+#include "gateway/gateway_impl.h"
+#include "gateway/identity.h"
+#include "gateway/redirect.h"
+#include "gateway/base/str.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+kg_rc kg_gateway_session(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_sess_record **out, kg_err *err)
+{
+	const char *cookie = kg_req_cookie(req, gw->conf->sessions.cookie_name);
+	long long now = kg_gateway_now_ms();
+	kg_sess_record *rec;
+	kg_pol_session_state state;
+	bool written;
+	kg_rc rc;
+
+	if (cookie == NULL)
+		return KG_ENOTFOUND;
+	rc = kg_sess_store_load(gw->store, req->pool, cookie, strlen(cookie),
+				&rec, err);
+	if (rc != KG_OK)
+		return rc;
+	state = kg_pol_timeouts_check(rec->last_access_ms, rec->idle_ms,
+				      rec->expires_ms, now);
+	if (state != KG_POL_SESSION_LIVE) {
+		kg_log_emit(log, KG_LOG_INFO, NULL,
+			    "session ended reason=%s user=%s",
+			    kg_pol_session_state_name(state),
+			    rec->user->username);
+		rc = kg_sess_store_delete(gw->store, req->pool, rec,
+					  kg_pol_session_state_name(state),
+					  err);
+		return rc == KG_OK ? KG_ENOTFOUND : rc;
+	}
+	rc = kg_sess_store_touch(gw->store, req->pool, rec, now, &written, err);
+	if (rc != KG_OK)
+		return rc;
+	*out = rec;
+	return KG_OK;
+}
+
+/* The login redirect for a browser: PREFIX login with the current path
+ * as the return path (when it is local). */
+static void redirect_to_login(kg_gateway *gw, kg_req *req, kg_resp *resp)
+{
+	const char *back = req->query
+				   ? apr_pstrcat(req->pool, req->path, "?",
+						 req->query, NULL)
+				   : req->path;
+
+	back = kg_redirect_local_or_root(back, NULL);
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_redirect(resp, apr_pstrcat(req->pool, gw->conf->gateway.prefix,
+					   "login?return_to=",
+					   kg_str_url_encode(req->pool, back),
+					   NULL));
+}
+
+void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
+			     kg_req *req, const kg_log *log, kg_resp *resp,
+			     kg_caller *caller)
+{
+	kg_sess_record *rec = NULL;
+	kg_err err = {0};
+	kg_rc rc = kg_gateway_session(gw, req, log, &rec, &err);
+
+	if (rc == KG_OK) {
+		caller->user = rec->user;
+		caller->via = "session";
+		resp->user = rec->user->username;
+		resp->action = KG_RESP_CONTINUE;
+		kg_identity_set(req->pool, resp->backend_headers, rec->user,
+				loc);
+		return;
+	}
+	if (rc != KG_ENOTFOUND) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0401",
+			    "REJECT proto=session reason=cache_unavailable %s",
+			    err.msg);
+		kg_resp_fail(resp, rc, "cache_unavailable");
+		return;
+	}
+	switch (kg_conf_location_unauth(loc)) {
+	case KG_UNAUTH_PASS:
+		caller->user = NULL;
+		caller->via = "anonymous";
+		resp->user = KG_ANONYMOUS;
+		resp->action = KG_RESP_CONTINUE;
+		kg_identity_set(req->pool, resp->backend_headers, NULL, loc);
+		return;
+	case KG_UNAUTH_LOGIN:
+		redirect_to_login(gw, req, resp);
+		return;
+	case KG_UNAUTH_AUTO:
+		if (kg_req_wants_html(req)) {
+			redirect_to_login(gw, req, resp);
+			return;
+		}
+		/* fall through */
+	default:
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       "Bearer realm=\"keygate\"");
+		kg_resp_fail(resp, KG_EAUTH, "no_credentials");
+	}
+}

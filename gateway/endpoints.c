@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's own endpoints under the prefix, dispatched from
+ * one table.
+ */
+#include "gateway/endpoints.h"
+#include "gateway/base/str.h"
+#include "gateway/redirect.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+/* GET health: 200 when the session store answers, else 503. */
+static void handle_health(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp)
+{
+	kg_err err = {0};
+	kg_rc rc = kg_sess_store_ping(gw->store, req->pool, &err);
+
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	if (rc == KG_OK) {
+		kg_resp_reply(resp, 200, "text/plain", "ok\n");
+		return;
+	}
+	kg_log_emit(log, KG_LOG_WARN, "KG-0402", "health: redis unreachable: %s",
+		    err.msg);
+	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
+}
+
+static void add_string_member(kg_buf *b, const char *key, const char *value)
+{
+	kg_buf_addf(b, ",\"%s\":", key);
+	if (value)
+		kg_buf_add_json_string(b, value);
+	else
+		kg_buf_adds(b, "null");
+}
+
+/* GET session: the caller's own session as JSON, with no secret in it
+ * (no cookie, id, token or assertion). 401 without a session. */
+static void handle_session(kg_gateway *gw, kg_req *req, const kg_log *log,
+			   kg_resp *resp)
+{
+	static const char *const flows[] = {"browser", "sso", "api"};
+	kg_sess_record *rec;
+	kg_err err = {0};
+	kg_rc rc = kg_gateway_session(gw, req, log, &rec, &err);
+	kg_buf b;
+
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	if (rc != KG_OK) {
+		kg_resp_fail(resp, rc == KG_ENOTFOUND ? KG_EAUTH : rc,
+			     rc == KG_ENOTFOUND ? "no_session"
+						: "cache_unavailable");
+		return;
+	}
+	kg_buf_init(&b, req->pool, 512);
+	kg_buf_adds(&b, "{\"user\":{");
+	kg_user_write_json(&b, rec->user);
+	kg_buf_adds(&b, "}");
+	add_string_member(&b, "idp", rec->idp);
+	add_string_member(&b, "protocol", rec->protocol);
+	add_string_member(&b, "flow", flows[rec->flow]);
+	kg_buf_addf(&b,
+		    ",\"authTime\":%lld,\"lastAccess\":%lld,\"expires\":%lld,"
+		    "\"idleTimeout\":%lld}\n",
+		    rec->auth_ms / 1000, rec->last_access_ms / 1000,
+		    rec->expires_ms / 1000, rec->idle_ms / 1000);
+	kg_resp_reply(resp, 200, "application/json", b.data);
+}
+
+/* GET or POST logout: ends the session and clears the cookie, then goes
+ * to the local return_to (or "/"). */
+static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp)
+{
+	kg_sess_record *rec;
+	kg_err err = {0};
+	kg_rc rc = kg_gateway_session(gw, req, log, &rec, &err);
+	bool rejected = false;
+	const char *back = kg_redirect_local_or_root(
+		kg_endpoint_param(req, "return_to"), &rejected);
+
+	if (rc == KG_OK)
+		rc = kg_sess_store_delete(gw->store, req->pool, rec, "logout",
+					  &err);
+	if (rc != KG_OK && rc != KG_ENOTFOUND) {
+		kg_resp_fail(resp, rc, "cache_unavailable");
+		return;
+	}
+	if (rejected)
+		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
+			    "REJECT proto=redirect reason=redirect_rejected "
+			    "param=return_to");
+	apr_table_addn(resp->headers, "Set-Cookie",
+		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
+					     "", 0));
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_redirect(resp, back);
+}
+
+typedef struct {
+	const char *name; /* the path after the prefix */
+	const char *methods; /* space-separated */
+	void (*handle)(kg_gateway *gw, kg_req *req, const kg_log *log,
+		       kg_resp *resp);
+} endpoint;
+
+static const endpoint endpoints[] = {
+	{"health", "GET HEAD", handle_health},
+	{"session", "GET", handle_session},
+	{"logout", "GET POST", handle_logout},
+};
+
+const char *kg_endpoint_param(const kg_req *req, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = req->query;
+
+	while (p && *p) {
+		const char *end = strchr(p, '&');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
+			return kg_str_url_decode(req->pool, p + n + 1,
+						 len - n - 1);
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	const char *prefix = gw->conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+	const char *name;
+
+	if (strncmp(req->path, prefix, plen) != 0) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	name = req->path + plen;
+	for (size_t i = 0; i < sizeof(endpoints) / sizeof(*endpoints); i++) {
+		char *methods;
+		bool allowed = false;
+		if (strcmp(name, endpoints[i].name) != 0)
+			continue;
+		methods = apr_pstrdup(req->pool, endpoints[i].methods);
+		for (char *last, *m = apr_strtok(methods, " ", &last); m;
+		     m = apr_strtok(NULL, " ", &last))
+			allowed |= strcmp(m, req->method) == 0;
+		if (!allowed) {
+			apr_table_setn(resp->headers, "Allow",
+				       endpoints[i].methods);
+			kg_resp_reply(resp, 405, "text/plain",
+				      "Method not allowed.\n");
+			return;
+		}
+		endpoints[i].handle(gw, req, log, resp);
+		return;
+	}
+	kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's life cycle: checks at config time, state at
+ * child start.
+ */
+#include "gateway/gateway_impl.h"
+
+#include <apr_time.h>
+
+long long kg_gateway_now_ms(void)
+{
+	return (long long)(apr_time_now() / 1000);
+}
+
+kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
+		       kg_err *err)
+{
+	kg_mappers_live *live;
+	kg_rc rc = kg_conf_finish(conf, err);
+
+	if (rc != KG_OK)
+		return rc;
+	if (conf->sessions.secret.bytes == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSessionSecret is required");
+	if (conf->mapping.mapper_file == NULL)
+		return KG_OK;
+	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
+				    &live, err);
+}
+
+kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
+		      const kg_log *log, kg_gateway **out, kg_err *err)
+{
+	kg_gateway *gw = apr_pcalloc(pool, sizeof(*gw));
+	kg_rc rc;
+
+	gw->pool = pool;
+	gw->conf = conf;
+	gw->log = *log;
+	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
+	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
+				err);
+	if (rc == KG_OK && conf->mapping.mapper_file)
+		rc = kg_mappers_live_open(pool, conf->mapping.mapper_file,
+					  conf->gateway.reload_interval_s,
+					  &gw->log, &gw->mappers, err);
+	if (rc == KG_OK)
+		*out = gw;
+	return rc;
+}

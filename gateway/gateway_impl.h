@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's state, shared by the files of gateway/ that
+ * implement it (private).
+ */
+#ifndef KG_GATEWAY_IMPL_H
+#define KG_GATEWAY_IMPL_H
+
+#include "gateway/gateway.h"
+#include "gateway/mappers_live.h"
+#include "policy/timeouts.h"
+#include "sessions/store.h"
+
+struct kg_gateway {
+	apr_pool_t *pool;
+	const kg_conf *conf;
+	kg_log log; /* the process's sink; components keep &log */
+	kg_mappers_live *mappers; /* NULL without KeygateMappers */
+	kg_sess_store *store;
+	kg_pol_timeouts timeouts;
+};
+
+/* Now, in milliseconds since the epoch. */
+long long kg_gateway_now_ms(void);
+
+/* The session cookie presented with req, loaded and checked against the
+ * timeouts (an expired one is deleted). KG_ENOTFOUND when there is none
+ * or it is no longer valid; KG_EBACKEND when Redis is down. */
+kg_rc kg_gateway_session(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_sess_record **out, kg_err *err);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * mod_keygate: the httpd binding's private declarations. This folder is
+ * the only code that names httpd headers or request_rec; it decides
+ * nothing, it translates.
+ */
+#ifndef KG_HTTPD_BINDING_H
+#define KG_HTTPD_BINDING_H
+
+#include "conf/conf.h"
+#include "conf/location.h"
+#include "gateway/base/http.h"
+#include "gateway/base/log.h"
+#include "gateway/gateway.h"
+
+#include <httpd.h>
+#include <http_config.h>
+
+extern module AP_MODULE_DECLARE_DATA keygate_module;
+
+/* Per-server state: the settings as directives built them, and the
+ * process-wide gateway made from them at child start. */
+typedef struct {
+	kg_conf *conf;
+	bool configured;   /* some Keygate* directive was used */
+	kg_gateway *gw;	   /* NULL until child_init */
+	const char *defined_in; /* file:line of the first directive */
+} kg_httpd_server;
+
+kg_httpd_server *kg_httpd_server_get(const server_rec *s);
+kg_conf_location *kg_httpd_location_get(const request_rec *r);
+
+/* The command table built from the core's directive tables. */
+const command_rec *kg_httpd_commands(void);
+
+/* Builds the neutral request from r (headers copied after scrubbing). */
+kg_req *kg_httpd_req_from(request_rec *r);
+
+/* Applies a REPLY response to r and returns the status for the hook to
+ * return; CONTINUE and DECLINE return OK and DECLINED. */
+int kg_httpd_resp_apply(request_rec *r, const kg_resp *resp);
+
+/* The HTTP status a core result maps to (the one table). */
+int kg_httpd_status_of(kg_rc rc);
+
+/* A kg_log whose sink is ap_log_rerror (r) or ap_log_error (s). */
+kg_log kg_httpd_log_for_request(request_rec *r);
+kg_log kg_httpd_log_for_server(server_rec *s);
+
+/* Registers the Require keygate-role/-org/-attr providers. */
+void kg_httpd_register_authz(apr_pool_t *p);
+
+#endif

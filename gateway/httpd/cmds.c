@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * mod_keygate: the directive table, built from the core's tables so httpd
+ * and `keygate --config` files accept exactly the same settings.
+ */
+#include "gateway/httpd/binding.h"
+#include "conf/directive.h"
+
+#include <apr_strings.h>
+#include <http_config.h>
+
+#define KG_HTTPD_MAX_CMDS 256
+
+/* "NAME: "VALUE" message", naming the offending argument when known. */
+static const char *directive_error(apr_pool_t *pool, const char *name,
+				   const char *err, int argc,
+				   char *const argv[], int bad_arg)
+{
+	if (bad_arg >= 0 && bad_arg < argc)
+		return apr_psprintf(pool, "%s: \"%s\" %s", name, argv[bad_arg],
+				    err);
+	return apr_psprintf(pool, "%s: %s", name, err);
+}
+
+/* A server-wide directive: forwards to the core setter. */
+static const char *server_directive(cmd_parms *cmd, void *dir, int argc,
+				    char *const argv[])
+{
+	const kg_directive *d = cmd->info;
+	kg_httpd_server *srv = kg_httpd_server_get(cmd->server);
+	const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+	int bad_arg;
+
+	if (err)
+		return err;
+	err = kg_directive_apply(d, cmd->pool, srv->conf, argc,
+				 (const char *const *)argv, &bad_arg);
+	if (err)
+		return directive_error(cmd->pool, d->name, err, argc, argv,
+				       bad_arg);
+	if (!srv->configured)
+		srv->defined_in = apr_psprintf(cmd->pool, "%s:%d",
+					       cmd->directive->filename,
+					       cmd->directive->line_num);
+	srv->configured = true;
+	return NULL;
+}
+
+/* A per-location directive: forwards to the location setter. */
+static const char *location_directive(cmd_parms *cmd, void *dir, int argc,
+				      char *const argv[])
+{
+	const kg_loc_directive *d = cmd->info;
+	int bad_arg = -1;
+	const char *err;
+
+	if (argc < d->min_args || (d->max_args >= 0 && argc > d->max_args))
+		return apr_psprintf(cmd->pool, "%s takes %s", d->name,
+				    d->syntax);
+	err = d->set(cmd->pool, dir, argc, (const char *const *)argv,
+		     &bad_arg);
+	return err ? directive_error(cmd->pool, d->name, err, argc, argv,
+				     bad_arg)
+		   : NULL;
+}
+
+static command_rec commands[KG_HTTPD_MAX_CMDS + 1];
+
+/* Fills the table once, when the module is loaded (before httpd reads
+ * any directive). */
+__attribute__((constructor)) static void build_commands(void)
+{
+	size_t n = 0;
+
+	for (const kg_directive *const *d = kg_directive_all();
+	     *d && n < KG_HTTPD_MAX_CMDS; d++) {
+		command_rec *c = &commands[n++];
+		c->name = (*d)->name;
+		c->AP_TAKE_ARGV = server_directive;
+		c->cmd_data = (void *)*d;
+		c->req_override = RSRC_CONF;
+		c->args_how = TAKE_ARGV;
+		c->errmsg = (*d)->help;
+	}
+	for (const kg_loc_directive *l = kg_conf_location_directives;
+	     l->name && n < KG_HTTPD_MAX_CMDS; l++) {
+		command_rec *c = &commands[n++];
+		c->name = l->name;
+		c->AP_TAKE_ARGV = location_directive;
+		c->cmd_data = (void *)l;
+		c->req_override = OR_AUTHCFG | ACCESS_CONF;
+		c->args_how = TAKE_ARGV;
+		c->errmsg = l->help;
+	}
+	commands[n].name = NULL;
+}
+
+const command_rec *kg_httpd_commands(void)
+{
+	return commands;
+}

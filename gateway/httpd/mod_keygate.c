@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * mod_keygate: the module: configuration life cycle and hooks. Each hook
+ * builds the neutral request, calls the core, and maps the answer back.
+ */
+#include "gateway/httpd/binding.h"
+#include "gateway/httpd/request_state.h"
+#include "gateway/identity.h"
+
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+int kg_httpd_read_body(request_rec *r, kg_req *req);
+
+kg_httpd_server *kg_httpd_server_get(const server_rec *s)
+{
+	return ap_get_module_config(s->module_config, &keygate_module);
+}
+
+kg_conf_location *kg_httpd_location_get(const request_rec *r)
+{
+	return ap_get_module_config(r->per_dir_config, &keygate_module);
+}
+
+kg_httpd_request_state *kg_httpd_request_state_get(const request_rec *r)
+{
+	return ap_get_module_config(r->request_config, &keygate_module);
+}
+
+kg_httpd_request_state *kg_httpd_request_state_new(request_rec *r)
+{
+	kg_httpd_request_state *st = apr_pcalloc(r->pool, sizeof(*st));
+
+	ap_set_module_config(r->request_config, &keygate_module, st);
+	return st;
+}
+
+static void *create_server(apr_pool_t *p, server_rec *s)
+{
+	kg_httpd_server *srv = apr_pcalloc(p, sizeof(*srv));
+
+	srv->conf = kg_conf_make(p);
+	return srv;
+}
+
+/* A virtual host that sets no Keygate directive uses the main server's
+ * gateway; one that sets any has its own, complete settings. */
+static void *merge_server(apr_pool_t *p, void *base, void *add)
+{
+	kg_httpd_server *b = base, *a = add;
+
+	return a->configured ? a : b;
+}
+
+static void *create_location(apr_pool_t *p, char *dir)
+{
+	return kg_conf_location_make(p);
+}
+
+static void *merge_location(apr_pool_t *p, void *base, void *add)
+{
+	return kg_conf_location_merge(p, base, add);
+}
+
+/* Checks every configured server's settings and mapper file, so a bad
+ * value stops httpd at start (and in `apachectl configtest`). */
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+		       server_rec *s)
+{
+	for (server_rec *v = s; v; v = v->next) {
+		kg_httpd_server *srv = kg_httpd_server_get(v);
+		kg_log log = kg_httpd_log_for_server(v);
+		kg_err err = {0};
+
+		if (!srv->configured || (v != s && srv ==
+						     kg_httpd_server_get(s)))
+			continue;
+		if (kg_gateway_check(ptemp, srv->conf, &log, &err) != KG_OK) {
+			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
+				     "keygate: KG-0001 configuration from %s: "
+				     "%s",
+				     srv->defined_in, err.msg);
+			return HTTP_INTERNAL_SERVER_ERROR;
+		}
+	}
+	return OK;
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+	for (server_rec *v = s; v; v = v->next) {
+		kg_httpd_server *srv = kg_httpd_server_get(v);
+		kg_log log = kg_httpd_log_for_server(v);
+		kg_err err = {0};
+
+		if (!srv->configured || srv->gw)
+			continue;
+		if (kg_gateway_open(pchild, srv->conf, &log, &srv->gw, &err) !=
+		    KG_OK)
+			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
+				     "keygate: KG-0002 cannot start: %s; "
+				     "every request will get 503",
+				     err.msg);
+	}
+}
+
+/* Before anything else, for every request of a keygate server: no client
+ * can send domino-username (in any case or spelling). */
+static int post_read_request(request_rec *r)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	static kg_conf_location none;
+
+	if (srv->configured &&
+	    kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0404 STRIP header=%s",
+			      KG_USERNAME_HEADER);
+	return DECLINED;
+}
+
+/* keygate's own endpoints, before authentication. */
+static int quick_handler(request_rec *r, int lookup_uri)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	kg_log log;
+	kg_req *req;
+	kg_resp *resp;
+	int rc;
+
+	if (!srv->configured || lookup_uri || r->parsed_uri.path == NULL ||
+	    strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
+		    strlen(srv->conf->gateway.prefix)) != 0)
+		return DECLINED;
+	if (srv->gw == NULL)
+		return HTTP_SERVICE_UNAVAILABLE;
+	log = kg_httpd_log_for_request(r);
+	req = kg_httpd_req_from(r);
+	if (r->method_number == M_POST &&
+	    (rc = kg_httpd_read_body(r, req)) != OK)
+		return rc;
+	resp = kg_resp_make(r->pool);
+	kg_gateway_endpoint(srv->gw, req, &log, resp);
+	return kg_httpd_resp_apply(r, resp);
+}
+
+/* AuthType keygate: who is calling? */
+static int check_authn(request_rec *r)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	const char *type = ap_auth_type(r);
+	kg_conf_location *loc;
+	kg_httpd_request_state *st;
+	kg_log log;
+	kg_req *req;
+	kg_resp *resp;
+
+	if (type == NULL || strcasecmp(type, "keygate") != 0)
+		return DECLINED;
+	loc = kg_httpd_location_get(r);
+	kg_identity_scrub(r->pool, r->headers_in, loc);
+	if (!srv->configured || srv->gw == NULL) {
+		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+			      "keygate: KG-0003 AuthType keygate without a "
+			      "working gateway");
+		return HTTP_SERVICE_UNAVAILABLE;
+	}
+	log = kg_httpd_log_for_request(r);
+	req = kg_httpd_req_from(r);
+	resp = kg_resp_make(r->pool);
+	st = kg_httpd_request_state_new(r);
+	kg_gateway_authenticate(srv->gw, loc, req, &log, resp, &st->caller);
+	if (resp->action == KG_RESP_CONTINUE) {
+		r->user = apr_pstrdup(r->pool, resp->user);
+		r->ap_auth_type = "keygate";
+		st->backend_headers = resp->backend_headers;
+	}
+	return kg_httpd_resp_apply(r, resp);
+}
+
+/* After authorization: the identity for the backend. */
+static int fixups(request_rec *r)
+{
+	kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+
+	if (st && st->backend_headers)
+		apr_table_overlap(r->headers_in, st->backend_headers,
+				  APR_OVERLAP_TABLES_SET);
+	return DECLINED;
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_post_read_request(post_read_request, NULL, NULL,
+				  APR_HOOK_REALLY_FIRST);
+	ap_hook_quick_handler(quick_handler, NULL, NULL, APR_HOOK_FIRST);
+	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE,
+			    AP_AUTH_INTERNAL_PER_CONF);
+	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	kg_httpd_register_authz(p);
+}
+
+/* The one symbol the module exports (everything else is hidden). */
+extern module __attribute__((visibility("default")))
+AP_MODULE_DECLARE_DATA keygate_module;
+
+AP_DECLARE_MODULE(keygate) = {
+	STANDARD20_MODULE_STUFF,
+	create_location,
+	merge_location,
+	create_server,
+	merge_server,
+	NULL, /* commands: filled in below, at load */
+	register_hooks,
+	AP_MODULE_FLAG_NONE,
+};
+
+/* The directive table is built from the core's at load time. */
+__attribute__((constructor(200))) static void attach_commands(void)
+{
+	keygate_module.cmds = kg_httpd_commands();
+}
