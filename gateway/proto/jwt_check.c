@@ -19,8 +19,9 @@
 #define KG_JWT_TIME_MAX 253402300799LL
 
 /* Finds the two dots of a compact JWS; false unless there are exactly
- * three segments of base64url characters with a non-empty header and
- * signature. */
+ * three segments of base64url characters with a non-empty header (an
+ * empty signature fails later, after the alg check, as jwt_alg or
+ * jwt_sig). */
 static bool jwt_split(const char *token, size_t len, size_t dot[2])
 {
 	int n = 0;
@@ -36,7 +37,7 @@ static bool jwt_split(const char *token, size_t len, size_t dot[2])
 			     token[i] == '-' || token[i] == '_'))
 			return false;
 	}
-	return n == 2 && dot[0] > 0 && dot[1] + 1 < len;
+	return n == 2 && dot[0] > 0;
 }
 
 /* Decodes one base64url segment holding a JSON object. */
