@@ -45,9 +45,10 @@ static const char *access_token(apr_pool_t *pool, const char *sub, int exp_in)
 				  apr_psprintf(pool,
 					       "{'iss':'ISS','aud':['api',"
 					       "'account'],'azp':'cli','sub':"
-					       "'%s','jti':'j-%s','exp':%lld,"
+					       "'%s','jti':'j-%s','exp':%" APR_INT64_T_FMT ","
 					       "'iat':T-0}",
-					       sub, sub, KGT_NOW_S + exp_in)));
+					       sub, sub,
+					       (apr_int64_t)(KGT_NOW_S + exp_in))));
 }
 
 static kg_rc verify(apr_pool_t *pool, kg_jwt_verifier *v, const char *tok,
