@@ -33,6 +33,30 @@ static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
 	return NULL;
 }
 
+/* The public origin: scheme, host and optional port, no path. Redirect
+ * and callback URLs are built from it, never from the Host header. */
+static const char *set_base_url(const kg_directive *self, apr_pool_t *pool,
+				kg_conf *conf, int argc,
+				const char *const *argv, int *bad_arg)
+{
+	const char *u = argv[0];
+	const char *host = strncmp(u, "https://", 8) == 0  ? u + 8
+			   : strncmp(u, "http://", 7) == 0 ? u + 7
+							   : NULL;
+	size_t n;
+
+	*bad_arg = 0;
+	if (host == NULL || *host == '\0' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789-.:[]") != strlen(host) -
+			     (host[strlen(host) - 1] == '/'))
+		return "must be http(s)://HOST[:PORT] with no path";
+	n = strlen(u);
+	conf->gateway.base_url = apr_pstrmemdup(pool, u,
+						u[n - 1] == '/' ? n - 1 : n);
+	return NULL;
+}
+
 static const char *set_metrics(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc,
 			       const char *const *argv, int *bad_arg)
@@ -72,6 +96,9 @@ const kg_directive kg_conf_gateway_directives[] = {
 	 "client addresses that may read the Prometheus metrics"},
 	{"KeygateMapperReloadInterval", 1, 1, set_reload, "SECONDS",
 	 "how often the mapper file's mtime is checked (0: never)"},
+	{"KeygateBaseURL", 1, 1, set_base_url, "https://HOST[:PORT]",
+	 "the gateway's public origin; callback and logout URLs are built "
+	 "from it, never from the Host header"},
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},

@@ -15,6 +15,8 @@ typedef struct {
 					      metrics are off */
 	long long reload_interval_s;   /* mapper-file mtime check, 0: never */
 	const char *login_alias;       /* the provider a login goes to */
+	const char *base_url;	       /* "https://domino.example.com": the
+					  public origin, without a path */
 } kg_conf_gateway;
 
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);

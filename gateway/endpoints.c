@@ -69,20 +69,31 @@ static void handle_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 }
 
 /* GET or POST logout: ends the session and clears the cookie, then goes
- * to the local return_to (or "/"). */
+ * to the provider's end_session_endpoint (OIDC sessions, when it has
+ * one) or straight to the local return_to (or "/"). */
 static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp)
 {
-	kg_sess_record *rec;
+	kg_sess_record *rec = NULL;
 	kg_err err = {0};
 	kg_rc rc = kg_gateway_session(gw, req, log, &rec, &err);
 	bool rejected = false;
 	const char *back = kg_redirect_local_or_root(
 		kg_endpoint_param(req, "return_to"), &rejected);
+	const char *op_logout = NULL;
 
-	if (rc == KG_OK)
+	if (rc == KG_OK) {
 		rc = kg_sess_store_delete(gw->store, req->pool, rec, "logout",
 					  &err);
+		/* RP-initiated logout at the provider, when it offers one */
+		if (rc == KG_OK && gw->oidc && rec->state.oidc_id_token &&
+		    strcmp(rec->protocol, "oidc") == 0)
+			op_logout = kg_oidc_logout_url(
+				gw->oidc, req->pool, rec->state.oidc_id_token,
+				apr_pstrcat(req->pool,
+					    gw->conf->gateway.base_url, back,
+					    NULL));
+	}
 	if (rc != KG_OK && rc != KG_ENOTFOUND) {
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
@@ -95,7 +106,7 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
 					     "", 0));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	kg_resp_redirect(resp, back);
+	kg_resp_redirect(resp, op_logout ? op_logout : back);
 }
 
 typedef struct {
@@ -109,6 +120,8 @@ static const endpoint endpoints[] = {
 	{"health", "GET HEAD", handle_health},
 	{"session", "GET", handle_session},
 	{"logout", "GET POST", handle_logout},
+	{"login", "GET", kg_endpoint_login},
+	{"oidc/callback", "GET POST", kg_endpoint_oidc_callback},
 };
 
 const char *kg_endpoint_param(const kg_req *req, const char *name)

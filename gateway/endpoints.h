@@ -10,4 +10,10 @@
  * malformed). */
 const char *kg_endpoint_param(const kg_req *req, const char *name);
 
+/* The OIDC endpoints (login_oidc.c). */
+void kg_endpoint_login(kg_gateway *gw, kg_req *req, const kg_log *log,
+		       kg_resp *resp);
+void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req,
+			       const kg_log *log, kg_resp *resp);
+
 #endif

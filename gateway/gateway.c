@@ -22,6 +22,11 @@ kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
+	if (conf->oidc.issuer &&
+	    (conf->gateway.base_url == NULL || conf->oidc.client_id == NULL))
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateOIDCProvider needs KeygateBaseURL and "
+				  "KeygateOIDCClientID");
 	if (conf->mapping.mapper_file == NULL)
 		return KG_OK;
 	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
@@ -44,6 +49,11 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 		rc = kg_mappers_live_open(pool, conf->mapping.mapper_file,
 					  conf->gateway.reload_interval_s,
 					  &gw->log, &gw->mappers, err);
+	if (rc == KG_OK && conf->oidc.issuer)
+		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)
+		rc = kg_jwt_verifier_open(pool, &conf->oidc, &gw->log,
+					  &gw->jwt, err);
 	if (rc == KG_OK)
 		*out = gw;
 	return rc;

@@ -7,6 +7,8 @@
 
 #include "gateway/gateway.h"
 #include "gateway/mappers_live.h"
+#include "gateway/proto/jwt.h"
+#include "gateway/proto/oidc.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
 
@@ -17,6 +19,8 @@ struct kg_gateway {
 	kg_mappers_live *mappers; /* NULL without KeygateMappers */
 	kg_sess_store *store;
 	kg_pol_timeouts timeouts;
+	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
+	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 };
 
 /* Now, in milliseconds since the epoch. */

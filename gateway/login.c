@@ -18,6 +18,7 @@ kg_rc kg_login_map(apr_pool_t *pool, const kg_mapper_set *set,
 		return rc;
 	out->user = res.user;
 	out->first_login = res.first_login;
+	out->broker_id = res.broker_id;
 	out->warnings = res.warnings;
 	out->deny_reason = NULL;
 	out->deny_message = NULL;

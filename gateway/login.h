@@ -13,6 +13,7 @@
 typedef struct {
 	kg_user *user;
 	bool first_login;
+	const char *broker_id; /* the federated identity's id, or NULL */
 	bool allowed;
 	const char *deny_reason; /* for the admin and the log, or NULL */
 	const char *deny_message; /* what the user is shown, or NULL */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the end of every login, whatever the protocol.
+ */
+#include "gateway/login_finish.h"
+#include "gateway/page.h"
+#include "sessions/users.h"
+
+#include <apr_strings.h>
+
+static void refuse(kg_req *req, kg_resp *resp, const char *message)
+{
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_reply(resp, 403, "text/html; charset=utf-8",
+		      kg_page_message(req->pool, "Access denied", message));
+}
+
+/* Maps the login twice when needed: once to learn the federated id (a
+ * BROKER_ID template may set it), then with the stored user of that id
+ * so the sync modes have something to update. */
+static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
+		       const kg_login_done *done, kg_login_outcome *out,
+		       kg_err *err)
+{
+	const kg_conf_mapping *conf = &gw->conf->mapping;
+	kg_user *stored = NULL;
+	kg_rc rc;
+
+	rc = kg_login_map(req->pool, set, conf, done->alias, &done->input,
+			  NULL, out, err);
+	if (rc != KG_OK || !out->allowed || out->broker_id == NULL)
+		return rc;
+	rc = kg_sess_user_load(gw->store, req->pool, done->alias,
+			       out->broker_id, &stored, err);
+	if (rc == KG_ENOTFOUND)
+		return KG_OK;
+	if (rc != KG_OK)
+		return rc;
+	return kg_login_map(req->pool, set, conf, done->alias, &done->input,
+			    stored, out, err);
+}
+
+/* Creates the session under the SSO-login limits. */
+static kg_rc create_session(kg_gateway *gw, kg_req *req,
+			    const kg_login_done *done, kg_user *user,
+			    long long now, kg_sess_created *created,
+			    kg_err *err)
+{
+	kg_sess_record *rec = kg_sess_record_make(req->pool);
+
+	rec->user = user;
+	rec->idp = done->alias;
+	rec->protocol = done->protocol;
+	rec->flow = KG_FLOW_SSO;
+	rec->auth_ms = rec->last_access_ms = now;
+	rec->idle_ms = gw->timeouts.idle_ms;
+	rec->expires_ms = now + gw->timeouts.max_ms;
+	if (done->cap_ms > now && done->cap_ms < rec->expires_ms)
+		rec->expires_ms = done->cap_ms;
+	rec->state = done->state;
+	return kg_sess_store_create(gw->store, req->pool, rec,
+				    &gw->conf->sessions.limits[KG_FLOW_SSO],
+				    now, created, err);
+}
+
+void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
+		     const kg_login_done *done, kg_resp *resp)
+{
+	const kg_mapper_set *set = NULL;
+	kg_mappers_gen *gen = NULL;
+	kg_login_outcome out;
+	kg_sess_created created;
+	kg_err err = {0};
+	long long now = kg_gateway_now_ms();
+	kg_rc rc;
+
+	if (gw->mappers == NULL) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0501",
+			    "login refused: no KeygateMappers file");
+		kg_resp_fail(resp, KG_ECONFIG, "no_mappers");
+		return;
+	}
+	gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log, &set);
+	rc = map_login(gw, req, set, done, &out, &err);
+	kg_mappers_live_release(gw->mappers, gen);
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
+			    "AUDIT login failed idp=%s reason=mapping %s",
+			    done->alias, err.msg);
+		kg_resp_fail(resp, rc, "mapping");
+		return;
+	}
+	if (!out.allowed) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0503",
+			    "AUDIT login denied idp=%s user=%s reason=\"%s\"",
+			    done->alias,
+			    out.user->username ? out.user->username : "-",
+			    out.deny_reason);
+		refuse(req, resp,
+		       out.deny_message ? out.deny_message
+					: "You cannot sign in to Domino.");
+		return;
+	}
+	rc = create_session(gw, req, done, out.user, now, &created, &err);
+	if (rc == KG_EDENIED) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
+			    "AUDIT login denied idp=%s user=%s "
+			    "reason=session_limit limit=%s",
+			    done->alias, out.user->username,
+			    created.denied_by_realm ? "realm" : "user");
+		refuse(req, resp, created.deny_message);
+		return;
+	}
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
+			    "login failed idp=%s user=%s reason=%s",
+			    done->alias, out.user->username, err.msg);
+		kg_resp_fail(resp, rc,
+			     rc == KG_EBACKEND ? "cache_unavailable"
+					       : "session_create");
+		return;
+	}
+	if (out.broker_id &&
+	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
+			      out.user, &err) != KG_OK)
+		kg_log_emit(log, KG_LOG_WARN, "KG-0506",
+			    "stored user not saved: %s", err.msg);
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0500",
+		    "AUDIT login ok idp=%s user=%s protocol=%s evicted=%d",
+		    done->alias, out.user->username, done->protocol,
+		    created.evicted);
+	apr_table_addn(resp->headers, "Set-Cookie",
+		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
+					     created.cookie, -1));
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_redirect(resp, done->return_to);
+}
