@@ -9,8 +9,21 @@ packages=(
 	libapr1-dev libaprutil1-dev libxml2-dev libssl-dev libpcre2-dev
 	libhiredis-dev libcmocka-dev
 	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
-	libjansson-dev python3 curl ca-certificates
+	libjansson-dev libcjose-dev python3 curl ca-certificates nodejs
 )
+# npm comes with nodejs from some sources, as its own package in Debian
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# The OpenID provider the integration tests start (tests/fixtures/op),
+# installed from its lock file when node_modules is missing.
+op_modules() {
+	local op
+	op="$(dirname "$0")/../tests/fixtures/op"
+	if [ ! -d "$op/node_modules" ]; then
+		echo "deps: npm ci --prefix tests/fixtures/op"
+		npm ci --prefix "$op" --no-audit --no-fund
+	fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,6 +35,7 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	echo "deps: all ${#packages[@]} packages present"
+	op_modules
 	exit 0
 fi
 
@@ -39,3 +53,4 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 for svc in apache2 redis-server; do
 	$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
+op_modules
