@@ -152,27 +152,37 @@ static void test_oidc_login_url_has_pkce_state_nonce(void **state)
 		"MXtznPRMsEZIrNdbWv3VmqqDxM4m9HtU85NTnZl50FY");
 }
 
+/* A login with client authentication auth that the provider answers
+ * well; returns the form the token endpoint got, fills *p and *t. */
+static const char *redeem_ok(apr_pool_t *pool, kg_oidc_client_auth auth,
+			     kg_oidc_pending *p, kg_oidc_tokens *t)
+{
+	kg_oidc *o = provider(pool, auth, false);
+	kg_err err;
+
+	*p = start(pool, o);
+	token_answer(pool, 200,
+		     token_body(pool, id_token(pool, p->nonce, "")));
+	EXPECT(redeem(pool, o, p, p->state, t, &err), KG_OK, "");
+	return kgt_http_last_body(kgt_world_get()->http, pool, "/token");
+}
+
 static void test_oidc_redeem_basic(void **state)
 {
 	apr_pool_t *pool = *state;
-	kgt_world *w = kgt_world_get();
-	kg_oidc *o = provider(pool, KG_OIDC_AUTH_BASIC, false);
-	kg_oidc_pending p = start(pool, o);
-	const char *form;
+	kg_oidc_pending p;
 	kg_oidc_tokens t;
-	kg_err err;
+	const char *form = redeem_ok(pool, KG_OIDC_AUTH_BASIC, &p, &t);
 
-	token_answer(pool, 200, token_body(pool, id_token(pool, p.nonce, "")));
-	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_OK, "");
 	assert_string_equal(t.sub, "u1");
 	assert_string_equal(t.sid, "s-1");
 	assert_string_equal(t.access_token, "at-1");
 	assert_string_equal(t.refresh_token, "rt-1");
 	assert_true(t.access_expires_ms == KGT_NOW_MS + 300000);
 	assert_string_equal(kg_json_get(t.claims, "email")->str, "a@b.c");
-	assert_string_equal(kgt_http_last_auth(w->http, pool, "/token"),
-			    "Basic Y2xpZW50OnMzY3JldA==");
-	form = kgt_http_last_body(w->http, pool, "/token");
+	assert_string_equal(
+		kgt_http_last_auth(kgt_world_get()->http, pool, "/token"),
+		"Basic Y2xpZW50OnMzY3JldA==");
 	assert_non_null(strstr(form, "grant_type=authorization_code"));
 	assert_non_null(strstr(form, "code=c-1"));
 	assert_non_null(strstr(form, apr_pstrcat(pool, "code_verifier=",
@@ -183,19 +193,14 @@ static void test_oidc_redeem_basic(void **state)
 static void test_oidc_redeem_post(void **state)
 {
 	apr_pool_t *pool = *state;
-	kgt_world *w = kgt_world_get();
-	kg_oidc *o = provider(pool, KG_OIDC_AUTH_POST, false);
-	kg_oidc_pending p = start(pool, o);
-	const char *form;
+	kg_oidc_pending p;
 	kg_oidc_tokens t;
-	kg_err err;
+	const char *form = redeem_ok(pool, KG_OIDC_AUTH_POST, &p, &t);
 
-	token_answer(pool, 200, token_body(pool, id_token(pool, p.nonce, "")));
-	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_OK, "");
-	form = kgt_http_last_body(w->http, pool, "/token");
 	assert_non_null(strstr(form, "client_id=client"));
 	assert_non_null(strstr(form, "client_secret=s3cret"));
-	assert_string_equal(kgt_http_last_auth(w->http, pool, "/token"), "");
+	assert_string_equal(
+		kgt_http_last_auth(kgt_world_get()->http, pool, "/token"), "");
 }
 
 static void test_oidc_redeem_rejects(void **state)
