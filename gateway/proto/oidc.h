@@ -69,7 +69,9 @@ kg_rc kg_oidc_redeem(kg_oidc *o, apr_pool_t *pool,
 		     long long now_ms, kg_oidc_tokens *out, kg_err *err);
 
 /* Refreshes with refresh_token; the new ID token, when one comes, is
- * verified as at login (without a nonce). */
+ * verified as at login (without a nonce). Without a new ID token,
+ * out->claims, sub and sid are NULL; when the provider does not rotate
+ * the refresh token, out->refresh_token is a copy of refresh_token. */
 kg_rc kg_oidc_refresh(kg_oidc *o, apr_pool_t *pool, const char *refresh_token,
 		      long long now_ms, kg_oidc_tokens *out, kg_err *err);
 
