@@ -21,7 +21,7 @@ for build in "$@"; do
 	fi
 	so="$build/mod_keygate.so"
 	if [ -f "$so" ]; then
-		exported=$(nm -D --defined-only "$so" | awk '{print $3}' |
+		exported=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^__odr_asan' |
 			grep -vE '^(_init|_fini|__bss_start|_edata|_end)$' | sort -u)
 		if [ "$exported" = "keygate_module" ]; then
 			echo "ok - $so exports only keygate_module"
