@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate benchmark driver: session lookup and create-with-limit
  * throughput against a running redis-server, with N client threads (each
- * its own connection, as httpd worker threads have).
- *   bench_sessions PORT lookup|create THREADS SECONDS
- * Prints "OPS_PER_SECOND" on stdout.
+ * its own connection, as httpd worker threads have; each its own pool,
+ * cleared after every operation, as httpd's request pool is).
+ *   bench_sessions PORT seed 0 0
+ * Creates one session and prints "COOKIE ID": the session every lookup
+ * run reads, and whose Redis key redis-benchmark GETs in the same run.
+ *   bench_sessions PORT lookup|create THREADS SECONDS [COOKIE]
+ * Runs THREADS threads, started together, for SECONDS and prints
+ * "OPS ELAPSED_SECONDS" (the wall time from the common start to the last
+ * thread's end). lookup reads COOKIE (default: a session it seeds).
  *   bench_sessions PORT fill COUNT 0
  * Creates COUNT sessions (3 per user) and prints one session's Redis id,
  * for the bytes-per-session measure. tests/bench/sessions.sh runs it.
@@ -18,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SECRET "benchmark-secret-of-at-least-32-bytes!!"
 #define MAX_THREADS 64
@@ -27,9 +34,18 @@ typedef struct {
 	bool create;
 	int index;
 	const char *cookie; /* lookup: the session to find */
-	long long deadline_ms;
+	double seconds;
+	pthread_barrier_t *start;
 	long ops, errors;
 } worker;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static kg_sess_record *make_record(apr_pool_t *pool, const char *user,
 				   long long now)
@@ -62,15 +78,18 @@ static void *run(void *arg)
 	worker *w = arg;
 	kg_conf_flow_limits limits = {{3, KG_LIMIT_TERMINATE_OLDEST, NULL},
 				      {0, KG_LIMIT_DENY_NEW, NULL}};
+	apr_pool_t *pool;
+	double deadline;
 	int n = 0;
 
-	while (kg_pol_clock_now(NULL) < w->deadline_ms) {
-		apr_pool_t *pool;
+	apr_pool_create(&pool, NULL);
+	pthread_barrier_wait(w->start);
+	deadline = now_s() + w->seconds;
+	while (now_s() < deadline) {
 		kg_sess_record *rec;
 		kg_sess_created out;
 		kg_err err;
 		kg_rc rc;
-		apr_pool_create(&pool, NULL);
 		kg_err_clear(&err);
 		if (w->create)
 			rc = kg_sess_store_create(
@@ -87,8 +106,9 @@ static void *run(void *arg)
 			w->ops++;
 		else
 			w->errors++;
-		apr_pool_destroy(pool);
+		apr_pool_clear(pool);
 	}
+	apr_pool_destroy(pool);
 	return NULL;
 }
 
@@ -101,15 +121,16 @@ int main(int argc, char **argv)
 	kg_err err;
 	worker w[MAX_THREADS];
 	pthread_t th[MAX_THREADS];
+	pthread_barrier_t start;
 	int threads;
-	double seconds;
+	double seconds, t0;
 	long ops = 0, errors = 0;
 
-	if (argc != 5)
+	if (argc != 5 && argc != 6)
 		return 2;
 	threads = atoi(argv[3]);
 	seconds = atof(argv[4]);
-	if (strcmp(argv[2], "fill") != 0 &&
+	if (strcmp(argv[2], "fill") != 0 && strcmp(argv[2], "seed") != 0 &&
 	    (threads < 1 || threads > MAX_THREADS))
 		return 2;
 	apr_initialize();
@@ -134,6 +155,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (strcmp(argv[2], "seed") == 0) {
+		kg_sess_record *rec;
+		/* check that it loads back */
+		if (kg_sess_store_load(store, pool, out.cookie,
+				       KG_SESS_COOKIE_LEN, &rec, &err) != KG_OK)
+			return 1;
+		printf("%s %s\n", out.cookie, rec->id);
+		apr_pool_destroy(pool);
+		apr_terminate();
+		return 0;
+	}
 	if (strcmp(argv[2], "fill") == 0) {
 		kg_conf_flow_limits none;
 		kg_sess_record *rec = NULL;
@@ -154,22 +186,26 @@ int main(int argc, char **argv)
 		apr_terminate();
 		return 0;
 	}
+	pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
 	for (int i = 0; i < threads; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].store = store;
 		w[i].create = strcmp(argv[2], "create") == 0;
 		w[i].index = i;
-		w[i].cookie = out.cookie;
-		w[i].deadline_ms =
-			kg_pol_clock_now(NULL) + (long long)(seconds * 1000);
+		w[i].cookie = argc == 6 ? argv[5] : out.cookie;
+		w[i].seconds = seconds;
+		w[i].start = &start;
 		pthread_create(&th[i], NULL, run, &w[i]);
 	}
+	pthread_barrier_wait(&start);
+	t0 = now_s();
 	for (int i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
 		ops += w[i].ops;
 		errors += w[i].errors;
 	}
-	printf("%.0f\n", ops / seconds);
+	printf("%ld %.6f\n", ops, now_s() - t0);
+	pthread_barrier_destroy(&start);
 	if (errors)
 		fprintf(stderr, "%ld errors\n", errors);
 	apr_pool_destroy(pool);
