@@ -4,8 +4,10 @@
 #include "sessions/cookie.h"
 
 #include <apr_strings.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,20 +66,62 @@ bool kg_sess_cookie_is_valid(const char *value, size_t len)
 	return (strchr(b64url, value[len - 1]) - b64url) % 4 == 0;
 }
 
-void kg_sess_cookie_id(const unsigned char key[32], const char *value,
-		       char out[KG_SESS_ID_LEN + 1])
+/* Writes the hex of the first KG_SESS_ID_LEN / 2 bytes of mac. */
+static void id_hex(const unsigned char *mac, char out[KG_SESS_ID_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
 
-	HMAC(EVP_sha256(), key, 32, (const unsigned char *)value,
-	     strlen(value), mac, &mac_len);
 	for (int i = 0; i < KG_SESS_ID_LEN / 2; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
 		out[2 * i + 1] = hex[mac[i] & 0xf];
 	}
 	out[KG_SESS_ID_LEN] = '\0';
+}
+
+void kg_sess_cookie_id(const unsigned char key[32], const char *value,
+		       char out[KG_SESS_ID_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+
+	HMAC(EVP_sha256(), key, 32, (const unsigned char *)value,
+	     strlen(value), mac, &mac_len);
+	id_hex(mac, out);
+}
+
+EVP_MAC_CTX *kg_sess_cookie_mac_new(const unsigned char key[32])
+{
+	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+	OSSL_PARAM params[2];
+
+	EVP_MAC_free(hmac); /* ctx keeps its own reference */
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ctx && EVP_MAC_init(ctx, key, 32, params) == 1)
+		return ctx;
+	EVP_MAC_CTX_free(ctx);
+	return NULL;
+}
+
+bool kg_sess_cookie_id_ctx(EVP_MAC_CTX *mac, const char *value,
+			   char out[KG_SESS_ID_LEN + 1])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	size_t digest_len = 0;
+
+	/* init without a key restarts the HMAC with the key it has */
+	if (mac == NULL || EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(mac, (const unsigned char *)value,
+			   strlen(value)) != 1 ||
+	    EVP_MAC_final(mac, digest, &digest_len, sizeof(digest)) != 1 ||
+	    digest_len < KG_SESS_ID_LEN / 2) {
+		memset(out, 0, KG_SESS_ID_LEN + 1);
+		return false;
+	}
+	id_hex(digest, out);
+	return true;
 }
 
 const char *kg_sess_cookie_header(apr_pool_t *pool,

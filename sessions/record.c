@@ -195,9 +195,10 @@ kg_rc kg_sess_record_decode(apr_pool_t *pool, const char *text, size_t len,
 	return KG_OK;
 }
 
-kg_rc kg_sess_record_seal(apr_pool_t *pool, const kg_sess_keys *keys,
-			  const kg_sess_record *rec, size_t max_bytes,
-			  unsigned char **out, size_t *out_len, kg_err *err)
+kg_rc kg_sess_record_seal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
+			      const kg_sess_record *rec, size_t max_bytes,
+			      unsigned char **out, size_t *out_len,
+			      kg_err *err)
 {
 	kg_buf plain;
 	kg_rc rc;
@@ -211,16 +212,16 @@ kg_rc kg_sess_record_seal(apr_pool_t *pool, const kg_sess_keys *keys,
 				plain.len + KG_SESS_SEAL_OVERHEAD, max_bytes);
 		goto out_wipe;
 	}
-	rc = kg_sess_seal(pool, keys->current.record, rec->id, plain.data,
-			  plain.len, out, out_len, err);
+	rc = kg_sess_seal_ctx(pool, kc->seal, rec->id, plain.data, plain.len,
+			      out, out_len, err);
 out_wipe:
 	OPENSSL_cleanse(plain.data, plain.len);
 	return rc;
 }
 
-kg_rc kg_sess_record_unseal(apr_pool_t *pool, const kg_sess_keys *keys,
-			    const char *id, const unsigned char *sealed,
-			    size_t len, kg_sess_record **out, kg_err *err)
+kg_rc kg_sess_record_unseal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
+				const char *id, const unsigned char *sealed,
+				size_t len, kg_sess_record **out, kg_err *err)
 {
 	kg_err first;
 	char *plain;
@@ -228,16 +229,47 @@ kg_rc kg_sess_record_unseal(apr_pool_t *pool, const kg_sess_keys *keys,
 	kg_rc rc;
 
 	kg_err_clear(&first);
-	rc = kg_sess_unseal(pool, keys->current.record, id, sealed, len,
-			    &plain, &plain_len, &first);
-	if (rc != KG_OK && keys->has_previous)
-		rc = kg_sess_unseal(pool, keys->previous.record, id, sealed,
-				    len, &plain, &plain_len, NULL);
+	rc = kg_sess_unseal_ctx(pool, kc->open[0], id, sealed, len, &plain,
+				&plain_len, &first);
+	if (rc != KG_OK && kc->count > 1)
+		rc = kg_sess_unseal_ctx(pool, kc->open[1], id, sealed, len,
+					&plain, &plain_len, NULL);
 	if (rc != KG_OK)
 		return kg_err_set(err, rc, "%s", first.msg);
 	rc = kg_sess_record_decode(pool, plain, plain_len, out, err);
 	OPENSSL_cleanse(plain, plain_len);
 	if (rc == KG_OK)
 		memcpy((*out)->id, id, sizeof((*out)->id));
+	return rc;
+}
+
+kg_rc kg_sess_record_seal(apr_pool_t *pool, const kg_sess_keys *keys,
+			  const kg_sess_record *rec, size_t max_bytes,
+			  unsigned char **out, size_t *out_len, kg_err *err)
+{
+	kg_sess_keyctx kc;
+	kg_rc rc;
+
+	if (!kg_sess_keyctx_init(&kc, keys))
+		return kg_err_set(err, KG_EINTERNAL,
+				  "AES-256-GCM key setup failed");
+	rc = kg_sess_record_seal_ctx(pool, &kc, rec, max_bytes, out, out_len,
+				     err);
+	kg_sess_keyctx_free(&kc);
+	return rc;
+}
+
+kg_rc kg_sess_record_unseal(apr_pool_t *pool, const kg_sess_keys *keys,
+			    const char *id, const unsigned char *sealed,
+			    size_t len, kg_sess_record **out, kg_err *err)
+{
+	kg_sess_keyctx kc;
+	kg_rc rc;
+
+	if (!kg_sess_keyctx_init(&kc, keys))
+		return kg_err_set(err, KG_EINTERNAL,
+				  "AES-256-GCM key setup failed");
+	rc = kg_sess_record_unseal_ctx(pool, &kc, id, sealed, len, out, err);
+	kg_sess_keyctx_free(&kc);
 	return rc;
 }

@@ -76,4 +76,16 @@ kg_rc kg_sess_record_unseal(apr_pool_t *pool, const kg_sess_keys *keys,
 			    const char *id, const unsigned char *sealed,
 			    size_t len, kg_sess_record **out, kg_err *err);
 
+/* kg_sess_record_seal and kg_sess_record_unseal with one thread's keyed
+ * contexts (keys.h): the same results, without keying OpenSSL per
+ * call. */
+kg_rc kg_sess_record_seal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
+			      const kg_sess_record *rec, size_t max_bytes,
+			      unsigned char **out, size_t *out_len,
+			      kg_err *err);
+kg_rc kg_sess_record_unseal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
+				const char *id, const unsigned char *sealed,
+				size_t len, kg_sess_record **out,
+				kg_err *err);
+
 #endif

@@ -28,6 +28,9 @@ kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 	if (kg_sess_keys_derive(conf, &s->keys, err) != KG_OK)
 		return err ? err->rc : KG_ECONFIG;
 	apr_pool_cleanup_register(pool, s, store_wipe, apr_pool_cleanup_null);
+	/* registered after the wipe, so cleared before it */
+	if (kg_sess_keycache_open(pool, &s->keys, &s->keycache, err) != KG_OK)
+		return KG_EINTERNAL;
 	if (kg_sess_redis_open(pool, conf, log, &s->redis, err) != KG_OK)
 		return KG_EINTERNAL;
 	s->create.text = kg_sess_lua_create;
@@ -61,6 +64,15 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 		argvlen[i] = i >= 4 && lens ? lens[i - 4] : strlen(argv[i]);
 	return kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv,
 				  argvlen, out, err);
+}
+
+const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err)
+{
+	const kg_sess_keyctx *kc = kg_sess_keycache_get(s->keycache);
+
+	if (kc == NULL)
+		kg_err_set(err, KG_EINTERNAL, "session key setup failed");
+	return kc;
 }
 
 void kg_sess_short_id(const char *id, char out[9])
@@ -113,14 +125,18 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool,
 kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
 			  kg_sess_record **out, kg_err *why, kg_err *err)
 {
+	const kg_sess_keyctx *kc = kg_sess_store_keyctx(s, err);
 	kg_sess_reply *sealed;
-	kg_rc rc = get_sealed(s, pool, id, &sealed, err);
+	kg_rc rc;
 
+	if (kc == NULL)
+		return KG_EINTERNAL;
+	rc = get_sealed(s, pool, id, &sealed, err);
 	if (rc != KG_OK)
 		return rc;
-	if (kg_sess_record_unseal(pool, &s->keys, id,
-				  (const unsigned char *)sealed->str,
-				  sealed->len, out, why) != KG_OK)
+	if (kg_sess_record_unseal_ctx(pool, kc, id,
+				      (const unsigned char *)sealed->str,
+				      sealed->len, out, why) != KG_OK)
 		*out = NULL;
 	return KG_OK;
 }
@@ -147,6 +163,7 @@ kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 			 kg_err *err)
 {
 	char id[KG_SESS_ID_LEN + 1];
+	const kg_sess_keyctx *kc;
 	kg_err miss;
 	kg_rc rc;
 
@@ -155,12 +172,17 @@ kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 			    "session cookie malformed len=%zu", len);
 		return kg_err_set(err, KG_ENOTFOUND, "session cookie malformed");
 	}
-	kg_sess_cookie_id(s->keys.current.cookie, cookie, id);
+	if ((kc = kg_sess_store_keyctx(s, err)) == NULL)
+		return KG_EINTERNAL;
+	if (!kg_sess_cookie_id_ctx(kc->id[0], cookie, id))
+		return kg_err_set(err, KG_EINTERNAL, "cookie HMAC failed");
 	kg_err_clear(&miss);
 	rc = load_id(s, pool, id, out, &miss);
-	if (rc == KG_ENOTFOUND && s->keys.has_previous) {
+	if (rc == KG_ENOTFOUND && kc->count > 1) {
 		/* a cookie issued before the secret rolled over */
-		kg_sess_cookie_id(s->keys.previous.cookie, cookie, id);
+		if (!kg_sess_cookie_id_ctx(kc->id[1], cookie, id))
+			return kg_err_set(err, KG_EINTERNAL,
+					  "cookie HMAC failed");
 		kg_err_clear(&miss);
 		rc = load_id(s, pool, id, out, &miss);
 	}
@@ -245,14 +267,18 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	size_t sealed_len;
 	kg_sess_keys4 k;
 	kg_sess_reply *reply;
+	const kg_sess_keyctx *kc;
 	kg_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
 	    (rc = kg_sess_cookie_new(out->cookie, err)) != KG_OK)
 		return rc;
-	kg_sess_cookie_id(s->keys.current.cookie, out->cookie, rec->id);
-	rc = kg_sess_record_seal(pool, &s->keys, rec,
+	if ((kc = kg_sess_store_keyctx(s, err)) == NULL)
+		return KG_EINTERNAL;
+	if (!kg_sess_cookie_id_ctx(kc->id[0], out->cookie, rec->id))
+		return kg_err_set(err, KG_EINTERNAL, "cookie HMAC failed");
+	rc = kg_sess_record_seal_ctx(pool, kc, rec,
 				 (size_t)s->conf->max_record_bytes, &sealed,
 				 &sealed_len, err);
 	if (rc != KG_OK)
@@ -305,14 +331,17 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 	long long before = rec->last_access_ms;
 	kg_sess_keys4 k;
 	kg_sess_reply *reply;
+	const kg_sess_keyctx *kc;
 	kg_rc rc;
 
 	*written = false;
 	if (now_ms - before < s->conf->touch_interval_s * 1000)
 		return KG_OK;
+	if ((kc = kg_sess_store_keyctx(s, err)) == NULL)
+		return KG_EINTERNAL;
 	rec->last_access_ms = now_ms;
 	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
-	    (rc = kg_sess_record_seal(pool, &s->keys, rec,
+	    (rc = kg_sess_record_seal_ctx(pool, kc, rec,
 				      (size_t)s->conf->max_record_bytes,
 				      &sealed, &sealed_len, err)) != KG_OK) {
 		rec->last_access_ms = before;

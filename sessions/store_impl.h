@@ -14,6 +14,7 @@ struct kg_sess_store {
 	const kg_conf_sessions *conf;
 	const kg_log *log;
 	kg_sess_keys keys; /* wiped at pool cleanup */
+	kg_sess_keycache *keycache; /* each thread's keyed OpenSSL contexts */
 	kg_sess_redis *redis;
 	kg_sess_script create, touch, del, count;
 };
@@ -24,6 +25,9 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 			const kg_sess_script *script, const kg_sess_keys4 *k,
 			int nargs, const char *const *args, const size_t *lens,
 			kg_sess_reply **out, kg_err *err);
+
+/* This thread's keyed contexts, or NULL with err set (KG_EINTERNAL). */
+const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err);
 
 /* Reads the record of id. KG_ENOTFOUND when there is none; KG_OK with
  * *out NULL and the reason in why when it does not open or decode. */

@@ -83,6 +83,32 @@ static void test_cookie_id_is_keyed_hex(void **state)
 	assert_null(strstr(a, "AAAA"));
 }
 
+static void test_cookie_id_ctx_matches_one_shot(void **state)
+{
+	unsigned char k1[32] = {1}, k2[32] = {2};
+	char a[KG_SESS_ID_LEN + 1], b[KG_SESS_ID_LEN + 1];
+	EVP_MAC_CTX *m1 = kg_sess_cookie_mac_new(k1);
+	EVP_MAC_CTX *m2 = kg_sess_cookie_mac_new(k2);
+
+	assert_non_null(m1);
+	assert_non_null(m2);
+	/* the reused context gives the same id every time, and HMAC()'s */
+	for (int i = 0; i < 3; i++) {
+		kg_sess_cookie_id(k1, GOOD, a);
+		assert_true(kg_sess_cookie_id_ctx(m1, GOOD, b));
+		assert_string_equal(a, b);
+		kg_sess_cookie_id(k2, GOOD, a);
+		assert_true(kg_sess_cookie_id_ctx(m2, GOOD, b));
+		assert_string_equal(a, b);
+	}
+	kg_sess_cookie_id(k1, "abcdefghijklmnopqrstuvwxyz-_0123456789ABCDE", a);
+	assert_true(kg_sess_cookie_id_ctx(
+		m1, "abcdefghijklmnopqrstuvwxyz-_0123456789ABCDE", b));
+	assert_string_equal(a, b);
+	EVP_MAC_CTX_free(m1);
+	EVP_MAC_CTX_free(m2);
+}
+
 static void test_cookie_header_has_safe_defaults(void **state)
 {
 	apr_pool_t *pool = *state;
@@ -141,6 +167,7 @@ int main(void)
 		KGT(test_cookie_new_values_are_valid_and_distinct),
 		KGT(test_cookie_rejects_malformed_values),
 		KGT(test_cookie_id_is_keyed_hex),
+		KGT(test_cookie_id_ctx_matches_one_shot),
 		KGT(test_cookie_header_has_safe_defaults),
 		KGT(test_cookie_malformed_is_refused_before_redis),
 	};

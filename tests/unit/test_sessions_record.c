@@ -217,6 +217,59 @@ static void test_record_larger_than_cap_is_refused(void **state)
 	assert_non_null(strstr(err.msg, "KeygateSessionMaxRecordSize"));
 }
 
+/* One thread's reused contexts (the store's hot path) give the same
+ * results as fresh ones: fresh nonces, a failed open does not spoil the
+ * next one, and rollover reads the old key. */
+static void test_record_reused_contexts(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_keys old = keys_for(pool, secret_a, NULL);
+	kg_sess_keys rolled = keys_for(pool, secret_b, secret_a);
+	kg_sess_keyctx kc, kc_old;
+	kg_sess_record *back;
+	unsigned char *a, *b, *c;
+	size_t alen, blen, clen;
+	kg_err err;
+
+	assert_true(kg_sess_keyctx_init(&kc, &rolled));
+	assert_true(kg_sess_keyctx_init(&kc_old, &old));
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_record_seal_ctx(pool, &kc, sample(pool), 65536,
+						 &a, &alen, &err),
+			 KG_OK);
+	assert_int_equal(kg_sess_record_seal_ctx(pool, &kc, sample(pool), 65536,
+						 &b, &blen, &err),
+			 KG_OK);
+	assert_memory_not_equal(a + 1, b + 1, 12);
+	assert_int_equal(kg_sess_record_seal_ctx(pool, &kc_old, sample(pool),
+						 65536, &c, &clen, &err),
+			 KG_OK);
+	for (int i = 0; i < 3; i++) {
+		b[blen - 1] ^= 0x01; /* a tampered tag fails ... */
+		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc, ID, b,
+							   blen, &back, &err),
+				 KG_EAUTH);
+		b[blen - 1] ^= 0x01; /* ... and the next open still works */
+		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc, ID, b,
+							   blen, &back, &err),
+				 KG_OK);
+		assert_string_equal(back->user->username, "jdoe");
+		/* a fresh context opens what the reused one sealed */
+		assert_int_equal(unseal(pool, &rolled, ID, a, alen, &back),
+				 KG_OK);
+		/* the previous key still reads, the old one cannot read new */
+		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc, ID, c,
+							   clen, &back, &err),
+				 KG_OK);
+		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc_old, ID,
+							   a, alen, &back,
+							   &err),
+				 KG_EAUTH);
+	}
+	kg_sess_keyctx_free(&kc);
+	kg_sess_keyctx_free(&kc_old);
+}
+
 /* Plaintexts that open but must not decode. */
 static void test_record_decode_rejects_malformed(void **state)
 {
@@ -271,6 +324,7 @@ int main(void)
 		KGT(test_record_rejects_wrong_key_and_wrong_id),
 		KGT(test_record_key_rollover_reads_old_writes_new),
 		KGT(test_record_larger_than_cap_is_refused),
+		KGT(test_record_reused_contexts),
 		KGT(test_record_decode_rejects_malformed),
 		KGT(test_record_deadline_is_earlier_of_idle_and_max),
 	};
