@@ -3,7 +3,8 @@
  *
  * A record holds the user as the mappers made it, where it came from, its
  * times, and protocol state that this layer keeps opaque. Its plaintext is
- * JSON (versioned, read back with the strict reader); at rest it is sealed
+ * a compact binary form (version 2, below), read back with bounds checks
+ * on every byte; version 1, JSON, is still read. At rest it is sealed
  * with AES-256-GCM bound to its Redis id (sessions/seal.h). Everything a
  * record points to lives in the pool it was made or decoded in.
  */
@@ -56,9 +57,14 @@ long long kg_sess_record_deadline(const kg_sess_record *rec);
 /* Appends rec's plaintext JSON to b. */
 void kg_sess_record_encode(kg_buf *b, const kg_sess_record *rec);
 
-/* Parses the plaintext text[0..len) into a new record in pool (id left
- * empty). Anything malformed, of the wrong version, or missing a
- * required member is KG_EINVAL with the reason; *out is then untouched. */
+/* Appends rec's plaintext in the compact form (version 2) to b: what
+ * kg_sess_record_seal writes. */
+void kg_sess_record_pack(kg_buf *b, const kg_sess_record *rec);
+
+/* Parses the plaintext text[0..len), compact (version 2) or JSON
+ * (version 1), into a new record in pool (id left empty). Anything
+ * malformed, truncated, of an unknown version, or missing a required
+ * member is KG_EINVAL with the reason; *out is then untouched. */
 kg_rc kg_sess_record_decode(apr_pool_t *pool, const char *text, size_t len,
 			    kg_sess_record **out, kg_err *err);
 

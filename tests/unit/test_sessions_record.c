@@ -9,6 +9,7 @@
 #include "sessions/keys.h"
 #include "sessions/record.h"
 
+#include <apr_strings.h>
 #include <string.h>
 
 #define ID "0123456789abcdef0123456789abcdef"
@@ -270,6 +271,131 @@ static void test_record_reused_contexts(void **state)
 	kg_sess_keyctx_free(&kc_old);
 }
 
+/* A record with every member set, for the codec tests. */
+static kg_sess_record *full_sample(apr_pool_t *pool)
+{
+	kg_sess_record *rec = sample(pool);
+	kg_aws_role *role;
+
+	rec->user->first_name = "Jane";
+	rec->user->last_name = NULL;
+	kg_bag_add(rec->user->attributes, "department", "second \xc3\xa9");
+	kg_bag_add(rec->user->attributes, "empty-string", "");
+	APR_ARRAY_PUSH(rec->user->roles, const char *) = "Admin";
+	APR_ARRAY_PUSH(rec->user->organizations, const char *) = "org-a";
+	role = apr_array_push(rec->user->aws_roles);
+	role->principal = "arn:aws:iam::1:saml-provider/kg";
+	role->role = "arn:aws:iam::1:role/r";
+	rec->user->aws_session_name = "jdoe";
+	rec->user->aws_session_duration = 0;
+	rec->state.oidc_id_token = "eyJ.x.y";
+	rec->state.sts_credentials = "{\"k\":1}";
+	rec->idle_ms = 0;
+	return rec;
+}
+
+static void assert_same(const kg_sess_record *a, const kg_sess_record *b)
+{
+	const kg_user *x = a->user, *y = b->user;
+
+	assert_string_equal(b->idp, a->idp);
+	assert_string_equal(b->protocol, a->protocol);
+	assert_int_equal(b->flow, a->flow);
+	assert_true(b->auth_ms == a->auth_ms &&
+		    b->last_access_ms == a->last_access_ms &&
+		    b->idle_ms == a->idle_ms && b->expires_ms == a->expires_ms);
+	assert_string_equal(y->username, x->username);
+	assert_string_equal(y->email, x->email);
+	assert_string_equal(y->first_name, x->first_name);
+	assert_null(y->last_name);
+	assert_int_equal(y->attributes->entries->nelts,
+			 x->attributes->entries->nelts);
+	for (int i = 0; i < x->attributes->entries->nelts; i++) {
+		const kg_bag_entry *e =
+			&APR_ARRAY_IDX(x->attributes->entries, i, kg_bag_entry);
+		assert_true(kg_values_equal(kg_bag_get(y->attributes, e->name),
+					    e->values));
+	}
+	assert_true(kg_values_equal(y->roles, x->roles));
+	assert_true(kg_values_equal(y->organizations, x->organizations));
+	assert_int_equal(y->aws_roles->nelts, 1);
+	assert_string_equal(APR_ARRAY_IDX(y->aws_roles, 0, kg_aws_role).role,
+			    "arn:aws:iam::1:role/r");
+	assert_string_equal(y->aws_session_name, x->aws_session_name);
+	assert_true(y->aws_session_duration == x->aws_session_duration);
+	assert_string_equal(b->state.oidc_id_token, a->state.oidc_id_token);
+	assert_string_equal(b->state.sts_credentials, a->state.sts_credentials);
+	assert_string_equal(b->state.saml_session_index,
+			    a->state.saml_session_index);
+	assert_null(b->state.saml_response);
+}
+
+/* The compact form (version 2) round-trips every member; version 1
+ * (JSON) records written before still decode to the same. */
+static void test_record_compact_and_json_round_trip(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_record *rec = full_sample(pool), *back;
+	kg_buf packed, json;
+	kg_err err;
+
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, rec);
+	assert_int_equal((unsigned char)packed.data[0], 0x02);
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
+					       &back, &err),
+			 KG_OK);
+	assert_same(rec, back);
+	kg_buf_init(&json, pool, 64);
+	kg_sess_record_encode(&json, rec);
+	assert_true(packed.len < json.len);
+	assert_int_equal(kg_sess_record_decode(pool, json.data, json.len,
+					       &back, &err),
+			 KG_OK);
+	assert_same(rec, back);
+	rec->user->aws_session_duration = -1;
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, rec);
+	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
+					       &back, &err),
+			 KG_OK);
+	assert_true(back->user->aws_session_duration == -1);
+}
+
+/* Every truncation, and a byte added, of a compact plaintext is refused
+ * (and never read past its end: ASan watches). */
+static void test_record_compact_rejects_truncation_and_trailing(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_record *back;
+	kg_buf packed;
+	kg_err err;
+	char *copy;
+
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, full_sample(pool));
+	for (size_t n = 1; n < packed.len; n++) {
+		copy = apr_pmemdup(pool, packed.data, n);
+		kg_err_clear(&err);
+		assert_int_equal(kg_sess_record_decode(pool, copy, n, &back,
+						       &err),
+				 KG_EINVAL);
+	}
+	copy = apr_palloc(pool, packed.len + 1);
+	memcpy(copy, packed.data, packed.len);
+	copy[packed.len] = 'x';
+	assert_int_equal(kg_sess_record_decode(pool, copy, packed.len + 1,
+					       &back, &err),
+			 KG_EINVAL);
+	/* a huge count does not allocate: it is refused */
+	copy = apr_pmemdup(pool, "\x02\x00\x01\x01\x01\x02\x00\x00"
+				 "\x00\x00\x00\x00\xff\xff\xff\xff\x0f",
+			   17);
+	assert_int_equal(kg_sess_record_decode(pool, copy, 17, &back, &err),
+			 KG_EINVAL);
+}
+
 /* Plaintexts that open but must not decode. */
 static void test_record_decode_rejects_malformed(void **state)
 {
@@ -325,6 +451,8 @@ int main(void)
 		KGT(test_record_key_rollover_reads_old_writes_new),
 		KGT(test_record_larger_than_cap_is_refused),
 		KGT(test_record_reused_contexts),
+		KGT(test_record_compact_and_json_round_trip),
+		KGT(test_record_compact_rejects_truncation_and_trailing),
 		KGT(test_record_decode_rejects_malformed),
 		KGT(test_record_deadline_is_earlier_of_idle_and_max),
 	};
