@@ -2,6 +2,7 @@
  * keygate: the settings table shared by httpd and the config file.
  */
 #include "conf/directive.h"
+#include "gateway/base/str.h"
 #include "conf/gateway_directives.h"
 #include "conf/mapping_directives.h"
 #include "conf/oidc_directives.h"
@@ -53,7 +54,7 @@ const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
 {
 	*bad_arg = -1;
 	if (argc < d->min_args) {
-		return apr_psprintf(pool, "%s takes %s%d argument%s (%s)",
+		return kg_psprintf(pool, "%s takes %s%d argument%s (%s)",
 				    d->name,
 				    d->max_args == d->min_args ? "" : "at least ",
 				    d->min_args, d->min_args == 1 ? "" : "s",
@@ -61,7 +62,7 @@ const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
 	}
 	if (d->max_args >= 0 && argc > d->max_args) {
 		*bad_arg = d->max_args;
-		return apr_psprintf(pool, "%s takes at most %d argument%s (%s)",
+		return kg_psprintf(pool, "%s takes at most %d argument%s (%s)",
 				    d->name, d->max_args,
 				    d->max_args == 1 ? "" : "s", d->syntax);
 	}
@@ -97,7 +98,7 @@ const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				long long min, long long max, long long *out)
 {
 	if (!kg_str_to_int(arg, min, max, out))
-		return apr_psprintf(pool,
+		return kg_psprintf(pool,
 				    "must be a whole number from %lld to %lld",
 				    min, max);
 	return NULL;

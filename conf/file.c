@@ -31,7 +31,7 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 	d = kg_directive_find(w[0].text);
 	if (d == NULL) {
 		*err_col = w[0].col;
-		return apr_psprintf(pool, "unknown directive \"%s\"",
+		return kg_psprintf(pool, "unknown directive \"%s\"",
 				    w[0].text);
 	}
 	argc = words->nelts - 1;
@@ -44,7 +44,7 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 	*err_col = bad_arg >= 0 && bad_arg < argc ? w[bad_arg + 1].col
 						  : w[0].col;
 	if (bad_arg >= 0 && bad_arg < argc)
-		return apr_psprintf(pool, "%s: \"%s\" %s", d->name,
+		return kg_psprintf(pool, "%s: \"%s\" %s", d->name,
 				    argv[bad_arg], msg);
 	return msg;
 }

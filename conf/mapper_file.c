@@ -4,6 +4,7 @@
  * one run.
  */
 #include "conf/mapper_file.h"
+#include "gateway/base/str.h"
 #include "conf/read.h"
 #include "gateway/base/json.h"
 
@@ -50,7 +51,7 @@ static void problem(loader *l, int line, int col, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	full = apr_psprintf(l->pool, "%s:%d:%d: %s", l->path, line, col, msg);
+	full = kg_psprintf(l->pool, "%s:%d:%d: %s", l->path, line, col, msg);
 	if (l->problems)
 		APR_ARRAY_PUSH(l->problems, const char *) = full;
 	kg_err_set(l->err, KG_ECONFIG, "%s", full);
@@ -59,7 +60,7 @@ static void problem(loader *l, int line, int col, const char *fmt, ...)
 
 static const char *mapper_label(const mapper_ctx *c)
 {
-	return apr_psprintf(c->l->pool, "mapper \"%s\"",
+	return kg_psprintf(c->l->pool, "mapper \"%s\"",
 			    c->m->name ? c->m->name : "?");
 }
 
@@ -387,7 +388,7 @@ static void load_idps(loader *l, const kg_json *root, kg_mapper_set *set)
 		const kg_json *o = list->members[i].value;
 		const kg_json *config, *sync, *enabled;
 		kg_idp *idp = &set->idps[set->nidps];
-		const char *what = apr_psprintf(
+		const char *what = kg_psprintf(
 			l->pool, "identity provider %zu", i + 1);
 
 		if (o->type != KG_JSON_OBJECT) {
@@ -398,7 +399,7 @@ static void load_idps(loader *l, const kg_json *root, kg_mapper_set *set)
 		idp->alias = member_string(l, o, what, "alias");
 		if (idp->alias == NULL)
 			continue;
-		what = apr_psprintf(l->pool, "identity provider \"%s\"",
+		what = kg_psprintf(l->pool, "identity provider \"%s\"",
 				    idp->alias);
 		if (kg_mapper_set_idp(set, idp->alias))
 			problem(l, o->line, o->col, "%s is defined twice",

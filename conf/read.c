@@ -2,6 +2,7 @@
  * keygate: reading an admin file whole, with a size cap.
  */
 #include "conf/read.h"
+#include "gateway/base/str.h"
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -67,7 +68,7 @@ const char *kg_conf_read_secret(apr_pool_t *pool, const char *arg, size_t min,
 	if (len == 0)
 		return "is empty";
 	if (len < min)
-		return apr_psprintf(pool, "is shorter than %d bytes", (int)min);
+		return kg_psprintf(pool, "is shorter than %d bytes", (int)min);
 	out->bytes = (const unsigned char *)apr_pstrmemdup(pool, text, len);
 	out->len = len;
 	return NULL;

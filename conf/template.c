@@ -50,7 +50,7 @@ static const char *parse_variable(apr_pool_t *pool, const char *inner,
 	if (bar) {
 		char *t = kg_str_trim(pool, bar + 1);
 		if (!parse_transform(t, &seg->transform))
-			return apr_psprintf(pool,
+			return kg_psprintf(pool,
 					    "unknown transformer \"%s\" (use "
 					    "lowercase, uppercase or localpart)",
 					    t);
@@ -74,7 +74,7 @@ static const char *parse_variable(apr_pool_t *pool, const char *inner,
 		seg->kind = KG_TPL_CLAIM;
 		seg->text = var + 6;
 	} else {
-		return apr_psprintf(
+		return kg_psprintf(
 			pool, "unknown template variable \"%s\" (use %s)", var,
 			saml ? "ALIAS, UUID, NAMEID or ATTRIBUTE.<name>"
 			     : "ALIAS, UUID or CLAIM.<path>");

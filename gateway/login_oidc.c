@@ -98,6 +98,22 @@ void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_login_state_clear(gw, req->pool, state));
+	/* a state is good for one callback, even if the browser kept its
+	 * cookie: nothing reaches the provider twice */
+	rc = kg_sess_replay_check_and_set(
+		gw->store, req->pool, apr_pstrcat(req->pool, "state:", state, NULL),
+		strlen(state) + 6, now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+		&first_use, &err);
+	if (rc != KG_OK) {
+		refuse_callback(req, log, resp, rc, "cache_unavailable",
+				err.msg);
+		return;
+	}
+	if (!first_use) {
+		refuse_callback(req, log, resp, KG_EINVAL, "oidc_state",
+				"state replayed");
+		return;
+	}
 	if (code == NULL) {
 		refuse_callback(req, log, resp, KG_EINVAL, "oidc_code",
 				"no code");

@@ -19,7 +19,7 @@ static const char *cookie_name(apr_pool_t *pool, const char *state)
 static const char *cookie_attrs(kg_gateway *gw, apr_pool_t *pool,
 				long long max_age)
 {
-	return apr_psprintf(pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
+	return kg_psprintf(pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
 				  "SameSite=Lax",
 			    gw->conf->gateway.prefix, max_age,
 			    gw->conf->sessions.cookie_secure ? "; Secure" : "");

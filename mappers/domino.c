@@ -18,7 +18,7 @@ static void warn(apr_pool_t *pool, kg_map_result *res, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	APR_ARRAY_PUSH(res->warnings, const char *) =
-		apr_pvsprintf(pool, fmt, ap);
+		kg_pvsprintf(pool, fmt, ap);
 	va_end(ap);
 }
 

@@ -15,7 +15,7 @@ void kg_map_warn(kg_map_ctx *ctx, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	APR_ARRAY_PUSH(ctx->warnings, const char *) =
-		apr_pvsprintf(ctx->pool, fmt, ap);
+		kg_pvsprintf(ctx->pool, fmt, ap);
 	va_end(ap);
 }
 
@@ -26,7 +26,7 @@ void kg_map_fail(kg_map_ctx *ctx, const char *fmt, ...)
 	if (ctx->failure)
 		return;
 	va_start(ap, fmt);
-	ctx->failure = apr_pvsprintf(ctx->pool, fmt, ap);
+	ctx->failure = kg_pvsprintf(ctx->pool, fmt, ap);
 	va_end(ap);
 }
 

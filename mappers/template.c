@@ -18,7 +18,7 @@ static const char *random_uuid(apr_pool_t *pool)
 		return NULL;
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	return apr_psprintf(pool,
+	return kg_psprintf(pool,
 			    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 			    "%02x%02x%02x%02x%02x%02x",
 			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],

@@ -2,6 +2,7 @@
  * keygate: the access gate.
  */
 #include "policy/gate.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 
@@ -16,7 +17,7 @@ bool kg_pol_gate_check(apr_pool_t *pool, const kg_conf_mapping *conf,
 	if (have == NULL || have->nelts == 0) {
 		if (conf->gate_missing == KG_GATE_MISSING_ALLOW)
 			return true;
-		*reason = apr_psprintf(pool,
+		*reason = kg_psprintf(pool,
 				       "access gate: the user has no \"%s\" "
 				       "attribute",
 				       conf->attr_gate);
@@ -27,7 +28,7 @@ bool kg_pol_gate_check(apr_pool_t *pool, const kg_conf_mapping *conf,
 							  const char *)))
 			return true;
 	}
-	*reason = apr_psprintf(pool,
+	*reason = kg_psprintf(pool,
 			       "access gate: \"%s\" holds none of the allowed "
 			       "values",
 			       conf->attr_gate);

@@ -127,6 +127,33 @@ void kg_buf_add_json_string(kg_buf *b, const char *s)
 	kg_buf_addc(b, '"');
 }
 
+char *kg_pvsprintf(apr_pool_t *pool, const char *fmt, va_list ap)
+{
+	va_list copy;
+	char *out;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return apr_pstrdup(pool, "");
+	out = apr_palloc(pool, (size_t)n + 1);
+	vsnprintf(out, (size_t)n + 1, fmt, ap);
+	return out;
+}
+
+char *kg_psprintf(apr_pool_t *pool, const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+
+	va_start(ap, fmt);
+	out = kg_pvsprintf(pool, fmt, ap);
+	va_end(ap);
+	return out;
+}
+
 bool kg_utf8_is_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -9,6 +9,7 @@
 #define KG_STR_H
 
 #include <apr_pools.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,14 @@ void kg_buf_addf(kg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, quotes included. */
 void kg_buf_add_json_string(kg_buf *b, const char *s);
+
+/* printf into pool memory with the C library's formatter (%zu, %lld and
+ * friends work; APR's own formatter knows neither and crashes on them).
+ * Use these, never apr_psprintf, in keygate code. */
+char *kg_psprintf(apr_pool_t *pool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *kg_pvsprintf(apr_pool_t *pool, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* True when s[0..len) is well-formed UTF-8: no overlongs, no surrogates,
  * nothing above U+10FFFF. */

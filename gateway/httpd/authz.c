@@ -5,6 +5,7 @@
  * compiled once (policy/require.h) and evaluated per request.
  */
 #include "gateway/httpd/binding.h"
+#include "gateway/base/str.h"
 #include "gateway/httpd/request_state.h"
 #include "policy/require.h"
 
@@ -20,7 +21,7 @@ static const char *parse(cmd_parms *cmd, const char *line,
 	const char *err = kg_pol_require_compile(cmd->pool, kind, line, &rule);
 
 	if (err)
-		return apr_psprintf(cmd->pool, "Require keygate-%s: %s",
+		return kg_psprintf(cmd->pool, "Require keygate-%s: %s",
 				    kind == KG_REQUIRE_ROLE  ? "role"
 				    : kind == KG_REQUIRE_ORG ? "org"
 							     : "attr",

@@ -3,6 +3,7 @@
  * and `keygate --config` files accept exactly the same settings.
  */
 #include "gateway/httpd/binding.h"
+#include "gateway/base/str.h"
 #include "conf/directive.h"
 
 #include <apr_strings.h>
@@ -16,9 +17,9 @@ static const char *directive_error(apr_pool_t *pool, const char *name,
 				   char *const argv[], int bad_arg)
 {
 	if (bad_arg >= 0 && bad_arg < argc)
-		return apr_psprintf(pool, "%s: \"%s\" %s", name, argv[bad_arg],
+		return kg_psprintf(pool, "%s: \"%s\" %s", name, argv[bad_arg],
 				    err);
-	return apr_psprintf(pool, "%s: %s", name, err);
+	return kg_psprintf(pool, "%s: %s", name, err);
 }
 
 /* A server-wide directive: forwards to the core setter. */
@@ -38,7 +39,7 @@ static const char *server_directive(cmd_parms *cmd, void *dir, int argc,
 		return directive_error(cmd->pool, d->name, err, argc, argv,
 				       bad_arg);
 	if (!srv->configured)
-		srv->defined_in = apr_psprintf(cmd->pool, "%s:%d",
+		srv->defined_in = kg_psprintf(cmd->pool, "%s:%d",
 					       cmd->directive->filename,
 					       cmd->directive->line_num);
 	srv->configured = true;
@@ -54,7 +55,7 @@ static const char *location_directive(cmd_parms *cmd, void *dir, int argc,
 	const char *err;
 
 	if (argc < d->min_args || (d->max_args >= 0 && argc > d->max_args))
-		return apr_psprintf(cmd->pool, "%s takes %s", d->name,
+		return kg_psprintf(cmd->pool, "%s takes %s", d->name,
 				    d->syntax);
 	err = d->set(cmd->pool, dir, argc, (const char *const *)argv,
 		     &bad_arg);

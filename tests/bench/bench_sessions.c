@@ -15,6 +15,7 @@
  * for the bytes-per-session measure. tests/bench/sessions.sh runs it.
  */
 #include "conf/sessions.h"
+#include "gateway/base/str.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
 
@@ -95,7 +96,7 @@ static void *run(void *arg)
 			rc = kg_sess_store_create(
 				w->store, pool,
 				make_record(pool,
-					    apr_psprintf(pool, "user%d-%d",
+					    kg_psprintf(pool, "user%d-%d",
 							 w->index, n++ % 1000),
 					    kg_pol_clock_now(NULL)),
 				&limits, kg_pol_clock_now(NULL), &out, &err);
@@ -173,7 +174,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < threads; i++) {
 			apr_pool_t *sub;
 			apr_pool_create(&sub, pool);
-			rec = make_record(pool, apr_psprintf(sub, "fill%d", i / 3),
+			rec = make_record(pool, kg_psprintf(sub, "fill%d", i / 3),
 					  kg_pol_clock_now(NULL));
 			if (kg_sess_store_create(store, sub, rec, &none,
 						 kg_pol_clock_now(NULL), &out,

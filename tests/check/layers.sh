@@ -72,3 +72,15 @@ else
 	echo "not ok - only gateway/httpd names httpd headers or request_rec"
 	echo "$httpd_hits $rr_hits" | tr ' ' '\n' | sed '/^$/d; s/^/# /'
 fi
+
+# APR's formatter knows neither %zu nor %lld and crashes on them, while
+# the compiler's format check accepts both: keygate formats with the C
+# library (kg_psprintf, kg_buf_addf, snprintf) only.
+apr_fmt=$(grep -rnE '\bapr_(psprintf|pvsprintf|snprintf|vsnprintf)\(' \
+	gateway conf mappers sessions policy tests/unit tests/integration tests/bench 2>/dev/null)
+if [ -z "$apr_fmt" ]; then
+	echo "ok - no code formats with APR's printf"
+else
+	echo "not ok - no code formats with APR's printf"
+	echo "$apr_fmt" | head -5 | sed 's/^/# /'
+fi

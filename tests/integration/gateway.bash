@@ -88,7 +88,7 @@ no_crash() {
 httpd_start() {
 	local dir=$1 build=$2 port
 	port=$(sed -n 's/^Listen 127.0.0.1:\([0-9]*\)/\1/p' "$dir/httpd.conf")
-	chmod 755 "$dir"
+	chmod 755 "$dir" "${work:-$dir}"
 	apache "$build" -f "$dir/httpd.conf" -k start 2>"$dir/start.err"
 	if ! wait_port "$port"; then
 		cat "$dir/start.err" "$dir/error.log" >&2 2>/dev/null
@@ -110,4 +110,53 @@ check() {
 	else
 		echo "not ok - $name"
 	fi
+}
+
+# op_start DIR PORT CLIENT SECRET REDIRECT_URI [VAR=VALUE...]: the real
+# OpenID provider (oidc-provider, tests/fixtures/op) with the demo user;
+# extra environment (OP_POST_LOGOUT_URI, OP_BACKCHANNEL_URI, ...) after.
+op_start() {
+	local dir=$1 port=$2 client=$3 secret=$4 redirect=$5
+	shift 5
+	(cd "$dir" && env "$@" node "$KG_TOP/tests/fixtures/op/server.js" \
+		"$port" "$client" "$secret" "$redirect") >"$dir/op.log" 2>&1 &
+	KG_PIDS="${KG_PIDS:-} $!"
+	for _ in $(seq 100); do
+		grep -q '^op ready' "$dir/op.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# browser_login JAR URL ORIGIN [USER]: what a person does: follows
+# redirects from URL, fills the provider's dev login form (as USER, default
+# demo) and consent form, until a response comes from ORIGIN without a
+# further redirect. Prints the last URL; the last page is in JAR.page and
+# the headers of every response in JAR.headers.
+browser_login() {
+	local jar=$1 url=$2 origin=$3 user=${4:-demo} loc action data host
+	: >"$jar.headers"
+	for _ in $(seq 1 16); do
+		loc=$(curl -s -b "$jar" -c "$jar" -o "$jar.page" -D "$jar.h1" \
+			-H 'Accept: text/html' -w '%{redirect_url}' "$url")
+		cat "$jar.h1" >>"$jar.headers"
+		if [ -z "$loc" ] && [ "${url#"$origin"}" = "$url" ]; then
+			host=$(echo "$url" | sed -E 's|^(https?://[^/]+).*|\1|')
+			action=$(grep -o 'action="[^"]*"' "$jar.page" | head -1 |
+				sed 's/^action="//; s/"$//')
+			case "$action" in /*) action="$host$action" ;; esac
+			if grep -q 'name="login"' "$jar.page"; then
+				data="prompt=login&login=$user&password=$user"
+			else
+				data='prompt=consent'
+			fi
+			loc=$(curl -s -b "$jar" -c "$jar" -o "$jar.page" \
+				-D "$jar.h1" -w '%{redirect_url}' --data "$data" \
+				"$action")
+			cat "$jar.h1" >>"$jar.headers"
+		fi
+		[ -n "$loc" ] || break
+		url=$loc
+	done
+	echo "$url"
 }

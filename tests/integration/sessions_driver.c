@@ -15,6 +15,7 @@
  *   seed PORT PREFIX USER COUNT   creates sessions (for the CLI tests)
  */
 #include "conf/sessions.h"
+#include "gateway/base/str.h"
 #include "gateway/base/log.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
@@ -174,7 +175,7 @@ static void race_child(int port, const char *prefix,
 		r[i].store = s;
 		r[i].limits = limits;
 		r[i].barrier = &barrier;
-		r[i].user = realm ? apr_psprintf(pool, "user%d-%d", proc, i)
+		r[i].user = realm ? kg_psprintf(pool, "user%d-%d", proc, i)
 				  : "jdoe";
 		pthread_create(&th[i], NULL, race_one, &r[i]);
 	}
@@ -311,7 +312,7 @@ static int mode_race(apr_pool_t *pool, int port, bool terminate, bool realm,
 		apr_pool_t *sub;
 		char round_why[256] = "";
 		apr_pool_create(&sub, pool);
-		const char *prefix = apr_psprintf(sub, "race%d-%s-%s-%d:",
+		const char *prefix = kg_psprintf(sub, "race%d-%s-%s-%d:",
 						  getpid(),
 						  terminate ? "t" : "d",
 						  realm ? "r" : "u", i);

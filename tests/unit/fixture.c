@@ -2,6 +2,7 @@
  * keygate unit tests: the shared fixture.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ apr_array_header_t *kgt_set_problems(apr_pool_t *pool, const char *text)
 const char *kgt_m(apr_pool_t *pool, const char *alias, const char *name,
 		  const char *type, const char *config)
 {
-	return apr_psprintf(pool,
+	return kg_psprintf(pool,
 			    "{'name':'%s','identityProviderAlias':'%s',"
 			    "'identityProviderMapper':'%s','config':{%s}}",
 			    name, alias, type, config);
@@ -108,7 +109,7 @@ const char *kgt_file(apr_pool_t *pool, const char *idps, ...)
 	while ((m = va_arg(ap, const char *)) != NULL)
 		APR_ARRAY_PUSH(ms, const char *) = m;
 	va_end(ap);
-	return apr_psprintf(pool, "{%s%s%s'identityProviderMappers':[%s]}",
+	return kg_psprintf(pool, "{%s%s%s'identityProviderMappers':[%s]}",
 			    idps ? "'identityProviders':[" : "",
 			    idps ? idps : "", idps ? "]," : "",
 			    apr_array_pstrcat(pool, ms, ','));

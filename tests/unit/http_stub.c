@@ -2,6 +2,7 @@
  * keygate unit tests: the loopback HTTP server.
  */
 #include "tests/unit/http_stub.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <arpa/inet.h>
@@ -189,7 +190,7 @@ int kgt_http_dead_port(void)
 
 const char *kgt_http_url(kgt_http *h, apr_pool_t *pool, const char *path)
 {
-	return apr_psprintf(pool, "http://127.0.0.1:%d%s", h->port, path);
+	return kg_psprintf(pool, "http://127.0.0.1:%d%s", h->port, path);
 }
 
 void kgt_http_route(kgt_http *h, const char *path, int status,

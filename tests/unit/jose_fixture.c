@@ -2,6 +2,7 @@
  * keygate unit tests: test-time keys and token signing with OpenSSL.
  */
 #include "tests/unit/jose_fixture.h"
+#include "gateway/base/str.h"
 #include "tests/unit/fixture.h"
 
 #include "gateway/proto/jwt_b64.h"
@@ -74,13 +75,13 @@ static const char *bn_param(apr_pool_t *pool, const kgt_key *k,
 const char *kgt_jwk(apr_pool_t *pool, const kgt_key *k)
 {
 	if (k->ec)
-		return apr_psprintf(
+		return kg_psprintf(
 			pool,
 			"{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"%s\","
 			"\"use\":\"sig\",\"x\":\"%s\",\"y\":\"%s\"}",
 			k->kid, bn_param(pool, k, OSSL_PKEY_PARAM_EC_PUB_X, 32),
 			bn_param(pool, k, OSSL_PKEY_PARAM_EC_PUB_Y, 32));
-	return apr_psprintf(pool,
+	return kg_psprintf(pool,
 			    "{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
 			    "\"n\":\"%s\",\"e\":\"%s\"}",
 			    k->kid, bn_param(pool, k, OSSL_PKEY_PARAM_RSA_N, 0),

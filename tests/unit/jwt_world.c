@@ -2,6 +2,7 @@
  * keygate unit tests: the shared provider world.
  */
 #include "tests/unit/jwt_world.h"
+#include "gateway/base/str.h"
 #include "tests/unit/fixture.h"
 
 #include <apr_strings.h>
@@ -13,7 +14,7 @@ static kgt_world world;
 
 void kgt_world_reset(void)
 {
-	const char *disco = apr_psprintf(
+	const char *disco = kg_psprintf(
 		world.pool,
 		"{\"issuer\":\"%s\",\"authorization_endpoint\":\"%s/auth\","
 		"\"token_endpoint\":\"%s/token\",\"userinfo_endpoint\":"

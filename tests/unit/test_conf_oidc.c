@@ -3,6 +3,7 @@
  * file.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include "conf/conf.h"
 
@@ -45,7 +46,7 @@ static void test_oidc_directives_are_read(void **state)
 
 	assert_int_equal(
 		load(pool,
-		     apr_psprintf(
+		     kg_psprintf(
 			     pool,
 			     "KeygateOIDCProvider corp-oidc "
 			     "https://kc.example/realms/domino\n"

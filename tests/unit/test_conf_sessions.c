@@ -2,6 +2,7 @@
  * keygate unit tests: the session directives, read from a config file.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include "conf/conf.h"
 
@@ -41,7 +42,7 @@ static void test_sessions_directives_are_read(void **state)
 	apr_pool_t *pool = *state;
 	const char *secret_file = kgt_temp_file(
 		pool, "0123456789abcdef0123456789abcdef-file\n");
-	const char *text = apr_psprintf(
+	const char *text = kg_psprintf(
 		pool,
 		"KeygateRedis redis.internal:6380\n"
 		"KeygateRedisUser gateway\n"

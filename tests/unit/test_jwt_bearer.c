@@ -4,6 +4,7 @@
  * tokens from issuers nobody configured.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 #include "tests/unit/jwt_world.h"
 
 #include "conf/conf.h"
@@ -42,7 +43,7 @@ static const char *access_token(apr_pool_t *pool, const char *sub, int exp_in)
 	return kgt_jws(pool, w->rsa, "RS256",
 		       "{'alg':'RS256','kid':'k1','typ':'JWT'}",
 		       kgt_claims(pool, w,
-				  apr_psprintf(pool,
+				  kg_psprintf(pool,
 					       "{'iss':'ISS','aud':['api',"
 					       "'account'],'azp':'cli','sub':"
 					       "'%s','jti':'j-%s','exp':%" APR_INT64_T_FMT ","
@@ -91,7 +92,7 @@ static void test_bearer_cache_is_bounded(void **state)
 	int hits = 0;
 
 	for (int i = 0; i < 6; i++) {
-		toks[i] = access_token(pool, apr_psprintf(pool, "u%d", i), 300);
+		toks[i] = access_token(pool, kg_psprintf(pool, "u%d", i), 300);
 		assert_int_equal(verify(pool, v, toks[i], KGT_NOW_MS, &t, &err),
 				 KG_OK);
 	}

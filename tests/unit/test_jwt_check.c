@@ -6,6 +6,7 @@
  * JWKS refresh on an unknown kid (once, rate-limited).
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 #include "tests/unit/jwt_world.h"
 
 #include "gateway/proto/jwt_check.h"
@@ -274,7 +275,7 @@ static void test_jwt_header_keys_are_ignored(void **state)
 	apr_pool_t *pool = *state;
 	kgt_world *w = kgt_world_get();
 	kg_jwt_keys *k = keys(pool);
-	const char *hdr = apr_psprintf(
+	const char *hdr = kg_psprintf(
 		pool,
 		"{'alg':'RS256','kid':'k1','jku':'%s','x5u':'%s','jwk':%s}",
 		kgt_http_url(w->http, pool, "/evil"),
@@ -341,7 +342,7 @@ static void test_jwt_unreachable_jwks_is_backend(void **state)
 	kg_err_clear(&err);
 	assert_int_equal(
 		kg_jwt_check(k, pool,
-			     apr_psprintf(pool, "http://127.0.0.1:%d/jwks",
+			     kg_psprintf(pool, "http://127.0.0.1:%d/jwks",
 					  kgt_http_dead_port()),
 			     rs(pool, GOOD), &r, KGT_NOW_MS, &out, &err),
 		KG_EBACKEND);

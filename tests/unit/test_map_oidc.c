@@ -4,6 +4,7 @@
  * and the OIDC username template.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static void test_claim_importer_reads_paths_and_lists(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, A, "c",
 				       "oidc-user-attribute-idp-mapper",
-				       apr_psprintf(pool,
+				       kg_psprintf(pool,
 						    "'claim':'%s','user.attribute':"
 						    "'x'",
 						    cases[i].claim)),

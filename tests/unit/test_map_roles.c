@@ -5,6 +5,7 @@
  * roles; role values stay case-sensitive (Decision 1).
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static void test_saml_advanced_role_needs_every_condition(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, SAML, "r",
 				       "saml-advanced-role-idp-mapper",
-				       apr_psprintf(pool,
+				       kg_psprintf(pool,
 						    "'attributes':'%s',"
 						    "'are.attribute.values.regex':"
 						    "'%s','role':'SysAdmin'",
@@ -189,14 +190,14 @@ static void test_claim_to_role_compares_values_as_keycloak(void **state)
 			pool,
 			kgt_file(pool, NULL,
 				 kgt_m(pool, OIDC, "r", "oidc-role-idp-mapper",
-				       apr_psprintf(pool,
+				       kg_psprintf(pool,
 						    "'claim':'%s','claim.value':"
 						    "'%s','role':'SysAdmin'",
 						    c->claim, c->value)),
 				 NULL));
 		/* the claims with a sub added */
 		const char *claims =
-			apr_psprintf(pool, "{'sub':'1',%s", c->claims + 1);
+			kg_psprintf(pool, "{'sub':'1',%s", c->claims + 1);
 		kg_map_result r;
 
 		if (strcmp(c->claims, "{}") == 0)
@@ -234,7 +235,7 @@ static void test_advanced_claim_to_role_matches_list_claims(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, OIDC, "r",
 				       "oidc-advanced-role-idp-mapper",
-				       apr_psprintf(pool,
+				       kg_psprintf(pool,
 						    "'claims':'%s',"
 						    "'are.claim.values.regex':'%s',"
 						    "'role':'SysAdmin'",

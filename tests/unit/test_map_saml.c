@@ -5,6 +5,7 @@
  * Decisions 1, 4 and 6.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -252,7 +253,7 @@ static void test_template_target_picks_what_it_writes(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		kg_mapper_set *set = one(
 			pool, "saml-username-idp-mapper",
-			apr_psprintf(pool,
+			kg_psprintf(pool,
 				     "'template':'${ALIAS}.${ATTRIBUTE.u}',"
 				     "'target':'%s'",
 				     cases[i].target));

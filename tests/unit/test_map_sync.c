@@ -9,6 +9,7 @@
  * has no identityProviders (INHERIT then means LEGACY).
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -18,13 +19,13 @@
 
 static const char *sync_key(apr_pool_t *pool, const char *mode)
 {
-	return mode ? apr_psprintf(pool, "'syncMode':'%s',", mode) : "";
+	return mode ? kg_psprintf(pool, "'syncMode':'%s',", mode) : "";
 }
 
 static const char *idp(apr_pool_t *pool, const char *alias,
 		       const char *provider, const char *mode)
 {
-	return mode ? apr_psprintf(pool,
+	return mode ? kg_psprintf(pool,
 				   "{'alias':'%s','providerId':'%s',"
 				   "'config':{'syncMode':'%s'}}",
 				   alias, provider, mode)
@@ -357,7 +358,7 @@ static kg_map_result role_login(apr_pool_t *pool, const role_case *c)
 	if (oidc)
 		return kgt_map_oidc(
 			pool, set, alias,
-			apr_psprintf(pool, "{'sub':'1','grp':['x','%s']}",
+			kg_psprintf(pool, "{'sub':'1','grp':['x','%s']}",
 				     value),
 			stored);
 	a = kgt_saml(pool, "jdoe", NULL);

@@ -6,6 +6,7 @@
  * userinfo, refresh, the logout URL and back-channel logout tokens.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 #include "tests/unit/jwt_world.h"
 
 #include "conf/conf.h"
@@ -64,7 +65,7 @@ static const char *id_token(apr_pool_t *pool, const char *nonce,
 	return kgt_jws(
 		pool, w->rsa, "RS256", "{'alg':'RS256','kid':'k1'}",
 		kgt_claims(pool, w,
-			   apr_psprintf(pool,
+			   kg_psprintf(pool,
 					"{'iss':'ISS','aud':'client','sub':'u1',"
 					"'sid':'s-1','exp':T+300,'iat':T-0,"
 					"'nonce':'%s','email':'a@b.c'%s}",
@@ -80,7 +81,7 @@ static void token_answer(apr_pool_t *pool, int status, const char *body)
 
 static const char *token_body(apr_pool_t *pool, const char *id)
 {
-	return apr_psprintf(pool,
+	return kg_psprintf(pool,
 			    "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
 			    "\"expires_in\":300,\"refresh_token\":\"rt-1\","
 			    "\"id_token\":\"%s\"}",
@@ -262,7 +263,7 @@ static void test_oidc_token_endpoint_unreachable(void **state)
 	kgt_http_route(
 		w->http, "/.well-known/openid-configuration", 200,
 		"application/json",
-		apr_psprintf(pool,
+		kg_psprintf(pool,
 			     "{\"issuer\":\"%s\",\"authorization_endpoint\":"
 			     "\"%s/auth\",\"token_endpoint\":"
 			     "\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"%s\"}",
@@ -375,7 +376,7 @@ static void test_oidc_refresh(void **state)
 			       "grant_type=refresh_token&refresh_token=rt-1"));
 	/* a new ID token comes: verified, no nonce needed */
 	token_answer(pool, 200,
-		     apr_psprintf(pool,
+		     kg_psprintf(pool,
 				  "{\"access_token\":\"at-3\",\"token_type\":"
 				  "\"Bearer\",\"refresh_token\":\"rt-2\","
 				  "\"id_token\":\"%s\"}",
@@ -448,7 +449,7 @@ static void test_oidc_logout_token(void **state)
 		       kgt_jws(pool, w->rsa, "RS256",
 			       "{'alg':'RS256','kid':'k1','typ':'logout+jwt'}",
 			       kgt_claims(pool, w,
-					  apr_psprintf(pool,
+					  kg_psprintf(pool,
 						       "{'iss':'ISS','aud':"
 						       "'client','iat':T-0,"
 						       "'jti':'j-1','sub':'u1',"

@@ -3,6 +3,7 @@
  * evaluating (mappers/template.c) every form, DESIGN.md Decisions 2-3.
  */
 #include "tests/unit/fixture.h"
+#include "gateway/base/str.h"
 
 #include "conf/template.h"
 
@@ -27,7 +28,7 @@ static const char *shape_of(apr_pool_t *pool, const kg_template *t)
 
 	for (size_t i = 0; i < t->nsegments; i++) {
 		const kg_tpl_segment *s = &t->segments[i];
-		out = apr_psprintf(pool, "%s%s%s%s%s%s", out, i ? " " : "",
+		out = kg_psprintf(pool, "%s%s%s%s%s%s", out, i ? " " : "",
 				   kinds[s->kind], s->text ? ":" : "",
 				   s->text ? s->text : "", tf[s->transform]);
 	}
@@ -169,7 +170,7 @@ static void test_templates_evaluate_each_form(void **state)
 			pool,
 			kgt_file(pool, NULL,
 				 kgt_m(pool, A, "t", "saml-username-idp-mapper",
-				       apr_psprintf(pool,
+				       kg_psprintf(pool,
 						    "'template':'%s','target':"
 						    "'BROKER_ID'",
 						    c->source)),
