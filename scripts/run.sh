@@ -1,24 +1,85 @@
 #!/usr/bin/env bash
-# `make run`: starts what keygate has today on this machine.
-#
-# The httpd module (mod_keygate) and its local stack (redis, apache2, an
-# OIDC provider and a SAML IdP) arrive with the gateway issue. Until then
-# this runs the mapper engine on the bundled example login, which is the
-# capability that exists, and says so plainly.
-set -euo pipefail
-build=${1:-build/release}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-example=docs/examples
-cat <<MSG
-keygate: the gateway module (mod_keygate) is not built yet: it arrives with
-the gateway issue. What exists today is the mapper engine and its dry run.
+# `make run`: the gateway with its local stack, from a temp folder, on
+# 127.0.0.1:
+#   redis-server, a dev OpenID provider (oidc-provider) with a demo user,
+#   a demo backend that shows the identity headers it receives, and
+#   apache2 with mod_keygate on PORT (default 8080).
+# Ctrl-C stops everything. usage: scripts/run.sh BUILD_DIR
+set -u
+build=$(realpath "${1:-build/release}")
+port=${PORT:-8080}
+KG_TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$KG_TOP/tests/integration/redis.bash"
+. "$KG_TOP/tests/integration/gateway.bash"
+work=$(mktemp -d /tmp/keygate-run.XXXXXX)
+cleanup() {
+	echo
+	echo "keygate: stopping the stack"
+	stop_all
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
 
-$ $build/keygate check-mappers $example/mappers.json
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+	echo "keygate: port $port is taken; run PORT=8081 make run" >&2
+	exit 1
+fi
+redis_port=$(free_port) back=$(free_port) op_port=$(free_port)
+base="http://127.0.0.1:$port"
+redis_start "$work/redis" "$redis_port"
+backend_start "$work" "$back"
+client_secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+op_start "$work" "$op_port" keygate "$client_secret" \
+	"$base/keygate/oidc/callback" OP_POST_LOGOUT_URI="$base/" >/dev/null ||
+	{ echo "keygate: the OpenID provider did not start:" >&2; cat "$work/op.log" >&2; exit 1; }
+head -c 48 /dev/urandom | base64 >"$work/session-secret"
+printf '%s' "$client_secret" >"$work/client-secret"
+cp "$KG_TOP/docs/examples/demo-mappers.json" "$work/mappers.json"
+
+httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
+KeygateSessionSecret file:$work/session-secret
+KeygateCookieSecure Off
+KeygateBaseURL $base
+KeygateMappers $work/mappers.json
+KeygateExternalOrgs On
+KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
+KeygateOIDCClientID keygate
+KeygateOIDCClientSecret file:$work/client-secret
+KeygateOIDCScope openid profile email groups" "<Location />
+  AuthType keygate
+  AuthzSendForbiddenOnFailure On
+  Require valid-user
+  KeygateIdentityHeader domino-email email
+  KeygateIdentityHeader domino-roles roles
+  KeygateIdentityHeader domino-organizations organizations
+  ProxyPass http://127.0.0.1:$back/
+</Location>
+<Location /keygate/>
+  ProxyPass !
+</Location>"
+sed -i 's/^LogLevel .*/LogLevel warn keygate:notice/' "$work/httpd.conf"
+if ! httpd_start "$work" "$build"; then
+	echo "keygate: apache2 did not start" >&2
+	exit 1
+fi
+
+cat <<MSG
+
+  keygate is running.
+
+    Open           $base/
+    Sign in as     demo   (any password; the dev provider's form)
+    Your session   $base/keygate/session
+    Sign out       $base/keygate/logout
+    Health         $base/keygate/health
+
+  The page behind the gateway shows the identity headers it received.
+  Logs: $work/error.log   Stop: Ctrl-C
+
 MSG
-"$build/keygate" check-mappers "$example/mappers.json"
-echo
-echo "\$ $build/keygate map --mappers $example/mappers.json --alias corp-saml \\"
-echo "      --saml-response $example/response.xml --config $example/keygate.conf --pretty"
-"$build/keygate" map --mappers "$example/mappers.json" --alias corp-saml \
-	--saml-response "$example/response.xml" --config "$example/keygate.conf" --pretty
+tail -n0 -f "$work/error.log" | grep --line-buffered -E 'AUDIT|KG-0[0-9]{3} (REJECT|STRIP)' &
+KG_PIDS="$KG_PIDS $!"
+while kill -0 "$(cat "$work/httpd.pid")" 2>/dev/null; do
+	sleep 1
+done
