@@ -4,8 +4,20 @@
 #include "sessions/keyspace.h"
 
 #include <apr_strings.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <string.h>
+
+/* SHA-256 fetched once per process: SHA256() looks the algorithm up by
+ * name on every call. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
 
 /* Returns the hex SHA-256 of data[0..len) in pool. */
 static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
@@ -14,7 +26,10 @@ static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	char *out = apr_palloc(pool, 2 * SHA256_DIGEST_LENGTH + 1);
 
-	SHA256(data, len, digest);
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md == NULL ||
+	    EVP_Digest(data, len, digest, NULL, sha256_md, NULL) != 1)
+		SHA256(data, len, digest);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
 		out[2 * i] = hex[digest[i] >> 4];
 		out[2 * i + 1] = hex[digest[i] & 0xf];
@@ -35,6 +50,12 @@ void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix,
 			   : apr_pstrcat(pool, prefix, "u:-", NULL);
 	k->realm = apr_pstrcat(pool, prefix, "realm", NULL);
 	k->realm_exp = apr_pstrcat(pool, prefix, "realm:exp", NULL);
+}
+
+const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
+				     const char *id)
+{
+	return apr_pstrcat(pool, prefix, "s:", id, NULL);
 }
 
 const char *kg_sess_keyspace_session_prefix(apr_pool_t *pool,

@@ -23,6 +23,10 @@ void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix,
 			   const char *id, const char *username,
 			   kg_sess_keys4 *k);
 
+/* Returns "P s:ID", the key of session id alone (for a read). */
+const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
+				     const char *id);
+
 /* Returns "P s:", the prefix the scripts put before an id. */
 const char *kg_sess_keyspace_session_prefix(apr_pool_t *pool,
 					    const char *prefix);

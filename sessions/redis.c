@@ -27,6 +27,8 @@ typedef struct conn {
 	long long checked_ms; /* with sentinels: when that was last asked */
 	kg_sess_redis *owner;
 	struct conn *prev, *next;
+	char *out;	/* the command being sent, in Redis's protocol */
+	size_t out_cap; /* kept from command to command */
 } conn;
 
 struct kg_sess_redis {
@@ -66,6 +68,7 @@ static void conn_free(void *data)
 		c->next->prev = c->prev;
 	pthread_mutex_unlock(&r->lock);
 	conn_drop(c);
+	free(c->out);
 	free(c);
 }
 
@@ -362,6 +365,58 @@ static bool error_is_backend(const redisReply *reply)
 	return false;
 }
 
+/* Writes n in decimal at p; returns the end. */
+static char *put_decimal(char *p, size_t n)
+{
+	char tmp[24];
+	int i = 0;
+
+	do {
+		tmp[i++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (i > 0)
+		*p++ = tmp[--i];
+	return p;
+}
+
+/* Formats argv into c->out in Redis's protocol (RESP), growing it when
+ * needed and keeping it for the next command, instead of hiredis's
+ * per-argument sds formatting. Returns the length, or 0 when out of
+ * memory. */
+static size_t format_command(conn *c, int argc, const char *const *argv,
+			     const size_t *argvlen)
+{
+	size_t need = 16; /* "*argc\r\n" */
+	char *p;
+
+	for (int i = 0; i < argc; i++)
+		need += argvlen[i] + 32; /* "$len\r\n" arg "\r\n" */
+	if (need > c->out_cap) {
+		char *grown = realloc(c->out, need);
+		if (grown == NULL)
+			return 0;
+		c->out = grown;
+		c->out_cap = need;
+	}
+	p = c->out;
+	*p++ = '*';
+	p = put_decimal(p, (size_t)argc);
+	*p++ = '\r';
+	*p++ = '\n';
+	for (int i = 0; i < argc; i++) {
+		*p++ = '$';
+		p = put_decimal(p, argvlen[i]);
+		*p++ = '\r';
+		*p++ = '\n';
+		memcpy(p, argv[i], argvlen[i]);
+		p += argvlen[i];
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	return (size_t)(p - c->out);
+}
+
 typedef enum { SENT_OK, SENT_RETRY, SENT_FAILED } sent;
 
 /* Sends one command on c, connecting first when needed. Returns SENT_OK
@@ -371,15 +426,24 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 		      const char *const *argv, const size_t *argvlen,
 		      redisReply **reply)
 {
+	size_t len = format_command(c, argc, argv, argvlen);
 	bool fresh;
 	int e;
 
+	if (len == 0)
+		return SENT_FAILED;
 	recheck_master(r, c);
 	fresh = c->ctx == NULL;
 	if (fresh && (c->ctx = connect_ready(r, c)) == NULL)
 		return SENT_FAILED;
 	errno = 0;
-	*reply = redisCommandArgv(c->ctx, argc, (const char **)argv, argvlen);
+	*reply = NULL;
+	if (redisAppendFormattedCommand(c->ctx, c->out, len) != REDIS_OK ||
+	    redisGetReply(c->ctx, (void **)reply) != REDIS_OK) {
+		if (*reply)
+			freeReplyObject(*reply);
+		*reply = NULL;
+	}
 	e = errno;
 	if (*reply == NULL) {
 		bool closed = c->ctx->err == REDIS_ERR_EOF ||

@@ -87,16 +87,14 @@ void kg_sess_short_id(const char *id, char out[9])
 static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 			kg_sess_reply **out, kg_err *err)
 {
-	kg_sess_keys4 k;
 	const char *argv[2];
 	size_t lens[2];
 	kg_rc rc;
 
-	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
 	argv[0] = "GET";
-	argv[1] = k.session;
+	argv[1] = kg_sess_keyspace_session(pool, s->conf->redis_prefix, id);
 	lens[0] = 3;
-	lens[1] = strlen(k.session);
+	lens[1] = strlen(argv[1]);
 	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, out, err);
 	if (rc == KG_OK && (*out)->type != KG_REPLY_STRING)
 		return kg_err_set(err, KG_ENOTFOUND, "no session");
