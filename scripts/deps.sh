@@ -10,19 +10,24 @@ packages=(
 	libhiredis-dev libcmocka-dev
 	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
 	libjansson-dev libcjose-dev python3 curl ca-certificates nodejs
+	chromium wrk
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
-# The OpenID provider the integration tests start (tests/fixtures/op),
-# installed from its lock file when node_modules is missing.
+# The OpenID provider the integration tests start (tests/fixtures/op)
+# and playwright-core, which drives Debian's chromium in the browser test
+# (tests/fixtures/browser; it never downloads a browser), each installed
+# from its lock file when its node_modules is missing.
 op_modules() {
-	local op
-	op="$(dirname "$0")/../tests/fixtures/op"
-	if [ ! -d "$op/node_modules" ]; then
-		echo "deps: npm ci --prefix tests/fixtures/op"
-		npm ci --prefix "$op" --no-audit --no-fund
-	fi
+	local dir
+	for dir in op browser; do
+		if [ ! -d "$(dirname "$0")/../tests/fixtures/$dir/node_modules" ]; then
+			echo "deps: npm ci --prefix tests/fixtures/$dir"
+			npm ci --prefix "$(dirname "$0")/../tests/fixtures/$dir" \
+				--no-audit --no-fund
+		fi
+	done
 }
 
 missing=()
