@@ -8,6 +8,7 @@
 
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 
 /* GET health: 200 when the session store answers, else 503. */
 static void handle_health(kg_gateway *gw, kg_req *req, const kg_log *log,
@@ -122,22 +123,40 @@ static const endpoint endpoints[] = {
 	{"logout", "GET POST", handle_logout},
 	{"login", "GET", kg_endpoint_login},
 	{"oidc/callback", "GET POST", kg_endpoint_oidc_callback},
+	{"oidc/backchannel", "POST", kg_endpoint_oidc_backchannel},
 };
 
-const char *kg_endpoint_param(const kg_req *req, const char *name)
+/* The decoded value of name in an a=b&c=d string, or NULL. */
+static const char *param_in(apr_pool_t *pool, const char *p, size_t total,
+			    const char *name)
 {
 	size_t n = strlen(name);
-	const char *p = req->query;
+	const char *end_all = p ? p + total : NULL;
 
-	while (p && *p) {
-		const char *end = strchr(p, '&');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
+	while (p && p < end_all) {
+		const char *end = memchr(p, '&', (size_t)(end_all - p));
+		size_t len = end ? (size_t)(end - p) : (size_t)(end_all - p);
 		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
-			return kg_str_url_decode(req->pool, p + n + 1,
-						 len - n - 1);
+			return kg_str_url_decode(pool, p + n + 1, len - n - 1);
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
+}
+
+const char *kg_endpoint_param(const kg_req *req, const char *name)
+{
+	return param_in(req->pool, req->query,
+			req->query ? strlen(req->query) : 0, name);
+}
+
+const char *kg_endpoint_form_param(const kg_req *req, const char *name)
+{
+	const char *type = kg_req_header(req, "Content-Type");
+
+	if (type == NULL ||
+	    strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0)
+		return NULL;
+	return param_in(req->pool, req->body, req->body_len, name);
 }
 
 void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,

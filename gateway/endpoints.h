@@ -10,10 +10,22 @@
  * malformed). */
 const char *kg_endpoint_param(const kg_req *req, const char *name);
 
-/* The OIDC endpoints (login_oidc.c). */
+/* The decoded value of a form field of an
+ * application/x-www-form-urlencoded POST body, or NULL. */
+const char *kg_endpoint_form_param(const kg_req *req, const char *name);
+
+/* The OIDC endpoints (login_oidc.c, logout_oidc.c). */
 void kg_endpoint_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_resp *resp);
 void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req,
 			       const kg_log *log, kg_resp *resp);
+void kg_endpoint_oidc_backchannel(kg_gateway *gw, kg_req *req,
+				  const kg_log *log, kg_resp *resp);
+
+/* The tags an OIDC session carries for back-channel logout. */
+const char *kg_oidc_tag_sid(apr_pool_t *pool, const char *issuer,
+			    const char *sid);
+const char *kg_oidc_tag_sub(apr_pool_t *pool, const char *issuer,
+			    const char *sub);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "gateway/login_finish.h"
 #include "gateway/page.h"
+#include "sessions/tags.h"
 #include "sessions/users.h"
 
 #include <apr_strings.h>
@@ -43,7 +44,7 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 static kg_rc create_session(kg_gateway *gw, kg_req *req,
 			    const kg_login_done *done, kg_user *user,
 			    long long now, kg_sess_created *created,
-			    kg_err *err)
+			    kg_sess_record **out, kg_err *err)
 {
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 
@@ -57,9 +58,27 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 	if (done->cap_ms > now && done->cap_ms < rec->expires_ms)
 		rec->expires_ms = done->cap_ms;
 	rec->state = done->state;
+	*out = rec;
 	return kg_sess_store_create(gw->store, req->pool, rec,
 				    &gw->conf->sessions.limits[KG_FLOW_SSO],
 				    now, created, err);
+}
+
+/* Tags the new session with what a protocol logout may name it by. A
+ * failure is logged: the login still stands. */
+static void tag_session(kg_gateway *gw, kg_req *req, const kg_log *log,
+			const kg_login_done *done, const kg_sess_record *rec)
+{
+	kg_err err = {0};
+
+	for (int i = 0; i < 3 && done->tags[i]; i++) {
+		if (kg_sess_tag_add(gw->store, req->pool, done->tags[i],
+				    rec->id, rec->expires_ms, &err) != KG_OK)
+			kg_log_emit(log, KG_LOG_WARN, "KG-0507",
+				    "session not tagged for protocol logout: "
+				    "%s",
+				    err.msg);
+	}
 }
 
 void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
@@ -69,6 +88,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_mappers_gen *gen = NULL;
 	kg_login_outcome out;
 	kg_sess_created created;
+	kg_sess_record *rec = NULL;
 	kg_err err = {0};
 	long long now = kg_gateway_now_ms();
 	kg_rc rc;
@@ -100,7 +120,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
-	rc = create_session(gw, req, done, out.user, now, &created, &err);
+	rc = create_session(gw, req, done, out.user, now, &created, &rec, &err);
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
@@ -119,6 +139,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					       : "session_create");
 		return;
 	}
+	tag_session(gw, req, log, done, rec);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
 			      out.user, &err) != KG_OK)

@@ -17,6 +17,8 @@ typedef struct {
 	kg_sess_state state;	/* tokens, NameID, ... for the session */
 	const char *return_to;	/* local path (already checked) */
 	long long cap_ms;	/* an IdP cap on the session, or 0 */
+	const char *tags[3];	/* what a protocol logout may name the
+				   session by (sid, sub, ...); NULL-ended */
 } kg_login_done;
 
 /* Finishes a login into resp: a 302 with the session cookie, a 403 page

@@ -78,6 +78,7 @@ void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_login_done done = {0};
 	kg_err err = {0};
 	bool first_use = false;
+	int n_tags;
 	kg_rc rc;
 
 	if (gw->oidc == NULL) {
@@ -152,5 +153,12 @@ void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req, const kg_log *log,
 	done.state.oidc_access_token = tokens.access_token;
 	done.state.oidc_refresh_token = tokens.refresh_token;
 	done.return_to = kg_redirect_local_or_root(pending.return_to, NULL);
+	n_tags = 0;
+	if (tokens.sub)
+		done.tags[n_tags++] = kg_oidc_tag_sub(
+			req->pool, gw->conf->oidc.issuer, tokens.sub);
+	if (tokens.sid)
+		done.tags[n_tags++] = kg_oidc_tag_sid(
+			req->pool, gw->conf->oidc.issuer, tokens.sid);
 	kg_login_finish(gw, req, log, &done, resp);
 }

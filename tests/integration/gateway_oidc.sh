@@ -23,7 +23,7 @@ issuer="http://127.0.0.1:$op_port"
 redis_start "$work/redis" "$redis_port"
 backend_start "$work" "$back"
 op_start "$work" "$op_port" keygate keygate-test-secret "$base/keygate/oidc/callback" \
-	OP_POST_LOGOUT_URI="$base/bye" || { echo "not ok - the provider starts"; exit 1; }
+	OP_POST_LOGOUT_URI="$base/bye" OP_BACKCHANNEL_URI="$base/keygate/oidc/backchannel" || { echo "not ok - the provider starts"; exit 1; }
 
 cat >"$work/mappers.json" <<'JSON'
 {"identityProviders": [{"alias": "corp", "providerId": "oidc", "config": {"syncMode": "FORCE"}}],
@@ -122,6 +122,30 @@ check "logout sends the browser to the provider's end_session_endpoint" \
 	bash -c "case '$loc' in '$issuer'/session/end*id_token_hint=*) exit 0;; *) exit 1;; esac"
 st=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H 'Accept: application/json' "$base/app/x")
 check "after logout the session is gone" test "$st" = 401
+
+# --- back-channel logout: the provider ends the session -----------------
+jarD="$work/jarD"
+browser_login "$jarD" "$base/app/" "$base" >/dev/null
+check "a fresh session works before the provider logs out" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" "$base/app/x")" = 200
+# the person signs out at the provider itself (not through keygate)
+curl -s -b "$jarD" -c "$jarD" -o "$work/end.html" "$issuer/session/end"
+xsrf=$(grep -o 'name="xsrf" value="[^"]*"' "$work/end.html" | sed 's/.*value="//; s/"$//')
+action=$(grep -o 'action="[^"]*"' "$work/end.html" | head -1 | sed 's/^action="//; s/"$//')
+case "$action" in /*) action="$issuer$action" ;; esac
+curl -s -b "$jarD" -c "$jarD" -o /dev/null --data "xsrf=$xsrf&logout=yes" "$action"
+for _ in $(seq 20); do
+	grep -q "AUDIT backchannel logout" "$work/main/error.log" && break
+	sleep 0.2
+done
+check "the provider's back-channel logout token is accepted" \
+	grep -q "AUDIT backchannel logout by=sid sessions_ended=1" "$work/main/error.log"
+check "after back-channel logout the session is gone" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" -H 'Accept: application/json' "$base/app/x")" = 401
+st=$(curl -s -o /dev/null -w '%{http_code}' --data 'logout_token=eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' "$base/keygate/oidc/backchannel")
+check "an unsigned logout token is refused with 400" test "$st" = 400
+st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/oidc/backchannel")
+check "the back-channel endpoint takes only POST" test "$st" = 405
 
 # --- session limit for SSO logins: deny the second ---------------------
 stop_httpd() { kill "$(cat "$work/$1/httpd.pid")"; sleep 0.5; }

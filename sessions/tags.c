@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: tags on sessions.
+ */
+#include "sessions/tags.h"
+#include "gateway/base/str.h"
+#include "sessions/store_impl.h"
+
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *tag_key(kg_sess_store *s, apr_pool_t *pool,
+			   const char *tag)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[32];
+	unsigned int maclen = 0;
+	char digest[65];
+
+	HMAC(EVP_sha256(), s->keys.current.cookie, KG_SESS_KEY_LEN,
+	     (const unsigned char *)tag, strlen(tag), mac, &maclen);
+	for (int i = 0; i < 32; i++) {
+		digest[2 * i] = hex[mac[i] >> 4];
+		digest[2 * i + 1] = hex[mac[i] & 0xf];
+	}
+	digest[64] = '\0';
+	return kg_psprintf(pool, "%stag:%s", s->conf->redis_prefix, digest);
+}
+
+/* Runs a command whose arguments are all C strings. */
+static kg_rc run(kg_sess_store *s, apr_pool_t *pool, int argc,
+		 const char **argv, kg_sess_reply **reply, kg_err *err)
+{
+	size_t lens[8];
+
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
+				     err);
+}
+
+kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
+		      const char *id, long long expires_ms, kg_err *err)
+{
+	const char *key = tag_key(s, pool, tag);
+	const char *sadd[3] = {"SADD", key, id};
+	const char *expire[4] = {"PEXPIREAT", key, NULL, "GT"};
+	const char *persist_if_new[3] = {"PEXPIREAT", key, NULL};
+	kg_sess_reply *reply;
+	char at[24];
+	kg_rc rc;
+
+	snprintf(at, sizeof(at), "%lld", expires_ms);
+	expire[2] = persist_if_new[2] = at;
+	rc = run(s, pool, 3, sadd, &reply, err);
+	if (rc != KG_OK)
+		return rc;
+	/* a new set has no TTL yet, so GT would not set one */
+	if (reply->type == KG_REPLY_INTEGER && reply->integer == 1)
+		rc = run(s, pool, 4, expire, &reply, err);
+	if (rc == KG_OK && reply->type == KG_REPLY_INTEGER &&
+	    reply->integer == 0)
+		rc = run(s, pool, 3, persist_if_new, &reply, err);
+	return rc;
+}
+
+kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
+		      const char *reason, int *ended, kg_err *err)
+{
+	const char *key = tag_key(s, pool, tag);
+	const char *members[2] = {"SMEMBERS", key};
+	const char *del[2] = {"DEL", key};
+	kg_sess_reply *reply;
+	kg_rc rc;
+
+	*ended = 0;
+	rc = run(s, pool, 2, members, &reply, err);
+	if (rc != KG_OK)
+		return rc;
+	for (size_t i = 0;
+	     reply->type == KG_REPLY_ARRAY && i < reply->count; i++) {
+		kg_sess_record *rec = NULL;
+		kg_err why = {0};
+		const kg_sess_reply *m = &reply->elems[i];
+
+		if (m->type != KG_REPLY_STRING ||
+		    m->len != KG_SESS_ID_LEN)
+			continue;
+		rc = kg_sess_store_fetch(s, pool, m->str, &rec, &why, err);
+		if (rc == KG_ENOTFOUND || (rc == KG_OK && rec == NULL))
+			continue;
+		if (rc != KG_OK)
+			return rc;
+		rc = kg_sess_store_delete(s, pool, rec, reason, err);
+		if (rc != KG_OK)
+			return rc;
+		(*ended)++;
+	}
+	return run(s, pool, 2, del, &reply, err);
+}
