@@ -19,8 +19,10 @@
  * the scripts make as few as they can: one EXISTS over all of a user's
  * sessions (one per member only when some are gone), PEXPIRE GT instead
  * of PTTL + PEXPIRE, the realm count only when a realm limit is set, and
- * the victims taken from the user index already read. Batches stay
- * under Lua's unpack limit (BATCH). */
+ * the victims taken from the user index already read. Numbers go to
+ * redis.call as strings (the client's ARGV, TIME's digits): Redis turns
+ * a Lua number into text with "%.17g", which costs more than the call.
+ * Batches stay under Lua's unpack limit (BATCH). */
 #define LUA_PRELUDE \
 	"local skey, ukey, realm, rexp = KEYS[1], KEYS[2], KEYS[3], KEYS[4]\n" \
 	"local BATCH = 500\n" \
@@ -35,7 +37,7 @@
 	/* the user's index, least recently used first, without the members \
 	 * whose session key is gone (those are removed from it) */ \
 	"local function live_members(sprefix)\n" \
-	"  local members = redis.call('ZRANGE', ukey, 0, -1)\n" \
+	"  local members = redis.call('ZRANGE', ukey, '0', '-1')\n" \
 	"  local n = #members\n" \
 	"  if n == 0 then return members end\n" \
 	"  local keys = {}\n" \
@@ -64,14 +66,17 @@
 	"  local r = redis.pcall('PEXPIRE', key, ttl, 'GT')\n" \
 	"  if r == 1 then return end\n" \
 	"  local left = redis.call('PTTL', key)\n" \
-	"  if left == -1 or (type(r) == 'table' and left < ttl) then\n" \
+	"  if left == -1 or\n" \
+	"     (type(r) == 'table' and left < tonumber(ttl)) then\n" \
 	"    redis.call('PEXPIRE', key, ttl)\n" \
 	"  end\n" \
 	"end\n" \
 	"local function used_at()\n" \
 	"  local t = redis.call('TIME')\n" \
-	"  return tonumber(t[1]) * 1000000 + tonumber(t[2])\n" \
+	"  return tonumber(t[1]) * 1000000 + tonumber(t[2]),\n" \
+	"         t[1] .. string.sub('00000' .. t[2], -6)\n" \
 	"end\n" \
+	/* deadline, ttl, score: decimal strings */ \
 	"local function index(id, deadline, ttl, score)\n" \
 	"  redis.call('ZADD', ukey, score, id)\n" \
 	"  redis.call('ZADD', realm, score, id)\n" \
@@ -85,12 +90,10 @@
  * create) and deleted again on a denial: all inside the one script, so
  * no one ever sees it, and it saves a call on every create. */
 const char kg_sess_lua_create[] = LUA_PRELUDE
-	"local record, now, deadline = ARGV[1], tonumber(ARGV[2]), "
-	"tonumber(ARGV[3])\n"
+	"local record, now, deadline = ARGV[1], ARGV[2], ARGV[3]\n"
 	"local umax, ubeh = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
 	"local rmax, rbeh = tonumber(ARGV[6]), tonumber(ARGV[7])\n"
-	"local sprefix, id = ARGV[8], ARGV[9]\n"
-	"local ttl = deadline - now\n"
+	"local sprefix, id, ttl = ARGV[8], ARGV[9], ARGV[10]\n"
 	"if not redis.call('SET', skey, record, 'PX', ttl, 'NX') then\n"
 	"  return {3, 0, 0, 0}\n"
 	"end\n"
@@ -116,7 +119,7 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"    end\n"
 	"  end\n"
 	"end\n"
-	"local score = used_at()\n"
+	"local score, score_text = used_at()\n"
 	"local out = {0, logged, uevict, score}\n"
 	/* ends victims[1..n]: their records and every index entry */
 	"local function evict(victims, n)\n"
@@ -138,17 +141,16 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"  local victims = redis.call('ZRANGE', realm, 0, revict - 1)\n"
 	"  evict(victims, #victims)\n"
 	"end\n"
-	"index(id, deadline, ttl, score)\n"
+	"index(id, deadline, ttl, score_text)\n"
 	"return out\n";
 
 const char kg_sess_lua_touch[] = LUA_PRELUDE
-	"local record, now, deadline = ARGV[1], tonumber(ARGV[2]), "
-	"tonumber(ARGV[3])\n"
-	"if not redis.call('SET', skey, record, 'PX', deadline - now, 'XX') "
-	"then\n"
+	"local record, deadline, ttl = ARGV[1], ARGV[3], ARGV[5]\n"
+	"if not redis.call('SET', skey, record, 'PX', ttl, 'XX') then\n"
 	"  return 0\n"
 	"end\n"
-	"index(ARGV[4], deadline, deadline - now, used_at())\n"
+	"local _, score_text = used_at()\n"
+	"index(ARGV[4], deadline, ttl, score_text)\n"
 	"return 1\n";
 
 const char kg_sess_lua_delete[] = LUA_PRELUDE
@@ -159,7 +161,7 @@ const char kg_sess_lua_delete[] = LUA_PRELUDE
 	"return redis.call('DEL', skey)\n";
 
 const char kg_sess_lua_count[] = LUA_PRELUDE
-	"local members = prune(tonumber(ARGV[1]), ARGV[2])\n"
+	"local members = prune(ARGV[1], ARGV[2])\n"
 	"return {#members, redis.call('ZCARD', realm)}\n";
 
 /* The behaviour numbers above are kg_limit_behaviour's values. */

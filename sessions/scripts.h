@@ -10,14 +10,15 @@
 #define KG_SESS_SCRIPTS_H
 
 /* ARGV: record, now_ms, deadline_ms, user_max, user_behaviour,
- * realm_max, realm_behaviour, session key prefix, id.
+ * realm_max, realm_behaviour, session key prefix, id, ttl_ms (deadline
+ * less now, > 0). Numbers are decimal text.
  * Returns {status, realm_logged, user_evictions, used_at_us,
  * evicted ids...} with
  * status 0 created, 1 denied by the user limit, 2 denied by the realm
  * limit, 3 the id exists already (a retried create). */
 extern const char kg_sess_lua_create[];
 
-/* ARGV: record, now_ms, deadline_ms, id. Rewrites a live session and
+/* ARGV: record, now_ms, deadline_ms, id, ttl_ms. Rewrites a live session and
  * slides its scores and TTLs. Returns 1, or 0 when it is gone. */
 extern const char kg_sess_lua_touch[];
 

@@ -258,9 +258,10 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_conf_flow_limits *limits, long long now_ms,
 			   kg_sess_created *out, kg_err *err)
 {
-	char now[24], deadline[24], umax[24], rmax[24], ubeh[4], rbeh[4];
-	const char *args[9];
-	size_t lens[9];
+	char now[24], deadline[24], ttl[24], umax[24], rmax[24], ubeh[4],
+		rbeh[4];
+	const char *args[10];
+	size_t lens[10];
 	unsigned char *sealed;
 	size_t sealed_len;
 	kg_sess_keys4 k;
@@ -282,6 +283,8 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	if (rc != KG_OK)
 		return rc;
 	snprintf(now, sizeof(now), "%lld", now_ms);
+	snprintf(ttl, sizeof(ttl), "%lld",
+		 kg_sess_record_deadline(rec) - now_ms);
 	snprintf(umax, sizeof(umax), "%lld", limits->user.max);
 	snprintf(rmax, sizeof(rmax), "%lld", limits->realm.max);
 	snprintf(ubeh, sizeof(ubeh), "%d", (int)limits->user.behaviour);
@@ -295,11 +298,12 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	args[6] = rbeh;
 	args[7] = kg_sess_keyspace_session_prefix(pool, s->conf->redis_prefix);
 	args[8] = rec->id;
-	for (int i = 0; i < 9; i++)
+	args[9] = ttl;
+	for (int i = 0; i < 10; i++)
 		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->create, &k, 9, args, lens, &reply,
+	rc = kg_sess_store_run(s, pool, &s->create, &k, 10, args, lens, &reply,
 			       err);
 	if (rc != KG_OK)
 		return rc;
@@ -321,9 +325,9 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err)
 {
-	char now[24], deadline[24];
-	const char *args[4];
-	size_t lens[4];
+	char now[24], deadline[24], ttl[24];
+	const char *args[5];
+	size_t lens[5];
 	unsigned char *sealed;
 	size_t sealed_len;
 	long long before = rec->last_access_ms;
@@ -346,15 +350,18 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 		return rc;
 	}
 	snprintf(now, sizeof(now), "%lld", now_ms);
+	snprintf(ttl, sizeof(ttl), "%lld",
+		 kg_sess_record_deadline(rec) - now_ms);
 	args[0] = (const char *)sealed;
 	args[1] = now;
 	args[2] = deadline;
 	args[3] = rec->id;
-	for (int i = 0; i < 4; i++)
+	args[4] = ttl;
+	for (int i = 0; i < 5; i++)
 		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->touch, &k, 4, args, lens, &reply,
+	rc = kg_sess_store_run(s, pool, &s->touch, &k, 5, args, lens, &reply,
 			       err);
 	if (rc != KG_OK) {
 		rec->last_access_ms = before;
