@@ -27,7 +27,7 @@ rounds=${3:-5}
 cd "$(dirname "$0")/../.."
 . tests/integration/redis.bash
 drv="$build/tests/bench/bench_sessions"
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kg-bench-sessions.XXXXXX")
 trap 'stop_all; rm -rf "$tmp"' EXIT
 port=$(free_port)
 redis_start "$tmp/redis" "$port" --save '' --appendonly no
