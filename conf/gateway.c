@@ -7,6 +7,7 @@
 
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 {
@@ -14,6 +15,9 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 	g->metrics_allow = apr_array_make(pool, 2, sizeof(const char *));
 	g->reload_interval_s = 10;
 	g->login_alias = NULL;
+	g->revocation_interval_s = 5;
+	g->token_name_claim = "token_name";
+	g->api_key_pass = true;
 }
 
 static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
@@ -89,6 +93,29 @@ static const char *set_reload(const kg_directive *self, apr_pool_t *pool,
 				   &conf->gateway.reload_interval_s);
 }
 
+static const char *set_revocation(const kg_directive *self, apr_pool_t *pool,
+				  kg_conf *conf, int argc,
+				  const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_number(pool, argv[0], 0, 300,
+				   &conf->gateway.revocation_interval_s);
+}
+
+static const char *set_api_key(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
+{
+	*bad_arg = 0;
+	if (strcasecmp(argv[0], "pass") == 0)
+		conf->gateway.api_key_pass = true;
+	else if (strcasecmp(argv[0], "reject") == 0)
+		conf->gateway.api_key_pass = false;
+	else
+		return "must be pass or reject";
+	return NULL;
+}
+
 const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateEndpointPrefix", 1, 1, set_prefix, "PATH",
 	 "where keygate's own endpoints live (default /keygate/)"},
@@ -99,6 +126,14 @@ const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateBaseURL", 1, 1, set_base_url, "https://HOST[:PORT]",
 	 "the gateway's public origin; callback and logout URLs are built "
 	 "from it, never from the Host header"},
+	{"KeygateRevocationCheckInterval", 1, 1, set_revocation, "SECONDS",
+	 "how long a gateway reuses a token's revocation answer (0: ask "
+	 "Redis on every request)"},
+	{"KeygateTokenNameClaim", 1, 1, kg_directive_set_name, "CLAIM",
+	 "the bearer-token claim `keygate tokens revoke --name` matches",
+	 KG_CONF_OFFSET(gateway.token_name_claim)},
+	{"KeygateApiKey", 1, 1, set_api_key, "pass|reject",
+	 "X-Domino-Api-Key requests: passed to Domino untouched, or refused"},
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},

@@ -7,6 +7,7 @@
 
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <stdbool.h>
 
 typedef struct {
 	const char *prefix;	       /* "/keygate/": always starts and
@@ -15,6 +16,11 @@ typedef struct {
 					      metrics are off */
 	long long reload_interval_s;   /* mapper-file mtime check, 0: never */
 	const char *login_alias;       /* the provider a login goes to */
+	long long revocation_interval_s; /* reuse a revocation answer for
+					    at most this long; 5 */
+	const char *token_name_claim;	 /* "token_name" */
+	bool api_key_pass;		 /* X-Domino-Api-Key goes to the
+					    backend untouched */
 	const char *base_url;	       /* "https://domino.example.com": the
 					  public origin, without a path */
 } kg_conf_gateway;

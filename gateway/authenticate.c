@@ -5,6 +5,7 @@
 #include "gateway/gateway_impl.h"
 #include "gateway/identity.h"
 #include "gateway/login.h"
+#include "sessions/revocation.h"
 #include "gateway/redirect.h"
 #include "gateway/base/str.h"
 
@@ -77,6 +78,36 @@ static const char *bearer_token(const kg_req *req)
 	return h;
 }
 
+/* Is the token revoked, or its account deactivated? A recent answer of
+ * this process is reused (KeygateRevocationCheckInterval); otherwise
+ * Redis is asked. KG_EAUTH when revoked, KG_EBACKEND when Redis is down. */
+static kg_rc check_revocation(kg_gateway *gw, kg_req *req, const char *token,
+			      const kg_jwt_token *jwt, kg_err *err)
+{
+	const kg_json *name = kg_json_get(jwt->claims,
+					  gw->conf->gateway.token_name_claim);
+	kg_sess_token_ids ids = {.jti = jwt->jti,
+				 .issuer = jwt->issuer,
+				 .sub = jwt->sub};
+	long long now = kg_gateway_now_ms();
+	bool revoked = false;
+	kg_rc rc;
+
+	if (name && name->type == KG_JSON_STRING)
+		ids.name = name->str;
+	if (!kg_revocation_cache_get(gw->revocations, token, now, &revoked)) {
+		rc = kg_sess_token_check(gw->store, req->pool, &ids, &revoked,
+					 err);
+		if (rc != KG_OK)
+			return rc;
+		kg_revocation_cache_put(gw->revocations, token, now, revoked);
+	}
+	return revoked ? kg_err_set(err, KG_EAUTH,
+				    "the token is revoked or its account "
+				    "deactivated")
+		       : KG_OK;
+}
+
 /* An API call with a bearer token: verified (a warm token comes from the
  * cache), mapped with the login provider's mappers, gated. */
 static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
@@ -108,6 +139,20 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		kg_resp_fail(resp, rc, "invalid_token");
 		return;
 	}
+	rc = check_revocation(gw, req, token, &jwt, &err);
+	if (rc != KG_OK) {
+		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
+			    "KG-0412", "AUDIT token rejected reason=%s",
+			    err.msg);
+		if (rc == KG_EAUTH)
+			apr_table_setn(resp->headers, "WWW-Authenticate",
+				       "Bearer realm=\"keygate\", "
+				       "error=\"invalid_token\"");
+		kg_resp_fail(resp, rc,
+			     rc == KG_EAUTH ? "token_revoked"
+					    : "cache_unavailable");
+		return;
+	}
 	in.claims = jwt.claims;
 	if (gw->mappers)
 		gen = kg_mappers_live_acquire(gw->mappers,
@@ -133,6 +178,27 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 	resp->user = out.user->username;
 	resp->action = KG_RESP_CONTINUE;
 	kg_identity_set(req->pool, resp->backend_headers, out.user, loc);
+}
+
+/* A Domino API key, with no session or token: Domino checks the key
+ * itself, so by configuration it goes to the backend untouched (and with
+ * no identity header), or is refused. */
+static void authenticate_api_key(kg_gateway *gw, kg_req *req,
+				 const kg_log *log, kg_resp *resp,
+				 kg_caller *caller)
+{
+	if (!gw->conf->gateway.api_key_pass) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0413",
+			    "REJECT proto=apikey reason=api_key_refused");
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       "Bearer realm=\"keygate\"");
+		kg_resp_fail(resp, KG_EAUTH, "api_key_refused");
+		return;
+	}
+	caller->user = NULL;
+	caller->via = "api-key";
+	resp->user = "X-Domino-Api-Key";
+	resp->action = KG_RESP_CONTINUE;
 }
 
 void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
@@ -163,6 +229,10 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 			    "REJECT proto=session reason=cache_unavailable %s",
 			    err.msg);
 		kg_resp_fail(resp, rc, "cache_unavailable");
+		return;
+	}
+	if (kg_req_header(req, "X-Domino-Api-Key")) {
+		authenticate_api_key(gw, req, log, resp, caller);
 		return;
 	}
 	switch (kg_conf_location_unauth(loc)) {

@@ -9,6 +9,7 @@
 #include "gateway/mappers_live.h"
 #include "gateway/proto/jwt.h"
 #include "gateway/proto/oidc.h"
+#include "gateway/revocation_cache.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
 
@@ -21,6 +22,7 @@ struct kg_gateway {
 	kg_pol_timeouts timeouts;
 	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
+	kg_revocation_cache *revocations;
 };
 
 /* Now, in milliseconds since the epoch. */

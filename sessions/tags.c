@@ -3,27 +3,18 @@
  */
 #include "sessions/tags.h"
 #include "gateway/base/str.h"
+#include "sessions/mac.h"
 #include "sessions/store_impl.h"
 
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *tag_key(kg_sess_store *s, apr_pool_t *pool,
 			   const char *tag)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[32];
-	unsigned int maclen = 0;
 	char digest[65];
 
-	HMAC(EVP_sha256(), s->keys.current.cookie, KG_SESS_KEY_LEN,
-	     (const unsigned char *)tag, strlen(tag), mac, &maclen);
-	for (int i = 0; i < 32; i++) {
-		digest[2 * i] = hex[mac[i] >> 4];
-		digest[2 * i + 1] = hex[mac[i] & 0xf];
-	}
-	digest[64] = '\0';
+	kg_sess_mac_hex(s->keys.current.cookie, tag, strlen(tag), digest);
 	return kg_psprintf(pool, "%stag:%s", s->conf->redis_prefix, digest);
 }
 

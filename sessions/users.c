@@ -3,10 +3,10 @@
  */
 #include "sessions/users.h"
 #include "sessions/seal.h"
+#include "sessions/mac.h"
 #include "sessions/store_impl.h"
 
 #include <apr_strings.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,22 +14,14 @@
 static const char *user_key(kg_sess_store *s, apr_pool_t *pool,
 			    const char *alias, const char *broker_id)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char mac[32];
-	unsigned int maclen = 0;
 	size_t alen = strlen(alias), blen = strlen(broker_id);
 	char *input = apr_palloc(pool, alen + blen + 1);
 	char digest[65];
 
 	memcpy(input, alias, alen + 1);
 	memcpy(input + alen + 1, broker_id, blen);
-	HMAC(EVP_sha256(), s->keys.current.cookie, KG_SESS_KEY_LEN,
-	     (const unsigned char *)input, alen + 1 + blen, mac, &maclen);
-	for (int i = 0; i < 32; i++) {
-		digest[2 * i] = hex[mac[i] >> 4];
-		digest[2 * i + 1] = hex[mac[i] & 0xf];
-	}
-	digest[64] = '\0';
+	kg_sess_mac_hex(s->keys.current.cookie, input, alen + 1 + blen,
+			digest);
 	return apr_pstrcat(pool, s->conf->redis_prefix, "user:", digest, NULL);
 }
 

@@ -22,6 +22,8 @@ typedef struct {
 int kg_cli_map(int argc, char **argv);
 int kg_cli_check_mappers(int argc, char **argv);
 int kg_cli_directives(int argc, char **argv);
+int kg_cli_tokens(int argc, char **argv);
+int kg_cli_accounts(int argc, char **argv);
 int kg_cli_sessions(int argc, char **argv);
 
 /* The table main() dispatches on, NULL-terminated. */

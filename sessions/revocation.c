@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: revoked bearer tokens and deactivated accounts.
+ */
+#include "sessions/revocation.h"
+#include "gateway/base/str.h"
+#include "sessions/mac.h"
+#include "sessions/store_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* P rv:KIND:HASH of text. */
+static const char *rv_key(kg_sess_store *s, apr_pool_t *pool,
+			  const char *kind, const char *text)
+{
+	char digest[65];
+
+	kg_sess_mac_hex(s->keys.current.cookie, text, strlen(text), digest);
+	return kg_psprintf(pool, "%srv:%s:%s", s->conf->redis_prefix, kind,
+			   digest);
+}
+
+static const char *account_text(apr_pool_t *pool, const char *issuer,
+				const char *sub)
+{
+	return kg_psprintf(pool, "%s\n%s", issuer ? issuer : "", sub);
+}
+
+kg_rc kg_sess_token_check(kg_sess_store *s, apr_pool_t *pool,
+			  const kg_sess_token_ids *t, bool *revoked,
+			  kg_err *err)
+{
+	const char *argv[4] = {"MGET"};
+	size_t lens[4];
+	kg_sess_reply *reply;
+	int argc = 1;
+	kg_rc rc;
+
+	*revoked = false;
+	if (t->jti)
+		argv[argc++] = rv_key(s, pool, "jti", t->jti);
+	if (t->name)
+		argv[argc++] = rv_key(s, pool, "name", t->name);
+	if (t->sub)
+		argv[argc++] = rv_key(s, pool, "acct",
+				      account_text(pool, t->issuer, t->sub));
+	if (argc == 1)
+		return KG_OK;
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	rc = kg_sess_redis_command(s->redis, pool, argc, argv, lens, &reply,
+				   err);
+	if (rc != KG_OK)
+		return rc;
+	for (size_t i = 0; reply->type == KG_REPLY_ARRAY && i < reply->count;
+	     i++)
+		*revoked |= reply->elems[i].type == KG_REPLY_STRING;
+	return KG_OK;
+}
+
+/* SET key 1 [EX ttl]. */
+static kg_rc set_flag(kg_sess_store *s, apr_pool_t *pool, const char *key,
+		      long long ttl_s, kg_err *err)
+{
+	char ttl[24];
+	const char *argv[5] = {"SET", key, "1", "EX", ttl};
+	size_t lens[5];
+	kg_sess_reply *reply;
+	int argc = ttl_s > 0 ? 5 : 3;
+
+	snprintf(ttl, sizeof(ttl), "%lld", ttl_s);
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, &reply,
+				     err);
+}
+
+kg_rc kg_sess_revoke_jti(kg_sess_store *s, apr_pool_t *pool, const char *jti,
+			 long long expires_at_s, kg_err *err)
+{
+	const char *key = rv_key(s, pool, "jti", jti);
+	char at[24];
+	const char *argv[5] = {"SET", key, "1", "EXAT", at};
+	size_t lens[5];
+	kg_sess_reply *reply;
+
+	if (expires_at_s <= 0)
+		return set_flag(s, pool, key, 0, err);
+	snprintf(at, sizeof(at), "%lld", expires_at_s);
+	for (int i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, 5, argv, lens, &reply,
+				     err);
+}
+
+kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool,
+			  const char *name, long long ttl_s, kg_err *err)
+{
+	return set_flag(s, pool, rv_key(s, pool, "name", name), ttl_s, err);
+}
+
+kg_rc kg_sess_account_set(kg_sess_store *s, apr_pool_t *pool,
+			  const char *issuer, const char *sub, bool active,
+			  kg_err *err)
+{
+	const char *key = rv_key(s, pool, "acct",
+				 account_text(pool, issuer, sub));
+	const char *argv[2] = {"DEL", key};
+	size_t lens[2] = {3, strlen(key)};
+	kg_sess_reply *reply;
+
+	if (!active)
+		return set_flag(s, pool, key, 0, err);
+	return kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply,
+				     err);
+}
