@@ -115,8 +115,7 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 				const kg_log *log, kg_resp *resp,
 				kg_caller *caller)
 {
-	const char *alias = gw->conf->oidc.alias ? gw->conf->oidc.alias
-						   : "bearer";
+	const char *alias;
 	kg_map_input in = {.proto = KG_PROTO_OIDC};
 	const kg_mapper_set *set = NULL;
 	kg_mappers_gen *gen = NULL;
@@ -154,6 +153,12 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		return;
 	}
 	in.claims = jwt.claims;
+	/* the login provider's own tokens go through its mappers; any other
+	 * issuer's through the mappers of alias "bearer" */
+	alias = gw->conf->oidc.issuer && jwt.issuer &&
+				strcmp(jwt.issuer, gw->conf->oidc.issuer) == 0
+			? gw->conf->oidc.alias
+			: "bearer";
 	if (gw->mappers)
 		gen = kg_mappers_live_acquire(gw->mappers,
 					      kg_gateway_now_ms() / 1000, log,

@@ -34,7 +34,10 @@ cat >"$work/keygate.conf" <<CONF
 KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/secret
 KeygateRevocationCheckInterval 1
+KeygateMappers $work/mappers.json
+KeygateMapperReloadInterval 1
 CONF
+echo '{"identityProviderMappers": []}' >"$work/mappers.json"
 httpd_config "$work" "$web" "$build" "$(cat "$work/keygate.conf")
 KeygateBearerIssuer $iss http://127.0.0.1:$keys/jwks.json domino-api" "<Location /api>
   AuthType keygate
@@ -93,6 +96,26 @@ check "no refused token reached the backend" test "$(backend_count "$work")" = "
 check "refusals are logged with a reason" grep -q "REJECT proto=jwt reason=jwt_alg" "$work/error.log"
 
 check "Require keygate-role refuses a token without the role (403)" test "$(code "$good" /admin-api/x)" = 403
+
+# the mapper file is reloaded without a restart; a broken one is refused
+cat >"$work/mappers.json" <<'JSON'
+{"identityProviderMappers": [{"name": "API admins", "identityProviderAlias": "bearer",
+ "identityProviderMapper": "oidc-role-idp-mapper",
+ "config": {"claim": "sub", "claim.value": "svc-etl", "role": "SysAdmin"}}]}
+JSON
+touch -d '+2 seconds' "$work/mappers.json"
+sleep 1.5
+code "$good" /admin-api/x >/dev/null
+sleep 0.2
+check "a changed mapper file applies without a restart" test "$(code "$good" /admin-api/x)" = 200
+check "the reload is logged" grep -q "KG-0103 mapper file .* reloaded: 1 mappers" "$work/error.log"
+echo '{"identityProviderMappers": [{"name": "broken"' >"$work/mappers.json"
+touch -d '+4 seconds' "$work/mappers.json"
+sleep 1.5
+code "$good" /admin-api/x >/dev/null
+sleep 0.2
+check "a broken mapper file keeps the previous one running" test "$(code "$good" /admin-api/x)" = 200
+check "the broken file is logged with FILE:LINE:COL" grep -qE "KG-0101 mapper file rejected: $work/mappers.json:[0-9]+:[0-9]+: " "$work/error.log"
 
 # revocation by jti, by name; deactivated accounts
 kg="$build/keygate"
