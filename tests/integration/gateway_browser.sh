@@ -12,7 +12,7 @@ build=$(realpath "$1")
 KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$KG_TOP/tests/integration/redis.bash"
 . "$KG_TOP/tests/integration/gateway.bash"
-work=$(mktemp -d)
+work=$(mktemp -d -t keygate-browser.XXXXXX)
 trap 'stop_all; rm -rf "$work"' EXIT
 skip() { echo "ok - browser login # SKIP $1"; exit 0; }
 [ -x /usr/sbin/apache2 ] || skip "apache2 is not installed"
