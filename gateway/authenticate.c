@@ -58,6 +58,7 @@ static void redirect_to_login(kg_gateway *gw, kg_req *req, kg_resp *resp)
 				   : req->path;
 
 	back = kg_redirect_local_or_root(back, NULL);
+	kg_metrics_inc(gw->metrics, KG_M_REQ_LOGIN_REDIRECT);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, apr_pstrcat(req->pool, gw->conf->gateway.prefix,
 					   "login?return_to=",
@@ -135,6 +136,9 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 			apr_table_setn(resp->headers, "WWW-Authenticate",
 				       "Bearer realm=\"keygate\", "
 				       "error=\"invalid_token\"");
+		kg_metrics_inc(gw->metrics, rc == KG_EBACKEND
+						    ? KG_M_REQ_UNAVAILABLE
+						    : KG_M_TOKEN_REJECTED);
 		kg_resp_fail(resp, rc, "invalid_token");
 		return;
 	}
@@ -147,6 +151,9 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 			apr_table_setn(resp->headers, "WWW-Authenticate",
 				       "Bearer realm=\"keygate\", "
 				       "error=\"invalid_token\"");
+		kg_metrics_inc(gw->metrics, rc == KG_EAUTH
+						    ? KG_M_TOKEN_REJECTED
+						    : KG_M_REQ_UNAVAILABLE);
 		kg_resp_fail(resp, rc,
 			     rc == KG_EAUTH ? "token_revoked"
 					    : "cache_unavailable");
@@ -175,11 +182,13 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0411",
 			    "AUDIT token rejected reason=\"%s\"",
 			    rc != KG_OK ? err.msg : out.deny_reason);
+		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
 		kg_resp_fail(resp, KG_EDENIED, "token_denied");
 		return;
 	}
 	caller->user = out.user;
 	caller->via = "bearer";
+	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
 	resp->user = out.user->username;
 	resp->action = KG_RESP_CONTINUE;
 	kg_identity_set(req->pool, resp->backend_headers, out.user, loc);
@@ -202,6 +211,7 @@ static void authenticate_api_key(kg_gateway *gw, kg_req *req,
 	}
 	caller->user = NULL;
 	caller->via = "api-key";
+	kg_metrics_inc(gw->metrics, KG_M_REQ_API_KEY);
 	resp->user = "X-Domino-Api-Key";
 	resp->action = KG_RESP_CONTINUE;
 }
@@ -223,6 +233,7 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	if (rc == KG_OK) {
 		caller->user = rec->user;
 		caller->via = "session";
+		kg_metrics_inc(gw->metrics, KG_M_REQ_SESSION);
 		resp->user = rec->user->username;
 		resp->action = KG_RESP_CONTINUE;
 		kg_identity_set(req->pool, resp->backend_headers, rec->user,
@@ -233,6 +244,7 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0401",
 			    "REJECT proto=session reason=cache_unavailable %s",
 			    err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_REQ_UNAVAILABLE);
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
 	}
@@ -244,6 +256,7 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	case KG_UNAUTH_PASS:
 		caller->user = NULL;
 		caller->via = "anonymous";
+		kg_metrics_inc(gw->metrics, KG_M_REQ_ANONYMOUS);
 		resp->user = KG_ANONYMOUS;
 		resp->action = KG_RESP_CONTINUE;
 		kg_identity_set(req->pool, resp->backend_headers, NULL, loc);
@@ -260,6 +273,7 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	default:
 		apr_table_setn(resp->headers, "WWW-Authenticate",
 			       "Bearer realm=\"keygate\"");
+		kg_metrics_inc(gw->metrics, KG_M_REQ_UNAUTHORIZED);
 		kg_resp_fail(resp, KG_EAUTH, "no_credentials");
 	}
 }

@@ -110,6 +110,25 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_redirect(resp, op_logout ? op_logout : back);
 }
 
+/* GET metrics: Prometheus text, for the addresses of
+ * KeygateMetricsAllow only; to anyone else it does not exist (404). */
+static void handle_metrics(kg_gateway *gw, kg_req *req, const kg_log *log,
+			   kg_resp *resp)
+{
+	kg_buf b;
+
+	if (gw->metrics == NULL || req->client_ip == NULL ||
+	    !kg_values_contain(gw->conf->gateway.metrics_allow,
+			       req->client_ip)) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "metrics_not_allowed");
+		return;
+	}
+	kg_buf_init(&b, req->pool, 2048);
+	kg_metrics_write(&b, gw->metrics);
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
+}
+
 typedef struct {
 	const char *name; /* the path after the prefix */
 	const char *methods; /* space-separated */
@@ -120,6 +139,7 @@ typedef struct {
 static const endpoint endpoints[] = {
 	{"health", "GET HEAD", handle_health},
 	{"session", "GET", handle_session},
+	{"metrics", "GET", handle_metrics},
 	{"logout", "GET POST", handle_logout},
 	{"login", "GET", kg_endpoint_login},
 	{"oidc/callback", "GET POST", kg_endpoint_oidc_callback},

@@ -6,6 +6,11 @@
 
 #include <apr_time.h>
 
+void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
+{
+	gw->metrics = metrics;
+}
+
 long long kg_gateway_now_ms(void)
 {
 	return (long long)(apr_time_now() / 1000);

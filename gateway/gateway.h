@@ -29,6 +29,10 @@ kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 		      const kg_log *log, kg_gateway **out, kg_err *err);
 
+/* Counts into m from now on (shared memory the binding owns; NULL: no
+ * metrics). */
+void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
+
 /* Who made a request, once authenticated. */
 typedef struct {
 	const kg_user *user; /* NULL for Anonymous */

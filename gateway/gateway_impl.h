@@ -7,6 +7,7 @@
 
 #include "gateway/gateway.h"
 #include "gateway/mappers_live.h"
+#include "gateway/metrics.h"
 #include "gateway/proto/jwt.h"
 #include "gateway/proto/oidc.h"
 #include "gateway/revocation_cache.h"
@@ -23,6 +24,7 @@ struct kg_gateway {
 	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
+	kg_metrics *metrics; /* NULL: not counted */
 };
 
 /* Now, in milliseconds since the epoch. */

@@ -106,6 +106,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
 			    "AUDIT login failed idp=%s reason=mapping %s",
 			    done->alias, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
 		kg_resp_fail(resp, rc, "mapping");
 		return;
 	}
@@ -115,6 +116,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    done->alias,
 			    out.user->username ? out.user->username : "-",
 			    out.deny_reason);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(req, resp,
 		       out.deny_message ? out.deny_message
 					: "You cannot sign in to Domino.");
@@ -127,6 +129,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "reason=session_limit limit=%s",
 			    done->alias, out.user->username,
 			    created.denied_by_realm ? "realm" : "user");
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(req, resp, created.deny_message);
 		return;
 	}
@@ -134,6 +137,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
 			    "login failed idp=%s user=%s reason=%s",
 			    done->alias, out.user->username, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
 		kg_resp_fail(resp, rc,
 			     rc == KG_EBACKEND ? "cache_unavailable"
 					       : "session_create");
@@ -145,6 +149,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			      out.user, &err) != KG_OK)
 		kg_log_emit(log, KG_LOG_WARN, "KG-0506",
 			    "stored user not saved: %s", err.msg);
+	kg_metrics_inc(gw->metrics, KG_M_LOGIN_OK);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0500",
 		    "AUDIT login ok idp=%s user=%s protocol=%s evicted=%d",
 		    done->alias, out.user->username, done->protocol,

@@ -73,6 +73,7 @@ void kg_endpoint_oidc_backchannel(kg_gateway *gw, kg_req *req,
 		refuse(log, resp, rc, err.msg);
 		return;
 	}
+	kg_metrics_inc(gw->metrics, KG_M_BACKCHANNEL_LOGOUT);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0521",
 		    "AUDIT backchannel logout by=%s sessions_ended=%d",
 		    sid ? "sid" : "sub", ended);

@@ -24,6 +24,7 @@ typedef struct {
 	bool configured;   /* some Keygate* directive was used */
 	kg_gateway *gw;	   /* NULL until child_init */
 	const char *defined_in; /* file:line of the first directive */
+	void *metrics;	   /* counters shared by the children, or NULL */
 } kg_httpd_server;
 
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);

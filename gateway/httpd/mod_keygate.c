@@ -5,6 +5,9 @@
 #include "gateway/httpd/binding.h"
 #include "gateway/httpd/request_state.h"
 #include "gateway/identity.h"
+#include "gateway/metrics.h"
+
+#include <apr_shm.h>
 
 #include <apr_strings.h>
 #include <http_core.h>
@@ -65,6 +68,25 @@ static void *merge_location(apr_pool_t *p, void *base, void *add)
 	return kg_conf_location_merge(p, base, add);
 }
 
+/* Counters in anonymous shared memory made before the children fork, so
+ * every child adds to the same ones; NULL (no metrics) when the system
+ * has none to give. */
+static void *shared_counters(apr_pool_t *pconf, server_rec *s)
+{
+	apr_shm_t *shm;
+	void *base;
+
+	if (apr_shm_create(&shm, sizeof(kg_metrics), NULL, pconf) !=
+	    APR_SUCCESS) {
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+			     "keygate: KG-0004 no shared memory for metrics");
+		return NULL;
+	}
+	base = apr_shm_baseaddr_get(shm);
+	memset(base, 0, sizeof(kg_metrics));
+	return base;
+}
+
 /* Checks every configured server's settings and mapper file, so a bad
  * value stops httpd at start (and in `apachectl configtest`). */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
@@ -78,6 +100,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 		if (!srv->configured || (v != s && srv ==
 						     kg_httpd_server_get(s)))
 			continue;
+		srv->metrics = shared_counters(pconf, v);
 		if (kg_gateway_check(ptemp, srv->conf, &log, &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
 				     "keygate: KG-0001 configuration from %s: "
@@ -98,8 +121,10 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 
 		if (!srv->configured || srv->gw)
 			continue;
-		if (kg_gateway_open(pchild, srv->conf, &log, &srv->gw, &err) !=
+		if (kg_gateway_open(pchild, srv->conf, &log, &srv->gw, &err) ==
 		    KG_OK)
+			kg_gateway_set_metrics(srv->gw, srv->metrics);
+		else
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
 				     "keygate: KG-0002 cannot start: %s; "
 				     "every request will get 503",

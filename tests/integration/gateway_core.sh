@@ -33,7 +33,8 @@ KeygateSessionSecret file:$work/secret
 KeygateCookieSecure Off
 KeygateMappers $work/mappers.json
 CONF
-server=$(cat "$work/keygate.conf")
+server="$(cat "$work/keygate.conf")
+KeygateMetricsAllow 127.0.0.2"
 locations=$(cat <<CONF
 <Location /app>
   AuthType keygate
@@ -210,6 +211,25 @@ print("checked", total, "bad", bad)
 PY
 check "no open-redirect payload leaves the origin ($(tail -1 "$work/redirects.out"))" \
 	grep -q "bad 0$" "$work/redirects.out"
+
+# Metrics: only for KeygateMetricsAllow addresses; counted across children
+check "metrics are hidden from an address not allowed (404)" \
+	test "$(req mt "$base/keygate/metrics")" = 404
+httpd_config "$work" "$web" "$build" "$(cat "$work/keygate.conf")
+KeygateMetricsAllow 127.0.0.1" "$locations"
+apache "$build" -f "$work/httpd.conf" -k graceful
+sleep 1
+for _ in 1 2 3; do req mx "$base/app/x" -H "Cookie: keygate_session=$alice" >/dev/null; done
+req mx "$base/api/x" >/dev/null
+check "metrics answer the allowed address in Prometheus text" \
+	test "$(req mt "$base/keygate/metrics")" = 200
+check "metrics count requests with a session and 401s" python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+def v(label):
+    m = re.search(r"^keygate_requests_total\{outcome=\"%s\"\} (\d+)$" % label, t, re.M)
+    return int(m.group(1)) if m else -1
+sys.exit(0 if v("session") >= 3 and v("unauthorized") >= 1 and "# TYPE keygate_logins_total counter" in t else 1)' "$work/mt.b"
 
 # Redis down: 503 and nothing forwarded, for every kind of request.
 kill "$(cat "$work/redis/redis.pid")"
