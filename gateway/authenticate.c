@@ -216,9 +216,9 @@ static void authenticate_api_key(kg_gateway *gw, kg_req *req,
 	resp->action = KG_RESP_CONTINUE;
 }
 
-void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
-			     kg_req *req, const kg_log *log, kg_resp *resp,
-			     kg_caller *caller)
+static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
+			 kg_req *req, const kg_log *log, kg_resp *resp,
+			 kg_caller *caller)
 {
 	kg_sess_record *rec = NULL;
 	kg_err err = {0};
@@ -241,9 +241,7 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		return;
 	}
 	if (rc != KG_ENOTFOUND) {
-		kg_log_emit(log, KG_LOG_ERROR, "KG-0401",
-			    "REJECT proto=session reason=cache_unavailable %s",
-			    err.msg);
+		kg_gateway_log_outage(gw, log, err.msg);
 		kg_metrics_inc(gw->metrics, KG_M_REQ_UNAVAILABLE);
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
@@ -276,4 +274,14 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_metrics_inc(gw->metrics, KG_M_REQ_UNAUTHORIZED);
 		kg_resp_fail(resp, KG_EAUTH, "no_credentials");
 	}
+}
+
+void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
+			     kg_req *req, const kg_log *log, kg_resp *resp,
+			     kg_caller *caller)
+{
+	authenticate(gw, loc, req, log, resp, caller);
+	if (resp->action == KG_RESP_CONTINUE)
+		kg_identity_strip_cookies(req->pool, req->headers,
+					  gw->conf->sessions.cookie_name);
 }

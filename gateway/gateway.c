@@ -11,6 +11,28 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 	gw->metrics = metrics;
 }
 
+void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
+			   const char *detail)
+{
+	long long now_s = kg_gateway_now_ms() / 1000;
+	long long last = __atomic_load_n(&gw->outage_logged_s, __ATOMIC_RELAXED);
+	long long suppressed;
+
+	if (now_s == last ||
+	    !__atomic_compare_exchange_n(&gw->outage_logged_s, &last, now_s,
+					 false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&gw->outage_suppressed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	suppressed = __atomic_exchange_n(&gw->outage_suppressed, 0,
+					 __ATOMIC_RELAXED);
+	kg_log_emit(log, KG_LOG_ERROR, "KG-0401",
+		    "REJECT proto=session reason=cache_unavailable %s "
+		    "(%lld more in the last second not logged)",
+		    detail, suppressed);
+}
+
 long long kg_gateway_now_ms(void)
 {
 	return (long long)(apr_time_now() / 1000);

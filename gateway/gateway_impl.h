@@ -25,7 +25,15 @@ struct kg_gateway {
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
 	kg_metrics *metrics; /* NULL: not counted */
+	long long outage_logged_s; /* last second an outage line was logged */
+	long long outage_suppressed; /* lines not logged since */
 };
+
+/* Logs a request refused because Redis is down: at most one line per
+ * second per process (with how many were not logged), so an outage under
+ * load does not flood the error log. */
+void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
+			   const char *detail);
 
 /* Now, in milliseconds since the epoch. */
 long long kg_gateway_now_ms(void);

@@ -130,3 +130,52 @@ void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
 		apr_table_setn(out, h->name, header_value(pool, user, h));
 	}
 }
+
+typedef struct {
+	const char *session_cookie;
+	kg_buf kept;
+} cookie_filter;
+
+/* Keeps the cookies of one Cookie header that are not keygate's. */
+static int filter_cookie_header(void *data, const char *key, const char *value)
+{
+	cookie_filter *f = data;
+	size_t own = strlen(f->session_cookie);
+	const char *p = value;
+
+	while (*p) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		if (n > 0 &&
+		    !(n > own && strncmp(p, f->session_cookie, own) == 0 &&
+		      p[own] == '=') &&
+		    strncmp(p, "keygate_login_", 14) != 0) {
+			if (f->kept.len > 0)
+				kg_buf_adds(&f->kept, "; ");
+			kg_buf_add(&f->kept, p, n);
+		}
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return 1;
+}
+
+void kg_identity_strip_cookies(apr_pool_t *pool, apr_table_t *headers,
+			       const char *session_cookie)
+{
+	cookie_filter f = {.session_cookie = session_cookie};
+
+	if (apr_table_get(headers, "Cookie") == NULL)
+		return;
+	kg_buf_init(&f.kept, pool, 128);
+	apr_table_do(filter_cookie_header, &f, headers, "Cookie", NULL);
+	if (f.kept.len > 0)
+		apr_table_setn(headers, "Cookie", f.kept.data);
+	else
+		apr_table_unset(headers, "Cookie");
+}

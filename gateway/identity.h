@@ -29,6 +29,12 @@ int kg_identity_scrub(apr_pool_t *pool, apr_table_t *headers,
 void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
 		     const kg_conf_location *loc);
 
+/* Removes keygate's own cookies (session_cookie and the login-state
+ * cookies) from the Cookie headers, so the backend never sees a live
+ * session id; the other cookies pass in one Cookie header. */
+void kg_identity_strip_cookies(apr_pool_t *pool, apr_table_t *headers,
+			       const char *session_cookie);
+
 /* Percent-encodes every byte of value that is a control character, not
  * ASCII, '%' or ',' (the list separator), so a value never splits a
  * header or a list. */

@@ -158,6 +158,12 @@ check "a session reaches the backend" test "$st" = 200
 check "the backend sees alice's identity, not the forged one" \
 	python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["headers"]; sys.exit(0 if h.get("domino-username")==["alice"] and h.get("domino-roles")==["SysAdmin"] and h.get("domino-email")==["alice@example.org"] else 1)' "$work/e.b"
 
+st=$(req e2 "$base/app/x" -H "Cookie: theme=dark; keygate_session=$alice; keygate_login_AAAAAAAAAAAAAAAA=x; lang=en")
+check "the backend never sees keygate's cookies, only the others" python3 -c '
+import json, sys
+h = json.load(open(sys.argv[1]))["headers"]
+sys.exit(0 if h.get("cookie") == ["theme=dark; lang=en"] else 1)' "$work/e2.b"
+
 check "Require keygate-role admits a SysAdmin" test "$(req f "$base/admin/" -H "Cookie: keygate_session=$alice")" = 200
 n1=$(backend_count "$work")
 check "Require keygate-role refuses a Practitioner with 403" test "$(req g "$base/admin/" -H "Cookie: keygate_session=$bob")" = 403
