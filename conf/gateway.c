@@ -18,6 +18,7 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 	g->revocation_interval_s = 5;
 	g->token_name_claim = "token_name";
 	g->api_key_pass = true;
+	g->app_jwt_lifetime_s = 300;
 }
 
 static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
@@ -102,6 +103,15 @@ static const char *set_revocation(const kg_directive *self, apr_pool_t *pool,
 				   &conf->gateway.revocation_interval_s);
 }
 
+static const char *set_app_lifetime(const kg_directive *self,
+				    apr_pool_t *pool, kg_conf *conf, int argc,
+				    const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_number(pool, argv[0], 10, 3600,
+				   &conf->gateway.app_jwt_lifetime_s);
+}
+
 static const char *set_api_key(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,
 			       int *bad_arg)
@@ -134,6 +144,17 @@ const kg_directive kg_conf_gateway_directives[] = {
 	 KG_CONF_OFFSET(gateway.token_name_claim)},
 	{"KeygateApiKey", 1, 1, set_api_key, "pass|reject",
 	 "X-Domino-Api-Key requests: passed to Domino untouched, or refused"},
+	{"KeygateAppJWTKey", 1, 1, kg_directive_set_name, "FILE",
+	 "PEM RSA private key that signs the app identity tokens",
+	 KG_CONF_OFFSET(gateway.app_jwt_key)},
+	{"KeygateAppJWTCert", 1, 1, kg_directive_set_name, "FILE",
+	 "PEM certificate of that key, published in the JWKS as x5c",
+	 KG_CONF_OFFSET(gateway.app_jwt_cert)},
+	{"KeygateAppJWTIssuer", 1, 1, kg_directive_set_name, "URL",
+	 "iss of the app identity tokens (default KeygateBaseURL)",
+	 KG_CONF_OFFSET(gateway.app_jwt_issuer)},
+	{"KeygateAppJWTLifetime", 1, 1, set_app_lifetime, "SECONDS",
+	 "how long an app identity token is valid (default 300)"},
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},

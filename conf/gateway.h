@@ -21,6 +21,10 @@ typedef struct {
 	const char *token_name_claim;	 /* "token_name" */
 	bool api_key_pass;		 /* X-Domino-Api-Key goes to the
 					    backend untouched */
+	const char *app_jwt_key;	 /* PEM RSA key; NULL: no app tokens */
+	const char *app_jwt_cert;	 /* its certificate, for x5c */
+	const char *app_jwt_issuer;	 /* NULL: KeygateBaseURL */
+	long long app_jwt_lifetime_s;	 /* 300 */
 	const char *base_url;	       /* "https://domino.example.com": the
 					  public origin, without a path */
 } kg_conf_gateway;

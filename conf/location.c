@@ -20,6 +20,8 @@ kg_conf_location *kg_conf_location_merge(apr_pool_t *pool,
 
 	m->unauth = add->unauth != KG_UNAUTH_UNSET ? add->unauth : base->unauth;
 	m->headers = add->headers ? add->headers : base->headers;
+	m->app_jwt = add->app_jwt != KG_FLAG_UNSET ? add->app_jwt
+						   : base->app_jwt;
 	return m;
 }
 
@@ -105,6 +107,20 @@ static const char *set_header(apr_pool_t *pool, kg_conf_location *loc,
 	       "attribute:NAME";
 }
 
+static const char *set_app_jwt(apr_pool_t *pool, kg_conf_location *loc,
+			       int argc, const char *const *argv, int *bad_arg)
+{
+	if (strcasecmp(argv[0], "on") == 0)
+		loc->app_jwt = KG_FLAG_ON;
+	else if (strcasecmp(argv[0], "off") == 0)
+		loc->app_jwt = KG_FLAG_OFF;
+	else {
+		*bad_arg = 0;
+		return "must be On or Off";
+	}
+	return NULL;
+}
+
 const kg_loc_directive kg_conf_location_directives[] = {
 	{"KeygateUnauthAction", 1, 1, set_unauth, "auto|login|401|pass",
 	 "what an unauthenticated request gets: login for browsers and 401 "
@@ -112,5 +128,8 @@ const kg_loc_directive kg_conf_location_directives[] = {
 	{"KeygateIdentityHeader", 2, 2, set_header, "NAME SOURCE",
 	 "send the user's username, email, name, roles, organizations or "
 	 "attribute:NAME to the backend in header NAME"},
+	{"KeygateAppJWT", 1, 1, set_app_jwt, "On|Off",
+	 "send the backend a gateway-signed RS256 identity token for apps in "
+	 "Authorization (needs KeygateAppJWTKey)"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };

@@ -39,9 +39,12 @@ typedef struct {
 	const char *attribute;	  /* KG_HDR_ATTRIBUTE: the user attribute */
 } kg_identity_header;
 
+typedef enum { KG_FLAG_UNSET = 0, KG_FLAG_OFF, KG_FLAG_ON } kg_flag;
+
 typedef struct {
 	kg_unauth_action unauth;
 	apr_array_header_t *headers; /* kg_identity_header; NULL: unset */
+	kg_flag app_jwt;	     /* send a gateway-signed app token */
 } kg_conf_location;
 
 /* A location with every field unset, in pool. */

@@ -188,6 +188,7 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 	}
 	caller->user = out.user;
 	caller->via = "bearer";
+	caller->auth_ms = kg_gateway_now_ms();
 	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
 	resp->user = out.user->username;
 	resp->action = KG_RESP_CONTINUE;
@@ -233,6 +234,8 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	if (rc == KG_OK) {
 		caller->user = rec->user;
 		caller->via = "session";
+		caller->auth_ms = rec->auth_ms;
+		caller->session = kg_psprintf(req->pool, "%.8s", rec->id);
 		kg_metrics_inc(gw->metrics, KG_M_REQ_SESSION);
 		resp->user = rec->user->username;
 		resp->action = KG_RESP_CONTINUE;
@@ -276,12 +279,46 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	}
 }
 
+/* Puts a gateway-signed identity token for apps in the backend's
+ * Authorization header (replacing whatever the client sent there). A
+ * location that asks for one and cannot have it gets 500, never a
+ * request without it. */
+static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp, const kg_caller *caller)
+{
+	kg_app_claims c = {
+		.issuer = gw->conf->gateway.app_jwt_issuer
+				  ? gw->conf->gateway.app_jwt_issuer
+				  : gw->conf->gateway.base_url,
+		.session = caller->session,
+		.auth_s = caller->auth_ms / 1000,
+		.now_s = kg_gateway_now_ms() / 1000,
+		.lifetime_s = gw->conf->gateway.app_jwt_lifetime_s};
+	const char *token;
+	kg_err err = {0};
+
+	if (gw->app_signer == NULL ||
+	    kg_app_jwt_sign(gw->app_signer, req->pool, caller->user, &c,
+			    &token, &err) != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0420",
+			    "app token not made: %s",
+			    gw->app_signer ? err.msg : "no KeygateAppJWTKey");
+		kg_resp_fail(resp, KG_EINTERNAL, "app_token");
+		return;
+	}
+	apr_table_setn(resp->backend_headers, "Authorization",
+		       kg_psprintf(req->pool, "Bearer %s", token));
+}
+
 void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 			     kg_req *req, const kg_log *log, kg_resp *resp,
 			     kg_caller *caller)
 {
 	authenticate(gw, loc, req, log, resp, caller);
-	if (resp->action == KG_RESP_CONTINUE)
-		kg_identity_strip_cookies(req->pool, req->headers,
-					  gw->conf->sessions.cookie_name);
+	if (resp->action != KG_RESP_CONTINUE)
+		return;
+	kg_identity_strip_cookies(req->pool, req->headers,
+				  gw->conf->sessions.cookie_name);
+	if (loc->app_jwt == KG_FLAG_ON && caller->user)
+		add_app_token(gw, req, log, resp, caller);
 }

@@ -129,6 +129,19 @@ static void handle_metrics(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
 }
 
+/* GET jwks: the public key of the app identity tokens. */
+static void handle_jwks(kg_gateway *gw, kg_req *req, const kg_log *log,
+			kg_resp *resp)
+{
+	if (gw->app_signer == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_app_tokens");
+		return;
+	}
+	apr_table_setn(resp->headers, "Cache-Control", "max-age=300");
+	kg_resp_reply(resp, 200, "application/json",
+		      kg_app_signer_jwks(gw->app_signer));
+}
+
 typedef struct {
 	const char *name; /* the path after the prefix */
 	const char *methods; /* space-separated */
@@ -140,6 +153,7 @@ static const endpoint endpoints[] = {
 	{"health", "GET HEAD", handle_health},
 	{"session", "GET", handle_session},
 	{"metrics", "GET", handle_metrics},
+	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", handle_logout},
 	{"login", "GET", kg_endpoint_login},
 	{"oidc/callback", "GET POST", kg_endpoint_oidc_callback},

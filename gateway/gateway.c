@@ -38,8 +38,28 @@ long long kg_gateway_now_ms(void)
 	return (long long)(apr_time_now() / 1000);
 }
 
-kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
-		       kg_err *err)
+struct kg_gateway_keys {
+	kg_app_signer *app_signer;
+};
+
+/* The app-token key and certificate load and belong together. */
+static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
+			     kg_app_signer **signer, kg_err *err)
+{
+	if (conf->gateway.app_jwt_cert == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAppJWTKey needs KeygateAppJWTCert");
+	if (conf->gateway.app_jwt_issuer == NULL &&
+	    conf->gateway.base_url == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAppJWTKey needs KeygateAppJWTIssuer "
+				  "or KeygateBaseURL");
+	return kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
+				  conf->gateway.app_jwt_cert, signer, err);
+}
+
+kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
+		       const kg_log *log, kg_gateway_keys **keys, kg_err *err)
 {
 	kg_mappers_live *live;
 	kg_rc rc = kg_conf_finish(conf, err);
@@ -54,6 +74,11 @@ kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateOIDCProvider needs KeygateBaseURL and "
 				  "KeygateOIDCClientID");
+	*keys = apr_pcalloc(pconf, sizeof(**keys));
+	if (conf->gateway.app_jwt_key &&
+	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=
+		    KG_OK)
+		return rc;
 	if (conf->mapping.mapper_file == NULL)
 		return KG_OK;
 	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
@@ -61,7 +86,8 @@ kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
-		      const kg_log *log, kg_gateway **out, kg_err *err)
+		      const kg_gateway_keys *keys, const kg_log *log,
+		      kg_gateway **out, kg_err *err)
 {
 	kg_gateway *gw = apr_pcalloc(pool, sizeof(*gw));
 	kg_rc rc;
@@ -78,6 +104,7 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 		rc = kg_mappers_live_open(pool, conf->mapping.mapper_file,
 					  conf->gateway.reload_interval_s,
 					  &gw->log, &gw->mappers, err);
+	gw->app_signer = keys ? keys->app_signer : NULL;
 	if (rc == KG_OK && conf->oidc.issuer)
 		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
 	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)

@@ -18,16 +18,22 @@
 
 typedef struct kg_gateway kg_gateway;
 
-/* Checks conf as httpd's post_config does: the cross-directive rules and
- * the mapper file (every problem logged as FILE:LINE:COL). Nothing is
- * kept. */
-kg_rc kg_gateway_check(apr_pool_t *ptemp, kg_conf *conf, const kg_log *log,
-		       kg_err *err);
+/* What must be read while the server still runs as root (private keys),
+ * before the children drop privileges and fork. */
+typedef struct kg_gateway_keys kg_gateway_keys;
 
-/* Makes the gateway for conf (which must outlive pool). *log is copied;
- * its baton must outlive pool. */
+/* Checks conf as httpd's post_config does: the cross-directive rules, the
+ * mapper file (every problem logged as FILE:LINE:COL) and the key files,
+ * and loads the keys into *keys (in pconf, which the children inherit). */
+kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
+		       const kg_log *log, kg_gateway_keys **keys, kg_err *err);
+
+/* Makes the gateway for conf (which must outlive pool) with the keys
+ * kg_gateway_check loaded (NULL: none). *log is copied; its baton must
+ * outlive pool. */
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
-		      const kg_log *log, kg_gateway **out, kg_err *err);
+		      const kg_gateway_keys *keys, const kg_log *log,
+		      kg_gateway **out, kg_err *err);
 
 /* Counts into m from now on (shared memory the binding owns; NULL: no
  * metrics). */
@@ -37,6 +43,8 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
 typedef struct {
 	const kg_user *user; /* NULL for Anonymous */
 	const char *via;     /* "session", "bearer" or "anonymous" */
+	long long auth_ms;   /* when the caller authenticated */
+	const char *session; /* a non-secret reference to the session */
 } kg_caller;
 
 /* Handles keygate's own endpoints under the prefix. resp->action is

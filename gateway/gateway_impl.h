@@ -8,6 +8,7 @@
 #include "gateway/gateway.h"
 #include "gateway/mappers_live.h"
 #include "gateway/metrics.h"
+#include "gateway/proto/app_jwt.h"
 #include "gateway/proto/jwt.h"
 #include "gateway/proto/oidc.h"
 #include "gateway/revocation_cache.h"
@@ -25,6 +26,7 @@ struct kg_gateway {
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
 	kg_metrics *metrics; /* NULL: not counted */
+	kg_app_signer *app_signer; /* NULL without KeygateAppJWTKey */
 	long long outage_logged_s; /* last second an outage line was logged */
 	long long outage_suppressed; /* lines not logged since */
 };

@@ -25,6 +25,7 @@ typedef struct {
 	kg_gateway *gw;	   /* NULL until child_init */
 	const char *defined_in; /* file:line of the first directive */
 	void *metrics;	   /* counters shared by the children, or NULL */
+	kg_gateway_keys *keys; /* loaded as root at post_config */
 } kg_httpd_server;
 
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);

@@ -101,7 +101,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 						     kg_httpd_server_get(s)))
 			continue;
 		srv->metrics = shared_counters(pconf, v);
-		if (kg_gateway_check(ptemp, srv->conf, &log, &err) != KG_OK) {
+		if (kg_gateway_check(pconf, ptemp, srv->conf, &log, &srv->keys,
+				     &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
 				     "keygate: KG-0001 configuration from %s: "
 				     "%s",
@@ -121,8 +122,8 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 
 		if (!srv->configured || srv->gw)
 			continue;
-		if (kg_gateway_open(pchild, srv->conf, &log, &srv->gw, &err) ==
-		    KG_OK)
+		if (kg_gateway_open(pchild, srv->conf, srv->keys, &log,
+				    &srv->gw, &err) == KG_OK)
 			kg_gateway_set_metrics(srv->gw, srv->metrics);
 		else
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,

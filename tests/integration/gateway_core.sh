@@ -26,12 +26,17 @@ cat >"$work/mappers.json" <<'JSON'
  "config": {"claim": "email", "user.attribute": "email"}}]}
 JSON
 head -c 48 /dev/urandom | base64 >"$work/secret"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/app.key" -out "$work/app.crt" \
+	-days 2 -subj "/CN=keygate app tokens" 2>/dev/null
 cat >"$work/keygate.conf" <<CONF
 KeygateRedis 127.0.0.1:$redis_port
 KeygateRedisTimeout 500
 KeygateSessionSecret file:$work/secret
 KeygateCookieSecure Off
 KeygateMappers $work/mappers.json
+KeygateAppJWTKey $work/app.key
+KeygateAppJWTCert $work/app.crt
+KeygateAppJWTIssuer https://domino.example.com/auth/realms/DominoRealm
 CONF
 server="$(cat "$work/keygate.conf")
 KeygateMetricsAllow 127.0.0.2"
@@ -54,6 +59,12 @@ locations=$(cat <<CONF
   KeygateUnauthAction pass
   Require valid-user
   ProxyPass http://127.0.0.1:$back/public
+</Location>
+<Location /apps>
+  AuthType keygate
+  Require valid-user
+  KeygateAppJWT On
+  ProxyPass http://127.0.0.1:$back/apps
 </Location>
 <Location /admin>
   AuthType keygate
@@ -163,6 +174,35 @@ check "the backend never sees keygate's cookies, only the others" python3 -c '
 import json, sys
 h = json.load(open(sys.argv[1]))["headers"]
 sys.exit(0 if h.get("cookie") == ["theme=dark; lang=en"] else 1)' "$work/e2.b"
+
+# the app identity token: RS256 by the gateway's key, verifiable with the
+# certificate in the JWKS's x5c, as Domino's sample app does
+st=$(req ap "$base/apps/x" -H "Cookie: keygate_session=$alice" -H 'Authorization: Basic Zm9yZ2Vk')
+req jw "$base/keygate/jwks" >/dev/null
+check "an app location gets a gateway-signed token instead of the client's" python3 - "$work/ap.b" "$work/jw.b" "$work" <<'PY'
+import base64, json, subprocess, sys, time
+h = json.load(open(sys.argv[1]))["headers"]
+auth = h.get("authorization", [""])[0]
+assert auth.startswith("Bearer "), auth
+token = auth[7:]
+head, payload, sig = token.split(".")
+d = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+hdr, claims = json.loads(d(head)), json.loads(d(payload))
+key = json.load(open(sys.argv[2]))["keys"][0]
+assert hdr["alg"] == "RS256" and hdr["kid"] == key["kid"]
+assert claims["aud"] == ["apps"] and claims["preferred_username"] == "alice"
+assert claims["iss"] == "https://domino.example.com/auth/realms/DominoRealm"
+assert claims["email"] == "alice@example.org" and 0 < claims["exp"] - time.time() <= 300
+work = sys.argv[3]
+open(f"{work}/x5c.der", "wb").write(base64.b64decode(key["x5c"][0]))
+subprocess.run(["openssl", "x509", "-inform", "DER", "-in", f"{work}/x5c.der", "-pubkey", "-noout",
+                "-out", f"{work}/x5c.pub"], check=True)
+open(f"{work}/sig.bin", "wb").write(d(sig))
+open(f"{work}/signed.txt", "w").write(head + "." + payload)
+r = subprocess.run(["openssl", "dgst", "-sha256", "-verify", f"{work}/x5c.pub", "-signature",
+                    f"{work}/sig.bin", f"{work}/signed.txt"], capture_output=True)
+sys.exit(r.returncode)
+PY
 
 check "Require keygate-role admits a SysAdmin" test "$(req f "$base/admin/" -H "Cookie: keygate_session=$alice")" = 200
 n1=$(backend_count "$work")
