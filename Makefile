@@ -69,7 +69,7 @@ ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check run fuzz fuzzers bench format clean tests
+.PHONY: all deps check run fuzz fuzzers bench format clean tests install
 
 all: $(LIB) $(CLI) $(MOD)
 
@@ -140,6 +140,19 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory tests
 	@tests/bench/run.sh build/release
+
+# make install: the module into apxs's LIBEXECDIR, keygate.load and
+# keygate.conf for a2enmod, and the CLI. DESTDIR stages a package.
+PREFIX      ?= /usr/local
+LIBEXECDIR  := $(shell apxs -q LIBEXECDIR 2>/dev/null)
+MODS_AVAIL  ?= /etc/apache2/mods-available
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MODS_AVAIL) \
+		$(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(MOD) $(DESTDIR)$(LIBEXECDIR)/mod_keygate.so
+	install -m 644 packaging/keygate.load $(DESTDIR)$(MODS_AVAIL)/
+	install -m 644 packaging/keygate.conf $(DESTDIR)$(MODS_AVAIL)/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/keygate
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
