@@ -81,6 +81,23 @@ static void tag_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 }
 
+/* A login always starts a new session: whatever session the browser
+ * presented (its own old one, or one planted on it) is ended, so nothing
+ * from it survives (session fixation). */
+static void end_presented_session(kg_gateway *gw, kg_req *req,
+				  const kg_log *log)
+{
+	kg_sess_record *old = NULL;
+	kg_err err = {0};
+
+	if (kg_gateway_session(gw, req, log, &old, &err) == KG_OK &&
+	    kg_sess_store_delete(gw->store, req->pool, old,
+				 "replaced_by_login", &err) != KG_OK)
+		kg_log_emit(log, KG_LOG_WARN, "KG-0508",
+			    "the session presented at login was not ended: %s",
+			    err.msg);
+}
+
 void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		     const kg_login_done *done, kg_resp *resp)
 {
@@ -143,6 +160,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					       : "session_create");
 		return;
 	}
+	end_presented_session(gw, req, log);
 	tag_session(gw, req, log, done, rec);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,

@@ -94,6 +94,18 @@ import json, sys
 t = open(sys.argv[1]).read(); d = json.loads(t)
 sys.exit(0 if d["idp"] == "corp" and d["protocol"] == "oidc" and d["flow"] == "sso" and "eyJ" not in t else 1)' "$work/session.json"
 
+# --- session fixation: a planted session does not survive a login -------
+printf 'KeygateRedis 127.0.0.1:%s\nKeygateSessionSecret file:%s\n' "$redis_port" "$work/secret" >"$work/mint.conf"
+planted=$("$build/tests/integration/mint_session" "$work/mint.conf" mallory SysAdmin)
+jarF="$work/jarF"
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tkeygate_session\t%s\n' "$planted" >"$jarF"
+browser_login "$jarF" "$base/keygate/login?return_to=/app/" "$base" >/dev/null
+newcookie=$(awk '$6 == "keygate_session" {print $7}' "$jarF")
+check "a login replaces a planted session cookie with a new one" \
+	test -n "$newcookie" -a "$newcookie" != "$planted"
+check "the planted session is ended at the login" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: keygate_session=$planted" -H 'Accept: application/json' "$base/app/x")" = 401
+
 # --- forged and replayed callbacks ------------------------------------
 cb=$(grep -i '^Location: .*/keygate/oidc/callback' "$jar.headers" | tail -1 | sed 's/^Location: //I' | tr -d '\r')
 n0=$(backend_count "$work")
