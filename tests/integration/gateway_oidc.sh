@@ -105,6 +105,7 @@ check "a login replaces a planted session cookie with a new one" \
 	test -n "$newcookie" -a "$newcookie" != "$planted"
 check "the planted session is ended at the login" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: keygate_session=$planted" -H 'Accept: application/json' "$base/app/x")" = 401
+curl -s -o /dev/null -b "$jarF" "$base/keygate/logout"
 
 # --- forged and replayed callbacks ------------------------------------
 cb=$(grep -i '^Location: .*/keygate/oidc/callback' "$jar.headers" | tail -1 | sed 's/^Location: //I' | tr -d '\r')
