@@ -94,6 +94,19 @@ const char *kg_directive_flag(const char *arg, bool *out)
 	return NULL;
 }
 
+const char *kg_directive_choice(apr_pool_t *pool, const char *arg,
+				const char *first, const char *second,
+				bool *out)
+{
+	if (strcasecmp(arg, first) == 0)
+		*out = true;
+	else if (strcasecmp(arg, second) == 0)
+		*out = false;
+	else
+		return kg_psprintf(pool, "must be %s or %s", first, second);
+	return NULL;
+}
+
 const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				long long min, long long max, long long *out)
 {

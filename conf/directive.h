@@ -61,6 +61,10 @@ const char *kg_directive_set_name(const kg_directive *self, apr_pool_t *pool,
 
 /* Shared setter helpers, each the whole setter body for its kind. */
 const char *kg_directive_flag(const char *arg, bool *out);
+/* One of two words (case-insensitive): *out is true for the first. */
+const char *kg_directive_choice(apr_pool_t *pool, const char *arg,
+				const char *first, const char *second,
+				bool *out);
 const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				long long min, long long max, long long *out);
 

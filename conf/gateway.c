@@ -117,13 +117,8 @@ static const char *set_api_key(const kg_directive *self, apr_pool_t *pool,
 			       int *bad_arg)
 {
 	*bad_arg = 0;
-	if (strcasecmp(argv[0], "pass") == 0)
-		conf->gateway.api_key_pass = true;
-	else if (strcasecmp(argv[0], "reject") == 0)
-		conf->gateway.api_key_pass = false;
-	else
-		return "must be pass or reject";
-	return NULL;
+	return kg_directive_choice(pool, argv[0], "pass", "reject",
+				   &conf->gateway.api_key_pass);
 }
 
 const kg_directive kg_conf_gateway_directives[] = {

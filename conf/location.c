@@ -2,6 +2,7 @@
  * keygate: the per-location settings.
  */
 #include "conf/location.h"
+#include "conf/directive.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -110,15 +111,13 @@ static const char *set_header(apr_pool_t *pool, kg_conf_location *loc,
 static const char *set_app_jwt(apr_pool_t *pool, kg_conf_location *loc,
 			       int argc, const char *const *argv, int *bad_arg)
 {
-	if (strcasecmp(argv[0], "on") == 0)
-		loc->app_jwt = KG_FLAG_ON;
-	else if (strcasecmp(argv[0], "off") == 0)
-		loc->app_jwt = KG_FLAG_OFF;
-	else {
-		*bad_arg = 0;
-		return "must be On or Off";
-	}
-	return NULL;
+	bool on;
+	const char *err = kg_directive_flag(argv[0], &on);
+
+	*bad_arg = 0;
+	if (err == NULL)
+		loc->app_jwt = on ? KG_FLAG_ON : KG_FLAG_OFF;
+	return err;
 }
 
 const kg_loc_directive kg_conf_location_directives[] = {

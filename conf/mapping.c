@@ -111,15 +111,15 @@ static const char *set_gate_missing(const kg_directive *self, apr_pool_t *pool,
 		 kg_conf *conf, int argc, const char *const *argv,
 		 int *bad_arg)
 {
-	if (strcasecmp(argv[0], "deny") == 0)
-		conf->mapping.gate_missing = KG_GATE_MISSING_DENY;
-	else if (strcasecmp(argv[0], "allow") == 0)
-		conf->mapping.gate_missing = KG_GATE_MISSING_ALLOW;
-	else {
-		*bad_arg = 0;
-		return "must be Allow or Deny";
-	}
-	return NULL;
+	bool allow;
+	const char *err = kg_directive_choice(pool, argv[0], "Allow", "Deny",
+					      &allow);
+
+	*bad_arg = 0;
+	if (err == NULL)
+		conf->mapping.gate_missing = allow ? KG_GATE_MISSING_ALLOW
+						   : KG_GATE_MISSING_DENY;
+	return err;
 }
 
 static const char *set_gate_message(const kg_directive *self, apr_pool_t *pool,
