@@ -138,6 +138,7 @@ fuzz: deps
 	@tests/fuzz/run-libfuzzer.sh $(FUZZ_SECONDS)
 
 bench: deps
+	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory tests
 	@tests/bench/run.sh build/release
 

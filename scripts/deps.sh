@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that keygate's build, tests and local
-# stack need. Idempotent: it runs apt-get update and install only when a
-# package is missing, so it is cheap to call before every make target.
+# stack need; with --bench, also the benchmarks' wrk and peer modules.
+# Idempotent: it runs apt-get update and install only when a package is
+# missing, so it is cheap to call before every make target.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,12 @@ packages=(
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# --bench (make bench): also the load generator and the peer modules the
+# gateway benchmark compares against (tests/bench/gateway.sh); make check
+# does not need them.
+if [ "${1:-}" = --bench ]; then
+	packages+=(wrk libapache2-mod-auth-openidc libapache2-mod-oauth2)
+fi
 
 # The OpenID provider the integration tests start (tests/fixtures/op)
 # and playwright-core, which drives Debian's chromium in the browser test

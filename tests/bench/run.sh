@@ -5,9 +5,9 @@
 # issue's target: >= 100,000 mappings/s), median of 5 runs, plus peak RSS,
 # plus a valgrind memcheck run that must be clean. The mapper engine has no
 # counterpart in mod_auth_mellon or mod_auth_openidc (they copy attributes
-# to the environment without mapping), so there is no peer ratio here; the
-# gateway benchmarks that compare against peers arrive with the gateway.
-# Sessions: tests/bench/sessions.sh, when present.
+# to the environment without mapping), so there is no peer ratio here.
+# Sessions: tests/bench/sessions.sh, when present. The gateway against
+# mod_proxy, mod_auth_openidc and mod_oauth2: tests/bench/gateway.sh.
 set -euo pipefail
 build=${1:-build/release}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,4 +44,9 @@ fi
 
 if [ -x "$here/sessions.sh" ]; then
 	"$here/sessions.sh" "$build"
+fi
+
+# The gateway against the no-auth proxy and the peer modules, with wrk.
+if [ -x "$here/gateway.sh" ]; then
+	"$here/gateway.sh" "$build"
 fi
