@@ -82,7 +82,7 @@ static const char *bearer_token(const kg_req *req)
 /* Is the token revoked, or its account deactivated? A recent answer of
  * this process is reused (KeygateRevocationCheckInterval); otherwise
  * Redis is asked. KG_EAUTH when revoked, KG_EBACKEND when Redis is down. */
-static kg_rc check_revocation(kg_gateway *gw, kg_req *req, const char *token,
+static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
 			      const kg_jwt_token *jwt, kg_err *err)
 {
 	const kg_json *name = kg_json_get(jwt->claims,
@@ -96,12 +96,14 @@ static kg_rc check_revocation(kg_gateway *gw, kg_req *req, const char *token,
 
 	if (name && name->type == KG_JSON_STRING)
 		ids.name = name->str;
-	if (!kg_revocation_cache_get(gw->revocations, token, now, &revoked)) {
+	if (!kg_revocation_cache_get(gw->revocations, jwt->digest, now,
+				     &revoked)) {
 		rc = kg_sess_token_check(gw->store, req->pool, &ids, &revoked,
 					 err);
 		if (rc != KG_OK)
 			return rc;
-		kg_revocation_cache_put(gw->revocations, token, now, revoked);
+		kg_revocation_cache_put(gw->revocations, jwt->digest, now,
+					revoked);
 	}
 	return revoked ? kg_err_set(err, KG_EAUTH,
 				    "the token is revoked or its account "
@@ -142,7 +144,7 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		kg_resp_fail(resp, rc, "invalid_token");
 		return;
 	}
-	rc = check_revocation(gw, req, token, &jwt, &err);
+	rc = check_revocation(gw, req, &jwt, &err);
 	if (rc != KG_OK) {
 		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
 			    "KG-0412", "AUDIT token rejected reason=%s",

@@ -34,44 +34,43 @@ kg_revocation_cache *kg_revocation_cache_make(apr_pool_t *pool,
 	return c;
 }
 
-/* The token's digest and its slot index. */
-static size_t locate(const char *token, unsigned char d[SHA256_DIGEST_LENGTH])
+/* The slot of a token digest. */
+static size_t locate(const unsigned char *d)
 {
-	SHA256((const unsigned char *)token, strlen(token), d);
 	return ((size_t)d[0] << 8 | d[1]) % SLOTS;
 }
 
-bool kg_revocation_cache_get(kg_revocation_cache *c, const char *token,
-			     long long now_ms, bool *revoked)
+bool kg_revocation_cache_get(kg_revocation_cache *c,
+			     const unsigned char d[32], long long now_ms,
+			     bool *revoked)
 {
-	unsigned char d[SHA256_DIGEST_LENGTH];
 	size_t i;
 	bool hit;
 
 	if (c->max_age_ms <= 0)
 		return false;
-	i = locate(token, d);
+	i = locate(d);
 	apr_thread_mutex_lock(c->locks[i % LOCKS]);
 	hit = c->slots[i].at_ms > 0 && now_ms - c->slots[i].at_ms >= 0 &&
 	      now_ms - c->slots[i].at_ms < c->max_age_ms &&
-	      memcmp(c->slots[i].digest, d, sizeof(d)) == 0;
+	      memcmp(c->slots[i].digest, d, SHA256_DIGEST_LENGTH) == 0;
 	if (hit)
 		*revoked = c->slots[i].revoked;
 	apr_thread_mutex_unlock(c->locks[i % LOCKS]);
 	return hit;
 }
 
-void kg_revocation_cache_put(kg_revocation_cache *c, const char *token,
-			     long long now_ms, bool revoked)
+void kg_revocation_cache_put(kg_revocation_cache *c,
+			     const unsigned char d[32], long long now_ms,
+			     bool revoked)
 {
-	unsigned char d[SHA256_DIGEST_LENGTH];
 	size_t i;
 
 	if (c->max_age_ms <= 0)
 		return;
-	i = locate(token, d);
+	i = locate(d);
 	apr_thread_mutex_lock(c->locks[i % LOCKS]);
-	memcpy(c->slots[i].digest, d, sizeof(d));
+	memcpy(c->slots[i].digest, d, SHA256_DIGEST_LENGTH);
 	c->slots[i].at_ms = now_ms;
 	c->slots[i].revoked = revoked;
 	apr_thread_mutex_unlock(c->locks[i % LOCKS]);

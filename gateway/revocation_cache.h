@@ -19,13 +19,15 @@ typedef struct kg_revocation_cache kg_revocation_cache;
 kg_revocation_cache *kg_revocation_cache_make(apr_pool_t *pool,
 					      long long max_age_ms);
 
-/* True (and *revoked set) when the answer for token is younger than the
- * max age at now_ms. */
-bool kg_revocation_cache_get(kg_revocation_cache *c, const char *token,
-			     long long now_ms, bool *revoked);
+/* True (and *revoked set) when the answer for the token whose SHA-256 is
+ * digest is younger than the max age at now_ms. */
+bool kg_revocation_cache_get(kg_revocation_cache *c,
+			     const unsigned char digest[32], long long now_ms,
+			     bool *revoked);
 
-/* Remembers the answer for token as of now_ms. */
-void kg_revocation_cache_put(kg_revocation_cache *c, const char *token,
-			     long long now_ms, bool revoked);
+/* Remembers the answer for the token of digest as of now_ms. */
+void kg_revocation_cache_put(kg_revocation_cache *c,
+			     const unsigned char digest[32], long long now_ms,
+			     bool revoked);
 
 #endif

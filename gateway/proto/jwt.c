@@ -152,6 +152,7 @@ kg_rc kg_jwt_verify(kg_jwt_verifier *v, apr_pool_t *pool, const char *token,
 				  "jwt_size: longer than %d bytes",
 				  KG_OIDC_TOKEN_MAX);
 	kg_jwt_cache_key(token, len, key);
+	memcpy(out->digest, key, sizeof(out->digest));
 	if (jwt_from_cache(v, pool, key, now_ms, out))
 		return KG_OK;
 	is = jwt_find_issuer(v, kg_jwt_peek_issuer(pool, token));

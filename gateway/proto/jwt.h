@@ -33,6 +33,8 @@ typedef struct {
 	const char *jti;    /* NULL when absent */
 	long long exp_s;
 	bool cached; /* answered from the result cache */
+	unsigned char digest[32]; /* SHA-256 of the token, for callers that
+				     remember per-token answers too */
 } kg_jwt_token;
 
 /* Prepares the issuers of conf (which must outlive pool); keys and
