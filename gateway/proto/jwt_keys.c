@@ -11,6 +11,7 @@
 #include <cjose/cjose.h>
 
 #include <apr_strings.h>
+#include <apr_time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,28 @@ static kg_rc jwt_keys_check(apr_pool_t *pool, const jwt_key *key,
 	return rc;
 }
 
+/* Polls for the first key set while another thread is fetching it, for
+ * at most the HTTP timeout. Returns a reference, or NULL when none came
+ * (the fetch failed, or none is under way: a failed attempt is
+ * rate-limited, so the caller answers 503 at once). */
+static kg_oidc_cache_ref *wait_for_first_keys(kg_jwt_keys *k, long long now_ms)
+{
+	long long waited_ms = 0, limit_ms = k->http.timeout_s * 1000 + 500;
+	bool stale;
+
+	while (waited_ms < limit_ms && kg_oidc_cache_fetching(k->cache)) {
+		kg_oidc_cache_ref *ref;
+		apr_sleep(apr_time_from_msec(20));
+		waited_ms += 20;
+		ref = kg_oidc_cache_acquire(k->cache, now_ms + waited_ms,
+					    &stale);
+		if (ref && kg_oidc_cache_value(ref))
+			return ref;
+		kg_oidc_cache_release(k->cache, ref);
+	}
+	return NULL;
+}
+
 kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 			 const char *token, size_t len, const char *alg,
 			 const char *kid, long long now_ms,
@@ -225,7 +248,18 @@ kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 	kg_rc rc = KG_OK;
 
 	kg_err_clear(&fetch_err);
-	if ((key == NULL || stale) && kg_oidc_cache_begin(k->cache, now_ms)) {
+	if (ref == NULL && !kg_oidc_cache_begin(k->cache, now_ms)) {
+		/* no key set yet and another thread is fetching the first
+		 * one: wait for it rather than refuse a good token */
+		ref = wait_for_first_keys(k, now_ms);
+		if (ref == NULL)
+			return kg_err_set(err, KG_EBACKEND,
+					  "jwt_key: no key set from %s yet",
+					  uri);
+		key = jwt_keyset_find(kg_oidc_cache_value(ref), uri, alg, kid);
+		stale = false;
+	} else if ((key == NULL || stale) &&
+		   (ref == NULL || kg_oidc_cache_begin(k->cache, now_ms))) {
 		jwt_keyset *set = NULL;
 		rc = jwt_keys_fetch(k, pool, uri, &set, &fetch_err);
 		if (rc == KG_OK) {
@@ -234,10 +268,12 @@ kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 			ref = kg_oidc_cache_acquire(k->cache, now_ms, &stale);
 			key = jwt_keyset_find(kg_oidc_cache_value(ref), uri,
 					      alg, kid);
-		} else
+		} else {
+			kg_oidc_cache_end(k->cache);
 			kg_log_emit(k->http.log, KG_LOG_WARN, "KG-0402",
 				    "jwks fetch failed uri=%s reason=%s", uri,
 				    fetch_err.msg);
+		}
 	}
 	if (key == NULL && rc != KG_OK)
 		rc = kg_err_set(err, rc, "%s", fetch_err.msg);

@@ -20,6 +20,7 @@ struct kg_oidc_cache {
 	long long fetched_ms;
 	long long attempt_ms;
 	bool attempted;
+	bool fetching; /* between a granted begin and store or end */
 };
 
 /* Drops one reference of ref; frees it at zero. Called locked. */
@@ -99,9 +100,27 @@ bool kg_oidc_cache_begin(kg_oidc_cache *c, long long now_ms)
 	if (ok) {
 		c->attempted = true;
 		c->attempt_ms = now_ms;
+		c->fetching = true;
 	}
 	apr_thread_mutex_unlock(c->lock);
 	return ok;
+}
+
+void kg_oidc_cache_end(kg_oidc_cache *c)
+{
+	apr_thread_mutex_lock(c->lock);
+	c->fetching = false;
+	apr_thread_mutex_unlock(c->lock);
+}
+
+bool kg_oidc_cache_fetching(kg_oidc_cache *c)
+{
+	bool fetching;
+
+	apr_thread_mutex_lock(c->lock);
+	fetching = c->fetching;
+	apr_thread_mutex_unlock(c->lock);
+	return fetching;
 }
 
 void kg_oidc_cache_store(kg_oidc_cache *c, void *value, long long now_ms)
@@ -119,6 +138,7 @@ void kg_oidc_cache_store(kg_oidc_cache *c, void *value, long long now_ms)
 	old = c->current;
 	c->current = ref;
 	c->fetched_ms = now_ms;
+	c->fetching = false;
 	if (old)
 		oidc_cache_unref(c, old);
 	apr_thread_mutex_unlock(c->lock);

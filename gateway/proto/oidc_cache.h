@@ -49,6 +49,12 @@ void kg_oidc_cache_release(kg_oidc_cache *c, kg_oidc_cache_ref *ref);
  * min_interval_ms. Records this attempt either way it ends. */
 bool kg_oidc_cache_begin(kg_oidc_cache *c, long long now_ms);
 
+/* Ends a fetch that kg_oidc_cache_begin granted and that failed. */
+void kg_oidc_cache_end(kg_oidc_cache *c);
+
+/* True while a granted fetch has neither stored nor ended. */
+bool kg_oidc_cache_fetching(kg_oidc_cache *c);
+
 /* Makes value (owned by the cache from now on) the current one, fetched
  * at now_ms; the old value is freed once its readers are done. */
 void kg_oidc_cache_store(kg_oidc_cache *c, void *value, long long now_ms);

@@ -114,10 +114,13 @@ kg_rc kg_oidc_discovery_get(kg_oidc_discovery *d, apr_pool_t *pool,
 			kg_oidc_cache_store(d->cache, fresh, now_ms);
 			kg_oidc_cache_release(d->cache, ref);
 			ref = kg_oidc_cache_acquire(d->cache, now_ms, &stale);
-		} else if (ref == NULL)
+		} else {
+			kg_oidc_cache_end(d->cache);
+		}
+		if (fresh == NULL && ref == NULL)
 			return kg_err_set(err, fetch_err.rc, "%s",
 					  fetch_err.msg);
-		else
+		if (fresh == NULL)
 			kg_log_emit(d->http.log, KG_LOG_WARN, "KG-0403",
 				    "discovery refresh failed, keeping the old "
 				    "document issuer=%s reason=%s",
