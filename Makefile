@@ -10,7 +10,8 @@
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer into
 # build/asan; the default build goes to build/release.
 
-PKGS      := apr-1 apr-util-1 libxml-2.0 openssl libpcre2-8 hiredis liboauth2 cjose
+PKGS      := apr-1 apr-util-1 libxml-2.0 openssl libpcre2-8 hiredis liboauth2 cjose \
+             lasso
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -13,6 +13,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_mapping_defaults(pool, &conf->mapping);
 	kg_conf_sessions_defaults(pool, &conf->sessions);
 	kg_conf_oidc_defaults(pool, &conf->oidc);
+	kg_conf_saml_defaults(pool, &conf->saml);
 	return conf;
 }
 

@@ -10,6 +10,7 @@
 #include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/oidc.h"
+#include "conf/saml.h"
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
 
@@ -20,6 +21,7 @@ typedef struct {
 	kg_conf_mapping mapping;
 	kg_conf_sessions sessions;
 	kg_conf_oidc oidc;
+	kg_conf_saml saml;
 } kg_conf;
 
 /* Returns a conf with every default set, allocated in pool. */

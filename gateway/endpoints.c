@@ -142,8 +142,20 @@ static void handle_jwks(kg_gateway *gw, kg_req *req, const kg_log *log,
 		      kg_app_signer_jwks(gw->app_signer));
 }
 
+/* GET login: to the SAML provider when the login provider is one, else
+ * the OIDC code flow. */
+static void handle_login(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	if (kg_endpoint_saml_handles_login(gw, req))
+		kg_endpoint_saml_login(gw, req, log, resp);
+	else
+		kg_endpoint_login(gw, req, log, resp);
+}
+
 typedef struct {
-	const char *name; /* the path after the prefix */
+	const char *name; /* the path after the prefix; a '*' stands for
+			     one non-empty segment (an alias) */
 	const char *methods; /* space-separated */
 	void (*handle)(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_resp *resp);
@@ -155,10 +167,30 @@ static const endpoint endpoints[] = {
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", handle_logout},
-	{"login", "GET", kg_endpoint_login},
+	{"login", "GET", handle_login},
 	{"oidc/callback", "GET POST", kg_endpoint_oidc_callback},
 	{"oidc/backchannel", "POST", kg_endpoint_oidc_backchannel},
+	{"saml/*/metadata", "GET", kg_endpoint_saml_metadata},
+	{"saml/*/login", "GET", kg_endpoint_saml_login},
+	{"saml/*/acs", "POST", kg_endpoint_saml_acs},
 };
+
+/* True when name matches pattern, whose '*' matches one non-empty path
+ * segment. */
+static bool name_matches(const char *pattern, const char *name)
+{
+	const char *star = strchr(pattern, '*');
+	size_t head, seg;
+
+	if (star == NULL)
+		return strcmp(pattern, name) == 0;
+	head = (size_t)(star - pattern);
+	if (strncmp(pattern, name, head) != 0)
+		return false;
+	name += head;
+	seg = strcspn(name, "/");
+	return seg > 0 && strcmp(star + 1, name + seg) == 0;
+}
 
 /* The decoded value of name in an a=b&c=d string, or NULL. */
 static const char *param_in(apr_pool_t *pool, const char *p, size_t total,
@@ -208,7 +240,7 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 	for (size_t i = 0; i < sizeof(endpoints) / sizeof(*endpoints); i++) {
 		char *methods;
 		bool allowed = false;
-		if (strcmp(name, endpoints[i].name) != 0)
+		if (!name_matches(endpoints[i].name, name))
 			continue;
 		methods = apr_pstrdup(req->pool, endpoints[i].methods);
 		for (char *last, *m = apr_strtok(methods, " ", &last); m;

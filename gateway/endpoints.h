@@ -22,6 +22,17 @@ void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req,
 void kg_endpoint_oidc_backchannel(kg_gateway *gw, kg_req *req,
 				  const kg_log *log, kg_resp *resp);
 
+/* The SAML endpoints (login_saml.c): PREFIX saml/ALIAS/metadata, login
+ * and acs; a plain PREFIX login goes to kg_endpoint_saml_login when
+ * kg_endpoint_saml_handles_login says the login provider is SAML. */
+void kg_endpoint_saml_metadata(kg_gateway *gw, kg_req *req,
+			       const kg_log *log, kg_resp *resp);
+void kg_endpoint_saml_login(kg_gateway *gw, kg_req *req, const kg_log *log,
+			    kg_resp *resp);
+void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp);
+bool kg_endpoint_saml_handles_login(kg_gateway *gw, const kg_req *req);
+
 /* The tags an OIDC session carries for back-channel logout. */
 const char *kg_oidc_tag_sid(apr_pool_t *pool, const char *issuer,
 			    const char *sid);

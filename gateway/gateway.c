@@ -4,7 +4,11 @@
  */
 #include "gateway/gateway_impl.h"
 
+#include "conf/read.h"
+
+#include <apr_strings.h>
 #include <apr_time.h>
+#include <string.h>
 
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 {
@@ -40,7 +44,79 @@ long long kg_gateway_now_ms(void)
 
 struct kg_gateway_keys {
 	kg_app_signer *app_signer;
+	const char *saml_key_pem;	  /* KeygateSAMLSPKey's text */
+	const char *saml_cert_pem;	  /* KeygateSAMLSPCert's text */
+	apr_array_header_t *saml_metadata; /* const char *: each provider's
+					      IdP metadata, in conf order */
 };
+
+kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
+{
+	const kg_conf_saml *c = &gw->conf->saml;
+
+	for (int i = 0; gw->saml && alias && i < c->idps->nelts; i++) {
+		if (strcmp(APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp).alias,
+			   alias) == 0)
+			return APR_ARRAY_IDX(gw->saml, i, kg_saml *);
+	}
+	return NULL;
+}
+
+/* The SP of provider i: its URLs from KeygateBaseURL and the prefix. */
+static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
+		    const kg_gateway_keys *keys, int i, kg_saml_sp *sp)
+{
+	const kg_conf_saml_idp *idp =
+	    &APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
+	const char *base = apr_pstrcat(pool, conf->gateway.base_url,
+				       conf->gateway.prefix, "saml/",
+				       idp->alias, "/", NULL);
+
+	sp->alias = idp->alias;
+	sp->entity_id = conf->saml.entity_id
+			    ? conf->saml.entity_id
+			    : apr_pstrcat(pool, base, "metadata", NULL);
+	sp->acs_url = apr_pstrcat(pool, base, "acs", NULL);
+	sp->slo_url = apr_pstrcat(pool, base, "slo", NULL);
+	sp->idp_metadata = APR_ARRAY_IDX(keys->saml_metadata, i, const char *);
+	sp->sp_key_pem = keys->saml_key_pem;
+	sp->sp_cert_pem = keys->saml_cert_pem;
+}
+
+/* Reads the SAML key, certificate and IdP metadata (as root, at config
+ * time). lasso itself is first used in the children (kg_gateway_open):
+ * httpd unloads and reloads the module between its two config passes,
+ * and lasso's GObject types cannot be registered twice in one process. */
+static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *keys,
+		       kg_err *err)
+{
+	const kg_conf_saml *c = &conf->saml;
+	size_t len;
+	kg_rc rc;
+
+	if (conf->gateway.base_url == NULL || c->sp_key == NULL ||
+	    c->sp_cert == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSAMLProvider needs KeygateBaseURL, "
+				  "KeygateSAMLSPKey and KeygateSAMLSPCert");
+	if ((rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16,
+				    &keys->saml_key_pem, &len, err)) != KG_OK ||
+	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
+				    &keys->saml_cert_pem, &len, err)) != KG_OK)
+		return rc;
+	keys->saml_metadata =
+	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+	for (int i = 0; i < c->idps->nelts; i++) {
+		const char *text;
+		rc = kg_conf_read_file(
+		    pconf, APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp).metadata_file,
+		    1 << 22, &text, &len, err);
+		if (rc != KG_OK)
+			return rc;
+		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
+	}
+	return KG_OK;
+}
 
 /* The app-token key and certificate load and belong together. */
 static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
@@ -79,6 +155,9 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=
 		    KG_OK)
 		return rc;
+	if (conf->saml.idps->nelts > 0 &&
+	    (rc = load_saml(pconf, conf, *keys, err)) != KG_OK)
+		return rc;
 	if (conf->mapping.mapper_file == NULL)
 		return KG_OK;
 	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
@@ -107,6 +186,17 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	gw->app_signer = keys ? keys->app_signer : NULL;
 	if (rc == KG_OK && conf->oidc.issuer)
 		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (rc == KG_OK && keys && keys->saml_metadata) {
+		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
+					  sizeof(kg_saml *));
+		for (int i = 0; rc == KG_OK && i < conf->saml.idps->nelts;
+		     i++) {
+			kg_saml_sp sp;
+			saml_sp(pool, conf, keys, i, &sp);
+			rc = kg_saml_open(pool, &conf->saml, &sp,
+					  apr_array_push(gw->saml), err);
+		}
+	}
 	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)
 		rc = kg_jwt_verifier_open(pool, &conf->oidc, &gw->log,
 					  &gw->jwt, err);

@@ -11,6 +11,7 @@
 #include "gateway/proto/app_jwt.h"
 #include "gateway/proto/jwt.h"
 #include "gateway/proto/oidc.h"
+#include "gateway/proto/saml.h"
 #include "gateway/revocation_cache.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
@@ -23,6 +24,8 @@ struct kg_gateway {
 	kg_sess_store *store;
 	kg_pol_timeouts timeouts;
 	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
+	apr_array_header_t *saml; /* kg_saml *, one per KeygateSAMLProvider,
+				     in conf order */
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
 	kg_metrics *metrics; /* NULL: not counted */
@@ -36,6 +39,9 @@ struct kg_gateway {
  * load does not flood the error log. */
 void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
 			   const char *detail);
+
+/* The SAML provider named alias, or NULL. */
+kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias);
 
 /* Now, in milliseconds since the epoch. */
 long long kg_gateway_now_ms(void);

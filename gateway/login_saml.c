@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the SAML endpoints under PREFIX saml/ALIAS/: `metadata` (the
+ * SP metadata), `login` (a signed AuthnRequest over HTTP-Redirect) and
+ * `acs` (the Response over HTTP-POST, checked, then the login finishes).
+ *
+ * The AuthnRequest's ID travels in the sealed login-state cookie named
+ * after the RelayState (an opaque random id, never a URL), so only the
+ * browser that started a login can finish it with the IdP's answer.
+ */
+#include "gateway/endpoints.h"
+#include "gateway/login_finish.h"
+#include "gateway/login_state.h"
+#include "gateway/proto/oidc_rand.h"
+#include "gateway/redirect.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+/* The alias in PREFIX saml/ALIAS/..., in pool, or NULL. */
+static const char *path_alias(kg_gateway *gw, const kg_req *req)
+{
+	const char *p = req->path + strlen(gw->conf->gateway.prefix);
+	const char *end;
+
+	if (strncmp(p, "saml/", 5) != 0)
+		return NULL;
+	p += 5;
+	end = strchr(p, '/');
+	return end && end > p ? apr_pstrmemdup(req->pool, p, (size_t)(end - p))
+			      : NULL;
+}
+
+/* The provider of the request's path, or of a plain `login`: the
+ * KeygateLoginProvider when it names a SAML provider, else the first
+ * SAML provider when there is no OIDC login. */
+static const char *login_alias(kg_gateway *gw, const kg_req *req)
+{
+	const char *alias = path_alias(gw, req);
+	const kg_conf *c = gw->conf;
+
+	if (alias)
+		return alias;
+	if (c->gateway.login_alias &&
+	    kg_conf_saml_find(&c->saml, c->gateway.login_alias))
+		return c->gateway.login_alias;
+	if (gw->oidc == NULL && c->saml.idps->nelts > 0)
+		return APR_ARRAY_IDX(c->saml.idps, 0, kg_conf_saml_idp).alias;
+	return NULL;
+}
+
+bool kg_endpoint_saml_handles_login(kg_gateway *gw, const kg_req *req)
+{
+	return kg_gateway_saml(gw, login_alias(gw, req)) != NULL;
+}
+
+void kg_endpoint_saml_metadata(kg_gateway *gw, kg_req *req, const kg_log *log,
+			       kg_resp *resp)
+{
+	kg_saml *saml = kg_gateway_saml(gw, path_alias(gw, req));
+
+	if (saml == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
+		return;
+	}
+	apr_table_setn(resp->headers, "Cache-Control", "max-age=300");
+	kg_resp_reply(resp, 200, "application/samlmetadata+xml",
+		      kg_saml_metadata(saml));
+}
+
+/* The login-state cookie for a cross-site POST: the ACS request comes
+ * from the IdP's page, so with Secure cookies it is SameSite=None (Lax
+ * would not be sent with it); over plain http (tests) it stays Lax. */
+static const char *cross_site(kg_gateway *gw, apr_pool_t *pool,
+			      const char *set_cookie)
+{
+	const char *lax = strstr(set_cookie, "SameSite=Lax");
+
+	if (!gw->conf->sessions.cookie_secure || lax == NULL)
+		return set_cookie;
+	return apr_pstrcat(
+		pool,
+		apr_pstrmemdup(pool, set_cookie, (size_t)(lax - set_cookie)),
+		"SameSite=None", lax + strlen("SameSite=Lax"), NULL);
+}
+
+/* What binds a login state to one SAML provider. */
+static const char *binding(apr_pool_t *pool, const char *alias)
+{
+	return apr_pstrcat(pool, "saml:", alias, NULL);
+}
+
+void kg_endpoint_saml_login(kg_gateway *gw, kg_req *req, const kg_log *log,
+			    kg_resp *resp)
+{
+	const char *alias = login_alias(gw, req);
+	kg_saml *saml = kg_gateway_saml(gw, alias);
+	bool rejected = false;
+	const char *back = kg_redirect_local_or_root(
+		kg_endpoint_param(req, "return_to"), &rejected);
+	kg_oidc_pending pending = {0};
+	const char *url, *cookie;
+	kg_err err = {0};
+	kg_rc rc;
+
+	if (rejected)
+		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
+			    "REJECT proto=redirect reason=redirect_rejected "
+			    "param=return_to");
+	if (saml == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
+		return;
+	}
+	rc = kg_oidc_rand_b64(req->pool, 32, &pending.state, &err);
+	if (rc == KG_OK)
+		rc = kg_saml_login_url(saml, req->pool, pending.state, &url,
+				       &pending.nonce, &err);
+	if (rc == KG_OK) {
+		pending.code_verifier = binding(req->pool, alias);
+		pending.return_to = back;
+		pending.created_ms = kg_gateway_now_ms();
+		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+					   &err);
+	}
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0520",
+			    "saml login cannot start idp=%s: %s", alias,
+			    err.msg);
+		kg_resp_fail(resp, rc, "saml_request");
+		return;
+	}
+	apr_table_addn(resp->headers, "Set-Cookie",
+		       cross_site(gw, req->pool, cookie));
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_redirect(resp, url);
+}
+
+/* A refused Response: one log line with the reason, then 400 (401 for a
+ * signature, 503 when Redis is down). */
+static void refuse_acs(const kg_log *log, kg_resp *resp, kg_rc rc,
+		       const char *alias, const char *reason,
+		       const char *detail)
+{
+	kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
+		    "KG-0521", "REJECT proto=saml reason=%s idp=%s %s", reason,
+		    alias ? alias : "-", detail);
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_fail(resp, rc, reason);
+}
+
+void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp)
+{
+	const char *alias = path_alias(gw, req);
+	kg_saml *saml = kg_gateway_saml(gw, alias);
+	const char *relay = kg_endpoint_form_param(req, "RelayState");
+	const char *request_id = NULL, *reason = NULL, *back = "/";
+	long long now = kg_gateway_now_ms();
+	kg_oidc_pending pending;
+	kg_saml_verified v;
+	kg_login_done done = {0};
+	kg_err err = {0};
+	bool first_use = false;
+	kg_rc rc;
+
+	if (saml == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
+		return;
+	}
+	/* the outstanding request of this browser, if the RelayState
+	 * names one of its login states for this provider */
+	if (relay &&
+	    kg_login_state_read(gw, req, relay, now, &pending, &err) == KG_OK &&
+	    strcmp(pending.code_verifier, binding(req->pool, alias)) == 0) {
+		request_id = pending.nonce;
+		back = pending.return_to;
+		apr_table_addn(resp->headers, "Set-Cookie",
+			       kg_login_state_clear(gw, req->pool, relay));
+	} else if (relay && kg_redirect_is_local(relay)) {
+		back = relay; /* IdP-initiated: a local landing path */
+	}
+	memset(&err, 0, sizeof(err));
+	rc = kg_saml_acs(saml, req->pool,
+			 kg_endpoint_form_param(req, "SAMLResponse"),
+			 request_id, now, &v, &reason, &err);
+	if (rc != KG_OK) {
+		refuse_acs(log, resp, rc, alias, reason, err.msg);
+		return;
+	}
+	/* a bearer assertion is good for one login (SAML profiles
+	 * 4.1.4.5), across every gateway sharing this Redis */
+	rc = kg_sess_replay_check_and_set(
+		gw->store, req->pool,
+		apr_pstrcat(req->pool, "saml:", alias, ":", v.assertion_id,
+			    NULL),
+		strlen(alias) + strlen(v.assertion_id) + 6, v.valid_until_ms,
+		now, &first_use, &err);
+	if (rc != KG_OK) {
+		refuse_acs(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
+			   rc == KG_EBACKEND ? "cache_unavailable"
+					     : "saml_time",
+			   err.msg);
+		return;
+	}
+	if (!first_use) {
+		refuse_acs(log, resp, KG_EINVAL, alias, "saml_replay",
+			   "the assertion ID was used before");
+		return;
+	}
+	done.alias = alias;
+	done.protocol = "saml";
+	done.input.proto = KG_PROTO_SAML;
+	done.input.saml = v.assertion;
+	done.state.saml_name_id = v.assertion->name_id;
+	done.state.saml_name_id_format = v.assertion->name_id_format;
+	done.state.saml_session_index = v.assertion->session_index;
+	done.state.saml_response = v.response_xml;
+	done.return_to = kg_redirect_local_or_root(back, NULL);
+	done.cap_ms = v.session_cap_ms;
+	kg_login_finish(gw, req, log, &done, resp);
+}

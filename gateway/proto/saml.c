@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the SAML 2.0 service provider: SP metadata, signed
+ * AuthnRequests and the ACS checks. The only file that includes lasso.
+ *
+ * At the ACS lasso verifies the signatures (keys only from the IdP's
+ * metadata) and decrypts; keygate then checks, on its own DOM of the
+ * Response (libxml2, no DTD, no network), what lasso leaves to the
+ * caller: one assertion and unique IDs, Issuer, Destination, Audience,
+ * the bearer SubjectConfirmationData, the times with the skew, and
+ * InResponseTo against this browser's request.
+ */
+#include "gateway/proto/saml.h"
+#include "gateway/base/str.h"
+#include "gateway/proto/saml_assertion.h"
+
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <lasso/lasso.h>
+#include <lasso/xml/saml-2.0/samlp2_authn_request.h>
+#include <lasso/xml/saml-2.0/samlp2_name_id_policy.h>
+#include <lasso/xml/saml-2.0/samlp2_response.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+#include <time.h>
+
+#define NS_SAML "urn:oasis:names:tc:SAML:2.0:assertion"
+#define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define CM_BEARER "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+#define STATUS_SUCCESS "urn:oasis:names:tc:SAML:2.0:status:Success"
+#define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+#define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+
+struct kg_saml {
+	const kg_conf_saml *conf;
+	kg_saml_sp sp;
+	const char *metadata; /* ours */
+	const char *idp_entity_id;
+	LassoServer *server;
+};
+
+/* lasso_init once per process, before any thread uses lasso. */
+static bool lasso_ready;
+
+static apr_status_t server_free(void *data)
+{
+	kg_saml *s = data;
+
+	if (s->server)
+		lasso_server_destroy(s->server);
+	s->server = NULL;
+	return APR_SUCCESS;
+}
+
+/* The base64 body of a PEM certificate, on one line. */
+static const char *pem_body(apr_pool_t *pool, const char *pem)
+{
+	kg_buf b;
+	const char *p = strstr(pem, "-----BEGIN CERTIFICATE-----");
+
+	if (p == NULL)
+		return NULL;
+	p += strlen("-----BEGIN CERTIFICATE-----");
+	kg_buf_init(&b, pool, strlen(p) + 1);
+	for (; *p && *p != '-'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '/' ||
+		    *p == '=')
+			kg_buf_addc(&b, *p);
+	}
+	return strncmp(p, "-----END CERTIFICATE-----", 25) == 0 && b.len > 0
+		       ? b.data
+		       : NULL;
+}
+
+/* Text for an XML attribute value or element: & < > " escaped. */
+static const char *xml_escape(apr_pool_t *pool, const char *s)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, pool, strlen(s) + 16);
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			kg_buf_adds(&b, "&amp;");
+			break;
+		case '<':
+			kg_buf_adds(&b, "&lt;");
+			break;
+		case '>':
+			kg_buf_adds(&b, "&gt;");
+			break;
+		case '"':
+			kg_buf_adds(&b, "&quot;");
+			break;
+		default:
+			kg_buf_addc(&b, *s);
+		}
+	}
+	return b.data;
+}
+
+static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
+				  const char *cert_b64)
+{
+	const char *key_info =
+		kg_psprintf(pool,
+			    "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>%s"
+			    "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>",
+			    cert_b64);
+
+	return kg_psprintf(
+		pool,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<md:EntityDescriptor "
+		"xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+		"xmlns:ds=\"" NS_DS "\" entityID=\"%s\">\n"
+		" <md:SPSSODescriptor AuthnRequestsSigned=\"true\" "
+		"WantAssertionsSigned=\"true\" "
+		"protocolSupportEnumeration=\"" NS_SAMLP "\">\n"
+		"  <md:KeyDescriptor use=\"signing\">%s</md:KeyDescriptor>\n"
+		"  <md:KeyDescriptor use=\"encryption\">%s</md:KeyDescriptor>\n"
+		"  <md:SingleLogoutService Binding=\"" BINDING_REDIRECT
+		"\" Location=\"%s\"/>\n"
+		"  <md:SingleLogoutService Binding=\"" BINDING_POST
+		"\" Location=\"%s\"/>\n"
+		"  <md:NameIDFormat>%s</md:NameIDFormat>\n"
+		"  <md:AssertionConsumerService index=\"0\" isDefault=\"true\" "
+		"Binding=\"" BINDING_POST "\" Location=\"%s\"/>\n"
+		" </md:SPSSODescriptor>\n"
+		"</md:EntityDescriptor>\n",
+		xml_escape(pool, s->sp.entity_id), key_info, key_info,
+		xml_escape(pool, s->sp.slo_url),
+		xml_escape(pool, s->sp.slo_url),
+		xml_escape(pool, s->conf->name_id_format),
+		xml_escape(pool, s->sp.acs_url));
+}
+
+kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
+		   const kg_saml_sp *sp, kg_saml **out, kg_err *err)
+{
+	kg_saml *s = apr_pcalloc(pool, sizeof(*s));
+	const char *cert_b64 = pem_body(pool, sp->sp_cert_pem);
+	GHashTableIter it;
+	gpointer key;
+	int n = 0;
+
+	if (cert_b64 == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "saml %s: KeygateSAMLSPCert holds no PEM "
+				  "certificate",
+				  sp->alias);
+	if (!lasso_ready) {
+		if (lasso_init() != 0)
+			return kg_err_set(err, KG_ECONFIG,
+					  "lasso does not initialise");
+		lasso_ready = true;
+	}
+	s->conf = conf;
+	s->sp.alias = apr_pstrdup(pool, sp->alias);
+	s->sp.entity_id = apr_pstrdup(pool, sp->entity_id);
+	s->sp.acs_url = apr_pstrdup(pool, sp->acs_url);
+	s->sp.slo_url = apr_pstrdup(pool, sp->slo_url);
+	s->metadata = build_metadata(pool, s, cert_b64);
+	s->server = lasso_server_new_from_buffers(s->metadata, sp->sp_key_pem,
+						  NULL, sp->sp_cert_pem);
+	if (s->server == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "saml %s: the SP key and certificate do not "
+				  "load into lasso",
+				  sp->alias);
+	apr_pool_cleanup_register(pool, s, server_free, apr_pool_cleanup_null);
+	s->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	if (lasso_server_set_encryption_private_key_with_password(
+		    s->server, sp->sp_key_pem, NULL) != 0)
+		return kg_err_set(err, KG_ECONFIG,
+				  "saml %s: the SP key cannot decrypt",
+				  sp->alias);
+	if (lasso_server_add_provider_from_buffer(
+		    s->server, LASSO_PROVIDER_ROLE_IDP, sp->idp_metadata, NULL,
+		    NULL) != 0)
+		return kg_err_set(err, KG_ECONFIG,
+				  "saml %s: the IdP metadata does not load",
+				  sp->alias);
+	g_hash_table_iter_init(&it, s->server->providers);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		s->idp_entity_id = apr_pstrdup(pool, key);
+		n++;
+	}
+	if (n != 1)
+		return kg_err_set(err, KG_ECONFIG,
+				  "saml %s: the IdP metadata must describe "
+				  "exactly one IdP (found %d)",
+				  sp->alias, n);
+	*out = s;
+	return KG_OK;
+}
+
+const char *kg_saml_metadata(const kg_saml *s)
+{
+	return s->metadata;
+}
+
+const char *kg_saml_idp_entity_id(const kg_saml *s)
+{
+	return s->idp_entity_id;
+}
+
+/* Replaces a lasso string field with a copy of v (lasso frees it). */
+static void set_string(gchar **field, const char *v)
+{
+	g_free(*field);
+	*field = g_strdup(v);
+}
+
+kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
+			const char **url, const char **request_id, kg_err *err)
+{
+	LassoLogin *login = lasso_login_new(s->server);
+	LassoProfile *profile;
+	LassoSamlp2AuthnRequest *request;
+	kg_rc rc = KG_OK;
+	int lrc;
+
+	if (login == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "lasso_login_new failed");
+	profile = LASSO_PROFILE(login);
+	lrc = lasso_login_init_authn_request(login, s->idp_entity_id,
+					     LASSO_HTTP_METHOD_REDIRECT);
+	if (lrc != 0) {
+		rc = kg_err_set(err, KG_ECONFIG,
+				"saml %s: no AuthnRequest for the IdP: %s",
+				s->sp.alias, lasso_strerror(lrc));
+		goto done;
+	}
+	request = LASSO_SAMLP2_AUTHN_REQUEST(profile->request);
+	if (request->NameIDPolicy == NULL)
+		request->NameIDPolicy = LASSO_SAMLP2_NAME_ID_POLICY(
+			lasso_samlp2_name_id_policy_new());
+	set_string(&request->NameIDPolicy->Format, s->conf->name_id_format);
+	request->NameIDPolicy->AllowCreate = TRUE;
+	request->ForceAuthn = FALSE;
+	request->IsPassive = FALSE;
+	set_string(&request->AssertionConsumerServiceURL, s->sp.acs_url);
+	set_string(&request->ProtocolBinding, BINDING_POST);
+	set_string(&profile->msg_relayState, relay_state);
+	lasso_profile_set_signature_hint(profile,
+					 LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+	lrc = lasso_login_build_authn_request_msg(login);
+	if (lrc != 0 || profile->msg_url == NULL ||
+	    LASSO_SAMLP2_REQUEST_ABSTRACT(request)->ID == NULL) {
+		rc = kg_err_set(err, KG_EINTERNAL,
+				"saml %s: the AuthnRequest was not built: %s",
+				s->sp.alias, lasso_strerror(lrc));
+		goto done;
+	}
+	*url = apr_pstrdup(pool, profile->msg_url);
+	*request_id =
+		apr_pstrdup(pool, LASSO_SAMLP2_REQUEST_ABSTRACT(request)->ID);
+done:
+	lasso_login_destroy(login);
+	return rc;
+}
+
+/* --- the DOM checks ---------------------------------------------------- */
+
+/* A refusal: *reason and err set, KG_EINVAL (KG_EAUTH for signatures). */
+static kg_rc refuse(const char **reason, kg_err *err, const char *token,
+		    const char *why)
+{
+	kg_rc rc = strncmp(token, "saml_sig", 8) == 0 ? KG_EAUTH : KG_EINVAL;
+
+	*reason = token;
+	return kg_err_set(err, rc, "%s", why);
+}
+
+static bool is_el(const xmlNode *n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+	       strcmp((const char *)n->ns->href, ns) == 0 &&
+	       strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *child(const xmlNode *parent, const char *ns, const char *name)
+{
+	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
+		if (is_el(c, ns, name))
+			return c;
+	}
+	return NULL;
+}
+
+/* An attribute's value (no namespace), in pool, or NULL. */
+static const char *attr(apr_pool_t *pool, const xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	const char *copy;
+
+	if (v == NULL)
+		return NULL;
+	copy = apr_pstrdup(pool, (const char *)v);
+	xmlFree(v);
+	return copy;
+}
+
+/* An element's text, trimmed, in pool. */
+static const char *text(apr_pool_t *pool, const xmlNode *n)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	const char *copy;
+
+	if (v == NULL)
+		return "";
+	copy = kg_str_trim(pool, (const char *)v);
+	xmlFree(v);
+	return copy;
+}
+
+/* xs:dateTime in UTC, strictly YYYY-MM-DDThh:mm:ss[.fraction]Z, to ms. */
+static bool parse_time(const char *s, long long *ms)
+{
+	struct tm tm = {0};
+	int y, mo, d, h, mi, sec, used = 0;
+	const char *p;
+	time_t t;
+
+	if (s == NULL || strlen(s) < 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+		   &used) != 6 ||
+	    used != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 59)
+		return false;
+	p = s + 19;
+	if (*p == '.') {
+		int digits = (int)strspn(p + 1, "0123456789");
+		if (digits < 1 || digits > 9)
+			return false;
+		p += 1 + digits;
+	}
+	if (strcmp(p, "Z") != 0)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return false;
+	*ms = (long long)t * 1000;
+	return true;
+}
+
+/* Walks the document: counts assertions (plain and encrypted, wherever
+ * they hide) and refuses a repeated ID attribute. */
+static bool scan(const xmlNode *n, apr_hash_t *ids, apr_pool_t *pool,
+		 int *assertions, int *encrypted, int depth)
+{
+	for (; n; n = n->next) {
+		const char *id;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (depth > 64)
+			return false;
+		if (is_el(n, NS_SAML, "Assertion"))
+			(*assertions)++;
+		if (is_el(n, NS_SAML, "EncryptedAssertion"))
+			(*encrypted)++;
+		id = attr(pool, n, "ID");
+		if (id) {
+			if (apr_hash_get(ids, id, APR_HASH_KEY_STRING))
+				return false;
+			apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
+		}
+		if (!scan(n->children, ids, pool, assertions, encrypted,
+			  depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* Parses xml with no DTD, no entities and no network. */
+static xmlDoc *parse_strict(const char *xml, size_t len, bool *dtd)
+{
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR |
+					    XML_PARSE_NOWARNING);
+
+	*dtd = doc && (doc->intSubset || doc->extSubset);
+	if (*dtd) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+typedef struct {
+	kg_saml *s;
+	apr_pool_t *pool;
+	long long now, skew;
+	const char *in_response_to; /* the Response's */
+	kg_saml_verified *out;
+	const char **reason;
+	kg_err *err;
+} acs_ctx;
+
+/* Conditions: the times with the skew, every AudienceRestriction naming
+ * us, no condition keygate does not know. */
+static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
+{
+	const xmlNode *cond = child(assertion, NS_SAML, "Conditions");
+	const char *nb, *noa;
+	long long t;
+	int restrictions = 0;
+
+	if (cond == NULL)
+		return refuse(c->reason, c->err, "saml_audience",
+			      "the assertion has no Conditions");
+	nb = attr(c->pool, cond, "NotBefore");
+	noa = attr(c->pool, cond, "NotOnOrAfter");
+	if (nb && (!parse_time(nb, &t) || t > c->now + c->skew))
+		return refuse(c->reason, c->err, "saml_time",
+			      "Conditions NotBefore is in the future or "
+			      "malformed");
+	if (noa && (!parse_time(noa, &t) || c->now >= t + c->skew))
+		return refuse(c->reason, c->err, "saml_time",
+			      "Conditions NotOnOrAfter has passed or is "
+			      "malformed");
+	if (noa && t + c->skew > c->out->valid_until_ms)
+		c->out->valid_until_ms = t + c->skew;
+	for (const xmlNode *n = cond->children; n; n = n->next) {
+		bool ours = false;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, NS_SAML, "OneTimeUse"))
+			continue; /* the replay cache enforces it */
+		if (!is_el(n, NS_SAML, "AudienceRestriction"))
+			return refuse(c->reason, c->err, "saml_audience",
+				      "the assertion has a condition keygate "
+				      "does not know");
+		restrictions++;
+		for (const xmlNode *a = n->children; a; a = a->next) {
+			if (is_el(a, NS_SAML, "Audience") &&
+			    strcmp(text(c->pool, a), c->s->sp.entity_id) == 0)
+				ours = true;
+		}
+		if (!ours)
+			return refuse(c->reason, c->err, "saml_audience",
+				      kg_psprintf(c->pool,
+						  "an AudienceRestriction does "
+						  "not name %s",
+						  c->s->sp.entity_id));
+	}
+	if (restrictions == 0)
+		return refuse(c->reason, c->err, "saml_audience",
+			      "the assertion names no Audience");
+	return KG_OK;
+}
+
+/* One bearer SubjectConfirmationData naming this ACS, in time, answering
+ * the same request as the Response. */
+static kg_rc check_subject(acs_ctx *c, const xmlNode *assertion)
+{
+	const xmlNode *subject = child(assertion, NS_SAML, "Subject");
+	const char *why = "the assertion has no bearer SubjectConfirmation";
+	const char *token = "saml_recipient";
+
+	if (subject == NULL || child(subject, NS_SAML, "NameID") == NULL)
+		return refuse(c->reason, c->err, "saml_parse",
+			      "the assertion has no Subject NameID");
+	for (const xmlNode *sc = subject->children; sc; sc = sc->next) {
+		const xmlNode *data;
+		const char *method, *recipient, *nb, *noa, *irt;
+		long long t_noa, t;
+		if (!is_el(sc, NS_SAML, "SubjectConfirmation"))
+			continue;
+		method = attr(c->pool, sc, "Method");
+		data = child(sc, NS_SAML, "SubjectConfirmationData");
+		if (method == NULL || strcmp(method, CM_BEARER) != 0 ||
+		    data == NULL)
+			continue;
+		recipient = attr(c->pool, data, "Recipient");
+		if (recipient == NULL ||
+		    strcmp(recipient, c->s->sp.acs_url) != 0) {
+			why = "no bearer SubjectConfirmationData names this "
+			      "ACS as Recipient";
+			continue;
+		}
+		nb = attr(c->pool, data, "NotBefore");
+		noa = attr(c->pool, data, "NotOnOrAfter");
+		irt = attr(c->pool, data, "InResponseTo");
+		if (noa == NULL || !parse_time(noa, &t_noa) ||
+		    c->now >= t_noa + c->skew ||
+		    (nb && (!parse_time(nb, &t) || t > c->now + c->skew))) {
+			token = "saml_time";
+			why = "the SubjectConfirmationData has expired, is not "
+			      "yet valid, or has no NotOnOrAfter";
+			continue;
+		}
+		if ((irt != NULL || c->in_response_to != NULL) &&
+		    (irt == NULL || c->in_response_to == NULL ||
+		     strcmp(irt, c->in_response_to) != 0)) {
+			token = "saml_inresponseto";
+			why = "SubjectConfirmationData InResponseTo differs "
+			      "from the Response's";
+			continue;
+		}
+		if (t_noa + c->skew > c->out->valid_until_ms)
+			c->out->valid_until_ms = t_noa + c->skew;
+		return KG_OK;
+	}
+	return refuse(c->reason, c->err, token, why);
+}
+
+/* Everything keygate checks on the (verified) assertion element. */
+static kg_rc check_assertion(acs_ctx *c, const xmlNode *assertion)
+{
+	const xmlNode *issuer = child(assertion, NS_SAML, "Issuer");
+	const xmlNode *authn;
+	const char *id = attr(c->pool, assertion, "ID");
+	const char *sna;
+	long long t;
+	kg_rc rc;
+
+	if (id == NULL || *id == '\0')
+		return refuse(c->reason, c->err, "saml_parse",
+			      "the assertion has no ID");
+	c->out->assertion_id = id;
+	if (issuer == NULL ||
+	    strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
+		return refuse(c->reason, c->err, "saml_issuer",
+			      "the assertion's Issuer is not the IdP");
+	if (c->s->conf->want_assertions_signed &&
+	    child(assertion, NS_DS, "Signature") == NULL)
+		return refuse(c->reason, c->err, "saml_sig_missing",
+			      "the assertion is not signed");
+	if ((rc = check_subject(c, assertion)) != KG_OK ||
+	    (rc = check_conditions(c, assertion)) != KG_OK)
+		return rc;
+	authn = child(assertion, NS_SAML, "AuthnStatement");
+	sna = authn ? attr(c->pool, authn, "SessionNotOnOrAfter") : NULL;
+	if (sna) {
+		if (!parse_time(sna, &t) || t <= c->now)
+			return refuse(c->reason, c->err, "saml_time",
+				      "SessionNotOnOrAfter has passed or is "
+				      "malformed");
+		c->out->session_cap_ms = t;
+	}
+	return KG_OK;
+}
+
+/* The Response around the assertion: Success, Destination, Issuer,
+ * InResponseTo against this browser's request, the signature and
+ * encryption policies. */
+static kg_rc check_response(acs_ctx *c, const xmlNode *root,
+			    const char *request_id, int encrypted)
+{
+	const xmlNode *status = child(root, NS_SAMLP, "Status");
+	const xmlNode *code = child(status, NS_SAMLP, "StatusCode");
+	const xmlNode *issuer = child(root, NS_SAML, "Issuer");
+	const char *value = code ? attr(c->pool, code, "Value") : NULL;
+	const char *dest = attr(c->pool, root, "Destination");
+
+	if (value == NULL || strcmp(value, STATUS_SUCCESS) != 0)
+		return refuse(c->reason, c->err, "saml_status",
+			      kg_psprintf(c->pool,
+					  "the Response's status is "
+					  "%.128s",
+					  value ? value : "missing"));
+	if (dest == NULL || strcmp(dest, c->s->sp.acs_url) != 0)
+		return refuse(c->reason, c->err, "saml_destination",
+			      "the Response's Destination is not this ACS");
+	if (issuer && strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
+		return refuse(c->reason, c->err, "saml_issuer",
+			      "the Response's Issuer is not the IdP");
+	c->in_response_to = attr(c->pool, root, "InResponseTo");
+	if (c->in_response_to == NULL && !c->s->conf->unsolicited)
+		return refuse(c->reason, c->err, "saml_inresponseto",
+			      "an unsolicited Response (no InResponseTo) and "
+			      "KeygateSAMLUnsolicited is Off");
+	if (c->in_response_to &&
+	    (request_id == NULL || strcmp(c->in_response_to, request_id) != 0))
+		return refuse(c->reason, c->err, "saml_inresponseto",
+			      "InResponseTo is not a request of this browser");
+	if (c->s->conf->want_response_signed &&
+	    child(root, NS_DS, "Signature") == NULL)
+		return refuse(c->reason, c->err, "saml_sig_missing",
+			      "the Response is not signed");
+	if (c->s->conf->want_assertions_encrypted && !encrypted)
+		return refuse(c->reason, c->err, "saml_enc_policy",
+			      "the assertion is not encrypted");
+	c->out->in_response_to = c->in_response_to;
+	return KG_OK;
+}
+
+/* The lasso error as a reason token. */
+static const char *lasso_reason(int lrc)
+{
+	switch (lrc) {
+	case LASSO_DS_ERROR_SIGNATURE_NOT_FOUND:
+		return "saml_sig_missing";
+	case LASSO_DS_ERROR_INVALID_SIGNATURE:
+	case LASSO_DS_ERROR_SIGNATURE_VERIFICATION_FAILED:
+	case LASSO_PROFILE_ERROR_CANNOT_VERIFY_SIGNATURE:
+	case LASSO_LOGIN_ERROR_INVALID_SIGNATURE:
+	case LASSO_LOGIN_ERROR_INVALID_ASSERTION_SIGNATURE:
+		return "saml_sig_invalid";
+	case LASSO_LOGIN_ERROR_STATUS_NOT_SUCCESS:
+	case LASSO_LOGIN_ERROR_REQUEST_DENIED:
+	case LASSO_PROFILE_ERROR_STATUS_NOT_SUCCESS:
+	case LASSO_PROFILE_ERROR_MISSING_STATUS_CODE:
+		return "saml_status";
+	case LASSO_PROFILE_ERROR_MISSING_ENCRYPTION_PRIVATE_KEY:
+	case LASSO_DS_ERROR_DECRYPTION_FAILED:
+	case LASSO_DS_ERROR_DECRYPTION_FAILED_MISSING_PRIVATE_KEY:
+		return "saml_decrypt";
+	default:
+		return "saml_parse";
+	}
+}
+
+/* lasso verifies the signatures and decrypts; *assertion_xml is the
+ * assertion lasso accepted (decrypted when it came encrypted). */
+static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
+			  const char **assertion_xml)
+{
+	LassoLogin *login = lasso_login_new(c->s->server);
+	LassoProfile *profile;
+	LassoSamlp2Response *response;
+	kg_rc rc = KG_OK;
+	int lrc;
+
+	if (login == NULL)
+		return kg_err_set(c->err, KG_EINTERNAL,
+				  "lasso_login_new failed");
+	profile = LASSO_PROFILE(login);
+	lasso_profile_set_signature_verify_hint(
+		profile, c->s->conf->want_response_signed
+				 ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE
+				 : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_MAYBE);
+	lrc = lasso_login_process_authn_response_msg(login, (gchar *)b64);
+	if (lrc != 0) {
+		rc = refuse(c->reason, c->err, lasso_reason(lrc),
+			    kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
+					lasso_strerror(lrc)));
+		goto done;
+	}
+	response = LASSO_SAMLP2_RESPONSE(profile->response);
+	if (g_list_length(response->Assertion) != 1 ||
+	    response->EncryptedAssertion != NULL ||
+	    !LASSO_IS_SAML2_ASSERTION(response->Assertion->data)) {
+		rc = refuse(c->reason, c->err, "saml_assertion_count",
+			    "lasso did not accept exactly one assertion");
+		goto done;
+	}
+	if (profile->remote_providerID == NULL ||
+	    strcmp(profile->remote_providerID, c->s->idp_entity_id) != 0) {
+		rc = refuse(c->reason, c->err, "saml_issuer",
+			    "the Response comes from another provider");
+		goto done;
+	}
+	*assertion_xml = NULL;
+	if (encrypted) {
+		gchar *xml = lasso_node_export_to_xml(
+			LASSO_NODE(response->Assertion->data));
+		if (xml == NULL) {
+			rc = refuse(c->reason, c->err, "saml_decrypt",
+				    "the decrypted assertion does not export");
+			goto done;
+		}
+		*assertion_xml = apr_pstrdup(c->pool, xml);
+		g_free(xml);
+	}
+done:
+	lasso_login_destroy(login);
+	return rc;
+}
+
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
+		  const char *request_id, long long now_ms,
+		  kg_saml_verified *out, const char **reason, kg_err *err)
+{
+	acs_ctx c = {s,	   pool, now_ms, s->conf->clock_skew_s * 1000,
+		     NULL, out,	 reason, err};
+	const char *xml, *assertion_xml = NULL;
+	size_t len;
+	xmlDoc *doc = NULL, *adoc = NULL;
+	xmlNode *root, *assertion;
+	int assertions = 0, encrypted = 0;
+	bool dtd = false;
+	kg_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	*reason = "saml_parse";
+	if (saml_response == NULL)
+		return refuse(reason, err, "saml_parse", "no SAMLResponse");
+	if (strchr(saml_response, '<'))
+		return refuse(reason, err, "saml_parse",
+			      "the SAMLResponse is not base64");
+	rc = kg_saml_response_decode(pool, saml_response, strlen(saml_response),
+				     &xml, &len, err);
+	if (rc != KG_OK)
+		return refuse(reason, err, "saml_parse", err->msg);
+	doc = parse_strict(xml, len, &dtd);
+	if (doc == NULL)
+		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
+			      dtd ? "the Response has a DTD"
+				  : "the Response is not well-formed XML");
+	root = xmlDocGetRootElement(doc);
+	if (!is_el(root, NS_SAMLP, "Response")) {
+		rc = refuse(reason, err, "saml_parse",
+			    "the message is not a samlp:Response");
+		goto done;
+	}
+	if (!scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
+		  0)) {
+		rc = refuse(reason, err, "saml_parse",
+			    "the Response repeats an ID or nests too deep");
+		goto done;
+	}
+	if (assertions + encrypted != 1 ||
+	    (assertions == 1 && !child(root, NS_SAML, "Assertion")) ||
+	    (encrypted == 1 && !child(root, NS_SAML, "EncryptedAssertion"))) {
+		rc = refuse(reason, err, "saml_assertion_count",
+			    kg_psprintf(pool,
+					"the Response carries %d "
+					"assertions, not one in place",
+					assertions + encrypted));
+		goto done;
+	}
+	if ((rc = check_response(&c, root, request_id, encrypted)) != KG_OK ||
+	    (rc = lasso_verify(&c, saml_response, encrypted, &assertion_xml)) !=
+		    KG_OK)
+		goto done;
+	if (assertion_xml) {
+		adoc = parse_strict(assertion_xml, strlen(assertion_xml), &dtd);
+		assertion = adoc ? xmlDocGetRootElement(adoc) : NULL;
+		if (!is_el(assertion, NS_SAML, "Assertion")) {
+			rc = refuse(reason, err, "saml_decrypt",
+				    "the decrypted assertion does not parse");
+			goto done;
+		}
+	} else {
+		assertion = child(root, NS_SAML, "Assertion");
+	}
+	if ((rc = check_assertion(&c, assertion)) != KG_OK)
+		goto done;
+	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
+				     assertion_xml ? strlen(assertion_xml)
+						   : len,
+				     &out->assertion, err);
+	if (rc != KG_OK) {
+		*reason = "saml_parse";
+		goto done;
+	}
+	out->response_xml = xml;
+done:
+	if (adoc)
+		xmlFreeDoc(adoc);
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the SAML 2.0 service provider (lasso is used only in
+ * gateway/proto/saml.c; no lasso, glib or xmlsec type appears in this
+ * header).
+ *
+ * One kg_saml per identity provider alias, made once per process at
+ * startup from PEM and metadata texts the gateway read as root, and shared
+ * by its threads. The ACS fails closed: lasso verifies signatures and
+ * decrypts, and keygate checks everything lasso leaves to the caller; a
+ * refusal is KG_EINVAL (KG_EAUTH for a signature) with a reason token.
+ */
+#ifndef KG_PROTO_SAML_H
+#define KG_PROTO_SAML_H
+
+#include "conf/saml.h"
+#include "gateway/base/assertion.h"
+#include "gateway/base/err.h"
+
+#include <apr_pools.h>
+
+typedef struct kg_saml kg_saml;
+
+/* Where this service provider lives, and what it was given. */
+typedef struct {
+	const char *alias;	  /* the identity provider's alias */
+	const char *entity_id;	  /* the SP's entity ID */
+	const char *acs_url;	  /* its AssertionConsumerService (POST) */
+	const char *slo_url;	  /* its SingleLogoutService */
+	const char *idp_metadata; /* the IdP's metadata (XML text) */
+	const char *sp_key_pem;	  /* the SP's private key (PEM text) */
+	const char *sp_cert_pem;  /* its certificate (PEM text) */
+} kg_saml_sp;
+
+/* Prepares the service provider sp for one IdP (texts are copied into
+ * pool). KG_ECONFIG when the key, certificate or metadata do not load, or
+ * the metadata names no single IdP with an HTTP-Redirect SSO service. */
+kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
+		   const kg_saml_sp *sp, kg_saml **out, kg_err *err);
+
+/* The SP metadata (an EntityDescriptor): entityID, the ACS over
+ * HTTP-POST, SLO over HTTP-Redirect and HTTP-POST, the certificate for
+ * signing and encryption, the NameID format, AuthnRequestsSigned and
+ * WantAssertionsSigned true. Lives as long as s. */
+const char *kg_saml_metadata(const kg_saml *s);
+
+/* The IdP's entity ID, as its metadata names it. */
+const char *kg_saml_idp_entity_id(const kg_saml *s);
+
+/* Starts a login: *url is the IdP's SSO service with a signed
+ * (RSA-SHA256) AuthnRequest over HTTP-Redirect carrying relay_state as
+ * RelayState; *request_id is the request's ID, to be matched with the
+ * Response's InResponseTo. Both in pool. */
+kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
+			const char **url, const char **request_id, kg_err *err);
+
+/* A Response that passed every check. */
+typedef struct {
+	const char *response_xml;   /* the decoded Response, as received */
+	const char *assertion_id;   /* for the replay cache */
+	const char *in_response_to; /* NULL: unsolicited */
+	kg_assertion *assertion;    /* the verified assertion, read */
+	long long valid_until_ms;   /* the latest NotOnOrAfter that applies:
+				       how long to remember assertion_id */
+	long long session_cap_ms;   /* SessionNotOnOrAfter, or 0 */
+} kg_saml_verified;
+
+/* Verifies a SAMLResponse form value (base64) at now_ms. request_id is
+ * the ID of this browser's outstanding AuthnRequest, or NULL when it has
+ * none. On refusal, *reason is a stable token (saml_dtd, saml_parse,
+ * saml_status, saml_sig_missing, saml_sig_invalid, saml_assertion_count,
+ * saml_enc_policy, saml_decrypt, saml_issuer, saml_destination,
+ * saml_audience, saml_recipient, saml_time, saml_inresponseto) and err
+ * says why, never quoting the assertion. The caller replay-checks
+ * out->assertion_id. */
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
+		  const char *request_id, long long now_ms,
+		  kg_saml_verified *out, const char **reason, kg_err *err);
+
+#endif
