@@ -35,6 +35,8 @@ void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o)
 	o->timeout_s = 5;
 	o->discovery_refresh_s = 3600;
 	o->jwks_refresh_min_s = 30;
+	o->refresh_margin_s = 60;
+	o->refresh_failure_logout = true;
 	o->bearer_issuers =
 	    apr_array_make(pool, 1, sizeof(kg_conf_bearer_issuer));
 	o->bearer_cache_size = 4096;
@@ -199,6 +201,16 @@ static const char *set_flag(const kg_directive *self, apr_pool_t *pool,
 				 (bool *)((char *)conf + self->offset));
 }
 
+static const char *set_refresh_failure(const kg_directive *self,
+				       apr_pool_t *pool, kg_conf *conf,
+				       int argc, const char *const *argv,
+				       int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "logout", "keep",
+				   &conf->oidc.refresh_failure_logout);
+}
+
 /* KeygateBearerIssuer ISSUER JWKS_URL|discovery AUDIENCE... */
 static const char *set_bearer_issuer(const kg_directive *self, apr_pool_t *pool,
 				     kg_conf *conf, int argc,
@@ -263,6 +275,11 @@ const kg_directive kg_conf_oidc_directives[] = {
     {"KeygateOIDCJWKSRefreshMin", 1, 1, set_interval, "SECONDS",
      "fetch a JWKS at most once per this many seconds (unknown kid)",
      OIDC(jwks_refresh_min_s)},
+    {"KeygateOIDCRefreshMargin", 1, 1, set_interval, "SECONDS",
+     "refresh a session's access token this long before it expires",
+     OIDC(refresh_margin_s)},
+    {"KeygateOIDCRefreshFailure", 1, 1, set_refresh_failure, "logout|keep",
+     "when the provider refuses a refresh: end the session or keep it"},
     {"KeygateBearerIssuer", 3, -1, set_bearer_issuer,
      "ISSUER JWKS_URL|discovery AUDIENCE...",
      "accept bearer JWTs from this issuer for one of these audiences"},

@@ -52,6 +52,11 @@ typedef struct {
 	long long discovery_refresh_s; /* 3600: discovery and JWKS max age */
 	long long jwks_refresh_min_s;  /* 30: at most one JWKS fetch per */
 
+	/* keeping a session's tokens fresh */
+	long long refresh_margin_s; /* refresh this long before expiry; 60 */
+	bool refresh_failure_logout; /* a refused refresh ends the session
+					(true) or keeps it (false) */
+
 	/* bearer tokens for the API */
 	apr_array_header_t *bearer_issuers; /* kg_conf_bearer_issuer */
 	long long bearer_cache_size;	    /* 4096 results; 0: no cache */

@@ -7,6 +7,7 @@
 #include "gateway/login.h"
 #include "sessions/revocation.h"
 #include "gateway/redirect.h"
+#include "gateway/refresh.h"
 #include "gateway/base/str.h"
 
 #include <apr_strings.h>
@@ -41,7 +42,10 @@ kg_rc kg_gateway_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 					  err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;
 	}
-	rc = kg_sess_store_touch(gw->store, req->pool, rec, now, &written, err);
+	rc = kg_gateway_refresh(gw, req, log, rec, now, &written, err);
+	if (rc == KG_OK && !written)
+		rc = kg_sess_store_touch(gw->store, req->pool, rec, now,
+					 &written, err);
 	if (rc != KG_OK)
 		return rc;
 	*out = rec;

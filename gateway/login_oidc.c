@@ -152,6 +152,10 @@ void kg_endpoint_oidc_callback(kg_gateway *gw, kg_req *req, const kg_log *log,
 	done.state.oidc_id_token = tokens.id_token;
 	done.state.oidc_access_token = tokens.access_token;
 	done.state.oidc_refresh_token = tokens.refresh_token;
+	done.state.oidc_access_expires =
+		tokens.access_expires_ms > 0
+			? kg_psprintf(req->pool, "%lld", tokens.access_expires_ms)
+			: NULL;
 	done.return_to = kg_redirect_local_or_root(pending.return_to, NULL);
 	n_tags = 0;
 	if (tokens.sub)

@@ -26,6 +26,7 @@ typedef struct {
 	const char *oidc_id_token;
 	const char *oidc_access_token;
 	const char *oidc_refresh_token;
+	const char *oidc_access_expires; /* ms since the epoch, decimal */
 	const char *saml_name_id;
 	const char *saml_name_id_format;
 	const char *saml_session_index;

@@ -325,6 +325,16 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err)
 {
+	*written = false;
+	if (now_ms - rec->last_access_ms < s->conf->touch_interval_s * 1000)
+		return KG_OK;
+	return kg_sess_store_save(s, pool, rec, now_ms, written, err);
+}
+
+kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
+			 kg_sess_record *rec, long long now_ms, bool *written,
+			 kg_err *err)
+{
 	char now[24], deadline[24], ttl[24];
 	const char *args[5];
 	size_t lens[5];
@@ -337,8 +347,6 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 	kg_rc rc;
 
 	*written = false;
-	if (now_ms - before < s->conf->touch_interval_s * 1000)
-		return KG_OK;
 	if ((kc = kg_sess_store_keyctx(s, err)) == NULL)
 		return KG_EINTERNAL;
 	rec->last_access_ms = now_ms;

@@ -78,6 +78,12 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err);
 
+/* Rewrites rec now (its protocol state changed: refreshed tokens), as a
+ * touch at now_ms that is not throttled. Same results as touch. */
+kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
+			 kg_sess_record *rec, long long now_ms, bool *written,
+			 kg_err *err);
+
 /* Ends the session rec (logout, expiry seen by the caller), with its
  * index entries; reason goes to the audit line (KG-0305). Deleting a
  * session that is already gone is KG_OK. */

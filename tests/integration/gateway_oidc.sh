@@ -23,7 +23,8 @@ issuer="http://127.0.0.1:$op_port"
 redis_start "$work/redis" "$redis_port"
 backend_start "$work" "$back"
 op_start "$work" "$op_port" keygate keygate-test-secret "$base/keygate/oidc/callback" \
-	OP_POST_LOGOUT_URI="$base/bye" OP_BACKCHANNEL_URI="$base/keygate/oidc/backchannel" || { echo "not ok - the provider starts"; exit 1; }
+	OP_POST_LOGOUT_URI="$base/bye" OP_BACKCHANNEL_URI="$base/keygate/oidc/backchannel" \
+	OP_ACCESS_TTL=63 || { echo "not ok - the provider starts"; exit 1; }
 
 cat >"$work/mappers.json" <<'JSON'
 {"identityProviders": [{"alias": "corp", "providerId": "oidc", "config": {"syncMode": "FORCE"}}],
@@ -56,6 +57,8 @@ KeygateAccessGateMessage \"You are not assigned to Domino in your identity provi
 KeygateOIDCProvider corp $issuer
 KeygateOIDCClientID keygate
 KeygateOIDCScope openid profile email groups
+KeygateOIDCRefreshMargin 60
+KeygateSessionTouchInterval 1
 KeygateOIDCClientSecret file:$work/client-secret
 $3" "<Location /app>
   AuthType keygate
@@ -106,6 +109,15 @@ check "a login replaces a planted session cookie with a new one" \
 check "the planted session is ended at the login" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: keygate_session=$planted" -H 'Accept: application/json' "$base/app/x")" = 401
 curl -s -o /dev/null -b "$jarF" "$base/keygate/logout"
+
+# --- refresh before the access token expires ---------------------------
+# the provider's access tokens live 63 s and the margin is 60 s, so from
+# the fourth second on a request refreshes the session's tokens
+sleep 3.5
+check "a session whose access token is due still works" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H 'Accept: application/json' "$base/app/x")" = 200
+check "its tokens were refreshed at the provider" grep -q "session refreshed user=demo" "$work/main/error.log"
+check "the session endpoint still shows no token" bash -c "! curl -s -b '$jar' '$base/keygate/session' | grep -q eyJ"
 
 # --- forged and replayed callbacks ------------------------------------
 cb=$(grep -i '^Location: .*/keygate/oidc/callback' "$jar.headers" | tail -1 | sed 's/^Location: //I' | tr -d '\r')

@@ -330,7 +330,7 @@ static void assert_same(const kg_sess_record *a, const kg_sess_record *b)
 	assert_null(b->state.saml_response);
 }
 
-/* The compact form (version 2) round-trips every member; version 1
+/* The compact form (version 3) round-trips every member; version 1
  * (JSON) records written before still decode to the same. */
 static void test_record_compact_and_json_round_trip(void **state)
 {
@@ -341,7 +341,7 @@ static void test_record_compact_and_json_round_trip(void **state)
 
 	kg_buf_init(&packed, pool, 64);
 	kg_sess_record_pack(&packed, rec);
-	assert_int_equal((unsigned char)packed.data[0], 0x02);
+	assert_int_equal((unsigned char)packed.data[0], 0x03);
 	kg_err_clear(&err);
 	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
 					       &back, &err),

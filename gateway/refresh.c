@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: keeping an OIDC session's tokens fresh: within
+ * KeygateOIDCRefreshMargin of the access token's expiry, the next request
+ * refreshes them, one gateway at a time (a lock in Redis); the others go
+ * on with the tokens they have. A refresh the provider refuses ends the
+ * session (KeygateOIDCRefreshFailure logout) or keeps it; a provider that
+ * cannot be reached keeps it, and the next request tries again.
+ */
+#include "gateway/refresh.h"
+#include "gateway/base/str.h"
+#include "sessions/lock.h"
+
+#include <string.h>
+
+#define KG_REFRESH_LOCK_MS 15000
+
+/* True when rec's access token expires within the margin. */
+static bool refresh_due(kg_gateway *gw, const kg_sess_record *rec,
+			long long now_ms)
+{
+	long long expires;
+
+	if (gw->oidc == NULL || strcmp(rec->protocol, "oidc") != 0 ||
+	    rec->state.oidc_refresh_token == NULL ||
+	    rec->state.oidc_access_expires == NULL ||
+	    !kg_str_to_int(rec->state.oidc_access_expires, 0, INT64_MAX,
+			   &expires))
+		return false;
+	return now_ms >= expires - gw->conf->oidc.refresh_margin_s * 1000;
+}
+
+/* Puts the new tokens into rec. */
+static void take_tokens(kg_sess_record *rec, apr_pool_t *pool,
+			const kg_oidc_tokens *t)
+{
+	if (t->id_token)
+		rec->state.oidc_id_token = t->id_token;
+	if (t->access_token)
+		rec->state.oidc_access_token = t->access_token;
+	if (t->refresh_token)
+		rec->state.oidc_refresh_token = t->refresh_token;
+	rec->state.oidc_access_expires =
+		t->access_expires_ms > 0
+			? kg_psprintf(pool, "%lld", t->access_expires_ms)
+			: NULL;
+}
+
+kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_sess_record *rec, long long now_ms, bool *saved,
+			 kg_err *err)
+{
+	const char *lock = kg_psprintf(req->pool, "refresh:%s", rec->id);
+	kg_oidc_tokens tokens;
+	kg_err why = {0};
+	bool got = false;
+	kg_rc rc;
+
+	*saved = false;
+	if (!refresh_due(gw, rec, now_ms))
+		return KG_OK;
+	rc = kg_sess_lock_try(gw->store, req->pool, lock, KG_REFRESH_LOCK_MS,
+			      &got, err);
+	if (rc != KG_OK || !got)
+		return rc; /* another gateway is refreshing it */
+	rc = kg_oidc_refresh(gw->oidc, req->pool, rec->state.oidc_refresh_token,
+			     now_ms, &tokens, &why);
+	if (rc == KG_OK) {
+		take_tokens(rec, req->pool, &tokens);
+		rc = kg_sess_store_save(gw->store, req->pool, rec, now_ms,
+					saved, err);
+		kg_log_emit(log, KG_LOG_INFO, NULL,
+			    "session refreshed user=%s", rec->user->username);
+	} else if (rc == KG_EAUTH && gw->conf->oidc.refresh_failure_logout) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0530",
+			    "AUDIT session ended reason=refresh_refused user=%s "
+			    "%s",
+			    rec->user->username, why.msg);
+		rc = kg_sess_store_delete(gw->store, req->pool, rec,
+					  "refresh_refused", err);
+		rc = rc == KG_OK ? KG_ENOTFOUND : rc;
+	} else {
+		kg_log_emit(log, KG_LOG_WARN, "KG-0531",
+			    "refresh failed, the session goes on user=%s %s",
+			    rec->user->username, why.msg);
+		rc = KG_OK;
+	}
+	kg_sess_lock_release(gw->store, req->pool, lock, &why);
+	return rc;
+}
