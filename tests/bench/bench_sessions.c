@@ -33,6 +33,7 @@
 typedef struct {
 	kg_sess_store *store;
 	bool create;
+	bool new_users; /* every create for a user with no session yet */
 	int index;
 	const char *cookie; /* lookup: the session to find */
 	double seconds;
@@ -97,7 +98,9 @@ static void *run(void *arg)
 				w->store, pool,
 				make_record(pool,
 					    kg_psprintf(pool, "user%d-%d",
-							 w->index, n++ % 1000),
+							 w->index,
+							 w->new_users ? n++
+								      : n++ % 1000),
 					    kg_pol_clock_now(NULL)),
 				&limits, kg_pol_clock_now(NULL), &out, &err);
 		else
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].store = store;
-		w[i].create = strcmp(argv[2], "create") == 0;
+		w[i].create = strncmp(argv[2], "create", 6) == 0;
+		w[i].new_users = strcmp(argv[2], "create-new") == 0;
 		w[i].index = i;
 		w[i].cookie = argc == 6 ? argv[5] : out.cookie;
 		w[i].seconds = seconds;
