@@ -3,6 +3,7 @@
  * unauthenticated action. Redis down is a 503, never a pass.
  */
 #include "gateway/gateway_impl.h"
+#include "gateway/api_session.h"
 #include "gateway/identity.h"
 #include "gateway/login.h"
 #include "sessions/revocation.h"
@@ -115,6 +116,20 @@ static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
 		       : KG_OK;
 }
 
+/* A session limit refused an API client: 403 with Keycloak's direct-grant
+ * error shape. */
+static void refuse_api_limit(kg_req *req, kg_resp *resp, const char *message)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, req->pool, 128);
+	kg_buf_adds(&b, "{\"error\":\"session_limit\",\"error_description\":");
+	kg_buf_add_json_string(&b, message ? message : "");
+	kg_buf_adds(&b, "}\n");
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_reply(resp, 403, "application/json", b.data);
+}
+
 /* An API call with a bearer token: verified (a warm token comes from the
  * cache), mapped with the login provider's mappers, gated. */
 static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
@@ -191,6 +206,29 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
 		kg_resp_fail(resp, KG_EDENIED, "token_denied");
 		return;
+	}
+	if (kg_api_sessions_on(gw)) {
+		const char *message = NULL;
+		rc = kg_api_session(gw, req, log, &jwt, out.user, &message,
+				    &err);
+		if (rc != KG_OK) {
+			if (rc == KG_EAUTH)
+				apr_table_setn(resp->headers,
+					       "WWW-Authenticate",
+					       "Bearer realm=\"keygate\", "
+					       "error=\"invalid_token\"");
+			kg_metrics_inc(gw->metrics, rc == KG_EBACKEND
+							    ? KG_M_REQ_UNAVAILABLE
+							    : KG_M_TOKEN_REJECTED);
+			if (rc == KG_EDENIED)
+				refuse_api_limit(req, resp, message);
+			else
+				kg_resp_fail(resp, rc,
+					     rc == KG_EAUTH
+						     ? "token_session_ended"
+						     : "cache_unavailable");
+			return;
+		}
 	}
 	caller->user = out.user;
 	caller->via = "bearer";

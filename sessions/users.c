@@ -112,3 +112,52 @@ kg_rc kg_sess_user_save(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 	return kg_sess_redis_command(s->redis, pool, 5, argv, lens, &reply,
 				     err);
 }
+
+kg_rc kg_sess_name_set(kg_sess_store *s, apr_pool_t *pool, const char *name,
+		       const char *value, long long expires_at_ms,
+		       kg_err *err)
+{
+	const char *key = apr_pstrcat(pool, s->conf->redis_prefix, name, NULL);
+	char at[24];
+	const char *argv[5] = {"SET", key, NULL, "PXAT", at};
+	size_t lens[5];
+	unsigned char *sealed;
+	size_t sealed_len;
+	kg_sess_reply *reply;
+	kg_rc rc;
+
+	rc = kg_sess_blob_seal(s, pool, key, value, strlen(value), &sealed,
+			       &sealed_len, err);
+	if (rc != KG_OK)
+		return rc;
+	snprintf(at, sizeof(at), "%lld", expires_at_ms);
+	argv[2] = (const char *)sealed;
+	for (int i = 0; i < 5; i++)
+		lens[i] = i == 2 ? sealed_len : strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, 5, argv, lens, &reply,
+				     err);
+}
+
+kg_rc kg_sess_name_get(kg_sess_store *s, apr_pool_t *pool, const char *name,
+		       const char **value, kg_err *err)
+{
+	const char *key = apr_pstrcat(pool, s->conf->redis_prefix, name, NULL);
+	const char *argv[2] = {"GET", key};
+	size_t lens[2] = {3, strlen(key)};
+	kg_sess_reply *reply;
+	kg_err ignored = {0};
+	char *plain;
+	size_t plain_len;
+	kg_rc rc;
+
+	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply, err);
+	if (rc != KG_OK)
+		return rc;
+	if (reply->type != KG_REPLY_STRING ||
+	    kg_sess_blob_open(s, pool, key, (const unsigned char *)reply->str,
+			      reply->len, &plain, &plain_len,
+			      &ignored) != KG_OK)
+		return KG_ENOTFOUND;
+	*value = plain;
+	return KG_OK;
+}

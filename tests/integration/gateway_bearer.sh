@@ -34,6 +34,7 @@ cat >"$work/keygate.conf" <<CONF
 KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/secret
 KeygateRevocationCheckInterval 1
+KeygateSessionLimit api user 1 deny-new "Only one API token at a time."
 KeygateMappers $work/mappers.json
 KeygateMapperReloadInterval 1
 CONF
@@ -117,6 +118,15 @@ sleep 0.2
 check "a broken mapper file keeps the previous one running" test "$(code "$good" /admin-api/x)" = 200
 check "the broken file is logged with FILE:LINE:COL" grep -qE "KG-0101 mapper file rejected: $work/mappers.json:[0-9]+:[0-9]+: " "$work/error.log"
 
+# the API-flow session limit: each token is one session of its user
+second=$($mint sign "$work/signer.pem" test-rs256 "$(claims svc-etl jti-50)")
+st=$(code "$second")
+check "a second token of the same user is refused by the API session limit (403)" \
+	test "$st" = 403 -a "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error_description"])' "$work/out.json")" = "Only one API token at a time."
+check "the first token still works" test "$(code "$good")" = 200
+"$build/keygate" sessions count --config "$work/keygate.conf" --user svc-etl >"$work/count.txt"
+check "the API session shows in keygate sessions" test "$(cat "$work/count.txt")" = 1
+
 # revocation by jti, by name; deactivated accounts
 kg="$build/keygate"
 "$kg" tokens revoke --config "$work/keygate.conf" --jti jti-1 --exp $((now + 600)) >/dev/null
@@ -135,6 +145,8 @@ bad "a deactivated account's token" "$third"
 "$kg" accounts reactivate --config "$work/keygate.conf" --issuer "$iss" svc-bi >/dev/null
 sleep 1.2
 check "a reactivated account's token works again" test "$(code "$third")" = 200
+"$kg" sessions kill --config "$work/keygate.conf" --user svc-bi >/dev/null
+bad "a token whose API session an admin killed" "$third"
 check "revocations are audit events" grep -q "AUDIT token rejected reason=the token is revoked" "$work/error.log"
 
 # X-Domino-Api-Key: passed untouched, with no identity header
