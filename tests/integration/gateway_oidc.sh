@@ -141,6 +141,13 @@ check "a state that is not this browser's is refused" test "$st" = 400
 st=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar2" "$base/keygate/oidc/callback?code=forged&state=$other_state")
 check "a forged code with the right state is refused by the provider (401)" test "$st" = 401
 
+# Host and X-Forwarded-* never shape the URLs keygate builds (security.md §64)
+loc=$(curl -s -o /dev/null -w '%{redirect_url}' -H 'Host: evil.test' -H 'X-Forwarded-Host: evil.test' \
+	-H 'X-Forwarded-Proto: http' -H 'Forwarded: host=evil.test' "$base/keygate/login?return_to=/app/")
+check "a poisoned Host does not reach the redirect_uri" \
+	bash -c "case '$loc' in *redirect_uri=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe="").lower())' "$base/keygate/oidc/callback")*) exit 0;; *) exit 1;; esac"
+check "nor anywhere in the login redirect" bash -c "! grep -qi evil <<<'$loc'"
+
 # --- logout -------------------------------------------------------------
 loc=$(curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$base/keygate/logout?return_to=/bye")
 check "logout sends the browser to the provider's end_session_endpoint" \
