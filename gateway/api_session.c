@@ -20,14 +20,9 @@ bool kg_api_sessions_on(const kg_gateway *gw)
 
 static const char *token_name(apr_pool_t *pool, const kg_jwt_token *jwt)
 {
-	static const char hex[] = "0123456789abcdef";
 	char d[65];
 
-	for (int i = 0; i < 32; i++) {
-		d[2 * i] = hex[jwt->digest[i] >> 4];
-		d[2 * i + 1] = hex[jwt->digest[i] & 0xf];
-	}
-	d[64] = '\0';
+	kg_hex(jwt->digest, sizeof(jwt->digest), d);
 	return kg_psprintf(pool, "apitok:%s", d);
 }
 

@@ -2,6 +2,7 @@
  * keygate: the session cookie value, its Redis id and its attributes.
  */
 #include "sessions/cookie.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <openssl/core_names.h>
@@ -69,13 +70,7 @@ bool kg_sess_cookie_is_valid(const char *value, size_t len)
 /* Writes the hex of the first KG_SESS_ID_LEN / 2 bytes of mac. */
 static void id_hex(const unsigned char *mac, char out[KG_SESS_ID_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < KG_SESS_ID_LEN / 2; i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 0xf];
-	}
-	out[KG_SESS_ID_LEN] = '\0';
+	kg_hex(mac, KG_SESS_ID_LEN / 2, out);
 }
 
 void kg_sess_cookie_id(const unsigned char key[32], const char *value,

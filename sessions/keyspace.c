@@ -2,6 +2,7 @@
  * keygate: Redis key names for sessions.
  */
 #include "sessions/keyspace.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <openssl/evp.h>
@@ -22,7 +23,6 @@ static void sha256_fetch(void)
 /* Returns the hex SHA-256 of data[0..len) in pool. */
 static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	char *out = apr_palloc(pool, 2 * SHA256_DIGEST_LENGTH + 1);
 
@@ -30,11 +30,7 @@ static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
 	if (sha256_md == NULL ||
 	    EVP_Digest(data, len, digest, NULL, sha256_md, NULL) != 1)
 		SHA256(data, len, digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0xf];
-	}
-	out[2 * SHA256_DIGEST_LENGTH] = '\0';
+	kg_hex(digest, SHA256_DIGEST_LENGTH, out);
 	return out;
 }
 

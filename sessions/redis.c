@@ -3,6 +3,7 @@
  * reconnects, and replies copied into pools. The only hiredis user.
  */
 #include "sessions/redis.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <errno.h>
@@ -517,16 +518,11 @@ kg_rc kg_sess_redis_command(kg_sess_redis *r, apr_pool_t *pool, int argc,
 
 void kg_sess_redis_script_init(kg_sess_script *script)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char digest[SHA_DIGEST_LENGTH];
 
 	SHA1((const unsigned char *)script->text, strlen(script->text),
 	     digest);
-	for (int i = 0; i < SHA_DIGEST_LENGTH; i++) {
-		script->sha1[2 * i] = hex[digest[i] >> 4];
-		script->sha1[2 * i + 1] = hex[digest[i] & 0xf];
-	}
-	script->sha1[40] = '\0';
+	kg_hex(digest, SHA_DIGEST_LENGTH, script->sha1);
 }
 
 kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,

@@ -2,6 +2,7 @@
  * keygate: the logging sink API.
  */
 #include "log.h"
+#include "str.h"
 
 #include <openssl/sha.h>
 #include <stdarg.h>
@@ -29,15 +30,10 @@ void kg_log_emit(const kg_log *log, kg_log_level level, const char *id,
 
 void kg_log_redact(const void *data, size_t len, char out[9])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 
 	SHA256(data, len, digest);
-	for (int i = 0; i < 4; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0xf];
-	}
-	out[8] = '\0';
+	kg_hex(digest, 4, out);
 }
 
 const char *kg_log_level_name(kg_log_level level)

@@ -345,6 +345,17 @@ char *kg_str_url_encode(apr_pool_t *pool, const char *s)
 	return b.data;
 }
 
+void kg_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
 int kg_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')

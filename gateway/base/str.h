@@ -65,6 +65,9 @@ bool kg_str_eq_nocase(const char *a, const char *b);
 /* True when s is NULL or has only characters <= U+0020. */
 bool kg_str_is_blank(const char *s);
 
+/* Writes the lower-case hex of in[0..n) and a NUL into out[2n + 1]. */
+void kg_hex(const unsigned char *in, size_t n, char *out);
+
 /* The value of hex digit c, or -1. */
 int kg_hex_value(char c);
 
