@@ -116,6 +116,21 @@ static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
 		       : KG_OK;
 }
 
+/* Refuses a bearer request: 401 with error="invalid_token" (RFC 6750)
+ * when the token is at fault, 503 when Redis or the keys are out of
+ * reach; counted either way. */
+static void reject_token(kg_gateway *gw, kg_resp *resp, kg_rc rc,
+			 const char *reason)
+{
+	if (rc == KG_EAUTH)
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       "Bearer realm=\"keygate\", "
+			       "error=\"invalid_token\"");
+	kg_metrics_inc(gw->metrics, rc == KG_EBACKEND ? KG_M_REQ_UNAVAILABLE
+						      : KG_M_TOKEN_REJECTED);
+	kg_resp_fail(resp, rc, rc == KG_EBACKEND ? "cache_unavailable" : reason);
+}
+
 /* A session limit refused an API client: 403 with Keycloak's direct-grant
  * error shape. */
 static void refuse_api_limit(kg_req *req, kg_resp *resp, const char *message)
@@ -153,14 +168,7 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 	if (rc != KG_OK) {
 		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
 			    "KG-0410", "REJECT proto=jwt reason=%s", err.msg);
-		if (rc == KG_EAUTH)
-			apr_table_setn(resp->headers, "WWW-Authenticate",
-				       "Bearer realm=\"keygate\", "
-				       "error=\"invalid_token\"");
-		kg_metrics_inc(gw->metrics, rc == KG_EBACKEND
-						    ? KG_M_REQ_UNAVAILABLE
-						    : KG_M_TOKEN_REJECTED);
-		kg_resp_fail(resp, rc, "invalid_token");
+		reject_token(gw, resp, rc, "invalid_token");
 		return;
 	}
 	rc = check_revocation(gw, req, &jwt, &err);
@@ -168,16 +176,7 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
 			    "KG-0412", "AUDIT token rejected reason=%s",
 			    err.msg);
-		if (rc == KG_EAUTH)
-			apr_table_setn(resp->headers, "WWW-Authenticate",
-				       "Bearer realm=\"keygate\", "
-				       "error=\"invalid_token\"");
-		kg_metrics_inc(gw->metrics, rc == KG_EAUTH
-						    ? KG_M_TOKEN_REJECTED
-						    : KG_M_REQ_UNAVAILABLE);
-		kg_resp_fail(resp, rc,
-			     rc == KG_EAUTH ? "token_revoked"
-					    : "cache_unavailable");
+		reject_token(gw, resp, rc, "token_revoked");
 		return;
 	}
 	in.claims = jwt.claims;
@@ -211,22 +210,12 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		const char *message = NULL;
 		rc = kg_api_session(gw, req, log, &jwt, out.user, &message,
 				    &err);
+		if (rc == KG_EDENIED) {
+			refuse_api_limit(req, resp, message);
+			return;
+		}
 		if (rc != KG_OK) {
-			if (rc == KG_EAUTH)
-				apr_table_setn(resp->headers,
-					       "WWW-Authenticate",
-					       "Bearer realm=\"keygate\", "
-					       "error=\"invalid_token\"");
-			kg_metrics_inc(gw->metrics, rc == KG_EBACKEND
-							    ? KG_M_REQ_UNAVAILABLE
-							    : KG_M_TOKEN_REJECTED);
-			if (rc == KG_EDENIED)
-				refuse_api_limit(req, resp, message);
-			else
-				kg_resp_fail(resp, rc,
-					     rc == KG_EAUTH
-						     ? "token_session_ended"
-						     : "cache_unavailable");
+			reject_token(gw, resp, rc, "token_session_ended");
 			return;
 		}
 	}

@@ -78,9 +78,7 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_sess_record *rec = NULL;
 	kg_err err = {0};
 	kg_rc rc = kg_gateway_session(gw, req, log, &rec, &err);
-	bool rejected = false;
-	const char *back = kg_redirect_local_or_root(
-		kg_endpoint_param(req, "return_to"), &rejected);
+	const char *back = kg_endpoint_return_to(req, log);
 	const char *op_logout = NULL;
 
 	if (rc == KG_OK) {
@@ -99,10 +97,6 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
 	}
-	if (rejected)
-		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
-			    "REJECT proto=redirect reason=redirect_rejected "
-			    "param=return_to");
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
 					     "", 0));
@@ -213,6 +207,19 @@ const char *kg_endpoint_param(const kg_req *req, const char *name)
 {
 	return param_in(req->pool, req->query,
 			req->query ? strlen(req->query) : 0, name);
+}
+
+const char *kg_endpoint_return_to(const kg_req *req, const kg_log *log)
+{
+	bool rejected = false;
+	const char *back = kg_redirect_local_or_root(
+		kg_endpoint_param(req, "return_to"), &rejected);
+
+	if (rejected)
+		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
+			    "REJECT proto=redirect reason=redirect_rejected "
+			    "param=return_to");
+	return back;
 }
 
 const char *kg_endpoint_form_param(const kg_req *req, const char *name)

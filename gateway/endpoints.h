@@ -10,6 +10,10 @@
  * malformed). */
 const char *kg_endpoint_param(const kg_req *req, const char *name);
 
+/* The request's return_to parameter when it is a local path, else "/"
+ * (and a REJECT line in the log). */
+const char *kg_endpoint_return_to(const kg_req *req, const kg_log *log);
+
 /* The decoded value of a form field of an
  * application/x-www-form-urlencoded POST body, or NULL. */
 const char *kg_endpoint_form_param(const kg_req *req, const char *name);

@@ -21,18 +21,12 @@ static const char *redirect_uri(kg_gateway *gw, apr_pool_t *pool)
 void kg_endpoint_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_resp *resp)
 {
-	bool rejected = false;
-	const char *back = kg_redirect_local_or_root(
-	    kg_endpoint_param(req, "return_to"), &rejected);
+	const char *back = kg_endpoint_return_to(req, log);
 	kg_oidc_pending pending;
 	const char *url, *cookie;
 	kg_err err = {0};
 	kg_rc rc;
 
-	if (rejected)
-		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
-			    "REJECT proto=redirect reason=redirect_rejected "
-			    "param=return_to");
 	if (gw->oidc == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;

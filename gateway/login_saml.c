@@ -94,18 +94,12 @@ void kg_endpoint_saml_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	const char *alias = login_alias(gw, req);
 	kg_saml *saml = kg_gateway_saml(gw, alias);
-	bool rejected = false;
-	const char *back = kg_redirect_local_or_root(
-		kg_endpoint_param(req, "return_to"), &rejected);
+	const char *back = kg_endpoint_return_to(req, log);
 	kg_oidc_pending pending = {0};
 	const char *url, *cookie;
 	kg_err err = {0};
 	kg_rc rc;
 
-	if (rejected)
-		kg_log_emit(log, KG_LOG_WARN, "KG-0403",
-			    "REJECT proto=redirect reason=redirect_rejected "
-			    "param=return_to");
 	if (saml == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
 		return;
