@@ -11,7 +11,7 @@ packages=(
 	libhiredis-dev libcmocka-dev
 	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
 	libjansson-dev libcjose-dev python3 curl ca-certificates nodejs
-	chromium wrk python3-pysaml2 xmlsec1
+	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
