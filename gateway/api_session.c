@@ -34,6 +34,7 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 	long long now = kg_gateway_now_ms();
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 	kg_sess_created created;
+	bool stored = false;
 	kg_rc rc;
 
 	rec->user = user;
@@ -42,8 +43,9 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 	rec->flow = KG_FLOW_API;
 	rec->auth_ms = rec->last_access_ms = now;
 	rec->idle_ms = 0;
-	rec->expires_ms = jwt->exp_s > 0 ? jwt->exp_s * 1000
-					 : now + gw->timeouts.max_ms;
+	rec->expires_ms = now + gw->timeouts.max_ms;
+	if (jwt->exp_s > 0 && jwt->exp_s * 1000 < rec->expires_ms)
+		rec->expires_ms = jwt->exp_s * 1000;
 	rc = kg_sess_store_create(gw->store, req->pool, rec,
 				  &gw->conf->sessions.limits[KG_FLOW_API], now,
 				  &created, err);
@@ -58,8 +60,13 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	if (rc != KG_OK)
 		return rc;
-	return kg_sess_name_set(gw->store, req->pool, name, created.cookie,
-				rec->expires_ms, err);
+	rc = kg_sess_name_set(gw->store, req->pool, name, created.cookie,
+			      rec->expires_ms, &stored, err);
+	/* a parallel first use of the same token won: keep one session */
+	if (rc == KG_OK && !stored)
+		rc = kg_sess_store_delete(gw->store, req->pool, rec,
+					  "duplicate_api_session", err);
+	return rc;
 }
 
 kg_rc kg_api_session(kg_gateway *gw, kg_req *req, const kg_log *log,

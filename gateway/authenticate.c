@@ -43,7 +43,8 @@ kg_rc kg_gateway_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 					  err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;
 	}
-	rc = kg_gateway_refresh(gw, req, log, rec, now, &written, err);
+	rc = kg_gateway_refresh(gw, req, log, cookie, &rec, now, &written,
+				err);
 	if (rc == KG_OK && !written)
 		rc = kg_sess_store_touch(gw->store, req->pool, rec, now,
 					 &written, err);
@@ -196,6 +197,10 @@ static void authenticate_bearer(kg_gateway *gw, const kg_conf_location *loc,
 	}
 	rc = kg_login_map(req->pool, set, &gw->conf->mapping, alias, &in,
 			  NULL, &out, &err);
+	/* the mapped user may point into the mapper generation, which a
+	 * reload can free once released: copy it into the request first */
+	if (rc == KG_OK)
+		out.user = kg_user_copy(req->pool, out.user);
 	if (gen)
 		kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK || !out.allowed) {
@@ -350,6 +355,9 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	authenticate(gw, loc, req, log, resp, caller);
 	if (resp->action != KG_RESP_CONTINUE)
 		return;
+	/* on app-token locations only keygate's token reaches the app */
+	if (loc->app_jwt == KG_FLAG_ON)
+		apr_table_unset(req->headers, "Authorization");
 	kg_identity_strip_cookies(req->pool, req->headers,
 				  gw->conf->sessions.cookie_name);
 	if (loc->app_jwt == KG_FLAG_ON && caller->user)

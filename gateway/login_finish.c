@@ -118,6 +118,10 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log, &set);
 	rc = map_login(gw, req, set, done, &out, &err);
+	/* the mapped user may point into the mapper generation, which a
+	 * reload can free once released: copy it into the request first */
+	if (rc == KG_OK)
+		out.user = kg_user_copy(req->pool, out.user);
 	kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
@@ -139,6 +143,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
+	end_presented_session(gw, req, log);
 	rc = create_session(gw, req, done, out.user, now, &created, &rec, &err);
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
@@ -160,7 +165,6 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					       : "session_create");
 		return;
 	}
-	end_presented_session(gw, req, log);
 	tag_session(gw, req, log, done, rec);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,

@@ -10,6 +10,7 @@
 #include "gateway/base/str.h"
 #include "sessions/lock.h"
 
+#include <openssl/rand.h>
 #include <string.h>
 
 #define KG_REFRESH_LOCK_MS 15000
@@ -46,28 +47,53 @@ static void take_tokens(kg_sess_record *rec, apr_pool_t *pool,
 }
 
 kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_sess_record *rec, long long now_ms, bool *saved,
-			 kg_err *err)
+			 const char *cookie, kg_sess_record **recp,
+			 long long now_ms, bool *written, kg_err *err)
 {
+	kg_sess_record *rec = *recp, *fresh;
 	const char *lock = kg_psprintf(req->pool, "refresh:%s", rec->id);
+	unsigned char nonce[16];
+	char holder[33];
 	kg_oidc_tokens tokens;
 	kg_err why = {0};
 	bool got = false;
 	kg_rc rc;
 
-	*saved = false;
+	*written = false;
 	if (!refresh_due(gw, rec, now_ms))
 		return KG_OK;
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+		return kg_err_set(err, KG_EINTERNAL, "no randomness");
+	kg_hex(nonce, sizeof(nonce), holder);
 	rc = kg_sess_lock_try(gw->store, req->pool, lock, KG_REFRESH_LOCK_MS,
-			      &got, err);
-	if (rc != KG_OK || !got)
-		return rc; /* another gateway is refreshing it */
+			      holder, &got, err);
+	if (rc != KG_OK)
+		return rc;
+	if (!got) {
+		/* another gateway is refreshing it: go on, and do not write
+		 * this (soon stale) copy back with a touch */
+		*written = true;
+		return KG_OK;
+	}
+	/* read it again under the lock: another gateway may have refreshed
+	 * it (and rotated the refresh token) since this request read it */
+	rc = kg_sess_store_load(gw->store, req->pool, cookie, strlen(cookie),
+				&fresh, err);
+	if (rc != KG_OK) {
+		kg_sess_lock_release(gw->store, req->pool, lock, holder, &why);
+		return rc;
+	}
+	*recp = rec = fresh;
+	if (!refresh_due(gw, rec, now_ms)) {
+		kg_sess_lock_release(gw->store, req->pool, lock, holder, &why);
+		return KG_OK;
+	}
 	rc = kg_oidc_refresh(gw->oidc, req->pool, rec->state.oidc_refresh_token,
 			     now_ms, &tokens, &why);
 	if (rc == KG_OK) {
 		take_tokens(rec, req->pool, &tokens);
 		rc = kg_sess_store_save(gw->store, req->pool, rec, now_ms,
-					saved, err);
+					written, err);
 		kg_log_emit(log, KG_LOG_INFO, NULL,
 			    "session refreshed user=%s", rec->user->username);
 	} else if (rc == KG_EAUTH && gw->conf->oidc.refresh_failure_logout) {
@@ -84,6 +110,6 @@ kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    rec->user->username, why.msg);
 		rc = KG_OK;
 	}
-	kg_sess_lock_release(gw->store, req->pool, lock, &why);
+	kg_sess_lock_release(gw->store, req->pool, lock, holder, &why);
 	return rc;
 }

@@ -6,12 +6,14 @@
 
 #include "gateway/gateway_impl.h"
 
-/* Refreshes rec's tokens when they are due, as at now_ms. KG_OK: the
- * session goes on (*saved when rec was rewritten); KG_ENOTFOUND: the
- * provider refused and the session was ended; KG_EBACKEND: Redis is
- * down. */
+/* Refreshes the tokens of *recp (the session of cookie) when they are
+ * due, as at now_ms, under a lock across gateways, reading the record
+ * again once the lock is held (*recp may be replaced by that fresher
+ * copy). KG_OK: the session goes on, and *written says the caller must
+ * not touch (write) its copy now; KG_ENOTFOUND: the provider refused and
+ * the session was ended; KG_EBACKEND: Redis is down. */
 kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_sess_record *rec, long long now_ms, bool *saved,
-			 kg_err *err);
+			 const char *cookie, kg_sess_record **recp,
+			 long long now_ms, bool *written, kg_err *err);
 
 #endif

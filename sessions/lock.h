@@ -9,13 +9,16 @@
 
 #include "sessions/store.h"
 
-/* Takes the lock name for ttl_ms: *got tells whether this caller has it.
- * KG_EBACKEND when Redis is down. */
+/* Takes the lock name for ttl_ms as holder (a random value of the
+ * caller's): *got tells whether this caller has it. KG_EBACKEND when
+ * Redis is down. */
 kg_rc kg_sess_lock_try(kg_sess_store *s, apr_pool_t *pool, const char *name,
-		       long long ttl_ms, bool *got, kg_err *err);
+		       long long ttl_ms, const char *holder, bool *got,
+		       kg_err *err);
 
-/* Releases a lock this caller took. */
+/* Releases the lock if holder still holds it (it may have expired and
+ * been taken by another gateway meanwhile). */
 kg_rc kg_sess_lock_release(kg_sess_store *s, apr_pool_t *pool,
-			   const char *name, kg_err *err);
+			   const char *name, const char *holder, kg_err *err);
 
 #endif

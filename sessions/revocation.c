@@ -9,15 +9,34 @@
 #include <stdio.h>
 #include <string.h>
 
-/* P rv:KIND:HASH of text. */
-static const char *rv_key(kg_sess_store *s, apr_pool_t *pool,
-			  const char *kind, const char *text)
+/* P rv:KIND:HASH of text, hashed with key. */
+static const char *rv_key_with(kg_sess_store *s, apr_pool_t *pool,
+			       const unsigned char *key, const char *kind,
+			       const char *text)
 {
 	char digest[65];
 
-	kg_sess_mac_hex(s->keys.current.cookie, text, strlen(text), digest);
+	kg_sess_mac_hex(key, text, strlen(text), digest);
 	return kg_psprintf(pool, "%srv:%s:%s", s->conf->redis_prefix, kind,
 			   digest);
+}
+
+/* The key writes use (the current secret's). */
+static const char *rv_key(kg_sess_store *s, apr_pool_t *pool,
+			  const char *kind, const char *text)
+{
+	return rv_key_with(s, pool, s->keys.current.cookie, kind, text);
+}
+
+/* Adds the key of (kind, text) to argv, and its previous-secret form
+ * during a rollover, so a revocation made before it still counts. */
+static void add_both(kg_sess_store *s, apr_pool_t *pool, const char **argv,
+		     int *argc, const char *kind, const char *text)
+{
+	argv[(*argc)++] = rv_key(s, pool, kind, text);
+	if (s->keys.has_previous)
+		argv[(*argc)++] = rv_key_with(s, pool, s->keys.previous.cookie,
+					      kind, text);
 }
 
 static const char *account_text(apr_pool_t *pool, const char *issuer,
@@ -30,20 +49,20 @@ kg_rc kg_sess_token_check(kg_sess_store *s, apr_pool_t *pool,
 			  const kg_sess_token_ids *t, bool *revoked,
 			  kg_err *err)
 {
-	const char *argv[4] = {"MGET"};
-	size_t lens[4];
+	const char *argv[7] = {"MGET"};
+	size_t lens[7];
 	kg_sess_reply *reply;
 	int argc = 1;
 	kg_rc rc;
 
 	*revoked = false;
 	if (t->jti)
-		argv[argc++] = rv_key(s, pool, "jti", t->jti);
+		add_both(s, pool, argv, &argc, "jti", t->jti);
 	if (t->name)
-		argv[argc++] = rv_key(s, pool, "name", t->name);
+		add_both(s, pool, argv, &argc, "name", t->name);
 	if (t->sub)
-		argv[argc++] = rv_key(s, pool, "acct",
-				      account_text(pool, t->issuer, t->sub));
+		add_both(s, pool, argv, &argc, "acct",
+			 account_text(pool, t->issuer, t->sub));
 	if (argc == 1)
 		return KG_OK;
 	for (int i = 0; i < argc; i++)

@@ -35,24 +35,25 @@ kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 {
 	const char *key = tag_key(s, pool, tag);
 	const char *sadd[3] = {"SADD", key, id};
-	const char *expire[4] = {"PEXPIREAT", key, NULL, "GT"};
-	const char *persist_if_new[3] = {"PEXPIREAT", key, NULL};
+	const char *pttl[2] = {"PTTL", key};
+	const char *extend[4] = {"PEXPIREAT", key, NULL, "GT"};
+	const char *first[3] = {"PEXPIREAT", key, NULL};
 	kg_sess_reply *reply;
 	char at[24];
 	kg_rc rc;
 
 	snprintf(at, sizeof(at), "%lld", expires_ms);
-	expire[2] = persist_if_new[2] = at;
+	extend[2] = first[2] = at;
 	rc = run(s, pool, 3, sadd, &reply, err);
+	if (rc == KG_OK)
+		rc = run(s, pool, 2, pttl, &reply, err);
 	if (rc != KG_OK)
 		return rc;
-	/* a new set has no TTL yet, so GT would not set one */
-	if (reply->type == KG_REPLY_INTEGER && reply->integer == 1)
-		rc = run(s, pool, 4, expire, &reply, err);
-	if (rc == KG_OK && reply->type == KG_REPLY_INTEGER &&
-	    reply->integer == 0)
-		rc = run(s, pool, 3, persist_if_new, &reply, err);
-	return rc;
+	/* a set with no TTL yet gets one; otherwise it is only ever
+	 * extended, so a shorter session never shortens the tag */
+	if (reply->type == KG_REPLY_INTEGER && reply->integer == -1)
+		return run(s, pool, 3, first, &reply, err);
+	return run(s, pool, 4, extend, &reply, err);
 }
 
 kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,

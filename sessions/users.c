@@ -115,12 +115,12 @@ kg_rc kg_sess_user_save(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 
 kg_rc kg_sess_name_set(kg_sess_store *s, apr_pool_t *pool, const char *name,
 		       const char *value, long long expires_at_ms,
-		       kg_err *err)
+		       bool *stored, kg_err *err)
 {
 	const char *key = apr_pstrcat(pool, s->conf->redis_prefix, name, NULL);
 	char at[24];
-	const char *argv[5] = {"SET", key, NULL, "PXAT", at};
-	size_t lens[5];
+	const char *argv[6] = {"SET", key, NULL, "PXAT", at, "NX"};
+	size_t lens[6];
 	unsigned char *sealed;
 	size_t sealed_len;
 	kg_sess_reply *reply;
@@ -132,10 +132,11 @@ kg_rc kg_sess_name_set(kg_sess_store *s, apr_pool_t *pool, const char *name,
 		return rc;
 	snprintf(at, sizeof(at), "%lld", expires_at_ms);
 	argv[2] = (const char *)sealed;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		lens[i] = i == 2 ? sealed_len : strlen(argv[i]);
-	return kg_sess_redis_command(s->redis, pool, 5, argv, lens, &reply,
-				     err);
+	rc = kg_sess_redis_command(s->redis, pool, 6, argv, lens, &reply, err);
+	*stored = rc == KG_OK && reply->type == KG_REPLY_STATUS;
+	return rc;
 }
 
 kg_rc kg_sess_name_get(kg_sess_store *s, apr_pool_t *pool, const char *name,

@@ -35,11 +35,13 @@ kg_user *kg_user_copy(apr_pool_t *pool, const kg_user *src)
 	u->attributes = kg_bag_copy(pool, src->attributes);
 	for (int i = 0; i < src->roles->nelts; i++)
 		kg_list_add_unique(u->roles,
-				   APR_ARRAY_IDX(src->roles, i, const char *));
+				   apr_pstrdup(pool, APR_ARRAY_IDX(src->roles, i,
+								   const char *)));
 	for (int i = 0; i < src->organizations->nelts; i++)
 		kg_list_add_unique(
 			u->organizations,
-			APR_ARRAY_IDX(src->organizations, i, const char *));
+			apr_pstrdup(pool, APR_ARRAY_IDX(src->organizations, i,
+							const char *)));
 	for (int i = 0; i < src->aws_roles->nelts; i++) {
 		const kg_aws_role *r =
 			&APR_ARRAY_IDX(src->aws_roles, i, kg_aws_role);

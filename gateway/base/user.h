@@ -34,7 +34,8 @@ typedef struct {
 /* Returns an empty user (no names, no attributes, no roles). */
 kg_user *kg_user_make(apr_pool_t *pool);
 
-/* Returns a deep copy of src. */
+/* Returns a deep copy of src: every string is copied into pool, so the
+ * copy outlives whatever src pointed into (a mapper generation). */
 kg_user *kg_user_copy(apr_pool_t *pool, const kg_user *src);
 
 /* Appends the user's members, without the enclosing braces:

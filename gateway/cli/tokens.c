@@ -23,7 +23,7 @@ static const char tokens_usage[] =
 
 static const char accounts_usage[] =
 	"usage: keygate accounts deactivate|reactivate --config FILE\n"
-	"                        [--issuer ISSUER] SUBJECT\n"
+	"                        --issuer ISSUER SUBJECT\n"
 	"\n"
 	"Deactivates (or reactivates) a service account: every bearer token\n"
 	"with this issuer and sub is refused, whatever its expiry.\n"
@@ -149,6 +149,9 @@ int kg_cli_accounts(int argc, char **argv)
 		return kg_cli_usage_error("accounts", msg);
 	if (optind != argc - 1)
 		return kg_cli_usage_error("accounts", "expected one SUBJECT");
+	if (o.issuer == NULL)
+		return kg_cli_usage_error(
+			"accounts", "--issuer is required (the token's iss)");
 	o.name = argv[optind];
 	return with_store(o.reactivate ? "accounts reactivate"
 				       : "accounts deactivate",

@@ -207,14 +207,26 @@ static int check_authn(request_rec *r)
 	return kg_httpd_resp_apply(r, resp);
 }
 
-/* After authorization: the identity for the backend. */
+/* After authorization: the identity for the backend. When keygate did
+ * not authenticate the request (httpd granted access without asking for
+ * a user: Require all granted, Require ip, Satisfy Any), the location's
+ * identity headers are still scrubbed, so nothing a client sent under
+ * those names reaches the backend. */
 static int fixups(request_rec *r)
 {
 	kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+	kg_conf_location *loc;
 
-	if (st && st->backend_headers)
+	if (st && st->backend_headers) {
 		apr_table_overlap(r->headers_in, st->backend_headers,
 				  APR_OVERLAP_TABLES_SET);
+		return DECLINED;
+	}
+	loc = kg_httpd_location_get(r);
+	if (loc && loc->headers)
+		kg_identity_scrub(r->pool, r->headers_in, loc);
+	if (loc && loc->app_jwt == KG_FLAG_ON)
+		apr_table_unset(r->headers_in, "Authorization");
 	return DECLINED;
 }
 

@@ -60,6 +60,12 @@ locations=$(cat <<CONF
   Require valid-user
   ProxyPass http://127.0.0.1:$back/public
 </Location>
+<Location /open>
+  AuthType keygate
+  Require all granted
+  KeygateIdentityHeader domino-roles roles
+  ProxyPass http://127.0.0.1:$back/open
+</Location>
 <Location /apps>
   AuthType keygate
   Require valid-user
@@ -160,6 +166,12 @@ check "a pass location lets an anonymous caller through" test "$st" = 200
 check "the backend sees exactly one domino-username: Anonymous" \
 	python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["headers"]; sys.exit(0 if h.get("domino-username")==["Anonymous"] and "domino_username" not in h else 1)' "$work/d.b"
 check "the spoofed headers were logged as stripped" grep -q "STRIP header=domino-username" "$work/error.log"
+
+st=$(req op "$base/open/x" -H 'domino-roles: SysAdmin' -H 'Domino_Roles: SysAdmin' -H 'domino-username: admin')
+check "where httpd grants access without a user, forged identity headers are still removed" python3 -c '
+import json, sys
+h = json.load(open(sys.argv[1]))["headers"]
+sys.exit(0 if not any(k in h for k in ("domino-roles", "domino_roles", "domino-username")) else 1)' "$work/op.b"
 
 alice=$(mint alice SysAdmin org:nyc-data-scientists "attr:department=Research & Development")
 bob=$(mint bob Practitioner)
