@@ -10,7 +10,8 @@ packages=(
 	libapr1-dev libaprutil1-dev libxml2-dev libssl-dev libpcre2-dev
 	libhiredis-dev libcmocka-dev
 	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
-	libjansson-dev libcjose-dev python3 curl ca-certificates nodejs
+	libjansson-dev libcjose-dev libcurl4-openssl-dev python3 curl
+	ca-certificates nodejs
 	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
 )
 # npm comes with nodejs from some sources, as its own package in Debian

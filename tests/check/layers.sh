@@ -62,6 +62,7 @@ only_in liboauth2 'oauth2/' gateway/proto/oidc_http.c
 only_in cjose 'cjose/' gateway/proto/jwt_keys.c
 only_in jansson 'jansson' gateway/proto/oidc_http.c
 only_in pcre2 'pcre2' gateway/base/regex.c
+only_in libcurl 'curl/' gateway/proto/sts_http.c
 
 httpd_hits=$(grep -rlE '^#include <(httpd\.h|http_[a-z_]*\.h|ap_[a-z_]*\.h|mod_[a-z_]*\.h|util_[a-z_]*\.h)' \
 	gateway conf mappers sessions policy 2>/dev/null | grep -v '^gateway/httpd/')
