@@ -9,13 +9,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *tag_key(kg_sess_store *s, apr_pool_t *pool,
-			   const char *tag)
+static const char *tag_key_with(kg_sess_store *s, apr_pool_t *pool,
+				const unsigned char *mac_key, const char *tag)
 {
 	char digest[65];
 
-	kg_sess_mac_hex(s->keys.current.cookie, tag, strlen(tag), digest);
+	kg_sess_mac_hex(mac_key, tag, strlen(tag), digest);
 	return kg_psprintf(pool, "%stag:%s", s->conf->redis_prefix, digest);
+}
+
+/* The key new tags go under (the current secret's). */
+static const char *tag_key(kg_sess_store *s, apr_pool_t *pool,
+			   const char *tag)
+{
+	return tag_key_with(s, pool, s->keys.current.cookie, tag);
 }
 
 /* Runs a command whose arguments are all C strings. */
@@ -56,16 +63,15 @@ kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 	return run(s, pool, 4, extend, &reply, err);
 }
 
-kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
-		      const char *reason, int *ended, kg_err *err)
+/* Ends the live sessions in the tag set at key, and drops the set. */
+static kg_rc end_set(kg_sess_store *s, apr_pool_t *pool, const char *key,
+		     const char *reason, int *ended, kg_err *err)
 {
-	const char *key = tag_key(s, pool, tag);
 	const char *members[2] = {"SMEMBERS", key};
 	const char *del[2] = {"DEL", key};
 	kg_sess_reply *reply;
 	kg_rc rc;
 
-	*ended = 0;
 	rc = run(s, pool, 2, members, &reply, err);
 	if (rc != KG_OK)
 		return rc;
@@ -89,4 +95,20 @@ kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 		(*ended)++;
 	}
 	return run(s, pool, 2, del, &reply, err);
+}
+
+kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
+		      const char *reason, int *ended, kg_err *err)
+{
+	kg_rc rc;
+
+	*ended = 0;
+	rc = end_set(s, pool, tag_key(s, pool, tag), reason, ended, err);
+	/* during a secret rollover, sessions tagged before it are under the
+	 * previous secret's key */
+	if (rc == KG_OK && s->keys.has_previous)
+		rc = end_set(s, pool,
+			     tag_key_with(s, pool, s->keys.previous.cookie, tag),
+			     reason, ended, err);
+	return rc;
 }

@@ -11,8 +11,9 @@
 #include <string.h>
 
 /* P user:HASH for (alias, broker_id). */
-static const char *user_key(kg_sess_store *s, apr_pool_t *pool,
-			    const char *alias, const char *broker_id)
+static const char *user_key_with(kg_sess_store *s, apr_pool_t *pool,
+				 const unsigned char *mac_key,
+				 const char *alias, const char *broker_id)
 {
 	size_t alen = strlen(alias), blen = strlen(broker_id);
 	char *input = apr_palloc(pool, alen + blen + 1);
@@ -20,9 +21,15 @@ static const char *user_key(kg_sess_store *s, apr_pool_t *pool,
 
 	memcpy(input, alias, alen + 1);
 	memcpy(input + alen + 1, broker_id, blen);
-	kg_sess_mac_hex(s->keys.current.cookie, input, alen + 1 + blen,
-			digest);
+	kg_sess_mac_hex(mac_key, input, alen + 1 + blen, digest);
 	return apr_pstrcat(pool, s->conf->redis_prefix, "user:", digest, NULL);
+}
+
+static const char *user_key(kg_sess_store *s, apr_pool_t *pool,
+			    const char *alias, const char *broker_id)
+{
+	return user_key_with(s, pool, s->keys.current.cookie, alias,
+			     broker_id);
 }
 
 kg_rc kg_sess_blob_seal(kg_sess_store *s, apr_pool_t *pool, const char *aad,
@@ -49,10 +56,29 @@ kg_rc kg_sess_blob_open(kg_sess_store *s, apr_pool_t *pool, const char *aad,
 	return kg_err_set(err, KG_EAUTH, "sealed blob does not open");
 }
 
+static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
+			  const char *key, kg_user **out, kg_err *err);
+
 kg_rc kg_sess_user_load(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 			const char *broker_id, kg_user **out, kg_err *err)
 {
-	const char *key = user_key(s, pool, alias, broker_id);
+	kg_rc rc = user_load_at(s, pool, user_key(s, pool, alias, broker_id),
+				out, err);
+
+	/* a user stored before a secret rollover is under the previous
+	 * secret's key; the next save moves it */
+	if (rc == KG_ENOTFOUND && s->keys.has_previous)
+		rc = user_load_at(s, pool,
+				  user_key_with(s, pool, s->keys.previous.cookie,
+						alias, broker_id),
+				  out, err);
+	return rc;
+}
+
+/* Loads the stored user at key. */
+static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
+			  const char *key, kg_user **out, kg_err *err)
+{
 	const char *argv[2] = {"GET", key};
 	size_t lens[2] = {3, strlen(key)};
 	kg_sess_reply *reply;

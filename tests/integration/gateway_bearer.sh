@@ -149,6 +149,16 @@ check "a reactivated account's token works again" test "$(code "$third")" = 200
 bad "a token whose API session an admin killed" "$third"
 check "revocations are audit events" grep -q "AUDIT token rejected reason=the token is revoked" "$work/error.log"
 
+# a secret rollover does not bring a revoked token back (the mapper
+# file is whole again first: a restart refuses a broken one)
+echo '{"identityProviderMappers": []}' >"$work/mappers.json"
+cp "$work/secret" "$work/secret.old"
+head -c 48 /dev/urandom | base64 >"$work/secret"
+sed -i "s|^KeygateSessionSecret .*|KeygateSessionSecret file:$work/secret\nKeygateSessionPreviousSecret file:$work/secret.old|" "$work/httpd.conf"
+apache "$build" -f "$work/httpd.conf" -k graceful
+sleep 1.5
+bad "a token revoked before a secret rollover" "$good"
+
 # X-Domino-Api-Key: passed untouched, with no identity header
 st=$(curl -s -o "$work/key.json" -w '%{http_code}' -H 'X-Domino-Api-Key: k-123' -H 'domino-username: admin' "$base/api/x")
 check "an API-key request is passed to Domino" test "$st" = 200
