@@ -305,7 +305,11 @@ run() {
 	[ "${2:0:1}" = w ] && return 0 # (a cold start may fetch the JWKS often)
 	# every counted request reached the backend; up to one per connection
 	# may still have been in flight when wrk stopped counting
-	[ $((b1 - b0 - 1)) -ge "$n" ] && [ $((b1 - b0 - 1)) -le $((n + conns + 4)) ] ||
+	# (mod_oauth2, case f, fetches the JWKS from the same backend now and
+	# then with its one-slot cache: up to 2 % more is its JWKS traffic)
+	local slack=4
+	[ "$c" = f ] && slack=$((n / 50))
+	[ $((b1 - b0 - 1)) -ge "$n" ] && [ $((b1 - b0 - 1)) -le $((n + conns + slack)) ] ||
 		die "case $c: wrk counted $n requests, the backend answered $((b1 - b0 - 1))"
 	# rps p99 cpu front backend redis (the last four in µs per request)
 	awk -v rps="$rps" -v p99="$p99" -v f=$((f1 - f0)) -v k=$((k1 - k0)) -v r=$((r1 - r0)) \
