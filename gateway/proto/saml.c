@@ -9,6 +9,7 @@
  * the bearer SubjectConfirmationData, the times with the skew, and
  * InResponseTo against this browser's request.
  */
+#include "gateway/base/time.h"
 #include "gateway/proto/saml.h"
 #include "gateway/base/str.h"
 #include "gateway/proto/saml_assertion.h"
@@ -318,40 +319,14 @@ static const char *text(apr_pool_t *pool, const xmlNode *n)
 	return copy;
 }
 
-/* xs:dateTime in UTC, strictly YYYY-MM-DDThh:mm:ss[.fraction]Z, to ms. */
+/* xs:dateTime in UTC (YYYY-MM-DDThh:mm:ss[.fraction]Z) to ms. */
 static bool parse_time(const char *s, long long *ms)
 {
-	struct tm tm = {0};
-	int y, mo, d, h, mi, sec, used = 0;
-	const char *p;
-	time_t t;
+	long long seconds;
 
-	if (s == NULL || strlen(s) < 20 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-		   &used) != 6 ||
-	    used != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h > 23 || mi > 59 || sec > 59)
+	if (!kg_time_parse(s, true, &seconds))
 		return false;
-	p = s + 19;
-	if (*p == '.') {
-		int digits = (int)strspn(p + 1, "0123456789");
-		if (digits < 1 || digits > 9)
-			return false;
-		p += 1 + digits;
-	}
-	if (strcmp(p, "Z") != 0)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return false;
-	*ms = (long long)t * 1000;
+	*ms = seconds * 1000;
 	return true;
 }
 

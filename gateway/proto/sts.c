@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: AWS STS AssumeRoleWithSAML and AssumeRole (see sts.h).
  */
+#include "gateway/base/time.h"
 #include "gateway/proto/sts.h"
 #include "gateway/base/str.h"
 #include "gateway/proto/sts_http.h"
@@ -57,59 +58,6 @@ bool kg_sts_is_throttle(const char *code)
 }
 
 /* Reads exactly n digits at *p into *v and advances *p. */
-static bool digits(const char **p, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if ((*p)[i] < '0' || (*p)[i] > '9')
-			return false;
-		*v = *v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return true;
-}
-
-bool kg_sts_parse_time(const char *s, long long *out)
-{
-	const char *p = s;
-	struct tm tm = {0};
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	time_t t;
-
-	if (s == NULL || !digits(&p, 4, &y) || *p++ != '-' ||
-	    !digits(&p, 2, &mo) || *p++ != '-' || !digits(&p, 2, &d) ||
-	    (*p != 'T' && *p != 't') || !(p++, digits(&p, 2, &h)) ||
-	    *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
-	    !digits(&p, 2, &sec))
-		return false;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om))
-			return false;
-	} else
-		return false;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	*out = (long long)t - sign * (oh * 3600LL + om * 60LL);
-	return true;
-}
 
 /* ---- XML answers -------------------------------------------------- */
 
@@ -231,7 +179,7 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 	xmlFreeDoc(doc);
 	if (!creds->keys.access_key || !creds->keys.secret_key ||
 	    !creds->keys.session_token ||
-	    !kg_sts_parse_time(expiration, &creds->expiration_s)) {
+	    !kg_time_parse(expiration, false, &creds->expiration_s)) {
 		memset(creds, 0, sizeof(*creds));
 		oc->code = "bad_answer";
 		oc->message = "the credentials are incomplete or their "

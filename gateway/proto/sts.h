@@ -111,9 +111,6 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 		   const char *body, size_t len, kg_sts_creds *creds,
 		   kg_sts_outcome *oc, kg_err *err);
 
-/* Parses an ISO 8601 UTC time ("2019-11-01T20:26:47Z", fractions and
- * +hh:mm offsets accepted) into epoch seconds; false when malformed. */
-bool kg_sts_parse_time(const char *s, long long *out);
 
 /* True when code is one botocore retries as throttling. */
 bool kg_sts_is_throttle(const char *code);

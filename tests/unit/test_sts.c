@@ -6,6 +6,7 @@
  */
 #include "tests/unit/fixture.h"
 
+#include "gateway/base/time.h"
 #include "gateway/proto/sts.h"
 
 #include <string.h>
@@ -169,12 +170,22 @@ static void test_expiration_times(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		long long t = 0;
 
-		assert_int_equal(kg_sts_parse_time(cases[i].s, &t),
+		assert_int_equal(kg_time_parse(cases[i].s, false, &t),
 				 cases[i].ok);
 		if (cases[i].ok)
 			assert_int_equal(t, cases[i].t);
 	}
-	assert_false(kg_sts_parse_time(NULL, NULL));
+	assert_false(kg_time_parse(NULL, false, NULL));
+	/* SAML's xs:dateTime: UTC only, upper-case T and Z */
+	{
+		long long t = 0;
+		assert_true(kg_time_parse("2019-11-01T20:26:47.5Z", true, &t));
+		assert_int_equal(t, 1572640007LL);
+		assert_false(kg_time_parse("2019-11-01T22:26:47+02:00", true,
+					   &t));
+		assert_false(kg_time_parse("2019-11-01t20:26:47z", true, &t));
+		assert_true(kg_time_parse("2019-11-01t20:26:47z", false, &t));
+	}
 }
 
 int main(void)

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: reading the timestamps protocols send (SAML's xs:dateTime,
+ * STS's Expiration).
+ */
+#ifndef KG_TIME_H
+#define KG_TIME_H
+
+#include <stdbool.h>
+
+/* Parses YYYY-MM-DDThh:mm:ss[.fraction] followed by Z or, unless
+ * utc_only, by +hh:mm / -hh:mm (RFC 3339; utc_only is xs:dateTime as SAML
+ * requires it: upper-case T and Z only). The fraction is dropped. Sets
+ * *out to seconds since the epoch; false, with *out untouched, on any
+ * other form. */
+bool kg_time_parse(const char *s, bool utc_only, long long *out);
+
+#endif
