@@ -75,28 +75,49 @@ kg_rc kg_sess_user_load(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 	return rc;
 }
 
-/* Loads the stored user at key. */
-static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
-			  const char *key, kg_user **out, kg_err *err)
+/* GETs key and opens the sealed value there. KG_ENOTFOUND when it is
+ * missing (*found false) or does not open (*found true). */
+static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *key,
+			char **plain, size_t *plain_len, bool *found,
+			kg_err *err)
 {
 	const char *argv[2] = {"GET", key};
 	size_t lens[2] = {3, strlen(key)};
 	kg_sess_reply *reply;
-	kg_json *json;
-	kg_json_error je;
 	kg_err ignored = {0};
-	char *plain;
-	size_t plain_len;
 	kg_rc rc;
 
+	*found = false;
 	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply, err);
 	if (rc != KG_OK)
 		return rc;
 	if (reply->type != KG_REPLY_STRING)
 		return KG_ENOTFOUND;
-	if (kg_sess_blob_open(s, pool, key, (const unsigned char *)reply->str,
-			      reply->len, &plain, &plain_len,
-			      &ignored) != KG_OK ||
+	*found = true;
+	return kg_sess_blob_open(s, pool, key, (const unsigned char *)reply->str,
+				 reply->len, plain, plain_len,
+				 &ignored) == KG_OK
+		       ? KG_OK
+		       : KG_ENOTFOUND;
+}
+
+/* Loads the stored user at key. */
+static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
+			  const char *key, kg_user **out, kg_err *err)
+{
+	kg_json *json;
+	kg_json_error je;
+	kg_err ignored = {0};
+	char *plain;
+	size_t plain_len;
+	bool found;
+	kg_rc rc = get_sealed(s, pool, key, &plain, &plain_len, &found, err);
+
+	if (rc == KG_ENOTFOUND && !found)
+		return rc;
+	if (rc != KG_OK && rc != KG_ENOTFOUND)
+		return rc;
+	if (rc == KG_ENOTFOUND ||
 	    !kg_json_parse(pool, plain, plain_len, KG_JSON_DEFAULT_DEPTH,
 			   &json, &je) ||
 	    kg_user_from_json(pool, json, out, &ignored) != KG_OK) {
@@ -169,22 +190,12 @@ kg_rc kg_sess_name_get(kg_sess_store *s, apr_pool_t *pool, const char *name,
 		       const char **value, kg_err *err)
 {
 	const char *key = apr_pstrcat(pool, s->conf->redis_prefix, name, NULL);
-	const char *argv[2] = {"GET", key};
-	size_t lens[2] = {3, strlen(key)};
-	kg_sess_reply *reply;
-	kg_err ignored = {0};
 	char *plain;
 	size_t plain_len;
-	kg_rc rc;
+	bool found;
+	kg_rc rc = get_sealed(s, pool, key, &plain, &plain_len, &found, err);
 
-	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply, err);
-	if (rc != KG_OK)
-		return rc;
-	if (reply->type != KG_REPLY_STRING ||
-	    kg_sess_blob_open(s, pool, key, (const unsigned char *)reply->str,
-			      reply->len, &plain, &plain_len,
-			      &ignored) != KG_OK)
-		return KG_ENOTFOUND;
-	*value = plain;
-	return KG_OK;
+	if (rc == KG_OK)
+		*value = plain;
+	return rc;
 }
