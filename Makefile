@@ -119,7 +119,7 @@ $(O)/tests/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LIBS)
 
-$(O)/tests/integration/%: tests/integration/%.c $(LIB)
+$(O)/tests/integration/%: tests/integration/%.c tests/integration/driver.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDSAN) -o $@ $< $(LIB) $(LIBS)
 

@@ -113,14 +113,13 @@ kg_rc kg_sess_admin_kill(kg_sess_store *s, apr_pool_t *pool, const char *user,
 		return kg_err_set(err, KG_ENOTFOUND,
 				  "no session id starts with %s", id_prefix);
 	for (int i = 0; i < victims->nelts; i++) {
-		kg_sess_entry *e = APR_ARRAY_IDX(victims, i, kg_sess_entry *);
-		kg_sess_record stub;
-		if (e->rec == NULL) {
-			memset(&stub, 0, sizeof(stub));
-			memcpy(stub.id, e->id, sizeof(stub.id));
-			e->rec = &stub;
-		}
-		rc = kg_sess_store_delete(s, pool, e->rec, "admin-kill", err);
+		const kg_sess_entry *e =
+			APR_ARRAY_IDX(victims, i, kg_sess_entry *);
+		/* a record that did not open is deleted by its id alone */
+		kg_sess_record id_only = {0};
+		memcpy(id_only.id, e->id, sizeof(id_only.id));
+		rc = kg_sess_store_delete(s, pool, e->rec ? e->rec : &id_only,
+					  "admin-kill", err);
 		if (rc != KG_OK)
 			return rc;
 		(*killed)++;

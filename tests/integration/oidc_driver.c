@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "gateway/proto/jwt.h"
 #include "gateway/proto/oidc.h"
+#include "tests/integration/driver.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -21,31 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-
-static void tap(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures += !ok;
-}
-
-static void log_stderr(void *baton, kg_log_level level, const char *id,
-		       const char *line)
-{
-	fprintf(stderr, "%s %s %s\n", kg_log_level_name(level), id ? id : "-",
-		line);
-}
-
-static const kg_log stderr_log = {KG_LOG_INFO, log_stderr, NULL};
+static const kg_log stderr_log = {KG_LOG_INFO, driver_log, NULL};
 
 static long long now_ms(void)
 {

@@ -19,6 +19,7 @@
 #include "gateway/base/log.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
+#include "tests/integration/driver.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -35,33 +36,15 @@
 #define PROCS 2
 #define THREADS 50
 
-static int failures;
-
-static void tap(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void log_stderr(void *baton, kg_log_level level, const char *id,
-		       const char *line)
+/* keygate's log lines, shown only with KG_DRIVER_VERBOSE set */
+static void log_if_verbose(void *baton, kg_log_level level, const char *id,
+			   const char *line)
 {
 	if (getenv("KG_DRIVER_VERBOSE"))
-		fprintf(stderr, "[%s] %s %s\n", kg_log_level_name(level),
-			id ? id : "-", line);
+		driver_log(baton, level, id, line);
 }
 
-static const kg_log quiet_log = {KG_LOG_DEBUG, log_stderr, NULL};
+static const kg_log quiet_log = {KG_LOG_DEBUG, log_if_verbose, NULL};
 
 static kg_conf_sessions *make_conf(apr_pool_t *pool, int port,
 				   const char *prefix)

@@ -16,6 +16,7 @@
 #include "gateway/base/str.h"
 #include "gateway/proto/sts.h"
 #include "gateway/proto/sts_http.h"
+#include "tests/integration/driver.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -26,14 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void log_stderr(void *baton, kg_log_level level, const char *id,
-		       const char *line)
-{
-	fprintf(stderr, "%s %s %s\n", kg_log_level_name(level), id ? id : "-",
-		line);
-}
-
-static const kg_log stderr_log = {KG_LOG_DEBUG, log_stderr, NULL};
+static const kg_log stderr_log = {KG_LOG_DEBUG, driver_log, NULL};
 
 static char *slurp(apr_pool_t *pool, const char *path)
 {
