@@ -256,3 +256,25 @@ const char *kgt_temp_file(apr_pool_t *pool, const char *text)
 				  apr_pool_cleanup_null);
 	return path;
 }
+
+kg_rc kgt_conf_load(apr_pool_t *pool, const char *text, kg_conf **conf,
+		    kg_err *err)
+{
+	*conf = kg_conf_make(pool);
+	kg_err_clear(err);
+	return kg_conf_file_load(pool, kgt_temp_file(pool, text), *conf, err);
+}
+
+void kgt_expect_directive_errors(apr_pool_t *pool,
+				 const kgt_bad_directive *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		kg_conf *conf;
+		kg_err err;
+		assert_int_equal(kgt_conf_load(pool, rows[i].line, &conf, &err),
+				 KG_ECONFIG);
+		if (strstr(err.msg, rows[i].want) == NULL)
+			fail_msg("%s: message \"%s\" lacks \"%s\"",
+				 rows[i].line, err.msg, rows[i].want);
+	}
+}

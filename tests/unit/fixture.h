@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "conf/conf.h"
 #include "conf/mapper_file.h"
 #include "conf/mapping.h"
 #include "gateway/base/assertion.h"
@@ -77,5 +78,18 @@ bool kgt_any_contains(const apr_array_header_t *list, const char *needle);
 const char *kgt_join(apr_pool_t *pool, const apr_array_header_t *list);
 /* Writes text to a fresh temp file; returns its path (removed at exit). */
 const char *kgt_temp_file(apr_pool_t *pool, const char *text);
+
+/* Loads text as a keygate config file into a fresh *conf (err cleared
+ * first). */
+kg_rc kgt_conf_load(apr_pool_t *pool, const char *text, kg_conf **conf,
+		    kg_err *err);
+/* One bad directive line and words its error message must contain. */
+typedef struct {
+	const char *line, *want;
+} kgt_bad_directive;
+/* Fails the test unless every row fails to load with KG_ECONFIG and a
+ * message containing its want. */
+void kgt_expect_directive_errors(apr_pool_t *pool,
+				 const kgt_bad_directive *rows, size_t n);
 
 #endif

@@ -10,14 +10,6 @@
 #include <apr_strings.h>
 #include <string.h>
 
-static kg_rc load(apr_pool_t *pool, const char *text, kg_conf **conf,
-		  kg_err *err)
-{
-	*conf = kg_conf_make(pool);
-	kg_err_clear(err);
-	return kg_conf_file_load(pool, kgt_temp_file(pool, text), *conf, err);
-}
-
 static void test_oidc_defaults(void **state)
 {
 	kg_conf *conf = kg_conf_make(*state);
@@ -45,7 +37,7 @@ static void test_oidc_directives_are_read(void **state)
 	const kg_conf_bearer_issuer *b;
 
 	assert_int_equal(
-		load(pool,
+		kgt_conf_load(pool,
 		     kg_psprintf(
 			     pool,
 			     "KeygateOIDCProvider corp-oidc "
@@ -100,9 +92,7 @@ static void test_oidc_directives_are_read(void **state)
 
 static void test_oidc_directive_errors(void **state)
 {
-	static const struct {
-		const char *line, *want;
-	} rows[] = {
+	static const kgt_bad_directive rows[] = {
 		{"KeygateOIDCProvider corp ftp://x", "http(s) URL"},
 		{"KeygateOIDCProvider corp", "takes 2 arguments"},
 		{"KeygateOIDCClientAuth jwt", "basic or post"},
@@ -118,17 +108,8 @@ static void test_oidc_directive_errors(void **state)
 		{"KeygateBearerIssuer https://i jwks aud", "or discovery"},
 		{"KeygateBearerCacheSize -1", "whole number"},
 	};
-	apr_pool_t *pool = *state;
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		kg_conf *conf;
-		kg_err err;
-		assert_int_equal(load(pool, rows[i].line, &conf, &err),
-				 KG_ECONFIG);
-		if (strstr(err.msg, rows[i].want) == NULL)
-			fail_msg("%s: message \"%s\" lacks \"%s\"",
-				 rows[i].line, err.msg, rows[i].want);
-	}
+	kgt_expect_directive_errors(*state, rows,
+				    sizeof(rows) / sizeof(rows[0]));
 }
 
 int main(void)

@@ -11,14 +11,6 @@
 
 /* Loads text as a config file; returns the rc and leaves the message in
  * err. */
-static kg_rc load(apr_pool_t *pool, const char *text, kg_conf **conf,
-		  kg_err *err)
-{
-	*conf = kg_conf_make(pool);
-	kg_err_clear(err);
-	return kg_conf_file_load(pool, kgt_temp_file(pool, text), *conf, err);
-}
-
 static void test_sessions_defaults(void **state)
 {
 	kg_conf *conf = kg_conf_make(*state);
@@ -71,7 +63,7 @@ static void test_sessions_directives_are_read(void **state)
 	kg_err err;
 	const kg_conf_sessions *s;
 
-	assert_int_equal(load(pool, text, &conf, &err), KG_OK);
+	assert_int_equal(kgt_conf_load(pool, text, &conf, &err), KG_OK);
 	s = &conf->sessions;
 	assert_string_equal(s->redis_host, "redis.internal");
 	assert_int_equal(s->redis_port, 6380);
@@ -110,9 +102,7 @@ static void test_sessions_directives_are_read(void **state)
 /* Bad lines and the message each must give. */
 static void test_sessions_directive_errors(void **state)
 {
-	static const struct {
-		const char *line, *want;
-	} rows[] = {
+	static const kgt_bad_directive rows[] = {
 		{"KeygateRedis host:99999", "port"},
 		{"KeygateRedis unix:relative", "unix:/absolute"},
 		{"KeygateSessionSecret short", "shorter than 32"},
@@ -129,17 +119,8 @@ static void test_sessions_directive_errors(void **state)
 		{"KeygateRedisSentinels 10.0.0.1", "HOST:PORT"},
 		{"KeygateRedisTimeout 0", "whole number"},
 	};
-	apr_pool_t *pool = *state;
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		kg_conf *conf;
-		kg_err err;
-		assert_int_equal(load(pool, rows[i].line, &conf, &err),
-				 KG_ECONFIG);
-		if (strstr(err.msg, rows[i].want) == NULL)
-			fail_msg("%s: message \"%s\" lacks \"%s\"",
-				 rows[i].line, err.msg, rows[i].want);
-	}
+	kgt_expect_directive_errors(*state, rows,
+				    sizeof(rows) / sizeof(rows[0]));
 }
 
 int main(void)
