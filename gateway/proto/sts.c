@@ -242,6 +242,22 @@ static kg_rc resolve(apr_pool_t *pool, const kg_sts_opts *o, sts_endpoint *ep,
 	return KG_OK;
 }
 
+/* Starts an STS call: clears *oc and resolves the endpoint; a bad
+ * endpoint is also recorded in *oc as "bad_config". */
+static kg_rc begin_call(apr_pool_t *pool, const kg_sts_opts *o,
+			sts_endpoint *ep, kg_sts_outcome *oc, kg_err *err)
+{
+	kg_rc rc;
+
+	memset(oc, 0, sizeof(*oc));
+	rc = resolve(pool, o, ep, err);
+	if (rc != KG_OK) {
+		oc->code = "bad_config";
+		oc->message = "bad STS options";
+	}
+	return rc;
+}
+
 /* A full-jitter delay before attempt + 1: uniform in [0, min(base *
  * 2^(attempt-1), max)] milliseconds. */
 static long long backoff_ms(const kg_sts_opts *o, int attempt)
@@ -416,12 +432,8 @@ kg_rc kg_sts_assume_role_with_saml(apr_pool_t *pool, const kg_sts_opts *o,
 	kg_buf saml, body;
 	kg_rc rc;
 
-	memset(oc, 0, sizeof(*oc));
-	if ((rc = resolve(pool, o, &ep, err)) != KG_OK) {
-		oc->code = "bad_config";
-		oc->message = "bad STS options";
+	if ((rc = begin_call(pool, o, &ep, oc, err)) != KG_OK)
 		return rc;
-	}
 	if (!arn_ok(role_arn) || !arn_ok(principal_arn))
 		return bad_input(pool, o, action, role, oc, "bad_input", err,
 				 "RoleArn and PrincipalArn must be ARNs of "
@@ -513,12 +525,8 @@ kg_rc kg_sts_assume_role(apr_pool_t *pool, const kg_sts_opts *o,
 	kg_buf body;
 	kg_rc rc;
 
-	memset(oc, 0, sizeof(*oc));
-	if ((rc = resolve(pool, o, &ep, err)) != KG_OK) {
-		oc->code = "bad_config";
-		oc->message = "bad STS options";
+	if ((rc = begin_call(pool, o, &ep, oc, err)) != KG_OK)
 		return rc;
-	}
 	if (!arn_ok(role_arn))
 		return bad_input(pool, o, action, role, oc, "bad_input", err,
 				 "RoleArn must be an ARN of 20 to 2048 "
