@@ -14,6 +14,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_sessions_defaults(pool, &conf->sessions);
 	kg_conf_oidc_defaults(pool, &conf->oidc);
 	kg_conf_saml_defaults(pool, &conf->saml);
+	kg_conf_aws_defaults(&conf->aws);
 	return conf;
 }
 
@@ -26,5 +27,14 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 				  "KeygateDefaultRole \"%s\" is not one of "
 				  "KeygateRoles",
 				  m->default_role);
+	if (conf->aws.enabled && conf->aws.region == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAWSCredentials On needs "
+				  "KeygateAWSRegion");
+	if (conf->aws.enabled && conf->saml.idps->nelts == 0)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAWSCredentials On needs a "
+				  "KeygateSAMLProvider (STS takes a SAML "
+				  "Response)");
 	return KG_OK;
 }

@@ -7,6 +7,7 @@
 #ifndef KG_CONF_H
 #define KG_CONF_H
 
+#include "conf/aws.h"
 #include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/oidc.h"
@@ -22,6 +23,7 @@ typedef struct {
 	kg_conf_sessions sessions;
 	kg_conf_oidc oidc;
 	kg_conf_saml saml;
+	kg_conf_aws aws;
 } kg_conf;
 
 /* Returns a conf with every default set, allocated in pool. */

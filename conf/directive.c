@@ -7,6 +7,7 @@
 #include "conf/mapping_directives.h"
 #include "conf/oidc_directives.h"
 #include "conf/saml_directives.h"
+#include "conf/aws_directives.h"
 #include "conf/sessions_directives.h"
 
 #include <apr_strings.h>
@@ -20,6 +21,7 @@ static const kg_directive *const tables[] = {
 	kg_conf_sessions_directives,
 	kg_conf_oidc_directives,
 	kg_conf_saml_directives,
+	kg_conf_aws_directives,
 };
 
 #define KG_DIRECTIVES_MAX 256

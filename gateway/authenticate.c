@@ -4,6 +4,7 @@
  */
 #include "gateway/gateway_impl.h"
 #include "gateway/api_session.h"
+#include "gateway/aws.h"
 #include "gateway/identity.h"
 #include "gateway/login.h"
 #include "sessions/revocation.h"
@@ -43,8 +44,13 @@ kg_rc kg_gateway_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 					  err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;
 	}
-	rc = kg_gateway_refresh(gw, req, log, cookie, &rec, now, &written,
-				err);
+	rc = kg_gateway_refresh(gw, req, log, &rec, now, &written, err);
+	if (rc == KG_OK) {
+		bool aws_written = false;
+		rc = kg_gateway_session_job(gw, req, log, &kg_aws_refresh_job,
+					    &rec, now, &aws_written, err);
+		written = written || aws_written;
+	}
 	if (rc == KG_OK && !written)
 		rc = kg_sess_store_touch(gw->store, req->pool, rec, now,
 					 &written, err);

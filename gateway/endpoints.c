@@ -3,6 +3,7 @@
  * one table.
  */
 #include "gateway/endpoints.h"
+#include "gateway/aws_render.h"
 #include "gateway/base/str.h"
 #include "gateway/redirect.h"
 
@@ -36,6 +37,20 @@ static void add_string_member(kg_buf *b, const char *key, const char *value)
 		kg_buf_adds(b, "null");
 }
 
+/* ,"aws":[...]: the status of the session's AWS roles, never a key. */
+static void add_aws_status(kg_buf *b, const kg_sess_record *rec)
+{
+	kg_aws_set *set;
+	kg_err err = {0};
+
+	if (rec->state.sts_credentials == NULL ||
+	    kg_aws_set_decode(b->pool, rec->state.sts_credentials, &set,
+			      &err) != KG_OK)
+		return;
+	kg_buf_adds(b, ",\"aws\":");
+	kg_aws_render_status(b, set, kg_gateway_now_ms() / 1000);
+}
+
 /* GET session: the caller's own session as JSON, with no secret in it
  * (no cookie, id, token or assertion). 401 without a session. */
 static void handle_session(kg_gateway *gw, kg_req *req, const kg_log *log,
@@ -63,9 +78,11 @@ static void handle_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 	add_string_member(&b, "flow", flows[rec->flow]);
 	kg_buf_addf(&b,
 		    ",\"authTime\":%lld,\"lastAccess\":%lld,\"expires\":%lld,"
-		    "\"idleTimeout\":%lld}\n",
+		    "\"idleTimeout\":%lld",
 		    rec->auth_ms / 1000, rec->last_access_ms / 1000,
 		    rec->expires_ms / 1000, rec->idle_ms / 1000);
+	add_aws_status(&b, rec);
+	kg_buf_adds(&b, "}\n");
 	kg_resp_reply(resp, 200, "application/json", b.data);
 }
 
@@ -167,6 +184,7 @@ static const endpoint endpoints[] = {
 	{"saml/*/metadata", "GET", kg_endpoint_saml_metadata},
 	{"saml/*/login", "GET", kg_endpoint_saml_login},
 	{"saml/*/acs", "POST", kg_endpoint_saml_acs},
+	{"aws/credentials", "GET", kg_endpoint_aws_credentials},
 };
 
 /* True when name matches pattern, whose '*' matches one non-empty path

@@ -37,6 +37,10 @@ void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp);
 bool kg_endpoint_saml_handles_login(kg_gateway *gw, const kg_req *req);
 
+/* GET PREFIX aws/credentials (aws_endpoint.c). */
+void kg_endpoint_aws_credentials(kg_gateway *gw, kg_req *req,
+				 const kg_log *log, kg_resp *resp);
+
 /* The tags an OIDC session carries for back-channel logout. */
 const char *kg_oidc_tag_sid(apr_pool_t *pool, const char *issuer,
 			    const char *sid);

@@ -3,6 +3,7 @@
  * child start.
  */
 #include "gateway/gateway_impl.h"
+#include "gateway/proto/sts_http.h"
 
 #include "conf/read.h"
 
@@ -150,6 +151,8 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateOIDCProvider needs KeygateBaseURL and "
 				  "KeygateOIDCClientID");
+	if (conf->aws.enabled)
+		kg_sts_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
 	if (conf->gateway.app_jwt_key &&
 	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=

@@ -2,6 +2,7 @@
  * keygate: the end of every login, whatever the protocol.
  */
 #include "gateway/login_finish.h"
+#include "gateway/aws.h"
 #include "gateway/page.h"
 #include "sessions/tags.h"
 #include "sessions/users.h"
@@ -40,10 +41,12 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 			    stored, out, err);
 }
 
-/* Creates the session under the SSO-login limits. */
+/* Creates the session under the SSO-login limits, holding aws (the
+ * stored AWS credentials, or NULL). */
 static kg_rc create_session(kg_gateway *gw, kg_req *req,
 			    const kg_login_done *done, kg_user *user,
-			    long long now, kg_sess_created *created,
+			    const char *aws, long long now,
+			    kg_sess_created *created,
 			    kg_sess_record **out, kg_err *err)
 {
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
@@ -58,6 +61,7 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 	if (done->cap_ms > now && done->cap_ms < rec->expires_ms)
 		rec->expires_ms = done->cap_ms;
 	rec->state = done->state;
+	rec->state.sts_credentials = aws;
 	*out = rec;
 	return kg_sess_store_create(gw->store, req->pool, rec,
 				    &gw->conf->sessions.limits[KG_FLOW_SSO],
@@ -106,6 +110,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_login_outcome out;
 	kg_sess_created created;
 	kg_sess_record *rec = NULL;
+	const char *aws;
 	kg_err err = {0};
 	long long now = kg_gateway_now_ms();
 	kg_rc rc;
@@ -144,7 +149,9 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	end_presented_session(gw, req, log);
-	rc = create_session(gw, req, done, out.user, now, &created, &rec, &err);
+	aws = kg_aws_at_login(gw, req, log, out.user, done->state.saml_response);
+	rc = create_session(gw, req, done, out.user, aws, now, &created, &rec,
+			    &err);
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
@@ -166,6 +173,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	tag_session(gw, req, log, done, rec);
+	kg_aws_write_file(gw, req->pool, log, out.user->username, aws);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
 			      out.user, &err) != KG_OK)

@@ -156,6 +156,14 @@ static kg_rc load_id(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	return kg_err_set(err, KG_ENOTFOUND, "session record unreadable");
 }
 
+kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool,
+			   const char *id, kg_sess_record **out, kg_err *err)
+{
+	if (strlen(id) != KG_SESS_ID_LEN)
+		return kg_err_set(err, KG_ENOTFOUND, "no such session id");
+	return load_id(s, pool, id, out, err);
+}
+
 kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 			 const char *cookie, size_t len, kg_sess_record **out,
 			 kg_err *err)

@@ -79,3 +79,12 @@ bool kg_time_parse(const char *s, bool utc_only, long long *out)
 	*out = (long long)t - offset;
 	return true;
 }
+
+void kg_time_format_utc(long long seconds, char *out)
+{
+	time_t t = (time_t)seconds;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, KG_TIME_UTC_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

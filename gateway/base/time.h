@@ -14,4 +14,10 @@
  * other form. */
 bool kg_time_parse(const char *s, bool utc_only, long long *out);
 
+#define KG_TIME_UTC_LEN 20 /* YYYY-MM-DDThh:mm:ssZ */
+
+/* Writes seconds since the epoch as YYYY-MM-DDThh:mm:ssZ (UTC) into out,
+ * which holds KG_TIME_UTC_LEN + 1 bytes. */
+void kg_time_format_utc(long long seconds, char *out);
+
 #endif
