@@ -36,5 +36,7 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 				  "KeygateAWSCredentials On needs a "
 				  "KeygateSAMLProvider (STS takes a SAML "
 				  "Response)");
+	conf->saml.aws_shared_response =
+		conf->aws.enabled && !conf->aws.separate_response;
 	return KG_OK;
 }

@@ -44,6 +44,9 @@ typedef struct {
 	bool want_assertions_encrypted; /* false */
 	long long clock_skew_s;		/* 60 */
 	bool unsolicited;		/* IdP-initiated logins; false */
+	bool aws_shared_response;	/* derived (kg_conf_finish): the login
+					   Response is also addressed to AWS
+					   (KeygateAWSSAMLResponse login) */
 } kg_conf_saml;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */

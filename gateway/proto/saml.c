@@ -33,6 +33,8 @@
 #define STATUS_SUCCESS "urn:oasis:names:tc:SAML:2.0:status:Success"
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+#define AWS_SIGNIN "https://signin.aws.amazon.com/saml"
+#define AWS_AUDIENCE "urn:amazon:webservices"
 
 struct kg_saml {
 	const kg_conf_saml *conf;
@@ -377,14 +379,43 @@ typedef struct {
 	kg_saml *s;
 	apr_pool_t *pool;
 	long long now, skew;
+	const char *acs;	 /* the Destination and Recipient expected */
+	const char *audience;	 /* the audience expected */
+	bool aws_too;		 /* also addressed to AWS (mode a): AWS may be
+				    the Recipient, and one AudienceRestriction
+				    may name AWS alone */
+	bool unsolicited;	 /* no InResponseTo is fine */
 	const char *in_response_to; /* the Response's */
 	kg_saml_verified *out;
 	const char **reason;
 	kg_err *err;
 } acs_ctx;
 
+/* True when restriction n names audience, or only AWS's audiences. */
+static bool names_audience(acs_ctx *c, const xmlNode *n, const char *audience,
+			   bool aws_only)
+{
+	bool found = false, other = false;
+
+	for (const xmlNode *a = n->children; a; a = a->next) {
+		const char *t;
+		if (!is_el(a, NS_SAML, "Audience"))
+			continue;
+		t = text(c->pool, a);
+		if (audience && strcmp(t, audience) == 0)
+			found = true;
+		else if (strcmp(t, AWS_AUDIENCE) == 0 ||
+			 strcmp(t, AWS_SIGNIN) == 0)
+			found = found || aws_only;
+		else
+			other = true;
+	}
+	return aws_only ? found && !other : found;
+}
+
 /* Conditions: the times with the skew, every AudienceRestriction naming
- * us, no condition keygate does not know. */
+ * us (or, for a Response also addressed to AWS, naming AWS alone, as
+ * long as one names us), no condition keygate does not know. */
 static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
 {
 	const xmlNode *cond = child(assertion, NS_SAML, "Conditions");
@@ -408,7 +439,6 @@ static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
 	if (noa && t + c->skew > c->out->valid_until_ms)
 		c->out->valid_until_ms = t + c->skew;
 	for (const xmlNode *n = cond->children; n; n = n->next) {
-		bool ours = false;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, NS_SAML, "OneTimeUse"))
@@ -417,18 +447,14 @@ static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
 			return refuse(c->reason, c->err, "saml_audience",
 				      "the assertion has a condition keygate "
 				      "does not know");
-		restrictions++;
-		for (const xmlNode *a = n->children; a; a = a->next) {
-			if (is_el(a, NS_SAML, "Audience") &&
-			    strcmp(text(c->pool, a), c->s->sp.entity_id) == 0)
-				ours = true;
-		}
-		if (!ours)
+		if (names_audience(c, n, c->audience, false))
+			restrictions++;
+		else if (!c->aws_too || !names_audience(c, n, NULL, true))
 			return refuse(c->reason, c->err, "saml_audience",
 				      kg_psprintf(c->pool,
 						  "an AudienceRestriction does "
 						  "not name %s",
-						  c->s->sp.entity_id));
+						  c->audience));
 	}
 	if (restrictions == 0)
 		return refuse(c->reason, c->err, "saml_audience",
@@ -460,7 +486,8 @@ static kg_rc check_subject(acs_ctx *c, const xmlNode *assertion)
 			continue;
 		recipient = attr(c->pool, data, "Recipient");
 		if (recipient == NULL ||
-		    strcmp(recipient, c->s->sp.acs_url) != 0) {
+		    (strcmp(recipient, c->acs) != 0 &&
+		     !(c->aws_too && strcmp(recipient, AWS_SIGNIN) == 0))) {
 			why = "no bearer SubjectConfirmationData names this "
 			      "ACS as Recipient";
 			continue;
@@ -546,14 +573,14 @@ static kg_rc check_response(acs_ctx *c, const xmlNode *root,
 					  "the Response's status is "
 					  "%.128s",
 					  value ? value : "missing"));
-	if (dest == NULL || strcmp(dest, c->s->sp.acs_url) != 0)
+	if (dest == NULL || strcmp(dest, c->acs) != 0)
 		return refuse(c->reason, c->err, "saml_destination",
 			      "the Response's Destination is not this ACS");
 	if (issuer && strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
 		return refuse(c->reason, c->err, "saml_issuer",
 			      "the Response's Issuer is not the IdP");
 	c->in_response_to = attr(c->pool, root, "InResponseTo");
-	if (c->in_response_to == NULL && !c->s->conf->unsolicited)
+	if (c->in_response_to == NULL && !c->unsolicited)
 		return refuse(c->reason, c->err, "saml_inresponseto",
 			      "an unsolicited Response (no InResponseTo) and "
 			      "KeygateSAMLUnsolicited is Off");
@@ -655,12 +682,14 @@ done:
 	return rc;
 }
 
-kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
-		  const char *request_id, long long now_ms,
-		  kg_saml_verified *out, const char **reason, kg_err *err)
+/* Verifies the SAMLResponse form value saml_response as c expects. */
+static kg_rc verify(acs_ctx *c, const char *saml_response,
+		    const char *request_id)
 {
-	acs_ctx c = {s,	   pool, now_ms, s->conf->clock_skew_s * 1000,
-		     NULL, out,	 reason, err};
+	apr_pool_t *pool = c->pool;
+	kg_saml_verified *out = c->out;
+	const char **reason = c->reason;
+	kg_err *err = c->err;
 	const char *xml, *assertion_xml = NULL;
 	size_t len;
 	xmlDoc *doc = NULL, *adoc = NULL;
@@ -707,8 +736,8 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 					assertions + encrypted));
 		goto done;
 	}
-	if ((rc = check_response(&c, root, request_id, encrypted)) != KG_OK ||
-	    (rc = lasso_verify(&c, saml_response, encrypted, &assertion_xml)) !=
+	if ((rc = check_response(c, root, request_id, encrypted)) != KG_OK ||
+	    (rc = lasso_verify(c, saml_response, encrypted, &assertion_xml)) !=
 		    KG_OK)
 		goto done;
 	if (assertion_xml) {
@@ -722,7 +751,7 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 	} else {
 		assertion = child(root, NS_SAML, "Assertion");
 	}
-	if ((rc = check_assertion(&c, assertion)) != KG_OK)
+	if ((rc = check_assertion(c, assertion)) != KG_OK)
 		goto done;
 	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
 				     assertion_xml ? strlen(assertion_xml)
@@ -738,4 +767,42 @@ done:
 		xmlFreeDoc(adoc);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
+		  const char *request_id, long long now_ms,
+		  kg_saml_verified *out, const char **reason, kg_err *err)
+{
+	acs_ctx c = {.s = s,
+		     .pool = pool,
+		     .now = now_ms,
+		     .skew = s->conf->clock_skew_s * 1000,
+		     .acs = s->sp.acs_url,
+		     .audience = s->sp.entity_id,
+		     .aws_too = s->conf->aws_shared_response,
+		     .unsolicited = s->conf->unsolicited,
+		     .out = out,
+		     .reason = reason,
+		     .err = err};
+
+	return verify(&c, saml_response, request_id);
+}
+
+kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
+			   const char *saml_response, long long now_ms,
+			   kg_saml_verified *out, const char **reason,
+			   kg_err *err)
+{
+	acs_ctx c = {.s = s,
+		     .pool = pool,
+		     .now = now_ms,
+		     .skew = s->conf->clock_skew_s * 1000,
+		     .acs = AWS_SIGNIN,
+		     .audience = AWS_AUDIENCE,
+		     .unsolicited = true,
+		     .out = out,
+		     .reason = reason,
+		     .err = err};
+
+	return verify(&c, saml_response, NULL);
 }

@@ -76,4 +76,16 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		  const char *request_id, long long now_ms,
 		  kg_saml_verified *out, const char **reason, kg_err *err);
 
+/* Verifies a Response of the IdP's AWS application (AWS credential mode
+ * b): signed by this IdP, Destination and bearer Recipient
+ * https://signin.aws.amazon.com/saml, audience urn:amazon:webservices,
+ * unsolicited, in time; the same checks as kg_saml_acs otherwise, with
+ * the same reason tokens. It is good for STS only, never for a login.
+ * The caller matches out->assertion's NameID with the session's and
+ * replay-checks out->assertion_id. */
+kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
+			   const char *saml_response, long long now_ms,
+			   kg_saml_verified *out, const char **reason,
+			   kg_err *err);
+
 #endif

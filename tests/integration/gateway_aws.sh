@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# AWS credential propagation end to end: two gateways (apache2 +
+# mod_keygate) sharing one Redis, a real SAML IdP (pysaml2, tests/fixtures/
+# idp/aws_idp.py) whose Responses also speak to AWS, and the fake STS
+# (tests/fixtures/fake_sts.py) checking what STS checks, the IdP's
+# signature and AWS's Recipient and Audience among them. A person signs
+# in; STS is called for every role (one throttled first, one refused);
+# the credentials come back as a file and as credential_process JSON that
+# botocore reads; they are refreshed once across both gateways; a failed
+# refresh keeps the old keys; nothing secret reaches the logs.
+# usage: gateway_aws.sh BUILD_DIR
+set -u
+build=$(realpath "$1")
+KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$KG_TOP/tests/integration/redis.bash"
+. "$KG_TOP/tests/integration/gateway.bash"
+work=$(mktemp -d)
+trap 'stop_all; [ -n "${KG_KEEP:-}" ] || rm -rf "$work"' EXIT
+py=/usr/bin/python3
+skip_all() { echo "ok - aws credentials # SKIP $1"; exit 0; }
+[ -x /usr/sbin/apache2 ] || skip_all "apache2 is not installed"
+$py -c 'import saml2, botocore' 2>/dev/null || skip_all "python3-pysaml2 or python3-botocore is not installed (make deps)"
+[ -x /usr/bin/xmlsec1 ] || skip_all "xmlsec1 is not installed (make deps)"
+
+redis_port=$(free_port) web_a=$(free_port) web_b=$(free_port) back=$(free_port) idp_port=$(free_port)
+a="http://127.0.0.1:$web_a" b="http://127.0.0.1:$web_b" idp="http://127.0.0.1:$idp_port"
+redis_start "$work/redis" "$redis_port"
+backend_start "$work" "$back"
+
+mkdir -p "$work/idp"
+for who in idp/idp sp; do
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=keygate-test-$(basename $who)" \
+		-keyout "$work/$who.key" -out "$work/$who.crt" 2>/dev/null
+done
+chmod 644 "$work/sp.key"
+$py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml"
+
+ds1="arn:aws:iam::111111111111:role/DataSci" p1="arn:aws:iam::111111111111:saml-provider/corp"
+ds2="arn:aws:iam::222222222222:role/DataSci" p2="arn:aws:iam::222222222222:saml-provider/corp"
+an="arn:aws:iam::111111111111:role/Analyst" nope="arn:aws:iam::111111111111:role/Nope"
+cat >"$work/idp/aws.json" <<EOF
+{"roles": ["$ds1,$p1", "$p2,$ds2", "$an,$p1", "$nope,$p1"], "session_name": "demo"}
+EOF
+cat >"$work/sts.json" <<EOF
+{"region": "us-west-2",
+ "roles": {"$ds1": {"max": 3600, "provider": "$p1", "self_trust": true},
+           "$ds2": {"max": 3600, "provider": "$p2", "self_trust": true},
+           "$an": {"max": 43200, "provider": "$p1", "self_trust": true}},
+ "providers": {"$p1": {"issuer": "$idp/metadata", "cert": "$work/idp/idp.crt"},
+               "$p2": {"issuer": "$idp/metadata", "cert": "$work/idp/idp.crt"}}}
+EOF
+$py "$KG_TOP/tests/fixtures/fake_sts.py" "$work/sts.port" "$work/sts.json" 2>"$work/sts.err" &
+KG_PIDS="${KG_PIDS:-} $!"
+for _ in $(seq 100); do [ -s "$work/sts.port" ] && break; sleep 0.1; done
+[ -s "$work/sts.port" ] || { echo "not ok - the fake STS starts"; cat "$work/sts.err" >&2; exit 1; }
+sts="http://127.0.0.1:$(cat "$work/sts.port")"
+
+cat >"$work/mappers.json" <<'JSON'
+{"identityProviders": [{"alias": "corp", "providerId": "saml", "config": {"syncMode": "FORCE"}}],
+ "identityProviderMappers": [
+  {"name": "Username", "identityProviderAlias": "corp",
+   "identityProviderMapper": "saml-username-idp-mapper",
+   "config": {"syncMode": "INHERIT", "template": "${ATTRIBUTE.uid}", "target": "LOCAL"}},
+  {"name": "AWS roles", "identityProviderAlias": "corp",
+   "identityProviderMapper": "saml-user-attribute-idp-mapper",
+   "config": {"syncMode": "INHERIT", "attribute.name": "https://aws.amazon.com/SAML/Attributes/Role", "user.attribute": "aws-roles"}},
+  {"name": "AWS session name", "identityProviderAlias": "corp",
+   "identityProviderMapper": "saml-user-attribute-idp-mapper",
+   "config": {"syncMode": "INHERIT", "attribute.name": "https://aws.amazon.com/SAML/Attributes/RoleSessionName", "user.attribute": "aws-role-session-name"}}]}
+JSON
+head -c 48 /dev/urandom | base64 >"$work/secret"
+mkdir -p "$work/homes" && chmod 777 "$work/homes"
+
+# gateway NAME PORT: one replica; credentials last 15 min and are due 1 s
+# after they are issued (window 899 s), so the refresh shows at once
+gateway() {
+	mkdir -p "$work/$1"
+	httpd_config "$work/$1" "$2" "$build" "KeygateRedis 127.0.0.1:$redis_port
+KeygateSessionSecret file:$work/secret
+KeygateCookieSecure Off
+KeygateBaseURL $a
+KeygateMappers $work/mappers.json
+KeygateSAMLProvider corp $work/idp-metadata.xml
+KeygateSAMLSPKey $work/sp.key
+KeygateSAMLSPCert $work/sp.crt
+KeygateAWSCredentials On
+KeygateAWSRegion us-west-2
+KeygateAWSEndpoint $sts/
+KeygateAWSSessionDuration 15m
+KeygateAWSRefreshWindow 899s
+KeygateAWSCredentialsDir $work/homes" "<Location /app>
+  AuthType keygate
+  Require valid-user
+  ProxyPass http://127.0.0.1:$back/app
+</Location>"
+	httpd_start "$work/$1" "$build"
+}
+gateway a "$web_a" || { echo "not ok - gateway A starts"; exit 1; }
+gateway b "$web_b" || { echo "not ok - gateway B starts"; exit 1; }
+
+curl -s -o "$work/idp/sp.xml" "$a/keygate/saml/corp/metadata"
+(cd "$work/idp" && exec $py "$KG_TOP/tests/fixtures/idp/aws_idp.py" serve "$work/idp" "$idp" "$idp_port") >"$work/idp.log" 2>&1 &
+KG_PIDS="${KG_PIDS:-} $!"
+for _ in $(seq 100); do grep -q '^idp ready' "$work/idp.log" && break; sleep 0.1; done
+grep -q '^idp ready' "$work/idp.log" || { echo "not ok - the IdP starts"; cat "$work/idp.log" >&2; exit 1; }
+
+# sign_in JAR: the demo user signs in at gateway A through the IdP;
+# prints the ACS's status. The IdP's auto-post form goes to OUT.form.
+sign_in() {
+	local jar=$1 to
+	to=$(curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$a/keygate/saml/corp/login?return_to=/app/")
+	curl -s "$to" | $py -c '
+import html, re, sys, urllib.parse
+f = dict((n, html.unescape(v)) for n, v in re.findall(r"name=\"(\w+)\" value=\"([^\"]*)\"", sys.stdin.read()))
+print(urllib.parse.urlencode(f))' >"$jar.form"
+	curl -s -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' --data @"$jar.form" "$a/keygate/saml/corp/acs"
+}
+sts_log() { curl -s "$sts/_log"; }
+count_calls() { sts_log | $py -c 'import sys, json; print(sum(1 for l in sys.stdin if json.loads(l)["action"] == sys.argv[1] and not json.loads(l)["fault"]))' "$1"; }
+
+# --- login: every role assumed with the login Response ----------------
+curl -s -o /dev/null -X POST --data '{"throttle": 1}' "$sts/_fault"
+jar="$work/jar1"
+check "the login with AWS roles succeeds" test "$(sign_in "$jar")" = 302
+check "STS was throttled once and the call retried" bash -c \
+	"curl -s '$sts/_log' | grep -c '\"fault\": \"throttle\"' | grep -qx 1"
+check "AssumeRoleWithSAML was called for each of the 4 roles (unsigned)" bash -c \
+	"curl -s '$sts/_log' | $py -c 'import sys, json; r=[json.loads(l) for l in sys.stdin]; s=[x for x in r if x[\"action\"]==\"AssumeRoleWithSAML\" and not x[\"fault\"]]; sys.exit(0 if len(s)==4 and not any(x[\"signed\"] for x in s) and all(x[\"duration\"]==\"900\" for x in s) else 1)'"
+curl -s -b "$jar" "$a/keygate/session" >"$work/session.json"
+check "the session shows 3 roles issued and the refused one with STS's reason" $py -c '
+import json, sys
+aws = json.load(open(sys.argv[1]))["aws"]
+st = {r["profile"]: (r["status"], r.get("error", "")) for r in aws}
+ok = (st["DataSci-111111111111"][0] == st["DataSci-222222222222"][0] == st["Analyst"][0] == "ok"
+      and st["Nope"][0] == "failed" and st["Nope"][1].startswith("AccessDenied"))
+sys.exit(0 if ok else 1)' "$work/session.json"
+check "the session JSON holds no key, secret or token" bash -c \
+	"! grep -qiE 'ASIA|secret|token' '$work/session.json'"
+check "the login audit line counts issued and failed roles" \
+	grep -q 'AUDIT aws credentials user=demo issued=3 failed=1' "$work/a/error.log"
+
+# --- a failed refresh keeps the old keys ------------------------------
+# (due 1 s after issue: window 899 s on 900 s credentials)
+key_before=$(curl -s -b "$jar" "$a/keygate/aws/credentials?format=process" | $py -c 'import json, sys; print(json.load(sys.stdin)["AccessKeyId"])')
+curl -s -o /dev/null -X POST --data '{"error500": 9}' "$sts/_fault"
+sleep 2
+curl -s -b "$jar" -o /dev/null "$a/app/"
+curl -s -b "$jar" "$a/keygate/session" >"$work/session2.json"
+check "a refresh STS fails keeps the roles usable, with the reason shown" $py -c '
+import json, sys
+aws = json.load(open(sys.argv[1]))["aws"]
+ok = [r for r in aws if r["status"] == "ok"]
+sys.exit(0 if len(ok) == 3 and all(r.get("error", "").startswith("InternalFailure") for r in ok) else 1)' "$work/session2.json"
+check "the failed refresh is logged" grep -q 'KG-0611 .*aws refresh failed user=demo' "$work/a/error.log"
+check "the old keys are still served" bash -c "test -n '$key_before' && curl -s -b '$jar' '$a/keygate/aws/credentials' | grep -qF '$key_before'"
+curl -s -o /dev/null -X POST --data '{"error500": 0}' "$sts/_fault"
+
+# --- the credentials, as a file and as credential_process -------------
+code=$(curl -s -b "$jar" -o "$work/credentials" -D "$work/cred.h" -w '%{http_code}' "$b/keygate/aws/credentials")
+check "gateway B serves the credentials of a session made on A" test "$code" = 200
+check "the credentials are sent with Cache-Control: no-store" grep -qi '^Cache-Control: no-store' "$work/cred.h"
+check "one profile per issued role, [default] first, none for the refused role" bash -c \
+	"test \"\$(grep '^\\[' '$work/credentials' | tr '\\n' ' ')\" = '[default] [DataSci-111111111111] [DataSci-222222222222] [Analyst] '"
+curl -s "$sts/_issued" >"$work/issued.json"
+check "botocore reads every profile of the file and gets exactly the keys STS issued" $py -c '
+import json, sys, botocore.session
+issued = json.load(open(sys.argv[2]))
+want = {"default": sys.argv[3], "DataSci-111111111111": sys.argv[3], "DataSci-222222222222": sys.argv[4], "Analyst": sys.argv[5]}
+for profile, role in want.items():
+    s = botocore.session.Session(profile=profile)
+    s.set_config_variable("credentials_file", sys.argv[1])
+    s.set_config_variable("config_file", "/nonexistent")
+    c = s.get_credentials().get_frozen_credentials()
+    i = issued[c.access_key]
+    if (i["role"], i["secret"], i["token"]) != (role, c.secret_key, c.token):
+        sys.exit("profile %s does not hold what STS issued for %s" % (profile, role))
+' "$work/credentials" "$work/issued.json" "$ds1" "$ds2" "$an"
+printf '#!/bin/sh\nexec curl -sf -b %s "%s/keygate/aws/credentials?format=process&profile=$1"\n' "$jar" "$a" >"$work/cred-process"
+chmod +x "$work/cred-process"
+printf '[profile analyst]\ncredential_process = %s Analyst\n' "$work/cred-process" >"$work/aws-config"
+check "botocore's credential_process gets the Analyst keys, with their Expiration" $py -c '
+import json, sys, botocore.session
+s = botocore.session.Session(profile="analyst")
+s.set_config_variable("config_file", sys.argv[1])
+s.set_config_variable("credentials_file", "/nonexistent")
+c = s.get_credentials()
+i = json.load(open(sys.argv[2]))[c.get_frozen_credentials().access_key]
+sys.exit(0 if i["role"] == sys.argv[3] and i["secret"] == c.get_frozen_credentials().secret_key
+         and c.method == "custom-process" and c._expiry_time is not None else 1)' "$work/aws-config" "$work/issued.json" "$an"
+check "an unknown profile gets 404" test "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials?format=process&profile=Nope")" = 404
+check "a bad format gets 400" test "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials?format=xml")" = 400
+check "without a session the credentials are 401" test "$(curl -s -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials")" = 401
+f="$work/homes/demo/.aws/credentials"
+check "the credentials file is written for the workspace, mode 0600" test "$(stat -c %a "$f" 2>/dev/null)" = 600
+check "the written file holds the served profiles" diff <(grep -v '^#' "$f") <(grep -v '^#' "$work/credentials")
+
+# --- a refresh across two gateways runs once ---------------------------
+jar2="$work/jar2"
+before=$(count_calls AssumeRole)
+check "a second login succeeds" test "$(sign_in "$jar2")" = 302
+sleep 2
+pids=""
+for i in 1 2 3 4 5 6; do
+	curl -s -b "$jar2" -o /dev/null "$a/app/" & pids="$pids $!"
+	curl -s -b "$jar2" -o /dev/null "$b/app/" & pids="$pids $!"
+done
+wait $pids
+after=$(count_calls AssumeRole)
+check "the due credentials were refreshed once for each of the 3 roles, by one gateway" test $((after - before)) = 3
+check "each refresh was SigV4-signed with the session token, at most 1 hour" bash -c \
+	"curl -s '$sts/_log' | $py -c 'import sys, json; r=[json.loads(l) for l in sys.stdin if json.loads(l)[\"action\"]==\"AssumeRole\" and not json.loads(l)[\"fault\"]]; sys.exit(0 if r and all(x[\"signed\"] and int(x[\"duration\"])<=3600 for x in r) else 1)'"
+curl -s -b "$jar2" -o "$work/creds2-after" "$b/keygate/aws/credentials"
+curl -s "$sts/_issued" >"$work/issued2.json"
+check "the refreshed keys are the chained ones STS issued" $py -c '
+import json, re, sys
+issued = json.load(open(sys.argv[2]))
+keys = re.findall(r"aws_access_key_id = (\S+)", open(sys.argv[1]).read())
+sys.exit(0 if keys and all(issued[k]["chained"] for k in keys) else 1)' "$work/creds2-after" "$work/issued2.json"
+
+# --- nothing secret in any log ----------------------------------------
+check "no key secret, session token or assertion in the gateways' logs" $py -c '
+import json, sys
+issued = json.load(open(sys.argv[1]))
+logs = open(sys.argv[2]).read() + open(sys.argv[3]).read()
+bad = [k for k, v in issued.items() if v["secret"] in logs or v["token"][:40] in logs]
+sys.exit(1 if bad or "SAMLResponse" in logs or "PHNhbWw" in logs else 0)' "$work/issued2.json" "$work/a/error.log" "$work/b/error.log"
+check "gateway A ran without a crash or sanitizer report" no_crash "$work/a"
+check "gateway B ran without a crash or sanitizer report" no_crash "$work/b"
