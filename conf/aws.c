@@ -76,7 +76,7 @@ static const char *duration_between(apr_pool_t *pool, kg_conf *conf,
 	return NULL;
 }
 
-/* KeygateAWSSessionDuration: STS's own bounds, 15 min to 12 h. */
+/* KeygateAwsSessionDuration: STS's own bounds, 15 min to 12 h. */
 static const char *set_session_duration(const kg_directive *self,
 					apr_pool_t *pool, kg_conf *conf,
 					int argc, const char *const *argv,
@@ -87,7 +87,7 @@ static const char *set_session_duration(const kg_directive *self,
 				43200);
 }
 
-/* KeygateAWSRefreshWindow: a refreshed credential lives one hour (the
+/* KeygateAwsRefreshWindow: a refreshed credential lives one hour (the
  * role-chaining cap), so a window of 45 min or more would refresh on
  * every request. */
 static const char *set_refresh_window(const kg_directive *self,
@@ -168,7 +168,7 @@ static const char *set_endpoint(const kg_directive *self, apr_pool_t *pool,
 	return NULL;
 }
 
-/* KeygateAWSSAMLResponse login|separate */
+/* KeygateAwsSAMLResponse login|separate */
 static const char *set_source(const kg_directive *self, apr_pool_t *pool,
 			      kg_conf *conf, int argc, const char *const *argv,
 			      int *bad_arg)
@@ -215,35 +215,35 @@ static const char *set_dir(const kg_directive *self, apr_pool_t *pool,
 #define AWS(field) KG_CONF_OFFSET(aws.field)
 
 const kg_directive kg_conf_aws_directives[] = {
-	{"KeygateAWSCredentials", 1, 1, set_flag, "On|Off",
+	{"KeygateAwsCredentials", 1, 1, set_flag, "On|Off",
 	 "assume the user's AWS roles with STS at SAML login and keep the "
 	 "credentials fresh (default Off)",
 	 AWS(enabled)},
-	{"KeygateAWSRegion", 1, 1, set_region, "REGION",
+	{"KeygateAwsRegion", 1, 1, set_region, "REGION",
 	 "the STS region (com.cerebro.domino.auth.aws.sts.region)"},
-	{"KeygateAWSSessionDuration", 1, 1, set_session_duration, "DURATION",
+	{"KeygateAwsSessionDuration", 1, 1, set_session_duration, "DURATION",
 	 "credential lifetime asked for when the IdP sends no "
 	 "SessionDuration (default 1h; 15m to 12h)",
 	 AWS(default_duration_s)},
-	{"KeygateAWSEndpoint", 1, 1, set_endpoint, "URL",
+	{"KeygateAwsEndpoint", 1, 1, set_endpoint, "URL",
 	 "STS endpoint override, for private endpoints and tests"},
-	{"KeygateAWSCAFile", 1, 1, kg_directive_set_name, "FILE",
+	{"KeygateAwsCAFile", 1, 1, kg_directive_set_name, "FILE",
 	 "PEM CA bundle for the STS endpoint (default: the system's)",
 	 AWS(ca_file)},
-	{"KeygateAWSTimeout", 1, 1, set_timeout, "SECONDS",
+	{"KeygateAwsTimeout", 1, 1, set_timeout, "SECONDS",
 	 "time limit of one STS call attempt (default 10)"},
-	{"KeygateAWSRefreshWindow", 1, 1, set_refresh_window, "DURATION",
+	{"KeygateAwsRefreshWindow", 1, 1, set_refresh_window, "DURATION",
 	 "refresh credentials this long before they expire (default 10m)",
 	 AWS(refresh_window_s)},
-	{"KeygateAWSSAMLResponse", 1, 1, set_source, "login|separate",
+	{"KeygateAwsSAMLResponse", 1, 1, set_source, "login|separate",
 	 "where the Response for STS comes from: the login itself, or the "
 	 "IdP's AWS application posting to PREFIX aws/saml/ALIAS "
 	 "(default login)"},
-	{"KeygateAWSDefaultProfile", 1, 1, set_profile, "PROFILE",
+	{"KeygateAwsDefaultProfile", 1, 1, set_profile, "PROFILE",
 	 "the profile [default] copies (default: the first role's)"},
-	{"KeygateAWSCredentialsDir", 1, 1, set_dir, "DIR",
+	{"KeygateAwsCredentialsDir", 1, 1, set_dir, "DIR",
 	 "also write DIR/USERNAME/.aws/credentials (0600) on every change"},
-	{"KeygateAWSMaxRoles", 1, 1, set_max_roles, "N",
+	{"KeygateAwsMaxRoles", 1, 1, set_max_roles, "N",
 	 "roles assumed per login at most (default 10)"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

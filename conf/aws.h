@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 typedef struct {
-	bool enabled;			/* KeygateAWSCredentials; false */
+	bool enabled;			/* KeygateAwsCredentials; false */
 	const char *region;		/* STS region (required when on) */
 	long long default_duration_s;	/* 3600 */
 	const char *endpoint;		/* NULL: sts.<region>.amazonaws.com */

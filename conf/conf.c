@@ -29,11 +29,11 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 				  m->default_role);
 	if (conf->aws.enabled && conf->aws.region == NULL)
 		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAWSCredentials On needs "
-				  "KeygateAWSRegion");
+				  "KeygateAwsCredentials On needs "
+				  "KeygateAwsRegion");
 	if (conf->aws.enabled && conf->saml.idps->nelts == 0)
 		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAWSCredentials On needs a "
+				  "KeygateAwsCredentials On needs a "
 				  "KeygateSAMLProvider (STS takes a SAML "
 				  "Response)");
 	conf->saml.aws_shared_response =

@@ -46,7 +46,7 @@ typedef struct {
 	bool unsolicited;		/* IdP-initiated logins; false */
 	bool aws_shared_response;	/* derived (kg_conf_finish): the login
 					   Response is also addressed to AWS
-					   (KeygateAWSSAMLResponse login) */
+					   (KeygateAwsSAMLResponse login) */
 } kg_conf_saml;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */

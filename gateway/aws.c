@@ -66,6 +66,14 @@ static const char *response_b64(apr_pool_t *pool, const char *xml)
 const char *kg_aws_at_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    const kg_user *user, const char *response_xml)
 {
+	if (!gw->conf->aws.enabled || gw->conf->aws.separate_response)
+		return NULL;
+	return kg_aws_assume(gw, req, log, user, response_xml);
+}
+
+const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  const kg_user *user, const char *response_xml)
+{
 	const kg_conf_aws *a = &gw->conf->aws;
 	kg_sts_opts opts = kg_aws_sts_opts(gw, log);
 	long long duration = user->aws_session_duration > 0
@@ -75,8 +83,7 @@ const char *kg_aws_at_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 	const char *b64;
 	int issued = 0, failed = 0;
 
-	if (!a->enabled || a->separate_response || response_xml == NULL ||
-	    user->aws_roles == NULL || user->aws_roles->nelts == 0)
+	if (response_xml == NULL || user->aws_roles == NULL || user->aws_roles->nelts == 0)
 		return NULL;
 	b64 = response_b64(req->pool, response_xml);
 	for (int i = 0; i < user->aws_roles->nelts; i++) {
@@ -90,7 +97,7 @@ const char *kg_aws_at_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 		if (set->roles->nelts >= a->max_roles) {
 			kg_log_emit(log, KG_LOG_WARN, "KG-0610",
 				    "aws: more than %d roles for user=%s; the "
-				    "rest are not assumed (KeygateAWSMaxRoles)",
+				    "rest are not assumed (KeygateAwsMaxRoles)",
 				    a->max_roles, user->username);
 			break;
 		}

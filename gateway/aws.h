@@ -17,11 +17,16 @@
 #include "gateway/gateway_impl.h"
 #include "gateway/refresh.h"
 
-/* Assumes each AWS role of user (at most KeygateAWSMaxRoles, duplicates
+/* Assumes each AWS role of user (at most KeygateAwsMaxRoles, duplicates
  * dropped) with the signed Response response_xml, as received. Returns
  * the stored form for the session record (one entry per role, failed
- * roles with their reason), or NULL when the feature is off or user has
- * no role. Never fails the login. */
+ * roles with their reason), or NULL when user has no role. Logs one
+ * audit line; never fails. */
+const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  const kg_user *user, const char *response_xml);
+
+/* kg_aws_assume at login, when the feature is on and the login Response
+ * is the one for STS (KeygateAwsSAMLResponse login); else NULL. */
 const char *kg_aws_at_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    const kg_user *user, const char *response_xml);
 
@@ -30,7 +35,7 @@ const char *kg_aws_at_login(kg_gateway *gw, kg_req *req, const kg_log *log,
  * they expire and is retried a minute later. */
 extern const kg_session_job kg_aws_refresh_job;
 
-/* Writes username's credentials file under KeygateAWSCredentialsDir
+/* Writes username's credentials file under KeygateAwsCredentialsDir
  * (when set) from the stored form: DIR/USERNAME/.aws/credentials, mode
  * 0600, atomically. Failures are logged. */
 void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the credentials file for workspace mounts:
- * KeygateAWSCredentialsDir/USERNAME/.aws/credentials, written to a temp
+ * KeygateAwsCredentialsDir/USERNAME/.aws/credentials, written to a temp
  * file in the same directory (0600), synced, then renamed over the old
  * one, so a reader sees the old file or the new one, never half of one.
  * Directories are made 0700. With no usable keys left the file is

@@ -185,6 +185,7 @@ static const endpoint endpoints[] = {
 	{"saml/*/login", "GET", kg_endpoint_saml_login},
 	{"saml/*/acs", "POST", kg_endpoint_saml_acs},
 	{"aws/credentials", "GET", kg_endpoint_aws_credentials},
+	{"aws/saml/*", "POST", kg_endpoint_aws_saml},
 };
 
 /* True when name matches pattern, whose '*' matches one non-empty path

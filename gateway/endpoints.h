@@ -37,9 +37,12 @@ void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp);
 bool kg_endpoint_saml_handles_login(kg_gateway *gw, const kg_req *req);
 
-/* GET PREFIX aws/credentials (aws_endpoint.c). */
+/* GET PREFIX aws/credentials (aws_endpoint.c) and POST PREFIX
+ * aws/saml/ALIAS (aws_saml.c). */
 void kg_endpoint_aws_credentials(kg_gateway *gw, kg_req *req,
 				 const kg_log *log, kg_resp *resp);
+void kg_endpoint_aws_saml(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  kg_resp *resp);
 
 /* The tags an OIDC session carries for back-channel logout. */
 const char *kg_oidc_tag_sid(apr_pool_t *pool, const char *issuer,

@@ -71,8 +71,9 @@ JSON
 head -c 48 /dev/urandom | base64 >"$work/secret"
 mkdir -p "$work/homes" && chmod 777 "$work/homes"
 
-# gateway NAME PORT: one replica; credentials last 15 min and are due 1 s
-# after they are issued (window 899 s), so the refresh shows at once
+# gateway NAME PORT [LINES]: one replica; credentials last 15 min and are
+# due 1 s after they are issued (window 899 s), so the refresh shows at
+# once
 gateway() {
 	mkdir -p "$work/$1"
 	httpd_config "$work/$1" "$2" "$build" "KeygateRedis 127.0.0.1:$redis_port
@@ -83,12 +84,13 @@ KeygateMappers $work/mappers.json
 KeygateSAMLProvider corp $work/idp-metadata.xml
 KeygateSAMLSPKey $work/sp.key
 KeygateSAMLSPCert $work/sp.crt
-KeygateAWSCredentials On
-KeygateAWSRegion us-west-2
-KeygateAWSEndpoint $sts/
-KeygateAWSSessionDuration 15m
-KeygateAWSRefreshWindow 899s
-KeygateAWSCredentialsDir $work/homes" "<Location /app>
+KeygateAwsCredentials On
+KeygateAwsRegion us-west-2
+KeygateAwsEndpoint $sts/
+KeygateAwsSessionDuration 15m
+KeygateAwsRefreshWindow 899s
+KeygateAwsCredentialsDir $work/homes
+${3:-}" "<Location /app>
   AuthType keygate
   Require valid-user
   ProxyPass http://127.0.0.1:$back/app
@@ -97,6 +99,8 @@ KeygateAWSCredentialsDir $work/homes" "<Location /app>
 }
 gateway a "$web_a" || { echo "not ok - gateway A starts"; exit 1; }
 gateway b "$web_b" || { echo "not ok - gateway B starts"; exit 1; }
+web_c=$(free_port) c="http://127.0.0.1:$web_c"
+gateway c "$web_c" "KeygateAwsSAMLResponse separate" || { echo "not ok - gateway C (mode b) starts"; exit 1; }
 
 curl -s -o "$work/idp/sp.xml" "$a/keygate/saml/corp/metadata"
 (cd "$work/idp" && exec $py "$KG_TOP/tests/fixtures/idp/aws_idp.py" serve "$work/idp" "$idp" "$idp_port") >"$work/idp.log" 2>&1 &
@@ -217,12 +221,46 @@ issued = json.load(open(sys.argv[2]))
 keys = re.findall(r"aws_access_key_id = (\S+)", open(sys.argv[1]).read())
 sys.exit(0 if keys and all(issued[k]["chained"] for k in keys) else 1)' "$work/creds2-after" "$work/issued2.json"
 
+# --- mode b: the IdP's AWS application posts its own Response ---------
+aws_response() { $py "$KG_TOP/tests/fixtures/idp/aws_idp.py" aws-response "$work/idp" "$idp" "$a/keygate/saml/corp/metadata" "$@"; }
+post_aws() { # JAR RESPONSE_FILE URL: prints the status
+	curl -s -b "$1" -c "$1" -o "$1.aws" -D "$1.aws.h" -w '%{http_code}' \
+		--data-urlencode "SAMLResponse@$2" --data-urlencode "RelayState=/app/x" "$3"
+}
+aws_response >"$work/aws.b64"
+before=$(count_calls AssumeRoleWithSAML)
+st=$(post_aws "$jar2" "$work/aws.b64" "$c/keygate/aws/saml/corp")
+check "mode b: the AWS application's Response for the signed-in user is taken" bash -c \
+	"test '$st' = 302 && grep -qi '^Location: /app/x' '$jar2.aws.h'"
+check "mode b: every role was assumed with that Response" test $(($(count_calls AssumeRoleWithSAML) - before)) = 4
+check "mode b: the session shows the new credentials" bash -c \
+	"curl -s -b '$jar2' '$c/keygate/session' | grep -q '\"status\":\"ok\"'"
+check "mode b: the same Response again is a replay (400)" test "$(post_aws "$jar2" "$work/aws.b64" "$c/keygate/aws/saml/corp")" = 400
+check "mode b: the replay is logged with its reason" grep -q 'REJECT proto=saml-aws reason=saml_replay' "$work/c/error.log"
+aws_response other-user >"$work/aws-other.b64"
+check "mode b: a Response for another user is refused (403)" test "$(post_aws "$jar2" "$work/aws-other.b64" "$c/keygate/aws/saml/corp")" = 403
+check "mode b: the NameID mismatch is logged" grep -q 'reason=aws_nameid_mismatch' "$work/c/error.log"
+aws_response unsigned >"$work/aws-unsigned.b64"
+check "mode b: an unsigned Response is refused (401)" test "$(post_aws "$jar2" "$work/aws-unsigned.b64" "$c/keygate/aws/saml/corp")" = 401
+aws_response >"$work/aws2.b64"
+st=$(post_aws "$work/nojar" "$work/aws2.b64" "$c/keygate/aws/saml/corp")
+check "mode b: without a session cookie the form is posted again from keygate's origin" bash -c \
+	"test '$st' = 200 && grep -q 'name=\"kg_repost\"' '$work/nojar.aws'"
+check "mode b: a repost without a session is 401" test "$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "SAMLResponse@$work/aws2.b64" --data kg_repost=1 "$c/keygate/aws/saml/corp")" = 401
+check "mode b: the AWS Response never signs anyone in at the ACS" bash -c \
+	"test \"\$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode 'SAMLResponse@$work/aws2.b64' '$c/keygate/saml/corp/acs')\" = 400"
+check "mode a gateways have no mode b endpoint (404)" test "$(post_aws "$jar2" "$work/aws2.b64" "$a/keygate/aws/saml/corp")" = 404
+check "without mode a, a login Response whose Recipient is AWS is refused" bash -c \
+	"test \"\$(curl -s -o /dev/null -w '%{http_code}' --data @'$jar.form' '$c/keygate/saml/corp/acs')\" = 400"
+
 # --- nothing secret in any log ----------------------------------------
+curl -s "$sts/_issued" >"$work/issued3.json"
 check "no key secret, session token or assertion in the gateways' logs" $py -c '
 import json, sys
 issued = json.load(open(sys.argv[1]))
-logs = open(sys.argv[2]).read() + open(sys.argv[3]).read()
+logs = "".join(open(f).read() for f in sys.argv[2:])
 bad = [k for k, v in issued.items() if v["secret"] in logs or v["token"][:40] in logs]
-sys.exit(1 if bad or "SAMLResponse" in logs or "PHNhbWw" in logs else 0)' "$work/issued2.json" "$work/a/error.log" "$work/b/error.log"
+sys.exit(1 if bad or "SAMLResponse" in logs or "PHNhbWw" in logs else 0)' "$work/issued3.json" "$work/a/error.log" "$work/b/error.log" "$work/c/error.log"
 check "gateway A ran without a crash or sanitizer report" no_crash "$work/a"
 check "gateway B ran without a crash or sanitizer report" no_crash "$work/b"
+check "gateway C ran without a crash or sanitizer report" no_crash "$work/c"
