@@ -120,6 +120,20 @@ static const char *set_skew(const kg_directive *self, apr_pool_t *pool,
 				   &conf->saml.clock_skew_s);
 }
 
+/* KeygateSAMLKeycloakPaths REALM: a realm name goes into URL paths. */
+static const char *set_keycloak_realm(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf,
+				      int argc, const char *const *argv,
+				      int *bad_arg)
+{
+	*bad_arg = 0;
+	if (!is_alias(argv[0]))
+		return "must be a realm name: letters, digits, '-', '_' or "
+		       "'.'";
+	conf->saml.keycloak_realm = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
 #define SAML(field) KG_CONF_OFFSET(saml.field)
 
 const kg_directive kg_conf_saml_directives[] = {
@@ -152,5 +166,9 @@ const kg_directive kg_conf_saml_directives[] = {
 	{"KeygateSAMLUnsolicited", 1, 1, set_flag, "On|Off",
 	 "accept IdP-initiated Responses that answer no request (default Off)",
 	 SAML(unsolicited)},
+	{"KeygateSAMLKeycloakPaths", 1, 1, set_keycloak_realm, "REALM",
+	 "also answer at Keycloak's broker URLs of REALM "
+	 "(/auth/realms/REALM/broker/ALIAS/endpoint) and use them in the SP "
+	 "metadata and the ACS checks (default: off)"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

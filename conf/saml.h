@@ -44,6 +44,10 @@ typedef struct {
 	bool want_assertions_encrypted; /* false */
 	long long clock_skew_s;		/* 60 */
 	bool unsolicited;		/* IdP-initiated logins; false */
+	const char *keycloak_realm; /* NULL; else the ACS, SLO and metadata
+				       also answer at Keycloak's broker
+				       paths of this realm, and the SP
+				       metadata and checks use those */
 } kg_conf_saml;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */

@@ -5,6 +5,7 @@
 #include "gateway/gateway_impl.h"
 
 #include "conf/read.h"
+#include "conf/saml_urls.h"
 
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -62,22 +63,20 @@ kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
 	return NULL;
 }
 
-/* The SP of provider i: its URLs from KeygateBaseURL and the prefix. */
+/* The SP of provider i: its URLs (kg_conf_saml_urls_for), its keys and
+ * the IdP's metadata. */
 static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
 		    const kg_gateway_keys *keys, int i, kg_saml_sp *sp)
 {
 	const kg_conf_saml_idp *idp =
 	    &APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
-	const char *base = apr_pstrcat(pool, conf->gateway.base_url,
-				       conf->gateway.prefix, "saml/",
-				       idp->alias, "/", NULL);
+	kg_conf_saml_urls urls;
 
+	kg_conf_saml_urls_for(pool, conf, idp->alias, &urls);
 	sp->alias = idp->alias;
-	sp->entity_id = conf->saml.entity_id
-			    ? conf->saml.entity_id
-			    : apr_pstrcat(pool, base, "metadata", NULL);
-	sp->acs_url = apr_pstrcat(pool, base, "acs", NULL);
-	sp->slo_url = apr_pstrcat(pool, base, "slo", NULL);
+	sp->entity_id = urls.entity_id;
+	sp->acs_url = urls.acs;
+	sp->slo_url = urls.slo;
 	sp->idp_metadata = APR_ARRAY_IDX(keys->saml_metadata, i, const char *);
 	sp->sp_key_pem = keys->saml_key_pem;
 	sp->sp_cert_pem = keys->saml_cert_pem;

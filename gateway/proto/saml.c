@@ -8,6 +8,13 @@
  * caller: one assertion and unique IDs, Issuer, Destination, Audience,
  * the bearer SubjectConfirmationData, the times with the skew, and
  * InResponseTo against this browser's request.
+ *
+ * Single logout: SP-initiated LogoutRequests and the IdP's answers, and
+ * IdP-initiated LogoutRequests with keygate's answer, over HTTP-Redirect
+ * (and POST for what the IdP sends). lasso's logout profile wants a
+ * session with the IdP's assertion; keygate keeps only the NameID and
+ * SessionIndex, so it gives lasso a session holding a bare assertion
+ * with just those.
  */
 #include "gateway/base/time.h"
 #include "gateway/proto/saml.h"
@@ -21,6 +28,14 @@
 #include <lasso/xml/saml-2.0/samlp2_authn_request.h>
 #include <lasso/xml/saml-2.0/samlp2_name_id_policy.h>
 #include <lasso/xml/saml-2.0/samlp2_response.h>
+#include <lasso/xml/saml-2.0/saml2_assertion.h>
+#include <lasso/xml/saml-2.0/saml2_authn_statement.h>
+#include <lasso/xml/saml-2.0/saml2_name_id.h>
+#include <lasso/xml/saml-2.0/saml2_subject.h>
+#include <lasso/xml/saml-2.0/samlp2_logout_request.h>
+#include <lasso/xml/saml-2.0/samlp2_logout_response.h>
+#include <lasso/xml/saml-2.0/samlp2_status.h>
+#include <lasso/xml/saml-2.0/samlp2_status_code.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
@@ -738,4 +753,382 @@ done:
 		xmlFreeDoc(adoc);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+
+/* --- single logout ------------------------------------------------------ */
+
+struct kg_saml_slo {
+	kg_saml *s;
+	LassoLogout *logout; /* a LogoutRequest being answered, or NULL */
+	kg_saml_logout_msg msg;
+	const char *relay_state;
+};
+
+static apr_status_t slo_free(void *data)
+{
+	kg_saml_slo *slo = data;
+
+	if (slo->logout)
+		lasso_logout_destroy(slo->logout);
+	slo->logout = NULL;
+	return APR_SUCCESS;
+}
+
+/* A copy of a lasso string in pool, or NULL. */
+static const char *dup_or_null(apr_pool_t *pool, const char *v)
+{
+	return v ? apr_pstrdup(pool, v) : NULL;
+}
+
+/* Gives profile a session holding one bare assertion from the IdP with
+ * name_id (referenced, not taken) and session_index: what lasso's logout
+ * profile looks up. */
+static kg_rc give_session(kg_saml *s, LassoProfile *profile,
+			  LassoSaml2NameID *name_id, const char *session_index,
+			  kg_err *err)
+{
+	LassoSaml2Assertion *a = LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new());
+	LassoSession *session = lasso_session_new();
+	gchar *dump = NULL;
+	int lrc;
+
+	a->Subject = LASSO_SAML2_SUBJECT(lasso_saml2_subject_new());
+	a->Subject->NameID = g_object_ref(name_id);
+	if (session_index) {
+		LassoSaml2AuthnStatement *st = LASSO_SAML2_AUTHN_STATEMENT(
+			lasso_saml2_authn_statement_new());
+		st->SessionIndex = g_strdup(session_index);
+		a->AuthnStatement = g_list_append(NULL, st);
+	}
+	lrc = lasso_session_add_assertion(session, s->idp_entity_id,
+					  LASSO_NODE(a));
+	if (lrc == 0 && (dump = lasso_session_dump(session)) != NULL)
+		lrc = lasso_profile_set_session_from_dump(profile, dump);
+	g_free(dump);
+	lasso_session_destroy(session);
+	lasso_node_destroy(LASSO_NODE(a));
+	if (lrc != 0)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "saml %s: no lasso session for the logout: %s",
+				  s->sp.alias, lasso_strerror(lrc));
+	return KG_OK;
+}
+
+/* True when the IdP's metadata has an HTTP-Redirect SLO service. */
+static bool idp_has_redirect_slo(kg_saml *s)
+{
+	LassoProvider *idp = lasso_server_get_provider(s->server,
+						       s->idp_entity_id);
+	gchar *url = idp ? lasso_provider_get_metadata_one(
+				   idp, "SingleLogoutService HTTP-Redirect")
+			 : NULL;
+	bool has = url != NULL;
+
+	g_free(url);
+	return has;
+}
+
+kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
+			 const kg_saml_subject *who, const char *relay_state,
+			 const char **url, const char **request_id,
+			 kg_err *err)
+{
+	LassoLogout *logout;
+	LassoProfile *profile;
+	LassoSaml2NameID *name_id;
+	kg_rc rc = KG_OK;
+	int lrc;
+
+	if (!idp_has_redirect_slo(s))
+		return kg_err_set(err, KG_ENOTFOUND,
+				  "saml %s: the IdP offers no HTTP-Redirect "
+				  "SingleLogoutService",
+				  s->sp.alias);
+	if ((logout = lasso_logout_new(s->server)) == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
+	profile = LASSO_PROFILE(logout);
+	name_id = LASSO_SAML2_NAME_ID(
+		lasso_saml2_name_id_new_with_string((char *)who->name_id));
+	if (who->name_id_format)
+		name_id->Format = g_strdup(who->name_id_format);
+	rc = give_session(s, profile, name_id, who->session_index, err);
+	lasso_node_destroy(LASSO_NODE(name_id));
+	if (rc != KG_OK)
+		goto done;
+	lrc = lasso_logout_init_request(logout, (char *)s->idp_entity_id,
+					LASSO_HTTP_METHOD_REDIRECT);
+	if (lrc == 0) {
+		set_string(&profile->msg_relayState, relay_state);
+		lasso_profile_set_signature_hint(
+			profile, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+		lrc = lasso_logout_build_request_msg(logout);
+	}
+	if (lrc != 0 || profile->msg_url == NULL || profile->request == NULL) {
+		rc = kg_err_set(err, KG_EINTERNAL,
+				"saml %s: the LogoutRequest was not built: %s",
+				s->sp.alias, lasso_strerror(lrc));
+		goto done;
+	}
+	*url = apr_pstrdup(pool, profile->msg_url);
+	*request_id = apr_pstrdup(
+		pool, LASSO_SAMLP2_REQUEST_ABSTRACT(profile->request)->ID);
+done:
+	lasso_logout_destroy(logout);
+	return rc;
+}
+
+/* A refusal of an SLO message (KG_EAUTH for signatures). */
+static kg_rc slo_refuse(const char **reason, kg_err *err, const char *token,
+			const char *why)
+{
+	kg_rc rc = strncmp(token, "saml_sig", 8) == 0 ||
+				   strcmp(token, "slo_unsigned") == 0
+			   ? KG_EAUTH
+			   : KG_EINVAL;
+
+	*reason = token;
+	return kg_err_set(err, rc, "%s", why);
+}
+
+/* The value of parameter name in a raw query is there and not empty. */
+static bool query_has(const char *query, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = query; p && *p; p = strchr(p, '&')) {
+		if (*p == '&')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=' && p[n + 1] &&
+		    p[n + 1] != '&')
+			return true;
+	}
+	return false;
+}
+
+/* A POSTed message: not a DTD, and an XML signature on the root. */
+static kg_rc post_signed(apr_pool_t *pool, const char *b64,
+			 const char **reason, kg_err *err)
+{
+	const char *xml;
+	size_t len;
+	bool dtd = false;
+	xmlDoc *doc;
+	bool has;
+
+	if (strchr(b64, '<') ||
+	    kg_saml_response_decode(pool, b64, strlen(b64), &xml, &len, err) !=
+		    KG_OK)
+		return slo_refuse(reason, err, "saml_parse",
+				  "the message is not base64");
+	doc = parse_strict(xml, len, &dtd);
+	if (doc == NULL)
+		return slo_refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
+				  dtd ? "the message has a DTD"
+				      : "the message is not well-formed XML");
+	has = child(xmlDocGetRootElement(doc), NS_DS, "Signature") != NULL;
+	xmlFreeDoc(doc);
+	return has ? KG_OK
+		   : slo_refuse(reason, err, "slo_unsigned",
+				"the message is not signed");
+}
+
+/* The lasso error of an SLO message as a reason token. */
+static const char *slo_reason(int lrc)
+{
+	switch (lrc) {
+	case LASSO_DS_ERROR_SIGNATURE_NOT_FOUND:
+		return "slo_unsigned";
+	case LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND:
+	case LASSO_PROFILE_ERROR_UNKNOWN_PROVIDER:
+		return "saml_issuer";
+	default: {
+		const char *r = lasso_reason(lrc);
+		return strcmp(r, "saml_sig_missing") == 0 ? "slo_unsigned" : r;
+	}
+	}
+}
+
+/* The first StatusCode Value of a LogoutResponse, or NULL. */
+static const char *status_of(apr_pool_t *pool, LassoSamlp2StatusResponse *r)
+{
+	if (r->Status == NULL || r->Status->StatusCode == NULL)
+		return NULL;
+	return dup_or_null(pool, r->Status->StatusCode->Value);
+}
+
+/* Reads a LogoutRequest through lasso's logout profile (which verifies
+ * its signature with the IdP's keys) into slo. */
+static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
+			     const char *message, const char **reason,
+			     kg_err *err)
+{
+	LassoProfile *profile;
+	LassoSamlp2LogoutRequest *req;
+	LassoSamlp2RequestAbstract *abs;
+	GList *indexes;
+	int lrc;
+
+	slo->logout = lasso_logout_new(slo->s->server);
+	if (slo->logout == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
+	apr_pool_cleanup_register(pool, slo, slo_free, apr_pool_cleanup_null);
+	profile = LASSO_PROFILE(slo->logout);
+	lasso_profile_set_signature_verify_hint(
+		profile, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	lrc = lasso_logout_process_request_msg(slo->logout, (char *)message);
+	if (lrc != 0)
+		return slo_refuse(reason, err, slo_reason(lrc),
+				  kg_psprintf(pool, "lasso: [%d] %s", lrc,
+					      lasso_strerror(lrc)));
+	if (!LASSO_IS_SAMLP2_LOGOUT_REQUEST(profile->request))
+		return slo_refuse(reason, err, "saml_parse",
+				  "the message is not a LogoutRequest");
+	req = LASSO_SAMLP2_LOGOUT_REQUEST(profile->request);
+	abs = LASSO_SAMLP2_REQUEST_ABSTRACT(req);
+	slo->msg.is_request = true;
+	slo->msg.id = dup_or_null(pool, abs->ID);
+	slo->msg.issuer =
+		abs->Issuer ? dup_or_null(pool, abs->Issuer->content) : NULL;
+	slo->msg.destination = dup_or_null(pool, abs->Destination);
+	slo->msg.issue_instant = dup_or_null(pool, abs->IssueInstant);
+	slo->msg.not_on_or_after = dup_or_null(pool, req->NotOnOrAfter);
+	if (req->NameID) {
+		slo->msg.name_id = dup_or_null(pool, req->NameID->content);
+		slo->msg.name_id_format = dup_or_null(pool, req->NameID->Format);
+	}
+	indexes = lasso_samlp2_logout_request_get_session_indexes(req);
+	slo->msg.session_indexes = (int)g_list_length(indexes);
+	if (indexes)
+		slo->msg.session_index = dup_or_null(pool, indexes->data);
+	g_list_free_full(indexes, g_free);
+	return KG_OK;
+}
+
+/* Reads a LogoutResponse and verifies its signature with the IdP's keys
+ * (the keys of the IdP it names are never used for another). */
+static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
+			      const char *message, const char **reason,
+			      kg_err *err)
+{
+	LassoNode *node = lasso_samlp2_logout_response_new();
+	LassoSamlp2StatusResponse *r = LASSO_SAMLP2_STATUS_RESPONSE(node);
+	LassoProvider *idp;
+	LassoMessageFormat format;
+	kg_rc rc = KG_OK;
+	int lrc;
+
+	format = lasso_node_init_from_message(node, message);
+	if (format == LASSO_MESSAGE_FORMAT_ERROR ||
+	    format == LASSO_MESSAGE_FORMAT_UNKNOWN) {
+		rc = slo_refuse(reason, err, "saml_parse",
+				"the message is not a LogoutResponse");
+		goto done;
+	}
+	slo->msg.is_request = false;
+	slo->msg.id = dup_or_null(pool, r->ID);
+	slo->msg.issuer = r->Issuer ? dup_or_null(pool, r->Issuer->content)
+				    : NULL;
+	slo->msg.destination = dup_or_null(pool, r->Destination);
+	slo->msg.issue_instant = dup_or_null(pool, r->IssueInstant);
+	slo->msg.in_response_to = dup_or_null(pool, r->InResponseTo);
+	slo->msg.status = status_of(pool, r);
+	if (slo->msg.issuer == NULL ||
+	    strcmp(slo->msg.issuer, slo->s->idp_entity_id) != 0) {
+		rc = slo_refuse(reason, err, "saml_issuer",
+				"the LogoutResponse's Issuer is not the IdP");
+		goto done;
+	}
+	idp = lasso_server_get_provider(slo->s->server, slo->s->idp_entity_id);
+	lrc = idp ? lasso_provider_verify_signature(idp, message, "ID", format)
+		  : LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND;
+	if (lrc != 0)
+		rc = slo_refuse(reason, err, slo_reason(lrc),
+				kg_psprintf(pool, "lasso: [%d] %s", lrc,
+					    lasso_strerror(lrc)));
+done:
+	lasso_node_destroy(node);
+	return rc;
+}
+
+kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
+			  const kg_saml_slo_in *in, long long now_ms,
+			  kg_saml_slo **out, const kg_saml_logout_msg **msg,
+			  const char **reason, kg_err *err)
+{
+	kg_saml_slo *slo = apr_pcalloc(pool, sizeof(*slo));
+	const char *query = in->query;
+	bool redirect = query && (query_has(query, "SAMLRequest") ||
+				  query_has(query, "SAMLResponse"));
+	bool is_request = redirect ? query_has(query, "SAMLRequest")
+				   : in->form_request != NULL;
+	const char *message = redirect	   ? query
+			      : is_request ? in->form_request
+					   : in->form_response;
+	kg_rc rc;
+
+	*reason = "saml_parse";
+	slo->s = s;
+	slo->relay_state = in->relay_state;
+	if (message == NULL || *message == '\0')
+		return slo_refuse(reason, err, "saml_parse",
+				  "no SAMLRequest or SAMLResponse");
+	if (strlen(message) > KG_SAML_MAX_BYTES)
+		return slo_refuse(reason, err, "saml_parse",
+				  "the message is too large");
+	/* keygate's own signature presence checks, before lasso's */
+	if (redirect && !(query_has(query, "Signature") &&
+			  query_has(query, "SigAlg")))
+		return slo_refuse(reason, err, "slo_unsigned",
+				  "the HTTP-Redirect message is not signed");
+	if (!redirect && (rc = post_signed(pool, message, reason, err)) != KG_OK)
+		return rc;
+	rc = is_request ? receive_request(slo, pool, message, reason, err)
+			: receive_response(slo, pool, message, reason, err);
+	if (rc != KG_OK)
+		return rc;
+	rc = kg_saml_logout_check(&slo->msg, s->idp_entity_id, s->sp.slo_url,
+				  now_ms, s->conf->clock_skew_s * 1000, reason,
+				  err);
+	if (rc != KG_OK)
+		return rc;
+	*out = slo;
+	*msg = &slo->msg;
+	return KG_OK;
+}
+
+kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
+			 const char **url, kg_err *err)
+{
+	LassoProfile *profile;
+	LassoSamlp2LogoutRequest *req;
+	kg_rc rc;
+	int lrc;
+
+	if (slo->logout == NULL)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "only a LogoutRequest is answered");
+	profile = LASSO_PROFILE(slo->logout);
+	req = LASSO_SAMLP2_LOGOUT_REQUEST(profile->request);
+	rc = give_session(slo->s, profile, req->NameID, slo->msg.session_index,
+			  err);
+	if (rc != KG_OK)
+		return rc;
+	lrc = lasso_logout_validate_request(slo->logout);
+	if (lrc == 0) {
+		/* keygate answers over HTTP-Redirect whatever the binding of
+		 * the request */
+		profile->http_request_method = LASSO_HTTP_METHOD_REDIRECT;
+		set_string(&profile->msg_relayState, slo->relay_state);
+		lasso_profile_set_signature_hint(
+			profile, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
+		lrc = lasso_logout_build_response_msg(slo->logout);
+	}
+	if (lrc != 0 || profile->msg_url == NULL)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "saml %s: the LogoutResponse was not built: "
+				  "%s",
+				  slo->s->sp.alias, lasso_strerror(lrc));
+	*url = apr_pstrdup(pool, profile->msg_url);
+	return KG_OK;
 }
