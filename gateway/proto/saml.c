@@ -1110,7 +1110,11 @@ kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
 				  "only a LogoutRequest is answered");
 	profile = LASSO_PROFILE(slo->logout);
 	req = LASSO_SAMLP2_LOGOUT_REQUEST(profile->request);
-	rc = give_session(slo->s, profile, req->NameID, slo->msg.session_index,
+	/* lasso finds no session in an assertion without an AuthnStatement:
+	 * a request that names no SessionIndex gets a stand-in one */
+	rc = give_session(slo->s, profile, req->NameID,
+			  slo->msg.session_index ? slo->msg.session_index
+						 : "_keygate",
 			  err);
 	if (rc != KG_OK)
 		return rc;
@@ -1119,7 +1123,12 @@ kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
 		/* keygate answers over HTTP-Redirect whatever the binding of
 		 * the request */
 		profile->http_request_method = LASSO_HTTP_METHOD_REDIRECT;
-		set_string(&profile->msg_relayState, slo->relay_state);
+		slo->logout->initial_http_request_method =
+			LASSO_HTTP_METHOD_REDIRECT;
+		set_string(&profile->msg_relayState,
+			   slo->relay_state && *slo->relay_state
+				   ? slo->relay_state
+				   : NULL);
 		lasso_profile_set_signature_hint(
 			profile, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 		lrc = lasso_logout_build_response_msg(slo->logout);
