@@ -117,6 +117,33 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 	return KG_OK;
 }
 
+kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
+			       const char *alias, const char **xml,
+			       kg_err *err)
+{
+	kg_gateway_keys keys = {0};
+	kg_saml *saml;
+	kg_saml_sp sp;
+	kg_rc rc;
+
+	for (int i = 0; i < conf->saml.idps->nelts; i++) {
+		if (strcmp(APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp)
+				   .alias,
+			   alias) != 0)
+			continue;
+		if ((rc = load_saml(pool, conf, &keys, err)) != KG_OK)
+			return rc;
+		saml_sp(pool, conf, &keys, i, &sp);
+		if ((rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err)) !=
+		    KG_OK)
+			return rc;
+		*xml = kg_saml_metadata(saml);
+		return KG_OK;
+	}
+	return kg_err_set(err, KG_ENOTFOUND,
+			  "no KeygateSAMLProvider has alias \"%s\"", alias);
+}
+
 /* The app-token key and certificate load and belong together. */
 static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 			     kg_app_signer **signer, kg_err *err)

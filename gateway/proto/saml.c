@@ -60,13 +60,26 @@ struct kg_saml {
 /* lasso_init once per process, before any thread uses lasso. */
 static bool lasso_ready;
 
-static apr_status_t server_free(void *data)
+static bool ensure_lasso(kg_err *err)
 {
-	kg_saml *s = data;
+	if (!lasso_ready) {
+		if (lasso_init() != 0) {
+			kg_err_set(err, KG_ECONFIG, "lasso does not initialise");
+			return false;
+		}
+		lasso_ready = true;
+	}
+	return true;
+}
 
-	if (s->server)
-		lasso_server_destroy(s->server);
-	s->server = NULL;
+/* A pool cleanup: drops the lasso object (a GObject) data points at. */
+static apr_status_t release_at(void *data)
+{
+	gpointer *object = data;
+
+	if (*object)
+		g_object_unref(*object);
+	*object = NULL;
 	return APR_SUCCESS;
 }
 
@@ -168,12 +181,8 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 				  "saml %s: KeygateSAMLSPCert holds no PEM "
 				  "certificate",
 				  sp->alias);
-	if (!lasso_ready) {
-		if (lasso_init() != 0)
-			return kg_err_set(err, KG_ECONFIG,
-					  "lasso does not initialise");
-		lasso_ready = true;
-	}
+	if (!ensure_lasso(err))
+		return err->rc;
 	s->conf = conf;
 	s->sp.alias = apr_pstrdup(pool, sp->alias);
 	s->sp.entity_id = apr_pstrdup(pool, sp->entity_id);
@@ -187,7 +196,8 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 				  "saml %s: the SP key and certificate do not "
 				  "load into lasso",
 				  sp->alias);
-	apr_pool_cleanup_register(pool, s, server_free, apr_pool_cleanup_null);
+	apr_pool_cleanup_register(pool, &s->server, release_at,
+				  apr_pool_cleanup_null);
 	s->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
 	if (lasso_server_set_encryption_private_key_with_password(
 		    s->server, sp->sp_key_pem, NULL) != 0)
@@ -765,16 +775,6 @@ struct kg_saml_slo {
 	const char *relay_state;
 };
 
-static apr_status_t slo_free(void *data)
-{
-	kg_saml_slo *slo = data;
-
-	if (slo->logout)
-		lasso_logout_destroy(slo->logout);
-	slo->logout = NULL;
-	return APR_SUCCESS;
-}
-
 /* A copy of a lasso string in pool, or NULL. */
 static const char *dup_or_null(apr_pool_t *pool, const char *v)
 {
@@ -972,7 +972,8 @@ static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
 	slo->logout = lasso_logout_new(slo->s->server);
 	if (slo->logout == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
-	apr_pool_cleanup_register(pool, slo, slo_free, apr_pool_cleanup_null);
+	apr_pool_cleanup_register(pool, &slo->logout, release_at,
+				  apr_pool_cleanup_null);
 	profile = LASSO_PROFILE(slo->logout);
 	lasso_profile_set_signature_verify_hint(
 		profile, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
@@ -1140,4 +1141,132 @@ kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
 				  slo->s->sp.alias, lasso_strerror(lrc));
 	*url = apr_pstrdup(pool, profile->msg_url);
 	return KG_OK;
+}
+
+/* --- offline verification (keygate map --idp-metadata) ------------------ */
+
+/* Verifies the XML signature on the root of xml with provider's keys. */
+static kg_rc verify_root(LassoProvider *provider, apr_pool_t *pool,
+			 const char *xml, const char *what,
+			 const char **reason, kg_err *err)
+{
+	int lrc = lasso_provider_verify_signature(provider, xml, "ID",
+						  LASSO_MESSAGE_FORMAT_XML);
+
+	if (lrc == 0)
+		return KG_OK;
+	return refuse(reason, err, lasso_reason(lrc),
+		      kg_psprintf(pool, "the %s's signature: [%d] %s", what,
+				  lrc, lasso_strerror(lrc)));
+}
+
+/* The assertion as a document of its own (the namespaces it uses
+ * declared on it), serialised into pool. */
+static const char *standalone(apr_pool_t *pool, const xmlNode *assertion)
+{
+	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNode *copy = xmlDocCopyNode((xmlNode *)assertion, doc, 1);
+	xmlChar *out = NULL;
+	const char *xml = NULL;
+	int len = 0;
+
+	if (copy) {
+		xmlDocSetRootElement(doc, copy);
+		xmlReconciliateNs(doc, copy);
+		xmlDocDumpMemory(doc, &out, &len);
+	}
+	if (out)
+		xml = apr_pstrmemdup(pool, (const char *)out, (size_t)len);
+	xmlFree(out);
+	xmlFreeDoc(doc);
+	return xml;
+}
+
+/* The signature and issuer checks of kg_saml_verify_captured on the
+ * parsed Response root. */
+static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
+			   const char *xml, const xmlNode *root,
+			   const char **reason, kg_err *err)
+{
+	const xmlNode *assertion = child(root, NS_SAML, "Assertion");
+	const xmlNode *issuer = child(root, NS_SAML, "Issuer");
+	const xmlNode *a_issuer = child(assertion, NS_SAML, "Issuer");
+	bool response_signed = child(root, NS_DS, "Signature") != NULL;
+	bool assertion_signed = child(assertion, NS_DS, "Signature") != NULL;
+	const char *axml;
+	kg_rc rc;
+
+	if ((issuer &&
+	     strcmp(text(pool, issuer), provider->ProviderID) != 0) ||
+	    a_issuer == NULL ||
+	    strcmp(text(pool, a_issuer), provider->ProviderID) != 0)
+		return refuse(reason, err, "saml_issuer",
+			      "the Issuer is not the IdP of the metadata");
+	if (!response_signed && !assertion_signed)
+		return refuse(reason, err, "saml_sig_missing",
+			      "neither the Response nor its assertion is "
+			      "signed");
+	if (response_signed &&
+	    (rc = verify_root(provider, pool, xml, "Response", reason,
+			      err)) != KG_OK)
+		return rc;
+	if (!assertion_signed)
+		return KG_OK;
+	if ((axml = standalone(pool, assertion)) == NULL)
+		return refuse(reason, err, "saml_parse",
+			      "the assertion does not serialise");
+	return verify_root(provider, pool, axml, "assertion", reason, err);
+}
+
+kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
+			      const char *response, const char **reason,
+			      kg_err *err)
+{
+	LassoProvider *provider;
+	const char *xml;
+	size_t len;
+	int assertions = 0, encrypted = 0;
+	bool dtd = false;
+	xmlDoc *doc;
+	xmlNode *root;
+	kg_rc rc;
+
+	*reason = "saml_parse";
+	if (!ensure_lasso(err))
+		return err->rc;
+	if (kg_saml_response_decode(pool, response, strlen(response), &xml,
+				    &len, err) != KG_OK)
+		return refuse(reason, err, "saml_parse", err->msg);
+	doc = parse_strict(xml, len, &dtd);
+	if (doc == NULL)
+		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
+			      dtd ? "the Response has a DTD"
+				  : "the Response is not well-formed XML");
+	root = xmlDocGetRootElement(doc);
+	if (!is_el(root, NS_SAMLP, "Response") ||
+	    !scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
+		  0)) {
+		xmlFreeDoc(doc);
+		return refuse(reason, err, "saml_parse",
+			      "not a samlp:Response, a repeated ID or too "
+			      "deep");
+	}
+	if (assertions != 1 || encrypted != 0 ||
+	    !child(root, NS_SAML, "Assertion")) {
+		xmlFreeDoc(doc);
+		return refuse(reason, err, "saml_assertion_count",
+			      "the Response does not carry exactly one plain "
+			      "assertion (an encrypted one needs the SP key)");
+	}
+	provider = lasso_provider_new_from_buffer(LASSO_PROVIDER_ROLE_IDP,
+						  idp_metadata, NULL, NULL);
+	if (provider == NULL) {
+		xmlFreeDoc(doc);
+		return kg_err_set(err, KG_ECONFIG,
+				  "the IdP metadata does not load");
+	}
+	rc = verify_parsed(provider, pool, xml, root, reason, err);
+	lasso_node_destroy(LASSO_NODE(provider));
+	xmlFreeDoc(doc);
+	return rc;
 }

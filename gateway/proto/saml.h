@@ -77,6 +77,19 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		  const char *request_id, long long now_ms,
 		  kg_saml_verified *out, const char **reason, kg_err *err);
 
+/* Checks, offline, the signatures of a captured Response (XML or
+ * base64) with the signing keys of idp_metadata (one IdP's
+ * EntityDescriptor): the Response's signature when it has one, its
+ * assertion's when it has one, and at least one of them; the Issuers
+ * must be that IdP. Times, audience and recipients are not checked (a
+ * captured Response is old). KG_OK when verified; KG_ECONFIG when the
+ * metadata does not load; else KG_EAUTH or KG_EINVAL with *reason a token
+ * (saml_parse, saml_dtd, saml_assertion_count, saml_issuer,
+ * saml_sig_missing, saml_sig_invalid) and err saying why. */
+kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
+			      const char *response, const char **reason,
+			      kg_err *err);
+
 /* --- single logout ------------------------------------------------------ */
 
 /* Who a logout is for, as the session recorded them at login. */

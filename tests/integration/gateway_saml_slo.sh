@@ -12,6 +12,8 @@
 #    or replayed requests are refused and the session survives.
 #  - KeygateSAMLKeycloakPaths: the metadata at .../endpoint/descriptor, a
 #    login and a logout through /auth/realms/REALM/broker/corp/endpoint.
+#  - the CLI: `keygate saml metadata` prints what the gateway serves;
+#    `keygate map --idp-metadata` verifies a captured Response.
 # usage: gateway_saml_slo.sh BUILD_DIR
 set -u
 build=$(realpath "$1")
@@ -49,6 +51,12 @@ login() {
 backend_user_at() {
 	curl -s -b "$1" -H 'Accept: application/json' "$2/app/whoami" |
 		$py -c 'import json, sys; print(json.load(sys.stdin)["headers"].get("domino-username", ["-"])[0])' 2>/dev/null
+}
+
+# app_status JAR ACCEPT: the status of a protected page for JAR's session
+# (200: signed in; with ACCEPT text/html, 302 to the IdP when not).
+app_status() {
+	curl -s -o /dev/null -w '%{http_code}' -b "$1" -H "Accept: $2" "$base/app/x"
 }
 
 # get JAR URL OUT: GET URL with JAR; prints the status, headers in OUT.h,
@@ -117,8 +125,7 @@ st=$(get "$work/jar-sp" "$(cat "$work/idp-lo.loc")" "$work/back")
 check "the IdP's signed LogoutResponse lands the browser on the local page" bash -c \
 	"test '$st' = 302 && test \"\$(cat '$work/back.loc')\" = /bye"
 check "the confirmed logout is audited" logged "AUDIT saml logout confirmed by idp=corp"
-check "the next request is not authenticated" bash -c "\
-	test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-sp' -H 'Accept: text/html' '$base/app/x')\" = 302"
+check "the next request is not authenticated" test "$(app_status "$work/jar-sp" text/html)" = 302
 mark=$(log_lines)
 st=$(get "$work/jar-sp" "$(cat "$work/idp-lo.loc")" "$work/back2")
 check "the same LogoutResponse again is refused (400 saml_inresponseto)" bash -c \
@@ -147,8 +154,7 @@ check "an IdP-initiated LogoutRequest (HTTP-Redirect) is answered with a redirec
 	"test '$st' = 302 && grep -q '^$idp/slo/redirect?SAMLResponse=.*&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature=' '$work/i1.loc'"
 check "it ends the session in Redis" test "$(sessions_in_redis)" = $((n0 - 1))
 check "the logout is audited, by SessionIndex" logged "AUDIT saml logout from idp=corp by=session_index sessions_ended=1"
-check "the next request with that session is not authenticated" bash -c \
-	"test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-idp1' -H 'Accept: text/html' '$base/app/x')\" = 302"
+check "the next request with that session is not authenticated" test "$(app_status "$work/jar-idp1" text/html)" = 302
 curl -s -o "$work/i1.answer" "$(cat "$work/i1.loc")"
 check "the IdP verifies keygate's signed Success LogoutResponse to its request" $py -c '
 import json, sys
@@ -163,8 +169,7 @@ check "a person signs in for a POST logout" login idp2
 initiate post ok "$work/i2"
 st=$(send_initiated "$work/jar-idp2" "$work/i2")
 check "an IdP-initiated LogoutRequest over HTTP-POST ends the session and is answered" bash -c \
-	"test '$st' = 302 && grep -q '^$idp/slo/redirect?SAMLResponse=' '$work/i2.loc' && \
-	 test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-idp2' -H 'Accept: text/html' '$base/app/x')\" = 302"
+	"test '$st $(app_status "$work/jar-idp2" text/html)' = '302 302' && grep -q '^$idp/slo/redirect?SAMLResponse=' '$work/i2.loc'"
 
 # refused LogoutRequests: the session survives each
 check "a person signs in to be attacked" login victim
@@ -180,20 +185,20 @@ for c in redirect:unsigned:slo_unsigned redirect:tampered:saml_sig_invalid \
 	check "$binding LogoutRequest $case_: refused with 4xx, no redirect" bash -c \
 		"case '$st' in 4??) ! test -s '$work/a-$binding-$case_.loc';; *) exit 1;; esac"
 	check "$binding LogoutRequest $case_: logged as $reason" logged "REJECT proto=saml reason=$reason idp=corp"
-	check "$binding LogoutRequest $case_: the session survives" bash -c \
-		"test $(sessions_in_redis) = $s0 && test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-victim' -H 'Accept: application/json' '$base/app/x')\" = 200"
+	check "$binding LogoutRequest $case_: the session survives" \
+		test "$(sessions_in_redis) $(app_status "$work/jar-victim" application/json)" = "$s0 200"
 done
 initiate redirect other "$work/a-other"
 mark=$(log_lines)
 st=$(send_initiated "$work/jar-att" "$work/a-other")
-check "a signed LogoutRequest for another NameID ends no session of this one" bash -c \
-	"test '$st' = 302 && test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-victim' -H 'Accept: application/json' '$base/app/x')\" = 200"
+check "a signed LogoutRequest for another NameID ends no session of this one" \
+	test "$st $(app_status "$work/jar-victim" application/json)" = "302 200"
 check "it is audited with sessions_ended=0" logged "AUDIT saml logout from idp=corp by=session_index sessions_ended=0"
 initiate redirect noindex "$work/a-noindex"
 mark=$(log_lines)
 st=$(send_initiated "$work/jar-att" "$work/a-noindex")
-check "a LogoutRequest without SessionIndex ends the sessions of its NameID" bash -c \
-	"test '$st' = 302 && test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jar-victim' -H 'Accept: text/html' '$base/app/x')\" = 302"
+check "a LogoutRequest without SessionIndex ends the sessions of its NameID" \
+	test "$st $(app_status "$work/jar-victim" text/html)" = "302 302"
 check "it is audited by NameID" logged "AUDIT saml logout from idp=corp by=name_id sessions_ended=[1-9]"
 
 # --- Keycloak's broker paths ------------------------------------------------
@@ -226,6 +231,48 @@ check "the LogoutResponse at the broker endpoint lands the browser on the local 
 	"test '$st' = 302 && test \"\$(cat '$work/kc-back.loc')\" = /kc-bye"
 check "an unknown broker path is not found" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' "$base2/auth/realms/DominoRealm/broker/corp/endpoint/nope")" = 404
+
+# --- the CLI ------------------------------------------------------------------
+kg="$build/keygate"
+sed -n '/^KeygateBaseURL/p; /^KeygateSAML/p' "$work/main/httpd.conf" >"$work/cli.conf"
+sed -n '/^KeygateBaseURL/p; /^KeygateSAML/p' "$work/kc/httpd.conf" >"$work/cli-kc.conf"
+curl -s -o "$work/served.xml" "$base/keygate/saml/corp/metadata"
+"$kg" saml metadata --alias corp --config "$work/cli.conf" >"$work/cli-md.xml" 2>"$work/cli-md.err"
+check "keygate saml metadata prints what the gateway serves" cmp -s "$work/cli-md.xml" "$work/served.xml"
+"$kg" saml metadata --alias corp --config "$work/cli-kc.conf" >"$work/cli-kc.xml"
+check "keygate saml metadata follows KeygateSAMLKeycloakPaths" cmp -s "$work/cli-kc.xml" "$work/kc-md.xml"
+"$kg" saml metadata --alias nope --config "$work/cli.conf" >/dev/null 2>"$work/cli-nope.err"
+check "keygate saml metadata refuses an unknown alias (exit 1, says why)" bash -c \
+	"test $? = 1 && grep -q 'no KeygateSAMLProvider has alias \"nope\"' '$work/cli-nope.err'"
+"$kg" saml metadata --config "$work/cli.conf" >/dev/null 2>&1
+check "keygate saml metadata without --alias is a usage error (exit 2)" test $? = 2
+
+# verdict RESPONSE [METADATA]: "VERIFIED REASON_TOKEN USERNAME" of keygate
+# map --idp-metadata
+verdict() {
+	"$kg" map --mappers "$work/mappers.json" --alias corp --saml-response "$1" \
+		--idp-metadata "${2:-$work/idp-metadata.xml}" |
+		$py -c 'import json, sys; d = json.load(sys.stdin); print(d["verified"], d.get("verifyReason", "-:").split(":")[0], d["username"])'
+}
+check "keygate map --idp-metadata verifies a Response the IdP signed" \
+	test "$(verdict "$work/r-sp.xml")" = "True - demo"
+sed 's/>demo</>admin</' "$work/r-sp.xml" >"$work/cli-tampered.xml"
+check "keygate map --idp-metadata: a changed Response is not verified (saml_sig_invalid)" \
+	test "$(verdict "$work/cli-tampered.xml")" = "False saml_sig_invalid admin"
+login_answer cli-unsigned unsigned
+check "keygate map --idp-metadata: an unsigned Response is not verified (saml_sig_missing)" \
+	test "$(verdict "$work/r-cli-unsigned.xml")" = "False saml_sig_missing demo"
+$py -c '
+import re, sys
+md = open(sys.argv[1]).read()
+att = "".join(l for l in open(sys.argv[2]).read().splitlines() if "-----" not in l)
+print(re.sub(r"(<(?:\w+:)?X509Certificate>)[^<]*(<)", lambda m: m.group(1) + att + m.group(2), md), end="")' \
+	"$work/idp-metadata.xml" "$work/idp/att.crt" >"$work/att-metadata.xml"
+check "keygate map --idp-metadata: another key than the metadata's does not verify" \
+	test "$(verdict "$work/r-sp.xml" "$work/att-metadata.xml")" = "False saml_sig_invalid demo"
+"$kg" map --mappers "$work/mappers.json" --alias corp --saml-response "$work/r-sp.xml" \
+	--idp-metadata "$work/nope.xml" >/dev/null 2>&1
+check "keygate map --idp-metadata: a missing metadata file is bad input (exit 1)" test $? = 1
 
 no_crash "$work/main" || echo "not ok - apache2 did not crash"
 no_crash "$work/kc" || echo "not ok - apache2 (Keycloak paths) did not crash"
