@@ -49,12 +49,21 @@
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
+/* A lasso server for one version of the IdP's metadata. Requests hold a
+ * reference while they use it, so a metadata refresh never frees a
+ * server in use. */
+typedef struct {
+	LassoServer *server;
+	int refs; /* under kg_saml.lock */
+} idp_state;
+
 struct kg_saml {
 	const kg_conf_saml *conf;
-	kg_saml_sp sp;
+	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
-	const char *idp_entity_id;
-	LassoServer *server;
+	const char *idp_entity_id; /* the same across refreshes */
+	GMutex lock;
+	idp_state *current; /* holds one reference of its own */
 };
 
 /* lasso_init once per process, before any thread uses lasso. */
@@ -72,14 +81,42 @@ static bool ensure_lasso(kg_err *err)
 	return true;
 }
 
-/* A pool cleanup: drops the lasso object (a GObject) data points at. */
-static apr_status_t release_at(void *data)
+/* The current server, with a reference the caller gives back with
+ * release. */
+static idp_state *acquire(kg_saml *s)
 {
-	gpointer *object = data;
+	idp_state *st;
 
-	if (*object)
-		g_object_unref(*object);
-	*object = NULL;
+	g_mutex_lock(&s->lock);
+	st = s->current;
+	st->refs++;
+	g_mutex_unlock(&s->lock);
+	return st;
+}
+
+/* Gives back a reference; the last one frees the server. */
+static void release(kg_saml *s, idp_state *st)
+{
+	bool last;
+
+	g_mutex_lock(&s->lock);
+	last = --st->refs == 0;
+	g_mutex_unlock(&s->lock);
+	if (last) {
+		lasso_server_destroy(st->server);
+		g_free(st);
+	}
+}
+
+/* Pool cleanup of a kg_saml: drops the current server's own reference. */
+static apr_status_t saml_free(void *data)
+{
+	kg_saml *s = data;
+
+	if (s->current)
+		release(s, s->current);
+	s->current = NULL;
+	g_mutex_clear(&s->lock);
 	return APR_SUCCESS;
 }
 
@@ -167,14 +204,62 @@ static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
 		xml_escape(pool, s->sp.acs_url));
 }
 
+/* A lasso server for s with idp_metadata: s's SP key, certificate and
+ * metadata, and exactly one IdP, whose entity ID goes to *entity_id (a
+ * lasso string the server owns). NULL with err set otherwise. */
+static LassoServer *new_server(kg_saml *s, const char *idp_metadata,
+			       const char **entity_id, kg_err *err)
+{
+	LassoServer *server = lasso_server_new_from_buffers(
+		s->metadata, s->sp.sp_key_pem, NULL, s->sp.sp_cert_pem);
+	const char *why = NULL;
+	GHashTableIter it;
+	gpointer key;
+	int n = 0;
+
+	if (server == NULL) {
+		kg_err_set(err, KG_ECONFIG,
+			   "saml %s: the SP key and certificate do not load "
+			   "into lasso",
+			   s->sp.alias);
+		return NULL;
+	}
+	server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	if (lasso_server_set_encryption_private_key_with_password(
+		    server, s->sp.sp_key_pem, NULL) != 0)
+		why = "the SP key cannot decrypt";
+	else if (lasso_server_add_provider_from_buffer(
+			 server, LASSO_PROVIDER_ROLE_IDP, idp_metadata, NULL,
+			 NULL) != 0)
+		why = "the IdP metadata does not load";
+	if (why) {
+		kg_err_set(err, KG_ECONFIG, "saml %s: %s", s->sp.alias, why);
+		lasso_server_destroy(server);
+		return NULL;
+	}
+	g_hash_table_iter_init(&it, server->providers);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		*entity_id = key;
+		n++;
+	}
+	if (n != 1) {
+		kg_err_set(err, KG_ECONFIG,
+			   "saml %s: the IdP metadata must describe exactly "
+			   "one IdP (found %d)",
+			   s->sp.alias, n);
+		lasso_server_destroy(server);
+		return NULL;
+	}
+	return server;
+}
+
 kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		   const kg_saml_sp *sp, kg_saml **out, kg_err *err)
 {
 	kg_saml *s = apr_pcalloc(pool, sizeof(*s));
 	const char *cert_b64 = pem_body(pool, sp->sp_cert_pem);
-	GHashTableIter it;
-	gpointer key;
-	int n = 0;
+	const char *entity_id;
+	LassoServer *server;
 
 	if (cert_b64 == NULL)
 		return kg_err_set(err, KG_ECONFIG,
@@ -184,43 +269,50 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	if (!ensure_lasso(err))
 		return err->rc;
 	s->conf = conf;
+	s->sp = *sp;
 	s->sp.alias = apr_pstrdup(pool, sp->alias);
 	s->sp.entity_id = apr_pstrdup(pool, sp->entity_id);
 	s->sp.acs_url = apr_pstrdup(pool, sp->acs_url);
 	s->sp.slo_url = apr_pstrdup(pool, sp->slo_url);
+	s->sp.idp_metadata = NULL; /* the current one is in the server */
 	s->metadata = build_metadata(pool, s, cert_b64);
-	s->server = lasso_server_new_from_buffers(s->metadata, sp->sp_key_pem,
-						  NULL, sp->sp_cert_pem);
-	if (s->server == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "saml %s: the SP key and certificate do not "
-				  "load into lasso",
-				  sp->alias);
-	apr_pool_cleanup_register(pool, &s->server, release_at,
-				  apr_pool_cleanup_null);
-	s->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
-	if (lasso_server_set_encryption_private_key_with_password(
-		    s->server, sp->sp_key_pem, NULL) != 0)
-		return kg_err_set(err, KG_ECONFIG,
-				  "saml %s: the SP key cannot decrypt",
-				  sp->alias);
-	if (lasso_server_add_provider_from_buffer(
-		    s->server, LASSO_PROVIDER_ROLE_IDP, sp->idp_metadata, NULL,
-		    NULL) != 0)
-		return kg_err_set(err, KG_ECONFIG,
-				  "saml %s: the IdP metadata does not load",
-				  sp->alias);
-	g_hash_table_iter_init(&it, s->server->providers);
-	while (g_hash_table_iter_next(&it, &key, NULL)) {
-		s->idp_entity_id = apr_pstrdup(pool, key);
-		n++;
-	}
-	if (n != 1)
-		return kg_err_set(err, KG_ECONFIG,
-				  "saml %s: the IdP metadata must describe "
-				  "exactly one IdP (found %d)",
-				  sp->alias, n);
+	if ((server = new_server(s, sp->idp_metadata, &entity_id, err)) ==
+	    NULL)
+		return err->rc;
+	s->idp_entity_id = apr_pstrdup(pool, entity_id);
+	g_mutex_init(&s->lock);
+	s->current = g_new0(idp_state, 1);
+	s->current->server = server;
+	s->current->refs = 1;
+	apr_pool_cleanup_register(pool, s, saml_free, apr_pool_cleanup_null);
 	*out = s;
+	return KG_OK;
+}
+
+kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
+			       kg_err *err)
+{
+	const char *entity_id = NULL;
+	LassoServer *server = new_server(s, idp_metadata, &entity_id, err);
+	idp_state *st, *old;
+
+	if (server == NULL)
+		return KG_EINVAL;
+	if (strcmp(entity_id, s->idp_entity_id) != 0) {
+		lasso_server_destroy(server);
+		return kg_err_set(err, KG_EINVAL,
+				  "saml %s: the new metadata names another "
+				  "IdP (entity ID %.128s)",
+				  s->sp.alias, entity_id);
+	}
+	st = g_new0(idp_state, 1);
+	st->server = server;
+	st->refs = 1;
+	g_mutex_lock(&s->lock);
+	old = s->current;
+	s->current = st;
+	g_mutex_unlock(&s->lock);
+	release(s, old);
 	return KG_OK;
 }
 
@@ -244,14 +336,17 @@ static void set_string(gchar **field, const char *v)
 kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 			const char **url, const char **request_id, kg_err *err)
 {
-	LassoLogin *login = lasso_login_new(s->server);
+	idp_state *st = acquire(s);
+	LassoLogin *login = lasso_login_new(st->server);
 	LassoProfile *profile;
 	LassoSamlp2AuthnRequest *request;
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (login == NULL)
+	if (login == NULL) {
+		release(s, st);
 		return kg_err_set(err, KG_EINTERNAL, "lasso_login_new failed");
+	}
 	profile = LASSO_PROFILE(login);
 	lrc = lasso_login_init_authn_request(login, s->idp_entity_id,
 					     LASSO_HTTP_METHOD_REDIRECT);
@@ -287,6 +382,7 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 		apr_pstrdup(pool, LASSO_SAMLP2_REQUEST_ABSTRACT(request)->ID);
 done:
 	lasso_login_destroy(login);
+	release(s, st);
 	return rc;
 }
 
@@ -628,15 +724,18 @@ static const char *lasso_reason(int lrc)
 static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 			  const char **assertion_xml)
 {
-	LassoLogin *login = lasso_login_new(c->s->server);
+	idp_state *st = acquire(c->s);
+	LassoLogin *login = lasso_login_new(st->server);
 	LassoProfile *profile;
 	LassoSamlp2Response *response;
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (login == NULL)
+	if (login == NULL) {
+		release(c->s, st);
 		return kg_err_set(c->err, KG_EINTERNAL,
 				  "lasso_login_new failed");
+	}
 	profile = LASSO_PROFILE(login);
 	lasso_profile_set_signature_verify_hint(
 		profile, c->s->conf->want_response_signed
@@ -677,6 +776,7 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 	}
 done:
 	lasso_login_destroy(login);
+	release(c->s, st);
 	return rc;
 }
 
@@ -770,10 +870,26 @@ done:
 
 struct kg_saml_slo {
 	kg_saml *s;
+	idp_state *state;    /* held while logout lives */
 	LassoLogout *logout; /* a LogoutRequest being answered, or NULL */
 	kg_saml_logout_msg msg;
 	const char *relay_state;
 };
+
+/* Pool cleanup of a received LogoutRequest: its lasso state, then the
+ * server reference it held. */
+static apr_status_t slo_free(void *data)
+{
+	kg_saml_slo *slo = data;
+
+	if (slo->logout)
+		lasso_logout_destroy(slo->logout);
+	slo->logout = NULL;
+	if (slo->state)
+		release(slo->s, slo->state);
+	slo->state = NULL;
+	return APR_SUCCESS;
+}
 
 /* A copy of a lasso string in pool, or NULL. */
 static const char *dup_or_null(apr_pool_t *pool, const char *v)
@@ -815,10 +931,11 @@ static kg_rc give_session(kg_saml *s, LassoProfile *profile,
 	return KG_OK;
 }
 
-/* True when the IdP's metadata has an HTTP-Redirect SLO service. */
-static bool idp_has_redirect_slo(kg_saml *s)
+/* True when the IdP's metadata in server has an HTTP-Redirect SLO
+ * service. */
+static bool idp_has_redirect_slo(kg_saml *s, LassoServer *server)
 {
-	LassoProvider *idp = lasso_server_get_provider(s->server,
+	LassoProvider *idp = lasso_server_get_provider(server,
 						       s->idp_entity_id);
 	gchar *url = idp ? lasso_provider_get_metadata_one(
 				   idp, "SingleLogoutService HTTP-Redirect")
@@ -834,19 +951,24 @@ kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
 			 const char **url, const char **request_id,
 			 kg_err *err)
 {
-	LassoLogout *logout;
+	idp_state *st = acquire(s);
+	LassoLogout *logout = NULL;
 	LassoProfile *profile;
 	LassoSaml2NameID *name_id;
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (!idp_has_redirect_slo(s))
-		return kg_err_set(err, KG_ENOTFOUND,
-				  "saml %s: the IdP offers no HTTP-Redirect "
-				  "SingleLogoutService",
-				  s->sp.alias);
-	if ((logout = lasso_logout_new(s->server)) == NULL)
-		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
+	if (!idp_has_redirect_slo(s, st->server)) {
+		rc = kg_err_set(err, KG_ENOTFOUND,
+				"saml %s: the IdP offers no HTTP-Redirect "
+				"SingleLogoutService",
+				s->sp.alias);
+		goto done;
+	}
+	if ((logout = lasso_logout_new(st->server)) == NULL) {
+		rc = kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
+		goto done;
+	}
 	profile = LASSO_PROFILE(logout);
 	name_id = LASSO_SAML2_NAME_ID(
 		lasso_saml2_name_id_new_with_string((char *)who->name_id));
@@ -874,7 +996,9 @@ kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
 	*request_id = apr_pstrdup(
 		pool, LASSO_SAMLP2_REQUEST_ABSTRACT(profile->request)->ID);
 done:
-	lasso_logout_destroy(logout);
+	if (logout)
+		lasso_logout_destroy(logout);
+	release(s, st);
 	return rc;
 }
 
@@ -969,11 +1093,11 @@ static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
 	GList *indexes;
 	int lrc;
 
-	slo->logout = lasso_logout_new(slo->s->server);
+	slo->state = acquire(slo->s);
+	apr_pool_cleanup_register(pool, slo, slo_free, apr_pool_cleanup_null);
+	slo->logout = lasso_logout_new(slo->state->server);
 	if (slo->logout == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
-	apr_pool_cleanup_register(pool, &slo->logout, release_at,
-				  apr_pool_cleanup_null);
 	profile = LASSO_PROFILE(slo->logout);
 	lasso_profile_set_signature_verify_hint(
 		profile, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
@@ -1015,6 +1139,7 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 	LassoNode *node = lasso_samlp2_logout_response_new();
 	LassoSamlp2StatusResponse *r = LASSO_SAMLP2_STATUS_RESPONSE(node);
 	LassoProvider *idp;
+	idp_state *state;
 	LassoMessageFormat format;
 	kg_rc rc = KG_OK;
 	int lrc;
@@ -1040,9 +1165,11 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 				"the LogoutResponse's Issuer is not the IdP");
 		goto done;
 	}
-	idp = lasso_server_get_provider(slo->s->server, slo->s->idp_entity_id);
+	state = acquire(slo->s);
+	idp = lasso_server_get_provider(state->server, slo->s->idp_entity_id);
 	lrc = idp ? lasso_provider_verify_signature(idp, message, "ID", format)
 		  : LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND;
+	release(slo->s, state);
 	if (lrc != 0)
 		rc = slo_refuse(reason, err, slo_reason(lrc),
 				kg_psprintf(pool, "lasso: [%d] %s", lrc,
@@ -1269,4 +1396,55 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 	lasso_node_destroy(LASSO_NODE(provider));
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+/* --- signed IdP metadata (KeygateSAMLMetadataRefresh) ------------------- */
+
+/* A provider whose only key is the pinned certificate: its own metadata
+ * names no key. */
+#define PINNED_MD                                                              \
+	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"        \
+	"metadata\" entityID=\"urn:keygate:pinned\"><md:IDPSSODescriptor "     \
+	"protocolSupportEnumeration=\"" NS_SAMLP "\"/></md:EntityDescriptor>"
+
+kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
+			      const char *pinned_cert_pem, kg_err *err)
+{
+	LassoProvider *pinned;
+	bool dtd = false, is_md, is_signed;
+	xmlDoc *doc;
+	xmlNode *root;
+	int lrc;
+
+	if (!ensure_lasso(err))
+		return err->rc;
+	doc = parse_strict(metadata, strlen(metadata), &dtd);
+	if (doc == NULL)
+		return kg_err_set(err, KG_EINVAL, "%s",
+				  dtd ? "the metadata has a DTD"
+				      : "the metadata is not well-formed XML");
+	root = xmlDocGetRootElement(doc);
+	is_md = is_el(root, "urn:oasis:names:tc:SAML:2.0:metadata",
+		      "EntityDescriptor");
+	is_signed = child(root, NS_DS, "Signature") != NULL;
+	xmlFreeDoc(doc);
+	if (!is_md)
+		return kg_err_set(err, KG_EINVAL,
+				  "the metadata is not one EntityDescriptor");
+	if (!is_signed)
+		return kg_err_set(err, KG_EAUTH, "the metadata is not signed");
+	pinned = lasso_provider_new_from_buffer(LASSO_PROVIDER_ROLE_IDP,
+						PINNED_MD, pinned_cert_pem, NULL);
+	if (pinned == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "the pinned certificate does not load");
+	lrc = lasso_provider_verify_signature(pinned, metadata, "ID",
+					      LASSO_MESSAGE_FORMAT_XML);
+	lasso_node_destroy(LASSO_NODE(pinned));
+	if (lrc != 0)
+		return kg_err_set(err, KG_EAUTH,
+				  "the metadata's signature does not verify "
+				  "with the pinned certificate: [%d] %s",
+				  lrc, lasso_strerror(lrc));
+	return KG_OK;
 }

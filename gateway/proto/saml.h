@@ -38,6 +38,21 @@ typedef struct {
 kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		   const kg_saml_sp *sp, kg_saml **out, kg_err *err);
 
+/* Replaces the IdP metadata s uses, for the requests that start from now
+ * on (those under way finish with the one they started with). KG_EINVAL,
+ * and s unchanged, when it does not load, describes not exactly one IdP,
+ * or names another entity ID than the one s was opened with.
+ * Thread-safe. */
+kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
+			       kg_err *err);
+
+/* Verifies that metadata (an EntityDescriptor) carries an XML signature
+ * on its root element that the key of pinned_cert_pem (PEM) verifies;
+ * no key the metadata itself carries is used. KG_OK, or KG_EAUTH /
+ * KG_EINVAL with err saying why. */
+kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
+			      const char *pinned_cert_pem, kg_err *err);
+
 /* The SP metadata (an EntityDescriptor): entityID, the ACS over
  * HTTP-POST, SLO over HTTP-Redirect and HTTP-POST, the certificate for
  * signing and encryption, the NameID format, AuthnRequestsSigned and
