@@ -19,6 +19,10 @@ typedef struct {
 	const char *alias;	   /* the identity-provider alias for mappers
 				      and in the endpoint paths */
 	const char *metadata_file; /* its SAML metadata (EntityDescriptor) */
+	const char *metadata_url;  /* NULL; else refreshed from here */
+	const char *metadata_cert; /* the pinned certificate (PEM file) the
+				      fetched metadata must be signed by */
+	long long refresh_s;	   /* how often; 3600 */
 } kg_conf_saml_idp;
 
 /* NameID format words and the URNs they stand for. */

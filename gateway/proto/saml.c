@@ -299,11 +299,13 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 	if (server == NULL)
 		return KG_EINVAL;
 	if (strcmp(entity_id, s->idp_entity_id) != 0) {
+		/* entity_id belongs to server: the message first */
+		kg_err_set(err, KG_EINVAL,
+			   "saml %s: the new metadata names another IdP "
+			   "(entity ID %.128s)",
+			   s->sp.alias, entity_id);
 		lasso_server_destroy(server);
-		return kg_err_set(err, KG_EINVAL,
-				  "saml %s: the new metadata names another "
-				  "IdP (entity ID %.128s)",
-				  s->sp.alias, entity_id);
+		return KG_EINVAL;
 	}
 	st = g_new0(idp_state, 1);
 	st->server = server;
