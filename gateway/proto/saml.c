@@ -496,6 +496,29 @@ static xmlDoc *parse_strict(const char *xml, size_t len, bool *dtd)
 	return doc;
 }
 
+/* Decodes a message (base64; XML too when xml_ok) into *xml and parses
+ * it strictly into *doc (the caller frees it). A refusal saml_parse or
+ * saml_dtd otherwise. */
+static kg_rc parse_message(apr_pool_t *pool, const char *text, bool xml_ok,
+			   const char **xml, xmlDoc **doc,
+			   const char **reason, kg_err *err)
+{
+	size_t len;
+	bool dtd = false;
+
+	if ((!xml_ok && strchr(text, '<')) ||
+	    kg_saml_response_decode(pool, text, strlen(text), xml, &len,
+				    err) != KG_OK)
+		return refuse(reason, err, "saml_parse",
+			      "the message is not base64");
+	*doc = parse_strict(*xml, len, &dtd);
+	if (*doc == NULL)
+		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
+			      dtd ? "the message has a DTD"
+				  : "the message is not well-formed XML");
+	return KG_OK;
+}
+
 typedef struct {
 	kg_saml *s;
 	apr_pool_t *pool;
@@ -1037,21 +1060,12 @@ static kg_rc post_signed(apr_pool_t *pool, const char *b64,
 			 const char **reason, kg_err *err)
 {
 	const char *xml;
-	size_t len;
-	bool dtd = false;
 	xmlDoc *doc;
 	bool has;
+	kg_rc rc = parse_message(pool, b64, false, &xml, &doc, reason, err);
 
-	if (strchr(b64, '<') ||
-	    kg_saml_response_decode(pool, b64, strlen(b64), &xml, &len, err) !=
-		    KG_OK)
-		return slo_refuse(reason, err, "saml_parse",
-				  "the message is not base64");
-	doc = parse_strict(xml, len, &dtd);
-	if (doc == NULL)
-		return slo_refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
-				  dtd ? "the message has a DTD"
-				      : "the message is not well-formed XML");
+	if (rc != KG_OK)
+		return rc;
 	has = child(xmlDocGetRootElement(doc), NS_DS, "Signature") != NULL;
 	xmlFreeDoc(doc);
 	return has ? KG_OK
@@ -1353,9 +1367,7 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 {
 	LassoProvider *provider;
 	const char *xml;
-	size_t len;
 	int assertions = 0, encrypted = 0;
-	bool dtd = false;
 	xmlDoc *doc;
 	xmlNode *root;
 	kg_rc rc;
@@ -1363,14 +1375,9 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 	*reason = "saml_parse";
 	if (!ensure_lasso(err))
 		return err->rc;
-	if (kg_saml_response_decode(pool, response, strlen(response), &xml,
-				    &len, err) != KG_OK)
-		return refuse(reason, err, "saml_parse", err->msg);
-	doc = parse_strict(xml, len, &dtd);
-	if (doc == NULL)
-		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
-			      dtd ? "the Response has a DTD"
-				  : "the Response is not well-formed XML");
+	if ((rc = parse_message(pool, response, true, &xml, &doc, reason,
+				err)) != KG_OK)
+		return rc;
 	root = xmlDocGetRootElement(doc);
 	if (!is_el(root, NS_SAMLP, "Response") ||
 	    !scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
