@@ -126,6 +126,11 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 					       1 << 16, &pinned, &len, err);
 		if (rc != KG_OK)
 			return rc;
+		if (pinned && !strstr(pinned, "-----BEGIN CERTIFICATE-----"))
+			return kg_err_set(err, KG_ECONFIG,
+					  "KeygateSAMLMetadataRefresh %s: %s "
+					  "holds no PEM certificate",
+					  idp->alias, idp->metadata_cert);
 		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
 		APR_ARRAY_PUSH(keys->saml_pinned, const char *) = pinned;
 	}

@@ -224,10 +224,13 @@ void kg_endpoint_saml_broker(kg_gateway *gw, kg_req *req, const kg_log *log,
 			     kg_resp *resp)
 {
 	/* Keycloak's one broker endpoint: a POSTed SAMLResponse is a login
-	 * (LogoutResponses come back over HTTP-Redirect, as keygate's
-	 * LogoutRequests go); anything else is single logout */
-	if (strcmp(req->method, "POST") == 0 &&
-	    kg_endpoint_form_param(req, "SAMLResponse") != NULL)
+	 * unless it is a LogoutResponse; anything else is single logout */
+	const char *posted = strcmp(req->method, "POST") == 0
+				     ? kg_endpoint_form_param(req,
+							      "SAMLResponse")
+				     : NULL;
+
+	if (posted && !kg_saml_is_logout_response(req->pool, posted))
 		kg_endpoint_saml_acs(gw, req, log, resp);
 	else
 		kg_endpoint_saml_slo(gw, req, log, resp);

@@ -3,6 +3,7 @@
  */
 #include "gateway/proto/saml_slo.h"
 #include "gateway/base/time.h"
+#include "gateway/proto/saml_assertion.h"
 
 #include <string.h>
 
@@ -73,4 +74,31 @@ kg_rc kg_saml_logout_check(const kg_saml_logout_msg *m,
 bool kg_saml_logout_success(const kg_saml_logout_msg *m)
 {
 	return m->status && strcmp(m->status, STATUS_SUCCESS) == 0;
+}
+
+bool kg_saml_is_logout_response(apr_pool_t *pool, const char *b64)
+{
+	const char *xml, *p, *name, *colon;
+	size_t len, n;
+	kg_err err = {0};
+
+	if (b64 == NULL || strchr(b64, '<') ||
+	    kg_saml_response_decode(pool, b64, strlen(b64), &xml, &len,
+				    &err) != KG_OK)
+		return false;
+	/* the first element: past the XML declaration and comments */
+	for (p = strchr(xml, '<'); p && (p[1] == '?' || p[1] == '!');
+	     p = strchr(p + 1, '<'))
+		;
+	if (p == NULL)
+		return false;
+	name = p + 1;
+	n = strcspn(name, " \t\r\n/>");
+	colon = memchr(name, ':', n);
+	if (colon) {
+		n -= (size_t)(colon + 1 - name);
+		name = colon + 1;
+	}
+	return n == strlen("LogoutResponse") &&
+	       strncmp(name, "LogoutResponse", n) == 0;
 }

@@ -11,6 +11,7 @@
 
 #include "gateway/base/err.h"
 
+#include <apr_pools.h>
 #include <stdbool.h>
 
 /* A received LogoutRequest or LogoutResponse (strings as the message
@@ -44,6 +45,12 @@ kg_rc kg_saml_logout_check(const kg_saml_logout_msg *m,
 			   const char *idp_entity_id, const char *slo_url,
 			   long long now_ms, long long skew_ms,
 			   const char **reason, kg_err *err);
+
+/* True when a SAMLResponse form value (base64) holds a LogoutResponse
+ * (by its root element's name), for routing at Keycloak's broker
+ * endpoint, which takes login Responses and LogoutResponses alike. Only
+ * routes: the message is verified where it goes. */
+bool kg_saml_is_logout_response(apr_pool_t *pool, const char *b64);
 
 /* True when a LogoutResponse's status is Success. */
 bool kg_saml_logout_success(const kg_saml_logout_msg *m);

@@ -70,4 +70,9 @@ n=$(grep -c 'KG-0541 saml metadata refresh failed idp=unsigned' "$work/main/erro
 for _ in 1 2 3 4 5 6; do sso_of unsigned >/dev/null; done
 check "a refresh is not due again before its interval" \
 	test "$(grep -c 'KG-0541 saml metadata refresh failed idp=unsigned' "$work/main/error.log")" -le $((n + 1))
+printf 'KeygateBaseURL %s\nKeygateSAMLProvider corp %s\nKeygateSAMLSPKey %s\nKeygateSAMLSPCert %s\nKeygateSAMLMetadataRefresh corp %s %s\n' \
+	"$base" "$work/idp-metadata.xml" "$work/sp.key" "$work/sp.crt" "$md" "$work/sp.key" >"$work/bad-pin.conf"
+"$build/keygate" saml metadata --alias corp --config "$work/bad-pin.conf" >/dev/null 2>"$work/bad-pin.err"
+check "a pinned file that holds no certificate fails at start, saying so" bash -c \
+	"test $? = 1 && grep -q 'KeygateSAMLMetadataRefresh corp: .* holds no PEM certificate' '$work/bad-pin.err'"
 no_crash "$work/main" || echo "not ok - apache2 did not crash"

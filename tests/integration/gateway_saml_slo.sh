@@ -144,6 +144,19 @@ for c in unsigned:slo_unsigned tampered:saml_sig_invalid; do
 	check "a LogoutResponse $case_ is logged as $reason" logged "REJECT proto=saml reason=$reason idp=corp"
 done
 
+# post_logout NAME BASE LANDING: NAME signs in at BASE, logs out, and the
+# IdP answers with an XML-signed LogoutResponse over HTTP-POST; prints the
+# status of that POST and where the form went.
+post_logout() {
+	login "$1" "$2" || return 1
+	get "$work/jar-$1" "$2/keygate/logout?return_to=$3" "$work/lo-$1" >/dev/null
+	idp_answer "$(cat "$work/lo-$1.loc")" post "$work/idp-$1"
+	echo "$(post_acs "$work/jar-$1" "$work/idp-$1") $(cat "$work/idp-$1.action")"
+}
+check "the IdP's LogoutResponse over HTTP-POST lands the browser on the local page" bash -c \
+	"test '$(post_logout post "$base" /bye-post)' = '302 $base/keygate/saml/corp/slo' &&
+	 grep -qi '^Location: /bye-post' '$work/idp-post.h'"
+
 # --- IdP-initiated logout ---------------------------------------------------
 check "a person signs in again" login idp1
 n0=$(sessions_in_redis)
@@ -229,6 +242,9 @@ check "the IdP answers the logout at the broker endpoint" grep -q "^$broker?SAML
 st=$(get "$work/jar-kc" "$(cat "$work/kc-idp.loc")" "$work/kc-back")
 check "the LogoutResponse at the broker endpoint lands the browser on the local page" bash -c \
 	"test '$st' = 302 && test \"\$(cat '$work/kc-back.loc')\" = /kc-bye"
+check "a LogoutResponse POSTed to the broker endpoint is a logout, not a login" bash -c \
+	"test '$(post_logout kcpost "$base2" /kc-bye-post)' = '302 $broker' &&
+	 grep -qi '^Location: /kc-bye-post' '$work/idp-kcpost.h'"
 check "an unknown broker path is not found" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' "$base2/auth/realms/DominoRealm/broker/corp/endpoint/nope")" = 404
 

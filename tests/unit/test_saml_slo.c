@@ -129,6 +129,31 @@ static void test_a_logout_response_must_answer_and_say_how(void **state)
 	assert_string_equal(verdict(&m), "saml_inresponseto");
 }
 
+static void test_logout_responses_are_told_from_logins(void **state)
+{
+	apr_pool_t *pool = *state;
+	static const struct {
+		const char *b64;
+		bool logout;
+	} cases[] = {
+		/* <?xml?><!-- x --><samlp:LogoutResponse .../> */
+		{"PD94bWwgdmVyc2lvbj0iMS4wIj8+CjwhLS0geCAtLT48c2FtbHA6TG9nb3V0UmVzcG9uc2UgeG1sbnM6c2FtbHA9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpwcm90b2NvbCIgSUQ9Il8xIi8+", true},
+		{"PExvZ291dFJlc3BvbnNlLz4=", true},
+		{"PHNhbWxwOlJlc3BvbnNlIElEPSJfMSI+PExvZ291dFJlc3BvbnNlLz48L3NhbWxwOlJlc3BvbnNlPg==", false},
+		{"PG5zMDpMb2dvdXRSZXNwb25zZVgvPg==", false},
+		{"bm8geG1s", false},
+		/* XML, not base64 */
+		{"<samlp:LogoutResponse/>", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		if (kg_saml_is_logout_response(pool, cases[i].b64) !=
+		    cases[i].logout)
+			fail_msg("case %zu", i);
+	}
+	assert_false(kg_saml_is_logout_response(pool, NULL));
+}
+
 /* Settings with a base URL, the default prefix and maybe a realm. */
 static kg_conf *conf_with(apr_pool_t *pool, const char *realm)
 {
@@ -236,6 +261,7 @@ int main(void)
 		KGT(test_a_valid_logout_request_passes),
 		KGT(test_each_field_of_a_request_is_checked),
 		KGT(test_a_logout_response_must_answer_and_say_how),
+		KGT(test_logout_responses_are_told_from_logins),
 		KGT(test_urls_under_the_prefix_by_default),
 		KGT(test_urls_at_keycloaks_broker_paths),
 		KGT(test_paths_route_to_their_endpoint),
