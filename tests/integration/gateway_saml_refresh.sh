@@ -34,10 +34,10 @@ KeygateSAMLProvider down $work/idp-metadata.xml
 KeygateSAMLMetadataRefresh down http://127.0.0.1:$(free_port)/metadata.xml $pin 10"
 saml_gateway "$work/main" "$web" "$work/mappers.json" "$extra" ||
 	{ echo "not ok - apache2 starts"; exit 1; }
-saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
 check "before the IdP is up, the refresh fails and the file's metadata stays" bash -c \
-	"grep -q 'KG-0541 saml metadata refresh failed idp=corp: ' '$work/main/error.log' &&
-	 test \"\$(curl -s -o /dev/null -w '%{redirect_url}' '$base/keygate/saml/corp/login' | sed 's/?.*//')\" = '$idp/sso/redirect'"
+	"test \"\$(curl -s -o /dev/null -w '%{redirect_url}' '$base/keygate/saml/corp/login' | sed 's/?.*//')\" = '$idp/sso/redirect' &&
+	 grep -q 'KG-0541 saml metadata refresh failed idp=corp: ' '$work/main/error.log'"
+saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
 sleep 10.5
 
 # sso_of ALIAS: the IdP URL a login at ALIAS goes to, without its query.
