@@ -73,7 +73,7 @@ bool kg_endpoint_saml_logout_start(kg_gateway *gw, kg_req *req,
 	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, rc == KG_ENOTFOUND ? KG_LOG_INFO : KG_LOG_WARN,
-			    "KG-0530",
+			    "KG-0550",
 			    "saml logout ends the local session only idp=%s: "
 			    "%s",
 			    rec->idp, err.msg);
@@ -108,10 +108,10 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_login_state_clear(gw, req->pool, relay));
 	if (kg_saml_logout_success(msg))
-		kg_log_emit(log, KG_LOG_NOTICE, "KG-0531",
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0551",
 			    "AUDIT saml logout confirmed by idp=%s", alias);
 	else
-		kg_log_emit(log, KG_LOG_WARN, "KG-0532",
+		kg_log_emit(log, KG_LOG_WARN, "KG-0552",
 			    "saml logout idp=%s status=%.128s: the IdP may "
 			    "keep its own session",
 			    alias, msg->status);
@@ -162,11 +162,11 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 					err.msg);
 		return;
 	}
-	kg_log_emit(log, KG_LOG_NOTICE, "KG-0533",
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0553",
 		    "AUDIT saml logout from idp=%s by=%s sessions_ended=%d",
 		    alias, by_index ? "session_index" : "name_id", ended);
 	if (kg_saml_slo_answer(slo, req->pool, &url, &err) != KG_OK) {
-		kg_log_emit(log, KG_LOG_ERROR, "KG-0534",
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0554",
 			    "saml logout idp=%s: no answer for the IdP: %s",
 			    alias, err.msg);
 		kg_resp_fail(resp, KG_EINTERNAL, "saml_logout");
