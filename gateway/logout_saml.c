@@ -172,11 +172,13 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, KG_EINTERNAL, "saml_logout");
 		return;
 	}
-	/* the browser that carried the request is the user's: it forgets
-	 * its session cookie as well */
-	apr_table_addn(resp->headers, "Set-Cookie",
-		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
-					     "", 0));
+	/* the browser that carried the request is the user's: when the
+	 * request ended sessions, it forgets its session cookie as well */
+	if (ended > 0)
+		apr_table_addn(resp->headers, "Set-Cookie",
+			       kg_sess_cookie_header(req->pool,
+						     &gw->conf->sessions, "",
+						     0));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, url);
 }
