@@ -188,6 +188,7 @@ check "an IdP-initiated LogoutRequest over HTTP-POST ends the session and is ans
 check "a person signs in to be attacked" login victim
 for c in redirect:unsigned:slo_unsigned redirect:tampered:saml_sig_invalid \
 	redirect:issuer:saml_issuer redirect:expired:saml_time \
+	'redirect:dtd:(saml_dtd|saml_parse)' \
 	post:unsigned:slo_unsigned post:tampered:saml_sig_invalid; do
 	binding=${c%%:*} rest=${c#*:}
 	case_=${rest%%:*} reason=${rest#*:}
