@@ -120,6 +120,50 @@ static const char *set_skew(const kg_directive *self, apr_pool_t *pool,
 				   &conf->saml.clock_skew_s);
 }
 
+/* KeygateSAMLMetadataRefresh ALIAS URL CERT_FILE [SECONDS] */
+static const char *set_refresh(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc,
+			       const char *const *argv, int *bad_arg)
+{
+	kg_conf_saml_idp *idp =
+		(kg_conf_saml_idp *)kg_conf_saml_find(&conf->saml, argv[0]);
+	const char *msg;
+
+	*bad_arg = 0;
+	if (idp == NULL)
+		return "names no KeygateSAMLProvider defined before it";
+	*bad_arg = 1;
+	if (strncmp(argv[1], "https://", 8) != 0 &&
+	    strncmp(argv[1], "http://", 7) != 0)
+		return "must be an http:// or https:// URL";
+	*bad_arg = 2;
+	if (argv[2][0] == '\0')
+		return "must not be empty";
+	idp->refresh_s = 3600;
+	*bad_arg = 3;
+	if (argc == 4 && (msg = kg_directive_number(pool, argv[3], 10,
+						    7 * 24 * 3600,
+						    &idp->refresh_s)) != NULL)
+		return msg;
+	idp->metadata_url = apr_pstrdup(pool, argv[1]);
+	idp->metadata_cert = apr_pstrdup(pool, argv[2]);
+	return NULL;
+}
+
+/* KeygateSAMLKeycloakPaths REALM: a realm name goes into URL paths. */
+static const char *set_keycloak_realm(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf,
+				      int argc, const char *const *argv,
+				      int *bad_arg)
+{
+	*bad_arg = 0;
+	if (!is_alias(argv[0]))
+		return "must be a realm name: letters, digits, '-', '_' or "
+		       "'.'";
+	conf->saml.keycloak_realm = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
 #define SAML(field) KG_CONF_OFFSET(saml.field)
 
 const kg_directive kg_conf_saml_directives[] = {
@@ -152,5 +196,14 @@ const kg_directive kg_conf_saml_directives[] = {
 	{"KeygateSAMLUnsolicited", 1, 1, set_flag, "On|Off",
 	 "accept IdP-initiated Responses that answer no request (default Off)",
 	 SAML(unsolicited)},
+	{"KeygateSAMLMetadataRefresh", 3, 4, set_refresh,
+	 "ALIAS URL CERT_FILE [SECONDS]",
+	 "refresh provider ALIAS's IdP metadata from URL every SECONDS "
+	 "(default 3600), accepted only when signed by the certificate in "
+	 "CERT_FILE; the last good metadata stays on failure"},
+	{"KeygateSAMLKeycloakPaths", 1, 1, set_keycloak_realm, "REALM",
+	 "also answer at Keycloak's broker URLs of REALM "
+	 "(/auth/realms/REALM/broker/ALIAS/endpoint) and use them in the SP "
+	 "metadata and the ACS checks (default: off)"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

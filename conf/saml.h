@@ -19,6 +19,10 @@ typedef struct {
 	const char *alias;	   /* the identity-provider alias for mappers
 				      and in the endpoint paths */
 	const char *metadata_file; /* its SAML metadata (EntityDescriptor) */
+	const char *metadata_url;  /* NULL; else refreshed from here */
+	const char *metadata_cert; /* the pinned certificate (PEM file) the
+				      fetched metadata must be signed by */
+	long long refresh_s;	   /* how often; 3600 */
 } kg_conf_saml_idp;
 
 /* NameID format words and the URNs they stand for. */
@@ -47,6 +51,10 @@ typedef struct {
 	bool aws_shared_response;	/* derived (kg_conf_finish): the login
 					   Response is also addressed to AWS
 					   (KeygateAwsSAMLResponse login) */
+	const char *keycloak_realm; /* NULL; else the ACS, SLO and metadata
+				       also answer at Keycloak's broker
+				       paths of this realm, and the SP
+				       metadata and checks use those */
 } kg_conf_saml;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */

@@ -4,6 +4,7 @@
  */
 #include "gateway/endpoints.h"
 #include "gateway/aws_render.h"
+#include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/redirect.h"
 
@@ -88,7 +89,9 @@ static void handle_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 /* GET or POST logout: ends the session and clears the cookie, then goes
  * to the provider's end_session_endpoint (OIDC sessions, when it has
- * one) or straight to the local return_to (or "/"). */
+ * one), to the IdP's SLO service with a signed LogoutRequest (SAML
+ * sessions, when it has one), or straight to the local return_to (or
+ * "/"). */
 static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp)
 {
@@ -118,6 +121,9 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
 					     "", 0));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	if (rc == KG_OK && op_logout == NULL &&
+	    kg_endpoint_saml_logout_start(gw, req, log, rec, back, resp))
+		return;
 	kg_resp_redirect(resp, op_logout ? op_logout : back);
 }
 
@@ -186,6 +192,14 @@ static const endpoint endpoints[] = {
 	{"saml/*/acs", "POST", kg_endpoint_saml_acs},
 	{"aws/credentials", "GET", kg_endpoint_aws_credentials},
 	{"aws/saml/*", "POST", kg_endpoint_aws_saml},
+	{"saml/*/slo", "GET POST", kg_endpoint_saml_slo},
+};
+
+/* Keycloak's broker paths (KeygateSAMLKeycloakPaths): the broker
+ * endpoint and its descriptor (the SP metadata). */
+static const endpoint broker_endpoints[] = {
+	{"endpoint", "GET POST", kg_endpoint_saml_broker},
+	{"endpoint/descriptor", "GET", kg_endpoint_saml_metadata},
 };
 
 /* True when name matches pattern, whose '*' matches one non-empty path
@@ -251,36 +265,59 @@ const char *kg_endpoint_form_param(const kg_req *req, const char *name)
 	return param_in(req->pool, req->body, req->body_len, name);
 }
 
-void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp)
+/* Runs the entry of table whose name matches name, or answers 404 (405
+ * when the method is not one it takes). */
+static void dispatch(const endpoint *table, size_t n, const char *name,
+		     kg_gateway *gw, kg_req *req, const kg_log *log,
+		     kg_resp *resp)
 {
-	const char *prefix = gw->conf->gateway.prefix;
-	size_t plen = strlen(prefix);
-	const char *name;
-
-	if (strncmp(req->path, prefix, plen) != 0) {
-		resp->action = KG_RESP_DECLINE;
-		return;
-	}
-	name = req->path + plen;
-	for (size_t i = 0; i < sizeof(endpoints) / sizeof(*endpoints); i++) {
+	for (size_t i = 0; i < n; i++) {
 		char *methods;
 		bool allowed = false;
-		if (!name_matches(endpoints[i].name, name))
+		if (!name_matches(table[i].name, name))
 			continue;
-		methods = apr_pstrdup(req->pool, endpoints[i].methods);
+		methods = apr_pstrdup(req->pool, table[i].methods);
 		for (char *last, *m = apr_strtok(methods, " ", &last); m;
 		     m = apr_strtok(NULL, " ", &last))
 			allowed |= strcmp(m, req->method) == 0;
 		if (!allowed) {
 			apr_table_setn(resp->headers, "Allow",
-				       endpoints[i].methods);
+				       table[i].methods);
 			kg_resp_reply(resp, 405, "text/plain",
 				      "Method not allowed.\n");
 			return;
 		}
-		endpoints[i].handle(gw, req, log, resp);
+		table[i].handle(gw, req, log, resp);
 		return;
 	}
 	kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
+}
+
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	const char *prefix = gw->conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+	const char *alias, *name;
+
+	if (kg_conf_saml_is_broker_path(gw->conf, req->path)) {
+		/* /auth/realms/REALM/broker/ALIAS/NAME */
+		if (kg_conf_saml_route(req->pool, gw->conf, req->path,
+				       &alias) == KG_SAML_EP_NONE) {
+			kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
+			return;
+		}
+		name = strstr(req->path, "/broker/") + strlen("/broker/") +
+		       strlen(alias) + 1;
+		dispatch(broker_endpoints,
+			 sizeof(broker_endpoints) / sizeof(*broker_endpoints),
+			 name, gw, req, log, resp);
+		return;
+	}
+	if (strncmp(req->path, prefix, plen) != 0) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	dispatch(endpoints, sizeof(endpoints) / sizeof(*endpoints),
+		 req->path + plen, gw, req, log, resp);
 }

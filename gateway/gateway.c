@@ -6,6 +6,7 @@
 #include "gateway/proto/sts_http.h"
 
 #include "conf/read.h"
+#include "conf/saml_urls.h"
 
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -49,6 +50,9 @@ struct kg_gateway_keys {
 	const char *saml_cert_pem;	  /* KeygateSAMLSPCert's text */
 	apr_array_header_t *saml_metadata; /* const char *: each provider's
 					      IdP metadata, in conf order */
+	apr_array_header_t *saml_pinned;   /* const char *: the pinned
+					      certificate of each provider's
+					      refresh, or NULL */
 };
 
 kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
@@ -56,29 +60,32 @@ kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
 	const kg_conf_saml *c = &gw->conf->saml;
 
 	for (int i = 0; gw->saml && alias && i < c->idps->nelts; i++) {
+		kg_saml_refresh *r;
 		if (strcmp(APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp).alias,
-			   alias) == 0)
-			return APR_ARRAY_IDX(gw->saml, i, kg_saml *);
+			   alias) != 0)
+			continue;
+		r = APR_ARRAY_IDX(gw->saml_refresh, i, kg_saml_refresh *);
+		if (r)
+			kg_saml_refresh_tick(r, &gw->log, kg_gateway_now_ms());
+		return APR_ARRAY_IDX(gw->saml, i, kg_saml *);
 	}
 	return NULL;
 }
 
-/* The SP of provider i: its URLs from KeygateBaseURL and the prefix. */
+/* The SP of provider i: its URLs (kg_conf_saml_urls_for), its keys and
+ * the IdP's metadata. */
 static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
 		    const kg_gateway_keys *keys, int i, kg_saml_sp *sp)
 {
 	const kg_conf_saml_idp *idp =
 	    &APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
-	const char *base = apr_pstrcat(pool, conf->gateway.base_url,
-				       conf->gateway.prefix, "saml/",
-				       idp->alias, "/", NULL);
+	kg_conf_saml_urls urls;
 
+	kg_conf_saml_urls_for(pool, conf, idp->alias, &urls);
 	sp->alias = idp->alias;
-	sp->entity_id = conf->saml.entity_id
-			    ? conf->saml.entity_id
-			    : apr_pstrcat(pool, base, "metadata", NULL);
-	sp->acs_url = apr_pstrcat(pool, base, "acs", NULL);
-	sp->slo_url = apr_pstrcat(pool, base, "slo", NULL);
+	sp->entity_id = urls.entity_id;
+	sp->acs_url = urls.acs;
+	sp->slo_url = urls.slo;
 	sp->idp_metadata = APR_ARRAY_IDX(keys->saml_metadata, i, const char *);
 	sp->sp_key_pem = keys->saml_key_pem;
 	sp->sp_cert_pem = keys->saml_cert_pem;
@@ -107,16 +114,55 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 		return rc;
 	keys->saml_metadata =
 	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+	keys->saml_pinned =
+	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	for (int i = 0; i < c->idps->nelts; i++) {
-		const char *text;
-		rc = kg_conf_read_file(
-		    pconf, APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp).metadata_file,
-		    1 << 22, &text, &len, err);
+		const kg_conf_saml_idp *idp =
+		    &APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp);
+		const char *text, *pinned = NULL;
+		rc = kg_conf_read_file(pconf, idp->metadata_file, 1 << 22,
+				       &text, &len, err);
+		if (rc == KG_OK && idp->metadata_cert)
+			rc = kg_conf_read_file(pconf, idp->metadata_cert,
+					       1 << 16, &pinned, &len, err);
 		if (rc != KG_OK)
 			return rc;
+		if (pinned && !strstr(pinned, "-----BEGIN CERTIFICATE-----"))
+			return kg_err_set(err, KG_ECONFIG,
+					  "KeygateSAMLMetadataRefresh %s: %s "
+					  "holds no PEM certificate",
+					  idp->alias, idp->metadata_cert);
 		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
+		APR_ARRAY_PUSH(keys->saml_pinned, const char *) = pinned;
 	}
 	return KG_OK;
+}
+
+kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
+			       const char *alias, const char **xml,
+			       kg_err *err)
+{
+	kg_gateway_keys keys = {0};
+	kg_saml *saml;
+	kg_saml_sp sp;
+	kg_rc rc;
+
+	for (int i = 0; i < conf->saml.idps->nelts; i++) {
+		if (strcmp(APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp)
+				   .alias,
+			   alias) != 0)
+			continue;
+		if ((rc = load_saml(pool, conf, &keys, err)) != KG_OK)
+			return rc;
+		saml_sp(pool, conf, &keys, i, &sp);
+		if ((rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err)) !=
+		    KG_OK)
+			return rc;
+		*xml = kg_saml_metadata(saml);
+		return KG_OK;
+	}
+	return kg_err_set(err, KG_ENOTFOUND,
+			  "no KeygateSAMLProvider has alias \"%s\"", alias);
 }
 
 /* The app-token key and certificate load and belong together. */
@@ -192,12 +238,26 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	if (rc == KG_OK && keys && keys->saml_metadata) {
 		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
 					  sizeof(kg_saml *));
+		gw->saml_refresh = apr_array_make(
+			pool, conf->saml.idps->nelts, sizeof(kg_saml_refresh *));
 		for (int i = 0; rc == KG_OK && i < conf->saml.idps->nelts;
 		     i++) {
+			const char *pinned = APR_ARRAY_IDX(keys->saml_pinned, i,
+							   const char *);
 			kg_saml_sp sp;
+			kg_saml *saml = NULL;
 			saml_sp(pool, conf, keys, i, &sp);
-			rc = kg_saml_open(pool, &conf->saml, &sp,
-					  apr_array_push(gw->saml), err);
+			rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err);
+			APR_ARRAY_PUSH(gw->saml, kg_saml *) = saml;
+			APR_ARRAY_PUSH(gw->saml_refresh, kg_saml_refresh *) =
+				rc == KG_OK && pinned
+					? kg_saml_refresh_make(
+						  pool, saml,
+						  &APR_ARRAY_IDX(conf->saml.idps,
+								 i,
+								 kg_conf_saml_idp),
+						  pinned)
+					: NULL;
 		}
 	}
 	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)

@@ -35,6 +35,13 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 		      const kg_gateway_keys *keys, const kg_log *log,
 		      kg_gateway **out, kg_err *err);
 
+/* The SP metadata of SAML provider alias under conf, as the gateway
+ * serves it (reads the SP key and certificate and the IdP metadata; in
+ * pool). KG_ENOTFOUND when no KeygateSAMLProvider has that alias. */
+kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
+			       const char *alias, const char **xml,
+			       kg_err *err);
+
 /* Counts into m from now on (shared memory the binding owns; NULL: no
  * metrics). */
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);

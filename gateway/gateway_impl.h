@@ -13,6 +13,7 @@
 #include "gateway/proto/oidc.h"
 #include "gateway/proto/saml.h"
 #include "gateway/revocation_cache.h"
+#include "gateway/saml_refresh.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
 
@@ -26,6 +27,9 @@ struct kg_gateway {
 	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
 	apr_array_header_t *saml; /* kg_saml *, one per KeygateSAMLProvider,
 				     in conf order */
+	apr_array_header_t *saml_refresh; /* kg_saml_refresh *, parallel to
+					     saml; NULL without
+					     KeygateSAMLMetadataRefresh */
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
 	kg_metrics *metrics; /* NULL: not counted */
@@ -40,7 +44,8 @@ struct kg_gateway {
 void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
 			   const char *detail);
 
-/* The SAML provider named alias, or NULL. */
+/* The SAML provider named alias, or NULL; refreshes its IdP metadata
+ * first when that is due (KeygateSAMLMetadataRefresh). */
 kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias);
 
 /* Now, in milliseconds since the epoch. */

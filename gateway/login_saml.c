@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the SAML endpoints under PREFIX saml/ALIAS/: `metadata` (the
  * SP metadata), `login` (a signed AuthnRequest over HTTP-Redirect) and
- * `acs` (the Response over HTTP-POST, checked, then the login finishes).
+ * `acs` (the Response over HTTP-POST, checked, then the login finishes);
+ * with KeygateSAMLKeycloakPaths also at Keycloak's broker paths
+ * (conf/saml_urls.h), where one `endpoint` takes both the ACS and the
+ * single logout messages.
  *
  * The AuthnRequest's ID travels in the sealed login-state cookie named
  * after the RelayState (an opaque random id, never a URL), so only the
  * browser that started a login can finish it with the IdP's answer.
  */
+#include "conf/saml_urls.h"
 #include "gateway/endpoints.h"
 #include "gateway/login_finish.h"
 #include "gateway/login_state.h"
@@ -16,18 +20,14 @@
 #include <apr_strings.h>
 #include <string.h>
 
-/* The alias in PREFIX saml/ALIAS/..., in pool, or NULL. */
+/* The alias the request's path names (PREFIX saml/ALIAS/... or a
+ * Keycloak broker path), in pool, or NULL. */
 static const char *path_alias(kg_gateway *gw, const kg_req *req)
 {
-	const char *p = req->path + strlen(gw->conf->gateway.prefix);
-	const char *end;
+	const char *alias;
 
-	if (strncmp(p, "saml/", 5) != 0)
-		return NULL;
-	p += 5;
-	end = strchr(p, '/');
-	return end && end > p ? apr_pstrmemdup(req->pool, p, (size_t)(end - p))
-			      : NULL;
+	kg_conf_saml_route(req->pool, gw->conf, req->path, &alias);
+	return alias;
 }
 
 /* The provider of the request's path, or of a plain `login`: the
@@ -128,11 +128,9 @@ void kg_endpoint_saml_login(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_redirect(resp, url);
 }
 
-/* A refused Response: one log line with the reason, then 400 (401 for a
- * signature, 503 when Redis is down). */
-static void refuse_acs(const kg_log *log, kg_resp *resp, kg_rc rc,
-		       const char *alias, const char *reason,
-		       const char *detail)
+void kg_endpoint_saml_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
+			     const char *alias, const char *reason,
+			     const char *detail)
 {
 	kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
 		    "KG-0521", "REJECT proto=saml reason=%s idp=%s %s", reason,
@@ -177,7 +175,7 @@ void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 kg_endpoint_form_param(req, "SAMLResponse"),
 			 request_id, now, &v, &reason, &err);
 	if (rc != KG_OK) {
-		refuse_acs(log, resp, rc, alias, reason, err.msg);
+		kg_endpoint_saml_refuse(log, resp, rc, alias, reason, err.msg);
 		return;
 	}
 	/* a bearer assertion is good for one login (SAML profiles
@@ -189,14 +187,14 @@ void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
 		strlen(alias) + strlen(v.assertion_id) + 6, v.valid_until_ms,
 		now, &first_use, &err);
 	if (rc != KG_OK) {
-		refuse_acs(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
+		kg_endpoint_saml_refuse(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
 			   rc == KG_EBACKEND ? "cache_unavailable"
 					     : "saml_time",
 			   err.msg);
 		return;
 	}
 	if (!first_use) {
-		refuse_acs(log, resp, KG_EINVAL, alias, "saml_replay",
+		kg_endpoint_saml_refuse(log, resp, KG_EINVAL, alias, "saml_replay",
 			   "the assertion ID was used before");
 		return;
 	}
@@ -208,7 +206,32 @@ void kg_endpoint_saml_acs(kg_gateway *gw, kg_req *req, const kg_log *log,
 	done.state.saml_name_id_format = v.assertion->name_id_format;
 	done.state.saml_session_index = v.assertion->session_index;
 	done.state.saml_response = v.response_xml;
+	/* what an IdP-initiated LogoutRequest may name this session by */
+	if (v.assertion->name_id) {
+		done.tags[0] = kg_saml_tag_name_id(req->pool, alias,
+						   v.assertion->name_id);
+		if (v.assertion->session_index)
+			done.tags[1] = kg_saml_tag_session(
+				req->pool, alias, v.assertion->name_id,
+				v.assertion->session_index);
+	}
 	done.return_to = kg_redirect_local_or_root(back, NULL);
 	done.cap_ms = v.session_cap_ms;
 	kg_login_finish(gw, req, log, &done, resp);
+}
+
+void kg_endpoint_saml_broker(kg_gateway *gw, kg_req *req, const kg_log *log,
+			     kg_resp *resp)
+{
+	/* Keycloak's one broker endpoint: a POSTed SAMLResponse is a login
+	 * unless it is a LogoutResponse; anything else is single logout */
+	const char *posted = strcmp(req->method, "POST") == 0
+				     ? kg_endpoint_form_param(req,
+							      "SAMLResponse")
+				     : NULL;
+
+	if (posted && !kg_saml_is_logout_response(req->pool, posted))
+		kg_endpoint_saml_acs(gw, req, log, resp);
+	else
+		kg_endpoint_saml_slo(gw, req, log, resp);
 }

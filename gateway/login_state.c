@@ -16,12 +16,17 @@ static const char *cookie_name(apr_pool_t *pool, const char *state)
 			   apr_pstrndup(pool, state, 16), NULL);
 }
 
+/* The cookie goes to keygate's endpoints only: the prefix, or "/" when
+ * Keycloak's broker paths (outside the prefix) answer too. */
 static const char *cookie_attrs(kg_gateway *gw, apr_pool_t *pool,
 				long long max_age)
 {
 	return kg_psprintf(pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
 				  "SameSite=Lax",
-			    gw->conf->gateway.prefix, max_age,
+			    gw->conf->saml.keycloak_realm
+				    ? "/"
+				    : gw->conf->gateway.prefix,
+			    max_age,
 			    gw->conf->sessions.cookie_secure ? "; Secure" : "");
 }
 

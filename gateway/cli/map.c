@@ -6,6 +6,7 @@
 #include "gateway/cli/input.h"
 #include "conf/read.h"
 #include "gateway/login.h"
+#include "gateway/proto/saml.h"
 #include "gateway/proto/saml_assertion.h"
 
 #include <apr_strings.h>
@@ -17,6 +18,7 @@ static const char map_usage[] =
 	"usage: keygate map --mappers FILE --alias ALIAS\n"
 	"                   (--saml-response FILE | --claims FILE)\n"
 	"                   [--user FILE] [--config FILE] [--pretty]\n"
+	"                   [--idp-metadata FILE]\n"
 	"\n"
 	"Runs the mappers of identity provider ALIAS over one captured login\n"
 	"and prints the Domino user it produces, as one JSON object:\n"
@@ -36,15 +38,28 @@ static const char map_usage[] =
 	"  --config FILE         gateway settings (Keygate* directives): role\n"
 	"                        list, default role, gate, attribute names\n"
 	"  --pretty              indent the JSON\n"
+	"  --idp-metadata FILE   the IdP's SAML metadata: check the Response's\n"
+	"                        signatures with its signing keys and its\n"
+	"                        Issuer; \"verified\" is then true, or false\n"
+	"                        with \"verifyReason\" (times, audience and\n"
+	"                        recipient are not checked: a capture is old)\n"
 	"\n"
-	"Signatures are not checked (\"verified\": false).\n"
+	"Without --idp-metadata signatures are not checked "
+	"(\"verified\": false).\n"
 	"Exit status: 0 mapped (allowed or not), 1 bad input, 2 usage "
 	"error.\n";
 
 typedef struct {
 	const char *mappers, *alias, *saml, *claims, *user, *config;
+	const char *idp_metadata;
 	bool pretty;
 } map_args;
+
+/* The signature check's verdict. */
+typedef struct {
+	bool verified;
+	const char *reason; /* NULL when not checked or verified */
+} map_verdict;
 
 static int parse_args(int argc, char **argv, map_args *a)
 {
@@ -56,6 +71,7 @@ static int parse_args(int argc, char **argv, map_args *a)
 		{"user", required_argument, NULL, 'u'},
 		{"config", required_argument, NULL, 'f'},
 		{"pretty", no_argument, NULL, 'p'},
+		{"idp-metadata", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -73,6 +89,7 @@ static int parse_args(int argc, char **argv, map_args *a)
 		case 'u': a->user = optarg; break;
 		case 'f': a->config = optarg; break;
 		case 'p': a->pretty = true; break;
+		case 'i': a->idp_metadata = optarg; break;
 		case 'h': fputs(map_usage, stdout); return KG_EXIT_OK;
 		default:
 			snprintf(msg, sizeof(msg),
@@ -88,6 +105,9 @@ static int parse_args(int argc, char **argv, map_args *a)
 	if ((a->saml == NULL) == (a->claims == NULL))
 		return kg_cli_usage_error(
 			"map", "give exactly one of --saml-response and --claims");
+	if (a->idp_metadata && a->saml == NULL)
+		return kg_cli_usage_error(
+			"map", "--idp-metadata checks a --saml-response");
 	return -1;
 }
 
@@ -163,8 +183,36 @@ static kg_rc check_alias(const kg_mapper_set *set, const char *alias,
 	return KG_OK;
 }
 
+/* With --idp-metadata: checks the captured Response's signatures. A
+ * Response that does not verify is a verdict, not an error; metadata that
+ * does not load is. */
+static kg_rc verify_input(apr_pool_t *pool, const map_args *a,
+			  map_verdict *v, kg_err *err)
+{
+	const char *metadata, *response, *reason = NULL;
+	size_t len;
+	kg_err why = {0};
+	kg_rc rc;
+
+	if (a->idp_metadata == NULL)
+		return KG_OK;
+	if (kg_conf_read_file(pool, a->idp_metadata, 1 << 22, &metadata, &len,
+			      err) != KG_OK ||
+	    kg_conf_read_file(pool, a->saml, KG_SAML_MAX_BYTES * 2, &response,
+			      &len, err) != KG_OK)
+		return KG_EINVAL;
+	rc = kg_saml_verify_captured(pool, metadata, response, &reason, &why);
+	if (rc == KG_ECONFIG)
+		return kg_err_set(err, KG_EINVAL, "%s: %s", a->idp_metadata,
+				  why.msg);
+	v->verified = rc == KG_OK;
+	if (!v->verified)
+		v->reason = kg_psprintf(pool, "%s: %s", reason, why.msg);
+	return KG_OK;
+}
+
 static void write_outcome(apr_pool_t *pool, const kg_login_outcome *o,
-			  bool pretty)
+			  const map_verdict *v, bool pretty)
 {
 	kg_buf b;
 	kg_json *parsed;
@@ -186,7 +234,12 @@ static void write_outcome(apr_pool_t *pool, const kg_login_outcome *o,
 		kg_buf_add_json_string(
 			&b, APR_ARRAY_IDX(o->warnings, i, const char *));
 	}
-	kg_buf_adds(&b, "],\"verified\":false}");
+	kg_buf_addf(&b, "],\"verified\":%s", v->verified ? "true" : "false");
+	if (v->reason) {
+		kg_buf_adds(&b, ",\"verifyReason\":");
+		kg_buf_add_json_string(&b, v->reason);
+	}
+	kg_buf_addc(&b, '}');
 	if (pretty && kg_json_parse(pool, b.data, b.len, KG_JSON_DEFAULT_DEPTH,
 				    &parsed, &e)) {
 		kg_buf_init(&b, pool, 2048);
@@ -206,6 +259,7 @@ int kg_cli_map(int argc, char **argv)
 	kg_map_input in = {0};
 	kg_user *stored = NULL;
 	kg_login_outcome outcome;
+	map_verdict verdict = {false, NULL};
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc >= 0)
@@ -223,12 +277,13 @@ int kg_cli_map(int argc, char **argv)
 	}
 	if (kg_mapper_file_load(pool, a.mappers, &set, NULL, &err) ||
 	    load_input(pool, &a, &in, &err) ||
+	    verify_input(pool, &a, &verdict, &err) ||
 	    check_alias(set, a.alias, in.proto, &err) ||
 	    (a.user && load_stored_user(pool, a.user, &stored, &err)) ||
 	    kg_login_map(pool, set, &conf->mapping, a.alias, &in, stored,
 			 &outcome, &err))
 		goto out_fail;
-	write_outcome(pool, &outcome, a.pretty);
+	write_outcome(pool, &outcome, &verdict, a.pretty);
 	rc = KG_EXIT_OK;
 	goto out;
 out_fail:

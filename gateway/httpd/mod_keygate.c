@@ -3,6 +3,7 @@
  * builds the neutral request, calls the core, and maps the answer back.
  */
 #include "gateway/httpd/binding.h"
+#include "conf/saml_urls.h"
 #include "gateway/httpd/request_state.h"
 #include "gateway/identity.h"
 #include "gateway/metrics.h"
@@ -148,7 +149,8 @@ static int post_read_request(request_rec *r)
 	return DECLINED;
 }
 
-/* keygate's own endpoints, before authentication. */
+/* keygate's own endpoints (under the prefix, and Keycloak's broker paths
+ * when KeygateSAMLKeycloakPaths is set), before authentication. */
 static int quick_handler(request_rec *r, int lookup_uri)
 {
 	kg_httpd_server *srv = kg_httpd_server_get(r->server);
@@ -158,8 +160,9 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	int rc;
 
 	if (!srv->configured || lookup_uri || r->parsed_uri.path == NULL ||
-	    strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
-		    strlen(srv->conf->gateway.prefix)) != 0)
+	    (strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
+		     strlen(srv->conf->gateway.prefix)) != 0 &&
+	     !kg_conf_saml_is_broker_path(srv->conf, r->parsed_uri.path)))
 		return DECLINED;
 	if (srv->gw == NULL)
 		return HTTP_SERVICE_UNAVAILABLE;

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate unit tests: the SAML directives for Keycloak's broker paths and
+ * the IdP metadata refresh (conf/saml.c).
+ */
+#include "tests/unit/fixture.h"
+
+#include <string.h>
+
+/* Loads text as a config file into a fresh kg_conf; *err on failure. */
+static kg_rc load(apr_pool_t *pool, const char *text, kg_conf **conf,
+		  kg_err *err)
+{
+	*conf = kg_conf_make(pool);
+	return kg_conf_file_load(pool, kgt_temp_file(pool, text), *conf, err);
+}
+
+static void test_keycloak_paths_and_refresh_are_read(void **state)
+{
+	apr_pool_t *pool = *state;
+	const kg_conf_saml_idp *idp;
+	kg_conf *conf;
+	kg_err err = {0};
+
+	assert_int_equal(load(pool,
+			      "KeygateSAMLKeycloakPaths DominoRealm\n"
+			      "KeygateSAMLProvider corp /etc/idp.xml\n"
+			      "KeygateSAMLProvider other /etc/other.xml\n"
+			      "KeygateSAMLMetadataRefresh corp "
+			      "https://idp.example/md.xml /etc/pin.pem 600\n"
+			      "KeygateSAMLMetadataRefresh other "
+			      "http://idp.example/o.xml /etc/pin2.pem\n",
+			      &conf, &err),
+			 KG_OK);
+	assert_string_equal(conf->saml.keycloak_realm, "DominoRealm");
+	idp = kg_conf_saml_find(&conf->saml, "corp");
+	assert_string_equal(idp->metadata_url, "https://idp.example/md.xml");
+	assert_string_equal(idp->metadata_cert, "/etc/pin.pem");
+	assert_int_equal(idp->refresh_s, 600);
+	idp = kg_conf_saml_find(&conf->saml, "other");
+	assert_int_equal(idp->refresh_s, 3600);
+	/* off by default */
+	assert_int_equal(load(pool, "KeygateSAMLProvider corp /etc/idp.xml\n",
+			      &conf, &err),
+			 KG_OK);
+	assert_null(conf->saml.keycloak_realm);
+	assert_null(kg_conf_saml_find(&conf->saml, "corp")->metadata_url);
+}
+
+static void test_bad_saml_directives_say_why(void **state)
+{
+	apr_pool_t *pool = *state;
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{"KeygateSAMLKeycloakPaths Domino/Realm",
+		 "KeygateSAMLKeycloakPaths: \"Domino/Realm\" must be a realm "
+		 "name"},
+		{"KeygateSAMLKeycloakPaths a b", "takes at most 1"},
+		{"KeygateSAMLMetadataRefresh corp https://x/md.xml /p.pem",
+		 "\"corp\" names no KeygateSAMLProvider defined before it"},
+		{"KeygateSAMLProvider corp /i.xml\n"
+		 "KeygateSAMLMetadataRefresh corp ftp://x/md.xml /p.pem",
+		 "\"ftp://x/md.xml\" must be an http:// or https:// URL"},
+		{"KeygateSAMLProvider corp /i.xml\n"
+		 "KeygateSAMLMetadataRefresh corp https://x/md.xml /p.pem 5",
+		 "\"5\" must be a whole number from 10 to 604800"},
+		{"KeygateSAMLProvider corp /i.xml\n"
+		 "KeygateSAMLMetadataRefresh corp https://x/md.xml",
+		 "KeygateSAMLMetadataRefresh"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		kg_conf *conf;
+		kg_err err = {0};
+
+		assert_int_equal(load(pool, cases[i].text, &conf, &err),
+				 KG_ECONFIG);
+		if (!strstr(err.msg, cases[i].error))
+			fail_msg("case %zu: %s", i, err.msg);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		KGT(test_keycloak_paths_and_refresh_are_read),
+		KGT(test_bad_saml_directives_say_why),
+	};
+	return KGT_RUN(tests);
+}
