@@ -26,6 +26,7 @@ int kg_cli_tokens(int argc, char **argv);
 int kg_cli_accounts(int argc, char **argv);
 int kg_cli_sessions(int argc, char **argv);
 int kg_cli_saml(int argc, char **argv);
+int kg_cli_aws(int argc, char **argv);
 
 /* The table main() dispatches on, NULL-terminated. */
 extern const kg_cli_command kg_cli_commands[];

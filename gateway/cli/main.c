@@ -24,6 +24,8 @@ const kg_cli_command kg_cli_commands[] = {
 	 "list, count and end the login sessions kept in Redis"},
 	{"saml", kg_cli_saml,
 	 "print a SAML provider's service provider metadata"},
+	{"aws", kg_cli_aws,
+	 "print AWS credential_process JSON fetched from the gateway"},
 	{NULL, NULL, NULL},
 };
 

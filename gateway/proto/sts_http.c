@@ -77,10 +77,11 @@ static size_t sts_http_header(char *data, size_t size, size_t nmemb,
 	return n;
 }
 
-kg_rc kg_sts_http_post(apr_pool_t *pool, const kg_sts_http_opts *opts,
-		       const char *url, const kg_sigv4_header *headers,
-		       size_t n, const char *body, size_t len,
-		       kg_sts_http_reply *out, kg_err *err)
+/* One call: a POST of body[0..len), or a GET when body is NULL. */
+static kg_rc sts_http_call(apr_pool_t *pool, const kg_sts_http_opts *opts,
+			   const char *url, const kg_sigv4_header *headers,
+			   size_t n, const char *body, size_t len,
+			   kg_sts_http_reply *out, kg_err *err)
 {
 	long long timeout = opts->timeout_s > 0 ? opts->timeout_s : 10;
 	long long connect = opts->connect_timeout_s > 0
@@ -129,9 +130,12 @@ kg_rc kg_sts_http_post(apr_pool_t *pool, const kg_sts_http_opts *opts,
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)connect);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "keygate");
-	curl_easy_setopt(curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)len);
+	}
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sts_http_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
@@ -162,4 +166,20 @@ oom:
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
 	return kg_err_set(err, KG_EINTERNAL, "sts: out of memory");
+}
+
+kg_rc kg_sts_http_post(apr_pool_t *pool, const kg_sts_http_opts *opts,
+		       const char *url, const kg_sigv4_header *headers,
+		       size_t n, const char *body, size_t len,
+		       kg_sts_http_reply *out, kg_err *err)
+{
+	return sts_http_call(pool, opts, url, headers, n, body ? body : "",
+			     len, out, err);
+}
+
+kg_rc kg_sts_http_get(apr_pool_t *pool, const kg_sts_http_opts *opts,
+		      const char *url, const kg_sigv4_header *headers,
+		      size_t n, kg_sts_http_reply *out, kg_err *err)
+{
+	return sts_http_call(pool, opts, url, headers, n, NULL, 0, out, err);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the one HTTP POST that STS calls need, over libcurl (the only
- * file that includes it). HTTPS verifies the peer and its name; time
+ * keygate: the HTTP calls of AWS credentials, over libcurl (the only file
+ * that includes it): the POST that STS calls need, and the GET with which
+ * `keygate aws credential-process` asks a gateway. HTTPS verifies the
+ * peer and its name; time
  * limits bound the connect and the whole call; no redirect is followed;
  * "Expect: 100-continue" is never sent; only http and https are spoken.
  * No libcurl type appears here.
@@ -46,5 +48,11 @@ kg_rc kg_sts_http_post(apr_pool_t *pool, const kg_sts_http_opts *opts,
 		       const char *url, const kg_sigv4_header *headers,
 		       size_t n, const char *body, size_t len,
 		       kg_sts_http_reply *out, kg_err *err);
+
+/* GETs url with exactly headers[0..n), under the same rules (the CLI
+ * fetching credentials from a gateway). */
+kg_rc kg_sts_http_get(apr_pool_t *pool, const kg_sts_http_opts *opts,
+		      const char *url, const kg_sigv4_header *headers,
+		      size_t n, kg_sts_http_reply *out, kg_err *err);
 
 #endif

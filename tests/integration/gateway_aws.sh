@@ -179,10 +179,12 @@ for profile, role in want.items():
     if (i["role"], i["secret"], i["token"]) != (role, c.secret_key, c.token):
         sys.exit("profile %s does not hold what STS issued for %s" % (profile, role))
 ' "$work/credentials" "$work/issued.json" "$ds1" "$ds2" "$an"
-printf '#!/bin/sh\nexec curl -sf -b %s "%s/keygate/aws/credentials?format=process&profile=$1"\n' "$jar" "$a" >"$work/cred-process"
-chmod +x "$work/cred-process"
-printf '[profile analyst]\ncredential_process = %s Analyst\n' "$work/cred-process" >"$work/aws-config"
-check "botocore's credential_process gets the Analyst keys, with their Expiration" $py -c '
+# the SDK runs keygate's CLI, which asks the gateway with the session
+# cookie (a workload would use --token-file)
+awk -F'\t' '$6 == "keygate_session" {print $6 "=" $7}' "$jar" >"$work/cookie"
+printf '[profile analyst]\ncredential_process = %s aws credential-process --url %s/keygate/aws/credentials --cookie-file %s --profile Analyst\n' \
+	"$build/keygate" "$a" "$work/cookie" >"$work/aws-config"
+check "botocore's credential_process runs keygate aws credential-process and gets the Analyst keys, with their Expiration" $py -c '
 import json, sys, botocore.session
 s = botocore.session.Session(profile="analyst")
 s.set_config_variable("config_file", sys.argv[1])
@@ -191,6 +193,10 @@ c = s.get_credentials()
 i = json.load(open(sys.argv[2]))[c.get_frozen_credentials().access_key]
 sys.exit(0 if i["role"] == sys.argv[3] and i["secret"] == c.get_frozen_credentials().secret_key
          and c.method == "custom-process" and c._expiry_time is not None else 1)' "$work/aws-config" "$work/issued.json" "$an"
+check "keygate aws credential-process fails (1) for a profile the caller does not have" bash -c \
+	"'$build/keygate' aws credential-process --url '$a/keygate/aws/credentials' --cookie-file '$work/cookie' --profile Nope >'$work/cp.out' 2>'$work/cp.err'; test \$? = 1 && test ! -s '$work/cp.out' && grep -q 'answered 404' '$work/cp.err'"
+check "keygate aws credential-process refuses a plain-http URL to another host (2)" bash -c \
+	"'$build/keygate' aws credential-process --url http://example.com/keygate/aws/credentials --cookie-file '$work/cookie' 2>/dev/null; test \$? = 2"
 check "an unknown profile gets 404" test "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials?format=process&profile=Nope")" = 404
 check "a bad format gets 400" test "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials?format=xml")" = 400
 check "without a session the credentials are 401" test "$(curl -s -o /dev/null -w '%{http_code}' "$a/keygate/aws/credentials")" = 401
