@@ -99,8 +99,18 @@ ${3:-}" "<Location /app>
 }
 gateway a "$web_a" || { echo "not ok - gateway A starts"; exit 1; }
 gateway b "$web_b" || { echo "not ok - gateway B starts"; exit 1; }
+# gateway C also takes bearer tokens (a workload's), signed by a key
+# made now and published as a JWKS
+keys=$(free_port) iss="https://issuer.keygate.test" mint="$py $KG_TOP/tests/fixtures/mint_jwt.py"
+mkdir -p "$work/keys"
+openssl genrsa -out "$work/signer.pem" 2048 2>/dev/null
+$mint jwks "$work/signer.pem" >"$work/keys/jwks.json"
+$py -m http.server "$keys" --bind 127.0.0.1 --directory "$work/keys" >/dev/null 2>&1 &
+KG_PIDS="$KG_PIDS $!"
+wait_port "$keys"
 web_c=$(free_port) c="http://127.0.0.1:$web_c"
-gateway c "$web_c" "KeygateAwsSAMLResponse separate" || { echo "not ok - gateway C (mode b) starts"; exit 1; }
+gateway c "$web_c" "KeygateAwsSAMLResponse separate
+KeygateBearerIssuer $iss http://127.0.0.1:$keys/jwks.json domino-api" || { echo "not ok - gateway C (mode b) starts"; exit 1; }
 
 curl -s -o "$work/idp/sp.xml" "$a/keygate/saml/corp/metadata"
 (cd "$work/idp" && exec $py "$KG_TOP/tests/fixtures/idp/aws_idp.py" serve "$work/idp" "$idp" "$idp_port") >"$work/idp.log" 2>&1 &
@@ -258,6 +268,23 @@ check "mode b: the AWS Response never signs anyone in at the ACS" bash -c \
 check "mode a gateways have no mode b endpoint (404)" test "$(post_aws "$jar2" "$work/aws2.b64" "$a/keygate/aws/saml/corp")" = 404
 check "without mode a, a login Response whose Recipient is AWS is refused" bash -c \
 	"test \"\$(curl -s -o /dev/null -w '%{http_code}' --data @'$jar.form' '$c/keygate/saml/corp/acs')\" = 400"
+
+# --- a workload's bearer token gets its user's credentials -------------
+token() { # token USER: an API token of USER from the trusted issuer
+	$mint sign "$work/signer.pem" "$($py -c 'import json, sys; print(json.load(open(sys.argv[1]))["keys"][0]["kid"])' "$work/keys/jwks.json")" \
+		"$($py -c 'import json, sys, time; t=int(time.time()); print(json.dumps({"iss": sys.argv[1], "aud": "domino-api", "sub": sys.argv[2], "preferred_username": sys.argv[2], "iat": t, "exp": t + 600}))' "$iss" "$1")"
+}
+token demo >"$work/token-demo"
+code=$(curl -s -o "$work/bearer-creds" -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/token-demo")" "$c/keygate/aws/credentials")
+check "a bearer token of the user gets the credentials of the user's session" bash -c \
+	"test '$code' = 200 && grep -q '^\[Analyst\]' '$work/bearer-creds'"
+check "keygate aws credential-process works with --token-file" bash -c \
+	"'$build/keygate' aws credential-process --url '$c/keygate/aws/credentials' --token-file '$work/token-demo' --profile Analyst | $py -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if d[\"Version\"] == 1 and d[\"AccessKeyId\"].startswith(\"ASIA\") else 1)'"
+token nobody >"$work/token-nobody"
+check "a bearer token of a user without a session with AWS credentials gets 401" test \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/token-nobody")" "$c/keygate/aws/credentials")" = 401
+check "a tampered bearer token gets 401" test \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $($mint tamper "$(cat "$work/token-demo")")" "$c/keygate/aws/credentials")" = 401
 
 # --- nothing secret in any log ----------------------------------------
 curl -s "$sts/_issued" >"$work/issued3.json"
