@@ -6,14 +6,6 @@
 
 #include <string.h>
 
-/* Loads text as a config file into a fresh kg_conf; *err on failure. */
-static kg_rc load(apr_pool_t *pool, const char *text, kg_conf **conf,
-		  kg_err *err)
-{
-	*conf = kg_conf_make(pool);
-	return kg_conf_file_load(pool, kgt_temp_file(pool, text), *conf, err);
-}
-
 static void test_keycloak_paths_and_refresh_are_read(void **state)
 {
 	apr_pool_t *pool = *state;
@@ -21,7 +13,7 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 	kg_conf *conf;
 	kg_err err = {0};
 
-	assert_int_equal(load(pool,
+	assert_int_equal(kgt_conf_load(pool,
 			      "KeygateSAMLKeycloakPaths DominoRealm\n"
 			      "KeygateSAMLProvider corp /etc/idp.xml\n"
 			      "KeygateSAMLProvider other /etc/other.xml\n"
@@ -39,7 +31,7 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 	idp = kg_conf_saml_find(&conf->saml, "other");
 	assert_int_equal(idp->refresh_s, 3600);
 	/* off by default */
-	assert_int_equal(load(pool, "KeygateSAMLProvider corp /etc/idp.xml\n",
+	assert_int_equal(kgt_conf_load(pool, "KeygateSAMLProvider corp /etc/idp.xml\n",
 			      &conf, &err),
 			 KG_OK);
 	assert_null(conf->saml.keycloak_realm);
@@ -49,9 +41,7 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 static void test_bad_saml_directives_say_why(void **state)
 {
 	apr_pool_t *pool = *state;
-	static const struct {
-		const char *text, *error;
-	} cases[] = {
+	static const kgt_bad_directive cases[] = {
 		{"KeygateSAMLKeycloakPaths Domino/Realm",
 		 "KeygateSAMLKeycloakPaths: \"Domino/Realm\" must be a realm "
 		 "name"},
@@ -69,15 +59,7 @@ static void test_bad_saml_directives_say_why(void **state)
 		 "KeygateSAMLMetadataRefresh"},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		kg_conf *conf;
-		kg_err err = {0};
-
-		assert_int_equal(load(pool, cases[i].text, &conf, &err),
-				 KG_ECONFIG);
-		if (!strstr(err.msg, cases[i].error))
-			fail_msg("case %zu: %s", i, err.msg);
-	}
+	kgt_expect_directive_errors(pool, cases, sizeof(cases) / sizeof(*cases));
 }
 
 int main(void)
