@@ -69,9 +69,9 @@ static const char *duration_between(apr_pool_t *pool, kg_conf *conf,
 
 	if (!kg_conf_duration(arg, &s) || s < min || s > max)
 		return kg_psprintf(pool,
-				    "must be a duration such as 1h, 90m or "
-				    "3600s, from %llds to %llds",
-				    min, max);
+				   "must be a duration such as 1h, 90m or "
+				   "3600s, from %llds to %llds",
+				   min, max);
 	*(long long *)((char *)conf + offset) = s;
 	return NULL;
 }
@@ -83,29 +83,26 @@ static const char *set_session_duration(const kg_directive *self,
 					int *bad_arg)
 {
 	*bad_arg = 0;
-	return duration_between(pool, conf, self->offset, argv[0], 900,
-				43200);
+	return duration_between(pool, conf, self->offset, argv[0], 900, 43200);
 }
 
 /* KeygateAwsRefreshWindow: a refreshed credential lives one hour (the
  * role-chaining cap), so a window of 45 min or more would refresh on
  * every request. */
 static const char *set_refresh_window(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return duration_between(pool, conf, self->offset, argv[0], 60, 2700);
 }
 
 static const char *set_timeout(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	*bad_arg = 0;
-	return kg_directive_number(pool, argv[0], 1, 120,
-				   &conf->aws.timeout_s);
+	return kg_directive_number(pool, argv[0], 1, 120, &conf->aws.timeout_s);
 }
 
 static const char *set_max_roles(const kg_directive *self, apr_pool_t *pool,
@@ -153,13 +150,12 @@ static const char *set_endpoint(const kg_directive *self, apr_pool_t *pool,
 {
 	static const char *const plain_ok[] = {
 		"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
-		"http://localhost/", "http://[::1]:", "http://[::1]/"};
+		"http://localhost/", "http://[::1]:",	  "http://[::1]/"};
 	const char *u = argv[0];
 	bool ok = strncasecmp(u, "https://", 8) == 0 && u[8] != '\0';
 
 	*bad_arg = 0;
-	for (size_t i = 0; !ok && i < sizeof(plain_ok) / sizeof(*plain_ok);
-	     i++)
+	for (size_t i = 0; !ok && i < sizeof(plain_ok) / sizeof(*plain_ok); i++)
 		ok = strncasecmp(u, plain_ok[i], strlen(plain_ok[i])) == 0;
 	if (!ok || strpbrk(u, " \t\r\n"))
 		return "must be an https:// URL (http:// only to a loopback "
@@ -174,8 +170,8 @@ static const char *set_source(const kg_directive *self, apr_pool_t *pool,
 			      int *bad_arg)
 {
 	bool login = false;
-	const char *msg = kg_directive_choice(pool, argv[0], "login",
-					      "separate", &login);
+	const char *msg =
+		kg_directive_choice(pool, argv[0], "login", "separate", &login);
 
 	*bad_arg = 0;
 	if (msg == NULL)
@@ -185,8 +181,8 @@ static const char *set_source(const kg_directive *self, apr_pool_t *pool,
 
 /* A profile name as every SDK reads it: [A-Za-z0-9_.@+-]. */
 static const char *set_profile(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	const char *p = argv[0];
 

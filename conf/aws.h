@@ -13,21 +13,21 @@
 #include <stdbool.h>
 
 typedef struct {
-	bool enabled;			/* KeygateAwsCredentials; false */
-	const char *region;		/* STS region (required when on) */
-	long long default_duration_s;	/* 3600 */
-	const char *endpoint;		/* NULL: sts.<region>.amazonaws.com */
-	const char *ca_file;		/* NULL: the system's CA store */
-	long long timeout_s;		/* per STS call attempt; 10 */
-	long long refresh_window_s;	/* refresh this long before expiry;
-					   600 */
-	bool separate_response;		/* true: the Response for STS comes
-					   to PREFIX aws/saml/ALIAS (mode b);
-					   false: the login Response (a) */
-	const char *default_profile;	/* [default] copies it; NULL: the
-					   first role */
-	const char *credentials_dir;	/* NULL: no files written */
-	int max_roles;			/* roles assumed per login; 10 */
+	bool enabled;		      /* KeygateAwsCredentials; false */
+	const char *region;	      /* STS region (required when on) */
+	long long default_duration_s; /* 3600 */
+	const char *endpoint;	      /* NULL: sts.<region>.amazonaws.com */
+	const char *ca_file;	      /* NULL: the system's CA store */
+	long long timeout_s;	      /* per STS call attempt; 10 */
+	long long refresh_window_s;   /* refresh this long before expiry;
+					 600 */
+	bool separate_response;	      /* true: the Response for STS comes
+					 to PREFIX aws/saml/ALIAS (mode b);
+					 false: the login Response (a) */
+	const char *default_profile;  /* [default] copies it; NULL: the
+					 first role */
+	const char *credentials_dir;  /* NULL: no files written */
+	int max_roles;		      /* roles assumed per login; 10 */
 } kg_conf_aws;
 
 /* Fills a with the defaults. */

@@ -83,7 +83,8 @@ const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
 	const char *b64;
 	int issued = 0, failed = 0;
 
-	if (response_xml == NULL || user->aws_roles == NULL || user->aws_roles->nelts == 0)
+	if (response_xml == NULL || user->aws_roles == NULL ||
+	    user->aws_roles->nelts == 0)
 		return NULL;
 	b64 = response_b64(req->pool, response_xml);
 	for (int i = 0; i < user->aws_roles->nelts; i++) {
@@ -119,8 +120,7 @@ const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
 	return kg_aws_set_encode(req->pool, set, a->refresh_window_s);
 }
 
-static bool aws_due(kg_gateway *gw, const kg_sess_record *rec,
-		    long long now_ms)
+static bool aws_due(kg_gateway *gw, const kg_sess_record *rec, long long now_ms)
 {
 	return gw->conf->aws.enabled &&
 	       kg_aws_set_due(rec->state.sts_credentials, now_ms);
@@ -189,8 +189,7 @@ static kg_rc aws_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 		if (role_due(r, window, now_ms))
 			refresh_role(gw, req, log, rec, r, now_ms);
 	}
-	rec->state.sts_credentials =
-		kg_aws_set_encode(req->pool, set, window);
+	rec->state.sts_credentials = kg_aws_set_encode(req->pool, set, window);
 	kg_aws_write_file(gw, req->pool, log, rec->user->username,
 			  rec->state.sts_credentials);
 	return KG_OK;

@@ -75,8 +75,8 @@ static void find_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_fail(resp, rc, "cache_unavailable");
 }
 
-void kg_endpoint_aws_credentials(kg_gateway *gw, kg_req *req,
-				 const kg_log *log, kg_resp *resp)
+void kg_endpoint_aws_credentials(kg_gateway *gw, kg_req *req, const kg_log *log,
+				 kg_resp *resp)
 {
 	const char *format = kg_endpoint_param(req, "format");
 	const char *profile = kg_endpoint_param(req, "profile");

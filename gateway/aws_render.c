@@ -68,18 +68,20 @@ apr_array_header_t *kg_aws_profiles(apr_pool_t *pool, const kg_aws_set *set)
 		const char *acct = account(pool, role_at(set, i)->role_arn);
 		bool shared = false;
 		for (int j = 0; j < n && !shared; j++)
-			shared = j != i &&
-				 strcmp(APR_ARRAY_IDX(base, j, const char *),
-					name) == 0 &&
-				 strcmp(account(pool, role_at(set, j)->role_arn),
-					acct) != 0;
+			shared =
+				j != i &&
+				strcmp(APR_ARRAY_IDX(base, j, const char *),
+				       name) == 0 &&
+				strcmp(account(pool, role_at(set, j)->role_arn),
+				       acct) != 0;
 		if (shared && *acct)
-			name = apr_pstrcat(pool, name, "-", role_name(pool, acct),
-					   NULL);
-		if (count_named(out, i, name) > 0 || strcmp(name, "default") == 0)
+			name = apr_pstrcat(pool, name, "-",
+					   role_name(pool, acct), NULL);
+		if (count_named(out, i, name) > 0 ||
+		    strcmp(name, "default") == 0)
 			for (int k = 2;; k++) {
-				const char *t = kg_psprintf(pool, "%s-%d",
-							    name, k);
+				const char *t =
+					kg_psprintf(pool, "%s-%d", name, k);
 				if (count_named(out, i, t) == 0) {
 					name = t;
 					break;
@@ -100,16 +102,14 @@ int kg_aws_default_role(const kg_aws_set *set, const apr_array_header_t *names,
 			continue;
 		if (first < 0)
 			first = i;
-		if (preferred &&
-		    strcmp(APR_ARRAY_IDX(names, i, const char *), preferred) ==
-			    0)
+		if (preferred && strcmp(APR_ARRAY_IDX(names, i, const char *),
+					preferred) == 0)
 			return i;
 	}
 	return first;
 }
 
-static void add_profile(kg_buf *b, const char *name,
-			const kg_aws_role_creds *r)
+static void add_profile(kg_buf *b, const char *name, const kg_aws_role_creds *r)
 {
 	kg_buf_addf(b,
 		    "\n[%s]\naws_access_key_id = %s\naws_secret_access_key = "
@@ -179,11 +179,12 @@ void kg_aws_render_status(kg_buf *b, const kg_aws_set *set, long long now_s)
 		const kg_aws_role_creds *r = role_at(set, i);
 		char exp[KG_TIME_UTC_LEN + 1];
 		kg_buf_adds(b, i ? ",{\"profile\":" : "{\"profile\":");
-		kg_buf_add_json_string(b, APR_ARRAY_IDX(names, i, const char *));
+		kg_buf_add_json_string(b,
+				       APR_ARRAY_IDX(names, i, const char *));
 		kg_buf_adds(b, ",\"role\":");
 		kg_buf_add_json_string(b, r->role_arn);
 		kg_buf_addf(b, ",\"status\":\"%s\"",
-			    !r->ok		? "failed"
+			    !r->ok	       ? "failed"
 			    : usable(r, now_s) ? "ok"
 					       : "expired");
 		if (r->ok) {

@@ -109,14 +109,15 @@ static kg_rc check(kg_gateway *gw, kg_req *req, const char *alias,
 	}
 	rc = kg_sess_replay_check_and_set(
 		gw->store, req->pool,
-		apr_pstrcat(req->pool, "saml-aws:", alias, ":",
-			    v->assertion_id, NULL),
-		strlen(alias) + strlen(v->assertion_id) + 10,
-		v->valid_until_ms, now, &first, err);
+		apr_pstrcat(req->pool, "saml-aws:", alias, ":", v->assertion_id,
+			    NULL),
+		strlen(alias) + strlen(v->assertion_id) + 10, v->valid_until_ms,
+		now, &first, err);
 	*reason = rc == KG_EBACKEND ? "cache_unavailable" : "saml_replay";
 	if (rc == KG_OK && !first)
-		rc = kg_err_set(err, KG_EINVAL, "the assertion ID was used "
-						"before");
+		rc = kg_err_set(err, KG_EINVAL,
+				"the assertion ID was used "
+				"before");
 	return rc;
 }
 
@@ -162,8 +163,8 @@ void kg_endpoint_aws_saml(kg_gateway *gw, kg_req *req, const kg_log *log,
 		refuse(log, resp, rc, reason, err.msg);
 		return;
 	}
-	rec->state.sts_credentials = kg_aws_assume(gw, req, log, user,
-						   v.response_xml);
+	rec->state.sts_credentials =
+		kg_aws_assume(gw, req, log, user, v.response_xml);
 	rc = kg_sess_store_save(gw->store, req->pool, rec, kg_gateway_now_ms(),
 				&written, &err);
 	if (rc != KG_OK) {

@@ -61,8 +61,8 @@ static int fetch(apr_pool_t *pool, const aws_args *a)
 {
 	kg_sts_http_opts opts = {.timeout_s = a->timeout_s,
 				 .ca_file = a->ca_file};
-	const char *secret = read_secret(
-		pool, a->token_file ? a->token_file : a->cookie_file);
+	const char *secret = read_secret(pool, a->token_file ? a->token_file
+							     : a->cookie_file);
 	kg_sigv4_header h = {a->token_file ? "Authorization" : "Cookie", NULL};
 	const char *url = apr_pstrcat(
 		pool, a->url, strchr(a->url, '?') ? "&" : "?", "format=process",
@@ -95,8 +95,9 @@ static int fetch(apr_pool_t *pool, const aws_args *a)
 	    version->type != KG_JSON_NUMBER || strcmp(version->str, "1") != 0 ||
 	    (key = kg_json_get(doc, "AccessKeyId")) == NULL ||
 	    key->type != KG_JSON_STRING) {
-		kg_err_set(&err, KG_EINVAL, "the gateway's answer is not "
-					    "credential_process JSON");
+		kg_err_set(&err, KG_EINVAL,
+			   "the gateway's answer is not "
+			   "credential_process JSON");
 		return kg_cli_fail(&err);
 	}
 	fwrite(reply.body, 1, reply.len, stdout);
@@ -119,32 +120,44 @@ int kg_cli_aws(int argc, char **argv)
 	apr_pool_t *pool;
 	int opt, rc;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(aws_usage, stdout);
 		return KG_EXIT_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "credential-process") != 0)
-		return kg_cli_usage_error("aws",
-					  "the only action is credential-process");
+		return kg_cli_usage_error(
+			"aws", "the only action is credential-process");
 	opterr = 0;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'u': a.url = optarg; break;
-		case 't': a.token_file = optarg; break;
-		case 'c': a.cookie_file = optarg; break;
-		case 'p': a.profile = optarg; break;
-		case 'a': a.ca_file = optarg; break;
+		case 'u':
+			a.url = optarg;
+			break;
+		case 't':
+			a.token_file = optarg;
+			break;
+		case 'c':
+			a.cookie_file = optarg;
+			break;
+		case 'p':
+			a.profile = optarg;
+			break;
+		case 'a':
+			a.ca_file = optarg;
+			break;
 		case 'T':
 			if (!kg_str_to_int(optarg, 1, 120, &a.timeout_s))
 				return kg_cli_usage_error(
 					"aws", "--timeout must be 1 to 120");
 			break;
-		case 'h': fputs(aws_usage, stdout); return KG_EXIT_OK;
+		case 'h':
+			fputs(aws_usage, stdout);
+			return KG_EXIT_OK;
 		default:
-			return kg_cli_usage_error("aws",
-						  "unknown or incomplete option");
+			return kg_cli_usage_error(
+				"aws", "unknown or incomplete option");
 		}
 	}
 	if (optind < argc || a.url == NULL ||
@@ -155,9 +168,9 @@ int kg_cli_aws(int argc, char **argv)
 	if (strncmp(a.url, "https://", 8) != 0 &&
 	    strncmp(a.url, "http://127.0.0.1", 16) != 0 &&
 	    strncmp(a.url, "http://localhost", 16) != 0)
-		return kg_cli_usage_error("aws",
-					  "--url must be https:// (http:// only "
-					  "to a loopback host)");
+		return kg_cli_usage_error(
+			"aws", "--url must be https:// (http:// only "
+			       "to a loopback host)");
 	apr_pool_create(&pool, NULL);
 	rc = fetch(pool, &a);
 	apr_pool_destroy(pool);

@@ -530,12 +530,32 @@ typedef struct {
 	bool aws_too;		 /* also addressed to AWS (mode a): AWS may be
 				    the Recipient, and one AudienceRestriction
 				    may name AWS alone */
+	bool aws_only;		 /* addressed to AWS alone (mode b): any AWS
+				    sign-in URL is the Destination and
+				    Recipient */
 	bool unsolicited;	 /* no InResponseTo is fine */
 	const char *in_response_to; /* the Response's */
 	kg_saml_verified *out;
 	const char **reason;
 	kg_err *err;
 } acs_ctx;
+
+/* True when url is AWS's SAML sign-in endpoint, global
+ * (https://signin.aws.amazon.com/saml) or regional
+ * (https://REGION.signin.aws.amazon.com/saml). */
+static bool is_aws_signin(const char *url)
+{
+	static const char tail[] = ".signin.aws.amazon.com/saml";
+	size_t n;
+
+	if (strcmp(url, AWS_SIGNIN) == 0)
+		return true;
+	if (strncmp(url, "https://", 8) != 0)
+		return false;
+	url += 8;
+	n = strspn(url, "abcdefghijklmnopqrstuvwxyz0123456789-");
+	return n > 0 && strcmp(url + n, tail) == 0;
+}
 
 /* True when restriction n names audience, or only AWS's audiences. */
 static bool names_audience(acs_ctx *c, const xmlNode *n, const char *audience,
@@ -550,8 +570,7 @@ static bool names_audience(acs_ctx *c, const xmlNode *n, const char *audience,
 		t = text(c->pool, a);
 		if (audience && strcmp(t, audience) == 0)
 			found = true;
-		else if (strcmp(t, AWS_AUDIENCE) == 0 ||
-			 strcmp(t, AWS_SIGNIN) == 0)
+		else if (strcmp(t, AWS_AUDIENCE) == 0 || is_aws_signin(t))
 			found = found || aws_only;
 		else
 			other = true;
@@ -593,7 +612,8 @@ static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
 			return refuse(c->reason, c->err, "saml_audience",
 				      "the assertion has a condition keygate "
 				      "does not know");
-		if (names_audience(c, n, c->audience, false))
+		if (names_audience(c, n, c->audience, false) ||
+		    (c->aws_only && names_audience(c, n, NULL, true)))
 			restrictions++;
 		else if (!c->aws_too || !names_audience(c, n, NULL, true))
 			return refuse(c->reason, c->err, "saml_audience",
@@ -633,7 +653,8 @@ static kg_rc check_subject(acs_ctx *c, const xmlNode *assertion)
 		recipient = attr(c->pool, data, "Recipient");
 		if (recipient == NULL ||
 		    (strcmp(recipient, c->acs) != 0 &&
-		     !(c->aws_too && strcmp(recipient, AWS_SIGNIN) == 0))) {
+		     !((c->aws_too || c->aws_only) &&
+		       is_aws_signin(recipient)))) {
 			why = "no bearer SubjectConfirmationData names this "
 			      "ACS as Recipient";
 			continue;
@@ -719,7 +740,8 @@ static kg_rc check_response(acs_ctx *c, const xmlNode *root,
 					  "the Response's status is "
 					  "%.128s",
 					  value ? value : "missing"));
-	if (dest == NULL || strcmp(dest, c->acs) != 0)
+	if (dest == NULL ||
+	    (strcmp(dest, c->acs) != 0 && !(c->aws_only && is_aws_signin(dest))))
 		return refuse(c->reason, c->err, "saml_destination",
 			      "the Response's Destination is not this ACS");
 	if (issuer && strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
@@ -949,6 +971,7 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 		     .skew = s->conf->clock_skew_s * 1000,
 		     .acs = AWS_SIGNIN,
 		     .audience = AWS_AUDIENCE,
+		     .aws_only = true,
 		     .unsolicited = true,
 		     .out = out,
 		     .reason = reason,

@@ -18,10 +18,22 @@ static void test_durations_parse_strictly(void **state)
 		const char *text;
 		long long seconds; /* -1: refused */
 	} rows[] = {
-		{"3600", 3600}, {"1h", 3600},	 {"90m", 5400}, {"3600s", 3600},
-		{"1h30m", 5400}, {"2h5m7s", 7507}, {"0", -1},	{"0h", -1},
-		{"", -1},	 {"1d", -1},	 {"m", -1},	{"1m1h", -1},
-		{"1h1h", -1},	 {"-5", -1},	 {"1.5h", -1},	{"1h ", -1},
+		{"3600", 3600},
+		{"1h", 3600},
+		{"90m", 5400},
+		{"3600s", 3600},
+		{"1h30m", 5400},
+		{"2h5m7s", 7507},
+		{"0", -1},
+		{"0h", -1},
+		{"", -1},
+		{"1d", -1},
+		{"m", -1},
+		{"1m1h", -1},
+		{"1h1h", -1},
+		{"-5", -1},
+		{"1.5h", -1},
+		{"1h ", -1},
 		{"99999999999h", -1},
 	};
 
@@ -40,19 +52,20 @@ static void test_aws_settings_are_read(void **state)
 	kg_conf *conf;
 	kg_err err = {0};
 
-	assert_int_equal(kgt_conf_load(pool,
-				       "KeygateAwsCredentials On\n"
-				       "KeygateAwsRegion eu-west-1\n"
-				       "KeygateAwsSessionDuration 2h\n"
-				       "KeygateAwsEndpoint https://sts.vpce.example/\n"
-				       "KeygateAwsRefreshWindow 15m\n"
-				       "KeygateAwsSAMLResponse separate\n"
-				       "KeygateAwsDefaultProfile Analyst\n"
-				       "KeygateAwsCredentialsDir /srv/homes\n"
-				       "KeygateAwsMaxRoles 3\n"
-				       "KeygateSAMLProvider corp /i.xml\n",
-				       &conf, &err),
-			 KG_OK);
+	assert_int_equal(
+		kgt_conf_load(pool,
+			      "KeygateAwsCredentials On\n"
+			      "KeygateAwsRegion eu-west-1\n"
+			      "KeygateAwsSessionDuration 2h\n"
+			      "KeygateAwsEndpoint https://sts.vpce.example/\n"
+			      "KeygateAwsRefreshWindow 15m\n"
+			      "KeygateAwsSAMLResponse separate\n"
+			      "KeygateAwsDefaultProfile Analyst\n"
+			      "KeygateAwsCredentialsDir /srv/homes\n"
+			      "KeygateAwsMaxRoles 3\n"
+			      "KeygateSAMLProvider corp /i.xml\n",
+			      &conf, &err),
+		KG_OK);
 	assert_true(conf->aws.enabled);
 	assert_string_equal(conf->aws.region, "eu-west-1");
 	assert_int_equal(conf->aws.default_duration_s, 7200);
@@ -95,9 +108,9 @@ static void test_aws_needs_a_region_and_saml(void **state)
 	kg_conf *conf;
 	kg_err err = {0};
 
-	assert_int_equal(kgt_conf_load(pool, "KeygateAwsCredentials On\n",
-				       &conf, &err),
-			 KG_ECONFIG);
+	assert_int_equal(
+		kgt_conf_load(pool, "KeygateAwsCredentials On\n", &conf, &err),
+		KG_ECONFIG);
 	assert_non_null(strstr(err.msg, "KeygateAwsRegion"));
 	assert_int_equal(kgt_conf_load(pool,
 				       "KeygateAwsCredentials On\n"
@@ -155,18 +168,17 @@ static void test_stored_form_round_trips_and_says_when_due(void **state)
 	assert_false(kg_aws_set_due("2 5\n{}", 10));
 	assert_int_equal(kg_aws_set_decode(pool, text, &back, &err), KG_OK);
 	assert_int_equal(back->roles->nelts, 3);
-	assert_string_equal(
-		APR_ARRAY_IDX(back->roles, 0, kg_aws_role_creds)
-			.creds.keys.secret_key,
-		"s\"e/c+r=e\\t");
+	assert_string_equal(APR_ARRAY_IDX(back->roles, 0, kg_aws_role_creds)
+				    .creds.keys.secret_key,
+			    "s\"e/c+r=e\\t");
 	assert_false(APR_ARRAY_IDX(back->roles, 2, kg_aws_role_creds).ok);
 	assert_string_equal(
 		APR_ARRAY_IDX(back->roles, 2, kg_aws_role_creds).error,
 		"AccessDenied: Not authorized");
-	assert_string_equal(kg_aws_session_name(pool,
-						&APR_ARRAY_IDX(back->roles, 0,
-							       kg_aws_role_creds)),
-			    "demo");
+	assert_string_equal(
+		kg_aws_session_name(pool, &APR_ARRAY_IDX(back->roles, 0,
+							 kg_aws_role_creds)),
+		"demo");
 	/* a failed refresh waits: retry_after moves the due time */
 	APR_ARRAY_IDX(set->roles, 1, kg_aws_role_creds).retry_after_ms =
 		4460000;
@@ -176,9 +188,9 @@ static void test_stored_form_round_trips_and_says_when_due(void **state)
 		5000000;
 	assert_int_equal(kg_aws_set_due_ms(set, 600), 9400000);
 	/* damaged forms are refused */
-	assert_int_equal(kg_aws_set_decode(pool, "1 0\n{\"roles\":[{}]}", &back,
-					   &err),
-			 KG_EINVAL);
+	assert_int_equal(
+		kg_aws_set_decode(pool, "1 0\n{\"roles\":[{}]}", &back, &err),
+		KG_EINVAL);
 	assert_int_equal(kg_aws_set_decode(pool, "garbage", &back, &err),
 			 KG_EINVAL);
 }
@@ -228,24 +240,24 @@ static void test_file_and_process_forms(void **state)
 	file = kg_aws_render_file(pool, set, "Ops", 1000);
 	assert_non_null(strstr(file, "[default]\naws_access_key_id = ASIAOPS"));
 	json = kg_aws_render_process(pool, set, "Ops", NULL, 1000);
-	assert_string_equal(json,
-			    "{\"Version\":1,\"AccessKeyId\":\"ASIAOPS\","
-			    "\"SecretAccessKey\":\"s\\\"e/c+r=e\\\\t\","
-			    "\"SessionToken\":\"t0k+n/==\","
-			    "\"Expiration\":\"1970-01-01T02:30:00Z\"}\n");
-	assert_non_null(strstr(kg_aws_render_process(pool, set, NULL, NULL,
-						     1000),
-			       "ASIADEV"));
+	assert_string_equal(json, "{\"Version\":1,\"AccessKeyId\":\"ASIAOPS\","
+				  "\"SecretAccessKey\":\"s\\\"e/c+r=e\\\\t\","
+				  "\"SessionToken\":\"t0k+n/==\","
+				  "\"Expiration\":\"1970-01-01T02:30:00Z\"}\n");
+	assert_non_null(strstr(
+		kg_aws_render_process(pool, set, NULL, NULL, 1000), "ASIADEV"));
 	assert_null(kg_aws_render_process(pool, set, "Old", NULL, 1000));
 	assert_null(kg_aws_render_process(pool, set, "Nope", NULL, 1000));
 	assert_null(kg_aws_render_file(pool, set, NULL, 100000));
 	kg_buf_init(&status, pool, 64);
 	kg_aws_render_status(&status, set, 1000);
-	assert_non_null(strstr(status.data, "\"profile\":\"Old\",\"role\":\"arn:"
-					    "aws:iam::111111111111:role/Old\","
-					    "\"status\":\"expired\""));
-	assert_non_null(strstr(status.data, "\"status\":\"failed\",\"error\":"
-					    "\"AccessDenied: Not authorized\""));
+	assert_non_null(strstr(status.data,
+			       "\"profile\":\"Old\",\"role\":\"arn:"
+			       "aws:iam::111111111111:role/Old\","
+			       "\"status\":\"expired\""));
+	assert_non_null(strstr(status.data,
+			       "\"status\":\"failed\",\"error\":"
+			       "\"AccessDenied: Not authorized\""));
 	assert_null(strstr(status.data, "ASIA"));
 	assert_null(strstr(status.data, "t0k"));
 }
