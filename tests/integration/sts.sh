@@ -57,14 +57,15 @@ ep="http://127.0.0.1:$(cat "$tmp/port")/"
 
 # assertion FILE [PAD_BYTES]: the base64 of an (unsigned) SAML Response
 # granting Dev and Short (provider first in one value, role first in the
-# other, as IdPs do both), issued now; PAD_BYTES of filler make it big
+# other, as IdPs do both), issued now; PAD_BYTES of filler make it big;
+# a third argument "dev" leaves out Short
 assertion() {
-	$py - "$1" "${2:-0}" "$provider" "$dev" "$short" <<'EOF'
+	$py - "$1" "${2:-0}" "$provider" "$dev" "$short" "${3:-}" <<'EOF'
 import base64, datetime, sys
-out, pad, provider, dev, short = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+out, pad, provider, dev, short, only_dev = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
 now = datetime.datetime.now(datetime.timezone.utc)
 fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
-xml = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="{fmt(now)}" Destination="https://signin.aws.amazon.com/saml"><saml:Issuer>https://idp.example.test/saml</saml:Issuer><saml:Assertion ID="_a1" Version="2.0" IssueInstant="{fmt(now)}"><saml:Issuer>https://idp.example.test/saml</saml:Issuer><saml:Subject><saml:NameID>alice@example.com</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{fmt(now + datetime.timedelta(minutes=5))}" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation></saml:Subject><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>{provider},{dev}</saml:AttributeValue><saml:AttributeValue>{short}, {provider}</saml:AttributeValue></saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>alice@example.com</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><!--{"x" * pad}--></saml:Assertion></samlp:Response>"""
+xml = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="{fmt(now)}" Destination="https://signin.aws.amazon.com/saml"><saml:Issuer>https://idp.example.test/saml</saml:Issuer><saml:Assertion ID="_a1" Version="2.0" IssueInstant="{fmt(now)}"><saml:Issuer>https://idp.example.test/saml</saml:Issuer><saml:Subject><saml:NameID>alice@example.com</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{fmt(now + datetime.timedelta(minutes=5))}" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation></saml:Subject><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>{provider},{dev}</saml:AttributeValue>{"" if only_dev else f"<saml:AttributeValue>{short}, {provider}</saml:AttributeValue>"}</saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>alice@example.com</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><!--{"x" * pad}--></saml:Assertion></samlp:Response>"""
 b64 = base64.b64encode(xml.encode()).decode()
 # as some IdPs send it: wrapped at 76 characters
 open(out, "w").write("\n".join(b64[i:i + 76] for i in range(0, len(b64), 76)) + "\n")
@@ -198,3 +199,46 @@ secrets += [b64[i:i + 40] for i in range(0, len(b64) - 40, 400)]
 leaks = [s[:8] for s in secrets if s in log]
 assert not leaks, leaks
 EOF
+
+# --- a second opinion: moto_server (when the machine has it) ----------
+# moto answers in STS's shapes but checks far less than the fake; the
+# client must read its answers too, and where the two disagree is printed
+# (measured here, not assumed).
+moto=$(command -v moto_server || true)
+if [ -z "$moto" ]; then
+	echo "ok - the client reads moto_server's STS answers # SKIP moto_server is not installed (it comes with the image's Python, not with make deps)"
+else
+	moto_port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$moto" -H 127.0.0.1 -p "$moto_port" >"$tmp/moto.log" 2>&1 &
+	moto_pid=$!
+	trap '[ -n "$sts_pid" ] && kill "$sts_pid" 2>/dev/null; kill "$moto_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+	wait_for_moto() {
+		for _ in $(seq 100); do
+			curl -s -o /dev/null "http://127.0.0.1:$moto_port/" && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	if wait_for_moto; then
+		mep="http://127.0.0.1:$moto_port/"
+		assertion "$tmp/moto-both.b64"
+		"$driver" saml "$mep" "$dev" "$provider" "$tmp/moto-both.b64" 3600 "$tmp/x.creds" >"$tmp/moto-both" 2>/dev/null
+		grep -q '^rc=ok' "$tmp/moto-both" ||
+			echo "# moto and the fake disagree: moto fails ($(cut -d' ' -f1-3 "$tmp/moto-both")) on a Role value written 'role, provider' with a space, which the fake accepts"
+		assertion "$tmp/moto-saml.b64" 0 dev
+		run "moto: AssumeRoleWithSAML is read (the same client, another server)" \
+			'^rc=ok status=200 code=- attempts=1 duration=3600 ' \
+			saml "$mep" "$dev" "$provider" "$tmp/moto-saml.b64" 3600 "$tmp/moto.creds"
+		run "moto: AssumeRole signed with those credentials is read" \
+			'^rc=ok status=200 ' \
+			refresh "$mep" "$tmp/moto.creds" "$dev" alice@example.com 3600 "$tmp/moto2.creds"
+		# disagreements, measured: what the fake refuses and moto takes
+		"$driver" refresh "$mep" "$tmp/moto.creds" "$dev" alice@example.com 3600 "$tmp/x.creds" tamper >"$tmp/moto-tamper" 2>/dev/null
+		grep -q '^rc=ok' "$tmp/moto-tamper" &&
+			echo "# moto and the fake disagree: moto accepts an AssumeRole with a wrong SigV4 signature (the fake answers SignatureDoesNotMatch, as STS does)"
+		grep -q '^rc=ok' "$tmp/out.$((n - 1))" &&
+			echo "# moto and the fake disagree: moto issued credentials for an unsigned assertion (the fake, given the provider's certificate, answers InvalidIdentityToken as STS does)"
+	else
+		echo "not ok - moto_server starts"
+	fi
+fi
