@@ -118,15 +118,6 @@ static const char *set_max_roles(const kg_directive *self, apr_pool_t *pool,
 	return msg;
 }
 
-static const char *set_flag(const kg_directive *self, apr_pool_t *pool,
-			    kg_conf *conf, int argc, const char *const *argv,
-			    int *bad_arg)
-{
-	*bad_arg = 0;
-	return kg_directive_flag(argv[0],
-				 (bool *)((char *)conf + self->offset));
-}
-
 /* An AWS region: lower-case letters, digits and '-'. */
 static const char *set_region(const kg_directive *self, apr_pool_t *pool,
 			      kg_conf *conf, int argc, const char *const *argv,
@@ -211,7 +202,7 @@ static const char *set_dir(const kg_directive *self, apr_pool_t *pool,
 #define AWS(field) KG_CONF_OFFSET(aws.field)
 
 const kg_directive kg_conf_aws_directives[] = {
-	{"KeygateAwsCredentials", 1, 1, set_flag, "On|Off",
+	{"KeygateAwsCredentials", 1, 1, kg_directive_set_flag, "On|Off",
 	 "assume the user's AWS roles with STS at SAML login and keep the "
 	 "credentials fresh (default Off)",
 	 AWS(enabled)},

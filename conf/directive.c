@@ -16,12 +16,9 @@
 
 /* Every concern's table, in the order the docs list them. */
 static const kg_directive *const tables[] = {
-	kg_conf_gateway_directives,
-	kg_conf_mapping_directives,
-	kg_conf_sessions_directives,
-	kg_conf_oidc_directives,
-	kg_conf_saml_directives,
-	kg_conf_aws_directives,
+	kg_conf_gateway_directives,  kg_conf_mapping_directives,
+	kg_conf_sessions_directives, kg_conf_oidc_directives,
+	kg_conf_saml_directives,     kg_conf_aws_directives,
 };
 
 #define KG_DIRECTIVES_MAX 256
@@ -53,22 +50,21 @@ const kg_directive *kg_directive_find(const char *name)
 }
 
 const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	*bad_arg = -1;
 	if (argc < d->min_args) {
-		return kg_psprintf(pool, "%s takes %s%d argument%s (%s)",
-				    d->name,
-				    d->max_args == d->min_args ? "" : "at least ",
-				    d->min_args, d->min_args == 1 ? "" : "s",
-				    d->syntax);
+		return kg_psprintf(
+			pool, "%s takes %s%d argument%s (%s)", d->name,
+			d->max_args == d->min_args ? "" : "at least ",
+			d->min_args, d->min_args == 1 ? "" : "s", d->syntax);
 	}
 	if (d->max_args >= 0 && argc > d->max_args) {
 		*bad_arg = d->max_args;
 		return kg_psprintf(pool, "%s takes at most %d argument%s (%s)",
-				    d->name, d->max_args,
-				    d->max_args == 1 ? "" : "s", d->syntax);
+				   d->name, d->max_args,
+				   d->max_args == 1 ? "" : "s", d->syntax);
 	}
 	return d->set(d, pool, conf, argc, argv, bad_arg);
 }
@@ -98,6 +94,15 @@ const char *kg_directive_flag(const char *arg, bool *out)
 	return NULL;
 }
 
+const char *kg_directive_set_flag(const kg_directive *self, apr_pool_t *pool,
+				  kg_conf *conf, int argc,
+				  const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_flag(argv[0],
+				 (bool *)((char *)conf + self->offset));
+}
+
 const char *kg_directive_choice(apr_pool_t *pool, const char *arg,
 				const char *first, const char *second,
 				bool *out)
@@ -116,7 +121,7 @@ const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 {
 	if (!kg_str_to_int(arg, min, max, out))
 		return kg_psprintf(pool,
-				    "must be a whole number from %lld to %lld",
-				    min, max);
+				   "must be a whole number from %lld to %lld",
+				   min, max);
 	return NULL;
 }

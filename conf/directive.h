@@ -59,6 +59,11 @@ const char *kg_directive_set_name(const kg_directive *self, apr_pool_t *pool,
 				  kg_conf *conf, int argc,
 				  const char *const *argv, int *bad_arg);
 
+/* A setter for an On|Off flag stored (bool) at the entry's offset. */
+const char *kg_directive_set_flag(const kg_directive *self, apr_pool_t *pool,
+				  kg_conf *conf, int argc,
+				  const char *const *argv, int *bad_arg);
+
 /* Shared setter helpers, each the whole setter body for its kind. */
 const char *kg_directive_flag(const char *arg, bool *out);
 /* One of two words (case-insensitive): *out is true for the first. */

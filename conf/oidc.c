@@ -38,7 +38,7 @@ void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o)
 	o->refresh_margin_s = 60;
 	o->refresh_failure_logout = true;
 	o->bearer_issuers =
-	    apr_array_make(pool, 1, sizeof(kg_conf_bearer_issuer));
+		apr_array_make(pool, 1, sizeof(kg_conf_bearer_issuer));
 	o->bearer_cache_size = 4096;
 	o->bearer_cache_max_s = 300;
 }
@@ -134,7 +134,7 @@ static const char *set_algorithms(const kg_directive *self, apr_pool_t *pool,
 				  const char *const *argv, int *bad_arg)
 {
 	apr_array_header_t *list =
-	    apr_array_make(pool, argc, sizeof(const char *));
+		apr_array_make(pool, argc, sizeof(const char *));
 
 	for (int i = 0; i < argc; i++) {
 		const char *alg = known_alg(argv[i]);
@@ -192,15 +192,6 @@ static const char *set_cache_size(const kg_directive *self, apr_pool_t *pool,
 	return set_range(self, pool, conf, argv[0], 0, 1000000, bad_arg);
 }
 
-static const char *set_flag(const kg_directive *self, apr_pool_t *pool,
-			    kg_conf *conf, int argc, const char *const *argv,
-			    int *bad_arg)
-{
-	*bad_arg = 0;
-	return kg_directive_flag(argv[0],
-				 (bool *)((char *)conf + self->offset));
-}
-
 static const char *set_refresh_failure(const kg_directive *self,
 				       apr_pool_t *pool, kg_conf *conf,
 				       int argc, const char *const *argv,
@@ -233,61 +224,63 @@ static const char *set_bearer_issuer(const kg_directive *self, apr_pool_t *pool,
 	b = apr_array_push(conf->oidc.bearer_issuers);
 	b->issuer = apr_pstrdup(pool, argv[0]);
 	b->jwks_uri = strcmp(argv[1], "discovery") == 0
-			  ? NULL
-			  : apr_pstrdup(pool, argv[1]);
+			      ? NULL
+			      : apr_pstrdup(pool, argv[1]);
 	b->audiences = apr_array_make(pool, argc - 2, sizeof(const char *));
 	for (int i = 2; i < argc; i++)
 		APR_ARRAY_PUSH(b->audiences, const char *) =
-		    apr_pstrdup(pool, argv[i]);
+			apr_pstrdup(pool, argv[i]);
 	return NULL;
 }
 
 #define OIDC(field) KG_CONF_OFFSET(oidc.field)
 
 const kg_directive kg_conf_oidc_directives[] = {
-    {"KeygateOIDCProvider", 2, 2, set_provider, "ALIAS ISSUER",
-     "the OpenID provider for logins: its alias (for mappers) and its "
-     "issuer, compared exactly"},
-    {"KeygateOIDCClientID", 1, 1, kg_directive_set_name, "ID",
-     "the client_id registered at the provider", OIDC(client_id)},
-    {"KeygateOIDCClientSecret", 1, 1, set_client_secret, "SECRET|file:/PATH",
-     "the client secret; file:/PATH reads it from a file"},
-    {"KeygateOIDCClientAuth", 1, 1, set_client_auth, "basic|post",
-     "client_secret_basic or client_secret_post at the token endpoint"},
-    {"KeygateOIDCScope", 1, -1, set_scope, "SCOPE...",
-     "the scopes asked for at login (must include openid)"},
-    {"KeygateOIDCUserinfo", 1, 1, set_flag, "On|Off",
-     "also read the userinfo endpoint after login", OIDC(userinfo)},
-    {"KeygateOIDCAlgorithms", 1, -1, set_algorithms, "ALG...",
-     "the signature algorithms accepted on ID and bearer tokens"},
-    {"KeygateOIDCClockSkew", 1, 1, set_skew, "SECONDS",
-     "the clock skew allowed on exp, nbf and iat", OIDC(clock_skew_s)},
-    {"KeygateOIDCCAFile", 1, 1, kg_directive_set_name, "FILE",
-     "the CA bundle that provider certificates must chain to", OIDC(ca_file)},
-    {"KeygateOIDCSSLVerify", 1, 1, set_flag, "On|Off",
-     "verify the provider's TLS certificate (Off only for tests)",
-     OIDC(ssl_verify)},
-    {"KeygateOIDCTimeout", 1, 1, set_timeout, "SECONDS",
-     "the time limit of each call to the provider", OIDC(timeout_s)},
-    {"KeygateOIDCDiscoveryRefresh", 1, 1, set_interval, "SECONDS",
-     "refetch the discovery document and JWKS when older than this",
-     OIDC(discovery_refresh_s)},
-    {"KeygateOIDCJWKSRefreshMin", 1, 1, set_interval, "SECONDS",
-     "fetch a JWKS at most once per this many seconds (unknown kid)",
-     OIDC(jwks_refresh_min_s)},
-    {"KeygateOIDCRefreshMargin", 1, 1, set_interval, "SECONDS",
-     "refresh a session's access token this long before it expires",
-     OIDC(refresh_margin_s)},
-    {"KeygateOIDCRefreshFailure", 1, 1, set_refresh_failure, "logout|keep",
-     "when the provider refuses a refresh: end the session or keep it"},
-    {"KeygateBearerIssuer", 3, -1, set_bearer_issuer,
-     "ISSUER JWKS_URL|discovery AUDIENCE...",
-     "accept bearer JWTs from this issuer for one of these audiences"},
-    {"KeygateBearerCacheSize", 1, 1, set_cache_size, "N",
-     "how many bearer-token results to cache (0: no cache)",
-     OIDC(bearer_cache_size)},
-    {"KeygateBearerCacheTime", 1, 1, set_interval, "SECONDS",
-     "the longest a cached bearer-token result lives",
-     OIDC(bearer_cache_max_s)},
-    {NULL, 0, 0, NULL, NULL, NULL, 0},
+	{"KeygateOIDCProvider", 2, 2, set_provider, "ALIAS ISSUER",
+	 "the OpenID provider for logins: its alias (for mappers) and its "
+	 "issuer, compared exactly"},
+	{"KeygateOIDCClientID", 1, 1, kg_directive_set_name, "ID",
+	 "the client_id registered at the provider", OIDC(client_id)},
+	{"KeygateOIDCClientSecret", 1, 1, set_client_secret,
+	 "SECRET|file:/PATH",
+	 "the client secret; file:/PATH reads it from a file"},
+	{"KeygateOIDCClientAuth", 1, 1, set_client_auth, "basic|post",
+	 "client_secret_basic or client_secret_post at the token endpoint"},
+	{"KeygateOIDCScope", 1, -1, set_scope, "SCOPE...",
+	 "the scopes asked for at login (must include openid)"},
+	{"KeygateOIDCUserinfo", 1, 1, kg_directive_set_flag, "On|Off",
+	 "also read the userinfo endpoint after login", OIDC(userinfo)},
+	{"KeygateOIDCAlgorithms", 1, -1, set_algorithms, "ALG...",
+	 "the signature algorithms accepted on ID and bearer tokens"},
+	{"KeygateOIDCClockSkew", 1, 1, set_skew, "SECONDS",
+	 "the clock skew allowed on exp, nbf and iat", OIDC(clock_skew_s)},
+	{"KeygateOIDCCAFile", 1, 1, kg_directive_set_name, "FILE",
+	 "the CA bundle that provider certificates must chain to",
+	 OIDC(ca_file)},
+	{"KeygateOIDCSSLVerify", 1, 1, kg_directive_set_flag, "On|Off",
+	 "verify the provider's TLS certificate (Off only for tests)",
+	 OIDC(ssl_verify)},
+	{"KeygateOIDCTimeout", 1, 1, set_timeout, "SECONDS",
+	 "the time limit of each call to the provider", OIDC(timeout_s)},
+	{"KeygateOIDCDiscoveryRefresh", 1, 1, set_interval, "SECONDS",
+	 "refetch the discovery document and JWKS when older than this",
+	 OIDC(discovery_refresh_s)},
+	{"KeygateOIDCJWKSRefreshMin", 1, 1, set_interval, "SECONDS",
+	 "fetch a JWKS at most once per this many seconds (unknown kid)",
+	 OIDC(jwks_refresh_min_s)},
+	{"KeygateOIDCRefreshMargin", 1, 1, set_interval, "SECONDS",
+	 "refresh a session's access token this long before it expires",
+	 OIDC(refresh_margin_s)},
+	{"KeygateOIDCRefreshFailure", 1, 1, set_refresh_failure, "logout|keep",
+	 "when the provider refuses a refresh: end the session or keep it"},
+	{"KeygateBearerIssuer", 3, -1, set_bearer_issuer,
+	 "ISSUER JWKS_URL|discovery AUDIENCE...",
+	 "accept bearer JWTs from this issuer for one of these audiences"},
+	{"KeygateBearerCacheSize", 1, 1, set_cache_size, "N",
+	 "how many bearer-token results to cache (0: no cache)",
+	 OIDC(bearer_cache_size)},
+	{"KeygateBearerCacheTime", 1, 1, set_interval, "SECONDS",
+	 "the longest a cached bearer-token result lives",
+	 OIDC(bearer_cache_max_s)},
+	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

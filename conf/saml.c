@@ -102,15 +102,6 @@ static const char *set_entity_id(const kg_directive *self, apr_pool_t *pool,
 	return NULL;
 }
 
-static const char *set_flag(const kg_directive *self, apr_pool_t *pool,
-			    kg_conf *conf, int argc, const char *const *argv,
-			    int *bad_arg)
-{
-	*bad_arg = 0;
-	return kg_directive_flag(argv[0],
-				 (bool *)((char *)conf + self->offset));
-}
-
 static const char *set_skew(const kg_directive *self, apr_pool_t *pool,
 			    kg_conf *conf, int argc, const char *const *argv,
 			    int *bad_arg)
@@ -122,8 +113,8 @@ static const char *set_skew(const kg_directive *self, apr_pool_t *pool,
 
 /* KeygateSAMLMetadataRefresh ALIAS URL CERT_FILE [SECONDS] */
 static const char *set_refresh(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	kg_conf_saml_idp *idp =
 		(kg_conf_saml_idp *)kg_conf_saml_find(&conf->saml, argv[0]);
@@ -141,9 +132,9 @@ static const char *set_refresh(const kg_directive *self, apr_pool_t *pool,
 		return "must not be empty";
 	idp->refresh_s = 3600;
 	*bad_arg = 3;
-	if (argc == 4 && (msg = kg_directive_number(pool, argv[3], 10,
-						    7 * 24 * 3600,
-						    &idp->refresh_s)) != NULL)
+	if (argc == 4 &&
+	    (msg = kg_directive_number(pool, argv[3], 10, 7 * 24 * 3600,
+				       &idp->refresh_s)) != NULL)
 		return msg;
 	idp->metadata_url = apr_pstrdup(pool, argv[1]);
 	idp->metadata_cert = apr_pstrdup(pool, argv[2]);
@@ -152,9 +143,8 @@ static const char *set_refresh(const kg_directive *self, apr_pool_t *pool,
 
 /* KeygateSAMLKeycloakPaths REALM: a realm name goes into URL paths. */
 static const char *set_keycloak_realm(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	if (!is_alias(argv[0]))
@@ -182,18 +172,18 @@ const kg_directive kg_conf_saml_directives[] = {
 	{"KeygateSAMLNameIDFormat", 1, 1, set_name_id_format,
 	 "unspecified|email|persistent|transient|URN",
 	 "the NameID format asked for in AuthnRequests and in the metadata"},
-	{"KeygateSAMLWantAssertionsSigned", 1, 1, set_flag, "On|Off",
-	 "refuse assertions without their own signature (default On)",
+	{"KeygateSAMLWantAssertionsSigned", 1, 1, kg_directive_set_flag,
+	 "On|Off", "refuse assertions without their own signature (default On)",
 	 SAML(want_assertions_signed)},
-	{"KeygateSAMLWantResponseSigned", 1, 1, set_flag, "On|Off",
+	{"KeygateSAMLWantResponseSigned", 1, 1, kg_directive_set_flag, "On|Off",
 	 "refuse Responses without a signature on the Response (default Off)",
 	 SAML(want_response_signed)},
-	{"KeygateSAMLWantAssertionsEncrypted", 1, 1, set_flag, "On|Off",
-	 "refuse plaintext assertions (default Off)",
+	{"KeygateSAMLWantAssertionsEncrypted", 1, 1, kg_directive_set_flag,
+	 "On|Off", "refuse plaintext assertions (default Off)",
 	 SAML(want_assertions_encrypted)},
 	{"KeygateSAMLClockSkew", 1, 1, set_skew, "SECONDS",
 	 "the clock skew allowed on assertion times (default 60)"},
-	{"KeygateSAMLUnsolicited", 1, 1, set_flag, "On|Off",
+	{"KeygateSAMLUnsolicited", 1, 1, kg_directive_set_flag, "On|Off",
 	 "accept IdP-initiated Responses that answer no request (default Off)",
 	 SAML(unsolicited)},
 	{"KeygateSAMLMetadataRefresh", 3, 4, set_refresh,
