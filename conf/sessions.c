@@ -38,6 +38,7 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->sso_max_s = 60LL * 24 * 3600;
 	s->idle_timeout_s = 0;
 	s->touch_interval_s = 60;
+	s->cache_slots = 4096;
 	s->max_record_bytes = 64 * 1024;
 	/* limits: all zero, i.e. no limit and deny-new, for every flow */
 }
@@ -254,6 +255,14 @@ static const char *set_positive_seconds(const kg_directive *self,
 			  1, bad_arg);
 }
 
+static const char *set_cache_slots(const kg_directive *self,
+				   apr_pool_t *pool, kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 0, 1000000, 1,
+			  bad_arg);
+}
+
 static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc,
 			       const char *const *argv, int *bad_arg)
@@ -372,6 +381,10 @@ const kg_directive kg_conf_sessions_directives[] = {
 	{"KeygateSessionTouchInterval", 1, 1, set_seconds, "SECONDS",
 	 "write a session's last access at most once per this many seconds",
 	 SESS(touch_interval_s)},
+	{"KeygateSessionCache", 1, 1, set_cache_slots, "ENTRIES",
+	 "session records each httpd process keeps, invalidated by Redis "
+	 "(0: every request reads Redis)",
+	 SESS(cache_slots)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
 	 "the largest session record keygate stores",
 	 SESS(max_record_bytes)},

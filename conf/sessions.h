@@ -87,6 +87,8 @@ typedef struct {
 	long long sso_max_s;	      /* 60 days; never off */
 	long long idle_timeout_s;     /* Domino's idle timeout; 0 off */
 	long long touch_interval_s;   /* 60: at most one touch write per N s */
+	long long cache_slots;	      /* 4096: records cached per process,
+					 invalidated by Redis; 0: off */
 	long long max_record_bytes;   /* 65536: larger records are refused */
 
 	kg_conf_flow_limits limits[KG_FLOW_COUNT];

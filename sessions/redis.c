@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,4 +560,201 @@ kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
 			return rc;
 	}
 	return finish(pool, reply, out, err);
+}
+
+/* --- the invalidation watch ------------------------------------------- */
+
+#define WATCH_PING_MS 2000  /* a silent connection is pinged after this */
+#define WATCH_RETRY_MS 1000 /* and re-made after this when it failed */
+
+struct kg_sess_redis_watch {
+	kg_sess_redis *r;
+	kg_sess_watch_sink sink;
+	char *prefix;
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards stop and fd */
+	bool stop;
+	int fd; /* the watch's socket while connected, else -1 */
+};
+
+static bool watch_stopping(kg_sess_redis_watch *w)
+{
+	bool stop;
+
+	pthread_mutex_lock(&w->lock);
+	stop = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	return stop;
+}
+
+static void watch_set_fd(kg_sess_redis_watch *w, int fd)
+{
+	pthread_mutex_lock(&w->lock);
+	w->fd = fd;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* CLIENT TRACKING on this very connection (REDIRECT to itself), BCAST
+ * for every key under the prefix, then SUBSCRIBE to the notices. */
+static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
+{
+	redisReply *id = redisCommand(ctx, "CLIENT ID");
+	char idtext[32];
+	const char *track[7] = {"CLIENT", "TRACKING", "on", "REDIRECT",
+				idtext,	  "BCAST",    "PREFIX"};
+	const char *argv[8];
+	size_t lens[8];
+	const char *sub[2] = {"SUBSCRIBE", "__redis__:invalidate"};
+	bool ok = id && id->type == REDIS_REPLY_INTEGER;
+
+	if (ok)
+		snprintf(idtext, sizeof(idtext), "%lld", id->integer);
+	if (id)
+		freeReplyObject(id);
+	for (int i = 0; ok && i < 7; i++) {
+		argv[i] = track[i];
+		lens[i] = strlen(track[i]);
+	}
+	argv[7] = w->prefix;
+	lens[7] = strlen(w->prefix);
+	ok = ok && setup_command(ctx, 8, argv, lens, NULL);
+	return ok && setup_command(ctx, 2, sub, NULL, "subscribe");
+}
+
+/* One pushed message: the keys of an invalidation (nil: all of them),
+ * or the pong of our ping. */
+static void watch_message(kg_sess_redis_watch *w, const redisReply *m,
+			  bool *ping_out)
+{
+	const redisReply *keys;
+
+	if (m->type != REDIS_REPLY_ARRAY || m->elements < 2 ||
+	    m->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	if (strcasecmp(m->element[0]->str, "pong") == 0) {
+		*ping_out = false;
+		return;
+	}
+	if (strcmp(m->element[0]->str, "message") != 0 || m->elements < 3)
+		return;
+	keys = m->element[2];
+	if (keys->type != REDIS_REPLY_ARRAY) {
+		w->sink.flush(w->sink.ctx); /* FLUSHALL, FLUSHDB */
+		return;
+	}
+	for (size_t i = 0; i < keys->elements; i++)
+		if (keys->element[i]->type == REDIS_REPLY_STRING)
+			w->sink.invalidate(w->sink.ctx, keys->element[i]->str,
+					   keys->element[i]->len);
+}
+
+/* Reads notices until the connection fails, stays silent past a ping,
+ * or the watch stops. */
+static void watch_loop(kg_sess_redis_watch *w, redisContext *ctx)
+{
+	bool ping_out = false;
+
+	while (!watch_stopping(w)) {
+		struct pollfd p = {ctx->fd, POLLIN, 0};
+		void *reply = NULL;
+		int n, done = 0;
+
+		if (redisGetReplyFromReader(ctx, &reply) != REDIS_OK)
+			return;
+		if (reply) {
+			watch_message(w, reply, &ping_out);
+			freeReplyObject(reply);
+			continue;
+		}
+		n = poll(&p, 1, WATCH_PING_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n == 0 && ping_out))
+			return;
+		if (n == 0) {
+			if (redisAppendCommand(ctx, "PING") != REDIS_OK)
+				return;
+			while (!done)
+				if (redisBufferWrite(ctx, &done) != REDIS_OK)
+					return;
+			ping_out = true;
+			continue;
+		}
+		if (redisBufferRead(ctx) != REDIS_OK)
+			return;
+	}
+}
+
+/* Sleeps ms, or less when the watch stops. */
+static void watch_pause(kg_sess_redis_watch *w, long long ms)
+{
+	for (long long t = 0; t < ms && !watch_stopping(w); t += 50) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void *watch_main(void *arg)
+{
+	kg_sess_redis_watch *w = arg;
+	conn c;
+
+	memset(&c, 0, sizeof(c));
+	c.owner = w->r;
+	while (!watch_stopping(w)) {
+		redisContext *ctx = connect_ready(w->r, &c);
+		if (ctx && watch_subscribe(w, ctx)) {
+			struct timeval none = {0, 0};
+			redisSetTimeout(ctx, none); /* poll() does the waiting */
+			watch_set_fd(w, ctx->fd);
+			w->sink.up(w->sink.ctx, true);
+			watch_loop(w, ctx);
+			w->sink.up(w->sink.ctx, false);
+			watch_set_fd(w, -1);
+			if (!watch_stopping(w))
+				kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0314",
+					    "redis invalidation watch lost; "
+					    "the session cache is off until "
+					    "it is back");
+		}
+		if (ctx)
+			redisFree(ctx);
+		watch_pause(w, WATCH_RETRY_MS);
+	}
+	return NULL;
+}
+
+/* Pool cleanup: stops the thread and waits for it. */
+static apr_status_t watch_close(void *data)
+{
+	kg_sess_redis_watch *w = data;
+
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	if (w->fd >= 0)
+		shutdown(w->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	return APR_SUCCESS;
+}
+
+kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
+			  const char *prefix, const kg_sess_watch_sink *sink,
+			  kg_err *err)
+{
+	kg_sess_redis_watch *w = apr_pcalloc(pool, sizeof(*w));
+
+	w->r = r;
+	w->sink = *sink;
+	w->prefix = apr_pstrdup(pool, prefix);
+	w->fd = -1;
+	pthread_mutex_init(&w->lock, NULL);
+	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		return kg_err_set(err, KG_EINTERNAL,
+				  "the redis watch thread did not start");
+	}
+	apr_pool_cleanup_register(pool, w, watch_close, apr_pool_cleanup_null);
+	return KG_OK;
 }

@@ -19,6 +19,7 @@
 #include "gateway/base/log.h"
 
 #include <apr_pools.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct kg_sess_redis kg_sess_redis;
@@ -77,5 +78,26 @@ kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
 			 const kg_sess_script *script, int nkeys, int argc,
 			 const char *const *argv, const size_t *argvlen,
 			 kg_sess_reply **out, kg_err *err);
+
+/* What a watch reports, from its own thread. */
+typedef struct {
+	void (*invalidate)(void *ctx, const char *key, size_t len);
+	void (*flush)(void *ctx); /* anything may have changed */
+	void (*up)(void *ctx, bool up); /* subscribed, or not any more */
+	void *ctx;
+} kg_sess_watch_sink;
+
+typedef struct kg_sess_redis_watch kg_sess_redis_watch;
+
+/* Starts a thread that keeps one connection of its own (following
+ * Sentinels like the others) with client-side-caching tracking on every
+ * key under prefix (CLIENT TRACKING BCAST, redirected to itself and
+ * subscribed to __redis__:invalidate), and reports each notice to sink.
+ * A connection silent past a ping, or failing, is reported down and
+ * made again every second. The thread stops when pool is cleared. */
+kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
+				const char *prefix,
+				const kg_sess_watch_sink *sink,
+				kg_err *err);
 
 #endif

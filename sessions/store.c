@@ -7,6 +7,7 @@
 #include "sessions/scripts.h"
 
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,8 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 	int argc = 4 + nargs;
 	const char **argv = apr_palloc(pool, argc * sizeof(*argv));
 	size_t *argvlen = apr_palloc(pool, argc * sizeof(*argvlen));
+	size_t klen = strlen(k->session);
+	kg_rc rc;
 
 	argv[0] = k->session;
 	argv[1] = k->user;
@@ -62,8 +65,15 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 		argv[4 + i] = args[i];
 	for (int i = 0; i < argc; i++)
 		argvlen[i] = i >= 4 && lens ? lens[i - 4] : strlen(argv[i]);
-	return kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv,
-				  argvlen, out, err);
+	rc = kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv,
+				argvlen, out, err);
+	/* this process reads its own writes at once, without waiting for
+	 * Redis's notice (which the other gateways get) */
+	if (s->cache && klen > s->key_prefix_len)
+		kg_sess_cache_invalidate(s->cache,
+					 k->session + s->key_prefix_len,
+					 klen - s->key_prefix_len);
+	return rc;
 }
 
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err)
@@ -89,8 +99,21 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 {
 	const char *argv[2];
 	size_t lens[2];
+	long long now = (long long)(apr_time_now() / 1000);
+	uint64_t ticket = s->cache ? kg_sess_cache_ticket(s->cache) : 0;
 	kg_rc rc;
 
+	if (s->cache) {
+		kg_sess_reply *hit = apr_pcalloc(pool, sizeof(*hit));
+		const unsigned char *data;
+		if (kg_sess_cache_get(s->cache, pool, id, now, &data,
+				      &hit->len)) {
+			hit->type = KG_REPLY_STRING;
+			hit->str = (const char *)data;
+			*out = hit;
+			return KG_OK;
+		}
+	}
 	argv[0] = "GET";
 	argv[1] = kg_sess_keyspace_session(pool, s->conf->redis_prefix, id);
 	lens[0] = 3;
@@ -98,7 +121,52 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, out, err);
 	if (rc == KG_OK && (*out)->type != KG_REPLY_STRING)
 		return kg_err_set(err, KG_ENOTFOUND, "no session");
+	if (rc == KG_OK && s->cache)
+		kg_sess_cache_put(s->cache, id,
+				  (const unsigned char *)(*out)->str,
+				  (*out)->len, ticket, now);
 	return rc;
+}
+
+/* The watch's notices, for the cache: keys are "P s:ID". */
+static void watch_invalidate(void *ctx, const char *key, size_t len)
+{
+	kg_sess_store *s = ctx;
+
+	if (len > s->key_prefix_len)
+		kg_sess_cache_invalidate(s->cache, key + s->key_prefix_len,
+					 len - s->key_prefix_len);
+}
+
+static void watch_flush(void *ctx)
+{
+	kg_sess_store *s = ctx;
+
+	kg_sess_cache_flush(s->cache);
+}
+
+static void watch_up(void *ctx, bool up)
+{
+	kg_sess_store *s = ctx;
+
+	kg_sess_cache_set_up(s->cache, up);
+}
+
+#define KG_SESS_CACHE_MAX_AGE_MS 10000
+
+kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
+				size_t slots, kg_err *err)
+{
+	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up, s};
+	const char *prefix = kg_sess_keyspace_session(pool,
+						      s->conf->redis_prefix, "");
+
+	s->cache = kg_sess_cache_make(pool, slots, KG_SESS_CACHE_MAX_AGE_MS);
+	if (s->cache == NULL)
+		return kg_err_set(err, KG_EINTERNAL, "no memory for the "
+						     "session cache");
+	s->key_prefix_len = strlen(prefix);
+	return kg_sess_redis_watch_start(s->redis, pool, prefix, &sink, err);
 }
 
 /* Deletes a session whose record does not open, with its realm index

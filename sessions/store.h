@@ -39,6 +39,13 @@ typedef struct kg_sess_store kg_sess_store;
 kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 			 const kg_log *log, kg_sess_store **out, kg_err *err);
 
+/* Keeps a per-process cache of sealed records (sessions/cache.h) with
+ * slots entries, invalidated by Redis itself (a watch thread, started
+ * here, stopped when pool is cleared). For the gateway's processes; the
+ * CLI reads Redis directly. */
+kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
+				size_t slots, kg_err *err);
+
 /* Finds the session of a presented cookie value cookie[0..len). A
  * malformed value is KG_ENOTFOUND before any Redis call. A record that
  * does not open or decode is deleted, logged, and KG_ENOTFOUND. Timeouts

@@ -5,6 +5,7 @@
 #ifndef KG_SESS_STORE_IMPL_H
 #define KG_SESS_STORE_IMPL_H
 
+#include "sessions/cache.h"
 #include "sessions/keys.h"
 #include "sessions/keyspace.h"
 #include "sessions/redis.h"
@@ -17,6 +18,8 @@ struct kg_sess_store {
 	kg_sess_keycache *keycache; /* each thread's keyed OpenSSL contexts */
 	kg_sess_redis *redis;
 	kg_sess_script create, touch, del, count;
+	kg_sess_cache *cache; /* NULL: off (kg_sess_store_cache_start) */
+	size_t key_prefix_len; /* of "P s:", to find the id in a key */
 };
 
 /* Runs a session script with the four keys k and nargs arguments

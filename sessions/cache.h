@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: a per-process cache of sealed session records, so a request
+ * whose session is unchanged costs no Redis round trip.
+ *
+ * It is only as good as its invalidations. Redis tracks every key under
+ * P s: for the process (client-side caching, BCAST; sessions/redis.h
+ * kg_sess_redis_watch) and tells it of every change, deletion and expiry,
+ * from any gateway, script or admin command. While that watch is not
+ * subscribed the cache is off: every read goes to Redis, so an outage is
+ * still a 503, never a stale pass. An entry also ages out after
+ * max_age_ms, in case a notice is lost on a connection that died
+ * silently. The window a change can take to reach every gateway is the
+ * notice's delivery time (a network hop).
+ *
+ * The table is direct-mapped (an entry displaces whatever shared its
+ * slot), copies bytes in and out under one mutex, and is shared by the
+ * process's threads. What it holds is sealed: the same bytes as Redis.
+ */
+#ifndef KG_SESS_CACHE_H
+#define KG_SESS_CACHE_H
+
+#include <apr_pools.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kg_sess_cache kg_sess_cache;
+
+/* A cache of slots entries, each good for max_age_ms, in pool (its
+ * memory is freed when pool is cleared). Starts off (not up). NULL when
+ * out of memory. */
+kg_sess_cache *kg_sess_cache_make(apr_pool_t *pool, size_t slots,
+				  long long max_age_ms);
+
+/* Taken before reading Redis: kg_sess_cache_put stores what was read
+ * only when nothing invalidated that id in between (a notice that
+ * overtook the read would otherwise be lost). */
+uint64_t kg_sess_cache_ticket(kg_sess_cache *c);
+
+/* The sealed record of session id, copied into pool, when the cache is
+ * up and holds a fresh one. */
+bool kg_sess_cache_get(kg_sess_cache *c, apr_pool_t *pool, const char *id,
+		       long long now_ms, const unsigned char **data,
+		       size_t *len);
+
+/* Remembers data[0..len) as the sealed record of id, read from Redis
+ * after ticket was taken; dropped when the cache is down or id was
+ * invalidated since. */
+void kg_sess_cache_put(kg_sess_cache *c, const char *id,
+		       const unsigned char *data, size_t len, uint64_t ticket,
+		       long long now_ms);
+
+/* Forgets id (it changed, or was deleted). */
+void kg_sess_cache_invalidate(kg_sess_cache *c, const char *id, size_t len);
+
+/* Forgets everything. */
+void kg_sess_cache_flush(kg_sess_cache *c);
+
+/* Turns the cache on (the watch is subscribed) or off (it is not; this
+ * also forgets everything). */
+void kg_sess_cache_set_up(kg_sess_cache *c, bool up);
+
+/* Whether the cache is on. */
+bool kg_sess_cache_is_up(kg_sess_cache *c);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate unit tests: the per-process session cache (sessions/cache.c):
+ * off until up, ages out, never keeps a read an invalidation overtook.
+ */
+#include "tests/unit/fixture.h"
+
+#include "sessions/cache.h"
+
+#include <string.h>
+
+#define ID_A "0123456789abcdef0123456789abcdef"
+#define ID_B "fedcba9876543210fedcba9876543210"
+
+static bool has(kg_sess_cache *c, apr_pool_t *pool, const char *id,
+		long long now, const char *want)
+{
+	const unsigned char *data;
+	size_t len;
+
+	return kg_sess_cache_get(c, pool, id, now, &data, &len) &&
+	       len == strlen(want) && memcmp(data, want, len) == 0;
+}
+
+static void put(kg_sess_cache *c, const char *id, const char *v,
+		uint64_t ticket, long long now)
+{
+	kg_sess_cache_put(c, id, (const unsigned char *)v, strlen(v), ticket,
+			  now);
+}
+
+static void test_off_until_up_and_ages_out(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_cache *c = kg_sess_cache_make(pool, 64, 10000);
+
+	put(c, ID_A, "v1", kg_sess_cache_ticket(c), 1000);
+	assert_false(has(c, pool, ID_A, 1000, "v1")); /* down: not kept */
+	kg_sess_cache_set_up(c, true);
+	put(c, ID_A, "v1", kg_sess_cache_ticket(c), 1000);
+	assert_true(has(c, pool, ID_A, 1000, "v1"));
+	assert_true(has(c, pool, ID_A, 10999, "v1"));
+	assert_false(has(c, pool, ID_A, 11000, "v1")); /* aged out */
+	assert_false(has(c, pool, ID_A, 999, "v1"));   /* clock went back */
+	assert_false(has(c, pool, ID_B, 1000, "v1"));
+	kg_sess_cache_set_up(c, false); /* down forgets everything */
+	kg_sess_cache_set_up(c, true);
+	assert_false(has(c, pool, ID_A, 1000, "v1"));
+}
+
+static void test_invalidations_win_over_reads(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_cache *c = kg_sess_cache_make(pool, 64, 10000);
+	uint64_t t;
+
+	kg_sess_cache_set_up(c, true);
+	put(c, ID_A, "v1", kg_sess_cache_ticket(c), 1000);
+	kg_sess_cache_invalidate(c, ID_A, strlen(ID_A));
+	assert_false(has(c, pool, ID_A, 1000, "v1"));
+	/* a read that started before an invalidation of its id is dropped */
+	t = kg_sess_cache_ticket(c);
+	kg_sess_cache_invalidate(c, ID_A, strlen(ID_A));
+	put(c, ID_A, "stale", t, 1000);
+	assert_false(has(c, pool, ID_A, 1000, "stale"));
+	/* ... but not for another id's invalidation (unless they share a
+	 * slot: 1 slot here would) */
+	t = kg_sess_cache_ticket(c);
+	kg_sess_cache_invalidate(c, ID_B, strlen(ID_B));
+	put(c, ID_A, "v2", t, 1000);
+	assert_true(has(c, pool, ID_A, 1000, "v2"));
+	/* a flush voids every earlier ticket */
+	t = kg_sess_cache_ticket(c);
+	kg_sess_cache_flush(c);
+	put(c, ID_B, "old", t, 1000);
+	assert_false(has(c, pool, ID_B, 1000, "old"));
+	assert_false(has(c, pool, ID_A, 1000, "v2"));
+	/* a ticket older than the invalidation ring is void too */
+	t = kg_sess_cache_ticket(c);
+	for (int i = 0; i < 300; i++)
+		kg_sess_cache_invalidate(c, ID_B, strlen(ID_B));
+	put(c, ID_A, "late", t, 1000);
+	assert_false(has(c, pool, ID_A, 1000, "late"));
+}
+
+static void test_one_slot_displaces(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_cache *c = kg_sess_cache_make(pool, 1, 10000);
+
+	kg_sess_cache_set_up(c, true);
+	put(c, ID_A, "a", kg_sess_cache_ticket(c), 1000);
+	put(c, ID_B, "b", kg_sess_cache_ticket(c), 1000);
+	assert_false(has(c, pool, ID_A, 1000, "a"));
+	assert_true(has(c, pool, ID_B, 1000, "b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		KGT(test_off_until_up_and_ages_out),
+		KGT(test_invalidations_win_over_reads),
+		KGT(test_one_slot_displaces),
+	};
+	return KGT_RUN(tests);
+}
