@@ -712,7 +712,7 @@ static void *watch_main(void *arg)
 			w->sink.up(w->sink.ctx, false);
 			watch_set_fd(w, -1);
 			if (!watch_stopping(w))
-				kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0314",
+				kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0316",
 					    "redis invalidation watch lost; "
 					    "the session cache is off until "
 					    "it is back");

@@ -82,7 +82,7 @@ sleep 0.3
 check "with the notice connection gone, a session is still served (from Redis)" test "$(get "$c4")" = 200
 rcli del "$(cat "$work/key")" >/dev/null
 check "and a change no notice announced is seen: the cache was off" test "$(get "$c4")" = 401
-check "the lost notice connection is logged" grep -q 'KG-0314 redis invalidation watch lost' "$work/error.log"
+check "the lost notice connection is logged" grep -q 'KG-0316 redis invalidation watch lost' "$work/error.log"
 for _ in $(seq 50); do
 	rcli client list type pubsub | grep -q 'sub=1' && break
 	sleep 0.1
