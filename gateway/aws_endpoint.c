@@ -88,6 +88,7 @@ void kg_endpoint_aws_credentials(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_err err = {0};
 
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	apr_table_setn(resp->headers, "X-Content-Type-Options", "nosniff");
 	if (!gw->conf->aws.enabled) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "aws_off");
 		return;

@@ -3,8 +3,8 @@
  * KeygateAwsCredentialsDir/USERNAME/.aws/credentials, written to a temp
  * file in the same directory (0600), synced, then renamed over the old
  * one, so a reader sees the old file or the new one, never half of one.
- * Directories are made 0700. With no usable keys left the file is
- * removed.
+ * Directories are made 0700 and must not be symbolic links. With no
+ * usable keys left the file is removed.
  */
 #include "gateway/aws.h"
 #include "gateway/aws_render.h"
@@ -29,9 +29,22 @@ static bool safe_component(const char *s)
 	return true;
 }
 
+/* Makes path (0700) unless it exists; either way it must be a real
+ * directory, not a symbolic link someone planted to send the file
+ * elsewhere. */
 static bool make_dir(const char *path)
 {
-	return mkdir(path, 0700) == 0 || errno == EEXIST;
+	struct stat st;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return false;
+	if (lstat(path, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return false;
+	}
+	return true;
 }
 
 /* Writes text to path through a temp file and rename. */

@@ -134,6 +134,8 @@ count_calls() { sts_log | $py -c 'import sys, json; print(sum(1 for l in sys.std
 
 # --- login: every role assumed with the login Response ----------------
 curl -s -o /dev/null -X POST --data '{"throttle": 1}' "$sts/_fault"
+mkdir -p "$work/elsewhere" "$work/homes/demo" && chmod 777 "$work/elsewhere" "$work/homes/demo"
+ln -s "$work/elsewhere" "$work/homes/demo/.aws"
 jar="$work/jar1"
 check "the login with AWS roles succeeds" test "$(sign_in "$jar")" = 302
 check "STS was throttled once and the call retried" bash -c \
@@ -152,6 +154,11 @@ check "the session JSON holds no key, secret or token" bash -c \
 	"! grep -qiE 'ASIA|secret|token' '$work/session.json'"
 check "the login audit line counts issued and failed roles" \
 	grep -q 'AUDIT aws credentials user=demo issued=3 failed=1' "$work/a/error.log"
+
+# a planted symbolic link never redirects the credentials file
+check "a symbolic link planted as the user's .aws directory is not followed" bash -c \
+	"test -z \"\$(ls -A '$work/elsewhere')\" && grep -q 'KG-0612 aws credentials file .*not written' '$work/a/error.log'"
+rm "$work/homes/demo/.aws"
 
 # --- a failed refresh keeps the old keys ------------------------------
 # (due 1 s after issue: window 899 s on 900 s credentials)
@@ -172,7 +179,8 @@ curl -s -o /dev/null -X POST --data '{"error500": 0}' "$sts/_fault"
 # --- the credentials, as a file and as credential_process -------------
 code=$(curl -s -b "$jar" -o "$work/credentials" -D "$work/cred.h" -w '%{http_code}' "$b/keygate/aws/credentials")
 check "gateway B serves the credentials of a session made on A" test "$code" = 200
-check "the credentials are sent with Cache-Control: no-store" grep -qi '^Cache-Control: no-store' "$work/cred.h"
+check "the credentials are sent with Cache-Control: no-store and nosniff" bash -c \
+	"grep -qi '^Cache-Control: no-store' '$work/cred.h' && grep -qi '^X-Content-Type-Options: nosniff' '$work/cred.h'"
 check "one profile per issued role, [default] first, none for the refused role" bash -c \
 	"test \"\$(grep '^\\[' '$work/credentials' | tr '\\n' ' ')\" = '[default] [DataSci-111111111111] [DataSci-222222222222] [Analyst] '"
 curl -s "$sts/_issued" >"$work/issued.json"
