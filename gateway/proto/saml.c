@@ -324,6 +324,10 @@ static bool parse_time(const char *s, long long *ms)
 {
 	long long seconds;
 
+	/* kg_time_parse takes RFC 3339's leap second; xs:dateTime has none
+	 * (XML Schema 1.1 part 2, 3.3.7), so a "...:60" is malformed */
+	if (strlen(s) >= 19 && strncmp(s + 16, ":60", 3) == 0)
+		return false;
 	if (!kg_time_parse(s, true, &seconds))
 		return false;
 	*ms = seconds * 1000;
@@ -365,7 +369,10 @@ static xmlDoc *parse_strict(const char *xml, size_t len, bool *dtd)
 				    XML_PARSE_NONET | XML_PARSE_NOERROR |
 					    XML_PARSE_NOWARNING);
 
-	*dtd = doc && (doc->intSubset || doc->extSubset);
+	/* a document libxml2 refuses while reading its DTD (an entity
+	 * bomb) is refused for the DTD too */
+	*dtd = doc ? (doc->intSubset || doc->extSubset)
+		   : memmem(xml, len, "<!DOCTYPE", 9) != NULL;
 	if (*dtd) {
 		xmlFreeDoc(doc);
 		return NULL;
@@ -382,6 +389,124 @@ typedef struct {
 	const char **reason;
 	kg_err *err;
 } acs_ctx;
+
+/* --- the shape of each signature (security.md 1.29) --------------------
+ * lasso as packaged (Debian 12) accepts RSA-SHA1 signatures and SHA-1
+ * digests. So before lasso sees the message, each ds:Signature must be a
+ * direct child of the Response or an Assertion, with one Reference to
+ * "#" + that element's ID, only the enveloped and exclusive-c14n
+ * transforms, no RetrievalMethod, and SHA-256 or more; lasso's own
+ * same-document rule stays the second line. */
+
+static bool one_of(const char *v, const char *const *list)
+{
+	for (; v && *list; list++) {
+		if (strcmp(v, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *const strong_signatures[] = {
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+	NULL};
+static const char *const strong_digests[] = {
+	"http://www.w3.org/2001/04/xmlenc#sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#sha384",
+	"http://www.w3.org/2001/04/xmlenc#sha512", NULL};
+static const char *const signed_transforms[] = {
+	"http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+	"http://www.w3.org/2001/10/xml-exc-c14n#",
+	"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", NULL};
+
+/* Why the Signature sig is refused (*token set), or NULL. */
+static const char *bad_signature(apr_pool_t *pool, const xmlNode *sig,
+				 const char **token)
+{
+	const xmlNode *parent = sig->parent, *info, *ref = NULL, *key;
+	const char *id = NULL, *uri;
+	int refs = 0;
+
+	*token = "saml_sig_ref";
+	if (is_el(parent, NS_SAMLP, "Response") ||
+	    is_el(parent, NS_SAML, "Assertion"))
+		id = attr(pool, parent, "ID");
+	if (id == NULL || *id == '\0')
+		return "a Signature is not a direct child of the Response or "
+		       "an Assertion with an ID";
+	info = child(sig, NS_DS, "SignedInfo");
+	for (const xmlNode *n = info ? info->children : NULL; n; n = n->next) {
+		if (is_el(n, NS_DS, "Reference") && refs++ == 0)
+			ref = n;
+	}
+	if (refs != 1)
+		return "a Signature has not exactly one Reference";
+	uri = attr(pool, ref, "URI");
+	if (uri == NULL || uri[0] != '#' || strcmp(uri + 1, id) != 0)
+		return "a Reference does not point at the signed element";
+	for (const xmlNode *t = child(child(ref, NS_DS, "Transforms"), NS_DS,
+				      "Transform");
+	     t; t = t->next) {
+		if (t->type == XML_ELEMENT_NODE &&
+		    !one_of(attr(pool, t, "Algorithm"), signed_transforms))
+			return "a Reference has a transform keygate does not "
+			       "allow";
+	}
+	key = child(sig, NS_DS, "KeyInfo");
+	if (child(key, NS_DS, "RetrievalMethod"))
+		return "a KeyInfo has a RetrievalMethod";
+	*token = "saml_alg";
+	if (!one_of(attr(pool, child(info, NS_DS, "SignatureMethod"),
+			 "Algorithm"),
+		    strong_signatures) ||
+	    !one_of(attr(pool, child(ref, NS_DS, "DigestMethod"), "Algorithm"),
+		    strong_digests))
+		return "a Signature uses an algorithm weaker than SHA-256";
+	return NULL;
+}
+
+/* Checks every ds:Signature under n (depth bounded by scan). */
+static kg_rc check_signatures(acs_ctx *c, const xmlNode *n)
+{
+	for (; n; n = n->next) {
+		const char *why, *token;
+		kg_rc rc;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, NS_DS, "Signature") &&
+		    (why = bad_signature(c->pool, n, &token)) != NULL)
+			return refuse(c->reason, c->err, token, why);
+		if ((rc = check_signatures(c, n->children)) != KG_OK)
+			return rc;
+	}
+	return KG_OK;
+}
+
+/* IssueInstant: present, well-formed, not in the future beyond the skew
+ * and not older than KG_SAML_MAX_AGE_MS: a browser posts the IdP's answer
+ * at once, so an old one is a captured message (security.md 1.25). */
+#define KG_SAML_MAX_AGE_MS (10LL * 60 * 1000)
+
+static kg_rc check_issue_instant(acs_ctx *c, const xmlNode *n)
+{
+	const char *v = attr(c->pool, n, "IssueInstant");
+	long long t;
+
+	if (v == NULL || !parse_time(v, &t) || t > c->now + c->skew ||
+	    t + KG_SAML_MAX_AGE_MS + c->skew < c->now)
+		return refuse(c->reason, c->err, "saml_time",
+			      kg_psprintf(c->pool,
+					  "the %s's IssueInstant is missing, "
+					  "malformed, in the future or older "
+					  "than 10 minutes",
+					  (const char *)n->name));
+	return KG_OK;
+}
 
 /* Conditions: the times with the skew, every AudienceRestriction naming
  * us, no condition keygate does not know. */
@@ -589,6 +714,11 @@ static const char *lasso_reason(int lrc)
 	case LASSO_PROFILE_ERROR_STATUS_NOT_SUCCESS:
 	case LASSO_PROFILE_ERROR_MISSING_STATUS_CODE:
 		return "saml_status";
+	/* lasso refuses an assertion from another issuer than the
+	 * Response's (assertion bundling, security.md 1.13) */
+	case LASSO_PROFILE_ERROR_INVALID_ISSUER:
+	case LASSO_PROFILE_ERROR_MISSING_ISSUER:
+		return "saml_issuer";
 	case LASSO_PROFILE_ERROR_MISSING_ENCRYPTION_PRIVATE_KEY:
 	case LASSO_DS_ERROR_DECRYPTION_FAILED:
 	case LASSO_DS_ERROR_DECRYPTION_FAILED_MISSING_PRIVATE_KEY:
@@ -707,7 +837,9 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 					assertions + encrypted));
 		goto done;
 	}
-	if ((rc = check_response(&c, root, request_id, encrypted)) != KG_OK ||
+	if ((rc = check_signatures(&c, root)) != KG_OK ||
+	    (rc = check_issue_instant(&c, root)) != KG_OK ||
+	    (rc = check_response(&c, root, request_id, encrypted)) != KG_OK ||
 	    (rc = lasso_verify(&c, saml_response, encrypted, &assertion_xml)) !=
 		    KG_OK)
 		goto done;
@@ -722,7 +854,9 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 	} else {
 		assertion = child(root, NS_SAML, "Assertion");
 	}
-	if ((rc = check_assertion(&c, assertion)) != KG_OK)
+	if ((assertion_xml && (rc = check_signatures(&c, assertion)) != KG_OK) ||
+	    (rc = check_issue_instant(&c, assertion)) != KG_OK ||
+	    (rc = check_assertion(&c, assertion)) != KG_OK)
 		goto done;
 	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
 				     assertion_xml ? strlen(assertion_xml)
