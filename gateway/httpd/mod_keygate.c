@@ -166,8 +166,16 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	log = kg_httpd_log_for_request(r);
 	req = kg_httpd_req_from(r);
 	if (r->method_number == M_POST &&
-	    (rc = kg_httpd_read_body(r, req)) != OK)
+	    (rc = kg_httpd_read_body(r, req)) != OK) {
+		/* security.md 0.1 I7: a refused body is logged with a reason
+		 * like every other refusal */
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+				      ? "body_too_large"
+				      : "body_unreadable");
 		return rc;
+	}
 	resp = kg_resp_make(r->pool);
 	kg_gateway_endpoint(srv->gw, req, &log, resp);
 	return kg_httpd_resp_apply(r, resp);
