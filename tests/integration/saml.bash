@@ -86,6 +86,18 @@ $extra" "<Location /app>
 	done
 }
 
+# saml_main_stack: the usual suite: Redis, the backend, the gateway in
+# $work/main (provider corp, saml_mappers, NameID format unspecified) and
+# the IdP. Exits the suite with a "not ok" line when a part does not start.
+saml_main_stack() {
+	saml_requirements
+	saml_setup
+	saml_mappers "$work/mappers.json"
+	saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat unspecified" ||
+		{ echo "not ok - apache2 starts"; exit 1; }
+	saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
+}
+
 # saml_idp_start: the IdP, once every gateway's SP metadata is saved.
 saml_idp_start() {
 	(cd "$work/idp" && exec $py "$KG_TOP/tests/fixtures/idp/idp.py" serve \
@@ -151,15 +163,16 @@ log_lines() {
 # in Redis, nothing forwarded, and one REJECT line with a reason matching
 # the regex REASONS logged for this request.
 reject() {
-	local name=$1 jar=$2 out=$3 reason=$4 n0 s0 l0 st
+	local name=$1 jar=$2 out=$3 reason=$4 n0 s0 l0 st got
 	n0=$(backend_count "$work") s0=$(sessions_in_redis) l0=$(log_lines)
 	st=$(post_acs "$jar" "$out")
 	check "$name: refused with 4xx" bash -c "case '$st' in 4??) exit 0;; *) echo 'status $st' >&2; exit 1;; esac"
 	check "$name: no session cookie and no redirect" bash -c \
 		"! grep -qiE '^(Set-Cookie: keygate_session=[A-Za-z0-9]|Location:)' '$out.h'"
 	check "$name: no session in Redis" test "$(sessions_in_redis)" = "$s0"
+	got=$(tail -n +$((l0 + 1)) "$work/main/error.log" | grep -o 'REJECT proto=saml reason=[a-z_]* idp=[a-z]*')
 	check "$name: the reason is logged ($reason)" bash -c \
-		"tail -n +$((l0 + 1)) '$work/main/error.log' | grep -qE 'REJECT proto=saml reason=($reason) idp=corp'"
+		"echo '$got' | grep -qxE 'REJECT proto=saml reason=($reason) idp=corp' || { echo 'logged: $got' >&2; exit 1; }"
 	check "$name: nothing forwarded" test "$(backend_count "$work")" = "$n0"
 }
 
@@ -185,6 +198,16 @@ login_answer() {
 	local u
 	u=$(saml_start "$work/jar-$1" "$base/app/")
 	idp_answer "$u" "$2" "$work/r-$1"
+}
+
+# answer NAME CASE: a fresh login's valid Response with the mutation CASE
+# of tests/fixtures/idp/mutate.py, in $work/a-NAME.* ($canary: the URL
+# some cases reference).
+answer() {
+	login_answer "$1" ok
+	$py "$KG_TOP/tests/fixtures/idp/mutate.py" "$2" "$work/r-$1" "$work/a-$1" \
+		"$work/idp" "${canary:-http://127.0.0.1:9}" || echo "not ok - $1: the mutation is made"
+	cp "$work/r-$1.action" "$work/a-$1.action"
 }
 
 # mutated CASE REASONS: a fresh login whose Response the IdP made with its
