@@ -97,8 +97,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 		kg_log log = kg_httpd_log_for_server(v);
 		kg_err err = {0};
 
-		if (!srv->configured || (v != s && srv ==
-						     kg_httpd_server_get(s)))
+		if (!srv->configured ||
+		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
 		srv->metrics = shared_counters(pconf, v);
 		if (kg_gateway_check(pconf, ptemp, srv->conf, &log, &srv->keys,

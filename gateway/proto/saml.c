@@ -449,8 +449,8 @@ static const char *bad_signature(apr_pool_t *pool, const xmlNode *sig,
 	uri = attr(pool, ref, "URI");
 	if (uri == NULL || uri[0] != '#' || strcmp(uri + 1, id) != 0)
 		return "a Reference does not point at the signed element";
-	for (const xmlNode *t = child(child(ref, NS_DS, "Transforms"), NS_DS,
-				      "Transform");
+	for (const xmlNode *t =
+		     child(child(ref, NS_DS, "Transforms"), NS_DS, "Transform");
 	     t; t = t->next) {
 		if (t->type == XML_ELEMENT_NODE &&
 		    !one_of(attr(pool, t, "Algorithm"), signed_transforms))
@@ -749,14 +749,23 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 				 : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_MAYBE);
 	lrc = lasso_login_process_authn_response_msg(login, (gchar *)b64);
 	if (lrc != 0) {
-		rc = refuse(c->reason, c->err, lasso_reason(lrc),
-			    kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
-					lasso_strerror(lrc)));
+		/* lasso skips an EncryptedAssertion it cannot decrypt, then
+		 * finds no assertion */
+		rc = refuse(
+			c->reason, c->err,
+			encrypted && lrc == LASSO_PROFILE_ERROR_MISSING_ASSERTION
+				? "saml_decrypt"
+				: lasso_reason(lrc),
+			kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
+				    lasso_strerror(lrc)));
 		goto done;
 	}
 	response = LASSO_SAMLP2_RESPONSE(profile->response);
+	/* lasso keeps the EncryptedAssertion it decrypted next to the
+	 * Assertion it made of it: one of each when encrypted */
 	if (g_list_length(response->Assertion) != 1 ||
-	    response->EncryptedAssertion != NULL ||
+	    g_list_length(response->EncryptedAssertion) !=
+		    (encrypted ? 1u : 0u) ||
 	    !LASSO_IS_SAML2_ASSERTION(response->Assertion->data)) {
 		rc = refuse(c->reason, c->err, "saml_assertion_count",
 			    "lasso did not accept exactly one assertion");
@@ -854,7 +863,8 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 	} else {
 		assertion = child(root, NS_SAML, "Assertion");
 	}
-	if ((assertion_xml && (rc = check_signatures(&c, assertion)) != KG_OK) ||
+	if ((assertion_xml &&
+	     (rc = check_signatures(&c, assertion)) != KG_OK) ||
 	    (rc = check_issue_instant(&c, assertion)) != KG_OK ||
 	    (rc = check_assertion(&c, assertion)) != KG_OK)
 		goto done;
