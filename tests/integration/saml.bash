@@ -153,9 +153,15 @@ sessions_in_redis() {
 	redis-cli -p "$redis_port" --scan --pattern 'keygate:s:*' | wc -l
 }
 
-# log_lines: how many lines the main gateway's error log has so far.
+# The gateway a step talks to: its folder and base URL (default: the
+# main gateway, $work/main at $base).
+gw_log() {
+	echo "${gw:-$work/main}/error.log"
+}
+
+# log_lines: how many lines the gateway's error log has so far.
 log_lines() {
-	wc -l <"$work/main/error.log"
+	wc -l <"$(gw_log)"
 }
 
 # reject NAME JAR OUT REASONS: the Response in OUT.form is refused
@@ -170,7 +176,7 @@ reject() {
 	check "$name: no session cookie and no redirect" bash -c \
 		"! grep -qiE '^(Set-Cookie: keygate_session=[A-Za-z0-9]|Location:)' '$out.h'"
 	check "$name: no session in Redis" test "$(sessions_in_redis)" = "$s0"
-	got=$(tail -n +$((l0 + 1)) "$work/main/error.log" | grep -o 'REJECT proto=saml reason=[a-z_]* idp=[a-z]*')
+	got=$(tail -n +$((l0 + 1)) "$(gw_log)" | grep -o 'REJECT proto=saml reason=[a-z_]* idp=[a-z]*')
 	check "$name: the reason is logged ($reason)" bash -c \
 		"echo '$got' | grep -qxE 'REJECT proto=saml reason=($reason) idp=corp' || { echo 'logged: $got' >&2; exit 1; }"
 	check "$name: nothing forwarded" test "$(backend_count "$work")" = "$n0"
@@ -188,23 +194,25 @@ accept() {
 
 # backend_user JAR: the domino-username the backend gets for JAR's session.
 backend_user() {
-	curl -s -b "$1" -H 'Accept: application/json' "$base/app/whoami" |
+	curl -s -b "$1" -H 'Accept: application/json' "${gw_base:-$base}/app/whoami" |
 		$py -c 'import json, sys; print(json.load(sys.stdin)["headers"].get("domino-username", ["-"])[0])' 2>/dev/null
 }
 
-# login_answer NAME CASE: a fresh browser (jar $work/jar-NAME) starts a
-# login and gets the IdP's answer with case CASE in $work/r-NAME.*.
+# login_answer NAME CASE [ALIAS]: a fresh browser (jar $work/jar-NAME)
+# starts a login (at a protected page, or with provider ALIAS) and gets
+# the IdP's answer with case CASE in $work/r-NAME.*.
 login_answer() {
-	local u
-	u=$(saml_start "$work/jar-$1" "$base/app/")
+	local u start="${gw_base:-$base}/app/"
+	[ -n "${3:-}" ] && start="${gw_base:-$base}/keygate/saml/$3/login?return_to=/app/"
+	u=$(saml_start "$work/jar-$1" "$start")
 	idp_answer "$u" "$2" "$work/r-$1"
 }
 
-# answer NAME CASE: a fresh login's valid Response with the mutation CASE
-# of tests/fixtures/idp/mutate.py, in $work/a-NAME.* ($canary: the URL
-# some cases reference).
+# answer NAME CASE [ALIAS]: a fresh login's valid Response with the
+# mutation CASE of tests/fixtures/idp/mutate.py, in $work/a-NAME.*
+# ($canary: the URL some cases reference).
 answer() {
-	login_answer "$1" ok
+	login_answer "$1" ok "${3:-}"
 	$py "$KG_TOP/tests/fixtures/idp/mutate.py" "$2" "$work/r-$1" "$work/a-$1" \
 		"$work/idp" "${canary:-http://127.0.0.1:9}" || echo "not ok - $1: the mutation is made"
 	cp "$work/r-$1.action" "$work/a-$1.action"
