@@ -487,6 +487,56 @@ static kg_rc check_signatures(acs_ctx *c, const xmlNode *n)
 	return KG_OK;
 }
 
+/* --- the shape of an EncryptedAssertion ----------------------------------
+ * lasso (with xmlsec) leaks a copy of the SP key for each EncryptedData it
+ * fails to decrypt in some malformed shapes (found by fuzz_saml_acs), and
+ * RSA PKCS#1 v1.5 key transport is a decryption oracle (Jager and
+ * Somorovsky, CCS 2011). So before lasso: one EncryptedData with a known
+ * block cipher, one EncryptedKey (in its KeyInfo or beside it) with RSA-OAEP,
+ * and a CipherValue in each. */
+#define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+
+static const char *const data_ciphers[] = {
+	NS_XENC "aes128-cbc",
+	NS_XENC "aes192-cbc",
+	NS_XENC "aes256-cbc",
+	NS_XENC "tripledes-cbc",
+	"http://www.w3.org/2009/xmlenc11#aes128-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes192-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes256-gcm",
+	NULL};
+static const char *const key_transports[] = {
+	NS_XENC "rsa-oaep-mgf1p", "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+	NULL};
+
+/* An xenc element with its EncryptionMethod in algs and a CipherValue. */
+static bool enc_ok(apr_pool_t *pool, const xmlNode *n, const char *const *algs)
+{
+	return n &&
+	       one_of(attr(pool, child(n, NS_XENC, "EncryptionMethod"),
+			   "Algorithm"),
+		      algs) &&
+	       child(child(n, NS_XENC, "CipherData"), NS_XENC, "CipherValue");
+}
+
+static kg_rc check_encryption(acs_ctx *c, const xmlNode *root)
+{
+	const xmlNode *ea = child(root, NS_SAML, "EncryptedAssertion");
+	const xmlNode *data = child(ea, NS_XENC, "EncryptedData"), *key;
+
+	if (ea == NULL)
+		return KG_OK;
+	key = child(child(data, NS_DS, "KeyInfo"), NS_XENC, "EncryptedKey");
+	if (key == NULL)
+		key = child(ea, NS_XENC, "EncryptedKey");
+	if (!enc_ok(c->pool, data, data_ciphers) ||
+	    !enc_ok(c->pool, key, key_transports))
+		return refuse(c->reason, c->err, "saml_decrypt",
+			      "the EncryptedAssertion is not in a form keygate "
+			      "decrypts (AES or 3DES, RSA-OAEP)");
+	return KG_OK;
+}
+
 /* IssueInstant: present, well-formed, not in the future beyond the skew
  * and not older than KG_SAML_MAX_AGE_MS: a browser posts the IdP's answer
  * at once, so an old one is a captured message (security.md 1.25). */
@@ -847,6 +897,7 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		goto done;
 	}
 	if ((rc = check_signatures(&c, root)) != KG_OK ||
+	    (rc = check_encryption(&c, root)) != KG_OK ||
 	    (rc = check_issue_instant(&c, root)) != KG_OK ||
 	    (rc = check_response(&c, root, request_id, encrypted)) != KG_OK ||
 	    (rc = lasso_verify(&c, saml_response, encrypted, &assertion_xml)) !=
