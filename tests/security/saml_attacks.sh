@@ -64,6 +64,7 @@ attack duplicate-ids saml_parse
 # --- 1.13 issuers ----------------------------------------------------------
 attack assertion-issuer-other saml_issuer
 attack assertion-issuer-missing saml_issuer
+attack issuer-format-unspecified saml_issuer
 attack response-issuer-other saml_issuer
 
 # --- 1.14 signature stripping ---------------------------------------------
@@ -146,6 +147,15 @@ for c in no-dash no-zone year-10000 leap-second; do
 	attack "time-malformed-$c" saml_time
 done
 attack issueinstant-hour-old saml_time
+# xs:dateTime allows any number of fraction digits
+allowed time-nine-digit-fraction demo
+# the session ends no later than SessionNotOnOrAfter (120 s here)
+allowed session-notonorafter-soon demo
+check "session-notonorafter-soon: the session expires by SessionNotOnOrAfter" \
+	$py -c 'import json, sys, time
+d = json.loads(sys.argv[1])
+sys.exit(0 if 0 < d["expires"] <= time.time() + 125 else 1)' \
+	"$(curl -s -b "$work/jar-session-notonorafter-soon" "$base/keygate/session")"
 
 # --- 1.26 Status ---------------------------------------------------------------------
 attack status-responder-nested-success saml_status
@@ -155,6 +165,9 @@ attack status-success-no-assertion saml_assertion_count
 # --- 1.27 encryption mixed with plain ----------------------------------------------------
 attack encrypted-unsigned-forged saml_sig_missing
 attack encrypted-plus-plain saml_assertion_count
+attack encrypted-unsigned-in-signed-response saml_sig_missing
+attack encrypted-rsa-1_5 saml_decrypt
+attack encrypted-unknown-method saml_decrypt
 
 # --- 1.29 algorithms and references -----------------------------------------------------
 attack alg-rsa-sha1 'saml_alg|saml_sig_invalid'
@@ -178,13 +191,15 @@ allowed schema-location demo # not fetched: see the canary check
 attack deep-nesting saml_parse
 attack not-xml saml_parse
 
-# too_large NAME FORM: a body over the gateway's cap is refused with 413
-# before any parsing: no session, nothing forwarded.
+# too_large NAME FORM [CURL_ARGS...]: a body over the gateway's cap is
+# refused with 413 before any parsing: no session, nothing forwarded.
 too_large() {
-	local n0 s0 l0 st
+	local name=$1 form=$2 n0 s0 l0 st
+	shift 2
 	n0=$(backend_count "$work") s0=$(sessions_in_redis) l0=$(log_lines)
 	st=$(curl -s -b "$work/jar-many-attribute-values" -o /dev/null -D "$work/big.h" \
-		-w '%{http_code}' --data-binary @"$2" "$acs")
+		-w '%{http_code}' "$@" --data-binary @"$form" "$acs")
+	set -- "$name"
 	check "$1: refused with 413" test "$st" = 413
 	check "$1: no session cookie" bash -c "! grep -qi '^Set-Cookie: keygate_session=[A-Za-z0-9]' '$work/big.h'"
 	check "$1: no session in Redis" test "$(sessions_in_redis)" = "$s0"
@@ -196,6 +211,13 @@ answer many-attribute-values many-attribute-values
 too_large "100,001 attribute values" "$work/a-many-attribute-values.form"
 head -c 3000000 /dev/zero | tr '\0' 'A' | sed 's/^/SAMLResponse=/' >"$work/big.form"
 too_large "a 3 MB SAMLResponse" "$work/big.form"
+too_large "a 3 MB SAMLResponse, chunked" "$work/big.form" -H 'Transfer-Encoding: chunked'
+
+# base64 with junk in it
+login_answer junk ok
+printf 'SAMLResponse=%s&RelayState=%s' '%21%21not*base64%24%24' \
+	"$(sed -n 's/.*RelayState=\([^&]*\).*/\1/p' "$work/r-junk.form")" >"$work/r-junk.form"
+reject "base64 with junk" "$work/jar-junk" "$work/r-junk" saml_parse
 
 sleep 0.2
 check "no case made an outbound connection" bash -c "! grep -q HIT '$work/canary.log'"
