@@ -20,8 +20,9 @@ new_cert() {
 
 # saml_setup: ports, Redis, the echo backend, and keys: the IdP's in
 # $work/idp (with an attacker's, att.*, whose certificate copies the IdP's
-# subject), the gateway's SP key in $work/sp.*; the IdP's metadata in
-# $work/idp-metadata.xml. Sets redis_port web back idp_port base idp acs.
+# subject, and a second IdP's, idpb.*), the gateway's SP key in $work/sp.*;
+# the IdPs' metadata in $work/idp-metadata.xml and idpb-metadata.xml.
+# Sets redis_port web back idp_port base idp acs.
 saml_setup() {
 	redis_port=$(free_port) web=$(free_port) back=$(free_port) idp_port=$(free_port)
 	base="http://127.0.0.1:$web"
@@ -36,6 +37,14 @@ saml_setup() {
 	chmod 644 "$work/sp.key"
 	cp "$work/sp.crt" "$work/idp/sp.crt"
 	$py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml"
+	# a second IdP (never started): its key signs cross-IdP cases
+	mkdir -p "$work/idpb"
+	new_cert "$work/idpb/idp" keygate-test-idp-b
+	cp "$work/idpb/idp.key" "$work/idp/idpb.key"
+	cp "$work/idpb/idp.crt" "$work/idp/idpb.crt"
+	$py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idpb" "http://127.0.0.1:9/idpb" \
+		>"$work/idpb-metadata.xml"
+	echo "http://127.0.0.1:9/idpb/metadata" >"$work/idp/idpb.entity"
 	head -c 48 /dev/urandom | base64 >"$work/secret"
 }
 
@@ -86,14 +95,16 @@ $extra" "<Location /app>
 	done
 }
 
-# saml_main_stack: the usual suite: Redis, the backend, the gateway in
-# $work/main (provider corp, saml_mappers, NameID format unspecified) and
-# the IdP. Exits the suite with a "not ok" line when a part does not start.
+# saml_main_stack [EXTRA]: the usual suite: Redis, the backend, the
+# gateway in $work/main (provider corp, saml_mappers, NameID format
+# unspecified, EXTRA lines) and the IdP. Exits the suite with a "not ok"
+# line when a part does not start.
 saml_main_stack() {
 	saml_requirements
 	saml_setup
 	saml_mappers "$work/mappers.json"
-	saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat unspecified" ||
+	saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat unspecified
+${1:-}" ||
 		{ echo "not ok - apache2 starts"; exit 1; }
 	saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
 }

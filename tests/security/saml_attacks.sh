@@ -20,7 +20,8 @@ work=$(mktemp -d)
 trap 'stop_all; [ -n "${KG_KEEP:-}" ] || rm -rf "$work"' EXIT
 py=/usr/bin/python3
 . "$KG_TOP/tests/integration/saml.bash"
-saml_main_stack
+# a second trusted IdP, B, as provider other (security.md 1.13)
+saml_main_stack "KeygateSAMLProvider other $work/idpb-metadata.xml"
 # a listener that counts connections: an external reference, entity, DTD
 # or XInclude that the gateway followed would show here
 canary_port=$(free_port)
@@ -66,6 +67,8 @@ attack assertion-issuer-other saml_issuer
 attack assertion-issuer-missing saml_issuer
 attack issuer-format-unspecified saml_issuer
 attack response-issuer-other saml_issuer
+attack assertion-from-idp-b 'saml_issuer|saml_sig_untrusted_key'
+attack response-from-idp-b 'saml_issuer|saml_sig_untrusted_key'
 
 # --- 1.14 signature stripping ---------------------------------------------
 attack response-signed-assertion-stripped saml_sig_missing
