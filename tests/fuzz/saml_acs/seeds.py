@@ -33,18 +33,6 @@ def cert(path, cn):
                    check=True, capture_output=True)
 
 
-def sp_metadata(crt):
-    body = "".join(open(crt).read().split("\n")[1:-2])
-    key = ('<md:KeyDescriptor use="%s"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
-           '<ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo>'
-           '</md:KeyDescriptor>')
-    return ('<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="%s">'
-            '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
-            '%s%s<md:AssertionConsumerService index="0" Binding="urn:oasis:names:tc:SAML:2.0:'
-            'bindings:HTTP-POST" Location="%s"/></md:SPSSODescriptor></md:EntityDescriptor>'
-            ) % (SP, key % ("signing", body), key % ("encryption", body), ACS)
-
-
 def main():
     d = tempfile.mkdtemp()
     try:
@@ -54,7 +42,7 @@ def main():
             cert(HERE + "/sp", "keygate-fuzz-sp")
         shutil.copy(HERE + "/sp.crt", d + "/sp.crt")
         with open(d + "/sp.xml", "w") as f:
-            f.write(sp_metadata(HERE + "/sp.crt"))
+            f.write(idp.sp_metadata(SP, ACS, HERE + "/sp.crt"))
         with open(HERE + "/idp-metadata.xml", "w") as f:
             from saml2.metadata import create_metadata_string
             f.write(create_metadata_string(None, config=idp.config(d, IDP, False),
