@@ -17,10 +17,10 @@ packages=(
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # --bench (make bench): also the load generator and the peer modules the
-# gateway benchmark compares against (tests/bench/gateway.sh); make check
+# gateway benchmarks compare against (tests/bench/gateway.sh, saml_acs.sh); make check
 # does not need them.
 if [ "${1:-}" = --bench ]; then
-	packages+=(wrk libapache2-mod-auth-openidc libapache2-mod-oauth2)
+	packages+=(wrk libapache2-mod-auth-openidc libapache2-mod-oauth2 libapache2-mod-auth-mellon)
 fi
 
 # The OpenID provider the integration tests start (tests/fixtures/op)

@@ -98,8 +98,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 		kg_log log = kg_httpd_log_for_server(v);
 		kg_err err = {0};
 
-		if (!srv->configured || (v != s && srv ==
-						     kg_httpd_server_get(s)))
+		if (!srv->configured ||
+		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
 		srv->metrics = shared_counters(pconf, v);
 		if (kg_gateway_check(pconf, ptemp, srv->conf, &log, &srv->keys,
@@ -169,8 +169,16 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	log = kg_httpd_log_for_request(r);
 	req = kg_httpd_req_from(r);
 	if (r->method_number == M_POST &&
-	    (rc = kg_httpd_read_body(r, req)) != OK)
+	    (rc = kg_httpd_read_body(r, req)) != OK) {
+		/* security.md 0.1 I7: a refused body is logged with a reason
+		 * like every other refusal */
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+				      ? "body_too_large"
+				      : "body_unreadable");
 		return rc;
+	}
 	resp = kg_resp_make(r->pool);
 	kg_gateway_endpoint(srv->gw, req, &log, resp);
 	return kg_httpd_resp_apply(r, resp);

@@ -449,6 +449,10 @@ static bool parse_time(const char *s, long long *ms)
 {
 	long long seconds;
 
+	/* kg_time_parse takes RFC 3339's leap second; xs:dateTime has none
+	 * (XML Schema 1.1 part 2, 3.3.7), so a "...:60" is malformed */
+	if (strlen(s) >= 19 && strncmp(s + 16, ":60", 3) == 0)
+		return false;
 	if (!kg_time_parse(s, true, &seconds))
 		return false;
 	*ms = seconds * 1000;
@@ -490,7 +494,10 @@ static xmlDoc *parse_strict(const char *xml, size_t len, bool *dtd)
 				    XML_PARSE_NONET | XML_PARSE_NOERROR |
 					    XML_PARSE_NOWARNING);
 
-	*dtd = doc && (doc->intSubset || doc->extSubset);
+	/* a document libxml2 refuses while reading its DTD (an entity
+	 * bomb) is refused for the DTD too */
+	*dtd = doc ? (doc->intSubset || doc->extSubset)
+		   : memmem(xml, len, "<!DOCTYPE", 9) != NULL;
 	if (*dtd) {
 		xmlFreeDoc(doc);
 		return NULL;
@@ -576,6 +583,174 @@ static bool names_audience(acs_ctx *c, const xmlNode *n, const char *audience,
 			other = true;
 	}
 	return aws_only ? found && !other : found;
+}
+
+/* --- the shape of each signature (security.md 1.29) --------------------
+ * lasso as packaged (Debian 12) accepts RSA-SHA1 signatures and SHA-1
+ * digests. So before lasso sees the message, each ds:Signature must be a
+ * direct child of the Response or an Assertion, with one Reference to
+ * "#" + that element's ID, only the enveloped and exclusive-c14n
+ * transforms, no RetrievalMethod, and SHA-256 or more; lasso's own
+ * same-document rule stays the second line. */
+
+static bool one_of(const char *v, const char *const *list)
+{
+	for (; v && *list; list++) {
+		if (strcmp(v, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *const strong_signatures[] = {
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+	NULL};
+static const char *const strong_digests[] = {
+	"http://www.w3.org/2001/04/xmlenc#sha256",
+	"http://www.w3.org/2001/04/xmldsig-more#sha384",
+	"http://www.w3.org/2001/04/xmlenc#sha512", NULL};
+static const char *const signed_transforms[] = {
+	"http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+	"http://www.w3.org/2001/10/xml-exc-c14n#",
+	"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", NULL};
+
+/* Why the Signature sig is refused (*token set), or NULL. */
+static const char *bad_signature(apr_pool_t *pool, const xmlNode *sig,
+				 const char **token)
+{
+	const xmlNode *parent = sig->parent, *info, *ref = NULL, *key;
+	const char *id = NULL, *uri;
+	int refs = 0;
+
+	*token = "saml_sig_ref";
+	if (is_el(parent, NS_SAMLP, "Response") ||
+	    is_el(parent, NS_SAML, "Assertion"))
+		id = attr(pool, parent, "ID");
+	if (id == NULL || *id == '\0')
+		return "a Signature is not a direct child of the Response or "
+		       "an Assertion with an ID";
+	info = child(sig, NS_DS, "SignedInfo");
+	for (const xmlNode *n = info ? info->children : NULL; n; n = n->next) {
+		if (is_el(n, NS_DS, "Reference") && refs++ == 0)
+			ref = n;
+	}
+	if (refs != 1)
+		return "a Signature has not exactly one Reference";
+	uri = attr(pool, ref, "URI");
+	if (uri == NULL || uri[0] != '#' || strcmp(uri + 1, id) != 0)
+		return "a Reference does not point at the signed element";
+	for (const xmlNode *t =
+		     child(child(ref, NS_DS, "Transforms"), NS_DS, "Transform");
+	     t; t = t->next) {
+		if (t->type == XML_ELEMENT_NODE &&
+		    !one_of(attr(pool, t, "Algorithm"), signed_transforms))
+			return "a Reference has a transform keygate does not "
+			       "allow";
+	}
+	key = child(sig, NS_DS, "KeyInfo");
+	if (child(key, NS_DS, "RetrievalMethod"))
+		return "a KeyInfo has a RetrievalMethod";
+	*token = "saml_alg";
+	if (!one_of(attr(pool, child(info, NS_DS, "SignatureMethod"),
+			 "Algorithm"),
+		    strong_signatures) ||
+	    !one_of(attr(pool, child(ref, NS_DS, "DigestMethod"), "Algorithm"),
+		    strong_digests))
+		return "a Signature uses an algorithm weaker than SHA-256";
+	return NULL;
+}
+
+/* Checks every ds:Signature under n (depth bounded by scan). */
+static kg_rc check_signatures(acs_ctx *c, const xmlNode *n)
+{
+	for (; n; n = n->next) {
+		const char *why, *token;
+		kg_rc rc;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, NS_DS, "Signature") &&
+		    (why = bad_signature(c->pool, n, &token)) != NULL)
+			return refuse(c->reason, c->err, token, why);
+		if ((rc = check_signatures(c, n->children)) != KG_OK)
+			return rc;
+	}
+	return KG_OK;
+}
+
+/* --- the shape of an EncryptedAssertion ----------------------------------
+ * lasso (with xmlsec) leaks a copy of the SP key for each EncryptedData it
+ * fails to decrypt in some malformed shapes (found by fuzz_saml_acs), and
+ * RSA PKCS#1 v1.5 key transport is a decryption oracle (Jager and
+ * Somorovsky, CCS 2011). So before lasso: one EncryptedData with a known
+ * block cipher, one EncryptedKey (in its KeyInfo or beside it) with RSA-OAEP,
+ * and a CipherValue in each. */
+#define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+
+static const char *const data_ciphers[] = {
+	NS_XENC "aes128-cbc",
+	NS_XENC "aes192-cbc",
+	NS_XENC "aes256-cbc",
+	NS_XENC "tripledes-cbc",
+	"http://www.w3.org/2009/xmlenc11#aes128-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes192-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes256-gcm",
+	NULL};
+static const char *const key_transports[] = {
+	NS_XENC "rsa-oaep-mgf1p", "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+	NULL};
+
+/* An xenc element with its EncryptionMethod in algs and a CipherValue. */
+static bool enc_ok(apr_pool_t *pool, const xmlNode *n, const char *const *algs)
+{
+	return n &&
+	       one_of(attr(pool, child(n, NS_XENC, "EncryptionMethod"),
+			   "Algorithm"),
+		      algs) &&
+	       child(child(n, NS_XENC, "CipherData"), NS_XENC, "CipherValue");
+}
+
+static kg_rc check_encryption(acs_ctx *c, const xmlNode *root)
+{
+	const xmlNode *ea = child(root, NS_SAML, "EncryptedAssertion");
+	const xmlNode *data = child(ea, NS_XENC, "EncryptedData"), *key;
+
+	if (ea == NULL)
+		return KG_OK;
+	key = child(child(data, NS_DS, "KeyInfo"), NS_XENC, "EncryptedKey");
+	if (key == NULL)
+		key = child(ea, NS_XENC, "EncryptedKey");
+	if (!enc_ok(c->pool, data, data_ciphers) ||
+	    !enc_ok(c->pool, key, key_transports))
+		return refuse(c->reason, c->err, "saml_decrypt",
+			      "the EncryptedAssertion is not in a form keygate "
+			      "decrypts (AES or 3DES, RSA-OAEP)");
+	return KG_OK;
+}
+
+/* IssueInstant: present, well-formed, not in the future beyond the skew
+ * and not older than KG_SAML_MAX_AGE_MS: a browser posts the IdP's answer
+ * at once, so an old one is a captured message (security.md 1.25). */
+#define KG_SAML_MAX_AGE_MS (10LL * 60 * 1000)
+
+static kg_rc check_issue_instant(acs_ctx *c, const xmlNode *n)
+{
+	const char *v = attr(c->pool, n, "IssueInstant");
+	long long t;
+
+	if (v == NULL || !parse_time(v, &t) || t > c->now + c->skew ||
+	    t + KG_SAML_MAX_AGE_MS + c->skew < c->now)
+		return refuse(c->reason, c->err, "saml_time",
+			      kg_psprintf(c->pool,
+					  "the %s's IssueInstant is missing, "
+					  "malformed, in the future or older "
+					  "than 10 minutes",
+					  (const char *)n->name));
+	return KG_OK;
 }
 
 /* Conditions: the times with the skew, every AudienceRestriction naming
@@ -784,6 +959,11 @@ static const char *lasso_reason(int lrc)
 	case LASSO_PROFILE_ERROR_STATUS_NOT_SUCCESS:
 	case LASSO_PROFILE_ERROR_MISSING_STATUS_CODE:
 		return "saml_status";
+	/* lasso refuses an assertion from another issuer than the
+	 * Response's (assertion bundling, security.md 1.13) */
+	case LASSO_PROFILE_ERROR_INVALID_ISSUER:
+	case LASSO_PROFILE_ERROR_MISSING_ISSUER:
+		return "saml_issuer";
 	case LASSO_PROFILE_ERROR_MISSING_ENCRYPTION_PRIVATE_KEY:
 	case LASSO_DS_ERROR_DECRYPTION_FAILED:
 	case LASSO_DS_ERROR_DECRYPTION_FAILED_MISSING_PRIVATE_KEY:
@@ -817,14 +997,23 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 				 : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_MAYBE);
 	lrc = lasso_login_process_authn_response_msg(login, (gchar *)b64);
 	if (lrc != 0) {
-		rc = refuse(c->reason, c->err, lasso_reason(lrc),
-			    kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
-					lasso_strerror(lrc)));
+		/* lasso skips an EncryptedAssertion it cannot decrypt, then
+		 * finds no assertion */
+		rc = refuse(
+			c->reason, c->err,
+			encrypted && lrc == LASSO_PROFILE_ERROR_MISSING_ASSERTION
+				? "saml_decrypt"
+				: lasso_reason(lrc),
+			kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
+				    lasso_strerror(lrc)));
 		goto done;
 	}
 	response = LASSO_SAMLP2_RESPONSE(profile->response);
+	/* lasso keeps the EncryptedAssertion it decrypted next to the
+	 * Assertion it made of it: one of each when encrypted */
 	if (g_list_length(response->Assertion) != 1 ||
-	    response->EncryptedAssertion != NULL ||
+	    g_list_length(response->EncryptedAssertion) !=
+		    (encrypted ? 1u : 0u) ||
 	    !LASSO_IS_SAML2_ASSERTION(response->Assertion->data)) {
 		rc = refuse(c->reason, c->err, "saml_assertion_count",
 			    "lasso did not accept exactly one assertion");
@@ -908,7 +1097,10 @@ static kg_rc verify(acs_ctx *c, const char *saml_response,
 					assertions + encrypted));
 		goto done;
 	}
-	if ((rc = check_response(c, root, request_id, encrypted)) != KG_OK ||
+	if ((rc = check_signatures(c, root)) != KG_OK ||
+	    (rc = check_encryption(c, root)) != KG_OK ||
+	    (rc = check_issue_instant(c, root)) != KG_OK ||
+	    (rc = check_response(c, root, request_id, encrypted)) != KG_OK ||
 	    (rc = lasso_verify(c, saml_response, encrypted, &assertion_xml)) !=
 		    KG_OK)
 		goto done;
@@ -923,7 +1115,10 @@ static kg_rc verify(acs_ctx *c, const char *saml_response,
 	} else {
 		assertion = child(root, NS_SAML, "Assertion");
 	}
-	if ((rc = check_assertion(c, assertion)) != KG_OK)
+	if ((assertion_xml &&
+	     (rc = check_signatures(c, assertion)) != KG_OK) ||
+	    (rc = check_issue_instant(c, assertion)) != KG_OK ||
+	    (rc = check_assertion(c, assertion)) != KG_OK)
 		goto done;
 	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
 				     assertion_xml ? strlen(assertion_xml)

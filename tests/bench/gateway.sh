@@ -247,20 +247,7 @@ for c in c f; do
 done
 
 # --- measurement -----------------------------------------------------------
-# ticks PIDS...: utime+stime of these processes, in clock ticks
-ticks() {
-	local t=0 p
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-	done
-	echo "$t"
-}
-# pids DIR: an apache2's parent and children
-pids() {
-	local parent
-	parent=$(cat "$work/$1/httpd.pid")
-	echo "$parent $(pgrep -P "$parent" | tr '\n' ' ')"
-}
+. "$KG_TOP/tests/bench/cpu.bash"
 backend_hits() {
 	curl -s "http://127.0.0.1:$back/server-status?auto" | awk '/^Total Accesses:/ {print $3}'
 }

@@ -46,6 +46,11 @@ if [ -x "$here/sessions.sh" ]; then
 	"$here/sessions.sh" "$build"
 fi
 
+# SAML ACS logins against mod_auth_mellon.
+if [ -x "$here/saml_acs.sh" ]; then
+	"$here/saml_acs.sh" "$build"
+fi
+
 # The gateway against the no-auth proxy and the peer modules, with wrk.
 if [ -x "$here/gateway.sh" ]; then
 	"$here/gateway.sh" "$build"

@@ -38,7 +38,7 @@ ServerName 127.0.0.1
 Listen 127.0.0.1:$port
 PidFile "$dir/httpd.pid"
 ErrorLog "$dir/error.log"
-LogLevel warn keygate:debug
+LogLevel ${KG_LOGLEVEL:-warn keygate:debug}
 LogFormat "%h %u \"%r\" %>s" short
 CustomLog "$dir/access.log" short
 User www-data

@@ -16,11 +16,9 @@ work=$(mktemp -d -t keygate-browser.XXXXXX)
 trap 'stop_all; rm -rf "$work"' EXIT
 skip() { echo "ok - browser login # SKIP $1"; exit 0; }
 [ -x /usr/sbin/apache2 ] || skip "apache2 is not installed"
-node -e 0 2>/dev/null || skip "node cannot run"
-/usr/bin/chromium --version >/dev/null 2>&1 || skip "chromium cannot run (apt package chromium, make deps)"
+. "$KG_TOP/tests/integration/browser.bash"
+browser_requirements
 [ -d "$KG_TOP/tests/fixtures/op/node_modules" ] || skip "npm packages of the provider not installed (make deps)"
-[ -d "$KG_TOP/tests/fixtures/browser/node_modules/playwright-core" ] ||
-	skip "playwright-core not installed (make deps)"
 
 redis_port=$(free_port) web=$(free_port) back=$(free_port) op_port=$(free_port)
 base="http://127.0.0.1:$web"
@@ -67,32 +65,10 @@ KeygateOIDCClientSecret file:$work/client-secret" "<Location /app>
 </Location>"
 httpd_start "$work" "$build" || { echo "not ok - apache2 starts"; exit 1; }
 
-shots="$KG_TOP/build/screenshots"
-mkdir -p "$shots"
-rm -f "$shots/login.png" "$shots/login.png.fail.png"
 start="$base/app/projects?tab=1"
 n0=$(backend_count "$work")
-timeout 90 node "$KG_TOP/tests/fixtures/browser/login.mjs" "$start" "$base" "$issuer" \
-	"$shots/login.png" "$work/profile" >"$work/browser.json" 2>"$work/browser.err"
-rc=$?
-if [ $rc = 77 ]; then
-	skip "chromium cannot be launched here: $(head -c 300 "$work/browser.json")"
-fi
-check "chromium signs in and reaches the end of the scenario (exit $rc)" test $rc = 0
-if [ $rc != 0 ]; then
-	sed 's/^/# /' "$work/browser.json" "$work/browser.err" | head -c 3000
-	echo
-fi
-
-# jq-less field access: field EXPR prints python's value of the JSON doc d
-field() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(v if v is not None else "")' \
-		"$work/browser.json" "$1" 2>/dev/null
-}
-j() { # j PYTHON-BOOLEAN-EXPR: true when it holds for the browser's JSON d
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$work/browser.json" "$1" 2>/dev/null
-}
+browser_run login.mjs login.png "$start" "$base" "$issuer"
+check "chromium signs in and reaches the end of the scenario (exit $browser_rc)" test "$browser_rc" = 0
 
 check "the protected page sent the browser to the provider's login form" \
 	j "d.get('login_form_url','').startswith('$issuer/interaction/')"
@@ -128,26 +104,6 @@ check "the backend answered the browser's pages ($(($(backend_count "$work") - n
 	test "$(($(backend_count "$work") - n0))" -ge 3
 check "the login is an audit event" grep -q "AUDIT login ok idp=corp user=demo protocol=oidc" "$work/error.log"
 
-# the screenshot: a PNG of a real page (not blank), at least the viewport
-png_ok() {
-	python3 - "$1" <<'PY'
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n"
-w, h = struct.unpack(">II", data[16:24])
-assert w >= 800 and h >= 600, (w, h)
-# decode the IDAT stream and require more than one colour
-pos, idat = 8, b""
-while pos < len(data):
-    n, = struct.unpack(">I", data[pos:pos + 4])
-    if data[pos + 4:pos + 8] == b"IDAT":
-        idat += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-raw = zlib.decompress(idat)
-assert len(set(raw[i] for i in range(0, len(raw), 7))) > 4, "a blank image"
-print(w, h)
-PY
-}
 size=$(png_ok "$shots/login.png" 2>/dev/null)
 check "the screenshot build/screenshots/login.png is a PNG of the page (${size:-missing})" test -n "$size"
 check "the screenshot is not tracked by git" \

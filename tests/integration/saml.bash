@@ -20,8 +20,9 @@ new_cert() {
 
 # saml_setup: ports, Redis, the echo backend, and keys: the IdP's in
 # $work/idp (with an attacker's, att.*, whose certificate copies the IdP's
-# subject), the gateway's SP key in $work/sp.*; the IdP's metadata in
-# $work/idp-metadata.xml. Sets redis_port web back idp_port base idp acs.
+# subject, and a second IdP's, idpb.*), the gateway's SP key in $work/sp.*;
+# the IdPs' metadata in $work/idp-metadata.xml and idpb-metadata.xml.
+# Sets redis_port web back idp_port base idp acs.
 saml_setup() {
 	redis_port=$(free_port) web=$(free_port) back=$(free_port) idp_port=$(free_port)
 	base="http://127.0.0.1:$web"
@@ -36,6 +37,14 @@ saml_setup() {
 	chmod 644 "$work/sp.key"
 	cp "$work/sp.crt" "$work/idp/sp.crt"
 	$py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml"
+	# a second IdP (never started): its key signs cross-IdP cases
+	mkdir -p "$work/idpb"
+	new_cert "$work/idpb/idp" keygate-test-idp-b
+	cp "$work/idpb/idp.key" "$work/idp/idpb.key"
+	cp "$work/idpb/idp.crt" "$work/idp/idpb.crt"
+	$py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idpb" "http://127.0.0.1:9/idpb" \
+		>"$work/idpb-metadata.xml"
+	echo "http://127.0.0.1:9/idpb/metadata" >"$work/idp/idpb.entity"
 	head -c 48 /dev/urandom | base64 >"$work/secret"
 }
 
@@ -84,6 +93,20 @@ $extra" "<Location /app>
 		curl -s -o "$work/idp/sp-$port-$alias.xml" \
 			"http://127.0.0.1:$port/keygate/saml/$alias/metadata"
 	done
+}
+
+# saml_main_stack [EXTRA]: the usual suite: Redis, the backend, the
+# gateway in $work/main (provider corp, saml_mappers, NameID format
+# unspecified, EXTRA lines) and the IdP. Exits the suite with a "not ok"
+# line when a part does not start.
+saml_main_stack() {
+	saml_requirements
+	saml_setup
+	saml_mappers "$work/mappers.json"
+	saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat unspecified
+${1:-}" ||
+		{ echo "not ok - apache2 starts"; exit 1; }
+	saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
 }
 
 # saml_idp_start: the IdP, once every gateway's SP metadata is saved.
@@ -141,9 +164,15 @@ sessions_in_redis() {
 	redis-cli -p "$redis_port" --scan --pattern 'keygate:s:*' | wc -l
 }
 
-# log_lines: how many lines the main gateway's error log has so far.
+# The gateway a step talks to: its folder and base URL (default: the
+# main gateway, $work/main at $base).
+gw_log() {
+	echo "${gw:-$work/main}/error.log"
+}
+
+# log_lines: how many lines the gateway's error log has so far.
 log_lines() {
-	wc -l <"$work/main/error.log"
+	wc -l <"$(gw_log)"
 }
 
 # reject NAME JAR OUT REASONS: the Response in OUT.form is refused
@@ -151,15 +180,16 @@ log_lines() {
 # in Redis, nothing forwarded, and one REJECT line with a reason matching
 # the regex REASONS logged for this request.
 reject() {
-	local name=$1 jar=$2 out=$3 reason=$4 n0 s0 l0 st
+	local name=$1 jar=$2 out=$3 reason=$4 n0 s0 l0 st got
 	n0=$(backend_count "$work") s0=$(sessions_in_redis) l0=$(log_lines)
 	st=$(post_acs "$jar" "$out")
 	check "$name: refused with 4xx" bash -c "case '$st' in 4??) exit 0;; *) echo 'status $st' >&2; exit 1;; esac"
 	check "$name: no session cookie and no redirect" bash -c \
 		"! grep -qiE '^(Set-Cookie: keygate_session=[A-Za-z0-9]|Location:)' '$out.h'"
 	check "$name: no session in Redis" test "$(sessions_in_redis)" = "$s0"
+	got=$(tail -n +$((l0 + 1)) "$(gw_log)" | grep -o 'REJECT proto=saml reason=[a-z_]* idp=[a-z]*')
 	check "$name: the reason is logged ($reason)" bash -c \
-		"tail -n +$((l0 + 1)) '$work/main/error.log' | grep -qE 'REJECT proto=saml reason=($reason) idp=corp'"
+		"echo '$got' | grep -qxE 'REJECT proto=saml reason=($reason) idp=corp' || { echo 'logged: $got' >&2; exit 1; }"
 	check "$name: nothing forwarded" test "$(backend_count "$work")" = "$n0"
 }
 
@@ -175,16 +205,28 @@ accept() {
 
 # backend_user JAR: the domino-username the backend gets for JAR's session.
 backend_user() {
-	curl -s -b "$1" -H 'Accept: application/json' "$base/app/whoami" |
+	curl -s -b "$1" -H 'Accept: application/json' "${gw_base:-$base}/app/whoami" |
 		$py -c 'import json, sys; print(json.load(sys.stdin)["headers"].get("domino-username", ["-"])[0])' 2>/dev/null
 }
 
-# login_answer NAME CASE: a fresh browser (jar $work/jar-NAME) starts a
-# login and gets the IdP's answer with case CASE in $work/r-NAME.*.
+# login_answer NAME CASE [ALIAS]: a fresh browser (jar $work/jar-NAME)
+# starts a login (at a protected page, or with provider ALIAS) and gets
+# the IdP's answer with case CASE in $work/r-NAME.*.
 login_answer() {
-	local u
-	u=$(saml_start "$work/jar-$1" "$base/app/")
+	local u start="${gw_base:-$base}/app/"
+	[ -n "${3:-}" ] && start="${gw_base:-$base}/keygate/saml/$3/login?return_to=/app/"
+	u=$(saml_start "$work/jar-$1" "$start")
 	idp_answer "$u" "$2" "$work/r-$1"
+}
+
+# answer NAME CASE [ALIAS]: a fresh login's valid Response with the
+# mutation CASE of tests/fixtures/idp/mutate.py, in $work/a-NAME.*
+# ($canary: the URL some cases reference).
+answer() {
+	login_answer "$1" ok "${3:-}"
+	$py "$KG_TOP/tests/fixtures/idp/mutate.py" "$2" "$work/r-$1" "$work/a-$1" \
+		"$work/idp" "${canary:-http://127.0.0.1:9}" || echo "not ok - $1: the mutation is made"
+	cp "$work/r-$1.action" "$work/a-$1.action"
 }
 
 # mutated CASE REASONS: a fresh login whose Response the IdP made with its
