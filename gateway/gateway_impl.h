@@ -5,6 +5,7 @@
 #ifndef KG_GATEWAY_IMPL_H
 #define KG_GATEWAY_IMPL_H
 
+#include "gateway/bearer_users.h"
 #include "gateway/gateway.h"
 #include "gateway/mappers_live.h"
 #include "gateway/metrics.h"
@@ -32,6 +33,7 @@ struct kg_gateway {
 					     KeygateSAMLMetadataRefresh */
 	kg_jwt_verifier *jwt; /* NULL without KeygateBearerIssuer */
 	kg_revocation_cache *revocations;
+	kg_bearer_users *bearer_users; /* what warm tokens mapped to */
 	kg_metrics *metrics; /* NULL: not counted */
 	kg_app_signer *app_signer; /* NULL without KeygateAppJWTKey */
 	long long outage_logged_s; /* last second an outage line was logged */
@@ -50,6 +52,14 @@ kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias);
 
 /* Now, in milliseconds since the epoch. */
 long long kg_gateway_now_ms(void);
+
+/* An API call with "Authorization: Bearer token" (bearer.c): on
+ * KG_RESP_CONTINUE *caller is the token's mapped user; otherwise resp is
+ * the refusal (401, 403, or 503 when Redis is down). */
+void kg_gateway_authenticate_bearer(kg_gateway *gw,
+				    const kg_conf_location *loc, kg_req *req,
+				    const char *token, const kg_log *log,
+				    kg_resp *resp, kg_caller *caller);
 
 /* The session cookie presented with req, loaded and checked against the
  * timeouts (an expired one is deleted). KG_ENOTFOUND when there is none

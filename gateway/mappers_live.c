@@ -12,7 +12,15 @@ struct kg_mappers_gen {
 	const kg_mapper_set *set;
 	apr_time_t mtime;
 	int refs;	  /* the live pointer counts as one */
+	unsigned long long serial; /* unique in the process, never reused */
 };
+
+static unsigned long long next_serial;
+
+unsigned long long kg_mappers_live_serial(const kg_mappers_gen *gen)
+{
+	return gen ? gen->serial : 0;
+}
 
 struct kg_mappers_live {
 	const char *path;
@@ -57,6 +65,7 @@ static kg_mappers_gen *compile_gen(const char *path, const kg_log *log,
 	gen->set = set;
 	gen->mtime = file_mtime(path, pool);
 	gen->refs = 1;
+	gen->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
 	return gen;
 }
 

@@ -32,4 +32,8 @@ kg_mappers_gen *kg_mappers_live_acquire(kg_mappers_live *live, long long now_s,
 
 void kg_mappers_live_release(kg_mappers_live *live, kg_mappers_gen *gen);
 
+/* A number that names gen alone for the life of the process (0 for
+ * NULL), unlike its address, which a later generation may reuse. */
+unsigned long long kg_mappers_live_serial(const kg_mappers_gen *gen);
+
 #endif
