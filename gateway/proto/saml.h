@@ -83,7 +83,8 @@ typedef struct {
 /* Verifies a SAMLResponse form value (base64) at now_ms. request_id is
  * the ID of this browser's outstanding AuthnRequest, or NULL when it has
  * none. On refusal, *reason is a stable token (saml_dtd, saml_parse,
- * saml_status, saml_sig_missing, saml_sig_invalid, saml_assertion_count,
+ * saml_status, saml_sig_missing, saml_sig_invalid, saml_alg, saml_sig_ref,
+ * saml_assertion_count,
  * saml_enc_policy, saml_decrypt, saml_issuer, saml_destination,
  * saml_audience, saml_recipient, saml_time, saml_inresponseto) and err
  * says why, never quoting the assertion. The caller replay-checks
