@@ -183,6 +183,13 @@ const kg_directive kg_conf_saml_directives[] = {
 	 SAML(want_assertions_encrypted)},
 	{"KeygateSAMLClockSkew", 1, 1, set_skew, "SECONDS",
 	 "the clock skew allowed on assertion times (default 60)"},
+	{"KeygateSAMLForceAuthn", 1, 1, kg_directive_set_flag, "On|Off",
+	 "ask the IdP to authenticate the user again at every login "
+	 "(ForceAuthn; default Off)",
+	 SAML(force_authn)},
+	{"KeygateSAMLIsPassive", 1, 1, kg_directive_set_flag, "On|Off",
+	 "ask the IdP not to show the user anything (IsPassive; default Off)",
+	 SAML(is_passive)},
 	{"KeygateSAMLUnsolicited", 1, 1, kg_directive_set_flag, "On|Off",
 	 "accept IdP-initiated Responses that answer no request (default Off)",
 	 SAML(unsolicited)},

@@ -48,6 +48,8 @@ typedef struct {
 	bool want_assertions_encrypted; /* false */
 	long long clock_skew_s;		/* 60 */
 	bool unsolicited;		/* IdP-initiated logins; false */
+	bool force_authn;		/* AuthnRequest ForceAuthn; false */
+	bool is_passive;		/* AuthnRequest IsPassive; false */
 	bool aws_shared_response;	/* derived (kg_conf_finish): the login
 					   Response is also addressed to AWS
 					   (KeygateAwsSAMLResponse login) */

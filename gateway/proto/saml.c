@@ -366,8 +366,8 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 			lasso_samlp2_name_id_policy_new());
 	set_string(&request->NameIDPolicy->Format, s->conf->name_id_format);
 	request->NameIDPolicy->AllowCreate = TRUE;
-	request->ForceAuthn = FALSE;
-	request->IsPassive = FALSE;
+	request->ForceAuthn = s->conf->force_authn ? TRUE : FALSE;
+	request->IsPassive = s->conf->is_passive ? TRUE : FALSE;
 	set_string(&request->AssertionConsumerServiceURL, s->sp.acs_url);
 	set_string(&request->ProtocolBinding, BINDING_POST);
 	set_string(&profile->msg_relayState, relay_state);

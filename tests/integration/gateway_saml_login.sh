@@ -54,8 +54,25 @@ saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat u
 KeygateSessionLimit sso user 2 deny-new \"Two sessions at most\"$providers" ||
 	{ echo "not ok - apache2 (main) starts"; exit 1; }
 saml_gateway "$work/enc" "$web2" "$work/enc.json" "KeygateSAMLWantAssertionsEncrypted On
+KeygateSAMLForceAuthn On
+KeygateSAMLIsPassive On
 KeygateSAMLNameIDFormat email" || { echo "not ok - apache2 (enc) starts"; exit 1; }
 saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
+
+# authn_request PORT: the ForceAuthn and IsPassive attributes of the
+# AuthnRequest the gateway on PORT sends (deflated, base64, in the
+# redirect's query), "NAME=VALUE" sorted on one line
+authn_request() {
+	curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$1/keygate/saml/corp/login" |
+		$py -c 'import base64, re, sys, urllib.parse, zlib
+q = urllib.parse.parse_qs(urllib.parse.urlparse(sys.stdin.read()).query)
+start = zlib.decompress(base64.b64decode(q["SAMLRequest"][0]), -15).decode().split(">")[0]
+print(" ".join(sorted("%s=%s" % m for m in re.findall(r"(ForceAuthn|IsPassive)=.(\w+).", start))))'
+}
+check "KeygateSAMLForceAuthn and KeygateSAMLIsPassive On ask the IdP for both" \
+	test "$(authn_request "$web2")" = "ForceAuthn=true IsPassive=true"
+check "by default the AuthnRequest asks for neither" \
+	bash -c "case '$(authn_request "$web")' in *=true*) exit 1;; esac"
 
 # login NAME CASE USER [ALIAS]: a fresh browser signs in through ALIAS
 # with the IdP's case CASE and the backend gets USER.
