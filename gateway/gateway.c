@@ -3,6 +3,7 @@
  * child start.
  */
 #include "gateway/gateway_impl.h"
+#include "gateway/proto/saml_metadata.h"
 #include "gateway/proto/sts_http.h"
 
 #include "conf/read.h"
@@ -122,6 +123,9 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 		const char *text, *pinned = NULL;
 		rc = kg_conf_read_file(pconf, idp->metadata_file, 1 << 22,
 				       &text, &len, err);
+		if (rc == KG_OK)
+			rc = kg_saml_metadata_check(pconf, idp->metadata_file,
+						    text, len, err);
 		if (rc == KG_OK && idp->metadata_cert)
 			rc = kg_conf_read_file(pconf, idp->metadata_cert,
 					       1 << 16, &pinned, &len, err);

@@ -88,10 +88,11 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 	return base;
 }
 
-/* Checks every configured server's settings and mapper file, so a bad
- * value stops httpd at start (and in `apachectl configtest`). */
-static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-		       server_rec *s)
+/* Checks every configured server's settings, mapper file, keys and IdP
+ * metadata; with counters, makes each server's shared counters too.
+ * Returns the first failure (logged as KG-0001), or OK. */
+static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
+			 bool counters)
 {
 	for (server_rec *v = s; v; v = v->next) {
 		kg_httpd_server *srv = kg_httpd_server_get(v);
@@ -101,7 +102,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 		if (!srv->configured ||
 		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
-		srv->metrics = shared_counters(pconf, v);
+		if (counters)
+			srv->metrics = shared_counters(pconf, v);
 		if (kg_gateway_check(pconf, ptemp, srv->conf, &log, &srv->keys,
 				     &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
@@ -112,6 +114,29 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 		}
 	}
 	return OK;
+}
+
+/* A bad value, file or combination stops httpd at start. */
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+		       server_rec *s)
+{
+	return check_servers(pconf, ptemp, s, true);
+}
+
+/* `apachectl configtest` (httpd -t) runs no post-config: the same checks
+ * run here, and a failure ends the test with status 1 instead of
+ * "Syntax OK". */
+static void test_config(apr_pool_t *pconf, server_rec *s)
+{
+	apr_pool_t *ptemp;
+
+	apr_pool_create(&ptemp, pconf);
+	if (check_servers(pconf, ptemp, s, false) != OK) {
+		fprintf(stderr, "keygate: configuration refused (see above "
+				"or the error log)\n");
+		exit(1);
+	}
+	apr_pool_destroy(ptemp);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
@@ -244,6 +269,7 @@ static int fixups(request_rec *r)
 static void register_hooks(apr_pool_t *p)
 {
 	ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+	ap_hook_test_config(test_config, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_hook_post_read_request(post_read_request, NULL, NULL,
 				  APR_HOOK_REALLY_FIRST);

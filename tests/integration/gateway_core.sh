@@ -113,6 +113,21 @@ bad "an empty Require keygate-role" "<Location /x>
 Require keygate-role
 </Location>" "keygate-role"
 echo '{"identityProviderMappers": [{"name": 1}]}' >"$work/broken.json"
+bad "a broken mapper file, at FILE:LINE:COL" "KeygateMappers $work/broken.json" \
+	"broken.json:1:39: mapper: \"name\" must be a non-empty string"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sp" -keyout "$work/sp.key" -out "$work/sp.crt" 2>/dev/null
+printf '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">\n<IDPSSODescriptor>\n</Broken>\n' >"$work/broken-md.xml"
+saml_bad="KeygateBaseURL https://gw.example
+KeygateSAMLSPKey $work/sp.key
+KeygateSAMLSPCert $work/sp.crt
+KeygateSAMLProvider corp"
+bad "IdP metadata that is not XML, at FILE:LINE:COL" "$saml_bad $work/broken-md.xml" \
+	"broken-md.xml:3:10: not well-formed XML: Opening and ending tag mismatch"
+printf '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">\n<IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/>\n</EntityDescriptor>\n' >"$work/nosso-md.xml"
+bad "IdP metadata without an HTTP-Redirect SSO service, at its line" "$saml_bad $work/nosso-md.xml" \
+	"nosso-md.xml:2:1: the IDPSSODescriptor has no SingleSignOnService"
+bad "AWS credentials without a region" "$saml_bad $work/nosso-md.xml
+KeygateAwsCredentials On" "KeygateAwsCredentials On needs KeygateAwsRegion"
 mkdir -p "$work/bad2"
 httpd_config "$work/bad2" "$(free_port)" "$build" "$server
 KeygateMappers $work/broken.json" ""
