@@ -3,11 +3,11 @@
  * AuthnRequests and the ACS checks. The only file that includes lasso.
  *
  * At the ACS lasso verifies the signatures (keys only from the IdP's
- * metadata) and decrypts; keygate then checks, on its own DOM of the
- * Response (libxml2, no DTD, no network), what lasso leaves to the
- * caller: one assertion and unique IDs, Issuer, Destination, Audience,
- * the bearer SubjectConfirmationData, the times with the skew, and
- * InResponseTo against this browser's request.
+ * metadata) and decrypts; around it keygate checks, on its own DOM of the
+ * Response, what lasso leaves to the caller (saml_dom.c, no lasso there):
+ * one assertion and unique IDs, the signatures' shape, Issuer,
+ * Destination, Audience, the bearer SubjectConfirmationData, the times
+ * with the skew, and InResponseTo against this browser's request.
  *
  * Single logout: SP-initiated LogoutRequests and the IdP's answers, and
  * IdP-initiated LogoutRequests with keygate's answer, over HTTP-Redirect
@@ -18,6 +18,7 @@
  */
 #include "gateway/base/time.h"
 #include "gateway/proto/saml.h"
+#include "gateway/proto/saml_dom.h"
 #include "gateway/base/str.h"
 #include "gateway/proto/saml_assertion.h"
 
@@ -41,15 +42,8 @@
 #include <string.h>
 #include <time.h>
 
-#define NS_SAML "urn:oasis:names:tc:SAML:2.0:assertion"
-#define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
-#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
-#define CM_BEARER "urn:oasis:names:tc:SAML:2.0:cm:bearer"
-#define STATUS_SUCCESS "urn:oasis:names:tc:SAML:2.0:status:Success"
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-#define AWS_SIGNIN "https://signin.aws.amazon.com/saml"
-#define AWS_AUDIENCE "urn:amazon:webservices"
 
 /* A lasso server for one version of the IdP's metadata. Requests hold a
  * reference while they use it, so a metadata refresh never frees a
@@ -390,558 +384,6 @@ done:
 	return rc;
 }
 
-/* --- the DOM checks ---------------------------------------------------- */
-
-/* A refusal: *reason and err set, KG_EINVAL (KG_EAUTH for signatures). */
-static kg_rc refuse(const char **reason, kg_err *err, const char *token,
-		    const char *why)
-{
-	kg_rc rc = strncmp(token, "saml_sig", 8) == 0 ? KG_EAUTH : KG_EINVAL;
-
-	*reason = token;
-	return kg_err_set(err, rc, "%s", why);
-}
-
-static bool is_el(const xmlNode *n, const char *ns, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       strcmp((const char *)n->ns->href, ns) == 0 &&
-	       strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNode *child(const xmlNode *parent, const char *ns, const char *name)
-{
-	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
-		if (is_el(c, ns, name))
-			return c;
-	}
-	return NULL;
-}
-
-/* An attribute's value (no namespace), in pool, or NULL. */
-static const char *attr(apr_pool_t *pool, const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-	const char *copy;
-
-	if (v == NULL)
-		return NULL;
-	copy = apr_pstrdup(pool, (const char *)v);
-	xmlFree(v);
-	return copy;
-}
-
-/* An element's text, trimmed, in pool. */
-static const char *text(apr_pool_t *pool, const xmlNode *n)
-{
-	xmlChar *v = xmlNodeGetContent(n);
-	const char *copy;
-
-	if (v == NULL)
-		return "";
-	copy = kg_str_trim(pool, (const char *)v);
-	xmlFree(v);
-	return copy;
-}
-
-/* xs:dateTime in UTC (YYYY-MM-DDThh:mm:ss[.fraction]Z) to ms. */
-static bool parse_time(const char *s, long long *ms)
-{
-	long long seconds;
-
-	/* kg_time_parse takes RFC 3339's leap second; xs:dateTime has none
-	 * (XML Schema 1.1 part 2, 3.3.7), so a "...:60" is malformed */
-	if (strlen(s) >= 19 && strncmp(s + 16, ":60", 3) == 0)
-		return false;
-	if (!kg_time_parse(s, true, &seconds))
-		return false;
-	*ms = seconds * 1000;
-	return true;
-}
-
-/* Walks the document: counts assertions (plain and encrypted, wherever
- * they hide) and refuses a repeated ID attribute. */
-static bool scan(const xmlNode *n, apr_hash_t *ids, apr_pool_t *pool,
-		 int *assertions, int *encrypted, int depth)
-{
-	for (; n; n = n->next) {
-		const char *id;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (depth > 64)
-			return false;
-		if (is_el(n, NS_SAML, "Assertion"))
-			(*assertions)++;
-		if (is_el(n, NS_SAML, "EncryptedAssertion"))
-			(*encrypted)++;
-		id = attr(pool, n, "ID");
-		if (id) {
-			if (apr_hash_get(ids, id, APR_HASH_KEY_STRING))
-				return false;
-			apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
-		}
-		if (!scan(n->children, ids, pool, assertions, encrypted,
-			  depth + 1))
-			return false;
-	}
-	return true;
-}
-
-/* Parses xml with no DTD, no entities and no network. */
-static xmlDoc *parse_strict(const char *xml, size_t len, bool *dtd)
-{
-	xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING);
-
-	/* a document libxml2 refuses while reading its DTD (an entity
-	 * bomb) is refused for the DTD too */
-	*dtd = doc ? (doc->intSubset || doc->extSubset)
-		   : memmem(xml, len, "<!DOCTYPE", 9) != NULL;
-	if (*dtd) {
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	return doc;
-}
-
-/* Decodes a message (base64; XML too when xml_ok) into *xml and parses
- * it strictly into *doc (the caller frees it). A refusal saml_parse or
- * saml_dtd otherwise. */
-static kg_rc parse_message(apr_pool_t *pool, const char *text, bool xml_ok,
-			   const char **xml, xmlDoc **doc,
-			   const char **reason, kg_err *err)
-{
-	size_t len;
-	bool dtd = false;
-
-	if ((!xml_ok && strchr(text, '<')) ||
-	    kg_saml_response_decode(pool, text, strlen(text), xml, &len,
-				    err) != KG_OK)
-		return refuse(reason, err, "saml_parse",
-			      "the message is not base64");
-	*doc = parse_strict(*xml, len, &dtd);
-	if (*doc == NULL)
-		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
-			      dtd ? "the message has a DTD"
-				  : "the message is not well-formed XML");
-	return KG_OK;
-}
-
-typedef struct {
-	kg_saml *s;
-	apr_pool_t *pool;
-	long long now, skew;
-	const char *acs;	 /* the Destination and Recipient expected */
-	const char *audience;	 /* the audience expected */
-	bool aws_too;		 /* also addressed to AWS (mode a): AWS may be
-				    the Recipient, and one AudienceRestriction
-				    may name AWS alone */
-	bool aws_only;		 /* addressed to AWS alone (mode b): any AWS
-				    sign-in URL is the Destination and
-				    Recipient */
-	bool unsolicited;	 /* no InResponseTo is fine */
-	const char *in_response_to; /* the Response's */
-	kg_saml_verified *out;
-	const char **reason;
-	kg_err *err;
-} acs_ctx;
-
-/* True when url is AWS's SAML sign-in endpoint, global
- * (https://signin.aws.amazon.com/saml) or regional
- * (https://REGION.signin.aws.amazon.com/saml). */
-static bool is_aws_signin(const char *url)
-{
-	static const char tail[] = ".signin.aws.amazon.com/saml";
-	size_t n;
-
-	if (strcmp(url, AWS_SIGNIN) == 0)
-		return true;
-	if (strncmp(url, "https://", 8) != 0)
-		return false;
-	url += 8;
-	n = strspn(url, "abcdefghijklmnopqrstuvwxyz0123456789-");
-	return n > 0 && strcmp(url + n, tail) == 0;
-}
-
-/* True when restriction n names audience, or only AWS's audiences. */
-static bool names_audience(acs_ctx *c, const xmlNode *n, const char *audience,
-			   bool aws_only)
-{
-	bool found = false, other = false;
-
-	for (const xmlNode *a = n->children; a; a = a->next) {
-		const char *t;
-		if (!is_el(a, NS_SAML, "Audience"))
-			continue;
-		t = text(c->pool, a);
-		if (audience && strcmp(t, audience) == 0)
-			found = true;
-		else if (strcmp(t, AWS_AUDIENCE) == 0 || is_aws_signin(t))
-			found = found || aws_only;
-		else
-			other = true;
-	}
-	return aws_only ? found && !other : found;
-}
-
-/* --- the shape of each signature (security.md 1.29) --------------------
- * lasso as packaged (Debian 12) accepts RSA-SHA1 signatures and SHA-1
- * digests. So before lasso sees the message, each ds:Signature must be a
- * direct child of the Response or an Assertion, with one Reference to
- * "#" + that element's ID, only the enveloped and exclusive-c14n
- * transforms, no RetrievalMethod, and SHA-256 or more; lasso's own
- * same-document rule stays the second line. */
-
-static bool one_of(const char *v, const char *const *list)
-{
-	for (; v && *list; list++) {
-		if (strcmp(v, *list) == 0)
-			return true;
-	}
-	return false;
-}
-
-static const char *const strong_signatures[] = {
-	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
-	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
-	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
-	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
-	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
-	NULL};
-static const char *const strong_digests[] = {
-	"http://www.w3.org/2001/04/xmlenc#sha256",
-	"http://www.w3.org/2001/04/xmldsig-more#sha384",
-	"http://www.w3.org/2001/04/xmlenc#sha512", NULL};
-static const char *const signed_transforms[] = {
-	"http://www.w3.org/2000/09/xmldsig#enveloped-signature",
-	"http://www.w3.org/2001/10/xml-exc-c14n#",
-	"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", NULL};
-
-/* Why the Signature sig is refused (*token set), or NULL. */
-static const char *bad_signature(apr_pool_t *pool, const xmlNode *sig,
-				 const char **token)
-{
-	const xmlNode *parent = sig->parent, *info, *ref = NULL, *key;
-	const char *id = NULL, *uri;
-	int refs = 0;
-
-	*token = "saml_sig_ref";
-	if (is_el(parent, NS_SAMLP, "Response") ||
-	    is_el(parent, NS_SAML, "Assertion"))
-		id = attr(pool, parent, "ID");
-	if (id == NULL || *id == '\0')
-		return "a Signature is not a direct child of the Response or "
-		       "an Assertion with an ID";
-	info = child(sig, NS_DS, "SignedInfo");
-	for (const xmlNode *n = info ? info->children : NULL; n; n = n->next) {
-		if (is_el(n, NS_DS, "Reference") && refs++ == 0)
-			ref = n;
-	}
-	if (refs != 1)
-		return "a Signature has not exactly one Reference";
-	uri = attr(pool, ref, "URI");
-	if (uri == NULL || uri[0] != '#' || strcmp(uri + 1, id) != 0)
-		return "a Reference does not point at the signed element";
-	for (const xmlNode *t =
-		     child(child(ref, NS_DS, "Transforms"), NS_DS, "Transform");
-	     t; t = t->next) {
-		if (t->type == XML_ELEMENT_NODE &&
-		    !one_of(attr(pool, t, "Algorithm"), signed_transforms))
-			return "a Reference has a transform keygate does not "
-			       "allow";
-	}
-	key = child(sig, NS_DS, "KeyInfo");
-	if (child(key, NS_DS, "RetrievalMethod"))
-		return "a KeyInfo has a RetrievalMethod";
-	*token = "saml_alg";
-	if (!one_of(attr(pool, child(info, NS_DS, "SignatureMethod"),
-			 "Algorithm"),
-		    strong_signatures) ||
-	    !one_of(attr(pool, child(ref, NS_DS, "DigestMethod"), "Algorithm"),
-		    strong_digests))
-		return "a Signature uses an algorithm weaker than SHA-256";
-	return NULL;
-}
-
-/* Checks every ds:Signature under n (depth bounded by scan). */
-static kg_rc check_signatures(acs_ctx *c, const xmlNode *n)
-{
-	for (; n; n = n->next) {
-		const char *why, *token;
-		kg_rc rc;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(n, NS_DS, "Signature") &&
-		    (why = bad_signature(c->pool, n, &token)) != NULL)
-			return refuse(c->reason, c->err, token, why);
-		if ((rc = check_signatures(c, n->children)) != KG_OK)
-			return rc;
-	}
-	return KG_OK;
-}
-
-/* --- the shape of an EncryptedAssertion ----------------------------------
- * lasso (with xmlsec) leaks a copy of the SP key for each EncryptedData it
- * fails to decrypt in some malformed shapes (found by fuzz_saml_acs), and
- * RSA PKCS#1 v1.5 key transport is a decryption oracle (Jager and
- * Somorovsky, CCS 2011). So before lasso: one EncryptedData with a known
- * block cipher, one EncryptedKey (in its KeyInfo or beside it) with RSA-OAEP,
- * and a CipherValue in each. */
-#define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
-
-static const char *const data_ciphers[] = {
-	NS_XENC "aes128-cbc",
-	NS_XENC "aes192-cbc",
-	NS_XENC "aes256-cbc",
-	NS_XENC "tripledes-cbc",
-	"http://www.w3.org/2009/xmlenc11#aes128-gcm",
-	"http://www.w3.org/2009/xmlenc11#aes192-gcm",
-	"http://www.w3.org/2009/xmlenc11#aes256-gcm",
-	NULL};
-static const char *const key_transports[] = {
-	NS_XENC "rsa-oaep-mgf1p", "http://www.w3.org/2009/xmlenc11#rsa-oaep",
-	NULL};
-
-/* An xenc element with its EncryptionMethod in algs and a CipherValue. */
-static bool enc_ok(apr_pool_t *pool, const xmlNode *n, const char *const *algs)
-{
-	return n &&
-	       one_of(attr(pool, child(n, NS_XENC, "EncryptionMethod"),
-			   "Algorithm"),
-		      algs) &&
-	       child(child(n, NS_XENC, "CipherData"), NS_XENC, "CipherValue");
-}
-
-static kg_rc check_encryption(acs_ctx *c, const xmlNode *root)
-{
-	const xmlNode *ea = child(root, NS_SAML, "EncryptedAssertion");
-	const xmlNode *data = child(ea, NS_XENC, "EncryptedData"), *key;
-
-	if (ea == NULL)
-		return KG_OK;
-	key = child(child(data, NS_DS, "KeyInfo"), NS_XENC, "EncryptedKey");
-	if (key == NULL)
-		key = child(ea, NS_XENC, "EncryptedKey");
-	if (!enc_ok(c->pool, data, data_ciphers) ||
-	    !enc_ok(c->pool, key, key_transports))
-		return refuse(c->reason, c->err, "saml_decrypt",
-			      "the EncryptedAssertion is not in a form keygate "
-			      "decrypts (AES or 3DES, RSA-OAEP)");
-	return KG_OK;
-}
-
-/* IssueInstant: present, well-formed, not in the future beyond the skew
- * and not older than KG_SAML_MAX_AGE_MS: a browser posts the IdP's answer
- * at once, so an old one is a captured message (security.md 1.25). */
-#define KG_SAML_MAX_AGE_MS (10LL * 60 * 1000)
-
-static kg_rc check_issue_instant(acs_ctx *c, const xmlNode *n)
-{
-	const char *v = attr(c->pool, n, "IssueInstant");
-	long long t;
-
-	if (v == NULL || !parse_time(v, &t) || t > c->now + c->skew ||
-	    t + KG_SAML_MAX_AGE_MS + c->skew < c->now)
-		return refuse(c->reason, c->err, "saml_time",
-			      kg_psprintf(c->pool,
-					  "the %s's IssueInstant is missing, "
-					  "malformed, in the future or older "
-					  "than 10 minutes",
-					  (const char *)n->name));
-	return KG_OK;
-}
-
-/* Conditions: the times with the skew, every AudienceRestriction naming
- * us (or, for a Response also addressed to AWS, naming AWS alone, as
- * long as one names us), no condition keygate does not know. */
-static kg_rc check_conditions(acs_ctx *c, const xmlNode *assertion)
-{
-	const xmlNode *cond = child(assertion, NS_SAML, "Conditions");
-	const char *nb, *noa;
-	long long t;
-	int restrictions = 0;
-
-	if (cond == NULL)
-		return refuse(c->reason, c->err, "saml_audience",
-			      "the assertion has no Conditions");
-	nb = attr(c->pool, cond, "NotBefore");
-	noa = attr(c->pool, cond, "NotOnOrAfter");
-	if (nb && (!parse_time(nb, &t) || t > c->now + c->skew))
-		return refuse(c->reason, c->err, "saml_time",
-			      "Conditions NotBefore is in the future or "
-			      "malformed");
-	if (noa && (!parse_time(noa, &t) || c->now >= t + c->skew))
-		return refuse(c->reason, c->err, "saml_time",
-			      "Conditions NotOnOrAfter has passed or is "
-			      "malformed");
-	if (noa && t + c->skew > c->out->valid_until_ms)
-		c->out->valid_until_ms = t + c->skew;
-	for (const xmlNode *n = cond->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(n, NS_SAML, "OneTimeUse"))
-			continue; /* the replay cache enforces it */
-		if (!is_el(n, NS_SAML, "AudienceRestriction"))
-			return refuse(c->reason, c->err, "saml_audience",
-				      "the assertion has a condition keygate "
-				      "does not know");
-		if (names_audience(c, n, c->audience, false) ||
-		    (c->aws_only && names_audience(c, n, NULL, true)))
-			restrictions++;
-		else if (!c->aws_too || !names_audience(c, n, NULL, true))
-			return refuse(c->reason, c->err, "saml_audience",
-				      kg_psprintf(c->pool,
-						  "an AudienceRestriction does "
-						  "not name %s",
-						  c->audience));
-	}
-	if (restrictions == 0)
-		return refuse(c->reason, c->err, "saml_audience",
-			      "the assertion names no Audience");
-	return KG_OK;
-}
-
-/* One bearer SubjectConfirmationData naming this ACS, in time, answering
- * the same request as the Response. */
-static kg_rc check_subject(acs_ctx *c, const xmlNode *assertion)
-{
-	const xmlNode *subject = child(assertion, NS_SAML, "Subject");
-	const char *why = "the assertion has no bearer SubjectConfirmation";
-	const char *token = "saml_recipient";
-
-	if (subject == NULL || child(subject, NS_SAML, "NameID") == NULL)
-		return refuse(c->reason, c->err, "saml_parse",
-			      "the assertion has no Subject NameID");
-	for (const xmlNode *sc = subject->children; sc; sc = sc->next) {
-		const xmlNode *data;
-		const char *method, *recipient, *nb, *noa, *irt;
-		long long t_noa, t;
-		if (!is_el(sc, NS_SAML, "SubjectConfirmation"))
-			continue;
-		method = attr(c->pool, sc, "Method");
-		data = child(sc, NS_SAML, "SubjectConfirmationData");
-		if (method == NULL || strcmp(method, CM_BEARER) != 0 ||
-		    data == NULL)
-			continue;
-		recipient = attr(c->pool, data, "Recipient");
-		if (recipient == NULL ||
-		    (strcmp(recipient, c->acs) != 0 &&
-		     !((c->aws_too || c->aws_only) &&
-		       is_aws_signin(recipient)))) {
-			why = "no bearer SubjectConfirmationData names this "
-			      "ACS as Recipient";
-			continue;
-		}
-		nb = attr(c->pool, data, "NotBefore");
-		noa = attr(c->pool, data, "NotOnOrAfter");
-		irt = attr(c->pool, data, "InResponseTo");
-		if (noa == NULL || !parse_time(noa, &t_noa) ||
-		    c->now >= t_noa + c->skew ||
-		    (nb && (!parse_time(nb, &t) || t > c->now + c->skew))) {
-			token = "saml_time";
-			why = "the SubjectConfirmationData has expired, is not "
-			      "yet valid, or has no NotOnOrAfter";
-			continue;
-		}
-		if ((irt != NULL || c->in_response_to != NULL) &&
-		    (irt == NULL || c->in_response_to == NULL ||
-		     strcmp(irt, c->in_response_to) != 0)) {
-			token = "saml_inresponseto";
-			why = "SubjectConfirmationData InResponseTo differs "
-			      "from the Response's";
-			continue;
-		}
-		if (t_noa + c->skew > c->out->valid_until_ms)
-			c->out->valid_until_ms = t_noa + c->skew;
-		return KG_OK;
-	}
-	return refuse(c->reason, c->err, token, why);
-}
-
-/* Everything keygate checks on the (verified) assertion element. */
-static kg_rc check_assertion(acs_ctx *c, const xmlNode *assertion)
-{
-	const xmlNode *issuer = child(assertion, NS_SAML, "Issuer");
-	const xmlNode *authn;
-	const char *id = attr(c->pool, assertion, "ID");
-	const char *sna;
-	long long t;
-	kg_rc rc;
-
-	if (id == NULL || *id == '\0')
-		return refuse(c->reason, c->err, "saml_parse",
-			      "the assertion has no ID");
-	c->out->assertion_id = id;
-	if (issuer == NULL ||
-	    strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
-		return refuse(c->reason, c->err, "saml_issuer",
-			      "the assertion's Issuer is not the IdP");
-	if (c->s->conf->want_assertions_signed &&
-	    child(assertion, NS_DS, "Signature") == NULL)
-		return refuse(c->reason, c->err, "saml_sig_missing",
-			      "the assertion is not signed");
-	if ((rc = check_subject(c, assertion)) != KG_OK ||
-	    (rc = check_conditions(c, assertion)) != KG_OK)
-		return rc;
-	authn = child(assertion, NS_SAML, "AuthnStatement");
-	sna = authn ? attr(c->pool, authn, "SessionNotOnOrAfter") : NULL;
-	if (sna) {
-		if (!parse_time(sna, &t) || t <= c->now)
-			return refuse(c->reason, c->err, "saml_time",
-				      "SessionNotOnOrAfter has passed or is "
-				      "malformed");
-		c->out->session_cap_ms = t;
-	}
-	return KG_OK;
-}
-
-/* The Response around the assertion: Success, Destination, Issuer,
- * InResponseTo against this browser's request, the signature and
- * encryption policies. */
-static kg_rc check_response(acs_ctx *c, const xmlNode *root,
-			    const char *request_id, int encrypted)
-{
-	const xmlNode *status = child(root, NS_SAMLP, "Status");
-	const xmlNode *code = child(status, NS_SAMLP, "StatusCode");
-	const xmlNode *issuer = child(root, NS_SAML, "Issuer");
-	const char *value = code ? attr(c->pool, code, "Value") : NULL;
-	const char *dest = attr(c->pool, root, "Destination");
-
-	if (value == NULL || strcmp(value, STATUS_SUCCESS) != 0)
-		return refuse(c->reason, c->err, "saml_status",
-			      kg_psprintf(c->pool,
-					  "the Response's status is "
-					  "%.128s",
-					  value ? value : "missing"));
-	if (dest == NULL ||
-	    (strcmp(dest, c->acs) != 0 && !(c->aws_only && is_aws_signin(dest))))
-		return refuse(c->reason, c->err, "saml_destination",
-			      "the Response's Destination is not this ACS");
-	if (issuer && strcmp(text(c->pool, issuer), c->s->idp_entity_id) != 0)
-		return refuse(c->reason, c->err, "saml_issuer",
-			      "the Response's Issuer is not the IdP");
-	c->in_response_to = attr(c->pool, root, "InResponseTo");
-	if (c->in_response_to == NULL && !c->unsolicited)
-		return refuse(c->reason, c->err, "saml_inresponseto",
-			      "an unsolicited Response (no InResponseTo) and "
-			      "KeygateSAMLUnsolicited is Off");
-	if (c->in_response_to &&
-	    (request_id == NULL || strcmp(c->in_response_to, request_id) != 0))
-		return refuse(c->reason, c->err, "saml_inresponseto",
-			      "InResponseTo is not a request of this browser");
-	if (c->s->conf->want_response_signed &&
-	    child(root, NS_DS, "Signature") == NULL)
-		return refuse(c->reason, c->err, "saml_sig_missing",
-			      "the Response is not signed");
-	if (c->s->conf->want_assertions_encrypted && !encrypted)
-		return refuse(c->reason, c->err, "saml_enc_policy",
-			      "the assertion is not encrypted");
-	c->out->in_response_to = c->in_response_to;
-	return KG_OK;
-}
-
 /* The lasso error as a reason token. */
 static const char *lasso_reason(int lrc)
 {
@@ -975,7 +417,7 @@ static const char *lasso_reason(int lrc)
 
 /* lasso verifies the signatures and decrypts; *assertion_xml is the
  * assertion lasso accepted (decrypted when it came encrypted). */
-static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
+static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
 			  const char **assertion_xml)
 {
 	idp_state *st = acquire(c->s);
@@ -999,7 +441,7 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 	if (lrc != 0) {
 		/* lasso skips an EncryptedAssertion it cannot decrypt, then
 		 * finds no assertion */
-		rc = refuse(
+		rc = kg_saml_refuse(
 			c->reason, c->err,
 			encrypted && lrc == LASSO_PROFILE_ERROR_MISSING_ASSERTION
 				? "saml_decrypt"
@@ -1015,13 +457,13 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 	    g_list_length(response->EncryptedAssertion) !=
 		    (encrypted ? 1u : 0u) ||
 	    !LASSO_IS_SAML2_ASSERTION(response->Assertion->data)) {
-		rc = refuse(c->reason, c->err, "saml_assertion_count",
+		rc = kg_saml_refuse(c->reason, c->err, "saml_assertion_count",
 			    "lasso did not accept exactly one assertion");
 		goto done;
 	}
 	if (profile->remote_providerID == NULL ||
 	    strcmp(profile->remote_providerID, c->s->idp_entity_id) != 0) {
-		rc = refuse(c->reason, c->err, "saml_issuer",
+		rc = kg_saml_refuse(c->reason, c->err, "saml_issuer",
 			    "the Response comes from another provider");
 		goto done;
 	}
@@ -1030,7 +472,7 @@ static kg_rc lasso_verify(acs_ctx *c, const char *b64, bool encrypted,
 		gchar *xml = lasso_node_export_to_xml(
 			LASSO_NODE(response->Assertion->data));
 		if (xml == NULL) {
-			rc = refuse(c->reason, c->err, "saml_decrypt",
+			rc = kg_saml_refuse(c->reason, c->err, "saml_decrypt",
 				    "the decrypted assertion does not export");
 			goto done;
 		}
@@ -1044,7 +486,7 @@ done:
 }
 
 /* Verifies the SAMLResponse form value saml_response as c expects. */
-static kg_rc verify(acs_ctx *c, const char *saml_response,
+static kg_rc verify(kg_saml_ctx *c, const char *saml_response,
 		    const char *request_id)
 {
 	apr_pool_t *pool = c->pool;
@@ -1062,63 +504,63 @@ static kg_rc verify(acs_ctx *c, const char *saml_response,
 	memset(out, 0, sizeof(*out));
 	*reason = "saml_parse";
 	if (saml_response == NULL)
-		return refuse(reason, err, "saml_parse", "no SAMLResponse");
+		return kg_saml_refuse(reason, err, "saml_parse", "no SAMLResponse");
 	if (strchr(saml_response, '<'))
-		return refuse(reason, err, "saml_parse",
+		return kg_saml_refuse(reason, err, "saml_parse",
 			      "the SAMLResponse is not base64");
 	rc = kg_saml_response_decode(pool, saml_response, strlen(saml_response),
 				     &xml, &len, err);
 	if (rc != KG_OK)
-		return refuse(reason, err, "saml_parse", err->msg);
-	doc = parse_strict(xml, len, &dtd);
+		return kg_saml_refuse(reason, err, "saml_parse", err->msg);
+	doc = kg_saml_parse_strict(xml, len, &dtd);
 	if (doc == NULL)
-		return refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
+		return kg_saml_refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
 			      dtd ? "the Response has a DTD"
 				  : "the Response is not well-formed XML");
 	root = xmlDocGetRootElement(doc);
-	if (!is_el(root, NS_SAMLP, "Response")) {
-		rc = refuse(reason, err, "saml_parse",
+	if (!kg_saml_is_el(root, NS_SAMLP, "Response")) {
+		rc = kg_saml_refuse(reason, err, "saml_parse",
 			    "the message is not a samlp:Response");
 		goto done;
 	}
-	if (!scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
+	if (!kg_saml_scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
 		  0)) {
-		rc = refuse(reason, err, "saml_parse",
+		rc = kg_saml_refuse(reason, err, "saml_parse",
 			    "the Response repeats an ID or nests too deep");
 		goto done;
 	}
 	if (assertions + encrypted != 1 ||
-	    (assertions == 1 && !child(root, NS_SAML, "Assertion")) ||
-	    (encrypted == 1 && !child(root, NS_SAML, "EncryptedAssertion"))) {
-		rc = refuse(reason, err, "saml_assertion_count",
+	    (assertions == 1 && !kg_saml_child(root, NS_SAML, "Assertion")) ||
+	    (encrypted == 1 && !kg_saml_child(root, NS_SAML, "EncryptedAssertion"))) {
+		rc = kg_saml_refuse(reason, err, "saml_assertion_count",
 			    kg_psprintf(pool,
 					"the Response carries %d "
 					"assertions, not one in place",
 					assertions + encrypted));
 		goto done;
 	}
-	if ((rc = check_signatures(c, root)) != KG_OK ||
-	    (rc = check_encryption(c, root)) != KG_OK ||
-	    (rc = check_issue_instant(c, root)) != KG_OK ||
-	    (rc = check_response(c, root, request_id, encrypted)) != KG_OK ||
+	if ((rc = kg_saml_check_signatures(c, root)) != KG_OK ||
+	    (rc = kg_saml_check_encryption(c, root)) != KG_OK ||
+	    (rc = kg_saml_check_issue_instant(c, root)) != KG_OK ||
+	    (rc = kg_saml_check_response(c, root, request_id, encrypted)) != KG_OK ||
 	    (rc = lasso_verify(c, saml_response, encrypted, &assertion_xml)) !=
 		    KG_OK)
 		goto done;
 	if (assertion_xml) {
-		adoc = parse_strict(assertion_xml, strlen(assertion_xml), &dtd);
+		adoc = kg_saml_parse_strict(assertion_xml, strlen(assertion_xml), &dtd);
 		assertion = adoc ? xmlDocGetRootElement(adoc) : NULL;
-		if (!is_el(assertion, NS_SAML, "Assertion")) {
-			rc = refuse(reason, err, "saml_decrypt",
+		if (!kg_saml_is_el(assertion, NS_SAML, "Assertion")) {
+			rc = kg_saml_refuse(reason, err, "saml_decrypt",
 				    "the decrypted assertion does not parse");
 			goto done;
 		}
 	} else {
-		assertion = child(root, NS_SAML, "Assertion");
+		assertion = kg_saml_child(root, NS_SAML, "Assertion");
 	}
 	if ((assertion_xml &&
-	     (rc = check_signatures(c, assertion)) != KG_OK) ||
-	    (rc = check_issue_instant(c, assertion)) != KG_OK ||
-	    (rc = check_assertion(c, assertion)) != KG_OK)
+	     (rc = kg_saml_check_signatures(c, assertion)) != KG_OK) ||
+	    (rc = kg_saml_check_issue_instant(c, assertion)) != KG_OK ||
+	    (rc = kg_saml_check_assertion(c, assertion)) != KG_OK)
 		goto done;
 	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
 				     assertion_xml ? strlen(assertion_xml)
@@ -1140,10 +582,12 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		  const char *request_id, long long now_ms,
 		  kg_saml_verified *out, const char **reason, kg_err *err)
 {
-	acs_ctx c = {.s = s,
+	kg_saml_ctx c = {.s = s,
 		     .pool = pool,
 		     .now = now_ms,
 		     .skew = s->conf->clock_skew_s * 1000,
+		     .conf = s->conf,
+		     .idp_entity_id = s->idp_entity_id,
 		     .acs = s->sp.acs_url,
 		     .audience = s->sp.entity_id,
 		     .aws_too = s->conf->aws_shared_response,
@@ -1160,10 +604,12 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 			   kg_saml_verified *out, const char **reason,
 			   kg_err *err)
 {
-	acs_ctx c = {.s = s,
+	kg_saml_ctx c = {.s = s,
 		     .pool = pool,
 		     .now = now_ms,
 		     .skew = s->conf->clock_skew_s * 1000,
+		     .conf = s->conf,
+		     .idp_entity_id = s->idp_entity_id,
 		     .acs = AWS_SIGNIN,
 		     .audience = AWS_AUDIENCE,
 		     .aws_only = true,
@@ -1346,11 +792,11 @@ static kg_rc post_signed(apr_pool_t *pool, const char *b64,
 	const char *xml;
 	xmlDoc *doc;
 	bool has;
-	kg_rc rc = parse_message(pool, b64, false, &xml, &doc, reason, err);
+	kg_rc rc = kg_saml_parse_message(pool, b64, false, &xml, &doc, reason, err);
 
 	if (rc != KG_OK)
 		return rc;
-	has = child(xmlDocGetRootElement(doc), NS_DS, "Signature") != NULL;
+	has = kg_saml_child(xmlDocGetRootElement(doc), NS_DS, "Signature") != NULL;
 	xmlFreeDoc(doc);
 	return has ? KG_OK
 		   : slo_refuse(reason, err, "slo_unsigned",
@@ -1582,7 +1028,7 @@ static kg_rc verify_root(LassoProvider *provider, apr_pool_t *pool,
 
 	if (lrc == 0)
 		return KG_OK;
-	return refuse(reason, err, lasso_reason(lrc),
+	return kg_saml_refuse(reason, err, lasso_reason(lrc),
 		      kg_psprintf(pool, "the %s's signature: [%d] %s", what,
 				  lrc, lasso_strerror(lrc)));
 }
@@ -1615,22 +1061,22 @@ static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
 			   const char *xml, const xmlNode *root,
 			   const char **reason, kg_err *err)
 {
-	const xmlNode *assertion = child(root, NS_SAML, "Assertion");
-	const xmlNode *issuer = child(root, NS_SAML, "Issuer");
-	const xmlNode *a_issuer = child(assertion, NS_SAML, "Issuer");
-	bool response_signed = child(root, NS_DS, "Signature") != NULL;
-	bool assertion_signed = child(assertion, NS_DS, "Signature") != NULL;
+	const xmlNode *assertion = kg_saml_child(root, NS_SAML, "Assertion");
+	const xmlNode *issuer = kg_saml_child(root, NS_SAML, "Issuer");
+	const xmlNode *a_issuer = kg_saml_child(assertion, NS_SAML, "Issuer");
+	bool response_signed = kg_saml_child(root, NS_DS, "Signature") != NULL;
+	bool assertion_signed = kg_saml_child(assertion, NS_DS, "Signature") != NULL;
 	const char *axml;
 	kg_rc rc;
 
 	if ((issuer &&
-	     strcmp(text(pool, issuer), provider->ProviderID) != 0) ||
+	     strcmp(kg_saml_text(pool, issuer), provider->ProviderID) != 0) ||
 	    a_issuer == NULL ||
-	    strcmp(text(pool, a_issuer), provider->ProviderID) != 0)
-		return refuse(reason, err, "saml_issuer",
+	    strcmp(kg_saml_text(pool, a_issuer), provider->ProviderID) != 0)
+		return kg_saml_refuse(reason, err, "saml_issuer",
 			      "the Issuer is not the IdP of the metadata");
 	if (!response_signed && !assertion_signed)
-		return refuse(reason, err, "saml_sig_missing",
+		return kg_saml_refuse(reason, err, "saml_sig_missing",
 			      "neither the Response nor its assertion is "
 			      "signed");
 	if (response_signed &&
@@ -1640,7 +1086,7 @@ static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
 	if (!assertion_signed)
 		return KG_OK;
 	if ((axml = standalone(pool, assertion)) == NULL)
-		return refuse(reason, err, "saml_parse",
+		return kg_saml_refuse(reason, err, "saml_parse",
 			      "the assertion does not serialise");
 	return verify_root(provider, pool, axml, "assertion", reason, err);
 }
@@ -1659,22 +1105,22 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 	*reason = "saml_parse";
 	if (!ensure_lasso(err))
 		return err->rc;
-	if ((rc = parse_message(pool, response, true, &xml, &doc, reason,
+	if ((rc = kg_saml_parse_message(pool, response, true, &xml, &doc, reason,
 				err)) != KG_OK)
 		return rc;
 	root = xmlDocGetRootElement(doc);
-	if (!is_el(root, NS_SAMLP, "Response") ||
-	    !scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
+	if (!kg_saml_is_el(root, NS_SAMLP, "Response") ||
+	    !kg_saml_scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
 		  0)) {
 		xmlFreeDoc(doc);
-		return refuse(reason, err, "saml_parse",
+		return kg_saml_refuse(reason, err, "saml_parse",
 			      "not a samlp:Response, a repeated ID or too "
 			      "deep");
 	}
 	if (assertions != 1 || encrypted != 0 ||
-	    !child(root, NS_SAML, "Assertion")) {
+	    !kg_saml_child(root, NS_SAML, "Assertion")) {
 		xmlFreeDoc(doc);
-		return refuse(reason, err, "saml_assertion_count",
+		return kg_saml_refuse(reason, err, "saml_assertion_count",
 			      "the Response does not carry exactly one plain "
 			      "assertion (an encrypted one needs the SP key)");
 	}
@@ -1711,15 +1157,15 @@ kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
 
 	if (!ensure_lasso(err))
 		return err->rc;
-	doc = parse_strict(metadata, strlen(metadata), &dtd);
+	doc = kg_saml_parse_strict(metadata, strlen(metadata), &dtd);
 	if (doc == NULL)
 		return kg_err_set(err, KG_EINVAL, "%s",
 				  dtd ? "the metadata has a DTD"
 				      : "the metadata is not well-formed XML");
 	root = xmlDocGetRootElement(doc);
-	is_md = is_el(root, "urn:oasis:names:tc:SAML:2.0:metadata",
+	is_md = kg_saml_is_el(root, "urn:oasis:names:tc:SAML:2.0:metadata",
 		      "EntityDescriptor");
-	is_signed = child(root, NS_DS, "Signature") != NULL;
+	is_signed = kg_saml_child(root, NS_DS, "Signature") != NULL;
 	xmlFreeDoc(doc);
 	if (!is_md)
 		return kg_err_set(err, KG_EINVAL,
