@@ -75,7 +75,7 @@ kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
 		memcpy(e.id, reply->elems[i].str, KG_SESS_ID_LEN);
 		e.last_used_us = strtoll(reply->elems[i + 1].str, NULL, 10);
 		kg_err_clear(&why);
-		rc = kg_sess_store_fetch(s, pool, e.id, &e.rec, &why, err);
+		rc = kg_sess_store_fetch(s, pool, e.id, false, &e.rec, &why, err);
 		if (rc == KG_ENOTFOUND) {
 			kg_err_clear(err);
 			continue; /* ended since the index was read */

@@ -566,6 +566,7 @@ kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
 
 #define WATCH_PING_MS 2000  /* a silent connection is pinged after this */
 #define WATCH_RETRY_MS 1000 /* and re-made after this when it failed */
+#define WATCH_RETRY_MAX_MS 10000
 
 struct kg_sess_redis_watch {
 	kg_sess_redis *r;
@@ -699,11 +700,18 @@ static void *watch_main(void *arg)
 	kg_sess_redis_watch *w = arg;
 	conn c;
 
+	long long pause = WATCH_RETRY_MS;
+
 	memset(&c, 0, sizeof(c));
 	c.owner = w->r;
 	while (!watch_stopping(w)) {
 		redisContext *ctx = connect_ready(w->r, &c);
+		/* failing attempts back off to WATCH_RETRY_MAX_MS, so an
+		 * outage logs a connect failure that often, not every second */
+		pause = pause * 2 > WATCH_RETRY_MAX_MS ? WATCH_RETRY_MAX_MS
+						       : pause * 2;
 		if (ctx && watch_subscribe(w, ctx)) {
+			pause = WATCH_RETRY_MS;
 			struct timeval none = {0, 0};
 			redisSetTimeout(ctx, none); /* poll() does the waiting */
 			watch_set_fd(w, ctx->fd);
@@ -719,7 +727,7 @@ static void *watch_main(void *arg)
 		}
 		if (ctx)
 			redisFree(ctx);
-		watch_pause(w, WATCH_RETRY_MS);
+		watch_pause(w, pause);
 	}
 	return NULL;
 }

@@ -94,7 +94,8 @@ typedef struct kg_sess_redis_watch kg_sess_redis_watch;
  * key under prefix (CLIENT TRACKING BCAST, redirected to itself and
  * subscribed to __redis__:invalidate), and reports each notice to sink.
  * A connection silent past a ping, or failing, is reported down and
- * made again every second. The thread stops when pool is cleared. */
+ * made again a second later (backing off to 10 s while it keeps
+ * failing). The thread stops when pool is cleared. */
 kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
 				const char *prefix,
 				const kg_sess_watch_sink *sink,

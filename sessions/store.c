@@ -95,7 +95,7 @@ void kg_sess_short_id(const char *id, char out[9])
 
 /* GETs the sealed record of id. KG_ENOTFOUND when there is none. */
 static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
-			kg_sess_reply **out, kg_err *err)
+			bool use_cache, kg_sess_reply **out, kg_err *err)
 {
 	const char *argv[2];
 	size_t lens[2];
@@ -103,7 +103,7 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	uint64_t ticket = s->cache ? kg_sess_cache_ticket(s->cache) : 0;
 	kg_rc rc;
 
-	if (s->cache) {
+	if (s->cache && use_cache) {
 		kg_sess_reply *hit = apr_pcalloc(pool, sizeof(*hit));
 		const unsigned char *data;
 		if (kg_sess_cache_get(s->cache, pool, id, now, &data,
@@ -189,7 +189,8 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool,
 }
 
 kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
-			  kg_sess_record **out, kg_err *why, kg_err *err)
+			  bool use_cache, kg_sess_record **out, kg_err *why,
+			  kg_err *err)
 {
 	const kg_sess_keyctx *kc = kg_sess_store_keyctx(s, err);
 	kg_sess_reply *sealed;
@@ -197,7 +198,7 @@ kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
 
 	if (kc == NULL)
 		return KG_EINTERNAL;
-	rc = get_sealed(s, pool, id, &sealed, err);
+	rc = get_sealed(s, pool, id, use_cache, &sealed, err);
 	if (rc != KG_OK)
 		return rc;
 	if (kg_sess_record_unseal_ctx(pool, kc, id,
@@ -207,15 +208,16 @@ kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	return KG_OK;
 }
 
-/* Loads and opens the record of id; an unreadable one is dropped. */
+/* Loads and opens the record of id (from this process's cache when
+ * use_cache and it holds it); an unreadable one is dropped. */
 static kg_rc load_id(kg_sess_store *s, apr_pool_t *pool, const char *id,
-		     kg_sess_record **out, kg_err *err)
+		     bool use_cache, kg_sess_record **out, kg_err *err)
 {
 	kg_err why;
 	kg_rc rc;
 
 	kg_err_clear(&why);
-	rc = kg_sess_store_fetch(s, pool, id, out, &why, err);
+	rc = kg_sess_store_fetch(s, pool, id, use_cache, out, &why, err);
 	if (rc != KG_OK || *out != NULL)
 		return rc;
 	rc = drop_unreadable(s, pool, id, why.msg, err);
@@ -229,7 +231,7 @@ kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool,
 {
 	if (strlen(id) != KG_SESS_ID_LEN)
 		return kg_err_set(err, KG_ENOTFOUND, "no such session id");
-	return load_id(s, pool, id, out, err);
+	return load_id(s, pool, id, false, out, err);
 }
 
 kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
@@ -251,14 +253,14 @@ kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 	if (!kg_sess_cookie_id_ctx(kc->id[0], cookie, id))
 		return kg_err_set(err, KG_EINTERNAL, "cookie HMAC failed");
 	kg_err_clear(&miss);
-	rc = load_id(s, pool, id, out, &miss);
+	rc = load_id(s, pool, id, true, out, &miss);
 	if (rc == KG_ENOTFOUND && kc->count > 1) {
 		/* a cookie issued before the secret rolled over */
 		if (!kg_sess_cookie_id_ctx(kc->id[1], cookie, id))
 			return kg_err_set(err, KG_EINTERNAL,
 					  "cookie HMAC failed");
 		kg_err_clear(&miss);
-		rc = load_id(s, pool, id, out, &miss);
+		rc = load_id(s, pool, id, true, out, &miss);
 	}
 	if (rc != KG_OK)
 		return kg_err_set(err, rc, "%s", miss.msg);

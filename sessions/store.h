@@ -56,8 +56,8 @@ kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 			 kg_err *err);
 
 /* Reads the session stored under its Redis id (rec->id of a loaded
- * record) again: a fresher copy, for a caller about to change it under a
- * lock. KG_ENOTFOUND when it is gone or unreadable (then dropped). */
+ * record) again, from Redis itself (never the process's cache): the
+ * freshest copy, for a caller about to change it under a lock. KG_ENOTFOUND when it is gone or unreadable (then dropped). */
 kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool,
 			   const char *id, kg_sess_record **out, kg_err *err);
 

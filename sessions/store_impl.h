@@ -32,10 +32,12 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 /* This thread's keyed contexts, or NULL with err set (KG_EINTERNAL). */
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err);
 
-/* Reads the record of id. KG_ENOTFOUND when there is none; KG_OK with
- * *out NULL and the reason in why when it does not open or decode. */
+/* Reads the record of id (use_cache: this process's cache may answer).
+ * KG_ENOTFOUND when there is none; KG_OK with *out NULL and the reason in
+ * why when it does not open or decode. */
 kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
-			  kg_sess_record **out, kg_err *why, kg_err *err);
+			  bool use_cache, kg_sess_record **out, kg_err *why,
+			  kg_err *err);
 
 /* Writes the first 8 characters of id, the form logs and the admin
  * commands show, into out[9]. */

@@ -84,7 +84,8 @@ static kg_rc end_set(kg_sess_store *s, apr_pool_t *pool, const char *key,
 		if (m->type != KG_REPLY_STRING ||
 		    m->len != KG_SESS_ID_LEN)
 			continue;
-		rc = kg_sess_store_fetch(s, pool, m->str, &rec, &why, err);
+		rc = kg_sess_store_fetch(s, pool, m->str, false, &rec, &why,
+					 err);
 		if (rc == KG_ENOTFOUND || (rc == KG_OK && rec == NULL))
 			continue;
 		if (rc != KG_OK)
