@@ -22,6 +22,7 @@ void kg_conf_aws_defaults(kg_conf_aws *a)
 	a->timeout_s = 10;
 	a->refresh_window_s = 600;
 	a->max_roles = 10;
+	a->bearer = true;
 }
 
 bool kg_conf_duration(const char *s, long long *seconds)
@@ -148,6 +149,9 @@ static const char *set_endpoint(const kg_directive *self, apr_pool_t *pool,
 	*bad_arg = 0;
 	for (size_t i = 0; !ok && i < sizeof(plain_ok) / sizeof(*plain_ok); i++)
 		ok = strncasecmp(u, plain_ok[i], strlen(plain_ok[i])) == 0;
+	/* no userinfo: http://127.0.0.1:1@elsewhere/ goes elsewhere */
+	if (ok && memchr(u, '@', strcspn(u + 8, "/?#") + 8))
+		ok = false;
 	if (!ok || strpbrk(u, " \t\r\n"))
 		return "must be an https:// URL (http:// only to a loopback "
 		       "host)";
@@ -230,6 +234,10 @@ const kg_directive kg_conf_aws_directives[] = {
 	 "the profile [default] copies (default: the first role's)"},
 	{"KeygateAwsCredentialsDir", 1, 1, set_dir, "DIR",
 	 "also write DIR/USERNAME/.aws/credentials (0600) on every change"},
+	{"KeygateAwsBearer", 1, 1, kg_directive_set_flag, "On|Off",
+	 "bearer tokens keygate accepts may fetch their user's credentials "
+	 "(default On)",
+	 AWS(bearer)},
 	{"KeygateAwsMaxRoles", 1, 1, set_max_roles, "N",
 	 "roles assumed per login at most (default 10)"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},

@@ -28,6 +28,8 @@ typedef struct {
 					 first role */
 	const char *credentials_dir;  /* NULL: no files written */
 	int max_roles;		      /* roles assumed per login; 10 */
+	bool bearer;		      /* bearer tokens may fetch their user's
+					 credentials; true */
 } kg_conf_aws;
 
 /* Fills a with the defaults. */

@@ -15,6 +15,13 @@
 #include <string.h>
 
 #define KG_AWS_RETRY_MS 60000 /* a failed refresh is tried again after */
+/* A refresh runs inside a user's request and under a 15 s lock: each call
+ * gets at most two attempts of at most 4 s, and no new role is started
+ * after 6 s (the rest stay due for a later request), so the job ends
+ * before the lock can expire and let another gateway start it again. */
+#define KG_AWS_REFRESH_TIMEOUT_S 4
+#define KG_AWS_REFRESH_ATTEMPTS 2
+#define KG_AWS_REFRESH_BUDGET_MS 6000
 
 kg_sts_opts kg_aws_sts_opts(kg_gateway *gw, const kg_log *log)
 {
@@ -143,6 +150,10 @@ static void refresh_role(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	kg_sts_opts opts = kg_aws_sts_opts(gw, log);
 	const char *name = kg_aws_session_name(req->pool, r);
+
+	if (opts.timeout_s > KG_AWS_REFRESH_TIMEOUT_S)
+		opts.timeout_s = KG_AWS_REFRESH_TIMEOUT_S;
+	opts.max_attempts = KG_AWS_REFRESH_ATTEMPTS;
 	kg_sts_creds creds;
 	kg_sts_outcome oc;
 	kg_err why = {0};
@@ -186,13 +197,22 @@ static kg_rc aws_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	for (int i = 0; i < set->roles->nelts; i++) {
 		kg_aws_role_creds *r =
 			&APR_ARRAY_IDX(set->roles, i, kg_aws_role_creds);
+		if (kg_gateway_now_ms() - now_ms >= KG_AWS_REFRESH_BUDGET_MS)
+			break;
 		if (role_due(r, window, now_ms))
 			refresh_role(gw, req, log, rec, r, now_ms);
 	}
 	rec->state.sts_credentials = kg_aws_set_encode(req->pool, set, window);
-	kg_aws_write_file(gw, req->pool, log, rec->user->username,
-			  rec->state.sts_credentials);
 	return KG_OK;
 }
 
-const kg_session_job kg_aws_refresh_job = {"aws", aws_due, aws_run};
+/* Once the refreshed record is saved (never for a session that ended
+ * meanwhile): the credentials file follows it. */
+static void aws_saved(kg_gateway *gw, kg_req *req, const kg_log *log,
+		      const kg_sess_record *rec)
+{
+	kg_aws_write_file(gw, req->pool, log, rec->user->username,
+			  rec->state.sts_credentials);
+}
+
+const kg_session_job kg_aws_refresh_job = {"aws", aws_due, aws_run, aws_saved};

@@ -41,6 +41,11 @@ extern const kg_session_job kg_aws_refresh_job;
 void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,
 		       const char *username, const char *stored);
 
+/* Removes username's credentials file (at logout: the keys it holds
+ * must not outlive the session that got them). */
+void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool,
+			const char *username);
+
 /* The STS call options from the settings. */
 kg_sts_opts kg_aws_sts_opts(kg_gateway *gw, const kg_log *log);
 

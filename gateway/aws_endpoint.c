@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-/* The most recently used session of user holding AWS credentials, or
- * NULL; KG_EBACKEND when Redis is down. */
+/* The most recently used session of user holding usable AWS
+ * credentials, or NULL; KG_EBACKEND when Redis is down. */
 static kg_rc newest_with_aws(kg_gateway *gw, kg_req *req, const char *user,
 			     kg_sess_record **out, kg_err *err)
 {
@@ -28,7 +28,13 @@ static kg_rc newest_with_aws(kg_gateway *gw, kg_req *req, const char *user,
 	*out = NULL;
 	for (int i = 0; rc == KG_OK && i < all->nelts; i++) {
 		kg_sess_entry *e = &APR_ARRAY_IDX(all, i, kg_sess_entry);
-		if (e->rec && e->rec->state.sts_credentials)
+		kg_aws_set *set;
+		kg_err why = {0};
+		if (e->rec && e->rec->state.sts_credentials &&
+		    kg_aws_set_decode(req->pool, e->rec->state.sts_credentials,
+				      &set, &why) == KG_OK &&
+		    kg_aws_default_role(set, kg_aws_profiles(req->pool, set),
+					NULL, kg_gateway_now_ms() / 1000) >= 0)
 			*out = e->rec; /* least recently used first */
 	}
 	return rc;
@@ -45,7 +51,8 @@ static void find_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 	bool written = false;
 	kg_rc rc = kg_gateway_session(gw, req, log, out, &err);
 
-	if (rc == KG_ENOTFOUND && kg_req_header(req, "Authorization")) {
+	if (rc == KG_ENOTFOUND && gw->conf->aws.bearer &&
+	    kg_req_header(req, "Authorization")) {
 		loc->unauth = KG_UNAUTH_401;
 		kg_gateway_authenticate(gw, loc, req, log, resp, &caller);
 		if (resp->action != KG_RESP_CONTINUE)

@@ -62,10 +62,17 @@ static bool write_atomic(apr_pool_t *pool, const char *path, const char *text)
 			break;
 		done += n > 0 ? (size_t)n : 0;
 	}
-	if (done != len || fchmod(fd, 0600) != 0 || fsync(fd) != 0 ||
-	    close(fd) != 0) {
+	if (done != len || fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
+		int e = errno;
 		close(fd);
 		unlink(tmp);
+		errno = e;
+		return false;
+	}
+	if (close(fd) != 0) { /* the descriptor is gone either way */
+		int e = errno;
+		unlink(tmp);
+		errno = e;
 		return false;
 	}
 	if (rename(tmp, path) != 0) {
@@ -73,6 +80,15 @@ static bool write_atomic(apr_pool_t *pool, const char *path, const char *text)
 		return false;
 	}
 	return true;
+}
+
+void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool, const char *username)
+{
+	const char *dir = gw->conf->aws.credentials_dir;
+
+	if (dir && safe_component(username))
+		unlink(kg_psprintf(pool, "%s/%s/.aws/credentials", dir,
+				   username));
 }
 
 void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,

@@ -85,6 +85,21 @@ static kg_rc map_roles(kg_gateway *gw, kg_req *req, const kg_log *log,
 	return rc;
 }
 
+/* True when the stored form holds at least one role with keys. */
+static bool issued_any(apr_pool_t *pool, const char *stored)
+{
+	kg_aws_set *set;
+	kg_err err = {0};
+
+	if (stored == NULL ||
+	    kg_aws_set_decode(pool, stored, &set, &err) != KG_OK)
+		return false;
+	for (int i = 0; i < set->roles->nelts; i++)
+		if (APR_ARRAY_IDX(set->roles, i, kg_aws_role_creds).ok)
+			return true;
+	return false;
+}
+
 /* Checks the Response and that it is this session's user's, once. */
 static kg_rc check(kg_gateway *gw, kg_req *req, const char *alias,
 		   const kg_sess_record *rec, const char *response,
@@ -131,6 +146,7 @@ void kg_endpoint_aws_saml(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_sess_record *rec = NULL;
 	kg_saml_verified v;
 	kg_user *user = NULL;
+	const char *fresh;
 	kg_err err = {0};
 	bool written = false;
 	kg_rc rc;
@@ -163,12 +179,17 @@ void kg_endpoint_aws_saml(kg_gateway *gw, kg_req *req, const kg_log *log,
 		refuse(log, resp, rc, reason, err.msg);
 		return;
 	}
-	rec->state.sts_credentials =
-		kg_aws_assume(gw, req, log, user, v.response_xml);
+	fresh = kg_aws_assume(gw, req, log, user, v.response_xml);
+	/* keys still good are not traded for a set where every role failed */
+	if (issued_any(req->pool, fresh) ||
+	    !issued_any(req->pool, rec->state.sts_credentials))
+		rec->state.sts_credentials = fresh;
 	rc = kg_sess_store_save(gw->store, req->pool, rec, kg_gateway_now_ms(),
 				&written, &err);
 	if (rc != KG_OK) {
-		refuse(log, resp, rc, "cache_unavailable", err.msg);
+		refuse(log, resp, rc == KG_ENOTFOUND ? KG_EAUTH : rc,
+		       rc == KG_ENOTFOUND ? "no_session" : "cache_unavailable",
+		       err.msg);
 		return;
 	}
 	kg_aws_write_file(gw, req->pool, log, rec->user->username,

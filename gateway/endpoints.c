@@ -3,6 +3,7 @@
  * one table.
  */
 #include "gateway/endpoints.h"
+#include "gateway/aws.h"
 #include "gateway/aws_render.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
@@ -104,6 +105,8 @@ static void handle_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	if (rc == KG_OK) {
 		rc = kg_sess_store_delete(gw->store, req->pool, rec, "logout",
 					  &err);
+		if (rc == KG_OK && rec->state.sts_credentials)
+			kg_aws_remove_file(gw, req->pool, rec->user->username);
 		/* RP-initiated logout at the provider, when it offers one */
 		if (rc == KG_OK && gw->oidc && rec->state.oidc_id_token &&
 		    strcmp(rec->protocol, "oidc") == 0)

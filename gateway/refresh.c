@@ -57,6 +57,8 @@ kg_rc kg_gateway_session_job(kg_gateway *gw, kg_req *req, const kg_log *log,
 		if (rc == KG_OK && changed)
 			rc = kg_sess_store_save(gw->store, req->pool, rec,
 						now_ms, written, err);
+		if (rc == KG_OK && changed && job->saved)
+			job->saved(gw, req, log, rec);
 	}
 	kg_sess_lock_release(gw->store, req->pool, lock, holder, &why);
 	return rc;
@@ -106,15 +108,16 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	if (rc == KG_OK) {
 		take_tokens(rec, req->pool, &tokens);
 		*changed = true;
-		kg_log_emit(log, KG_LOG_INFO, NULL,
-			    "session refreshed user=%s", rec->user->username);
+		kg_log_emit(log, KG_LOG_INFO, NULL, "session refreshed user=%s",
+			    rec->user->username);
 		return KG_OK;
 	}
 	if (rc == KG_EAUTH && gw->conf->oidc.refresh_failure_logout) {
-		kg_log_emit(log, KG_LOG_NOTICE, "KG-0530",
-			    "AUDIT session ended reason=refresh_refused user=%s "
-			    "%s",
-			    rec->user->username, why.msg);
+		kg_log_emit(
+			log, KG_LOG_NOTICE, "KG-0530",
+			"AUDIT session ended reason=refresh_refused user=%s "
+			"%s",
+			rec->user->username, why.msg);
 		rc = kg_sess_store_delete(gw->store, req->pool, rec,
 					  "refresh_refused", err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;
@@ -126,11 +129,11 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 }
 
 kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_sess_record **recp, long long now_ms,
-			 bool *written, kg_err *err)
+			 kg_sess_record **recp, long long now_ms, bool *written,
+			 kg_err *err)
 {
-	static const kg_session_job job = {"refresh", oidc_due, oidc_run};
+	static const kg_session_job job = {"refresh", oidc_due, oidc_run, NULL};
 
-	return kg_gateway_session_job(gw, req, log, &job, recp, now_ms,
-				      written, err);
+	return kg_gateway_session_job(gw, req, log, &job, recp, now_ms, written,
+				      err);
 }

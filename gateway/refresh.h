@@ -19,6 +19,9 @@ typedef struct {
 	kg_rc (*run)(kg_gateway *gw, kg_req *req, const kg_log *log,
 		     kg_sess_record *rec, long long now_ms, bool *changed,
 		     kg_err *err);
+	/* Called once rec was saved; NULL: nothing to do. */
+	void (*saved)(kg_gateway *gw, kg_req *req, const kg_log *log,
+		      const kg_sess_record *rec);
 } kg_session_job;
 
 /* Runs job on *recp when it is due at now_ms: takes the lock (another
@@ -36,7 +39,7 @@ kg_rc kg_gateway_session_job(kg_gateway *gw, kg_req *req, const kg_log *log,
  * refusal by the provider ends the session (KG_ENOTFOUND) when
  * KeygateOIDCRefreshFailure is logout. */
 kg_rc kg_gateway_refresh(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_sess_record **recp, long long now_ms,
-			 bool *written, kg_err *err);
+			 kg_sess_record **recp, long long now_ms, bool *written,
+			 kg_err *err);
 
 #endif

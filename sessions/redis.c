@@ -651,8 +651,10 @@ static void watch_message(kg_sess_redis_watch *w, const redisReply *m,
 
 /* Reads notices until the connection fails, stays silent past a ping,
  * or the watch stops. */
-static void watch_loop(kg_sess_redis_watch *w, redisContext *ctx)
+static void watch_loop(kg_sess_redis_watch *w, conn *c)
 {
+	redisContext *ctx = c->ctx;
+
 	bool ping_out = false;
 
 	while (!watch_stopping(w)) {
@@ -671,6 +673,11 @@ static void watch_loop(kg_sess_redis_watch *w, redisContext *ctx)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (n == 0 && ping_out))
+			return;
+		/* with Sentinels: a master that moved while this connection
+		 * stayed up (a partition) must not keep the cache on */
+		recheck_master(w->r, c);
+		if (c->ctx == NULL)
 			return;
 		if (n == 0) {
 			if (redisAppendCommand(ctx, "PING") != REDIS_OK)
@@ -698,25 +705,26 @@ static void watch_pause(kg_sess_redis_watch *w, long long ms)
 static void *watch_main(void *arg)
 {
 	kg_sess_redis_watch *w = arg;
-	conn c;
-
 	long long pause = WATCH_RETRY_MS;
+	bool told = false; /* a failing subscribe was logged */
+	conn c;
 
 	memset(&c, 0, sizeof(c));
 	c.owner = w->r;
 	while (!watch_stopping(w)) {
-		redisContext *ctx = connect_ready(w->r, &c);
+		c.ctx = connect_ready(w->r, &c);
 		/* failing attempts back off to WATCH_RETRY_MAX_MS, so an
 		 * outage logs a connect failure that often, not every second */
 		pause = pause * 2 > WATCH_RETRY_MAX_MS ? WATCH_RETRY_MAX_MS
 						       : pause * 2;
-		if (ctx && watch_subscribe(w, ctx)) {
-			pause = WATCH_RETRY_MS;
+		if (c.ctx && watch_subscribe(w, c.ctx)) {
 			struct timeval none = {0, 0};
-			redisSetTimeout(ctx, none); /* poll() does the waiting */
-			watch_set_fd(w, ctx->fd);
+			pause = WATCH_RETRY_MS;
+			told = false;
+			redisSetTimeout(c.ctx, none); /* poll() waits */
+			watch_set_fd(w, c.ctx->fd);
 			w->sink.up(w->sink.ctx, true);
-			watch_loop(w, ctx);
+			watch_loop(w, &c);
 			w->sink.up(w->sink.ctx, false);
 			watch_set_fd(w, -1);
 			if (!watch_stopping(w))
@@ -724,9 +732,16 @@ static void *watch_main(void *arg)
 					    "redis invalidation watch lost; "
 					    "the session cache is off until "
 					    "it is back");
+		} else if (c.ctx && !told) {
+			told = true;
+			kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0316",
+				    "redis refused the invalidation watch "
+				    "(CLIENT TRACKING needs Redis 6 and the "
+				    "CLIENT command and __redis__:invalidate "
+				    "channel in the user's ACL); the session "
+				    "cache stays off");
 		}
-		if (ctx)
-			redisFree(ctx);
+		conn_drop(&c);
 		watch_pause(w, pause);
 	}
 	return NULL;

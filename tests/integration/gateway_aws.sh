@@ -294,6 +294,12 @@ check "a bearer token of a user without a session with AWS credentials gets 401"
 check "a tampered bearer token gets 401" test \
 	"$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $($mint tamper "$(cat "$work/token-demo")")" "$c/keygate/aws/credentials")" = 401
 
+# --- logout takes the credentials file away ---------------------------
+had=$(test -s "$work/homes/demo/.aws/credentials" && echo yes)
+curl -s -o /dev/null -b "$jar2" "$a/keygate/logout"
+check "logout removes the user's credentials file" bash -c \
+	"test '$had' = yes && test ! -e '$work/homes/demo/.aws/credentials'"
+
 # --- nothing secret in any log ----------------------------------------
 curl -s "$sts/_issued" >"$work/issued3.json"
 check "no key secret, session token or assertion in the gateways' logs" $py -c '
