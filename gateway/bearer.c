@@ -78,19 +78,20 @@ static void refuse_api_limit(kg_req *req, kg_resp *resp, const char *message)
 	kg_resp_reply(resp, 403, "application/json", b.data);
 }
 
-/* Verifies token and fills what b needs from its claims (not the user). */
+/* Verifies token (hashed already into b->digest) and fills what b needs
+ * from its claims (not the user). */
 static kg_rc verify(kg_gateway *gw, kg_req *req, const char *token,
 		    kg_jwt_token *jwt, kg_bearer_user *b, kg_err *err)
 {
 	const kg_json *name;
-	kg_rc rc = gw->jwt ? kg_jwt_verify(gw->jwt, req->pool, token,
-					   kg_gateway_now_ms(), jwt, err)
+	kg_rc rc = gw->jwt ? kg_jwt_verify_keyed(gw->jwt, req->pool, token,
+						 b->digest, kg_gateway_now_ms(),
+						 jwt, err)
 			   : kg_err_set(err, KG_EAUTH,
 					"jwt_iss: no KeygateBearerIssuer");
 
 	if (rc != KG_OK)
 		return rc;
-	memcpy(b->digest, jwt->digest, sizeof(b->digest));
 	b->issuer = jwt->issuer;
 	b->sub = jwt->sub;
 	b->jti = jwt->jti;
@@ -134,15 +135,18 @@ static kg_rc map(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 	return KG_OK;
 }
 
+/* Where a token was refused. */
+typedef enum { REFUSED_VERIFY, REFUSED_REVOKED, REFUSED_MAPPING } refusal;
+
 /* Logs and answers a refusal of the token. */
 static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
-		   const char *stage, const char *why)
+		   refusal stage, const char *why)
 {
-	if (strcmp(stage, "verify") == 0) {
+	if (stage == REFUSED_VERIFY) {
 		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
 			    "KG-0410", "REJECT proto=jwt reason=%s", why);
 		reject_token(gw, resp, rc, "invalid_token");
-	} else if (strcmp(stage, "revoked") == 0) {
+	} else if (stage == REFUSED_REVOKED) {
 		kg_log_emit(log,
 			    rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
 			    "KG-0412", "AUDIT token rejected reason=%s", why);
@@ -165,7 +169,7 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	const kg_mapper_set *set = NULL;
 	kg_mappers_gen *gen = NULL;
 	const char *why = NULL;
-	const char *stage = "map";
+	refusal stage = REFUSED_MAPPING;
 	kg_jwt_token jwt;
 	kg_err err = {0};
 	kg_rc rc;
@@ -179,11 +183,11 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	if (kg_bearer_users_get(gw->bearer_users, req->pool, b->digest,
 				kg_mappers_live_serial(gen), now, b)) {
 		rc = check_revocation(gw, req, b, &err);
-		stage = "revoked";
+		stage = REFUSED_REVOKED;
 	} else if ((rc = verify(gw, req, token, &jwt, b, &err)) != KG_OK) {
-		stage = "verify";
+		stage = REFUSED_VERIFY;
 	} else if ((rc = check_revocation(gw, req, b, &err)) != KG_OK) {
-		stage = "revoked";
+		stage = REFUSED_REVOKED;
 	} else if ((rc = map(gw, req, set, &jwt, b, &why, &err)) == KG_OK &&
 		   jwt.cached) {
 		/* remembered from the second sight on: a token used once

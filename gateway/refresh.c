@@ -23,8 +23,7 @@ kg_rc kg_gateway_session_job(kg_gateway *gw, kg_req *req, const kg_log *log,
 			     long long now_ms, bool *written, kg_err *err)
 {
 	kg_sess_record *rec = *recp, *fresh;
-	const char *lock =
-		kg_psprintf(req->pool, "%s:%s", job->lock_prefix, rec->id);
+	const char *lock;
 	unsigned char nonce[16];
 	char holder[33];
 	kg_err why = {0};
@@ -33,7 +32,8 @@ kg_rc kg_gateway_session_job(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 	*written = false;
 	if (!job->due(gw, rec, now_ms))
-		return KG_OK;
+		return KG_OK; /* every request: nothing allocated before here */
+	lock = kg_psprintf(req->pool, "%s:%s", job->lock_prefix, rec->id);
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
 		return kg_err_set(err, KG_EINTERNAL, "no randomness");
 	kg_hex(nonce, sizeof(nonce), holder);

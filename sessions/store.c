@@ -100,7 +100,7 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	const char *argv[2];
 	size_t lens[2];
 	long long now = (long long)(apr_time_now() / 1000);
-	uint64_t ticket = s->cache ? kg_sess_cache_ticket(s->cache) : 0;
+	uint64_t ticket = 0;
 	kg_rc rc;
 
 	if (s->cache && use_cache) {
@@ -114,6 +114,9 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *id,
 			return KG_OK;
 		}
 	}
+	/* taken before the GET, so a notice that overtakes it wins */
+	if (s->cache)
+		ticket = kg_sess_cache_ticket(s->cache);
 	argv[0] = "GET";
 	argv[1] = kg_sess_keyspace_session(pool, s->conf->redis_prefix, id);
 	lens[0] = 3;

@@ -140,8 +140,18 @@ static bool jwt_from_cache(kg_jwt_verifier *v, apr_pool_t *pool,
 kg_rc kg_jwt_verify(kg_jwt_verifier *v, apr_pool_t *pool, const char *token,
 		    long long now_ms, kg_jwt_token *out, kg_err *err)
 {
-	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1);
 	unsigned char key[KG_JWT_CACHE_KEY];
+
+	kg_jwt_cache_key(token, strnlen(token, KG_OIDC_TOKEN_MAX + 1), key);
+	return kg_jwt_verify_keyed(v, pool, token, key, now_ms, out, err);
+}
+
+kg_rc kg_jwt_verify_keyed(kg_jwt_verifier *v, apr_pool_t *pool,
+			  const char *token,
+			  const unsigned char key[32],
+			  long long now_ms, kg_jwt_token *out, kg_err *err)
+{
+	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1);
 	const char *jwks_uri;
 	jwt_issuer *is;
 	kg_jwt jwt;
@@ -151,7 +161,6 @@ kg_rc kg_jwt_verify(kg_jwt_verifier *v, apr_pool_t *pool, const char *token,
 		return kg_err_set(err, KG_EAUTH,
 				  "jwt_size: longer than %d bytes",
 				  KG_OIDC_TOKEN_MAX);
-	kg_jwt_cache_key(token, len, key);
 	memcpy(out->digest, key, sizeof(out->digest));
 	if (jwt_from_cache(v, pool, key, now_ms, out))
 		return KG_OK;

@@ -48,4 +48,10 @@ kg_rc kg_jwt_verifier_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 kg_rc kg_jwt_verify(kg_jwt_verifier *v, apr_pool_t *pool, const char *token,
 		    long long now_ms, kg_jwt_token *out, kg_err *err);
 
+/* kg_jwt_verify for a caller that already hashed the token: key is
+ * kg_jwt_cache_key of it (jwt_cache.h), so it is not hashed twice. */
+kg_rc kg_jwt_verify_keyed(kg_jwt_verifier *v, apr_pool_t *pool,
+			  const char *token, const unsigned char key[32],
+			  long long now_ms, kg_jwt_token *out, kg_err *err);
+
 #endif

@@ -3,6 +3,7 @@
  * network, no DTD, no entities).
  */
 #include "gateway/proto/saml_metadata.h"
+#include "gateway/proto/saml_dom.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -11,22 +12,14 @@
 #include <string.h>
 
 #define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
-#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-
-static bool is_el(const xmlNode *n, const char *ns, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	       strcmp((const char *)n->ns->href, ns) == 0 &&
-	       strcmp((const char *)n->name, name) == 0;
-}
 
 /* The first descendant of n (depth first) named ns:name, or NULL. */
 static const xmlNode *find(const xmlNode *n, const char *ns, const char *name)
 {
 	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
 		const xmlNode *hit;
-		if (is_el(c, ns, name))
+		if (kg_saml_is_el(c, ns, name))
 			return c;
 		if ((hit = find(c, ns, name)) != NULL)
 			return hit;
@@ -50,7 +43,7 @@ static bool attr_is(const xmlNode *n, const char *name, const char *value)
 static bool has_redirect_sso(const xmlNode *idp)
 {
 	for (const xmlNode *c = idp->children; c; c = c->next)
-		if (is_el(c, NS_MD, "SingleSignOnService") &&
+		if (kg_saml_is_el(c, NS_MD, "SingleSignOnService") &&
 		    attr_is(c, "Binding", REDIRECT) &&
 		    attr_is(c, "Location", NULL))
 			return true;
@@ -63,7 +56,7 @@ static bool has_signing_cert(const xmlNode *idp)
 	for (const xmlNode *c = idp->children; c; c = c->next) {
 		xmlChar *use;
 		bool signing;
-		if (!is_el(c, NS_MD, "KeyDescriptor"))
+		if (!kg_saml_is_el(c, NS_MD, "KeyDescriptor"))
 			continue;
 		use = xmlGetNoNsProp(c, (const xmlChar *)"use");
 		signing = use == NULL ||
@@ -88,7 +81,7 @@ static kg_rc check_tree(const char *path, const xmlNode *root, kg_err *err)
 	const xmlNode *idp = NULL;
 	int idps = 0;
 
-	if (!is_el(root, NS_MD, "EntityDescriptor"))
+	if (!kg_saml_is_el(root, NS_MD, "EntityDescriptor"))
 		return at(err, path, root,
 			  "the root element is not an md:EntityDescriptor "
 			  "(one IdP's metadata, not an aggregate)");
@@ -96,7 +89,7 @@ static kg_rc check_tree(const char *path, const xmlNode *root, kg_err *err)
 		return at(err, path, root,
 			  "the EntityDescriptor has no entityID");
 	for (const xmlNode *c = root->children; c; c = c->next)
-		if (is_el(c, NS_MD, "IDPSSODescriptor")) {
+		if (kg_saml_is_el(c, NS_MD, "IDPSSODescriptor")) {
 			idp = idp ? idp : c;
 			idps++;
 		}
