@@ -43,8 +43,8 @@ CFLAGS    := $(BASEFLAGS) $(OPT) $(EXTRA_CFLAGS)
 
 # The core: every layer below the binding. New files are picked up
 # without editing this list.
-CORE_DIRS := gateway/base conf mappers sessions policy gateway/proto gateway
-CORE_SRC  := $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c))
+CORE_DIRS := gateway/base conf mappers sessions policy gateway/proto gateway/flow
+CORE_SRC  := $(sort $(shell find $(CORE_DIRS) -name '*.c'))
 CORE_OBJ  := $(CORE_SRC:%.c=$(O)/%.o)
 CLI_SRC   := $(wildcard gateway/cli/*.c)
 CLI_OBJ   := $(CLI_SRC:%.c=$(O)/%.o)
@@ -115,7 +115,7 @@ $(O)/tests/fuzz/%_fuzzer: tests/fuzz/%.c $(LIB)
 
 fuzzers: $(FUZZ_SRC:%.c=$(O)/%_fuzzer)
 
-# A program that calls gateway/proto/saml.c links GLib too (lasso.pc
+# A program that calls gateway/proto/saml/sp.c links GLib too (lasso.pc
 # does not name it).
 GLIB_LIBS := $(shell pkg-config --libs gobject-2.0 glib-2.0 2>/dev/null)
 $(O)/tests/fuzz/fuzz_saml_acs_replay $(O)/tests/fuzz/fuzz_saml_acs_fuzzer: \

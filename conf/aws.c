@@ -5,7 +5,7 @@
  * feature is on) are checked by kg_conf_finish.
  */
 #include "conf/aws.h"
-#include "conf/aws_directives.h"
+#include "conf/directives.h"
 #include "conf/directive.h"
 
 #include <apr_strings.h>

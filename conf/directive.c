@@ -1,53 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the settings table shared by httpd and the config file.
+ * keygate: applying one directive, and the setters the tables share.
  */
 #include "conf/directive.h"
 #include "gateway/base/str.h"
-#include "conf/gateway_directives.h"
-#include "conf/mapping_directives.h"
-#include "conf/oidc_directives.h"
-#include "conf/saml_directives.h"
-#include "conf/aws_directives.h"
-#include "conf/sessions_directives.h"
 
 #include <apr_strings.h>
 #include <string.h>
 #include <strings.h>
-
-/* Every concern's table, in the order the docs list them. */
-static const kg_directive *const tables[] = {
-	kg_conf_gateway_directives,  kg_conf_mapping_directives,
-	kg_conf_sessions_directives, kg_conf_oidc_directives,
-	kg_conf_saml_directives,     kg_conf_aws_directives,
-};
-
-#define KG_DIRECTIVES_MAX 256
-
-const kg_directive *const *kg_directive_all(void)
-{
-	static const kg_directive *all[KG_DIRECTIVES_MAX + 1];
-	size_t n = 0;
-
-	if (all[0] != NULL)
-		return all;
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		for (const kg_directive *d = tables[t]; d->name; d++) {
-			if (n < KG_DIRECTIVES_MAX)
-				all[n++] = d;
-		}
-	}
-	all[n] = NULL;
-	return all;
-}
-
-const kg_directive *kg_directive_find(const char *name)
-{
-	for (const kg_directive *const *d = kg_directive_all(); *d; d++) {
-		if (strcasecmp((*d)->name, name) == 0)
-			return *d;
-	}
-	return NULL;
-}
 
 const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,

@@ -40,14 +40,6 @@ struct kg_directive {
  * setter is kg_directive_set_name. */
 #define KG_CONF_OFFSET(field) offsetof(kg_conf, field)
 
-/* Returns the directive named name (case-insensitive, as httpd matches
- * directives), or NULL. */
-const kg_directive *kg_directive_find(const char *name);
-
-/* Returns the NULL-terminated list of every directive table entry, in a
- * stable order. */
-const kg_directive *const *kg_directive_all(void);
-
 /* Runs d's setter after checking the argument count. Same contract as
  * kg_directive_fn. */
 const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,

@@ -3,7 +3,7 @@
  * and anything else that runs outside httpd.
  */
 #include "conf/conf.h"
-#include "conf/directive.h"
+#include "conf/directives.h"
 #include "conf/read.h"
 #include "conf/words.h"
 #include "gateway/base/str.h"

@@ -3,7 +3,7 @@
  */
 #include "conf/gateway.h"
 #include "conf/directive.h"
-#include "conf/gateway_directives.h"
+#include "conf/directives.h"
 
 #include <apr_strings.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  */
 #include "conf/mapping.h"
 #include "conf/directive.h"
-#include "conf/mapping_directives.h"
+#include "conf/directives.h"
 
 #include <stddef.h>
 

@@ -6,7 +6,7 @@
  */
 #include "conf/oidc.h"
 #include "conf/directive.h"
-#include "conf/oidc_directives.h"
+#include "conf/directives.h"
 #include "conf/read.h"
 
 #include <apr_strings.h>

@@ -5,7 +5,7 @@
  */
 #include "conf/saml.h"
 #include "conf/directive.h"
-#include "conf/saml_directives.h"
+#include "conf/directives.h"
 
 #include <apr_strings.h>
 #include <string.h>

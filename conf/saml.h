@@ -4,7 +4,7 @@
  * entity ID and NameID format, and the strictness of the ACS.
  *
  * Plain data: conf/ decides nothing and never reads a key or metadata;
- * the gateway loads the files at startup and gateway/proto/saml.c uses
+ * the gateway loads the files at startup and gateway/proto/saml/sp.c uses
  * them.
  */
 #ifndef KG_CONF_SAML_H

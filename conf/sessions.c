@@ -8,7 +8,7 @@
 #include "conf/sessions.h"
 #include "conf/directive.h"
 #include "conf/read.h"
-#include "conf/sessions_directives.h"
+#include "conf/directives.h"
 
 #include <apr_strings.h>
 #include <string.h>

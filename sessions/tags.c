@@ -113,3 +113,28 @@ kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 			     reason, ended, err);
 	return rc;
 }
+
+const char *kg_sess_tag_saml_name_id(apr_pool_t *pool, const char *alias,
+				const char *name_id)
+{
+	return kg_psprintf(pool, "saml-nameid\n%s\n%s", alias, name_id);
+}
+
+const char *kg_sess_tag_saml_session(apr_pool_t *pool, const char *alias,
+				const char *name_id, const char *session_index)
+{
+	return kg_psprintf(pool, "saml-session\n%s\n%s\n%s", alias, name_id,
+			   session_index);
+}
+
+const char *kg_sess_tag_oidc_sid(apr_pool_t *pool, const char *issuer,
+			    const char *sid)
+{
+	return kg_psprintf(pool, "oidc-sid\n%s\n%s", issuer, sid);
+}
+
+const char *kg_sess_tag_oidc_sub(apr_pool_t *pool, const char *issuer,
+			    const char *sub)
+{
+	return kg_psprintf(pool, "oidc-sub\n%s\n%s", issuer, sub);
+}

@@ -22,4 +22,18 @@ kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 		      const char *reason, int *ended, kg_err *err);
 
+/* The tag texts, in pool: a SAML NameID of provider alias, that NameID
+ * with one SessionIndex, and an OIDC issuer's sid or sub. The texts
+ * cannot collide across kinds: each starts with its kind and separates
+ * its parts with a newline, which no part may hold. */
+const char *kg_sess_tag_saml_name_id(apr_pool_t *pool, const char *alias,
+				     const char *name_id);
+const char *kg_sess_tag_saml_session(apr_pool_t *pool, const char *alias,
+				     const char *name_id,
+				     const char *session_index);
+const char *kg_sess_tag_oidc_sid(apr_pool_t *pool, const char *issuer,
+				 const char *sid);
+const char *kg_sess_tag_oidc_sub(apr_pool_t *pool, const char *issuer,
+				 const char *sub);
+
 #endif

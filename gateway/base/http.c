@@ -2,6 +2,7 @@
  * keygate: the neutral request and response.
  */
 #include "http.h"
+#include "str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -110,4 +111,37 @@ void kg_resp_redirect(kg_resp *resp, const char *location)
 {
 	apr_table_setn(resp->headers, "Location", location);
 	kg_resp_reply(resp, 302, NULL, NULL);
+}
+
+/* The decoded value of name in an a=b&c=d string, or NULL. */
+static const char *param_in(apr_pool_t *pool, const char *p, size_t total,
+			    const char *name)
+{
+	size_t n = strlen(name);
+	const char *end_all = p ? p + total : NULL;
+
+	while (p && p < end_all) {
+		const char *end = memchr(p, '&', (size_t)(end_all - p));
+		size_t len = end ? (size_t)(end - p) : (size_t)(end_all - p);
+		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
+			return kg_str_url_decode(pool, p + n + 1, len - n - 1);
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+const char *kg_req_param(const kg_req *req, const char *name)
+{
+	return param_in(req->pool, req->query,
+			req->query ? strlen(req->query) : 0, name);
+}
+
+const char *kg_req_form_param(const kg_req *req, const char *name)
+{
+	const char *type = kg_req_header(req, "Content-Type");
+
+	if (type == NULL ||
+	    strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0)
+		return NULL;
+	return param_in(req->pool, req->body, req->body_len, name);
 }

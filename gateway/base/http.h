@@ -77,4 +77,12 @@ void kg_resp_fail(kg_resp *resp, kg_rc rc, const char *reason);
 /* Sets a 302 to location (which the caller has checked is local). */
 void kg_resp_redirect(kg_resp *resp, const char *location);
 
+/* The decoded value of name in the query string, or NULL; in req's
+ * pool. The first occurrence wins. */
+const char *kg_req_param(const kg_req *req, const char *name);
+
+/* The decoded value of name in an application/x-www-form-urlencoded
+ * body, or NULL (also for any other content type); in req's pool. */
+const char *kg_req_form_param(const kg_req *req, const char *name);
+
 #endif

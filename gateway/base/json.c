@@ -525,3 +525,10 @@ bool kg_json_equal(const kg_json *a, const kg_json *b)
 		return true;
 	}
 }
+
+const char *kg_json_str(const kg_json *obj, const char *key)
+{
+	const kg_json *v = kg_json_get(obj, key);
+
+	return v && v->type == KG_JSON_STRING ? v->str : NULL;
+}

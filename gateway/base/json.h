@@ -73,4 +73,7 @@ void kg_json_write_pretty(kg_buf *b, const kg_json *v);
  * ignored, numbers compared by value). */
 bool kg_json_equal(const kg_json *a, const kg_json *b);
 
+/* The string member key of obj, or NULL when absent or not a string. */
+const char *kg_json_str(const kg_json *obj, const char *key);
+
 #endif

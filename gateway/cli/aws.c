@@ -10,7 +10,7 @@
 #include "gateway/base/str.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/input.h"
-#include "gateway/proto/sts_http.h"
+#include "gateway/proto/aws/http.h"
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -59,7 +59,7 @@ typedef struct {
 /* Asks the gateway; prints the JSON when it is credential_process's. */
 static int fetch(apr_pool_t *pool, const aws_args *a)
 {
-	kg_sts_http_opts opts = {.timeout_s = a->timeout_s,
+	kg_aws_http_opts opts = {.timeout_s = a->timeout_s,
 				 .ca_file = a->ca_file};
 	const char *secret = read_secret(pool, a->token_file ? a->token_file
 							     : a->cookie_file);
@@ -68,7 +68,7 @@ static int fetch(apr_pool_t *pool, const aws_args *a)
 		pool, a->url, strchr(a->url, '?') ? "&" : "?", "format=process",
 		a->profile ? "&profile=" : "",
 		a->profile ? kg_str_url_encode(pool, a->profile) : "", NULL);
-	kg_sts_http_reply reply = {0};
+	kg_aws_http_reply reply = {0};
 	kg_json *doc;
 	kg_json_error je;
 	const kg_json *version, *key;
@@ -81,7 +81,7 @@ static int fetch(apr_pool_t *pool, const aws_args *a)
 	}
 	h.value = a->token_file ? apr_pstrcat(pool, "Bearer ", secret, NULL)
 				: secret;
-	if (kg_sts_http_get(pool, &opts, url, &h, 1, &reply, &err) != KG_OK)
+	if (kg_aws_http_get(pool, &opts, url, &h, 1, &reply, &err) != KG_OK)
 		return kg_cli_fail(&err);
 	if (reply.status != 200) {
 		kg_err_set(&err, KG_EINVAL,

@@ -3,7 +3,7 @@
  * setting, straight from the table httpd and --config files use.
  */
 #include "gateway/cli/commands.h"
-#include "conf/directive.h"
+#include "conf/directives.h"
 #include "conf/location.h"
 
 #include <stdio.h>

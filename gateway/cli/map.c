@@ -5,9 +5,9 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/input.h"
 #include "conf/read.h"
-#include "gateway/login.h"
-#include "gateway/proto/saml.h"
-#include "gateway/proto/saml_assertion.h"
+#include "gateway/flow/core/admit.h"
+#include "gateway/proto/saml/saml.h"
+#include "gateway/proto/saml/assertion.h"
 
 #include <apr_strings.h>
 #include <getopt.h>
@@ -211,7 +211,7 @@ static kg_rc verify_input(apr_pool_t *pool, const map_args *a,
 	return KG_OK;
 }
 
-static void write_outcome(apr_pool_t *pool, const kg_login_outcome *o,
+static void write_outcome(apr_pool_t *pool, const kg_admit_outcome *o,
 			  const map_verdict *v, bool pretty)
 {
 	kg_buf b;
@@ -258,7 +258,7 @@ int kg_cli_map(int argc, char **argv)
 	kg_mapper_set *set;
 	kg_map_input in = {0};
 	kg_user *stored = NULL;
-	kg_login_outcome outcome;
+	kg_admit_outcome outcome;
 	map_verdict verdict = {false, NULL};
 	int rc = parse_args(argc, argv, &a);
 
@@ -280,7 +280,7 @@ int kg_cli_map(int argc, char **argv)
 	    verify_input(pool, &a, &verdict, &err) ||
 	    check_alias(set, a.alias, in.proto, &err) ||
 	    (a.user && load_stored_user(pool, a.user, &stored, &err)) ||
-	    kg_login_map(pool, set, &conf->mapping, a.alias, &in, stored,
+	    kg_admit_map(pool, set, &conf->mapping, a.alias, &in, stored,
 			 &outcome, &err))
 		goto out_fail;
 	write_outcome(pool, &outcome, &verdict, a.pretty);

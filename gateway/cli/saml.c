@@ -5,7 +5,7 @@
  */
 #include "gateway/cli/commands.h"
 #include "gateway/cli/input.h"
-#include "gateway/gateway.h"
+#include "gateway/flow/gateway.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  */
 #include "gateway/httpd/binding.h"
 #include "gateway/base/str.h"
-#include "gateway/httpd/request_state.h"
+#include "gateway/httpd/config.h"
 #include "policy/require.h"
 
 #include <apr_strings.h>

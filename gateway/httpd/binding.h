@@ -10,7 +10,7 @@
 #include "conf/location.h"
 #include "gateway/base/http.h"
 #include "gateway/base/log.h"
-#include "gateway/gateway.h"
+#include "gateway/flow/gateway.h"
 
 #include <httpd.h>
 #include <http_config.h>
@@ -31,11 +31,11 @@ typedef struct {
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);
 kg_conf_location *kg_httpd_location_get(const request_rec *r);
 
-/* The command table built from the core's directive tables. */
-const command_rec *kg_httpd_commands(void);
-
 /* Builds the neutral request from r (headers copied after scrubbing). */
 kg_req *kg_httpd_req_from(request_rec *r);
+
+/* Reads r's body into req (bounded); an httpd status when it cannot. */
+int kg_httpd_read_body(request_rec *r, kg_req *req);
 
 /* Applies a REPLY response to r and returns the status for the hook to
  * return; CONTINUE and DECLINE return OK and DECLINED. */

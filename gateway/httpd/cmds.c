@@ -4,12 +4,13 @@
  */
 #include "gateway/httpd/binding.h"
 #include "gateway/base/str.h"
-#include "conf/directive.h"
+#include "conf/directives.h"
 
 #include <apr_strings.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <http_config.h>
 
-#define KG_HTTPD_MAX_CMDS 256
 
 /* "NAME: "VALUE" message", naming the offending argument when known. */
 static const char *directive_error(apr_pool_t *pool, const char *name,
@@ -64,16 +65,29 @@ static const char *location_directive(cmd_parms *cmd, void *dir, int argc,
 		   : NULL;
 }
 
-static command_rec commands[KG_HTTPD_MAX_CMDS + 1];
+static command_rec *commands;
 
-/* Fills the table once, when the module is loaded (before httpd reads
- * any directive). */
+/* Fills the table when the module is loaded. httpd reads a module's
+ * command table as soon as LoadModule adds it, before any hook runs, so
+ * the table must exist at load: this is the module's one constructor.
+ * The table is as long as the core's lists (no cap); a failed
+ * allocation stops the load loudly. */
 __attribute__((constructor)) static void build_commands(void)
 {
-	size_t n = 0;
+	size_t n = 0, total = 0;
 
-	for (const kg_directive *const *d = kg_directive_all();
-	     *d && n < KG_HTTPD_MAX_CMDS; d++) {
+	for (const kg_directive *const *d = kg_directive_all(); *d; d++)
+		total++;
+	for (const kg_loc_directive *l = kg_conf_location_directives; l->name;
+	     l++)
+		total++;
+	commands = calloc(total + 1, sizeof(*commands));
+	if (commands == NULL) {
+		fputs("mod_keygate: out of memory for the command table\n",
+		      stderr);
+		abort();
+	}
+	for (const kg_directive *const *d = kg_directive_all(); *d; d++) {
 		command_rec *c = &commands[n++];
 		c->name = (*d)->name;
 		c->AP_TAKE_ARGV = server_directive;
@@ -82,8 +96,8 @@ __attribute__((constructor)) static void build_commands(void)
 		c->args_how = TAKE_ARGV;
 		c->errmsg = (*d)->help;
 	}
-	for (const kg_loc_directive *l = kg_conf_location_directives;
-	     l->name && n < KG_HTTPD_MAX_CMDS; l++) {
+	for (const kg_loc_directive *l = kg_conf_location_directives; l->name;
+	     l++) {
 		command_rec *c = &commands[n++];
 		c->name = l->name;
 		c->AP_TAKE_ARGV = location_directive;
@@ -92,10 +106,5 @@ __attribute__((constructor)) static void build_commands(void)
 		c->args_how = TAKE_ARGV;
 		c->errmsg = l->help;
 	}
-	commands[n].name = NULL;
-}
-
-const command_rec *kg_httpd_commands(void)
-{
-	return commands;
+	keygate_module.cmds = commands;
 }

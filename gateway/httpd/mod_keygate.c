@@ -4,9 +4,9 @@
  */
 #include "gateway/httpd/binding.h"
 #include "conf/saml_urls.h"
-#include "gateway/httpd/request_state.h"
-#include "gateway/identity.h"
-#include "gateway/metrics.h"
+#include "gateway/httpd/config.h"
+#include "gateway/flow/authn/identity.h"
+#include "gateway/flow/process/metrics.h"
 
 #include <apr_shm.h>
 
@@ -16,58 +16,6 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_auth.h>
-
-int kg_httpd_read_body(request_rec *r, kg_req *req);
-
-kg_httpd_server *kg_httpd_server_get(const server_rec *s)
-{
-	return ap_get_module_config(s->module_config, &keygate_module);
-}
-
-kg_conf_location *kg_httpd_location_get(const request_rec *r)
-{
-	return ap_get_module_config(r->per_dir_config, &keygate_module);
-}
-
-kg_httpd_request_state *kg_httpd_request_state_get(const request_rec *r)
-{
-	return ap_get_module_config(r->request_config, &keygate_module);
-}
-
-kg_httpd_request_state *kg_httpd_request_state_new(request_rec *r)
-{
-	kg_httpd_request_state *st = apr_pcalloc(r->pool, sizeof(*st));
-
-	ap_set_module_config(r->request_config, &keygate_module, st);
-	return st;
-}
-
-static void *create_server(apr_pool_t *p, server_rec *s)
-{
-	kg_httpd_server *srv = apr_pcalloc(p, sizeof(*srv));
-
-	srv->conf = kg_conf_make(p);
-	return srv;
-}
-
-/* A virtual host that sets no Keygate directive uses the main server's
- * gateway; one that sets any has its own, complete settings. */
-static void *merge_server(apr_pool_t *p, void *base, void *add)
-{
-	kg_httpd_server *b = base, *a = add;
-
-	return a->configured ? a : b;
-}
-
-static void *create_location(apr_pool_t *p, char *dir)
-{
-	return kg_conf_location_make(p);
-}
-
-static void *merge_location(apr_pool_t *p, void *base, void *add)
-{
-	return kg_conf_location_merge(p, base, add);
-}
 
 /* Counters in anonymous shared memory made before the children fork, so
  * every child adds to the same ones; NULL (no metrics) when the system
@@ -286,17 +234,11 @@ AP_MODULE_DECLARE_DATA keygate_module;
 
 AP_DECLARE_MODULE(keygate) = {
 	STANDARD20_MODULE_STUFF,
-	create_location,
-	merge_location,
-	create_server,
-	merge_server,
-	NULL, /* commands: filled in below, at load */
+	kg_httpd_create_location,
+	kg_httpd_merge_location,
+	kg_httpd_create_server,
+	kg_httpd_merge_server,
+	NULL, /* commands: cmds.c fills them in at load */
 	register_hooks,
 	AP_MODULE_FLAG_NONE,
 };
-
-/* The directive table is built from the core's at load time. */
-__attribute__((constructor(200))) static void attach_commands(void)
-{
-	keygate_module.cmds = kg_httpd_commands();
-}

@@ -31,8 +31,6 @@ kg_req *kg_httpd_req_from(request_rec *r)
 
 /* Reads a POST body of at most KG_HTTPD_BODY_MAX bytes into req. Returns
  * OK, or the HTTP status to answer (413 when larger). */
-int kg_httpd_read_body(request_rec *r, kg_req *req);
-
 int kg_httpd_read_body(request_rec *r, kg_req *req)
 {
 	char *buf;

@@ -7,8 +7,8 @@
  */
 #include "conf/mapper_file.h"
 #include "conf/read.h"
-#include "gateway/login.h"
-#include "gateway/proto/saml_assertion.h"
+#include "gateway/flow/core/admit.h"
+#include "gateway/proto/saml/assertion.h"
 
 #include <apr_general.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ static bool one_login(apr_pool_t *parent, const kg_mapper_set *set,
 {
 	apr_pool_t *pool;
 	kg_map_input in = {.proto = KG_PROTO_SAML, .saml = assertion};
-	kg_login_outcome out;
+	kg_admit_outcome out;
 	kg_assertion *parsed;
 	kg_err err = {0};
 	bool ok;
@@ -42,7 +42,7 @@ static bool one_login(apr_pool_t *parent, const kg_mapper_set *set,
 	    kg_saml_assertion_parse(pool, xml, len, &parsed, &err) == KG_OK)
 		in.saml = parsed;
 	ok = in.saml &&
-	     kg_login_map(pool, set, conf, "corp-saml", &in, NULL, &out,
+	     kg_admit_map(pool, set, conf, "corp-saml", &in, NULL, &out,
 			  &err) == KG_OK &&
 	     out.allowed && out.user->roles->nelts == 4 &&
 	     out.user->aws_roles->nelts == 2;

@@ -3,8 +3,8 @@
  * looked up: the issuer peek, base64url decoding of each segment, the
  * strict JSON reader, and the claim checks.
  */
-#include "gateway/proto/jwt_b64.h"
-#include "gateway/proto/jwt_check.h"
+#include "gateway/base/b64url.h"
+#include "gateway/proto/jose/check.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rules.issuer = "https://issuer.test";
 	rules.require_exp = true;
 	dot = strchr(token, '.');
-	if (dot && kg_jwt_b64_decode(pool, dot + 1,
+	if (dot && kg_b64url_decode(pool, dot + 1,
 				     strcspn(dot + 1, "."), &bytes, &n) &&
 	    kg_json_parse(pool, (const char *)bytes, n, 16, &claims, &je))
 		kg_jwt_check_claims(claims, &rules, 1700000000000LL, &exp,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate fuzz target: the return path a login carries (return_to, and the
  * RelayState of an IdP-initiated login, which arrives form-encoded)
- * through the open-redirect guard, gateway/redirect.h.
+ * through the open-redirect guard, gateway/flow/core/redirect.h.
  *
  * Besides crashes, it checks a property with its own, browser-minded
  * reading: whatever kg_redirect_is_local accepts, decoded any number of
@@ -11,7 +11,7 @@
  * aborts (and is a crash for libFuzzer and the replay).
  */
 #include "gateway/base/str.h"
-#include "gateway/redirect.h"
+#include "gateway/flow/core/redirect.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>

@@ -7,8 +7,8 @@
  */
 #include "gateway/base/http.h"
 #include "gateway/base/str.h"
-#include "gateway/identity.h"
-#include "gateway/redirect.h"
+#include "gateway/flow/authn/identity.h"
+#include "gateway/flow/core/redirect.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>

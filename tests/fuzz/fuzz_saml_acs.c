@@ -9,7 +9,7 @@
  * clock is fixed ten seconds after the seeds were signed, so a seed passes
  * every check and mutations reach each one. Run from the repository top.
  */
-#include "gateway/proto/saml.h"
+#include "gateway/proto/saml/saml.h"
 
 #include <apr_base64.h>
 #include <apr_file_io.h>

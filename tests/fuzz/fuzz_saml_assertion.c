@@ -2,7 +2,7 @@
  * keygate fuzz target: SAML Response decoding (base64 or XML) and the
  * attribute extraction the ACS and `keygate map` share.
  */
-#include "gateway/proto/saml_assertion.h"
+#include "gateway/proto/saml/assertion.h"
 
 #include <apr_general.h>
 #include <libxml/parser.h>

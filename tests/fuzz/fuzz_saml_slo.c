@@ -5,7 +5,7 @@
  * LogoutResponse.
  */
 #include "conf/saml_urls.h"
-#include "gateway/proto/saml_slo.h"
+#include "gateway/proto/saml/slo_check.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>

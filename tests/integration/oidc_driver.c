@@ -12,8 +12,8 @@
  *       verifies TOKEN as a bearer JWT by the issuer's discovery
  */
 #include "conf/conf.h"
-#include "gateway/proto/jwt.h"
-#include "gateway/proto/oidc.h"
+#include "gateway/proto/oidc/bearer.h"
+#include "gateway/proto/oidc/oidc.h"
 #include "tests/integration/driver.h"
 
 #include <apr_general.h>
@@ -125,8 +125,8 @@ static void mode_bearer(apr_pool_t *pool, char **argv)
 {
 	kg_conf *conf = kg_conf_make(pool);
 	kg_conf_bearer_issuer *b = apr_array_push(conf->oidc.bearer_issuers);
-	kg_jwt_verifier *v = NULL;
-	kg_jwt_token t;
+	kg_oidc_bearer *v = NULL;
+	kg_oidc_bearer_token t;
 	kg_err err;
 	kg_rc rc;
 
@@ -135,9 +135,9 @@ static void mode_bearer(apr_pool_t *pool, char **argv)
 	b->audiences = apr_array_make(pool, 1, sizeof(const char *));
 	APR_ARRAY_PUSH(b->audiences, const char *) = argv[1];
 	kg_err_clear(&err);
-	rc = kg_jwt_verifier_open(pool, &conf->oidc, &stderr_log, &v, &err);
+	rc = kg_oidc_bearer_open(pool, &conf->oidc, &stderr_log, &v, &err);
 	if (rc == KG_OK)
-		rc = kg_jwt_verify(v, pool, argv[2], now_ms(), &t, &err);
+		rc = kg_oidc_bearer_verify(v, pool, argv[2], now_ms(), &t, &err);
 	tap(rc == KG_OK, "the provider's JWT verifies as a bearer token %s",
 	    err.msg);
 }

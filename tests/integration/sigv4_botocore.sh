@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# keygate integration: the SigV4 signer (gateway/proto/sigv4.c) agrees
+# keygate integration: the SigV4 signer (gateway/proto/aws/sigv4.c) agrees
 # with botocore's SigV4Auth on random requests: methods, paths with odd
 # characters and dot segments, queries with repeated keys, empty values
 # and keys without "=", headers with odd spacing, repeated headers and

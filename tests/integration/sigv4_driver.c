@@ -9,7 +9,7 @@
  */
 #include "gateway/base/json.h"
 #include "gateway/base/str.h"
-#include "gateway/proto/sigv4.h"
+#include "gateway/proto/aws/sigv4.h"
 
 #include <apr_general.h>
 #include <apr_strings.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# keygate integration: gateway/proto/sts.c against the fake STS
+# keygate integration: gateway/proto/aws/sts.c against the fake STS
 # (tests/fixtures/fake_sts.py, which checks what STS checks and answers in
 # STS's XML shapes): AssumeRoleWithSAML success, a role whose maximum is
 # lower (retried once at 3600), throttling then success, 500 and a reset

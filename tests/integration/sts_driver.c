@@ -14,8 +14,8 @@
  * STS_SKEW (s added to the signing clock, refresh only).
  */
 #include "gateway/base/str.h"
-#include "gateway/proto/sts.h"
-#include "gateway/proto/sts_http.h"
+#include "gateway/proto/aws/sts.h"
+#include "gateway/proto/aws/http.h"
 #include "tests/integration/driver.h"
 
 #include <apr_general.h>
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	apr_initialize();
-	kg_sts_http_global_init();
+	kg_aws_http_global_init();
 	apr_pool_create(&pool, NULL);
 	o.endpoint = argv[2];
 	o.region = "us-west-2";

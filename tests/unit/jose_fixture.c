@@ -5,7 +5,7 @@
 #include "gateway/base/str.h"
 #include "tests/unit/fixture.h"
 
-#include "gateway/proto/jwt_b64.h"
+#include "gateway/base/b64url.h"
 
 #include <apr_strings.h>
 #include <openssl/core_names.h>
@@ -69,7 +69,7 @@ static const char *bn_param(apr_pool_t *pool, const kgt_key *k,
 		fail_msg("no %s", name);
 	n = pad > 0 ? BN_bn2binpad(bn, buf, pad) : BN_bn2bin(bn, buf);
 	BN_free(bn);
-	return kg_jwt_b64_encode(pool, buf, (size_t)n);
+	return kg_b64url_encode(pool, buf, (size_t)n);
 }
 
 const char *kgt_jwk(apr_pool_t *pool, const kgt_key *k)
@@ -125,9 +125,9 @@ static const char *signing_input(apr_pool_t *pool, const char *header,
 
 	return apr_pstrcat(
 		pool,
-		kg_jwt_b64_encode(pool, (const unsigned char *)h, strlen(h)),
+		kg_b64url_encode(pool, (const unsigned char *)h, strlen(h)),
 		".",
-		kg_jwt_b64_encode(pool, (const unsigned char *)p, strlen(p)),
+		kg_b64url_encode(pool, (const unsigned char *)p, strlen(p)),
 		NULL);
 }
 
@@ -166,7 +166,7 @@ const char *kgt_jws(apr_pool_t *pool, const kgt_key *k, const char *alg,
 	EVP_MD_CTX_free(md);
 	if (k->ec)
 		len = ecdsa_raw(sig, len);
-	return apr_pstrcat(pool, in, ".", kg_jwt_b64_encode(pool, sig, len),
+	return apr_pstrcat(pool, in, ".", kg_b64url_encode(pool, sig, len),
 			   NULL);
 }
 
@@ -179,7 +179,7 @@ const char *kgt_jws_hs256(apr_pool_t *pool, const char *header,
 
 	HMAC(EVP_sha256(), secret, (int)strlen(secret),
 	     (const unsigned char *)in, strlen(in), mac, &len);
-	return apr_pstrcat(pool, in, ".", kg_jwt_b64_encode(pool, mac, len),
+	return apr_pstrcat(pool, in, ".", kg_b64url_encode(pool, mac, len),
 			   NULL);
 }
 

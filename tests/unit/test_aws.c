@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: AWS credentials in the gateway: the settings
- * (conf/aws.c), the stored form (gateway/aws_set.c) and what workloads
- * read (gateway/aws_render.c).
+ * (conf/aws.c), the stored form (gateway/flow/aws/set.c) and what workloads
+ * read (gateway/flow/aws/render.c).
  */
 #include "tests/unit/fixture.h"
 
 #include "conf/aws.h"
-#include "gateway/aws_render.h"
-#include "gateway/aws_set.h"
+#include "gateway/flow/aws/render.h"
+#include "gateway/flow/aws/set.h"
 #include "gateway/base/time.h"
 
 #include <string.h>

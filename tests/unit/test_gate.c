@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the access gate (policy/gate.c) and its place at the
- * end of a login (gateway/login.c).
+ * end of a login (gateway/flow/core/admit.c).
  */
 #include "tests/unit/fixture.h"
 
-#include "gateway/login.h"
+#include "gateway/flow/core/admit.h"
 #include "policy/gate.h"
 
 #include <apr_strings.h>
@@ -84,13 +84,13 @@ static void test_a_login_is_mapped_interpreted_then_gated(void **state)
 	kg_conf_mapping *conf = kgt_conf(pool);
 	kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 	kg_map_input in = {.proto = KG_PROTO_SAML, .saml = a};
-	kg_login_outcome out;
+	kg_admit_outcome out;
 	kg_err err = {0};
 
 	APR_ARRAY_PUSH(conf->gate_values, const char *) = "true";
 	kgt_attr(a, pool, "DominoSystemRoles", NULL, "SysAdmin", NULL);
 	kgt_attr(a, pool, "access", NULL, "false", NULL);
-	assert_int_equal(kg_login_map(pool, set, conf, "corp", &in, NULL, &out,
+	assert_int_equal(kg_admit_map(pool, set, conf, "corp", &in, NULL, &out,
 				      &err),
 			 KG_OK);
 	assert_false(out.allowed);
@@ -100,7 +100,7 @@ static void test_a_login_is_mapped_interpreted_then_gated(void **state)
 	assert_string_equal(kgt_join(pool, out.user->roles), "SysAdmin");
 
 	a->attrs[1].values[0] = "true";
-	assert_int_equal(kg_login_map(pool, set, conf, "corp", &in, NULL, &out,
+	assert_int_equal(kg_admit_map(pool, set, conf, "corp", &in, NULL, &out,
 				      &err),
 			 KG_OK);
 	assert_true(out.allowed);
@@ -118,10 +118,10 @@ static void test_a_failed_mapping_denies_without_the_gate_message(void **state)
 			       NULL));
 	kg_map_input in = {.proto = KG_PROTO_SAML,
 			   .saml = kgt_saml(pool, "jdoe", NULL)};
-	kg_login_outcome out;
+	kg_admit_outcome out;
 	kg_err err = {0};
 
-	assert_int_equal(kg_login_map(pool, set, kgt_conf(pool), "corp", &in,
+	assert_int_equal(kg_admit_map(pool, set, kgt_conf(pool), "corp", &in,
 				      NULL, &out, &err),
 			 KG_OK);
 	assert_false(out.allowed);

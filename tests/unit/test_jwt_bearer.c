@@ -8,20 +8,20 @@
 #include "tests/unit/jwt_world.h"
 
 #include "conf/conf.h"
-#include "gateway/proto/jwt.h"
+#include "gateway/proto/oidc/bearer.h"
 
 #include <apr_strings.h>
 #include <string.h>
 
 /* A verifier for the world's issuer (by JWKS URL, or by discovery) with
  * audience "api" and a cache of size entries. */
-static kg_jwt_verifier *verifier(apr_pool_t *pool, bool discovery,
+static kg_oidc_bearer *verifier(apr_pool_t *pool, bool discovery,
 				 long long size)
 {
 	kgt_world *w = kgt_world_get();
 	kg_conf *conf = kg_conf_make(pool);
 	kg_conf_bearer_issuer *b = apr_array_push(conf->oidc.bearer_issuers);
-	kg_jwt_verifier *v;
+	kg_oidc_bearer *v;
 	kg_err err;
 
 	b->issuer = w->issuer;
@@ -29,7 +29,7 @@ static kg_jwt_verifier *verifier(apr_pool_t *pool, bool discovery,
 	b->audiences = kgt_list(pool, "api", "other-api", NULL);
 	conf->oidc.bearer_cache_size = size;
 	kg_err_clear(&err);
-	assert_int_equal(kg_jwt_verifier_open(pool, &conf->oidc, NULL, &v,
+	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v,
 					      &err),
 			 KG_OK);
 	return v;
@@ -52,19 +52,19 @@ static const char *access_token(apr_pool_t *pool, const char *sub, int exp_in)
 					       (apr_int64_t)(KGT_NOW_S + exp_in))));
 }
 
-static kg_rc verify(apr_pool_t *pool, kg_jwt_verifier *v, const char *tok,
-		    long long now_ms, kg_jwt_token *t, kg_err *err)
+static kg_rc verify(apr_pool_t *pool, kg_oidc_bearer *v, const char *tok,
+		    long long now_ms, kg_oidc_bearer_token *t, kg_err *err)
 {
 	kg_err_clear(err);
-	return kg_jwt_verify(v, pool, tok, now_ms, t, err);
+	return kg_oidc_bearer_verify(v, pool, tok, now_ms, t, err);
 }
 
 static void test_bearer_is_verified_then_cached(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_jwt_verifier *v = verifier(pool, false, 16);
+	kg_oidc_bearer *v = verifier(pool, false, 16);
 	const char *tok = access_token(pool, "svc", 300);
-	kg_jwt_token t;
+	kg_oidc_bearer_token t;
 	kg_err err;
 
 	assert_int_equal(verify(pool, v, tok, KGT_NOW_MS, &t, &err), KG_OK);
@@ -85,9 +85,9 @@ static void test_bearer_is_verified_then_cached(void **state)
 static void test_bearer_cache_is_bounded(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_jwt_verifier *v = verifier(pool, false, 1);
+	kg_oidc_bearer *v = verifier(pool, false, 1);
 	const char *toks[6];
-	kg_jwt_token t;
+	kg_oidc_bearer_token t;
 	kg_err err;
 	int hits = 0;
 
@@ -108,9 +108,9 @@ static void test_bearer_cache_is_bounded(void **state)
 static void test_bearer_cache_off(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_jwt_verifier *v = verifier(pool, false, 0);
+	kg_oidc_bearer *v = verifier(pool, false, 0);
 	const char *tok = access_token(pool, "svc", 300);
-	kg_jwt_token t;
+	kg_oidc_bearer_token t;
 	kg_err err;
 
 	assert_int_equal(verify(pool, v, tok, KGT_NOW_MS, &t, &err), KG_OK);
@@ -121,8 +121,8 @@ static void test_bearer_cache_off(void **state)
 static void test_bearer_by_discovery(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_jwt_verifier *v = verifier(pool, true, 16);
-	kg_jwt_token t;
+	kg_oidc_bearer *v = verifier(pool, true, 16);
+	kg_oidc_bearer_token t;
 	kg_err err;
 
 	assert_int_equal(verify(pool, v, access_token(pool, "d", 300), KGT_NOW_MS,
@@ -134,8 +134,8 @@ static void test_bearer_rejects(void **state)
 {
 	apr_pool_t *pool = *state;
 	kgt_world *w = kgt_world_get();
-	kg_jwt_verifier *v = verifier(pool, false, 16);
-	kg_jwt_token t;
+	kg_oidc_bearer *v = verifier(pool, false, 16);
+	kg_oidc_bearer_token t;
 	kg_err err;
 
 	assert_int_equal(

@@ -9,7 +9,8 @@
 #include "gateway/base/str.h"
 #include "tests/unit/jwt_world.h"
 
-#include "gateway/proto/jwt_check.h"
+#include "gateway/proto/jose/check.h"
+#include "gateway/proto/oidc/http.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -39,12 +40,15 @@ static kg_jwt_rules rules(apr_pool_t *pool, const kgt_world *w)
 
 static kg_jwt_keys *keys(apr_pool_t *pool)
 {
-	kg_oidc_http_opts http = {5, true, NULL, NULL};
+	kg_oidc_http_opts *http = apr_pcalloc(pool, sizeof(*http));
 	kg_jwt_keys *k;
 	kg_err err;
 
+	http->timeout_s = 5;
+	http->ssl_verify = true;
+	kg_jwt_source src = kg_oidc_http_source(http);
 	kg_err_clear(&err);
-	assert_int_equal(kg_jwt_keys_make(pool, &http, 3600000, 30000, &k,
+	assert_int_equal(kg_jwt_keys_make(pool, &src, 3600000, 30000, &k,
 					  &err),
 			 KG_OK);
 	return k;

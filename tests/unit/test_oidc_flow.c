@@ -10,8 +10,8 @@
 #include "tests/unit/jwt_world.h"
 
 #include "conf/conf.h"
-#include "gateway/proto/oidc.h"
-#include "gateway/proto/oidc_rand.h"
+#include "gateway/proto/oidc/oidc.h"
+#include "gateway/base/rand.h"
 
 #include <apr_escape.h>
 #include <apr_strings.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: SAML Response decoding and attribute extraction
- * (gateway/proto/saml_assertion.c): structure, trimming, xsi:nil, and
+ * (gateway/proto/saml/assertion.c): structure, trimming, xsi:nil, and
  * the refusals (DTD, entities, malformed, zero or two assertions,
  * encryption, size).
  */
 #include "tests/unit/fixture.h"
 
-#include "gateway/proto/saml_assertion.h"
+#include "gateway/proto/saml/assertion.h"
 
 #include <apr_base64.h>
 #include <apr_strings.h>

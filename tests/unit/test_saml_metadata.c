@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the start-time check of IdP metadata
- * (gateway/proto/saml_metadata.c): each problem at its FILE:LINE:COL.
+ * (gateway/proto/saml/metadata.c): each problem at its FILE:LINE:COL.
  */
 #include "tests/unit/fixture.h"
 
-#include "gateway/proto/saml_metadata.h"
+#include "gateway/proto/saml/metadata.h"
 
 #include <apr_strings.h>
 #include <string.h>

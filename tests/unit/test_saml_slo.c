@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the checks on SAML single logout messages
- * (gateway/proto/saml_slo.c) and the SAML endpoint URLs and routes,
+ * (gateway/proto/saml/slo_check.c) and the SAML endpoint URLs and routes,
  * Keycloak's broker paths included (conf/saml_urls.c).
  */
 #include "tests/unit/fixture.h"
 
 #include "conf/saml_urls.h"
-#include "gateway/proto/saml_slo.h"
+#include "gateway/proto/saml/slo_check.h"
 
 #include <apr_strings.h>
 #include <string.h>

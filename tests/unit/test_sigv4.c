@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate unit tests: AWS Signature Version 4 (gateway/proto/sigv4.c).
+ * keygate unit tests: AWS Signature Version 4 (gateway/proto/aws/sigv4.c).
  *
  * Runs every case of AWS's SigV4 test suite as copied to
  * shared/vectors/sigv4 (sts.md §3): each case's .req is signed and the
@@ -15,7 +15,7 @@
 #include "tests/unit/fixture.h"
 
 #include "gateway/base/str.h"
-#include "gateway/proto/sigv4.h"
+#include "gateway/proto/aws/sigv4.h"
 
 #include <apr_file_io.h>
 #include <apr_strings.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate unit tests: STS answers (gateway/proto/sts.c): the success
+ * keygate unit tests: STS answers (gateway/proto/aws/sts.c): the success
  * shape of sts.md §1.4 parsed by element name in any order, the
  * ErrorResponse shapes (AWS's Error, moto's Errors/Error), the kg_rc each
  * code maps to, incomplete answers and DTDs refused, Expiration times.
@@ -7,7 +7,7 @@
 #include "tests/unit/fixture.h"
 
 #include "gateway/base/time.h"
-#include "gateway/proto/sts.h"
+#include "gateway/proto/aws/sts.h"
 
 #include <string.h>
 

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: one value fetched from a provider (a discovery document, a
+ * JWKS), shared by the threads of a process and swapped whole when it is
+ * refreshed.
+ *
+ * Readers take a reference, use the value and drop the reference; the
+ * value is freed when it has been swapped out and the last reader is
+ * done. A mutex guards only the swap and the reference counts, never a
+ * fetch: the fetch runs unlocked between kg_refcell_begin and
+ * kg_refcell_store. Fetches are rate-limited: at most one attempt per
+ * min_interval_ms, whatever its outcome.
+ */
+#ifndef KG_BASE_REFCELL_H
+#define KG_BASE_REFCELL_H
+
+#include "gateway/base/err.h"
+
+#include <apr_pools.h>
+#include <stdbool.h>
+
+typedef struct kg_refcell kg_refcell;
+
+/* A reader's reference to one stored value. */
+typedef struct kg_refcell_ref kg_refcell_ref;
+
+/* Frees a value that the cache no longer holds and no reader uses. */
+typedef void (*kg_refcell_free_fn)(void *value);
+
+/* Makes an empty cache in pool; the value still held when pool is
+ * destroyed is freed with free_fn. A value older than max_age_ms is
+ * stale: still served, but due for a refresh. */
+kg_rc kg_refcell_make(apr_pool_t *pool, kg_refcell_free_fn free_fn,
+			 long long max_age_ms, long long min_interval_ms,
+			 kg_refcell **out, kg_err *err);
+
+/* Returns a reference to the current value (NULL when none has been
+ * stored), and sets *stale when it is missing or older than max_age_ms.
+ * The value stays valid until kg_refcell_release. */
+kg_refcell_ref *kg_refcell_acquire(kg_refcell *c, long long now_ms,
+					 bool *stale);
+
+/* The value a reference holds. */
+void *kg_refcell_value(const kg_refcell_ref *ref);
+
+/* Drops a reference kg_refcell_acquire returned; ref may be NULL. */
+void kg_refcell_release(kg_refcell *c, kg_refcell_ref *ref);
+
+/* True when the caller may fetch now: no attempt was made in the last
+ * min_interval_ms. Records this attempt either way it ends. */
+bool kg_refcell_begin(kg_refcell *c, long long now_ms);
+
+/* Ends a fetch that kg_refcell_begin granted and that failed. */
+void kg_refcell_end(kg_refcell *c);
+
+/* True while a granted fetch has neither stored nor ended. */
+bool kg_refcell_fetching(kg_refcell *c);
+
+/* Makes value (owned by the cache from now on) the current one, fetched
+ * at now_ms; the old value is freed once its readers are done. */
+void kg_refcell_store(kg_refcell *c, void *value, long long now_ms);
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: an API call with a bearer token: verified against the
+ * issuer's keys, checked against revocations, mapped with the mappers,
+ * gated, and (when configured) counted as an API session.
+ *
+ * A warm token skips the verification, the JSON parse and the mapping:
+ * what it mapped to is remembered per token and mapper generation
+ * (bearer_users.h), from the token's second use on (the first only
+ * verifies it into the verified-token cache). The revocation check and the
+ * API-session limit run on every request all the same.
+ */
+#include "gateway/flow/core/state.h"
+#include "gateway/flow/authn/authn.h"
+#include "gateway/flow/authn/api_session.h"
+#include "gateway/flow/process/bearer_users.h"
+#include "gateway/flow/authn/identity.h"
+#include "gateway/flow/core/admit.h"
+#include "gateway/proto/jose/cache.h"
+#include "sessions/revocation.h"
+
+#include <string.h>
+
+/* Is the token revoked, or its account deactivated? A recent answer of
+ * this process is reused (KeygateRevocationCheckInterval); otherwise
+ * Redis is asked. KG_EAUTH when revoked, KG_EBACKEND when Redis is down. */
+static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
+			      const kg_bearer_user *b, kg_err *err)
+{
+	kg_sess_token_ids ids = {.jti = b->jti,
+				 .issuer = b->issuer,
+				 .sub = b->sub,
+				 .name = b->name};
+	long long now = kg_gateway_now_ms();
+	bool revoked = false;
+	kg_rc rc;
+
+	if (!kg_revocation_cache_get(gw->revocations, b->digest, now,
+				     &revoked)) {
+		rc = kg_sess_token_check(gw->store, req->pool, &ids, &revoked,
+					 err);
+		if (rc != KG_OK)
+			return rc;
+		kg_revocation_cache_put(gw->revocations, b->digest, now,
+					revoked);
+	}
+	return revoked ? kg_err_set(err, KG_EAUTH,
+				    "the token is revoked or its account "
+				    "deactivated")
+		       : KG_OK;
+}
+
+/* Refuses a bearer request: 401 with error="invalid_token" (RFC 6750)
+ * when the token is at fault, 503 when Redis or the keys are out of
+ * reach; counted either way. */
+static void reject_token(kg_gateway *gw, kg_resp *resp, kg_rc rc,
+			 const char *reason)
+{
+	if (rc == KG_EAUTH)
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       "Bearer realm=\"keygate\", "
+			       "error=\"invalid_token\"");
+	kg_metrics_inc(gw->metrics, rc == KG_EBACKEND ? KG_M_REQ_UNAVAILABLE
+						      : KG_M_TOKEN_REJECTED);
+	kg_resp_fail(resp, rc,
+		     rc == KG_EBACKEND ? "cache_unavailable" : reason);
+}
+
+/* A session limit refused an API client: 403 with Keycloak's direct-grant
+ * error shape. */
+static void refuse_api_limit(kg_req *req, kg_resp *resp, const char *message)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, req->pool, 128);
+	kg_buf_adds(&b, "{\"error\":\"session_limit\",\"error_description\":");
+	kg_buf_add_json_string(&b, message ? message : "");
+	kg_buf_adds(&b, "}\n");
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_reply(resp, 403, "application/json", b.data);
+}
+
+/* Verifies token (hashed already into b->digest) and fills what b needs
+ * from its claims (not the user). */
+static kg_rc verify(kg_gateway *gw, kg_req *req, const char *token,
+		    kg_oidc_bearer_token *jwt, kg_bearer_user *b, kg_err *err)
+{
+	const kg_json *name;
+	kg_rc rc = gw->jwt ? kg_oidc_bearer_verify_keyed(gw->jwt, req->pool, token,
+						 b->digest, kg_gateway_now_ms(),
+						 jwt, err)
+			   : kg_err_set(err, KG_EAUTH,
+					"jwt_iss: no KeygateBearerIssuer");
+
+	if (rc != KG_OK)
+		return rc;
+	b->issuer = jwt->issuer;
+	b->sub = jwt->sub;
+	b->jti = jwt->jti;
+	b->exp_s = jwt->exp_s;
+	name = kg_json_get(jwt->claims, gw->conf->gateway.token_name_claim);
+	b->name = name && name->type == KG_JSON_STRING ? name->str : NULL;
+	return KG_OK;
+}
+
+/* Maps the verified claims with set: the login provider's own tokens go
+ * through its mappers, any other issuer's through those of alias
+ * "bearer". *b->user is in req's pool. KG_EDENIED when the gate says no
+ * (*why says why). */
+static kg_rc map(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
+		 const kg_oidc_bearer_token *jwt, kg_bearer_user *b, const char **why,
+		 kg_err *err)
+{
+	static const kg_mapper_set none;
+	kg_map_input in = {.proto = KG_PROTO_OIDC, .claims = jwt->claims};
+	const char *alias =
+		gw->conf->oidc.issuer && jwt->issuer &&
+				strcmp(jwt->issuer, gw->conf->oidc.issuer) == 0
+			? gw->conf->oidc.alias
+			: "bearer";
+	kg_admit_outcome out;
+	kg_rc rc =
+		kg_admit_map(req->pool, set ? set : &none, &gw->conf->mapping,
+			     alias, &in, NULL, &out, err);
+
+	if (rc != KG_OK) {
+		*why = err->msg;
+		return KG_EDENIED;
+	}
+	if (!out.allowed) {
+		*why = out.deny_reason;
+		return KG_EDENIED;
+	}
+	/* the mapped user may point into the mapper generation, which a
+	 * reload can free once released: copy it into the request first */
+	b->user = kg_user_copy(req->pool, out.user);
+	return KG_OK;
+}
+
+/* Where a token was refused. */
+typedef enum { REFUSED_VERIFY, REFUSED_REVOKED, REFUSED_MAPPING } refusal;
+
+/* Logs and answers a refusal of the token. */
+static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
+		   refusal stage, const char *why)
+{
+	if (stage == REFUSED_VERIFY) {
+		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
+			    "KG-0410", "REJECT proto=jwt reason=%s", why);
+		reject_token(gw, resp, rc, "invalid_token");
+	} else if (stage == REFUSED_REVOKED) {
+		kg_log_emit(log,
+			    rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
+			    "KG-0412", "AUDIT token rejected reason=%s", why);
+		reject_token(gw, resp, rc, "token_revoked");
+	} else {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0411",
+			    "AUDIT token rejected reason=\"%s\"", why);
+		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
+		kg_resp_fail(resp, KG_EDENIED, "token_denied");
+	}
+}
+
+/* Who the token is: from the per-token memory, or verified (then checked
+ * for revocation before any mapping) and mapped and remembered. On
+ * refusal resp is the answer and false is returned. */
+static bool identify(kg_gateway *gw, kg_req *req, const char *token,
+		     const kg_log *log, kg_resp *resp, kg_bearer_user *b)
+{
+	long long now = kg_gateway_now_ms();
+	const kg_mapper_set *set = NULL;
+	kg_mappers_gen *gen = NULL;
+	const char *why = NULL;
+	refusal stage = REFUSED_MAPPING;
+	kg_oidc_bearer_token jwt;
+	kg_err err = {0};
+	kg_rc rc;
+
+	memset(b, 0, sizeof(*b));
+	if (gw->mappers)
+		gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log,
+					      &set);
+	kg_jwt_cache_key(token, strnlen(token, KG_OIDC_TOKEN_MAX + 1),
+			 b->digest);
+	if (kg_bearer_users_get(gw->bearer_users, req->pool, b->digest,
+				kg_mappers_live_serial(gen), now, b)) {
+		rc = check_revocation(gw, req, b, &err);
+		stage = REFUSED_REVOKED;
+	} else if ((rc = verify(gw, req, token, &jwt, b, &err)) != KG_OK) {
+		stage = REFUSED_VERIFY;
+	} else if ((rc = check_revocation(gw, req, b, &err)) != KG_OK) {
+		stage = REFUSED_REVOKED;
+	} else if ((rc = map(gw, req, set, &jwt, b, &why, &err)) == KG_OK &&
+		   jwt.cached) {
+		/* remembered from the second sight on: a token used once
+		 * (most cold ones) costs no entry */
+		long long until =
+			now + gw->conf->oidc.bearer_cache_max_s * 1000;
+		b->generation = kg_mappers_live_serial(gen);
+		if (b->exp_s > 0 && b->exp_s * 1000 < until)
+			until = b->exp_s * 1000;
+		kg_bearer_users_put(gw->bearer_users, b, until);
+	}
+	if (gen)
+		kg_mappers_live_release(gw->mappers, gen);
+	if (rc != KG_OK)
+		refuse(gw, log, resp, rc, stage, why ? why : err.msg);
+	return rc == KG_OK;
+}
+
+void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc,
+				    kg_req *req, const char *token,
+				    const kg_log *log, kg_resp *resp,
+				    kg_caller *caller)
+{
+	kg_bearer_user b;
+	kg_err err = {0};
+	kg_rc rc;
+
+	if (!identify(gw, req, token, log, resp, &b))
+		return;
+	if (kg_api_sessions_on(gw)) {
+		kg_oidc_bearer_token jwt = {.issuer = b.issuer,
+				    .sub = b.sub,
+				    .jti = b.jti,
+				    .exp_s = b.exp_s};
+		const char *message = NULL;
+		memcpy(jwt.digest, b.digest, sizeof(jwt.digest));
+		rc = kg_api_session(gw, req, log, &jwt, b.user, &message, &err);
+		if (rc == KG_EDENIED) {
+			refuse_api_limit(req, resp, message);
+			return;
+		}
+		if (rc != KG_OK) {
+			reject_token(gw, resp, rc, "token_session_ended");
+			return;
+		}
+	}
+	caller->user = b.user;
+	caller->via = "bearer";
+	caller->auth_ms = kg_gateway_now_ms();
+	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
+	resp->user = b.user->username;
+	resp->action = KG_RESP_CONTINUE;
+	kg_identity_set(req->pool, resp->backend_headers, b.user, loc);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the optional credentials-file writer (KeygateAwsCredentialsDir),
+ * private to flow/.
+ */
+#ifndef KG_FLOW_AWS_FILE_H
+#define KG_FLOW_AWS_FILE_H
+
+#include "gateway/flow/core/state.h"
+
+/* Writes username's credentials file under KeygateAwsCredentialsDir
+ * (when set) from the stored form: DIR/USERNAME/.aws/credentials, mode
+ * 0600, atomically. Failures are logged. */
+void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,
+		       const char *username, const char *stored);
+
+/* Removes username's credentials file (at logout: the keys it holds
+ * must not outlive the session that got them). */
+void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool,
+			const char *username);
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's life cycle: checks at config time, state at
+ * child start.
+ */
+#include "gateway/flow/gateway.h"
+#include "gateway/flow/authn/authn.h"
+#include "gateway/flow/authn/oidc_refresh.h"
+#include "gateway/flow/aws/aws.h"
+#include "gateway/proto/saml/metadata.h"
+#include "gateway/proto/aws/http.h"
+
+#include "conf/read.h"
+#include "conf/saml_urls.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
+{
+	gw->metrics = metrics;
+}
+
+struct kg_gateway_keys {
+	kg_app_signer *app_signer;
+	const char *saml_key_pem;	  /* KeygateSAMLSPKey's text */
+	const char *saml_cert_pem;	  /* KeygateSAMLSPCert's text */
+	apr_array_header_t *saml_metadata; /* const char *: each provider's
+					      IdP metadata, in conf order */
+	apr_array_header_t *saml_pinned;   /* const char *: the pinned
+					      certificate of each provider's
+					      refresh, or NULL */
+};
+
+/* The SP of provider i: its URLs (kg_conf_saml_urls_for), its keys and
+ * the IdP's metadata. */
+static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
+		    const kg_gateway_keys *keys, int i, kg_saml_sp *sp)
+{
+	const kg_conf_saml_idp *idp =
+	    &APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
+	kg_conf_saml_urls urls;
+
+	kg_conf_saml_urls_for(pool, conf, idp->alias, &urls);
+	sp->alias = idp->alias;
+	sp->entity_id = urls.entity_id;
+	sp->acs_url = urls.acs;
+	sp->slo_url = urls.slo;
+	sp->idp_metadata = APR_ARRAY_IDX(keys->saml_metadata, i, const char *);
+	sp->sp_key_pem = keys->saml_key_pem;
+	sp->sp_cert_pem = keys->saml_cert_pem;
+}
+
+/* Reads the SAML key, certificate and IdP metadata (as root, at config
+ * time). lasso itself is first used in the children (kg_gateway_open):
+ * httpd unloads and reloads the module between its two config passes,
+ * and lasso's GObject types cannot be registered twice in one process. */
+static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *keys,
+		       kg_err *err)
+{
+	const kg_conf_saml *c = &conf->saml;
+	size_t len;
+	kg_rc rc;
+
+	if (conf->gateway.base_url == NULL || c->sp_key == NULL ||
+	    c->sp_cert == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSAMLProvider needs KeygateBaseURL, "
+				  "KeygateSAMLSPKey and KeygateSAMLSPCert");
+	if ((rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16,
+				    &keys->saml_key_pem, &len, err)) != KG_OK ||
+	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
+				    &keys->saml_cert_pem, &len, err)) != KG_OK)
+		return rc;
+	keys->saml_metadata =
+	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+	keys->saml_pinned =
+	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+	for (int i = 0; i < c->idps->nelts; i++) {
+		const kg_conf_saml_idp *idp =
+		    &APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp);
+		const char *text, *pinned = NULL;
+		rc = kg_conf_read_file(pconf, idp->metadata_file, 1 << 22,
+				       &text, &len, err);
+		if (rc == KG_OK)
+			rc = kg_saml_metadata_check(pconf, idp->metadata_file,
+						    text, len, err);
+		if (rc == KG_OK && idp->metadata_cert)
+			rc = kg_conf_read_file(pconf, idp->metadata_cert,
+					       1 << 16, &pinned, &len, err);
+		if (rc != KG_OK)
+			return rc;
+		if (pinned && !strstr(pinned, "-----BEGIN CERTIFICATE-----"))
+			return kg_err_set(err, KG_ECONFIG,
+					  "KeygateSAMLMetadataRefresh %s: %s "
+					  "holds no PEM certificate",
+					  idp->alias, idp->metadata_cert);
+		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
+		APR_ARRAY_PUSH(keys->saml_pinned, const char *) = pinned;
+	}
+	return KG_OK;
+}
+
+kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
+			       const char *alias, const char **xml,
+			       kg_err *err)
+{
+	kg_gateway_keys keys = {0};
+	kg_saml *saml;
+	kg_saml_sp sp;
+	kg_rc rc;
+
+	for (int i = 0; i < conf->saml.idps->nelts; i++) {
+		if (strcmp(APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp)
+				   .alias,
+			   alias) != 0)
+			continue;
+		if ((rc = load_saml(pool, conf, &keys, err)) != KG_OK)
+			return rc;
+		saml_sp(pool, conf, &keys, i, &sp);
+		if ((rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err)) !=
+		    KG_OK)
+			return rc;
+		*xml = kg_saml_metadata(saml);
+		return KG_OK;
+	}
+	return kg_err_set(err, KG_ENOTFOUND,
+			  "no KeygateSAMLProvider has alias \"%s\"", alias);
+}
+
+/* The app-token key and certificate load and belong together. */
+static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
+			     kg_app_signer **signer, kg_err *err)
+{
+	if (conf->gateway.app_jwt_cert == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAppJWTKey needs KeygateAppJWTCert");
+	if (conf->gateway.app_jwt_issuer == NULL &&
+	    conf->gateway.base_url == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAppJWTKey needs KeygateAppJWTIssuer "
+				  "or KeygateBaseURL");
+	return kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
+				  conf->gateway.app_jwt_cert, signer, err);
+}
+
+kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
+		       const kg_log *log, kg_gateway_keys **keys, kg_err *err)
+{
+	kg_mappers_live *live;
+	kg_rc rc = kg_conf_finish(conf, err);
+
+	if (rc != KG_OK)
+		return rc;
+	if (conf->sessions.secret.bytes == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSessionSecret is required");
+	if (conf->oidc.issuer &&
+	    (conf->gateway.base_url == NULL || conf->oidc.client_id == NULL))
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateOIDCProvider needs KeygateBaseURL and "
+				  "KeygateOIDCClientID");
+	if (conf->aws.enabled)
+		kg_aws_http_global_init(); /* before any thread starts */
+	*keys = apr_pcalloc(pconf, sizeof(**keys));
+	if (conf->gateway.app_jwt_key &&
+	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=
+		    KG_OK)
+		return rc;
+	if (conf->saml.idps->nelts > 0 &&
+	    (rc = load_saml(pconf, conf, *keys, err)) != KG_OK)
+		return rc;
+	if (conf->mapping.mapper_file == NULL)
+		return KG_OK;
+	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
+				    &live, err);
+}
+
+kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
+		      const kg_gateway_keys *keys, const kg_log *log,
+		      kg_gateway **out, kg_err *err)
+{
+	kg_gateway *gw = apr_pcalloc(pool, sizeof(*gw));
+	kg_rc rc;
+
+	gw->pool = pool;
+	gw->conf = conf;
+	gw->log = *log;
+	gw->revocations = kg_revocation_cache_make(
+		pool, conf->gateway.revocation_interval_s * 1000);
+	gw->bearer_users = kg_bearer_users_make(
+		pool, (size_t)conf->oidc.bearer_cache_size);
+	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
+	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
+				err);
+	if (rc == KG_OK && conf->sessions.cache_slots > 0)
+		rc = kg_sess_store_cache_start(
+			gw->store, pool, (size_t)conf->sessions.cache_slots, err);
+	if (rc == KG_OK && conf->mapping.mapper_file)
+		rc = kg_mappers_live_open(pool, conf->mapping.mapper_file,
+					  conf->gateway.reload_interval_s,
+					  &gw->log, &gw->mappers, err);
+	gw->app_signer = keys ? keys->app_signer : NULL;
+	if (rc == KG_OK && conf->oidc.issuer)
+		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (rc == KG_OK && keys && keys->saml_metadata) {
+		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
+					  sizeof(kg_saml *));
+		gw->saml_refresh = apr_array_make(
+			pool, conf->saml.idps->nelts, sizeof(kg_metadata_refresh *));
+		for (int i = 0; rc == KG_OK && i < conf->saml.idps->nelts;
+		     i++) {
+			const char *pinned = APR_ARRAY_IDX(keys->saml_pinned, i,
+							   const char *);
+			kg_saml_sp sp;
+			kg_saml *saml = NULL;
+			saml_sp(pool, conf, keys, i, &sp);
+			rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err);
+			APR_ARRAY_PUSH(gw->saml, kg_saml *) = saml;
+			APR_ARRAY_PUSH(gw->saml_refresh, kg_metadata_refresh *) =
+				rc == KG_OK && pinned
+					? kg_metadata_refresh_make(
+						  pool, saml,
+						  &APR_ARRAY_IDX(conf->saml.idps,
+								 i,
+								 kg_conf_saml_idp),
+						  pinned)
+					: NULL;
+		}
+	}
+	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)
+		rc = kg_oidc_bearer_open(pool, &conf->oidc, &gw->log,
+					  &gw->jwt, err);
+	gw->jobs[gw->njobs++] = &kg_authn_oidc_refresh_job;
+	gw->jobs[gw->njobs++] = &kg_aws_refresh_job;
+	if (rc == KG_OK)
+		*out = gw;
+	return rc;
+}
+
+void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
+			     kg_req *req, const kg_log *log, kg_resp *resp,
+			     kg_caller *caller)
+{
+	kg_authn_request(gw, loc, req, log, resp, caller);
+}

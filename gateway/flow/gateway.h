@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway: one per httpd child process, made at child start
+ * from the settings, shared by the child's threads.
+ *
+ * It owns the live mapper set, the session store and the protocol
+ * adapters, and answers two questions per request: is this one of
+ * keygate's own endpoints (kg_gateway_endpoint), and who is calling
+ * (kg_gateway_authenticate). It decides; the binding only translates.
+ */
+#ifndef KG_FLOW_GATEWAY_H
+#define KG_FLOW_GATEWAY_H
+
+#include "gateway/flow/core/types.h"
+
+
+
+/* Checks conf as httpd's post_config does: the cross-directive rules, the
+ * mapper file (every problem logged as FILE:LINE:COL) and the key files,
+ * and loads the keys into *keys (in pconf, which the children inherit). */
+kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
+		       const kg_log *log, kg_gateway_keys **keys, kg_err *err);
+
+/* Makes the gateway for conf (which must outlive pool) with the keys
+ * kg_gateway_check loaded (NULL: none). *log is copied; its baton must
+ * outlive pool. */
+kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
+		      const kg_gateway_keys *keys, const kg_log *log,
+		      kg_gateway **out, kg_err *err);
+
+/* The SP metadata of SAML provider alias under conf, as the gateway
+ * serves it (reads the SP key and certificate and the IdP metadata; in
+ * pool). KG_ENOTFOUND when no KeygateSAMLProvider has that alias. */
+kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
+			       const char *alias, const char **xml,
+			       kg_err *err);
+
+/* Counts into m from now on (shared memory the binding owns; NULL: no
+ * metrics). */
+void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
+
+
+/* Handles keygate's own endpoints under the prefix. resp->action is
+ * DECLINE when the path is not one of them. log is the request's. */
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp);
+
+/* Authenticates a request to a keygate location. On KG_RESP_CONTINUE,
+ * *caller says who it is and resp->backend_headers holds the identity for
+ * the backend; otherwise resp is the answer (a login redirect, a 401, a
+ * 503 when Redis is down: never a pass). */
+void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
+			     kg_req *req, const kg_log *log, kg_resp *resp,
+			     kg_caller *caller);
+
+#endif

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the OIDC endpoints: `login` starts the authorization-code flow
+ * with PKCE, state and nonce; `oidc/callback` finishes it.
+ */
+#include "gateway/flow/login/login.h"
+#include "sessions/tags.h"
+#include "gateway/flow/core/reply.h"
+#include "gateway/flow/login/finish.h"
+#include "gateway/flow/login/state.h"
+#include "gateway/flow/core/reply.h"
+#include "gateway/flow/core/redirect.h"
+#include "sessions/users.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+static const char *redirect_uri(kg_gateway *gw, apr_pool_t *pool)
+{
+	return apr_pstrcat(pool, gw->conf->gateway.base_url,
+			   gw->conf->gateway.prefix, "oidc/callback", NULL);
+}
+
+void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
+		       kg_resp *resp)
+{
+	const char *back = kg_redirect_return_to(req, log);
+	kg_oidc_pending pending;
+	const char *url, *cookie;
+	kg_err err = {0};
+	kg_rc rc;
+
+	if (gw->oidc == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
+		return;
+	}
+	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req->pool),
+			       back, kg_gateway_now_ms(), &pending, &url, &err);
+	if (rc == KG_OK)
+		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+					   &err);
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0510",
+			    "login cannot start: %s", err.msg);
+		kg_resp_fail(resp, rc, "oidc_discovery");
+		return;
+	}
+	apr_table_addn(resp->headers, "Set-Cookie", cookie);
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_redirect(resp, url);
+}
+
+/* A refused callback: one KG-0511 line with the reason, a 400 (401 for
+ * a token that does not verify, 503 when the provider or Redis is down). */
+static void refuse_callback(const kg_log *log, kg_resp *resp, kg_rc rc,
+			    const char *reason, const char *detail)
+{
+	kg_reply_refuse(log, resp, rc, "KG-0511", "oidc", reason, "%s", detail);
+}
+
+void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	const char *state = kg_req_param(req, "state");
+	const char *code = kg_req_param(req, "code");
+	const char *idp_error = kg_req_param(req, "error");
+	long long now = kg_gateway_now_ms();
+	kg_oidc_pending pending;
+	kg_oidc_tokens tokens;
+	kg_login_done done = {0};
+	kg_err err = {0};
+	bool first_use = false;
+	int n_tags;
+	kg_rc rc;
+
+	if (gw->oidc == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
+		return;
+	}
+	if (idp_error) {
+		refuse_callback(log, resp, KG_EAUTH, "oidc_error",
+		    apr_pstrcat(req->pool, "error=", idp_error, NULL));
+		return;
+	}
+	rc = kg_login_state_read(gw, req, state, now, &pending, &err);
+	if (rc != KG_OK) {
+		refuse_callback(log, resp, KG_EINVAL, "oidc_state",
+				err.msg);
+		return;
+	}
+	apr_table_addn(resp->headers, "Set-Cookie",
+		       kg_login_state_clear(gw, req->pool, state));
+	/* a state is good for one callback, even if the browser kept its
+	 * cookie: nothing reaches the provider twice */
+	rc = kg_sess_replay_check_and_set(
+		gw->store, req->pool, apr_pstrcat(req->pool, "state:", state, NULL),
+		strlen(state) + 6, now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+		&first_use, &err);
+	if (rc != KG_OK) {
+		refuse_callback(log, resp, rc, "cache_unavailable",
+				err.msg);
+		return;
+	}
+	if (!first_use) {
+		refuse_callback(log, resp, KG_EINVAL, "oidc_state",
+				"state replayed");
+		return;
+	}
+	if (code == NULL) {
+		refuse_callback(log, resp, KG_EINVAL, "oidc_code",
+				"no code");
+		return;
+	}
+	rc = kg_oidc_redeem(gw->oidc, req->pool, &pending, state, code,
+			    apr_pstrcat(req->pool, gw->conf->gateway.base_url,
+					gw->conf->gateway.prefix,
+					"oidc/callback", NULL),
+			    now, &tokens, &err);
+	if (rc != KG_OK) {
+		refuse_callback(log, resp, rc,
+				rc == KG_EBACKEND ? "oidc_provider"
+						  : "oidc_token",
+				err.msg);
+		return;
+	}
+	rc = kg_sess_replay_check_and_set(
+	    gw->store, req->pool, pending.nonce, strlen(pending.nonce),
+	    now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now, &first_use, &err);
+	if (rc != KG_OK) {
+		refuse_callback(log, resp, rc, "cache_unavailable",
+				err.msg);
+		return;
+	}
+	if (!first_use) {
+		refuse_callback(log, resp, KG_EINVAL, "oidc_nonce",
+				"nonce replayed");
+		return;
+	}
+	done.alias = gw->conf->oidc.alias;
+	done.protocol = "oidc";
+	done.input.proto = KG_PROTO_OIDC;
+	done.input.claims = tokens.claims;
+	done.state.oidc_id_token = tokens.id_token;
+	done.state.oidc_access_token = tokens.access_token;
+	done.state.oidc_refresh_token = tokens.refresh_token;
+	done.state.oidc_access_expires =
+		tokens.access_expires_ms > 0
+			? kg_psprintf(req->pool, "%lld", tokens.access_expires_ms)
+			: NULL;
+	done.return_to = kg_redirect_local_or_root(pending.return_to, NULL);
+	n_tags = 0;
+	if (tokens.sub)
+		done.tags[n_tags++] = kg_sess_tag_oidc_sub(
+			req->pool, gw->conf->oidc.issuer, tokens.sub);
+	if (tokens.sid)
+		done.tags[n_tags++] = kg_sess_tag_oidc_sid(
+			req->pool, gw->conf->oidc.issuer, tokens.sid);
+	kg_login_finish(gw, req, log, &done, resp);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: a login in progress, kept in the browser.
+ */
+#include "gateway/flow/login/state.h"
+#include "gateway/base/str.h"
+#include "gateway/base/b64url.h"
+#include "sessions/users.h"
+
+#include <apr_strings.h>
+#include <string.h>
+
+/* keygate_login_ + the first 16 characters of the state (base64url). */
+static const char *cookie_name(apr_pool_t *pool, const char *state)
+{
+	return apr_pstrcat(pool, "keygate_login_",
+			   apr_pstrndup(pool, state, 16), NULL);
+}
+
+/* The cookie goes to keygate's endpoints only: the prefix, or "/" when
+ * Keycloak's broker paths (outside the prefix) answer too. */
+static const char *cookie_attrs(kg_gateway *gw, apr_pool_t *pool,
+				long long max_age)
+{
+	return kg_psprintf(pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
+				  "SameSite=Lax",
+			    gw->conf->saml.keycloak_realm
+				    ? "/"
+				    : gw->conf->gateway.prefix,
+			    max_age,
+			    gw->conf->sessions.cookie_secure ? "; Secure" : "");
+}
+
+kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
+			    const kg_oidc_pending *p, const char **set_cookie,
+			    kg_err *err)
+{
+	kg_buf b;
+	unsigned char *sealed;
+	size_t len;
+	kg_rc rc;
+
+	kg_buf_init(&b, pool, 256);
+	kg_buf_adds(&b, "{\"s\":");
+	kg_buf_add_json_string(&b, p->state);
+	kg_buf_adds(&b, ",\"n\":");
+	kg_buf_add_json_string(&b, p->nonce);
+	kg_buf_adds(&b, ",\"v\":");
+	kg_buf_add_json_string(&b, p->code_verifier);
+	kg_buf_adds(&b, ",\"r\":");
+	kg_buf_add_json_string(&b, p->return_to);
+	kg_buf_addf(&b, ",\"t\":%lld}", p->created_ms);
+	rc = kg_sess_blob_seal(gw->store, pool,
+			       apr_pstrcat(pool, "login:", p->state, NULL),
+			       b.data, b.len, &sealed, &len, err);
+	if (rc != KG_OK)
+		return rc;
+	*set_cookie = apr_pstrcat(pool, cookie_name(pool, p->state), "=",
+				  kg_b64url_encode(pool, sealed, len),
+				  cookie_attrs(gw, pool, KG_LOGIN_STATE_TTL_S),
+				  NULL);
+	return KG_OK;
+}
+
+static const char *member(const kg_json *o, const char *key)
+{
+	const kg_json *v = kg_json_get(o, key);
+
+	return v && v->type == KG_JSON_STRING ? v->str : NULL;
+}
+
+kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
+			  const char *state, long long now_ms,
+			  kg_oidc_pending *out, kg_err *err)
+{
+	const char *value;
+	unsigned char *sealed;
+	size_t len, plain_len;
+	char *plain;
+	kg_json *json;
+	kg_json_error je;
+	const kg_json *t;
+	long long created;
+
+	if (state == NULL || strlen(state) < 16)
+		return kg_err_set(err, KG_EINVAL, "oidc_state: no state");
+	value = kg_req_cookie(req, cookie_name(req->pool, state));
+	if (value == NULL ||
+	    !kg_b64url_decode(req->pool, value, strlen(value), &sealed,
+			       &len))
+		return kg_err_set(err, KG_EINVAL,
+				  "oidc_state: no login in progress for this "
+				  "state in this browser");
+	if (kg_sess_blob_open(gw->store, req->pool,
+			      apr_pstrcat(req->pool, "login:", state, NULL),
+			      sealed, len, &plain, &plain_len, err) != KG_OK ||
+	    !kg_json_parse(req->pool, plain, plain_len, 4, &json, &je))
+		return kg_err_set(err, KG_EINVAL,
+				  "oidc_state: the login state does not open");
+	out->state = member(json, "s");
+	out->nonce = member(json, "n");
+	out->code_verifier = member(json, "v");
+	out->return_to = member(json, "r");
+	t = kg_json_get(json, "t");
+	if (!out->state || !out->nonce || !out->code_verifier ||
+	    !out->return_to || t == NULL || t->type != KG_JSON_NUMBER ||
+	    !kg_str_to_int(t->str, 0, INT64_MAX, &created) ||
+	    strcmp(out->state, state) != 0)
+		return kg_err_set(err, KG_EINVAL,
+				  "oidc_state: the login state is malformed");
+	if (now_ms - created > KG_LOGIN_STATE_TTL_S * 1000LL ||
+	    created > now_ms + 60000)
+		return kg_err_set(err, KG_EINVAL,
+				  "oidc_state: the login took too long");
+	out->created_ms = created;
+	return KG_OK;
+}
+
+const char *kg_login_state_clear(kg_gateway *gw, apr_pool_t *pool,
+				 const char *state)
+{
+	return apr_pstrcat(pool, cookie_name(pool, state), "=",
+			   cookie_attrs(gw, pool, 0), NULL);
+}

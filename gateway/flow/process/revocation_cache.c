@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: a small per-process memory of recent revocation answers.
+ */
+#include "gateway/flow/process/revocation_cache.h"
+
+#include <apr_thread_mutex.h>
+#include <openssl/sha.h>
+#include <string.h>
+
+#define SLOTS 4096
+#define LOCKS 16
+
+typedef struct {
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	long long at_ms; /* 0: empty */
+	bool revoked;
+} slot;
+
+struct kg_revocation_cache {
+	long long max_age_ms;
+	slot slots[SLOTS];
+	apr_thread_mutex_t *locks[LOCKS];
+};
+
+kg_revocation_cache *kg_revocation_cache_make(apr_pool_t *pool,
+					      long long max_age_ms)
+{
+	kg_revocation_cache *c = apr_pcalloc(pool, sizeof(*c));
+
+	c->max_age_ms = max_age_ms;
+	for (int i = 0; i < LOCKS; i++)
+		apr_thread_mutex_create(&c->locks[i], APR_THREAD_MUTEX_DEFAULT,
+					pool);
+	return c;
+}
+
+/* The slot of a token digest. */
+static size_t locate(const unsigned char *d)
+{
+	return ((size_t)d[0] << 8 | d[1]) % SLOTS;
+}
+
+bool kg_revocation_cache_get(kg_revocation_cache *c,
+			     const unsigned char d[32], long long now_ms,
+			     bool *revoked)
+{
+	size_t i;
+	bool hit;
+
+	if (c->max_age_ms <= 0)
+		return false;
+	i = locate(d);
+	apr_thread_mutex_lock(c->locks[i % LOCKS]);
+	hit = c->slots[i].at_ms > 0 && now_ms - c->slots[i].at_ms >= 0 &&
+	      now_ms - c->slots[i].at_ms < c->max_age_ms &&
+	      memcmp(c->slots[i].digest, d, SHA256_DIGEST_LENGTH) == 0;
+	if (hit)
+		*revoked = c->slots[i].revoked;
+	apr_thread_mutex_unlock(c->locks[i % LOCKS]);
+	return hit;
+}
+
+void kg_revocation_cache_put(kg_revocation_cache *c,
+			     const unsigned char d[32], long long now_ms,
+			     bool revoked)
+{
+	size_t i;
+
+	if (c->max_age_ms <= 0)
+		return;
+	i = locate(d);
+	apr_thread_mutex_lock(c->locks[i % LOCKS]);
+	memcpy(c->slots[i].digest, d, SHA256_DIGEST_LENGTH);
+	c->slots[i].at_ms = now_ms;
+	c->slots[i].revoked = revoked;
+	apr_thread_mutex_unlock(c->locks[i % LOCKS]);
+}

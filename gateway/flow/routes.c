@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: the gateway's own endpoints under the prefix (and Keycloak's
+ * broker paths), dispatched from one table. The router hands each
+ * handler the alias its path names, so no handler parses the path.
+ */
+#include "gateway/flow/gateway.h"
+#include "gateway/flow/authn/authn.h"
+#include "gateway/flow/login/login.h"
+#include "gateway/flow/logout/logout.h"
+#include "gateway/flow/aws/aws.h"
+#include "gateway/flow/aws/render.h"
+#include "conf/saml_urls.h"
+#include "gateway/base/str.h"
+#include "gateway/flow/core/redirect.h"
+
+#include <apr_strings.h>
+#include <string.h>
+#include <strings.h>
+
+/* GET health: 200 when the session store answers, else 503. */
+static void handle_health(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	kg_err err = {0};
+	kg_rc rc = kg_sess_store_ping(gw->store, req->pool, &err);
+
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	if (rc == KG_OK) {
+		kg_resp_reply(resp, 200, "text/plain", "ok\n");
+		return;
+	}
+	kg_log_emit(log, KG_LOG_WARN, "KG-0402", "health: redis unreachable: %s",
+		    err.msg);
+	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
+}
+
+static void add_string_member(kg_buf *b, const char *key, const char *value)
+{
+	kg_buf_addf(b, ",\"%s\":", key);
+	if (value)
+		kg_buf_add_json_string(b, value);
+	else
+		kg_buf_adds(b, "null");
+}
+
+/* ,"aws":[...]: the status of the session's AWS roles, never a key. */
+static void add_aws_status(kg_buf *b, const kg_sess_record *rec)
+{
+	kg_aws_set *set;
+	kg_err err = {0};
+
+	if (rec->state.sts_credentials == NULL ||
+	    kg_aws_set_decode(b->pool, rec->state.sts_credentials, &set,
+			      &err) != KG_OK)
+		return;
+	kg_buf_adds(b, ",\"aws\":");
+	kg_aws_render_status(b, set, kg_gateway_now_ms() / 1000);
+}
+
+/* GET session: the caller's own session as JSON, with no secret in it
+ * (no cookie, id, token or assertion). 401 without a session. */
+static void handle_session(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	static const char *const flows[] = {"browser", "sso", "api"};
+	kg_sess_record *rec;
+	kg_err err = {0};
+	kg_rc rc = kg_authn_session(gw, req, log, &rec, &err);
+	kg_buf b;
+
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	if (rc != KG_OK) {
+		kg_resp_fail(resp, rc == KG_ENOTFOUND ? KG_EAUTH : rc,
+			     rc == KG_ENOTFOUND ? "no_session"
+						: "cache_unavailable");
+		return;
+	}
+	kg_buf_init(&b, req->pool, 512);
+	kg_buf_adds(&b, "{\"user\":{");
+	kg_user_write_json(&b, rec->user);
+	kg_buf_adds(&b, "}");
+	add_string_member(&b, "idp", rec->idp);
+	add_string_member(&b, "protocol", rec->protocol);
+	add_string_member(&b, "flow", flows[rec->flow]);
+	kg_buf_addf(&b,
+		    ",\"authTime\":%lld,\"lastAccess\":%lld,\"expires\":%lld,"
+		    "\"idleTimeout\":%lld",
+		    rec->auth_ms / 1000, rec->last_access_ms / 1000,
+		    rec->expires_ms / 1000, rec->idle_ms / 1000);
+	add_aws_status(&b, rec);
+	kg_buf_adds(&b, "}\n");
+	kg_resp_reply(resp, 200, "application/json", b.data);
+}
+
+/* GET metrics: Prometheus text, for the addresses of
+ * KeygateMetricsAllow only; to anyone else it does not exist (404). */
+static void handle_metrics(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	kg_buf b;
+
+	if (gw->metrics == NULL || req->client_ip == NULL ||
+	    !kg_values_contain(gw->conf->gateway.metrics_allow,
+			       req->client_ip)) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "metrics_not_allowed");
+		return;
+	}
+	kg_buf_init(&b, req->pool, 2048);
+	kg_metrics_write(&b, gw->metrics);
+	apr_table_setn(resp->headers, "Cache-Control", "no-store");
+	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
+}
+
+/* GET jwks: the public key of the app identity tokens. */
+static void handle_jwks(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	if (gw->app_signer == NULL) {
+		kg_resp_fail(resp, KG_ENOTFOUND, "no_app_tokens");
+		return;
+	}
+	apr_table_setn(resp->headers, "Cache-Control", "max-age=300");
+	kg_resp_reply(resp, 200, "application/json",
+		      kg_app_signer_jwks(gw->app_signer));
+}
+
+/* GET login: to the SAML provider when the login provider is one, else
+ * the OIDC code flow. */
+static void handle_login(kg_gateway *gw, kg_req *req,
+		const char *alias, const kg_log *log, kg_resp *resp)
+{
+	if (kg_login_saml_handles(gw))
+		kg_login_saml_start(gw, req, NULL, log, resp);
+	else
+		kg_login_oidc_start(gw, req, log, resp);
+}
+
+/* Keycloak's broker endpoint (KeygateSAMLKeycloakPaths): the ACS for a
+ * POSTed SAMLResponse, else the SLO service. */
+static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
+			  const kg_log *log, kg_resp *resp)
+{
+	/* Keycloak's one broker endpoint: a POSTed SAMLResponse is a login
+	 * unless it is a LogoutResponse; anything else is single logout */
+	const char *posted = strcmp(req->method, "POST") == 0
+				     ? kg_req_form_param(req,
+							      "SAMLResponse")
+				     : NULL;
+
+	if (posted && !kg_saml_is_logout_response(req->pool, posted))
+		kg_login_saml_acs(gw, req, alias, log, resp);
+	else
+		kg_logout_saml_slo(gw, req, alias, log, resp);
+}
+
+typedef struct {
+	const char *name; /* the path after the prefix; a '*' stands for
+			     one non-empty segment (an alias) */
+	const char *methods; /* space-separated */
+	kg_handler *handle; /* gets the segment '*' matched, or NULL */
+} endpoint;
+
+static const endpoint endpoints[] = {
+	{"health", "GET HEAD", handle_health},
+	{"session", "GET", handle_session},
+	{"metrics", "GET", handle_metrics},
+	{"jwks", "GET", handle_jwks},
+	{"logout", "GET POST", kg_logout_local},
+	{"login", "GET", handle_login},
+	{"oidc/callback", "GET POST", kg_login_oidc_callback},
+	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
+	{"saml/*/metadata", "GET", kg_login_saml_metadata},
+	{"saml/*/login", "GET", kg_login_saml_start},
+	{"saml/*/acs", "POST", kg_login_saml_acs},
+	{"aws/credentials", "GET", kg_aws_endpoint_credentials},
+	{"aws/saml/*", "POST", kg_aws_endpoint_saml},
+	{"saml/*/slo", "GET POST", kg_logout_saml_slo},
+};
+
+/* Keycloak's broker paths (KeygateSAMLKeycloakPaths): the broker
+ * endpoint and its descriptor (the SP metadata). */
+static const endpoint broker_endpoints[] = {
+	{"endpoint", "GET POST", handle_broker},
+	{"endpoint/descriptor", "GET", kg_login_saml_metadata},
+};
+
+/* True when name matches pattern, whose '*' matches one non-empty path
+ * segment; that segment goes to *alias (in pool; NULL without a '*'). */
+static bool name_matches(apr_pool_t *pool, const char *pattern,
+			 const char *name, const char **alias)
+{
+	const char *star = strchr(pattern, '*');
+	size_t head, seg;
+
+	*alias = NULL;
+	if (star == NULL)
+		return strcmp(pattern, name) == 0;
+	head = (size_t)(star - pattern);
+	if (strncmp(pattern, name, head) != 0)
+		return false;
+	name += head;
+	seg = strcspn(name, "/");
+	if (seg == 0 || strcmp(star + 1, name + seg) != 0)
+		return false;
+	*alias = apr_pstrmemdup(pool, name, seg);
+	return true;
+}
+
+/* Runs the entry of table whose name matches name, or answers 404 (405
+ * when the method is not one it takes). */
+static void dispatch(const endpoint *table, size_t n, const char *name,
+		     const char *alias, kg_gateway *gw, kg_req *req,
+		     const kg_log *log, kg_resp *resp)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *star;
+		char *methods;
+		bool allowed = false;
+		if (!name_matches(req->pool, table[i].name, name, &star))
+			continue;
+		methods = apr_pstrdup(req->pool, table[i].methods);
+		for (char *last, *m = apr_strtok(methods, " ", &last); m;
+		     m = apr_strtok(NULL, " ", &last))
+			allowed |= strcmp(m, req->method) == 0;
+		if (!allowed) {
+			apr_table_setn(resp->headers, "Allow",
+				       table[i].methods);
+			kg_resp_reply(resp, 405, "text/plain",
+				      "Method not allowed.\n");
+			return;
+		}
+		table[i].handle(gw, req, star ? star : alias, log, resp);
+		return;
+	}
+	kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
+}
+
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	const char *prefix = gw->conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+	const char *alias, *name;
+
+	if (kg_conf_saml_is_broker_path(gw->conf, req->path)) {
+		/* /auth/realms/REALM/broker/ALIAS/NAME */
+		if (kg_conf_saml_route(req->pool, gw->conf, req->path,
+				       &alias) == KG_SAML_EP_NONE) {
+			kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
+			return;
+		}
+		name = strstr(req->path, "/broker/") + strlen("/broker/") +
+		       strlen(alias) + 1;
+		dispatch(broker_endpoints,
+			 sizeof(broker_endpoints) / sizeof(*broker_endpoints),
+			 name, alias, gw, req, log, resp);
+		return;
+	}
+	if (strncmp(req->path, prefix, plen) != 0) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	dispatch(endpoints, sizeof(endpoints) / sizeof(*endpoints),
+		 req->path + plen, NULL, gw, req, log, resp);
+}

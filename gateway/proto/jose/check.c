@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later
+ * keygate: compact JWS parsing, header and claim checks.
+ *
+ * The header is read with keygate's strict JSON reader (duplicate keys
+ * are an error, so no two parsers can disagree about alg), and the alg
+ * allow-list is applied before any key is looked up.
+ */
+#include "gateway/proto/jose/check.h"
+#include "conf/oidc.h"
+#include "gateway/base/bag.h"
+#include "gateway/base/b64url.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 9999-12-31T23:59:59Z: later NumericDates are junk. */
+#define KG_JWT_TIME_MAX 253402300799LL
+
+/* Finds the two dots of a compact JWS; false unless there are exactly
+ * three segments of base64url characters with a non-empty header (an
+ * empty signature fails later, after the alg check, as jwt_alg or
+ * jwt_sig). */
+static bool jwt_split(const char *token, size_t len, size_t dot[2])
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (token[i] == '.') {
+			if (n == 2)
+				return false;
+			dot[n++] = i;
+		} else if (!((token[i] >= 'A' && token[i] <= 'Z') ||
+			     (token[i] >= 'a' && token[i] <= 'z') ||
+			     (token[i] >= '0' && token[i] <= '9') ||
+			     token[i] == '-' || token[i] == '_'))
+			return false;
+	}
+	return n == 2 && dot[0] > 0;
+}
+
+/* Decodes one base64url segment holding a JSON object. */
+static kg_json *jwt_segment(apr_pool_t *pool, const char *seg, size_t len)
+{
+	unsigned char *text;
+	size_t text_len;
+	kg_json *v;
+	kg_json_error e;
+
+	if (!kg_b64url_decode(pool, seg, len, &text, &text_len) ||
+	    !kg_json_parse(pool, (const char *)text, text_len,
+			   KG_JSON_DEFAULT_DEPTH, &v, &e) ||
+	    v->type != KG_JSON_OBJECT)
+		return NULL;
+	return v;
+}
+
+const char *kg_jwt_peek_issuer(apr_pool_t *pool, const char *token)
+{
+	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1), dot[2];
+	const kg_json *payload;
+
+	if (len > KG_OIDC_TOKEN_MAX || !jwt_split(token, len, dot))
+		return NULL;
+	payload = jwt_segment(pool, token + dot[0] + 1, dot[1] - dot[0] - 1);
+	return payload ? kg_json_str(payload, "iss") : NULL;
+}
+
+/* True when alg is on the list (exact: JOSE names are case-sensitive). */
+static bool jwt_alg_allowed(const apr_array_header_t *list, const char *alg)
+{
+	for (int i = 0; i < list->nelts; i++) {
+		if (strcmp(APR_ARRAY_IDX(list, i, const char *), alg) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Checks the header; sets *alg and *kid. */
+static kg_rc jwt_header(const kg_json *h, const kg_jwt_rules *rules,
+			const char **alg, const char **kid, kg_err *err)
+{
+	const kg_json *k = kg_json_get(h, "kid");
+
+	*alg = kg_json_str(h, "alg");
+	if (*alg == NULL)
+		return kg_err_set(err, KG_EAUTH, "jwt_alg: no alg in header");
+	if (!jwt_alg_allowed(rules->algorithms, *alg))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_alg: alg \"%.16s\" is not allowed",
+				  *alg);
+	if (kg_json_get(h, "crit") || kg_json_get(h, "zip") ||
+	    kg_json_get(h, "enc"))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_header: crit, zip and enc are not "
+				  "supported");
+	if (k && k->type != KG_JSON_STRING)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_header: kid is not a string");
+	*kid = k ? k->str : NULL;
+	return KG_OK;
+}
+
+kg_rc kg_jwt_check(kg_jwt_keys *keys, apr_pool_t *pool, const char *jwks_uri,
+		   const char *token, const kg_jwt_rules *rules,
+		   long long now_ms, kg_jwt *out, kg_err *err)
+{
+	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1), dot[2];
+	const kg_json *header;
+	kg_json *claims;
+	kg_json_error e;
+	const char *alg = NULL, *kid = NULL, *payload = NULL;
+	size_t payload_len;
+	long long exp_s;
+	kg_rc rc;
+
+	if (len > KG_OIDC_TOKEN_MAX)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_size: longer than %d bytes",
+				  KG_OIDC_TOKEN_MAX);
+	if (!jwt_split(token, len, dot))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_parse: not a compact JWS");
+	header = jwt_segment(pool, token, dot[0]);
+	if (header == NULL)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_parse: the header is not a JSON object");
+	rc = jwt_header(header, rules, &alg, &kid, err);
+	if (rc == KG_OK)
+		rc = kg_jwt_keys_verify(keys, pool, jwks_uri, token, len, alg,
+					kid, now_ms, &payload, &payload_len,
+					err);
+	if (rc != KG_OK)
+		return rc;
+	if (!kg_json_parse(pool, payload, payload_len, KG_JSON_DEFAULT_DEPTH,
+			   &claims, &e) ||
+	    claims->type != KG_JSON_OBJECT)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_parse: the payload is not a JSON "
+				  "object");
+	rc = kg_jwt_check_claims(claims, rules, now_ms, &exp_s, err);
+	if (rc != KG_OK)
+		return rc;
+	out->claims = claims;
+	out->payload = payload;
+	out->payload_len = payload_len;
+	out->exp_s = exp_s;
+	out->alg = alg;
+	out->kid = kid;
+	return KG_OK;
+}
+
+/* Reads the NumericDate claim name into *out (whole seconds). Returns
+ * false when it is present but not a number from 0 to KG_JWT_TIME_MAX;
+ * *present says whether it is there. */
+static bool jwt_time(const kg_json *claims, const char *name, bool *present,
+		     long long *out)
+{
+	const kg_json *v = kg_json_get(claims, name);
+	double d;
+
+	*present = v != NULL;
+	*out = 0;
+	if (v == NULL)
+		return true;
+	if (v->type != KG_JSON_NUMBER)
+		return false;
+	d = strtod(v->str, NULL);
+	if (!isfinite(d) || d < 0 || d > (double)KG_JWT_TIME_MAX)
+		return false;
+	*out = (long long)d;
+	return true;
+}
+
+/* True when aud (a string or an array of strings) holds one of want;
+ * *count is how many audiences aud names (0 when malformed). */
+static bool jwt_aud_match(const kg_json *aud, const apr_array_header_t *want,
+			  size_t *count)
+{
+	bool match = false;
+
+	*count = 0;
+	if (aud == NULL)
+		return false;
+	if (aud->type == KG_JSON_STRING) {
+		*count = 1;
+		return kg_values_contain(want, aud->str);
+	}
+	if (aud->type != KG_JSON_ARRAY)
+		return false;
+	for (size_t i = 0; i < aud->count; i++) {
+		const kg_json *v = aud->members[i].value;
+		if (v->type != KG_JSON_STRING) {
+			*count = 0;
+			return false;
+		}
+		match = match || kg_values_contain(want, v->str);
+	}
+	*count = aud->count;
+	return match;
+}
+
+/* Checks exp, nbf and iat against now_s with skew_s. */
+static kg_rc jwt_check_times(const kg_json *claims, const kg_jwt_rules *r,
+			     long long now_s, long long *exp_s, kg_err *err)
+{
+	bool has_exp, has_nbf, has_iat;
+	long long nbf, iat;
+
+	if (!jwt_time(claims, "exp", &has_exp, exp_s) ||
+	    (!has_exp && r->require_exp))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_exp: exp is missing or not a time");
+	if (has_exp && now_s >= *exp_s + r->skew_s)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_exp: expired %lld s ago",
+				  now_s - *exp_s);
+	if (!jwt_time(claims, "nbf", &has_nbf, &nbf))
+		return kg_err_set(err, KG_EAUTH, "jwt_nbf: nbf is not a time");
+	if (has_nbf && nbf > now_s + r->skew_s)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_nbf: not valid for another %lld s",
+				  nbf - now_s);
+	if (!jwt_time(claims, "iat", &has_iat, &iat) ||
+	    (!has_iat && r->require_iat))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_iat: iat is missing or not a time");
+	if (has_iat && iat > now_s + r->skew_s)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_iat: issued %lld s in the future",
+				  iat - now_s);
+	return KG_OK;
+}
+
+kg_rc kg_jwt_check_claims(const kg_json *claims, const kg_jwt_rules *rules,
+			  long long now_ms, long long *exp_s, kg_err *err)
+{
+	const char *iss = kg_json_str(claims, "iss");
+	const kg_json *azp = kg_json_get(claims, "azp");
+	size_t naud;
+
+	if (iss == NULL || strcmp(iss, rules->issuer) != 0)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_iss: iss is not \"%s\"", rules->issuer);
+	if (!jwt_aud_match(kg_json_get(claims, "aud"), rules->audiences,
+			   &naud))
+		return kg_err_set(err, KG_EAUTH,
+				  naud == 0 ? "jwt_aud: aud is missing or "
+					      "malformed"
+					    : "jwt_aud: aud does not name "
+					      "this client");
+	if (rules->azp && (azp || naud > 1) &&
+	    (azp == NULL || azp->type != KG_JSON_STRING ||
+	     strcmp(azp->str, rules->azp) != 0))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_azp: azp is not \"%s\"", rules->azp);
+	return jwt_check_times(claims, rules, now_ms / 1000, exp_s, err);
+}
