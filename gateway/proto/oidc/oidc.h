@@ -90,4 +90,7 @@ kg_rc kg_oidc_logout_token_verify(kg_oidc *o, apr_pool_t *pool,
 				  const char **sid, const char **sub,
 				  const char **jti, kg_err *err);
 
+/* Returns BASE64URL(SHA-256(verifier)), the S256 code_challenge. */
+const char *kg_oidc_pkce_challenge(apr_pool_t *pool, const char *verifier);
+
 #endif

@@ -32,7 +32,4 @@ kg_rc kg_oidc_jwt_check(kg_oidc *o, apr_pool_t *pool, const char *token,
 			const kg_jwt_rules *rules, long long now_ms,
 			kg_jwt *out, kg_err *err);
 
-/* Returns BASE64URL(SHA-256(verifier)), the S256 code_challenge. */
-const char *kg_oidc_pkce_challenge(apr_pool_t *pool, const char *verifier);
-
 #endif
