@@ -3,6 +3,9 @@
 #   make            build libkeygate.a and the keygate CLI into build/
 #   make check      install deps, build with ASan+UBSan, run every test
 #   make run        install deps, build, start the local stack
+#   make unit       build with ASan+UBSan and run the unit tests only
+#   make suite S=RE run the suites whose name matches RE (for example
+#                   S=integration/gateway_core or S='unit/test_(json|str)')
 #   make fuzz       run the libFuzzer targets (clang) for FUZZ_SECONDS each
 #   make bench      run the benchmarks in tests/bench
 #   make format     clang-format every C file
@@ -70,7 +73,7 @@ ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check run fuzz fuzzers bench format clean tests install
+.PHONY: all deps check unit suite run fuzz fuzzers bench format clean tests install
 
 all: $(LIB) $(CLI) $(MOD)
 
@@ -136,6 +139,18 @@ check: deps
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh build/asan build/release
+
+# make unit / make suite: the tight loop. No deps step and no release
+# build: the sanitizer build of what the chosen suites need, then those
+# suites only (tests/run.sh's KG_SUITES).
+unit:
+	@$(MAKE) --no-print-directory SAN=1 all $(UNIT_BIN:build/release/%=build/asan/%)
+	@KG_SUITES='^unit/' tests/run.sh build/asan build/release
+
+suite:
+	@test -n "$(S)" || { echo "make suite S=REGEX (a suite name pattern)"; exit 2; }
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@KG_SUITES='$(S)' tests/run.sh build/asan build/release
 
 run: deps all
 	@scripts/run.sh $(O)

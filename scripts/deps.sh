@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential pkg-config clang libclang-rt-14-dev valgrind
+	build-essential pkg-config clang clang-format libclang-rt-14-dev valgrind
 	libapr1-dev libaprutil1-dev libxml2-dev libssl-dev libpcre2-dev
 	libhiredis-dev libcmocka-dev
 	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev

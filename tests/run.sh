@@ -10,6 +10,9 @@
 # exits non-zero without printing a "not ok" line counts as one failure.
 #
 # usage: tests/run.sh SANITIZER_BUILD_DIR RELEASE_BUILD_DIR
+# env:   KG_SUITES  an extended regular expression: only the suites whose
+#        name (unit/test_json, check/layers, integration/gateway_core.sh,
+#        ...) matches it run; `make unit` and `make suite S=...` set it.
 set -u
 asan=${1:-build/asan}
 release=${2:-build/release}
@@ -21,7 +24,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export KEYGATE_BUILD="$top/$asan" KEYGATE_RELEASE="$top/$release"
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 ran=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
@@ -29,6 +32,10 @@ trap 'rm -rf "$log"' EXIT
 run_suite() {
 	local name=$1
 	shift
+	if [ -n "${KG_SUITES:-}" ] && ! [[ $name =~ $KG_SUITES ]]; then
+		return 0
+	fi
+	ran=$((ran + 1))
 	local out="$log/$(echo "$name" | tr '/ ' '__').out" status
 	printf '# suite %s\n' "$name"
 	"$@" >"$out" 2>"$out.err"
@@ -70,5 +77,9 @@ for t in tests/security/*.sh tests/integration/*.sh; do
 	run_suite "${t#tests/}" bash "$t" "$asan"
 done
 
+if [ "$ran" -eq 0 ]; then
+	echo "  not ok - no suite matches KG_SUITES=${KG_SUITES:-}"
+	failed=$((failed + 1))
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]
