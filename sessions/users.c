@@ -121,7 +121,7 @@ static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
 	    !kg_json_parse(pool, plain, plain_len, KG_JSON_DEFAULT_DEPTH,
 			   &json, &je) ||
 	    kg_user_from_json(pool, json, out, &ignored) != KG_OK) {
-		kg_log_emit(s->log, KG_LOG_WARN, "KG-0310",
+		kg_log_emit(s->log, KG_LOG_WARN, "KG-0322",
 			    "stored user does not open; treated as a first "
 			    "login");
 		return KG_ENOTFOUND;

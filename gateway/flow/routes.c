@@ -29,7 +29,7 @@ static void handle_health(kg_gateway *gw, kg_req *req,
 		kg_resp_reply(resp, 200, "text/plain", "ok\n");
 		return;
 	}
-	kg_log_emit(log, KG_LOG_WARN, "KG-0402", "health: redis unreachable: %s",
+	kg_log_emit(log, KG_LOG_WARN, "KG-0406", "health: redis unreachable: %s",
 		    err.msg);
 	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
 }

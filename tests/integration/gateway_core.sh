@@ -180,7 +180,7 @@ st=$(req d "$base/public/p" -H 'domino-username: admin' -H 'Domino_Username: roo
 check "a pass location lets an anonymous caller through" test "$st" = 200
 check "the backend sees exactly one domino-username: Anonymous" \
 	python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["headers"]; sys.exit(0 if h.get("domino-username")==["Anonymous"] and "domino_username" not in h else 1)' "$work/d.b"
-check "the spoofed headers were logged as stripped" grep -q "STRIP header=domino-username" "$work/error.log"
+check "the spoofed headers were logged as stripped" grep -q "KG-0404 STRIP header=domino-username" "$work/error.log"
 
 st=$(req op "$base/open/x" -H 'domino-roles: SysAdmin' -H 'Domino_Roles: SysAdmin' -H 'domino-username: admin')
 check "where httpd grants access without a user, forged identity headers are still removed" python3 -c '
@@ -284,6 +284,8 @@ print("checked", total, "bad", bad)
 PY
 check "no open-redirect payload leaves the origin ($(tail -1 "$work/redirects.out"))" \
 	grep -q "bad 0$" "$work/redirects.out"
+check "a replaced return path is logged (KG-0403)" \
+	grep -q "KG-0403 REJECT proto=redirect reason=redirect_rejected param=return_to" "$work/error.log"
 
 # Metrics: only for KeygateMetricsAllow addresses; counted across children
 check "metrics are hidden from an address not allowed (404)" \
@@ -314,6 +316,10 @@ st=$(req p "$base/keygate/health")
 check "with Redis down the health endpoint says 503 (got $st)" test "$st" = 503
 check "with Redis down nothing is forwarded" test "$(backend_count "$work")" = "$n2"
 check "the outage is logged with a reason" grep -q "reason=cache_unavailable" "$work/error.log"
+check "a session request in the outage is logged as KG-0401" \
+	grep -q "KG-0401 REJECT proto=session reason=cache_unavailable" "$work/error.log"
+check "the health check in the outage is logged as KG-0406" \
+	grep -q "KG-0406 health: redis unreachable" "$work/error.log"
 redis_start "$work/redis" "$redis_port" --appendonly yes
 check "after Redis returns the same session works again" test "$(req q "$base/app/x" -H "Cookie: keygate_session=$alice")" = 200
 check "no session id or cookie value was logged" bash -c "! grep -q -e '$alice' -e '$bob' '$work/error.log' '$work/access.log'"

@@ -171,11 +171,13 @@ for _ in $(seq 20); do
 	sleep 0.2
 done
 check "the provider's back-channel logout token is accepted" \
-	grep -q "AUDIT backchannel logout by=sid sessions_ended=1" "$work/main/error.log"
+	grep -q "KG-0522 AUDIT backchannel logout by=sid sessions_ended=1" "$work/main/error.log"
 check "after back-channel logout the session is gone" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" -H 'Accept: application/json' "$base/app/x")" = 401
 st=$(curl -s -o /dev/null -w '%{http_code}' --data 'logout_token=eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' "$base/keygate/oidc/backchannel")
 check "an unsigned logout token is refused with 400" test "$st" = 400
+check "the refused logout token is logged (KG-0520)" \
+	grep -q "KG-0520 REJECT proto=oidc reason=oidc_logout_token" "$work/main/error.log"
 st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/oidc/backchannel")
 check "the back-channel endpoint takes only POST" test "$st" = 405
 

@@ -104,7 +104,7 @@ const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
 		if (repeated(user->aws_roles, i))
 			continue;
 		if (set->roles->nelts >= a->max_roles) {
-			kg_log_emit(log, KG_LOG_WARN, "KG-0610",
+			kg_log_emit(log, KG_LOG_WARN, "KG-0614",
 				    "aws: more than %d roles for user=%s; the "
 				    "rest are not assumed (KeygateAwsMaxRoles)",
 				    a->max_roles, user->username);

@@ -9,6 +9,7 @@
  *   KG-0611 warning a role's refresh failed; the old keys stay
  *   KG-0612 warning the credentials file was not written
  *   KG-0613 warning the stored credentials did not read
+ *   KG-0614 warning more roles than KeygateAwsMaxRoles; the rest are skipped
  */
 #ifndef KG_FLOW_AWS_AWS_H
 #define KG_FLOW_AWS_AWS_H

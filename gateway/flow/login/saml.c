@@ -109,7 +109,7 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 					   &err);
 	}
 	if (rc != KG_OK) {
-		kg_log_emit(log, KG_LOG_ERROR, "KG-0520",
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0512",
 			    "saml login cannot start idp=%s: %s", alias,
 			    err.msg);
 		kg_resp_fail(resp, rc, "saml_request");

@@ -60,7 +60,7 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	kg_metrics_inc(gw->metrics, KG_M_BACKCHANNEL_LOGOUT);
-	kg_log_emit(log, KG_LOG_NOTICE, "KG-0521",
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0522",
 		    "AUDIT backchannel logout by=%s sessions_ended=%d",
 		    sid ? "sid" : "sub", ended);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");

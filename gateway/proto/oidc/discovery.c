@@ -121,7 +121,7 @@ kg_rc kg_oidc_discovery_get(kg_oidc_discovery *d, apr_pool_t *pool,
 			return kg_err_set(err, fetch_err.rc, "%s",
 					  fetch_err.msg);
 		if (fresh == NULL)
-			kg_log_emit(d->http.log, KG_LOG_WARN, "KG-0403",
+			kg_log_emit(d->http.log, KG_LOG_WARN, "KG-0431",
 				    "discovery refresh failed, keeping the old "
 				    "document issuer=%s reason=%s",
 				    d->issuer, fetch_err.msg);

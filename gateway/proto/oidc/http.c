@@ -19,7 +19,7 @@ static void oidc_http_log_sink(oauth2_log_sink_t *sink, const char *filename,
 			       unsigned long line, const char *function,
 			       oauth2_log_level_t level, const char *msg)
 {
-	kg_log_emit(oauth2_log_sink_ctx_get(sink), KG_LOG_WARN, "KG-0401",
+	kg_log_emit(oauth2_log_sink_ctx_get(sink), KG_LOG_WARN, "KG-0430",
 		    "liboauth2 function=%s msg=%s", function, msg);
 }
 

@@ -37,7 +37,7 @@ kg_rc kg_oidc_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 	o->client = apr_array_make(pool, 1, sizeof(const char *));
 	APR_ARRAY_PUSH(o->client, const char *) = conf->client_id;
 	if (!conf->ssl_verify)
-		kg_log_emit(log, KG_LOG_WARN, "KG-0404",
+		kg_log_emit(log, KG_LOG_WARN, "KG-0432",
 			    "TLS certificates of the OpenID provider are NOT "
 			    "verified (KeygateOIDCSSLVerify Off): for tests "
 			    "only issuer=%s",
