@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: strings: a growable pool buffer, UTF-8 checks, trimming and
- * case mapping.
+ * keygate: strings: pool printf, UTF-8 checks, trimming and case
+ * mapping. The growable buffer (kg_buf) is in buf.h, included here
+ * because most string users build text with it.
  *
  * Everything returned is allocated in the pool the caller passes and lives
  * as long as that pool.
@@ -8,31 +9,13 @@
 #ifndef KG_STR_H
 #define KG_STR_H
 
+#include "buf.h"
+
 #include <apr_pools.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* A growable byte buffer whose storage lives in pool. data is always
- * NUL-terminated. */
-typedef struct {
-	apr_pool_t *pool;
-	char *data;
-	size_t len;
-	size_t cap;
-} kg_buf;
-
-void kg_buf_init(kg_buf *b, apr_pool_t *pool, size_t cap);
-void kg_buf_add(kg_buf *b, const char *s, size_t n);
-void kg_buf_adds(kg_buf *b, const char *s);
-void kg_buf_addc(kg_buf *b, char c);
-/* Appends the UTF-8 encoding of code point cp. */
-void kg_buf_add_utf8(kg_buf *b, uint32_t cp);
-void kg_buf_addf(kg_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal, quotes included. */
-void kg_buf_add_json_string(kg_buf *b, const char *s);
 
 /* printf into pool memory with the C library's formatter (%zu, %lld and
  * friends work; APR's own formatter knows neither and crashes on them).

@@ -31,7 +31,7 @@ command -v ab >/dev/null || die "ab (apache2-utils) is not installed"
 	die "$build/tests/integration/mint_session is missing (make tests)"
 
 work=$(mktemp -d)
-trap 'stop_all; rm -rf "$work"' EXIT
+trap 'stop_all; [ -n "${KG_CG_KEEP:-}" ] || rm -rf "$work"' EXIT
 chmod 755 "$work"
 redis_port=$(free_port) back=$(free_port)
 issuer=https://issuer.bench.test audience=bench-api
@@ -119,6 +119,8 @@ count() {
 	p=$(free_port)
 	front_conf "$c" "$p"
 	out="$dir/cg.$n"
+	# apache2 drops to User www-data before callgrind writes its file
+	touch "$out" && chown www-data "$out" && chmod 666 "$out"
 	valgrind --tool=callgrind --callgrind-out-file="$out" \
 		/usr/sbin/apache2 -X -f "$dir/httpd.conf" >"$dir/vg.$n.log" 2>&1 &
 	vg=$!
@@ -154,7 +156,7 @@ for c in a b c; do
 done
 {
 	echo
-	echo "keygate callgrind bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$KG_TOP" rev-parse --short HEAD 2>/dev/null), apache2 -X under callgrind, ab -c1 -k, (Ir($n2) - Ir($n1)) / $((n2 - n1))"
+	echo "keygate callgrind bench, $(date -u '+%Y-%m-%d %H:%M UTC'), build $build, apache2 -X under callgrind, ab -c1 -k, (Ir($n2) - Ir($n1)) / $((n2 - n1))"
 	echo
 	echo "| case | instructions per request | over (a) |"
 	echo "|---|---|---|"
