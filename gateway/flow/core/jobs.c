@@ -65,6 +65,8 @@ kg_rc kg_jobs_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	*written = false;
 	for (int i = 0; i < gw->njobs && rc == KG_OK; i++) {
 		bool w = false;
+		if (!gw->jobs[i]->due(gw, *recp, now_ms))
+			continue; /* the common case: no call, nothing made */
 		rc = kg_job_run(gw, req, log, gw->jobs[i], recp, now_ms, &w,
 				err);
 		*written = *written || w;
