@@ -74,6 +74,26 @@ kg_rc kg_jwt_keys_make(apr_pool_t *pool, const kg_jwt_source *src,
 	return rc;
 }
 
+/* False when a member of the JWK v that cjose base64url-decodes would
+ * abort the process: cjose 0.6.2 (Debian 12) asserts when the characters
+ * before a '=' number 1 modulo 4 (later cjose refuses the key instead).
+ * A JWKS is what a provider's jwks_uri answered, so it is checked here. */
+static bool jwt_jwk_cjose_safe(const kg_json *v)
+{
+	static const char *const b64_members[] = {
+		"n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k",
+	};
+
+	for (size_t i = 0; i < sizeof(b64_members) / sizeof(*b64_members);
+	     i++) {
+		const char *s = kg_json_str(v, b64_members[i]);
+		const char *pad = s ? strchr(s, '=') : NULL;
+		if (pad && (pad - s) % 4 == 1)
+			return false;
+	}
+	return true;
+}
+
 /* Adds the JWK object v to set unless it is not a signing key keygate
  * can use. */
 static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
@@ -86,7 +106,7 @@ static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
 
 	if (set->n >= KG_JWKS_KEYS_MAX || kty == NULL ||
 	    (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0) ||
-	    (use && strcmp(use, "sig") != 0))
+	    (use && strcmp(use, "sig") != 0) || !jwt_jwk_cjose_safe(v))
 		return;
 	kg_buf_init(&text, pool, 1024);
 	kg_json_write(&text, v);

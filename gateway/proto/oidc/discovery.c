@@ -54,10 +54,37 @@ kg_rc kg_oidc_discovery_make(apr_pool_t *pool, const char *issuer,
 	return rc;
 }
 
-static char *oidc_meta_strdup(const kg_json *doc, const char *key)
+kg_rc kg_oidc_discovery_parse(apr_pool_t *pool, const char *issuer,
+			      const char *url, int status, const char *body,
+			      size_t len, kg_oidc_meta *out, kg_err *err)
 {
-	const char *s = kg_json_str(doc, key);
+	kg_oidc_http_reply reply = {status, body, len};
+	const kg_json *doc;
+	const char *named;
 
+	doc = status == 200 ? kg_oidc_http_json(pool, &reply) : NULL;
+	if (doc == NULL)
+		return kg_err_set(err, KG_EBACKEND,
+				  "oidc_discovery: %s answered HTTP %d without "
+				  "a JSON document",
+				  url, status);
+	named = kg_json_str(doc, "issuer");
+	if (named == NULL || strcmp(named, issuer) != 0)
+		return kg_err_set(err, KG_EAUTH,
+				  "oidc_discovery: issuer mix-up: the document "
+				  "names \"%.200s\", not \"%s\"",
+				  named ? named : "", issuer);
+	if (kg_json_str(doc, "jwks_uri") == NULL)
+		return kg_err_set(err, KG_EBACKEND,
+				  "oidc_discovery: %s names no jwks_uri", url);
+#define GET_FIELD(f) out->f = kg_json_str(doc, #f);
+	META_FIELDS(GET_FIELD)
+#undef GET_FIELD
+	return KG_OK;
+}
+
+static char *oidc_meta_strdup(const char *s)
+{
 	return s ? strdup(s) : NULL;
 }
 
@@ -66,33 +93,20 @@ static kg_rc oidc_discovery_fetch(kg_oidc_discovery *d, apr_pool_t *pool,
 				  kg_oidc_meta **out, kg_err *err)
 {
 	kg_oidc_http_reply reply;
-	const kg_json *doc;
-	const char *issuer;
+	kg_oidc_meta parsed;
 	kg_oidc_meta *m;
 	kg_rc rc = kg_oidc_http_get(pool, &d->http, d->url, NULL, &reply, err);
 
+	if (rc == KG_OK)
+		rc = kg_oidc_discovery_parse(pool, d->issuer, d->url,
+					     reply.status, reply.body,
+					     reply.len, &parsed, err);
 	if (rc != KG_OK)
 		return rc;
-	doc = reply.status == 200 ? kg_oidc_http_json(pool, &reply) : NULL;
-	if (doc == NULL)
-		return kg_err_set(err, KG_EBACKEND,
-				  "oidc_discovery: %s answered HTTP %d without "
-				  "a JSON document",
-				  d->url, reply.status);
-	issuer = kg_json_str(doc, "issuer");
-	if (issuer == NULL || strcmp(issuer, d->issuer) != 0)
-		return kg_err_set(err, KG_EAUTH,
-				  "oidc_discovery: issuer mix-up: the document "
-				  "names \"%.200s\", not \"%s\"",
-				  issuer ? issuer : "", d->issuer);
-	if (kg_json_str(doc, "jwks_uri") == NULL)
-		return kg_err_set(err, KG_EBACKEND,
-				  "oidc_discovery: %s names no jwks_uri",
-				  d->url);
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "out of memory");
-#define DUP_FIELD(f) m->f = oidc_meta_strdup(doc, #f);
+#define DUP_FIELD(f) m->f = oidc_meta_strdup(parsed.f);
 	META_FIELDS(DUP_FIELD)
 #undef DUP_FIELD
 	*out = m;

@@ -35,6 +35,18 @@ kg_rc kg_oidc_discovery_make(apr_pool_t *pool, const char *issuer,
 			     long long max_age_ms, long long retry_min_ms,
 			     kg_oidc_discovery **out, kg_err *err);
 
+/* Parses and checks the answer of url (HTTP status, body[0..len)) as the
+ * discovery document of issuer: what a fetch does with the bytes, with no
+ * I/O and no cache. On KG_OK *out names the document's endpoints, its
+ * strings in pool (jwks_uri never NULL). Errors: KG_EBACKEND
+ * "oidc_discovery: ..." when status is not 200, the body is not a JSON
+ * object or it names no jwks_uri; KG_EAUTH "oidc_discovery: issuer
+ * mix-up ..." when its issuer is not issuer exactly. url appears only in
+ * the messages. */
+kg_rc kg_oidc_discovery_parse(apr_pool_t *pool, const char *issuer,
+			      const char *url, int status, const char *body,
+			      size_t len, kg_oidc_meta *out, kg_err *err);
+
 /* Copies the current document into pool, fetching it first when none is
  * held or it is stale. Errors: KG_EBACKEND (unreachable, not JSON, no
  * jwks_uri), KG_EAUTH "oidc_discovery: issuer mix-up ..." when the

@@ -56,6 +56,19 @@ typedef struct {
 	const char *sub;
 } kg_oidc_tokens;
 
+/* Parses the token endpoint's answer (HTTP status, body[0..len)): what
+ * a redemption or a refresh does with the bytes before any ID token check,
+ * with no I/O and no keys. On KG_OK out's id_token (NULL when none),
+ * access_token, refresh_token (NULL when none) and access_expires_ms
+ * (now_ms plus expires_in, 0 when that is absent or not 0..366 days) are
+ * set, in pool; claims, sub and sid are NULL: the ID token is not checked
+ * here. Errors: KG_EBACKEND "oidc_token: ..." for HTTP 5xx; KG_EAUTH
+ * "oidc_token: ..." when the answer is not a JSON object, names an error,
+ * is not HTTP 200 or holds no Bearer access_token. */
+kg_rc kg_oidc_token_parse(apr_pool_t *pool, int status, const char *body,
+			  size_t len, long long now_ms, kg_oidc_tokens *out,
+			  kg_err *err);
+
 /* Finishes a login: state must equal pending->state (the caller has
  * checked the callback's state against the cookie; this checks again in
  * constant time), the code is redeemed with the PKCE verifier and the

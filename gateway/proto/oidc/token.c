@@ -162,30 +162,43 @@ static kg_rc oidc_token_reply(const kg_oidc_http_reply *reply,
 	return KG_OK;
 }
 
+kg_rc kg_oidc_token_parse(apr_pool_t *pool, int status, const char *body,
+			  size_t len, long long now_ms, kg_oidc_tokens *out,
+			  kg_err *err)
+{
+	kg_oidc_http_reply reply = {status, body, len};
+	const kg_json *json = kg_oidc_http_json(pool, &reply);
+	const kg_json *expires;
+	long long expires_s;
+	kg_rc rc = oidc_token_reply(&reply, json, err);
+
+	if (rc != KG_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->id_token = kg_json_str(json, "id_token");
+	out->access_token = kg_json_str(json, "access_token");
+	out->refresh_token = kg_json_str(json, "refresh_token");
+	expires = kg_json_get(json, "expires_in");
+	if (expires && expires->type == KG_JSON_NUMBER &&
+	    kg_str_to_int(expires->str, 0, 366LL * 24 * 3600, &expires_s))
+		out->access_expires_ms = now_ms + expires_s * 1000;
+	return KG_OK;
+}
+
 /* Turns a token reply into *out: the ID token (required when nonce is
  * not NULL, i.e. at login) is verified, and its nonce compared. */
 static kg_rc oidc_tokens(kg_oidc *o, apr_pool_t *pool,
 			 const kg_oidc_http_reply *reply, const char *nonce,
 			 long long now_ms, kg_oidc_tokens *out, kg_err *err)
 {
-	const kg_json *body = kg_oidc_http_json(pool, reply);
-	const kg_json *expires;
-	long long expires_s;
 	kg_oidc_tokens t;
 	kg_jwt_rules rules;
 	kg_jwt id;
-	kg_rc rc = oidc_token_reply(reply, body, err);
+	kg_rc rc = kg_oidc_token_parse(pool, reply->status, reply->body,
+				       reply->len, now_ms, &t, err);
 
 	if (rc != KG_OK)
 		return rc;
-	memset(&t, 0, sizeof(t));
-	t.id_token = kg_json_str(body, "id_token");
-	t.access_token = kg_json_str(body, "access_token");
-	t.refresh_token = kg_json_str(body, "refresh_token");
-	expires = kg_json_get(body, "expires_in");
-	if (expires && expires->type == KG_JSON_NUMBER &&
-	    kg_str_to_int(expires->str, 0, 366LL * 24 * 3600, &expires_s))
-		t.access_expires_ms = now_ms + expires_s * 1000;
 	if (t.id_token == NULL && nonce)
 		return kg_err_set(err, KG_EAUTH, "oidc_token: no id_token");
 	if (t.id_token) {
