@@ -91,10 +91,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		       kg_login_state_clear(gw, req->pool, state));
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool, apr_pstrcat(req->pool, "state:", state, NULL),
-		strlen(state) + 6, now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
-		&first_use, &err);
+	rc = kg_sess_replay_once(gw->store, req->pool, "state", state,
+				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
 				err.msg);
@@ -122,9 +121,16 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 				err.msg);
 		return;
 	}
-	rc = kg_sess_replay_check_and_set(
-	    gw->store, req->pool, pending.nonce, strlen(pending.nonce),
-	    now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now, &first_use, &err);
+	/* the nonce's key is "nonce:NONCE" (sessions/replay.c); gateways
+	 * before kg_sess_replay_once hashed the bare nonce, so during a
+	 * rolling upgrade one may miss a nonce another recorded. That is
+	 * safe: the nonce comes sealed in the login-state cookie with its
+	 * state, so a callback repeating it repeats the state, whose key
+	 * did not change and which was checked above; and the entry lives
+	 * only 2 x KG_LOGIN_STATE_TTL_S */
+	rc = kg_sess_replay_once(gw->store, req->pool, "nonce", pending.nonce,
+				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
 				err.msg);

@@ -18,6 +18,7 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/base/rand.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -161,12 +162,10 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	}
 	/* a bearer assertion is good for one login (SAML profiles
 	 * 4.1.4.5), across every gateway sharing this Redis */
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool,
-		apr_pstrcat(req->pool, "saml:", alias, ":", v.assertion_id,
-			    NULL),
-		strlen(alias) + strlen(v.assertion_id) + 6, v.valid_until_ms,
-		now, &first_use, &err);
+	rc = kg_sess_replay_once(
+		gw->store, req->pool, "saml",
+		kg_psprintf(req->pool, "%s:%s", alias, v.assertion_id),
+		v.valid_until_ms, now, &first_use, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
 			   rc == KG_EBACKEND ? "cache_unavailable"

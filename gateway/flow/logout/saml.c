@@ -117,8 +117,6 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       const kg_saml_logout_msg *msg, kg_resp *resp)
 {
 	long long now = kg_gateway_now_ms();
-	const char *key = apr_pstrcat(req->pool, "saml-slo:", alias, ":",
-				      msg->id, NULL);
 	bool by_index = msg->session_indexes == 1;
 	bool first_use = false;
 	const char *tag, *url;
@@ -126,8 +124,9 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	int ended = 0;
 	kg_rc rc;
 
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool, key, strlen(key),
+	rc = kg_sess_replay_once(
+		gw->store, req->pool, "saml-slo",
+		kg_psprintf(req->pool, "%s:%s", alias, msg->id),
 		now + KG_SAML_SLO_MAX_AGE_MS + 2 * gw->conf->saml.clock_skew_s *
 						     1000,
 		now, &first_use, &err);
