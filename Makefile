@@ -118,8 +118,9 @@ $(O)/tests/fuzz/%_fuzzer: tests/fuzz/%.c $(LIB)
 
 fuzzers: $(FUZZ_SRC:%.c=$(O)/%_fuzzer)
 
-# A program that calls gateway/proto/saml/sp.c links GLib too (lasso.pc
-# does not name it).
+# A program that calls the SAML SP (gateway/proto/saml/sp.c, which every
+# lasso file of that folder calls) links GLib too (lasso.pc does not
+# name it).
 GLIB_LIBS := $(shell pkg-config --libs gobject-2.0 glib-2.0 2>/dev/null)
 $(O)/tests/fuzz/fuzz_saml_acs_replay $(O)/tests/fuzz/fuzz_saml_acs_fuzzer: \
 	LIBS += $(GLIB_LIBS)

@@ -1,35 +1,57 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the replay cache (SAML assertion IDs and OIDC nonces seen
- * before, kept until they expire) and the liveness ping.
+ * keygate: the replay cache (SAML assertion and logout IDs, OIDC states,
+ * nonces and logout-token jtis seen before, kept until they expire) and
+ * the liveness ping.
  */
 #include "sessions/store_impl.h"
+#include "gateway/base/str.h"
 
 #include <stdio.h>
 #include <string.h>
 
-kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
-				   const void *id, size_t len,
-				   long long expires_at_ms, long long now_ms,
-				   bool *first_use, kg_err *err)
+/* The namespaces in use (one list, so two never collide) and the id
+ * each remembers; the key is P r: + SHA-256 of "NS:ID":
+ *   saml      ALIAS:AssertionID      one login per bearer assertion
+ *   saml-aws  ALIAS:AssertionID      one STS call per AWS Response
+ *   saml-slo  ALIAS:LogoutRequestID  one IdP-initiated logout
+ *   logout    JTI                    one OIDC back-channel logout token
+ *   state     STATE                  one OIDC callback
+ *   nonce     NONCE                  one ID token
+ * The first five hash the same text as the keys written before this
+ * function existed, so their entries survive a rolling upgrade. The
+ * nonce was hashed bare before; why the new key is safe is told where
+ * it is checked (gateway/flow/login/oidc.c). */
+kg_rc kg_sess_replay_once(kg_sess_store *store, apr_pool_t *pool,
+			  const char *ns, const char *id, long long until_ms,
+			  long long now_ms, bool *first, kg_err *err)
 {
-	const char *key = kg_sess_keyspace_replay(pool, s->conf->redis_prefix,
-						  id, len);
+	const char *name, *key;
 	char at[24];
-	const char *argv[6] = {"SET", key, "1", "NX", "PXAT", at};
+	const char *argv[6] = {"SET", NULL, "1", "NX", "PXAT", at};
 	size_t lens[6];
 	kg_sess_reply *reply;
 	kg_rc rc;
 
-	if (expires_at_ms <= now_ms)
+	if (ns == NULL || *ns == '\0' || strchr(ns, ':') != NULL)
+		return kg_err_set(err, KG_EINTERNAL,
+				  "replay-cache namespace is not a plain name");
+	if (id == NULL)
+		return kg_err_set(err, KG_EINVAL, "no id for the replay cache");
+	if (until_ms <= now_ms)
 		return kg_err_set(err, KG_EINVAL,
 				  "replay-cache entry already expired");
-	snprintf(at, sizeof(at), "%lld", expires_at_ms);
+	name = kg_psprintf(pool, "%s:%s", ns, id);
+	key = kg_sess_keyspace_replay(pool, store->conf->redis_prefix, name,
+				      strlen(name));
+	argv[1] = key;
+	snprintf(at, sizeof(at), "%lld", until_ms);
 	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
-	rc = kg_sess_redis_command(s->redis, pool, 6, argv, lens, &reply, err);
+	rc = kg_sess_redis_command(store->redis, pool, 6, argv, lens, &reply,
+				   err);
 	if (rc != KG_OK)
 		return rc;
-	*first_use = reply->type == KG_REPLY_STATUS;
+	*first = reply->type == KG_REPLY_STATUS;
 	return KG_OK;
 }
 

@@ -9,7 +9,7 @@
  *               UHASH = hex SHA-256 of the username
  *   P realm     the realm index: ZSET of every ID by last use (us)
  *   P realm:exp ZSET of every ID by deadline (ms), to prune the indexes
- *   P r:RHASH   a replay-cache entry; RHASH = hex SHA-256 of the id
+ *   P r:RHASH   a replay-cache entry; RHASH = hex SHA-256 of NS:ID
  * Every key has a TTL: a session's is the time left to its deadline, an
  * index's the latest deadline among its members.
  *
@@ -104,13 +104,17 @@ kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_sess_record *rec, const char *reason,
 			   kg_err *err);
 
-/* The replay cache: records id[0..len) until expires_at_ms (SET NX
- * PXAT). *first_use is true when it was not there yet, false when it is
- * a replay. An expires_at_ms not after now is KG_EINVAL. */
-kg_rc kg_sess_replay_check_and_set(kg_sess_store *s, apr_pool_t *pool,
-				   const void *id, size_t len,
-				   long long expires_at_ms, long long now_ms,
-				   bool *first_use, kg_err *err);
+/* The replay cache: records that id was used, in namespace ns, until
+ * until_ms (SET NX PXAT on P r: + SHA-256 of "NS:ID"; replay.c lists the
+ * namespaces). ns is a fixed name without ':' (else KG_EINTERNAL); id is
+ * any text, which may itself hold ':' (ALIAS:ID). *first is true when it
+ * was not there yet, false when it is a replay. A NULL id, or an until_ms
+ * not after now_ms, is KG_EINVAL; Redis down is KG_EBACKEND. The entry
+ * must outlive the token it remembers: until_ms is at least the token's
+ * own expiry. */
+kg_rc kg_sess_replay_once(kg_sess_store *store, apr_pool_t *pool,
+			  const char *ns, const char *id, long long until_ms,
+			  long long now_ms, bool *first, kg_err *err);
 
 /* Asks Redis whether it answers (the health endpoint): KG_OK, or
  * KG_EBACKEND. */

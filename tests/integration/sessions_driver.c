@@ -449,15 +449,15 @@ static int mode_misc(apr_pool_t *pool, int port)
 
 	/* replay cache */
 	kg_err_clear(&err);
-	rc = kg_sess_replay_check_and_set(s, pool, "_assertion-1", 12,
-					  now + 60000, now, &first, &err);
-	rc |= kg_sess_replay_check_and_set(s, pool, "_assertion-1", 12,
-					   now + 60000, now, &again, &err);
+	rc = kg_sess_replay_once(s, pool, "test", "_assertion-1",
+				 now + 60000, now, &first, &err);
+	rc |= kg_sess_replay_once(s, pool, "test", "_assertion-1",
+				  now + 60000, now, &again, &err);
 	tap(rc == KG_OK && first && !again,
 	    "the replay cache accepts an id once");
 	kg_err_clear(&err);
-	tap(kg_sess_replay_check_and_set(s, pool, "_x", 2, now - 1, now,
-					 &first, &err) == KG_EINVAL,
+	tap(kg_sess_replay_once(s, pool, "test", "_x", now - 1, now, &first,
+				&err) == KG_EINVAL,
 	    "a replay entry that already expired is refused");
 
 	/* delete */
@@ -562,8 +562,8 @@ static int mode_outage(apr_pool_t *pool, int port)
 	kg_err_clear(&err);
 	rcs[4] = kg_sess_admin_count(s, pool, "survivor", now, &count, &err);
 	kg_err_clear(&err);
-	rcs[5] = kg_sess_replay_check_and_set(s, pool, "id", 2, now + 60000,
-					      now, &first, &err);
+	rcs[5] = kg_sess_replay_once(s, pool, "test", "id", now + 60000, now,
+				     &first, &err);
 	kg_err_clear(&err);
 	rcs[6] = kg_sess_admin_kill(s, pool, NULL, NULL, now, (int[]){0},
 				    &err);

@@ -11,6 +11,7 @@
 
 #include "conf/conf.h"
 #include "gateway/proto/oidc/oidc.h"
+#include "gateway/proto/oidc/oidc_int.h"
 #include "gateway/base/rand.h"
 
 #include <apr_escape.h>

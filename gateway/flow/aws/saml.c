@@ -18,6 +18,7 @@
 #include "gateway/flow/core/admit.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -113,12 +114,10 @@ static kg_rc check(kg_gateway *gw, kg_req *req, const char *alias,
 				  "the Response names another user than the "
 				  "session's");
 	}
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool,
-		apr_pstrcat(req->pool, "saml-aws:", alias, ":", v->assertion_id,
-			    NULL),
-		strlen(alias) + strlen(v->assertion_id) + 10, v->valid_until_ms,
-		now, &first, err);
+	rc = kg_sess_replay_once(
+		gw->store, req->pool, "saml-aws",
+		kg_psprintf(req->pool, "%s:%s", alias, v->assertion_id),
+		v->valid_until_ms, now, &first, err);
 	*reason = rc == KG_EBACKEND ? "cache_unavailable" : "saml_replay";
 	if (rc == KG_OK && !first)
 		rc = kg_err_set(err, KG_EINVAL,

@@ -20,11 +20,33 @@ static const char *redirect_uri(kg_gateway *gw, apr_pool_t *pool)
 			   gw->conf->gateway.prefix, "oidc/callback", NULL);
 }
 
+/* The login state of an OIDC login the relying party started. */
+static kg_login_pending from_oidc(const kg_oidc_pending *o)
+{
+	return (kg_login_pending){.kind = KG_LOGIN_PENDING_OIDC,
+				  .state = o->state,
+				  .nonce = o->nonce,
+				  .code_verifier = o->code_verifier,
+				  .return_to = o->return_to,
+				  .created_ms = o->created_ms};
+}
+
+/* What the relying party needs back of an OIDC login state. */
+static kg_oidc_pending to_oidc(const kg_login_pending *p)
+{
+	return (kg_oidc_pending){.state = p->state,
+				 .nonce = p->nonce,
+				 .code_verifier = p->code_verifier,
+				 .return_to = p->return_to,
+				 .created_ms = p->created_ms};
+}
+
 void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_resp *resp)
 {
 	const char *back = kg_redirect_return_to(req, log);
-	kg_oidc_pending pending;
+	kg_oidc_pending started;
+	kg_login_pending pending;
 	const char *url, *cookie;
 	kg_err err = {0};
 	kg_rc rc;
@@ -34,10 +56,12 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req->pool),
-			       back, kg_gateway_now_ms(), &pending, &url, &err);
-	if (rc == KG_OK)
+			       back, kg_gateway_now_ms(), &started, &url, &err);
+	if (rc == KG_OK) {
+		pending = from_oidc(&started);
 		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
 					   &err);
+	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0510",
 			    "login cannot start: %s", err.msg);
@@ -64,7 +88,8 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	const char *code = kg_req_param(req, "code");
 	const char *idp_error = kg_req_param(req, "error");
 	long long now = kg_gateway_now_ms();
-	kg_oidc_pending pending;
+	kg_login_pending pending;
+	kg_oidc_pending oidc;
 	kg_oidc_tokens tokens;
 	kg_login_done done = {0};
 	kg_err err = {0};
@@ -82,6 +107,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	rc = kg_login_state_read(gw, req, state, now, &pending, &err);
+	if (rc == KG_OK && pending.kind != KG_LOGIN_PENDING_OIDC)
+		rc = kg_err_set(&err, KG_EINVAL,
+				"oidc_state: the state is a SAML one");
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, KG_EINVAL, "oidc_state",
 				err.msg);
@@ -91,10 +119,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		       kg_login_state_clear(gw, req->pool, state));
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool, apr_pstrcat(req->pool, "state:", state, NULL),
-		strlen(state) + 6, now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
-		&first_use, &err);
+	rc = kg_sess_replay_once(gw->store, req->pool, "state", state,
+				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
 				err.msg);
@@ -110,7 +137,8 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 				"no code");
 		return;
 	}
-	rc = kg_oidc_redeem(gw->oidc, req->pool, &pending, state, code,
+	oidc = to_oidc(&pending);
+	rc = kg_oidc_redeem(gw->oidc, req->pool, &oidc, state, code,
 			    apr_pstrcat(req->pool, gw->conf->gateway.base_url,
 					gw->conf->gateway.prefix,
 					"oidc/callback", NULL),
@@ -122,9 +150,16 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 				err.msg);
 		return;
 	}
-	rc = kg_sess_replay_check_and_set(
-	    gw->store, req->pool, pending.nonce, strlen(pending.nonce),
-	    now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now, &first_use, &err);
+	/* the nonce's key is "nonce:NONCE" (sessions/replay.c); gateways
+	 * before kg_sess_replay_once hashed the bare nonce, so during a
+	 * rolling upgrade one may miss a nonce another recorded. That is
+	 * safe: the nonce comes sealed in the login-state cookie with its
+	 * state, so a callback repeating it repeats the state, whose key
+	 * did not change and which was checked above; and the entry lives
+	 * only 2 x KG_LOGIN_STATE_TTL_S */
+	rc = kg_sess_replay_once(gw->store, req->pool, "nonce", pending.nonce,
+				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
 				err.msg);

@@ -18,6 +18,7 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/base/rand.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/base/str.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -74,12 +75,6 @@ static const char *cross_site(kg_gateway *gw, apr_pool_t *pool,
 		"SameSite=None", lax + strlen("SameSite=Lax"), NULL);
 }
 
-/* What binds a login state to one SAML provider. */
-static const char *binding(apr_pool_t *pool, const char *alias)
-{
-	return apr_pstrcat(pool, "saml:", alias, NULL);
-}
-
 void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 		const char *alias, const kg_log *log, kg_resp *resp)
 {
@@ -88,7 +83,7 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	alias = login_alias(gw, alias);
 	saml = kg_gateway_saml(gw, alias);
 	const char *back = kg_redirect_return_to(req, log);
-	kg_oidc_pending pending = {0};
+	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML};
 	const char *url, *cookie;
 	kg_err err = {0};
 	kg_rc rc;
@@ -100,9 +95,9 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	rc = kg_rand_b64(req->pool, 32, &pending.state, &err);
 	if (rc == KG_OK)
 		rc = kg_saml_login_url(saml, req->pool, pending.state, &url,
-				       &pending.nonce, &err);
+				       &pending.request_id, &err);
 	if (rc == KG_OK) {
-		pending.code_verifier = binding(req->pool, alias);
+		pending.alias = alias;
 		pending.return_to = back;
 		pending.created_ms = kg_gateway_now_ms();
 		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
@@ -128,7 +123,7 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	const char *relay = kg_req_form_param(req, "RelayState");
 	const char *request_id = NULL, *reason = NULL, *back = "/";
 	long long now = kg_gateway_now_ms();
-	kg_oidc_pending pending;
+	kg_login_pending pending;
 	kg_saml_verified v;
 	kg_login_done done = {0};
 	kg_err err = {0};
@@ -143,8 +138,9 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	 * names one of its login states for this provider */
 	if (relay &&
 	    kg_login_state_read(gw, req, relay, now, &pending, &err) == KG_OK &&
-	    strcmp(pending.code_verifier, binding(req->pool, alias)) == 0) {
-		request_id = pending.nonce;
+	    pending.kind == KG_LOGIN_PENDING_SAML &&
+	    strcmp(pending.alias, alias) == 0) {
+		request_id = pending.request_id;
 		back = pending.return_to;
 		apr_table_addn(resp->headers, "Set-Cookie",
 			       kg_login_state_clear(gw, req->pool, relay));
@@ -161,12 +157,10 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	}
 	/* a bearer assertion is good for one login (SAML profiles
 	 * 4.1.4.5), across every gateway sharing this Redis */
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool,
-		apr_pstrcat(req->pool, "saml:", alias, ":", v.assertion_id,
-			    NULL),
-		strlen(alias) + strlen(v.assertion_id) + 6, v.valid_until_ms,
-		now, &first_use, &err);
+	rc = kg_sess_replay_once(
+		gw->store, req->pool, "saml",
+		kg_psprintf(req->pool, "%s:%s", alias, v.assertion_id),
+		v.valid_until_ms, now, &first_use, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
 			   rc == KG_EBACKEND ? "cache_unavailable"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: a login in progress, kept in the browser.
+ * keygate: a login (or a SAML logout) in progress, kept in the
+ * browser.
  */
 #include "gateway/flow/login/state.h"
 #include "gateway/base/str.h"
@@ -30,22 +31,85 @@ static const char *cookie_attrs(kg_gateway *gw, apr_pool_t *pool,
 			    gw->conf->sessions.cookie_secure ? "; Secure" : "");
 }
 
+/* The cookie's sealed JSON, as it was when only OIDC used it, so that
+ * cookies in flight survive an upgrade (either way):
+ *   {"s": state, "n": N, "v": V, "r": return_to, "t": created_ms}
+ * with, by kind,
+ *   OIDC         N = nonce,       V = code_verifier
+ *   SAML         N = request_id,  V = "saml:" ALIAS
+ *   SAML logout  N = request_id,  V = "saml-logout:" ALIAS
+ * A PKCE verifier is base64url and an alias holds no ':', so V tells the
+ * kinds apart. */
+#define WIRE_SAML "saml:"
+#define WIRE_SAML_LOGOUT "saml-logout:"
+
+/* What goes to "n" and "v" for p, or false when p lacks a field its kind
+ * needs. */
+static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p,
+		    const char **n, const char **v)
+{
+	switch (p->kind) {
+	case KG_LOGIN_PENDING_OIDC:
+		*n = p->nonce;
+		*v = p->code_verifier;
+		break;
+	case KG_LOGIN_PENDING_SAML:
+	case KG_LOGIN_PENDING_SAML_LOGOUT:
+		*n = p->request_id;
+		*v = p->alias == NULL ? NULL
+		     : apr_pstrcat(pool,
+				   p->kind == KG_LOGIN_PENDING_SAML
+					   ? WIRE_SAML
+					   : WIRE_SAML_LOGOUT,
+				   p->alias, NULL);
+		break;
+	default:
+		return false;
+	}
+	return *n != NULL && *v != NULL;
+}
+
+/* Fills out's kind and its protocol fields from "n" and "v". */
+static void wire_read_nv(const char *n, const char *v, kg_login_pending *out)
+{
+	out->alias = out->request_id = out->nonce = out->code_verifier = NULL;
+	if (strncmp(v, WIRE_SAML, strlen(WIRE_SAML)) == 0) {
+		out->kind = KG_LOGIN_PENDING_SAML;
+		out->alias = v + strlen(WIRE_SAML);
+		out->request_id = n;
+	} else if (strncmp(v, WIRE_SAML_LOGOUT, strlen(WIRE_SAML_LOGOUT)) ==
+		   0) {
+		out->kind = KG_LOGIN_PENDING_SAML_LOGOUT;
+		out->alias = v + strlen(WIRE_SAML_LOGOUT);
+		out->request_id = n;
+	} else {
+		out->kind = KG_LOGIN_PENDING_OIDC;
+		out->nonce = n;
+		out->code_verifier = v;
+	}
+}
+
 kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
-			    const kg_oidc_pending *p, const char **set_cookie,
+			    const kg_login_pending *p, const char **set_cookie,
 			    kg_err *err)
 {
 	kg_buf b;
 	unsigned char *sealed;
+	const char *n, *v;
 	size_t len;
 	kg_rc rc;
 
+	if (p->state == NULL || p->return_to == NULL ||
+	    !wire_nv(pool, p, &n, &v))
+		return kg_err_set(err, KG_EINVAL,
+				  "the login state lacks a field");
 	kg_buf_init(&b, pool, 256);
 	kg_buf_adds(&b, "{\"s\":");
 	kg_buf_add_json_string(&b, p->state);
 	kg_buf_adds(&b, ",\"n\":");
-	kg_buf_add_json_string(&b, p->nonce);
+	kg_buf_add_json_string(&b, n);
 	kg_buf_adds(&b, ",\"v\":");
-	kg_buf_add_json_string(&b, p->code_verifier);
+	kg_buf_add_json_string(&b, v);
 	kg_buf_adds(&b, ",\"r\":");
 	kg_buf_add_json_string(&b, p->return_to);
 	kg_buf_addf(&b, ",\"t\":%lld}", p->created_ms);
@@ -70,9 +134,9 @@ static const char *member(const kg_json *o, const char *key)
 
 kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 			  const char *state, long long now_ms,
-			  kg_oidc_pending *out, kg_err *err)
+			  kg_login_pending *out, kg_err *err)
 {
-	const char *value;
+	const char *value, *n, *v;
 	unsigned char *sealed;
 	size_t len, plain_len;
 	char *plain;
@@ -97,11 +161,11 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 		return kg_err_set(err, KG_EINVAL,
 				  "oidc_state: the login state does not open");
 	out->state = member(json, "s");
-	out->nonce = member(json, "n");
-	out->code_verifier = member(json, "v");
+	n = member(json, "n");
+	v = member(json, "v");
 	out->return_to = member(json, "r");
 	t = kg_json_get(json, "t");
-	if (!out->state || !out->nonce || !out->code_verifier ||
+	if (!out->state || !n || !v ||
 	    !out->return_to || t == NULL || t->type != KG_JSON_NUMBER ||
 	    !kg_str_to_int(t->str, 0, INT64_MAX, &created) ||
 	    strcmp(out->state, state) != 0)
@@ -111,6 +175,7 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 	    created > now_ms + 60000)
 		return kg_err_set(err, KG_EINVAL,
 				  "oidc_state: the login took too long");
+	wire_read_nv(n, v, out);
 	out->created_ms = created;
 	return KG_OK;
 }

@@ -43,9 +43,9 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req,
 		refuse(log, resp, rc, err.msg);
 		return;
 	}
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool, kg_psprintf(req->pool, "logout:%s", jti),
-		strlen(jti) + 7, now + 24 * 3600 * 1000LL, now, &first_use, &err);
+	rc = kg_sess_replay_once(gw->store, req->pool, "logout", jti,
+				 now + 24 * 3600 * 1000LL, now, &first_use,
+				 &err);
 	if (rc != KG_OK || !first_use) {
 		refuse(log, resp, rc != KG_OK ? rc : KG_EINVAL,
 		       rc != KG_OK ? err.msg : "jti replayed");

@@ -23,19 +23,13 @@
 #include <apr_strings.h>
 #include <string.h>
 
-/* What binds a logout state to one SAML provider. */
-static const char *logout_binding(apr_pool_t *pool, const char *alias)
-{
-	return apr_pstrcat(pool, "saml-logout:", alias, NULL);
-}
-
 bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 				   const kg_log *log,
 				   const kg_sess_record *rec, const char *back,
 				   kg_resp *resp)
 {
 	kg_saml *saml = kg_gateway_saml(gw, rec->idp);
-	kg_oidc_pending pending = {0};
+	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML_LOGOUT};
 	kg_saml_subject who;
 	const char *url, *cookie;
 	kg_err err = {0};
@@ -51,9 +45,9 @@ bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 	rc = kg_rand_b64(req->pool, 32, &pending.state, &err);
 	if (rc == KG_OK)
 		rc = kg_saml_logout_url(saml, req->pool, &who, pending.state,
-					&url, &pending.nonce, &err);
+					&url, &pending.request_id, &err);
 	if (rc == KG_OK) {
-		pending.code_verifier = logout_binding(req->pool, rec->idp);
+		pending.alias = rec->idp;
 		pending.return_to = back;
 		pending.created_ms = kg_gateway_now_ms();
 		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
@@ -78,15 +72,15 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    const char *alias, const kg_saml_logout_msg *msg,
 			    const char *relay, kg_resp *resp)
 {
-	kg_oidc_pending pending;
+	kg_login_pending pending;
 	kg_err err = {0};
 
 	if (relay == NULL ||
 	    kg_login_state_read(gw, req, relay, kg_gateway_now_ms(), &pending,
 				&err) != KG_OK ||
-	    strcmp(pending.code_verifier,
-		   logout_binding(req->pool, alias)) != 0 ||
-	    strcmp(pending.nonce, msg->in_response_to) != 0) {
+	    pending.kind != KG_LOGIN_PENDING_SAML_LOGOUT ||
+	    strcmp(pending.alias, alias) != 0 ||
+	    strcmp(pending.request_id, msg->in_response_to) != 0) {
 		kg_reply_saml_refuse(log, resp, KG_EINVAL, alias,
 					"saml_inresponseto",
 					"the LogoutResponse answers no logout "
@@ -117,8 +111,6 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       const kg_saml_logout_msg *msg, kg_resp *resp)
 {
 	long long now = kg_gateway_now_ms();
-	const char *key = apr_pstrcat(req->pool, "saml-slo:", alias, ":",
-				      msg->id, NULL);
 	bool by_index = msg->session_indexes == 1;
 	bool first_use = false;
 	const char *tag, *url;
@@ -126,8 +118,9 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	int ended = 0;
 	kg_rc rc;
 
-	rc = kg_sess_replay_check_and_set(
-		gw->store, req->pool, key, strlen(key),
+	rc = kg_sess_replay_once(
+		gw->store, req->pool, "saml-slo",
+		kg_psprintf(req->pool, "%s:%s", alias, msg->id),
 		now + KG_SAML_SLO_MAX_AGE_MS + 2 * gw->conf->saml.clock_skew_s *
 						     1000,
 		now, &first_use, &err);

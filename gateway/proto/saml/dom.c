@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the SAML DOM checks (see saml_dom.h). No lasso here.
+ * keygate: the SAML DOM checks (see dom.h). No lasso here.
  */
 #include "gateway/proto/saml/dom.h"
 #include "gateway/base/str.h"

@@ -3,8 +3,8 @@
  * (libxml2: no DTD, no network), everything lasso leaves to the caller:
  * the signatures' and encryption's shape and algorithms, IDs, Issuer,
  * Destination, Audience, the bearer SubjectConfirmationData, the times
- * with the skew, and InResponseTo. Private to gateway/proto/saml*.c;
- * saml.c runs lasso around them.
+ * with the skew, and InResponseTo. Private to gateway/proto/saml/;
+ * acs.c runs lasso around them. No lasso type appears here.
  */
 #ifndef KG_PROTO_SAML_DOM_H
 #define KG_PROTO_SAML_DOM_H
@@ -29,7 +29,7 @@
 
 /* What one verification expects, and where it reports. */
 typedef struct {
-	kg_saml *s;		   /* for lasso's part (saml.c) */
+	kg_saml *s;		   /* for lasso's part (acs.c) */
 	const kg_conf_saml *conf;  /* the ACS policy */
 	const char *idp_entity_id; /* the only Issuer accepted */
 	apr_pool_t *pool;

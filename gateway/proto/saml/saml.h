@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the SAML 2.0 service provider (lasso is used only in
- * gateway/proto/saml/sp.c; no lasso, glib or xmlsec type appears in this
- * header).
+ * gateway/proto/saml/: sp.c, authn.c, acs.c, slo.c, slo_receive.c and
+ * verify.c, over their private saml_int.h; no lasso, glib or xmlsec type
+ * appears in this header).
  *
  * One kg_saml per identity provider alias, made once per process at
  * startup from PEM and metadata texts the gateway read as root, and shared

@@ -2,9 +2,9 @@
  * keygate: SAML single logout messages, as plain data, and the checks
  * keygate makes on them after lasso has verified the signature.
  *
- * gateway/proto/saml/sp.c reads a LogoutRequest or LogoutResponse into a
- * kg_saml_logout_msg; kg_saml_logout_check decides whether it may act on
- * it. Pure: no lasso, no I/O.
+ * gateway/proto/saml/slo_receive.c reads a LogoutRequest or
+ * LogoutResponse into a kg_saml_logout_msg; kg_saml_logout_check decides
+ * whether it may act on it. Pure: no lasso, no I/O.
  */
 #ifndef KG_PROTO_SAML_SLO_CHECK_H
 #define KG_PROTO_SAML_SLO_CHECK_H
