@@ -36,7 +36,7 @@ static kg_gateway gw;
 /* Reads the login of STATE from a request whose Cookie header is
  * COOKIE=value. */
 static kg_rc read_cookie(apr_pool_t *pool, const char *value,
-			 kg_oidc_pending *out)
+			 kg_login_pending *out)
 {
 	kg_req *req = kg_req_make(pool);
 	kg_err err = {0};
@@ -49,7 +49,7 @@ static kg_rc read_cookie(apr_pool_t *pool, const char *value,
 
 /* The cookie value of pending, made by the gateway's own writer. */
 static const char *write_cookie(apr_pool_t *pool,
-				const kg_oidc_pending *pending)
+				const kg_login_pending *pending)
 {
 	const char *set_cookie, *value;
 	kg_err err = {0};
@@ -76,11 +76,11 @@ static void write_seed(const char *dir, const char *name, const char *text)
 	}
 }
 
-static void write_seeds(const char *dir, const kg_oidc_pending *p)
+static void write_seeds(const char *dir, const kg_login_pending *p)
 {
 	apr_pool_t *pool;
 	char *cookie, *flipped;
-	kg_oidc_pending other = *p;
+	kg_login_pending other = *p;
 
 	apr_pool_create(&pool, root);
 	cookie = (char *)write_cookie(pool, p);
@@ -117,7 +117,8 @@ static void write_seeds(const char *dir, const kg_oidc_pending *p)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const kg_oidc_pending pending = {
+	static const kg_login_pending pending = {
+		.kind = KG_LOGIN_PENDING_OIDC,
 		.state = STATE,
 		.nonce = "Zq0d3nKfV6u8cQe1xY5tWm2pLr9sHj4bAo7gNi3kDfE",
 		.code_verifier = "Pk5vT2yWq8rLm3nXb6cZs1dFg9hJk4lQw7eRt0yUi2o",
@@ -125,7 +126,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		.created_ms = NOW_MS - 30000,
 	};
 	kg_conf *conf;
-	kg_oidc_pending back;
+	kg_login_pending back;
 	const char *seeds = getenv("KG_FUZZ_WRITE_SEEDS");
 	apr_pool_t *pool;
 	kg_err err = {0};
@@ -164,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	apr_pool_t *pool;
 	unsigned char *sealed;
 	size_t len;
-	kg_oidc_pending out;
+	kg_login_pending out;
 	kg_err err = {0};
 
 	if (size > 64 * 1024)
