@@ -3,7 +3,6 @@
  * These run from the keygate CLI, not per request.
  */
 #include "sessions/store_impl.h"
-#include "sessions/scripts.h"
 
 #include <apr_strings.h>
 #include <stdio.h>

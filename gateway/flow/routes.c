@@ -11,7 +11,6 @@
 #include "gateway/flow/aws/render.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
-#include "gateway/flow/core/redirect.h"
 
 #include <apr_strings.h>
 #include <string.h>

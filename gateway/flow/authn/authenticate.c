@@ -3,10 +3,7 @@
  * unauthenticated action. Redis down is a 503, never a pass.
  */
 #include "gateway/flow/authn/authn.h"
-#include "gateway/flow/authn/api_session.h"
 #include "gateway/flow/authn/identity.h"
-#include "gateway/flow/core/admit.h"
-#include "sessions/revocation.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/jobs.h"
 #include "gateway/base/str.h"

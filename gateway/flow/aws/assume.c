@@ -9,7 +9,6 @@
  */
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/file.h"
-#include "gateway/flow/aws/render.h"
 #include "gateway/base/str.h"
 
 #include <apr_base64.h>

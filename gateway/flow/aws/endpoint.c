@@ -13,7 +13,6 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/aws/render.h"
 #include "gateway/flow/aws/aws.h"
-#include "gateway/flow/core/reply.h"
 #include "sessions/store.h"
 
 #include <string.h>

@@ -7,8 +7,8 @@
  * usable keys left the file is removed.
  */
 #include "gateway/flow/aws/file.h"
-#include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/render.h"
+#include "gateway/base/str.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,6 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/redirect.h"
-#include "sessions/users.h"
 
 #include <apr_strings.h>
 #include <string.h>

@@ -10,7 +10,6 @@
  * after the RelayState (an opaque random id, never a URL), so only the
  * browser that started a login can finish it with the IdP's answer.
  */
-#include "conf/saml_urls.h"
 #include "sessions/tags.h"
 #include "gateway/flow/login/login.h"
 #include "gateway/flow/core/reply.h"

@@ -4,7 +4,6 @@
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/authn/authn.h"
-#include "gateway/flow/aws/aws.h"
 #include "gateway/flow/core/redirect.h"
 
 #include <apr_strings.h>

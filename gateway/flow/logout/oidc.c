@@ -4,7 +4,6 @@
  */
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/core/reply.h"
-#include "gateway/base/str.h"
 #include "sessions/tags.h"
 
 #include <string.h>

@@ -13,7 +13,6 @@
  */
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/core/reply.h"
-#include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/login/state.h"
 #include "gateway/base/rand.h"

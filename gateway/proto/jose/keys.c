@@ -7,8 +7,8 @@
  */
 #include "gateway/proto/jose/keys.h"
 #include "gateway/base/json.h"
+#include "gateway/base/buf.h"
 #include "gateway/base/refcell.h"
-#include "gateway/base/str.h"
 
 #include <cjose/cjose.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the PKCE S256 challenge (RFC 7636 §4.2).
  */
-#include "gateway/proto/oidc/oidc_int.h"
+#include "gateway/proto/oidc/oidc.h"
 #include "gateway/base/b64url.h"
 
 #include <openssl/sha.h>
