@@ -9,6 +9,7 @@
 #   make fuzz       run the libFuzzer targets (clang) for FUZZ_SECONDS each
 #   make bench      run the benchmarks in tests/bench
 #   make format     clang-format every C file
+#   make deb        Debian packages into build/deb (lintian-checked)
 #
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer into
 # build/asan; the default build goes to build/release.
@@ -73,7 +74,7 @@ ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check unit suite run fuzz fuzzers bench format clean tests install
+.PHONY: all deps deb check unit suite run fuzz fuzzers bench format clean tests install
 
 all: $(LIB) $(CLI) $(MOD)
 
@@ -93,7 +94,7 @@ $(O)/gateway/httpd/%.o: gateway/httpd/%.c
 
 # mod_keygate.so exports keygate_module and nothing else.
 $(MOD): $(MOD_OBJ) $(LIB)
-	$(CC) -shared $(LDSAN) -o $@ $(MOD_OBJ) $(LIB) $(LIBS) \
+	$(CC) -shared $(LDSAN) $(EXTRA_LDFLAGS) -o $@ $(MOD_OBJ) $(LIB) $(LIBS) \
 		-Wl,--exclude-libs,ALL
 
 $(LIB): $(CORE_OBJ)
@@ -101,7 +102,7 @@ $(LIB): $(CORE_OBJ)
 	ar rcs $@ $^
 
 $(CLI): $(CLI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) $(LDSAN) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+	$(CC) $(CFLAGS) $(LDSAN) $(EXTRA_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
 
 $(O)/tests/unit/%: tests/unit/%.c $(UNIT_HELP) $(LIB)
 	@mkdir -p $(dir $@)
@@ -139,6 +140,7 @@ tests: all $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_BIN) $(ITEST_BIN)
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory deb
 	@tests/run.sh build/asan build/release
 
 # make unit / make suite: the tight loop. No deps step and no release
@@ -177,6 +179,17 @@ install: all
 	install -m 644 packaging/keygate.load $(DESTDIR)$(MODS_AVAIL)/
 	install -m 644 packaging/keygate.conf $(DESTDIR)$(MODS_AVAIL)/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/keygate
+
+# make deb: the Debian packages (libapache2-mod-keygate, keygate) into
+# build/deb/, built from a copy of the tracked files with
+# dpkg-buildpackage, then checked with lintian (no errors allowed).
+DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+deb: deps
+	@rm -rf build/deb && mkdir -p build/deb/keygate-$(DEB_VERSION)
+	@git ls-files -z | xargs -0 tar -cf - | tar -xf - -C build/deb/keygate-$(DEB_VERSION)
+	cd build/deb/keygate-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/*.changes
+	@ls -l build/deb/*.deb
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -80,6 +80,27 @@ static void refuse_callback(const kg_log *log, kg_resp *resp, kg_rc rc,
 	kg_reply_refuse(log, resp, rc, "KG-0511", "oidc", reason, "%s", detail);
 }
 
+/* True when id is used for the first time in namespace ns (kept for
+ * twice the login-state lifetime); else refuses the callback: reason
+ * when it was used before, cache_unavailable when Redis is down. */
+static bool first_use_of(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp, const char *ns, const char *id,
+			 long long now, const char *reason)
+{
+	kg_err err = {0};
+	bool first = false;
+	kg_rc rc = kg_sess_replay_once(gw->store, req->pool, ns, id,
+				       now + KG_LOGIN_STATE_TTL_S * 1000LL * 2,
+				       now, &first, &err);
+
+	if (rc != KG_OK)
+		refuse_callback(log, resp, rc, "cache_unavailable", err.msg);
+	else if (!first)
+		refuse_callback(log, resp, KG_EINVAL, reason,
+				apr_pstrcat(req->pool, ns, " replayed", NULL));
+	return rc == KG_OK && first;
+}
+
 void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		const char *alias, const kg_log *log, kg_resp *resp)
 {
@@ -92,7 +113,6 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	kg_oidc_tokens tokens;
 	kg_login_done done = {0};
 	kg_err err = {0};
-	bool first_use = false;
 	int n_tags;
 	kg_rc rc;
 
@@ -118,19 +138,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		       kg_login_state_clear(gw, req->pool, state));
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
-	rc = kg_sess_replay_once(gw->store, req->pool, "state", state,
-				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
-				 &first_use, &err);
-	if (rc != KG_OK) {
-		refuse_callback(log, resp, rc, "cache_unavailable",
-				err.msg);
+	if (!first_use_of(gw, req, log, resp, "state", state, now,
+			  "oidc_state"))
 		return;
-	}
-	if (!first_use) {
-		refuse_callback(log, resp, KG_EINVAL, "oidc_state",
-				"state replayed");
-		return;
-	}
 	if (code == NULL) {
 		refuse_callback(log, resp, KG_EINVAL, "oidc_code",
 				"no code");
@@ -156,19 +166,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	 * state, so a callback repeating it repeats the state, whose key
 	 * did not change and which was checked above; and the entry lives
 	 * only 2 x KG_LOGIN_STATE_TTL_S */
-	rc = kg_sess_replay_once(gw->store, req->pool, "nonce", pending.nonce,
-				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
-				 &first_use, &err);
-	if (rc != KG_OK) {
-		refuse_callback(log, resp, rc, "cache_unavailable",
-				err.msg);
+	if (!first_use_of(gw, req, log, resp, "nonce", pending.nonce, now,
+			  "oidc_nonce"))
 		return;
-	}
-	if (!first_use) {
-		refuse_callback(log, resp, KG_EINVAL, "oidc_nonce",
-				"nonce replayed");
-		return;
-	}
 	done.alias = gw->conf->oidc.alias;
 	done.protocol = "oidc";
 	done.input.proto = KG_PROTO_OIDC;
