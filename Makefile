@@ -109,11 +109,11 @@ $(O)/tests/unit/%: tests/unit/%.c $(UNIT_HELP) $(LIB)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDSAN) -o $@ $< \
 		$(UNIT_HELP) $(LIB) $(LIBS) $(CMOCKA)
 
-$(O)/tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
+$(O)/tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< tests/fuzz/replay.c $(LIB) $(LIBS)
 
-$(O)/tests/fuzz/%_fuzzer: tests/fuzz/%.c $(LIB)
+$(O)/tests/fuzz/%_fuzzer: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDSAN) -o $@ $< $(LIB) $(LIBS)
 

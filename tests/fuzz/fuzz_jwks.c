@@ -4,24 +4,12 @@
  * signing keys (kty, use), cjose's import of each key, and the count of
  * usable and skipped keys. The input is the HTTP body.
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/proto/jose/keys.h"
 
 #include <apr_general.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

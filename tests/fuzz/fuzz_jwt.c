@@ -3,6 +3,7 @@
  * looked up: the issuer peek, base64url decoding of each segment, the
  * strict JSON reader, and the claim checks.
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/base/b64url.h"
 #include "gateway/proto/jose/check.h"
 
@@ -11,19 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,25 +3,13 @@
  * template and regex compilation), then a mapping run over a fixed
  * assertion with whatever compiled.
  */
+#include "tests/fuzz/fuzz.h"
 #include "conf/mapper_file.h"
 #include "mappers/map.h"
 
 #include <apr_general.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,6 +5,7 @@
  * jwks_uri requirement and the endpoints kept. The input is the HTTP body
  * of a 200 answer.
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/proto/oidc/discovery.h"
 
 #include <apr_general.h>
@@ -12,21 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define ISSUER "https://op.example/realms/corp"
 #define URL ISSUER "/.well-known/openid-configuration"
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,26 +4,14 @@
  * the error and token_type checks, the tokens kept and expires_in. The
  * input is the HTTP body; it is read as a 200 and as a 400 answer.
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/proto/oidc/oidc.h"
 
 #include <apr_general.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define NOW_MS 1795604056000LL
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,6 +10,7 @@
  * and kg_redirect_local_or_root gives it back unchanged. A violation
  * aborts (and is a crash for libFuzzer and the replay).
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/redirect.h"
 
@@ -19,19 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 /* True when a browser given s as a Location on this site could leave it. */
 static bool leaves_site(const char *s)

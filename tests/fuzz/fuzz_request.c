@@ -5,6 +5,7 @@
  * at its first two newlines into a Cookie header, a query value and a
  * header name.
  */
+#include "tests/fuzz/fuzz.h"
 #include "gateway/base/http.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/authn/identity.h"
@@ -15,19 +16,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	apr_initialize();
-	atexit(apr_terminate);
-	apr_pool_create(&root, NULL);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
