@@ -43,7 +43,7 @@ nbin=$("$root/usr/bin/keygate" directives | grep -c '^Keygate')
 check "mod_keygate(8) documents every directive ($ndir of $nbin)" test "$ndir" = "$nbin"
 check "man renders mod_keygate(8) without a warning" \
 	test -z "$(MANWIDTH=80 man --warnings -l "$root/usr/share/man/man8/mod_keygate.8.gz" 2>&1 >/dev/null)"
-check "the admin guide is installed" test -f "$root/usr/share/doc/libapache2-mod-keygate/configuration.md"
+check "the admin guide is installed" sh -c "ls '$root'/usr/share/doc/libapache2-mod-keygate/configuration.md* >/dev/null"
 check "the examples are installed" test -f "$root/usr/share/doc/libapache2-mod-keygate/examples/keygate.conf"
 check "a changelog is installed" test -f "$root/usr/share/doc/libapache2-mod-keygate/changelog.gz"
 check "the package's postinst enables the module with a2enmod (dh_apache2)" \
@@ -66,6 +66,18 @@ mods=/usr/lib/apache2/modules
 mkdir -p "$work/web"
 # the installed .load, with the module path moved into the throwaway root
 sed "s|$modpath|$root$modpath|" "$root/etc/apache2/mods-available/keygate.load" >"$work/web/keygate.load"
+# the Keygate lines in a file of their own, which the keygate command
+# reads too (--config)
+cat >"$work/keygate.conf" <<CONF
+KeygateRedis 127.0.0.1:$redis_port
+KeygateSessionSecret file:$work/secret
+KeygateCookieSecure Off
+KeygateBaseURL $base
+KeygateMappers $work/mappers.json
+KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
+KeygateOIDCClientID keygate
+KeygateOIDCClientSecret file:$work/client-secret
+CONF
 cat >"$work/web/httpd.conf" <<CONF
 ServerRoot "$work/web"
 ServerName 127.0.0.1
@@ -83,14 +95,7 @@ LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_http_module $mods/mod_proxy_http.so
 Include "$work/web/keygate.load"
 Include "$root/etc/apache2/mods-available/keygate.conf"
-KeygateRedis 127.0.0.1:$redis_port
-KeygateSessionSecret file:$work/secret
-KeygateCookieSecure Off
-KeygateBaseURL $base
-KeygateMappers $work/mappers.json
-KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
-KeygateOIDCClientID keygate
-KeygateOIDCClientSecret file:$work/client-secret
+Include "$work/keygate.conf"
 <Location /app>
   AuthType keygate
   Require valid-user
@@ -114,5 +119,5 @@ check "the backend gets domino-username from the installed module" python3 -c '
 import json, sys
 sys.exit(0 if json.load(open(sys.argv[1]))["headers"].get("domino-username") == ["demo"] else 1)' "$work/who.json"
 check "the installed keygate lists the session" \
-	sh -c "'$root/usr/bin/keygate' sessions count --config '$work/web/httpd.conf' | grep -qE '^[1-9]'"
+	sh -c "'$root/usr/bin/keygate' sessions count --config '$work/keygate.conf' | grep -qE '^[1-9]'"
 check "no crash in the error log" sh -c "! grep -qiE 'exit signal|segfault' '$work/web/error.log'"
