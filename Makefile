@@ -10,6 +10,7 @@
 #   make bench      run the benchmarks in tests/bench
 #   make format     clang-format every C file
 #   make deb        Debian packages into build/deb (lintian-checked)
+#   make image-check build the container image and run it (buildah, root)
 #
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer into
 # build/asan; the default build goes to build/release.
@@ -74,7 +75,7 @@ ITEST_BIN := $(ITEST_SRC:%.c=$(O)/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
 
-.PHONY: all deps deb check unit suite run fuzz fuzzers bench format clean tests install
+.PHONY: all deps deb image-check check unit suite run fuzz fuzzers bench format clean tests install
 
 all: $(LIB) $(CLI) $(MOD)
 
@@ -190,6 +191,13 @@ deb: deps
 	cd build/deb/keygate-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/*.changes
 	@ls -l build/deb/*.deb
+
+# make image-check: the container image (packaging/image/Containerfile)
+# built FROM a local debootstrap base with buildah, run from its mount
+# with chroot, and checked against packaging/k8s (tests/image/check.sh).
+image-check: deps
+	@$(MAKE) --no-print-directory deb
+	@KG_SUITES='^image/' tests/run.sh build/asan build/release
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

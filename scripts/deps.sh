@@ -13,7 +13,7 @@ packages=(
 	libjansson-dev libcjose-dev libcurl4-openssl-dev python3 curl
 	ca-certificates nodejs
 	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
-	debhelper dpkg-dev lintian man-db
+	debhelper dpkg-dev lintian man-db buildah debootstrap
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -72,7 +72,7 @@ done
 for t in tests/check/*.sh; do
 	run_suite "check/$(basename "$t" .sh)" bash "$t" "$asan" "$release"
 done
-for t in tests/security/*.sh tests/integration/*.sh; do
+for t in tests/security/*.sh tests/integration/*.sh tests/image/*.sh; do
 	[ -f "$t" ] || continue
 	run_suite "${t#tests/}" bash "$t" "$asan"
 done
