@@ -11,7 +11,6 @@
 
 #include "conf/conf.h"
 #include "gateway/proto/oidc/oidc.h"
-#include "gateway/proto/oidc/oidc_int.h"
 #include "gateway/base/rand.h"
 
 #include <apr_escape.h>
