@@ -41,9 +41,12 @@ run_suite() {
 	"$@" >"$out" 2>"$out.err"
 	status=$?
 	local p f s
+	# cmocka prints a skipped test as "not ok N # SKIP": a skip, not a
+	# failure
 	p=$(grep -cE '^ok( [0-9]+)? ' "$out")
-	s=$(grep -cE '^ok( [0-9]+)? .*# (SKIP|skip)' "$out")
-	f=$(grep -cE '^not ok( [0-9]+)? ' "$out")
+	s=$(grep -cE '^(not )?ok( [0-9]+)? .*# (SKIP|skip)' "$out")
+	f=$(grep -E '^not ok( [0-9]+)? ' "$out" | grep -cvE '# (SKIP|skip)')
+	p=$((p + s - $(grep -cE '^ok( [0-9]+)? .*# (SKIP|skip)' "$out")))
 	grep -E '^(not )?ok|^#' "$out" | sed "s|^|  [$name] |"
 	if [ "$f" -gt 0 ] || [ "$status" -ne 0 ]; then
 		sed 's/^/    | /' "$out.err" | tail -40

@@ -26,6 +26,10 @@ expect() { # expect NAME COMMAND...
 	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name"; fi
 }
 finish() {
+	if [ "$failed" -gt 0 ] && [ -s "$work/stderr" ]; then
+		echo "# the image's stderr, last lines:"
+		tail -15 "$work/stderr" | sed 's/^/#   /'
+	fi
 	[ "$failed" -eq 0 ]
 	exit
 }
@@ -153,7 +157,7 @@ ok "apache2 starts inside the image on KEYGATE_PORT=$port"
 kid=$(pgrep -u "$uid" -f '/usr/sbin/apache2 -DFOREGROUND' | head -1)
 expect "apache2 runs as www-data (uid $uid)" test -n "$kid"
 expect "no apache2 of the image runs as root" \
-	sh -c "! pgrep -u 0 -f '/usr/sbin/apache2 -DFOREGROUND' >/dev/null"
+	sh -c "! pgrep -u 0 -f '[/]usr/sbin/apache2 -DFOREGROUND' >/dev/null"
 st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/health")
 expect "the readiness path answers 200 while Redis answers (got $st)" test "$st" = 200
 final=$(browser_login "$work/jar" "$base/app/hello" "$base")
@@ -179,5 +183,6 @@ env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin KEYGATE_PORT="$port" \
 	>"$work/stdout2" 2>"$work/stderr2"
 rc=$?
 expect "a bad setting stops the container (exit $rc)" test "$rc" -ne 0
-expect "with the file and line of the bad setting" grep -q '/etc/keygate/keygate.conf:[0-9]' "$work/stderr2"
+expect "with the file and line of the bad setting, on stderr" \
+	grep -qE 'line [0-9]+ of /etc/keygate/keygate.conf|/etc/keygate/keygate.conf:[0-9]+' "$work/stderr2"
 finish
