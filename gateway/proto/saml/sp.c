@@ -16,6 +16,7 @@
  * SessionIndex, so it gives lasso a session holding a bare assertion
  * with just those.
  */
+#include "gateway/base/refcell.h"
 #include "gateway/base/time.h"
 #include "gateway/proto/saml/saml.h"
 #include "gateway/proto/saml/dom.h"
@@ -45,21 +46,15 @@
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
-/* A lasso server for one version of the IdP's metadata. Requests hold a
- * reference while they use it, so a metadata refresh never frees a
- * server in use. */
-typedef struct {
-	LassoServer *server;
-	int refs; /* under kg_saml.lock */
-} idp_state;
-
 struct kg_saml {
 	const kg_conf_saml *conf;
 	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
 	const char *idp_entity_id; /* the same across refreshes */
-	GMutex lock;
-	idp_state *current; /* holds one reference of its own */
+	kg_refcell *servers; /* of LassoServer: the one for the IdP's current
+				metadata; a request holds a reference while
+				it uses it, so a metadata refresh never frees
+				a server in use */
 };
 
 /* lasso_init once per process, before any thread uses lasso. */
@@ -77,43 +72,27 @@ static bool ensure_lasso(kg_err *err)
 	return true;
 }
 
+static void server_free(void *server)
+{
+	lasso_server_destroy(server);
+}
+
 /* The current server, with a reference the caller gives back with
  * release. */
-static idp_state *acquire(kg_saml *s)
+static kg_refcell_ref *acquire(kg_saml *s)
 {
-	idp_state *st;
+	return kg_refcell_acquire(s->servers, 0, NULL);
+}
 
-	g_mutex_lock(&s->lock);
-	st = s->current;
-	st->refs++;
-	g_mutex_unlock(&s->lock);
-	return st;
+static LassoServer *server_of(const kg_refcell_ref *ref)
+{
+	return kg_refcell_value(ref);
 }
 
 /* Gives back a reference; the last one frees the server. */
-static void release(kg_saml *s, idp_state *st)
+static void release(kg_saml *s, kg_refcell_ref *ref)
 {
-	bool last;
-
-	g_mutex_lock(&s->lock);
-	last = --st->refs == 0;
-	g_mutex_unlock(&s->lock);
-	if (last) {
-		lasso_server_destroy(st->server);
-		g_free(st);
-	}
-}
-
-/* Pool cleanup of a kg_saml: drops the current server's own reference. */
-static apr_status_t saml_free(void *data)
-{
-	kg_saml *s = data;
-
-	if (s->current)
-		release(s, s->current);
-	s->current = NULL;
-	g_mutex_clear(&s->lock);
-	return APR_SUCCESS;
+	kg_refcell_release(s->servers, ref);
 }
 
 /* The base64 body of a PEM certificate, on one line. */
@@ -276,11 +255,12 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	    NULL)
 		return err->rc;
 	s->idp_entity_id = apr_pstrdup(pool, entity_id);
-	g_mutex_init(&s->lock);
-	s->current = g_new0(idp_state, 1);
-	s->current->server = server;
-	s->current->refs = 1;
-	apr_pool_cleanup_register(pool, s, saml_free, apr_pool_cleanup_null);
+	if (kg_refcell_make(pool, server_free, KG_REFCELL_NEVER, 0,
+			    &s->servers, err) != KG_OK) {
+		lasso_server_destroy(server);
+		return err->rc;
+	}
+	kg_refcell_store(s->servers, server, 0);
 	*out = s;
 	return KG_OK;
 }
@@ -290,7 +270,6 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 {
 	const char *entity_id = NULL;
 	LassoServer *server = new_server(s, idp_metadata, &entity_id, err);
-	idp_state *st, *old;
 
 	if (server == NULL)
 		return KG_EINVAL;
@@ -303,14 +282,7 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 		lasso_server_destroy(server);
 		return KG_EINVAL;
 	}
-	st = g_new0(idp_state, 1);
-	st->server = server;
-	st->refs = 1;
-	g_mutex_lock(&s->lock);
-	old = s->current;
-	s->current = st;
-	g_mutex_unlock(&s->lock);
-	release(s, old);
+	kg_refcell_store(s->servers, server, 0);
 	return KG_OK;
 }
 
@@ -334,8 +306,8 @@ static void set_string(gchar **field, const char *v)
 kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 			const char **url, const char **request_id, kg_err *err)
 {
-	idp_state *st = acquire(s);
-	LassoLogin *login = lasso_login_new(st->server);
+	kg_refcell_ref *st = acquire(s);
+	LassoLogin *login = lasso_login_new(server_of(st));
 	LassoProfile *profile;
 	LassoSamlp2AuthnRequest *request;
 	kg_rc rc = KG_OK;
@@ -420,8 +392,8 @@ static const char *lasso_reason(int lrc)
 static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
 			  const char **assertion_xml)
 {
-	idp_state *st = acquire(c->s);
-	LassoLogin *login = lasso_login_new(st->server);
+	kg_refcell_ref *st = acquire(c->s);
+	LassoLogin *login = lasso_login_new(server_of(st));
 	LassoProfile *profile;
 	LassoSamlp2Response *response;
 	kg_rc rc = KG_OK;
@@ -625,7 +597,7 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 
 struct kg_saml_slo {
 	kg_saml *s;
-	idp_state *state;    /* held while logout lives */
+	kg_refcell_ref *state; /* held while logout lives */
 	LassoLogout *logout; /* a LogoutRequest being answered, or NULL */
 	kg_saml_logout_msg msg;
 	const char *relay_state;
@@ -706,21 +678,21 @@ kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
 			 const char **url, const char **request_id,
 			 kg_err *err)
 {
-	idp_state *st = acquire(s);
+	kg_refcell_ref *st = acquire(s);
 	LassoLogout *logout = NULL;
 	LassoProfile *profile;
 	LassoSaml2NameID *name_id;
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (!idp_has_redirect_slo(s, st->server)) {
+	if (!idp_has_redirect_slo(s, server_of(st))) {
 		rc = kg_err_set(err, KG_ENOTFOUND,
 				"saml %s: the IdP offers no HTTP-Redirect "
 				"SingleLogoutService",
 				s->sp.alias);
 		goto done;
 	}
-	if ((logout = lasso_logout_new(st->server)) == NULL) {
+	if ((logout = lasso_logout_new(server_of(st))) == NULL) {
 		rc = kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
 		goto done;
 	}
@@ -841,7 +813,7 @@ static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
 
 	slo->state = acquire(slo->s);
 	apr_pool_cleanup_register(pool, slo, slo_free, apr_pool_cleanup_null);
-	slo->logout = lasso_logout_new(slo->state->server);
+	slo->logout = lasso_logout_new(server_of(slo->state));
 	if (slo->logout == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
 	profile = LASSO_PROFILE(slo->logout);
@@ -885,7 +857,7 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 	LassoNode *node = lasso_samlp2_logout_response_new();
 	LassoSamlp2StatusResponse *r = LASSO_SAMLP2_STATUS_RESPONSE(node);
 	LassoProvider *idp;
-	idp_state *state;
+	kg_refcell_ref *state;
 	LassoMessageFormat format;
 	kg_rc rc = KG_OK;
 	int lrc;
@@ -912,7 +884,7 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 		goto done;
 	}
 	state = acquire(slo->s);
-	idp = lasso_server_get_provider(state->server, slo->s->idp_entity_id);
+	idp = lasso_server_get_provider(server_of(state), slo->s->idp_entity_id);
 	lrc = idp ? lasso_provider_verify_signature(idp, message, "ID", format)
 		  : LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND;
 	release(slo->s, state);
