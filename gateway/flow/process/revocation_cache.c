@@ -3,8 +3,8 @@
  */
 #include "gateway/flow/process/revocation_cache.h"
 
-#include <apr_thread_mutex.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <string.h>
 
 #define SLOTS 4096
@@ -19,8 +19,17 @@ typedef struct {
 struct kg_revocation_cache {
 	long long max_age_ms;
 	slot slots[SLOTS];
-	apr_thread_mutex_t *locks[LOCKS];
+	pthread_mutex_t locks[LOCKS];
 };
+
+static apr_status_t revocation_cache_free(void *data)
+{
+	kg_revocation_cache *c = data;
+
+	for (int i = 0; i < LOCKS; i++)
+		pthread_mutex_destroy(&c->locks[i]);
+	return APR_SUCCESS;
+}
 
 kg_revocation_cache *kg_revocation_cache_make(apr_pool_t *pool,
 					      long long max_age_ms)
@@ -29,8 +38,9 @@ kg_revocation_cache *kg_revocation_cache_make(apr_pool_t *pool,
 
 	c->max_age_ms = max_age_ms;
 	for (int i = 0; i < LOCKS; i++)
-		apr_thread_mutex_create(&c->locks[i], APR_THREAD_MUTEX_DEFAULT,
-					pool);
+		pthread_mutex_init(&c->locks[i], NULL);
+	apr_pool_cleanup_register(pool, c, revocation_cache_free,
+				  apr_pool_cleanup_null);
 	return c;
 }
 
@@ -50,13 +60,13 @@ bool kg_revocation_cache_get(kg_revocation_cache *c,
 	if (c->max_age_ms <= 0)
 		return false;
 	i = locate(d);
-	apr_thread_mutex_lock(c->locks[i % LOCKS]);
+	pthread_mutex_lock(&c->locks[i % LOCKS]);
 	hit = c->slots[i].at_ms > 0 && now_ms - c->slots[i].at_ms >= 0 &&
 	      now_ms - c->slots[i].at_ms < c->max_age_ms &&
 	      memcmp(c->slots[i].digest, d, SHA256_DIGEST_LENGTH) == 0;
 	if (hit)
 		*revoked = c->slots[i].revoked;
-	apr_thread_mutex_unlock(c->locks[i % LOCKS]);
+	pthread_mutex_unlock(&c->locks[i % LOCKS]);
 	return hit;
 }
 
@@ -69,9 +79,9 @@ void kg_revocation_cache_put(kg_revocation_cache *c,
 	if (c->max_age_ms <= 0)
 		return;
 	i = locate(d);
-	apr_thread_mutex_lock(c->locks[i % LOCKS]);
+	pthread_mutex_lock(&c->locks[i % LOCKS]);
 	memcpy(c->slots[i].digest, d, SHA256_DIGEST_LENGTH);
 	c->slots[i].at_ms = now_ms;
 	c->slots[i].revoked = revoked;
-	apr_thread_mutex_unlock(c->locks[i % LOCKS]);
+	pthread_mutex_unlock(&c->locks[i % LOCKS]);
 }

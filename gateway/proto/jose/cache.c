@@ -4,8 +4,8 @@
 #include "gateway/proto/jose/cache.h"
 
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +22,7 @@ typedef struct {
 struct kg_jwt_cache {
 	size_t nsets;
 	jwt_cache_entry *entries; /* nsets * KG_JWT_CACHE_WAYS */
-	apr_thread_mutex_t *locks[KG_JWT_CACHE_STRIPES];
+	pthread_mutex_t locks[KG_JWT_CACHE_STRIPES];
 };
 
 static apr_status_t jwt_cache_cleanup(void *data)
@@ -32,6 +32,8 @@ static apr_status_t jwt_cache_cleanup(void *data)
 	for (size_t i = 0; i < c->nsets * KG_JWT_CACHE_WAYS; i++)
 		free(c->entries[i].payload);
 	free(c->entries);
+	for (size_t i = 0; i < KG_JWT_CACHE_STRIPES; i++)
+		pthread_mutex_destroy(&c->locks[i]);
 	return APR_SUCCESS;
 }
 
@@ -41,17 +43,12 @@ kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity,
 	kg_jwt_cache *c = apr_pcalloc(pool, sizeof(*c));
 
 	c->nsets = (capacity + KG_JWT_CACHE_WAYS - 1) / KG_JWT_CACHE_WAYS;
-	for (size_t i = 0; c->nsets > 0 && i < KG_JWT_CACHE_STRIPES; i++) {
-		if (apr_thread_mutex_create(&c->locks[i],
-					    APR_THREAD_MUTEX_DEFAULT,
-					    pool) != APR_SUCCESS)
-			return kg_err_set(err, KG_EINTERNAL,
-					  "cannot create a cache mutex");
-	}
 	c->entries = calloc(c->nsets * KG_JWT_CACHE_WAYS + 1,
 			    sizeof(jwt_cache_entry));
 	if (c->entries == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < KG_JWT_CACHE_STRIPES; i++)
+		pthread_mutex_init(&c->locks[i], NULL);
 	apr_pool_cleanup_register(pool, c, jwt_cache_cleanup,
 				  apr_pool_cleanup_null);
 	*out = c;
@@ -67,14 +64,14 @@ void kg_jwt_cache_key(const char *token, size_t len,
 /* The set of key, and the lock that guards it. */
 static jwt_cache_entry *jwt_cache_set(kg_jwt_cache *c,
 				      const unsigned char *key,
-				      apr_thread_mutex_t **lock)
+				      pthread_mutex_t **lock)
 {
 	unsigned long long h;
 	size_t set;
 
 	memcpy(&h, key, sizeof(h));
 	set = (size_t)(h % c->nsets);
-	*lock = c->locks[set % KG_JWT_CACHE_STRIPES];
+	*lock = &c->locks[set % KG_JWT_CACHE_STRIPES];
 	return &c->entries[set * KG_JWT_CACHE_WAYS];
 }
 
@@ -82,14 +79,14 @@ bool kg_jwt_cache_get(kg_jwt_cache *c, apr_pool_t *pool,
 		      const unsigned char key[KG_JWT_CACHE_KEY],
 		      long long now_ms, const char **payload, size_t *len)
 {
-	apr_thread_mutex_t *lock;
+	pthread_mutex_t *lock;
 	jwt_cache_entry *set;
 	bool hit = false;
 
 	if (c->nsets == 0)
 		return false;
 	set = jwt_cache_set(c, key, &lock);
-	apr_thread_mutex_lock(lock);
+	pthread_mutex_lock(lock);
 	for (int i = 0; i < KG_JWT_CACHE_WAYS && !hit; i++) {
 		if (set[i].until_ms > now_ms &&
 		    memcmp(set[i].key, key, KG_JWT_CACHE_KEY) == 0) {
@@ -99,7 +96,7 @@ bool kg_jwt_cache_get(kg_jwt_cache *c, apr_pool_t *pool,
 			hit = true;
 		}
 	}
-	apr_thread_mutex_unlock(lock);
+	pthread_mutex_unlock(lock);
 	return hit;
 }
 
@@ -107,7 +104,7 @@ void kg_jwt_cache_put(kg_jwt_cache *c,
 		      const unsigned char key[KG_JWT_CACHE_KEY],
 		      const char *payload, size_t len, long long until_ms)
 {
-	apr_thread_mutex_t *lock;
+	pthread_mutex_t *lock;
 	jwt_cache_entry *set, *victim;
 	char *copy;
 
@@ -116,7 +113,7 @@ void kg_jwt_cache_put(kg_jwt_cache *c,
 	memcpy(copy, payload, len);
 	copy[len] = '\0';
 	set = jwt_cache_set(c, key, &lock);
-	apr_thread_mutex_lock(lock);
+	pthread_mutex_lock(lock);
 	victim = &set[0];
 	for (int i = 0; i < KG_JWT_CACHE_WAYS; i++) {
 		if (memcmp(set[i].key, key, KG_JWT_CACHE_KEY) == 0) {
@@ -131,5 +128,5 @@ void kg_jwt_cache_put(kg_jwt_cache *c,
 	victim->payload = copy;
 	victim->len = len;
 	victim->until_ms = until_ms;
-	apr_thread_mutex_unlock(lock);
+	pthread_mutex_unlock(lock);
 }
