@@ -190,10 +190,9 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	gw->pool = pool;
 	gw->conf = conf;
 	gw->log = *log;
-	gw->revocations = kg_revocation_cache_make(
-		pool, conf->gateway.revocation_interval_s * 1000);
 	gw->bearer_users = kg_bearer_users_make(
-		pool, (size_t)conf->oidc.bearer_cache_size);
+		pool, (size_t)conf->oidc.bearer_cache_size,
+		conf->gateway.revocation_interval_s * 1000);
 	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
 	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
 				err);
