@@ -4,12 +4,14 @@
  * httpd children of one server: whatever each one saw of the source,
  * both end on the last version that compiled, also one that never saw
  * it; a child that starts while the source is broken starts from the
- * last good copy; a copy under another secret is not used.
+ * last good copy; an altered copy is not used, and a server under
+ * another secret has a copy of its own.
  */
 #include "tests/unit/fixture.h"
 #include "gateway/flow/process/mappers_live.h"
 
 #include <apr_strings.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -218,35 +220,71 @@ static void test_a_touch_is_no_new_generation(void **state)
 	assert_int_equal(logged(&w, "KG-0103"), 0);
 }
 
-static void test_a_copy_under_another_secret_is_not_used(void **state)
+/* The one copy in the state directory. */
+static const char *the_copy(world *w)
+{
+	DIR *d = opendir(w->state);
+	const char *path = NULL;
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".last-good"))
+			path = apr_pstrcat(w->pool, w->state, "/", e->d_name,
+					   NULL);
+	closedir(d);
+	assert_non_null(path);
+	return path;
+}
+
+static void test_an_altered_copy_or_another_secrets_is_not_used(
+	void **state)
 {
 	world w;
 	kg_conf_secret other = {(const unsigned char *)"another secret", 14};
 	kg_mappers_share theirs;
 	kg_mappers_live *live = NULL;
+	const char *copy;
 	kg_log log;
 	kg_err err = {0};
+	FILE *f;
+	long size;
 
 	world_init(&w, *state);
-	theirs = w.share;
-	theirs.secret = &other;
 	log = world_log(&w);
 	edit(&w, ADMINS);
-	assert_int_equal(kg_mappers_publish(w.pool, w.path, &theirs, (uid_t)-1,
-					    (gid_t)-1, &log, &err),
-			 KG_OK);
-	/* the source is broken and the copy is not ours: no start */
+	start(&w);
+	/* someone turns the copy's role into another one */
+	copy = the_copy(&w);
+	f = fopen(copy, "r+");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size - 6, SEEK_SET);
+	fputs("X", f);
+	fclose(f);
+	/* with the source broken, a child has nothing to start from */
 	edit(&w, BROKEN);
 	assert_int_equal(kg_mappers_live_open(w.pool, w.path, 1, &w.share, &log,
 					      &live, &err),
 			 KG_ECONFIG);
-	assert_true(logged(&w, "KG-0105") >= 1);
-	/* with a good source it starts from the source, and rewrites the
-	 * copy under its own secret */
+	assert_int_equal(logged(&w, "KG-0105"), 1);
+	/* with a good one it starts from it, and writes a sound copy */
 	edit(&w, EMPTY);
 	assert_int_equal(look(&w, child(&w, &w.share), NULL), 0);
 	edit(&w, BROKEN);
 	assert_int_equal(look(&w, child(&w, &w.share), NULL), 0);
+
+	/* a server under another secret has a copy of its own */
+	theirs = w.share;
+	theirs.secret = &other;
+	edit(&w, ADMINS);
+	assert_int_equal(kg_mappers_publish(w.pool, w.path, &theirs, (uid_t)-1,
+					    (gid_t)-1, &log, &err),
+			 KG_OK);
+	edit(&w, BROKEN);
+	assert_int_equal(look(&w, child(&w, &w.share), NULL), 0);
+	assert_int_equal(look(&w, child(&w, &theirs), NULL), 1);
 }
 
 static void test_without_a_state_directory_each_follows_the_source(
@@ -295,7 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		KGT(test_a_child_that_missed_the_good_version_still_ends_on_it),
 		KGT(test_a_touch_is_no_new_generation),
-		KGT(test_a_copy_under_another_secret_is_not_used),
+		KGT(test_an_altered_copy_or_another_secrets_is_not_used),
 		KGT(test_without_a_state_directory_each_follows_the_source),
 		KGT(test_publish_refuses_a_broken_file),
 	};

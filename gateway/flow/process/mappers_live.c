@@ -2,7 +2,8 @@
  * keygate: the mapper file in use, reloaded without a restart, the same
  * in every process of one server (the last good copy, mappers_live.h).
  *
- * The copy is one file, STATE_DIR/mappers-<16 hex of SHA-256(path)>.last-good:
+ * The copy is one file, STATE_DIR/mappers-<16 hex>.last-good, where the
+ * hex digits are of HMAC-SHA256(MAC key, "copy name" || path):
  *
  *   keygate-mappers-last-good v1
  *   source: PATH
@@ -253,10 +254,10 @@ static const char *copy_header(apr_pool_t *pool, const char *path,
 	char id[5 * 21 + 6];
 
 	/* snprintf: APR's formatter knows no %llu */
-	snprintf(id, sizeof(id), "%llu %llu %llu %lld %lld", src->dev,
-		 src->ino, src->size, src->mtime_ns, src->ctime_ns);
-	return apr_pstrcat(pool, COPY_MAGIC "source: ", path, "\nidentity: ", id,
-			   "\n", NULL);
+	snprintf(id, sizeof(id), "%llu %llu %llu %lld %lld", src->dev, src->ino,
+		 src->size, src->mtime_ns, src->ctime_ns);
+	return apr_pstrcat(pool, COPY_MAGIC "source: ", path,
+			   "\nidentity: ", id, "\n", NULL);
 }
 
 /* Checks the copy's text data[0..n) for path under key: its bytes go to
@@ -396,12 +397,15 @@ static int lock_dir(const char *dir)
 
 /* The copy's path for mapper file path in dir. */
 static const char *copy_path_of(apr_pool_t *pool, const char *dir,
-				const char *path)
+				const char *path, const unsigned char key[32])
 {
-	unsigned char h[SHA256_DIGEST_LENGTH];
+	unsigned char h[32];
 	char hex[17];
 
-	SHA256((const unsigned char *)path, strlen(path), h);
+	/* keyed: servers with another secret (and the same file) have
+	 * copies of their own */
+	if (!hmac(key, 32, "copy name", 9, path, strlen(path), h))
+		SHA256((const unsigned char *)path, strlen(path), h);
 	kg_hex(h, 8, hex);
 	return apr_pstrcat(pool, dir, "/mappers-", hex, ".last-good", NULL);
 }
@@ -634,8 +638,8 @@ kg_rc kg_mappers_publish(apr_pool_t *pool, const char *path,
 		return kg_err_set(err, KG_ECONFIG,
 				  "cannot lock the state directory %s: %s",
 				  share->dir, os_error(pool, errno));
-	if (!write_copy(pool, dirfd, copy_path_of(pool, share->dir, path), key,
-			path, &src, text, len, uid, gid, &why))
+	if (!write_copy(pool, dirfd, copy_path_of(pool, share->dir, path, key),
+			key, path, &src, text, len, uid, gid, &why))
 		rc = kg_err_set(err, KG_ECONFIG,
 				"cannot write the last good copy of mapper "
 				"file %s: %s",
@@ -662,7 +666,8 @@ kg_rc kg_mappers_live_open(apr_pool_t *pool, const char *path,
 					  "the mapper file's last good copy "
 					  "needs KeygateSessionSecret");
 		live->dir = apr_pstrdup(pool, share->dir);
-		live->copy_path = copy_path_of(pool, live->dir, path);
+		live->copy_path =
+			copy_path_of(pool, live->dir, path, live->key);
 	}
 	rc = kg_refcell_make(pool, gen_free,
 			     every_ms > 0 ? every_ms : KG_REFCELL_NEVER,
