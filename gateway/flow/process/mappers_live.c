@@ -71,6 +71,7 @@ struct kg_mappers_live {
 	int checking;	       /* atomic: a thread is looking at the files */
 	/* what the checks know; only the checking thread touches these */
 	file_id copy_seen; /* the copy as last read or written */
+	bool copy_valid;   /* copy_seen is a valid copy */
 	file_id source_of; /* the source version the copy holds */
 	file_id rejected;  /* the last source version that did not compile */
 };
@@ -435,7 +436,8 @@ static void replace_next(generation **next, generation *g)
 
 /* Reads the copy when it changed since it was last seen; when it holds
  * another version than the one in use, compiles it into *next. Keeps
- * copy_seen and source_of up to date. True when the copy is there. */
+ * copy_seen and source_of up to date. True when a valid copy is there
+ * (a missing or invalid one is for the next good version to replace). */
 static bool read_copy(kg_mappers_live *live, const generation *cur,
 		      generation **next, const kg_log *log)
 {
@@ -457,9 +459,10 @@ static bool read_copy(kg_mappers_live *live, const generation *cur,
 	id_of(&st, &id);
 	if (same_id(&id, &live->copy_seen)) {
 		close(fd);
-		return true;
+		return live->copy_valid;
 	}
 	live->copy_seen = id;
+	live->copy_valid = false;
 	apr_pool_create_unmanaged_ex(&tmp, NULL, NULL);
 	if (read_fd(tmp, fd, &st, &data, &n, &why) &&
 	    parse_copy(tmp, live->path, live->key, data, n, &text, &len, &src,
@@ -467,6 +470,7 @@ static bool read_copy(kg_mappers_live *live, const generation *cur,
 		const generation *use = in_use(cur, next);
 		unsigned char h[SHA256_DIGEST_LENGTH];
 		generation *g;
+		live->copy_valid = true;
 		live->source_of = src;
 		SHA256((const unsigned char *)text, len, h);
 		if (use == NULL || memcmp(h, use->sha256, sizeof(h)) != 0) {
@@ -484,7 +488,7 @@ static bool read_copy(kg_mappers_live *live, const generation *cur,
 	}
 	apr_pool_destroy(tmp);
 	close(fd);
-	return true;
+	return live->copy_valid;
 }
 
 /* Takes the source into use when it changed since the version the copy
@@ -534,7 +538,8 @@ static void promote(kg_mappers_live *live, const generation *cur,
 		if (write_copy(tmp, dirfd, live->copy_path, live->key,
 			       live->path, &src, text, len, (uid_t)-1,
 			       (gid_t)-1, &why))
-			stat_id(live->copy_path, &live->copy_seen);
+			live->copy_valid =
+				stat_id(live->copy_path, &live->copy_seen);
 		else
 			kg_log_emit(log, KG_LOG_ERROR, "KG-0104",
 				    "cannot write the last good copy of "
