@@ -74,6 +74,7 @@ struct kg_mappers_live {
 	bool copy_valid;   /* copy_seen is a valid copy */
 	file_id source_of; /* the source version the copy holds */
 	file_id rejected;  /* the last source version that did not compile */
+	file_id unwritten; /* the last one whose copy could not be written */
 };
 
 static void gen_free(void *value)
@@ -534,18 +535,16 @@ static void promote(kg_mappers_live *live, const generation *cur,
 		goto out;
 	}
 	live->source_of = src;
-	if (dirfd >= 0) {
-		if (write_copy(tmp, dirfd, live->copy_path, live->key,
-			       live->path, &src, text, len, (uid_t)-1,
-			       (gid_t)-1, &why))
-			live->copy_valid =
-				stat_id(live->copy_path, &live->copy_seen);
-		else
-			kg_log_emit(log, KG_LOG_ERROR, "KG-0104",
-				    "cannot write the last good copy of "
-				    "mapper file %s: %s; other processes may "
-				    "keep older mappers",
-				    live->path, why);
+	if (dirfd >= 0 &&
+	    write_copy(tmp, dirfd, live->copy_path, live->key, live->path, &src,
+		       text, len, (uid_t)-1, (gid_t)-1, &why)) {
+		live->copy_valid = stat_id(live->copy_path, &live->copy_seen);
+	} else if (dirfd >= 0) {
+		live->unwritten = src;
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0104",
+			    "cannot write the last good copy of mapper file "
+			    "%s: %s; other processes may keep older mappers",
+			    live->path, why);
 	}
 	if (in_use(cur, next) && memcmp(g->sha256, in_use(cur, next)->sha256,
 					sizeof(g->sha256)) == 0)
@@ -570,8 +569,10 @@ static void check(kg_mappers_live *live, const generation *cur,
 
 	if (live->copy_path)
 		copy_there = read_copy(live, cur, &next, log);
+	/* a changed source, or a copy to replace (once per version) */
 	if (stat_id(live->path, &src) &&
-	    (!same_id(&src, &live->source_of) || !copy_there) &&
+	    (!same_id(&src, &live->source_of) ||
+	     (!copy_there && !same_id(&src, &live->unwritten))) &&
 	    !same_id(&src, &live->rejected))
 		promote(live, cur, &next, copy_there, log, &err);
 	if (next == NULL) {
