@@ -253,13 +253,11 @@ static bool read_source(apr_pool_t *pool, const char *path, file_id *id,
 static const char *copy_header(apr_pool_t *pool, const char *path,
 			       const file_id *src)
 {
-	char id[5 * 21 + 6];
-
-	/* snprintf: APR's formatter knows no %llu */
-	snprintf(id, sizeof(id), "%llu %llu %llu %lld %lld", src->dev, src->ino,
-		 src->size, src->mtime_ns, src->ctime_ns);
-	return apr_pstrcat(pool, COPY_MAGIC "source: ", path,
-			   "\nidentity: ", id, "\n", NULL);
+	return kg_psprintf(pool,
+			   COPY_MAGIC "source: %s\nidentity: %llu %llu %llu "
+				      "%lld %lld\n",
+			   path, src->dev, src->ino, src->size, src->mtime_ns,
+			   src->ctime_ns);
 }
 
 /* Checks the copy's text data[0..n) for path under key: its bytes go to
@@ -345,8 +343,8 @@ static bool write_copy(apr_pool_t *pool, int dirfd, const char *copy_path,
 	memcpy(mac_line + 5 + 64, "\n\n", 3);
 	/* O_EXCL under the hood: never follows what is already there */
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		*why = apr_psprintf(pool, "create %s: %s", tmp,
-				    os_error(pool, errno));
+		*why = kg_psprintf(pool, "create %s: %s", tmp,
+				   os_error(pool, errno));
 		return false;
 	}
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) != 0)
@@ -372,8 +370,8 @@ static bool write_copy(apr_pool_t *pool, int dirfd, const char *copy_path,
 	}
 	if (step) {
 		unlink(tmp);
-		*why = apr_psprintf(pool, "%s %s: %s", step, tmp,
-				    os_error(pool, e ? e : EIO));
+		*why = kg_psprintf(pool, "%s %s: %s", step, tmp,
+				   os_error(pool, e ? e : EIO));
 		return false;
 	}
 	fsync(dirfd); /* the rename itself */
