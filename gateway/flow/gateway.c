@@ -29,6 +29,7 @@ struct kg_gateway_keys {
 	apr_array_header_t *saml_pinned;   /* const char *: the pinned
 					      certificate of each provider's
 					      refresh, or NULL */
+	const char *state_dir; /* kg_gateway_state's dir, or NULL */
 };
 
 /* The SP of provider i: its URLs (kg_conf_saml_urls_for), its keys and
@@ -144,9 +145,10 @@ static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 }
 
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
-		       const kg_log *log, kg_gateway_keys **keys, kg_err *err)
+		       const kg_log *log, const kg_gateway_state *state,
+		       kg_gateway_keys **keys, kg_err *err)
 {
-	kg_mappers_live *live;
+	kg_mappers_share share = {.secret = &conf->sessions.secret};
 	kg_rc rc = kg_conf_finish(conf, err);
 
 	if (rc != KG_OK)
@@ -171,8 +173,11 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return rc;
 	if (conf->mapping.mapper_file == NULL)
 		return KG_OK;
-	return kg_mappers_live_open(ptemp, conf->mapping.mapper_file, 0, log,
-				    &live, err);
+	if (state && state->dir)
+		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
+	return kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				  state ? state->uid : (uid_t)-1,
+				  state ? state->gid : (gid_t)-1, log, err);
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
@@ -185,20 +190,22 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	gw->pool = pool;
 	gw->conf = conf;
 	gw->log = *log;
-	gw->revocations = kg_revocation_cache_make(
-		pool, conf->gateway.revocation_interval_s * 1000);
 	gw->bearer_users = kg_bearer_users_make(
-		pool, (size_t)conf->oidc.bearer_cache_size);
+		pool, (size_t)conf->oidc.bearer_cache_size,
+		conf->gateway.revocation_interval_s * 1000);
 	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
 	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
 				err);
 	if (rc == KG_OK && conf->sessions.cache_slots > 0)
 		rc = kg_sess_store_cache_start(
 			gw->store, pool, (size_t)conf->sessions.cache_slots, err);
-	if (rc == KG_OK && conf->mapping.mapper_file)
+	if (rc == KG_OK && conf->mapping.mapper_file) {
+		kg_mappers_share share = {.dir = keys ? keys->state_dir : NULL,
+					  .secret = &conf->sessions.secret};
 		rc = kg_mappers_live_open(pool, conf->mapping.mapper_file,
 					  conf->gateway.reload_interval_s,
-					  &gw->log, &gw->mappers, err);
+					  &share, &gw->log, &gw->mappers, err);
+	}
 	gw->app_signer = keys ? keys->app_signer : NULL;
 	if (rc == KG_OK && conf->oidc.issuer)
 		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);

@@ -12,13 +12,25 @@
 
 #include "gateway/flow/core/types.h"
 
+#include <sys/types.h>
 
+/* Where the processes of one server keep what they share on disk (the
+ * mapper file's last good copy, mappers_live.h), and who owns it. */
+typedef struct {
+	const char *dir; /* NULL: nothing is shared or written (a config
+			    test) */
+	uid_t uid;	 /* the owner of the directory and what the check */
+	gid_t gid;	 /* writes there, (uid_t)-1 / (gid_t)-1: leave it */
+} kg_gateway_state;
 
 /* Checks conf as httpd's post_config does: the cross-directive rules, the
  * mapper file (every problem logged as FILE:LINE:COL) and the key files,
- * and loads the keys into *keys (in pconf, which the children inherit). */
+ * and loads the keys into *keys (in pconf, which the children inherit).
+ * With state->dir, also makes the state directory and writes the mapper
+ * file's last good copy there (state may be NULL). */
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
-		       const kg_log *log, kg_gateway_keys **keys, kg_err *err);
+		       const kg_log *log, const kg_gateway_state *state,
+		       kg_gateway_keys **keys, kg_err *err);
 
 /* Makes the gateway for conf (which must outlive pool) with the keys
  * kg_gateway_check loaded (NULL: none). *log is copied; its baton must

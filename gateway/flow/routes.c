@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* GET health: 200 when the session store answers, else 503. */
 static void handle_health(kg_gateway *gw, kg_req *req,
@@ -106,6 +107,17 @@ static void handle_metrics(kg_gateway *gw, kg_req *req,
 	}
 	kg_buf_init(&b, req->pool, 2048);
 	kg_metrics_write(&b, gw->metrics);
+	if (gw->mappers)
+		/* per process: the one that answers this scrape */
+		kg_buf_addf(&b,
+			    "# HELP keygate_mapper_generation_info The mapper "
+			    "file version the answering process maps with.\n"
+			    "# TYPE keygate_mapper_generation_info gauge\n"
+			    "keygate_mapper_generation_info{generation=\"%s\","
+			    "pid=\"%ld\"} 1\n",
+			    kg_mappers_live_current_name(gw->mappers,
+							 req->pool),
+			    (long)getpid());
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
 }

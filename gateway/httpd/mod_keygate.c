@@ -16,6 +16,8 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_auth.h>
+#include <unistd.h>
+#include <unixd.h>
 
 /* Counters in anonymous shared memory made before the children fork, so
  * every child adds to the same ones; NULL (no metrics) when the system
@@ -37,11 +39,25 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 }
 
 /* Checks every configured server's settings, mapper file, keys and IdP
- * metadata; with counters, makes each server's shared counters too.
- * Returns the first failure (logged as KG-0001), or OK. */
+ * metadata; for a start (not a config test), makes each server's shared
+ * counters too, and the state directory the children share:
+ * DefaultRuntimeDir/keygate, which the parent (root) gives to the
+ * children's User and Group, since they write there. Returns the first
+ * failure (logged as KG-0001), or OK. */
 static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
-			 bool counters)
+			 bool start)
 {
+	kg_gateway_state state = {.dir = NULL,
+				  .uid = (uid_t)-1,
+				  .gid = (gid_t)-1};
+
+	if (start) {
+		state.dir = ap_runtime_dir_relative(pconf, "keygate");
+		if (geteuid() == 0) {
+			state.uid = ap_unixd_config.user_id;
+			state.gid = ap_unixd_config.group_id;
+		}
+	}
 	for (server_rec *v = s; v; v = v->next) {
 		kg_httpd_server *srv = kg_httpd_server_get(v);
 		kg_log log = kg_httpd_log_for_server(v);
@@ -50,9 +66,10 @@ static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 		if (!srv->configured ||
 		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
-		if (counters)
+		if (start)
 			srv->metrics = shared_counters(pconf, v);
-		if (kg_gateway_check(pconf, ptemp, srv->conf, &log, &srv->keys,
+		if (kg_gateway_check(pconf, ptemp, srv->conf, &log,
+				     start ? &state : NULL, &srv->keys,
 				     &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
 				     "keygate: KG-0001 configuration from %s: "

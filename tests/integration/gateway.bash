@@ -37,6 +37,7 @@ ServerRoot "$dir"
 ServerName 127.0.0.1
 Listen 127.0.0.1:$port
 PidFile "$dir/httpd.pid"
+DefaultRuntimeDir "$dir"
 ErrorLog "$dir/error.log"
 LogLevel ${KG_LOGLEVEL:-warn keygate:debug}
 LogFormat "%h %u \"%r\" %>s" short

@@ -11,6 +11,7 @@
 
 #include "conf/conf.h"
 #include "gateway/proto/oidc/oidc.h"
+#include "gateway/proto/oidc/oidc_int.h" /* kg_oidc_pkce_challenge */
 #include "gateway/base/rand.h"
 
 #include <apr_escape.h>

@@ -6,8 +6,10 @@
  * A warm token skips the verification, the JSON parse and the mapping:
  * what it mapped to is remembered per token and mapper generation
  * (bearer_users.h), from the token's second use on (the first only
- * verifies it into the verified-token cache). The revocation check and the
- * API-session limit run on every request all the same.
+ * verifies it into the verified-token cache), with the last revocation
+ * answer: one lookup. The revocation check (Redis, when the answer is
+ * older than KeygateRevocationCheckInterval) and the API-session limit
+ * run on every request all the same.
  */
 #include "gateway/flow/core/state.h"
 #include "gateway/flow/authn/authn.h"
@@ -20,30 +22,32 @@
 
 #include <string.h>
 
-/* Is the token revoked, or its account deactivated? A recent answer of
- * this process is reused (KeygateRevocationCheckInterval); otherwise
- * Redis is asked. KG_EAUTH when revoked, KG_EBACKEND when Redis is down. */
+/* Is the token revoked, or its account deactivated? An answer this
+ * process got recently is reused (*answer, KeygateRevocationCheckInterval);
+ * otherwise Redis is asked, and its answer goes to *answer and to the
+ * token's entry. KG_EAUTH when revoked, KG_EBACKEND when Redis is down. */
 static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
-			      const kg_bearer_user *b, kg_err *err)
+			      const kg_bearer_user *b, kg_bearer_answer *answer,
+			      kg_err *err)
 {
 	kg_sess_token_ids ids = {.jti = b->jti,
 				 .issuer = b->issuer,
 				 .sub = b->sub,
 				 .name = b->name};
-	long long now = kg_gateway_now_ms();
 	bool revoked = false;
 	kg_rc rc;
 
-	if (!kg_revocation_cache_get(gw->revocations, b->digest, now,
-				     &revoked)) {
+	if (answer->state == KG_BEARER_UNASKED) {
 		rc = kg_sess_token_check(gw->store, req->pool, &ids, &revoked,
 					 err);
 		if (rc != KG_OK)
 			return rc;
-		kg_revocation_cache_put(gw->revocations, b->digest, now,
-					revoked);
+		answer->state = revoked ? KG_BEARER_REVOKED : KG_BEARER_VALID;
+		answer->at_ms = kg_gateway_now_ms();
+		kg_bearer_users_answer(gw->bearer_users, b->digest, answer);
 	}
-	return revoked ? kg_err_set(err, KG_EAUTH,
+	return answer->state == KG_BEARER_REVOKED
+		       ? kg_err_set(err, KG_EAUTH,
 				    "the token is revoked or its account "
 				    "deactivated")
 		       : KG_OK;
@@ -160,9 +164,10 @@ static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
 	}
 }
 
-/* Who the token is: from the per-token memory, or verified (then checked
- * for revocation before any mapping) and mapped and remembered. On
- * refusal resp is the answer and false is returned. */
+/* Who the token is: from the per-token memory (one lookup, which also
+ * gives a recent revocation answer), or verified (then checked for
+ * revocation before any mapping) and mapped and remembered. On refusal
+ * resp is the answer and false is returned. */
 static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 		     const kg_log *log, kg_resp *resp, kg_bearer_user *b)
 {
@@ -171,6 +176,7 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	kg_mappers_gen *gen = NULL;
 	const char *why = NULL;
 	refusal stage = REFUSED_MAPPING;
+	kg_bearer_answer answer;
 	kg_oidc_bearer_token jwt;
 	kg_err err = {0};
 	kg_rc rc;
@@ -182,12 +188,16 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	kg_jwt_cache_key(token, strnlen(token, KG_OIDC_TOKEN_MAX + 1),
 			 b->digest);
 	if (kg_bearer_users_get(gw->bearer_users, req->pool, b->digest,
-				kg_mappers_live_serial(gen), now, b)) {
-		rc = check_revocation(gw, req, b, &err);
+				kg_mappers_live_serial(gen), now, b,
+				&answer) ||
+	    answer.state == KG_BEARER_REVOKED) {
+		/* known: mapped, or verified before and found revoked */
+		rc = check_revocation(gw, req, b, &answer, &err);
 		stage = REFUSED_REVOKED;
 	} else if ((rc = verify(gw, req, token, &jwt, b, &err)) != KG_OK) {
 		stage = REFUSED_VERIFY;
-	} else if ((rc = check_revocation(gw, req, b, &err)) != KG_OK) {
+	} else if ((rc = check_revocation(gw, req, b, &answer, &err)) !=
+		   KG_OK) {
 		stage = REFUSED_REVOKED;
 	} else if ((rc = map(gw, req, set, &jwt, b, &why, &err)) == KG_OK &&
 		   jwt.cached) {
@@ -198,7 +208,7 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 		b->generation = kg_mappers_live_serial(gen);
 		if (b->exp_s > 0 && b->exp_s * 1000 < until)
 			until = b->exp_s * 1000;
-		kg_bearer_users_put(gw->bearer_users, b, until);
+		kg_bearer_users_put(gw->bearer_users, b, until, &answer);
 	}
 	if (gen)
 		kg_mappers_live_release(gw->mappers, gen);

@@ -13,7 +13,6 @@
 #include "gateway/proto/oidc/bearer.h"
 #include "gateway/proto/oidc/oidc.h"
 #include "gateway/proto/saml/saml.h"
-#include "gateway/flow/process/revocation_cache.h"
 #include "gateway/flow/process/metadata_refresh.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
@@ -36,8 +35,8 @@ struct kg_gateway {
 					     saml; NULL without
 					     KeygateSAMLMetadataRefresh */
 	kg_oidc_bearer *jwt; /* NULL without KeygateBearerIssuer */
-	kg_revocation_cache *revocations;
-	kg_bearer_users *bearer_users; /* what warm tokens mapped to */
+	kg_bearer_users *bearer_users; /* what warm tokens mapped to, and
+					  revocation answers */
 	kg_metrics *metrics; /* NULL: not counted */
 	kg_app_signer *app_signer; /* NULL without KeygateAppJWTKey */
 	const kg_job *jobs[KG_JOBS_MAX]; /* run on every session, in order */

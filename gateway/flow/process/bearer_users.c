@@ -1,65 +1,48 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: mapped bearer tokens, remembered per token.
+ * keygate: mapped bearer tokens and their revocation answers, one
+ * kg_table entry per token.
  *
- * Each entry owns an unmanaged APR pool (its own allocator), so entries
- * are made and freed from any thread without touching a shared pool.
+ * A user is copied into an unmanaged APR pool of its entry's own (its
+ * own allocator), so entries are made and freed from any thread without
+ * touching a shared pool.
  */
 #include "gateway/flow/process/bearer_users.h"
+#include "gateway/base/table.h"
 
 #include <apr_strings.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
-	apr_pool_t *pool; /* NULL: empty */
+	apr_pool_t *pool; /* NULL: the answer alone, no user */
 	kg_bearer_user b;
-	long long until_ms;
+	kg_bearer_answer answer;
 } entry;
 
 struct kg_bearer_users {
-	pthread_mutex_t lock;
-	entry *slots;
-	size_t n;
+	kg_table *table; /* of entry */
+	long long answer_max_ms;
 };
 
-static void entry_clear(entry *e)
+static void entry_free(void *value)
 {
+	entry *e = value;
+
 	if (e->pool)
 		apr_pool_destroy(e->pool);
-	memset(e, 0, sizeof(*e));
+	free(e);
 }
 
-static apr_status_t users_free(void *data)
-{
-	kg_bearer_users *c = data;
-
-	for (size_t i = 0; i < c->n; i++)
-		entry_clear(&c->slots[i]);
-	free(c->slots);
-	pthread_mutex_destroy(&c->lock);
-	return APR_SUCCESS;
-}
-
-kg_bearer_users *kg_bearer_users_make(apr_pool_t *pool, size_t slots)
+kg_bearer_users *kg_bearer_users_make(apr_pool_t *pool, size_t slots,
+				      long long answer_max_ms)
 {
 	kg_bearer_users *c = apr_pcalloc(pool, sizeof(*c));
+	kg_err err = {0};
 
-	c->n = slots;
-	if (slots && (c->slots = calloc(slots, sizeof(entry))) == NULL)
+	c->answer_max_ms = answer_max_ms;
+	if (kg_table_make(pool, slots, entry_free, &c->table, &err) != KG_OK)
 		return NULL;
-	pthread_mutex_init(&c->lock, NULL);
-	apr_pool_cleanup_register(pool, c, users_free, apr_pool_cleanup_null);
 	return c;
-}
-
-/* The slot of a digest: its first bytes are already uniform. */
-static entry *slot_of(kg_bearer_users *c, const unsigned char digest[32])
-{
-	size_t h;
-
-	memcpy(&h, digest, sizeof(h));
-	return &c->slots[h % c->n];
 }
 
 /* Copies b's strings and user into pool. */
@@ -74,41 +57,75 @@ static void copy_into(apr_pool_t *pool, const kg_bearer_user *b,
 	out->name = b->name ? apr_pstrdup(pool, b->name) : NULL;
 }
 
+/* What a get asks for and gets. */
+typedef struct {
+	const kg_bearer_users *c;
+	apr_pool_t *pool;
+	unsigned long long generation;
+	long long now_ms;
+	kg_bearer_user *out;
+	kg_bearer_answer *answer;
+} lookup;
+
+static bool read_entry(const void *value, void *baton)
+{
+	const entry *e = value;
+	lookup *l = baton;
+	long long age = l->now_ms - e->answer.at_ms;
+
+	if (e->answer.state != KG_BEARER_UNASKED && age >= 0 &&
+	    age < l->c->answer_max_ms)
+		*l->answer = e->answer;
+	if (e->pool == NULL || e->b.generation != l->generation)
+		return false;
+	copy_into(l->pool, &e->b, l->out);
+	return true;
+}
+
 bool kg_bearer_users_get(kg_bearer_users *c, apr_pool_t *pool,
 			 const unsigned char digest[32],
 			 unsigned long long generation, long long now_ms,
-			 kg_bearer_user *out)
+			 kg_bearer_user *out, kg_bearer_answer *answer)
 {
-	entry *e;
-	bool hit;
+	lookup l = {c, pool, generation, now_ms, out, answer};
 
-	if (c == NULL || c->n == 0)
-		return false;
-	e = slot_of(c, digest);
-	pthread_mutex_lock(&c->lock);
-	hit = e->pool && memcmp(e->b.digest, digest, 32) == 0 &&
-	      e->b.generation == generation && now_ms < e->until_ms;
-	if (hit)
-		copy_into(pool, &e->b, out);
-	pthread_mutex_unlock(&c->lock);
-	return hit;
+	answer->state = KG_BEARER_UNASKED;
+	return c && kg_table_get(c->table, digest, now_ms, read_entry, &l);
 }
 
 void kg_bearer_users_put(kg_bearer_users *c, const kg_bearer_user *b,
-			 long long until_ms)
+			 long long until_ms, const kg_bearer_answer *answer)
 {
-	apr_pool_t *pool;
-	entry fresh = {0}, *e;
+	entry *e;
 
-	if (c == NULL || c->n == 0 ||
-	    apr_pool_create_unmanaged_ex(&pool, NULL, NULL) != APR_SUCCESS)
+	if (c == NULL || (e = calloc(1, sizeof(*e))) == NULL)
 		return;
-	fresh.pool = pool;
-	copy_into(pool, b, &fresh.b);
-	fresh.until_ms = until_ms;
-	e = slot_of(c, b->digest);
-	pthread_mutex_lock(&c->lock);
-	entry_clear(e);
-	*e = fresh;
-	pthread_mutex_unlock(&c->lock);
+	if (apr_pool_create_unmanaged_ex(&e->pool, NULL, NULL) != APR_SUCCESS) {
+		free(e);
+		return;
+	}
+	copy_into(e->pool, b, &e->b);
+	if (answer)
+		e->answer = *answer;
+	kg_table_put(c->table, b->digest, e, until_ms);
+}
+
+static void set_answer(void *value, long long *until_ms, void *baton)
+{
+	((entry *)value)->answer = *(const kg_bearer_answer *)baton;
+}
+
+void kg_bearer_users_answer(kg_bearer_users *c, const unsigned char digest[32],
+			    const kg_bearer_answer *answer)
+{
+	entry *e;
+
+	if (c == NULL || c->answer_max_ms <= 0 ||
+	    kg_table_change(c->table, digest, answer->at_ms, set_answer,
+			    (void *)answer) ||
+	    answer->state != KG_BEARER_REVOKED ||
+	    (e = calloc(1, sizeof(*e))) == NULL)
+		return;
+	e->answer = *answer;
+	kg_table_put(c->table, digest, e, answer->at_ms + c->answer_max_ms);
 }

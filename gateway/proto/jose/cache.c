@@ -1,61 +1,40 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
- * keygate: the bearer result cache: 4-way set-associative, striped locks.
+ * keygate: the bearer result cache, a kg_table of payloads.
  */
 #include "gateway/proto/jose/cache.h"
+#include "gateway/base/table.h"
 
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define KG_JWT_CACHE_WAYS 4
-#define KG_JWT_CACHE_STRIPES 16
-
-typedef struct {
-	unsigned char key[KG_JWT_CACHE_KEY];
-	long long until_ms; /* 0: empty */
-	char *payload;	    /* malloc'd */
-	size_t len;
-} jwt_cache_entry;
-
 struct kg_jwt_cache {
-	size_t nsets;
-	jwt_cache_entry *entries; /* nsets * KG_JWT_CACHE_WAYS */
-	apr_thread_mutex_t *locks[KG_JWT_CACHE_STRIPES];
+	kg_table *table; /* of payload */
 };
 
-static apr_status_t jwt_cache_cleanup(void *data)
-{
-	kg_jwt_cache *c = data;
+/* A verified payload, malloc'd whole. */
+typedef struct {
+	size_t len;
+	char bytes[]; /* len bytes and a NUL */
+} payload;
 
-	for (size_t i = 0; i < c->nsets * KG_JWT_CACHE_WAYS; i++)
-		free(c->entries[i].payload);
-	free(c->entries);
-	return APR_SUCCESS;
-}
+/* Where a get copies the payload to. */
+typedef struct {
+	apr_pool_t *pool;
+	const char **payload;
+	size_t *len;
+} copy_out;
 
 kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity,
 			kg_jwt_cache **out, kg_err *err)
 {
 	kg_jwt_cache *c = apr_pcalloc(pool, sizeof(*c));
+	kg_rc rc = kg_table_make(pool, capacity, free, &c->table, err);
 
-	c->nsets = (capacity + KG_JWT_CACHE_WAYS - 1) / KG_JWT_CACHE_WAYS;
-	for (size_t i = 0; c->nsets > 0 && i < KG_JWT_CACHE_STRIPES; i++) {
-		if (apr_thread_mutex_create(&c->locks[i],
-					    APR_THREAD_MUTEX_DEFAULT,
-					    pool) != APR_SUCCESS)
-			return kg_err_set(err, KG_EINTERNAL,
-					  "cannot create a cache mutex");
-	}
-	c->entries = calloc(c->nsets * KG_JWT_CACHE_WAYS + 1,
-			    sizeof(jwt_cache_entry));
-	if (c->entries == NULL)
-		return kg_err_set(err, KG_EINTERNAL, "out of memory");
-	apr_pool_cleanup_register(pool, c, jwt_cache_cleanup,
-				  apr_pool_cleanup_null);
-	*out = c;
-	return KG_OK;
+	if (rc == KG_OK)
+		*out = c;
+	return rc;
 }
 
 void kg_jwt_cache_key(const char *token, size_t len,
@@ -64,72 +43,35 @@ void kg_jwt_cache_key(const char *token, size_t len,
 	SHA256((const unsigned char *)token, len, key);
 }
 
-/* The set of key, and the lock that guards it. */
-static jwt_cache_entry *jwt_cache_set(kg_jwt_cache *c,
-				      const unsigned char *key,
-				      apr_thread_mutex_t **lock)
+static bool copy_payload(const void *value, void *baton)
 {
-	unsigned long long h;
-	size_t set;
+	const payload *p = value;
+	copy_out *o = baton;
 
-	memcpy(&h, key, sizeof(h));
-	set = (size_t)(h % c->nsets);
-	*lock = c->locks[set % KG_JWT_CACHE_STRIPES];
-	return &c->entries[set * KG_JWT_CACHE_WAYS];
+	*o->payload = apr_pstrmemdup(o->pool, p->bytes, p->len);
+	*o->len = p->len;
+	return true;
 }
 
 bool kg_jwt_cache_get(kg_jwt_cache *c, apr_pool_t *pool,
 		      const unsigned char key[KG_JWT_CACHE_KEY],
-		      long long now_ms, const char **payload, size_t *len)
+		      long long now_ms, const char **payload_out, size_t *len)
 {
-	apr_thread_mutex_t *lock;
-	jwt_cache_entry *set;
-	bool hit = false;
+	copy_out o = {pool, payload_out, len};
 
-	if (c->nsets == 0)
-		return false;
-	set = jwt_cache_set(c, key, &lock);
-	apr_thread_mutex_lock(lock);
-	for (int i = 0; i < KG_JWT_CACHE_WAYS && !hit; i++) {
-		if (set[i].until_ms > now_ms &&
-		    memcmp(set[i].key, key, KG_JWT_CACHE_KEY) == 0) {
-			*payload = apr_pstrmemdup(pool, set[i].payload,
-						  set[i].len);
-			*len = set[i].len;
-			hit = true;
-		}
-	}
-	apr_thread_mutex_unlock(lock);
-	return hit;
+	return kg_table_get(c->table, key, now_ms, copy_payload, &o);
 }
 
 void kg_jwt_cache_put(kg_jwt_cache *c,
 		      const unsigned char key[KG_JWT_CACHE_KEY],
-		      const char *payload, size_t len, long long until_ms)
+		      const char *bytes, size_t len, long long until_ms)
 {
-	apr_thread_mutex_t *lock;
-	jwt_cache_entry *set, *victim;
-	char *copy;
+	payload *p = malloc(sizeof(*p) + len + 1);
 
-	if (c->nsets == 0 || (copy = malloc(len + 1)) == NULL)
+	if (p == NULL)
 		return;
-	memcpy(copy, payload, len);
-	copy[len] = '\0';
-	set = jwt_cache_set(c, key, &lock);
-	apr_thread_mutex_lock(lock);
-	victim = &set[0];
-	for (int i = 0; i < KG_JWT_CACHE_WAYS; i++) {
-		if (memcmp(set[i].key, key, KG_JWT_CACHE_KEY) == 0) {
-			victim = &set[i];
-			break;
-		}
-		if (set[i].until_ms < victim->until_ms)
-			victim = &set[i];
-	}
-	free(victim->payload);
-	memcpy(victim->key, key, KG_JWT_CACHE_KEY);
-	victim->payload = copy;
-	victim->len = len;
-	victim->until_ms = until_ms;
-	apr_thread_mutex_unlock(lock);
+	p->len = len;
+	memcpy(p->bytes, bytes, len);
+	p->bytes[len] = '\0';
+	kg_table_put(c->table, key, p, until_ms);
 }

@@ -5,8 +5,9 @@
  *
  * Only successes are cached, each until a time the caller chooses (the
  * token's exp at the latest). The cache holds at most its capacity; when
- * a slot is needed, an expired entry or the one expiring first goes.
- * Locks are striped, so threads rarely wait on each other.
+ * a slot is needed, an expired entry or the one expiring first goes. A
+ * kg_table (gateway/base/table.h): striped locks, so threads rarely wait
+ * on each other.
  */
 #ifndef KG_PROTO_JOSE_CACHE_H
 #define KG_PROTO_JOSE_CACHE_H

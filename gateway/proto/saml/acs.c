@@ -27,7 +27,7 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
 			  const char **assertion_xml)
 {
 	kg_saml_server *st = kg_saml_acquire(c->s);
-	LassoLogin *login = lasso_login_new(st->server);
+	LassoLogin *login = lasso_login_new(kg_saml_lasso(st));
 	LassoProfile *profile;
 	LassoSamlp2Response *response;
 	kg_rc rc = KG_OK;

@@ -13,7 +13,7 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 			const char **url, const char **request_id, kg_err *err)
 {
 	kg_saml_server *st = kg_saml_acquire(s);
-	LassoLogin *login = lasso_login_new(st->server);
+	LassoLogin *login = lasso_login_new(kg_saml_lasso(st));
 	LassoProfile *profile;
 	LassoSamlp2AuthnRequest *request;
 	kg_rc rc = KG_OK;

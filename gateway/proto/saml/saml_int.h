@@ -9,6 +9,7 @@
 #define KG_PROTO_SAML_SAML_INT_H
 
 #include "gateway/proto/saml/saml.h"
+#include "gateway/base/refcell.h"
 
 #include <lasso/lasso.h>
 #include <stdbool.h>
@@ -16,21 +17,17 @@
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
-/* A lasso server for one version of the IdP's metadata. Requests hold a
- * reference while they use it, so a metadata refresh never frees a
- * server in use. */
-typedef struct {
-	LassoServer *server;
-	int refs; /* under kg_saml.lock */
-} kg_saml_server;
+/* A reference to the lasso server of one version of the IdP's
+ * metadata, held in a kg_refcell: requests hold a reference while they
+ * use it, so a metadata refresh never frees a server in use. */
+typedef kg_refcell_ref kg_saml_server;
 
 struct kg_saml {
 	const kg_conf_saml *conf;
 	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
 	const char *idp_entity_id; /* the same across refreshes */
-	GMutex lock;
-	kg_saml_server *current; /* holds one reference of its own */
+	kg_refcell *servers; /* of LassoServer: the current metadata's */
 };
 
 /* Runs lasso_init once per process; every entry point that may be the
@@ -49,6 +46,9 @@ kg_saml_server *kg_saml_acquire(kg_saml *s);
  * destroys the server (one a metadata refresh replaced is freed when the
  * last request using it ends). Thread-safe. */
 void kg_saml_release(kg_saml *s, kg_saml_server *st);
+
+/* The lasso server st holds. */
+LassoServer *kg_saml_lasso(const kg_saml_server *st);
 
 /* Replaces the lasso string *field with a copy of v (NULL: none); the
  * lasso node it belongs to frees it. */

@@ -78,14 +78,14 @@ kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (!idp_has_redirect_slo(s, st->server)) {
+	if (!idp_has_redirect_slo(s, kg_saml_lasso(st))) {
 		rc = kg_err_set(err, KG_ENOTFOUND,
 				"saml %s: the IdP offers no HTTP-Redirect "
 				"SingleLogoutService",
 				s->sp.alias);
 		goto done;
 	}
-	if ((logout = lasso_logout_new(st->server)) == NULL) {
+	if ((logout = lasso_logout_new(kg_saml_lasso(st))) == NULL) {
 		rc = kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
 		goto done;
 	}

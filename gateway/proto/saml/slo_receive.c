@@ -123,7 +123,7 @@ static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
 
 	slo->state = kg_saml_acquire(slo->s);
 	apr_pool_cleanup_register(pool, slo, slo_free, apr_pool_cleanup_null);
-	slo->logout = lasso_logout_new(slo->state->server);
+	slo->logout = lasso_logout_new(kg_saml_lasso(slo->state));
 	if (slo->logout == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "lasso_logout_new failed");
 	profile = LASSO_PROFILE(slo->logout);
@@ -194,7 +194,7 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 		goto done;
 	}
 	state = kg_saml_acquire(slo->s);
-	idp = lasso_server_get_provider(state->server, slo->s->idp_entity_id);
+	idp = lasso_server_get_provider(kg_saml_lasso(state), slo->s->idp_entity_id);
 	lrc = idp ? lasso_provider_verify_signature(idp, message, "ID", format)
 		  : LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND;
 	kg_saml_release(slo->s, state);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the SAML 2.0 service provider object: one lasso server per
- * version of the IdP's metadata (reference-counted, swapped by a
+ * version of the IdP's metadata (in a kg_refcell, swapped whole by a
  * metadata refresh), the SP metadata, and lasso's start-up.
  *
  * The rest of the SP works on this object, each part in its own file:
@@ -31,44 +31,31 @@ bool kg_saml_lasso_init(kg_err *err)
 	return true;
 }
 
-/* The current server, with a reference the caller gives back with
- * release. */
+static void server_free(void *server)
+{
+	lasso_server_destroy(server);
+}
+
 kg_saml_server *kg_saml_acquire(kg_saml *s)
 {
-	kg_saml_server *st;
-
-	g_mutex_lock(&s->lock);
-	st = s->current;
-	st->refs++;
-	g_mutex_unlock(&s->lock);
-	return st;
+	return kg_refcell_acquire(s->servers, 0, NULL);
 }
 
-/* Gives back a reference; the last one frees the server. */
 void kg_saml_release(kg_saml *s, kg_saml_server *st)
 {
-	bool last;
-
-	g_mutex_lock(&s->lock);
-	last = --st->refs == 0;
-	g_mutex_unlock(&s->lock);
-	if (last) {
-		lasso_server_destroy(st->server);
-		g_free(st);
-	}
+	kg_refcell_release(s->servers, st);
 }
 
-/* Pool cleanup of a kg_saml: drops the current server's own reference
- * and frees s. */
+LassoServer *kg_saml_lasso(const kg_saml_server *st)
+{
+	return kg_refcell_value(st);
+}
+
+/* Pool cleanup of a kg_saml: frees s (the cell of servers has its own
+ * cleanup, registered before this one, so it runs after). */
 static apr_status_t saml_free(void *data)
 {
-	kg_saml *s = data;
-
-	if (s->current)
-		kg_saml_release(s, s->current);
-	s->current = NULL;
-	g_mutex_clear(&s->lock);
-	g_free(s);
+	g_free(data);
 	return APR_SUCCESS;
 }
 
@@ -240,10 +227,13 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		return err->rc;
 	}
 	s->idp_entity_id = apr_pstrdup(pool, entity_id);
-	g_mutex_init(&s->lock);
-	s->current = g_new0(kg_saml_server, 1);
-	s->current->server = server;
-	s->current->refs = 1;
+	if (kg_refcell_make(pool, server_free, KG_REFCELL_NEVER, 0,
+			    &s->servers, err) != KG_OK) {
+		lasso_server_destroy(server);
+		g_free(s);
+		return err->rc;
+	}
+	kg_refcell_store(s->servers, server, 0);
 	apr_pool_cleanup_register(pool, s, saml_free, apr_pool_cleanup_null);
 	*out = s;
 	return KG_OK;
@@ -254,8 +244,6 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 {
 	const char *entity_id = NULL;
 	LassoServer *server = new_server(s, idp_metadata, &entity_id, err);
-	kg_saml_server *st, *old;
-
 	if (server == NULL)
 		return KG_EINVAL;
 	if (strcmp(entity_id, s->idp_entity_id) != 0) {
@@ -267,14 +255,7 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 		lasso_server_destroy(server);
 		return KG_EINVAL;
 	}
-	st = g_new0(kg_saml_server, 1);
-	st->server = server;
-	st->refs = 1;
-	g_mutex_lock(&s->lock);
-	old = s->current;
-	s->current = st;
-	g_mutex_unlock(&s->lock);
-	kg_saml_release(s, old);
+	kg_refcell_store(s->servers, server, 0);
 	return KG_OK;
 }
 
