@@ -491,7 +491,8 @@ static kg_rc flow_try(void **state, const char *extra, va_list *files,
 	if (rc != KG_OK)
 		return rc;
 	apr_pool_create(&ptemp, f->gw_pool);
-	rc = kg_gateway_check(f->gw_pool, ptemp, f->conf, &f->log, &keys, err);
+	rc = kg_gateway_check(f->gw_pool, ptemp, f->conf, &f->log, NULL, &keys,
+			      err);
 	apr_pool_destroy(ptemp);
 	if (rc != KG_OK)
 		return rc;

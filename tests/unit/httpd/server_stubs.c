@@ -6,6 +6,8 @@
 #include <http_core.h>
 #include <http_log.h>
 #include <mod_auth.h>
+#include <unixd.h>
+#include <apr_strings.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -198,4 +200,15 @@ ap_log_rerror_(const char *file, int line, int module_index, int level,
 	va_start(ap, fmt);
 	log_line(level, fmt, ap);
 	va_end(ap);
+}
+
+/* The unix MPM's settings: the children's user and group (none here). */
+unixd_config_rec ap_unixd_config = {.user_id = (uid_t)-1,
+				    .group_id = (gid_t)-1};
+
+/* DefaultRuntimeDir: the tests' state lives under the system's temp
+ * folder. */
+char *ap_runtime_dir_relative(apr_pool_t *p, const char *fname)
+{
+	return apr_pstrcat(p, "/tmp/", fname, NULL);
 }
