@@ -2,7 +2,8 @@
 # Every header compiles on its own (it includes what it uses).
 set -u
 cd "$(dirname "$0")/../.."
-flags=$(pkg-config --cflags apr-1 apr-util-1 libxml-2.0 openssl libpcre2-8 hiredis)
+flags=$(pkg-config --cflags apr-1 apr-util-1 libxml-2.0 openssl libpcre2-8 hiredis \
+	lasso glib-2.0 liboauth2 cjose libcurl)
 bad=""
 for h in $(git ls-files --cached --others --exclude-standard \
 	'gateway/*.h' 'conf/*.h' 'mappers/*.h' 'sessions/*.h' 'policy/*.h'); do

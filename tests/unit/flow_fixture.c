@@ -372,8 +372,11 @@ int kgt_flow_teardown(void **state)
 	kgt_flow *f = *state;
 	capture *c = f->capture;
 
-	/* the gateway first (its watch thread talks to redis), then redis,
-	 * then the folder */
+	/* the requests first, then the gateway (its watch thread talks to
+	 * redis), then redis, then the folder */
+	if (f->req_pool)
+		apr_pool_destroy(f->req_pool);
+	f->req_pool = NULL;
 	if (f->gw_pool)
 		apr_pool_destroy(f->gw_pool);
 	f->gw_pool = NULL;
@@ -580,9 +583,12 @@ const char *kgt_flow_jwt(apr_pool_t *pool, const char *claims)
 
 kg_req *kgt_req(kgt_flow *f, const char *method, const char *target)
 {
-	kg_req *req = kg_req_make(f->pool);
+	kg_req *req;
 	const char *q = strchr(target, '?');
 
+	if (f->req_pool == NULL)
+		apr_pool_create(&f->req_pool, f->pool);
+	req = kg_req_make(f->req_pool);
 	req->method = apr_pstrdup(f->pool, method);
 	req->scheme = "https";
 	req->host = KGT_FLOW_HOST;

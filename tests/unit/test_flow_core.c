@@ -47,7 +47,7 @@ static void test_health_is_200_with_redis_and_503_without(void **state)
 	kgt_expect_fail(resp, KG_EBACKEND, "cache_unavailable");
 	assert_int_equal(kgt_status(resp), 503);
 	assert_string_equal(kgt_resp_header(resp, "Cache-Control"), "no-store");
-	assert_true(kgt_flow_logged(f, "KG-0402"));
+	assert_true(kgt_flow_logged(f, "KG-0406"));
 }
 
 static void test_router_answers_404_405_and_hands_on_the_alias(void **state)

@@ -296,7 +296,7 @@ static void test_backchannel_logout_ends_the_named_sessions(void **state)
 	assert_int_equal(backchannel(f, by_sub)->status, 200);
 	assert_int_equal(kgt_flow_count(f, "jdoe"), 0);
 	assert_int_equal(kgt_flow_lookup(f, c, NULL), KG_OK);
-	assert_true(kgt_flow_logged(f, "KG-0521"));
+	assert_true(kgt_flow_logged(f, "KG-0522"));
 }
 
 static void test_backchannel_refuses_bad_tokens(void **state)

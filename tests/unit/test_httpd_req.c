@@ -405,7 +405,7 @@ static void test_the_endpoint_hook_answers_under_the_prefix(void **state)
 	x = fake_request(f->pool, f, NULL, "GET", "/keygate/health");
 	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0),
 			 HTTP_SERVICE_UNAVAILABLE);
-	assert_true(kgt_httpd_logged("KG-0402"));
+	assert_true(kgt_httpd_logged("KG-0406"));
 }
 
 static void test_post_bodies_are_read_bounded(void **state)
