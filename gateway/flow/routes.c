@@ -256,6 +256,19 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 name, alias, gw, req, log, resp);
 		return;
 	}
+	if (kg_conf_gateway_is_realm_certs(&gw->conf->gateway, req->path)) {
+		/* Keycloak's realm keys, for apps that verify the app token
+		 * the way they verified Keycloak's */
+		if (strcmp(req->method, "GET") != 0 &&
+		    strcmp(req->method, "HEAD") != 0) {
+			apr_table_setn(resp->headers, "Allow", "GET HEAD");
+			kg_resp_reply(resp, 405, "text/plain",
+				      "Method not allowed.\n");
+			return;
+		}
+		handle_jwks(gw, req, NULL, log, resp);
+		return;
+	}
 	if (strncmp(req->path, prefix, plen) != 0) {
 		resp->action = KG_RESP_DECLINE;
 		return;

@@ -9,14 +9,18 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/flow/core/origin.h"
 #include "sessions/users.h"
 
 #include <apr_strings.h>
 #include <string.h>
 
-static const char *redirect_uri(kg_gateway *gw, apr_pool_t *pool)
+/* BASE PREFIX oidc/callback, where BASE is the request's public origin
+ * (KeygateBaseURL, or the one a trusted proxy names): the callback
+ * comes to the same origin the login started at. */
+static const char *redirect_uri(kg_gateway *gw, const kg_req *req)
 {
-	return apr_pstrcat(pool, gw->conf->gateway.base_url,
+	return apr_pstrcat(req->pool, kg_origin(gw, req),
 			   gw->conf->gateway.prefix, "oidc/callback", NULL);
 }
 
@@ -33,10 +37,10 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
-	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req->pool),
+	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req),
 			       back, kg_gateway_now_ms(), &pending, &url, &err);
 	if (rc == KG_OK)
-		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0510",
@@ -88,7 +92,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
-		       kg_login_state_clear(gw, req->pool, state));
+		       kg_login_state_clear(gw, req, state));
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
 	rc = kg_sess_replay_check_and_set(
@@ -111,9 +115,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	rc = kg_oidc_redeem(gw->oidc, req->pool, &pending, state, code,
-			    apr_pstrcat(req->pool, gw->conf->gateway.base_url,
-					gw->conf->gateway.prefix,
-					"oidc/callback", NULL),
+			    redirect_uri(gw, req),
 			    now, &tokens, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc,

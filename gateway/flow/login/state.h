@@ -14,8 +14,9 @@
 /* How long a login may take at the IdP. */
 #define KG_LOGIN_STATE_TTL_S 600
 
-/* The Set-Cookie value that carries pending. */
-kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
+/* The Set-Cookie value that carries pending, in answer to req (whose
+ * origin decides Secure), in req's pool. */
+kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 			    const kg_oidc_pending *pending,
 			    const char **set_cookie, kg_err *err);
 
@@ -27,7 +28,7 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 			  kg_oidc_pending *out, kg_err *err);
 
 /* The Set-Cookie value that deletes the cookie of state. */
-const char *kg_login_state_clear(kg_gateway *gw, apr_pool_t *pool,
+const char *kg_login_state_clear(kg_gateway *gw, const kg_req *req,
 				 const char *state);
 
 #endif

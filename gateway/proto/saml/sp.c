@@ -57,6 +57,7 @@ struct kg_saml {
 	const kg_conf_saml *conf;
 	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
+	const char *cert_b64; /* the SP certificate, for metadata_at */
 	const char *idp_entity_id; /* the same across refreshes */
 	GMutex lock;
 	idp_state *current; /* holds one reference of its own */
@@ -164,8 +165,16 @@ static const char *xml_escape(apr_pool_t *pool, const char *s)
 	return b.data;
 }
 
+/* url at origin: a path (no KeygateBaseURL) is put after origin; a full
+ * URL is kept. In pool. */
+static const char *at(apr_pool_t *pool, const char *origin, const char *url)
+{
+	return url[0] == '/' && origin ? apr_pstrcat(pool, origin, url, NULL)
+				       : url;
+}
+
 static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
-				  const char *cert_b64)
+				  const char *origin, const char *cert_b64)
 {
 	const char *key_info =
 		kg_psprintf(pool,
@@ -194,10 +203,10 @@ static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
 		" </md:SPSSODescriptor>\n"
 		"</md:EntityDescriptor>\n",
 		xml_escape(pool, s->sp.entity_id), key_info, key_info,
-		xml_escape(pool, s->sp.slo_url),
-		xml_escape(pool, s->sp.slo_url),
+		xml_escape(pool, at(pool, origin, s->sp.slo_url)),
+		xml_escape(pool, at(pool, origin, s->sp.slo_url)),
 		xml_escape(pool, s->conf->name_id_format),
-		xml_escape(pool, s->sp.acs_url));
+		xml_escape(pool, at(pool, origin, s->sp.acs_url)));
 }
 
 /* A lasso server for s with idp_metadata: s's SP key, certificate and
@@ -271,7 +280,8 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	s->sp.acs_url = apr_pstrdup(pool, sp->acs_url);
 	s->sp.slo_url = apr_pstrdup(pool, sp->slo_url);
 	s->sp.idp_metadata = NULL; /* the current one is in the server */
-	s->metadata = build_metadata(pool, s, cert_b64);
+	s->cert_b64 = cert_b64;
+	s->metadata = build_metadata(pool, s, NULL, cert_b64);
 	if ((server = new_server(s, sp->idp_metadata, &entity_id, err)) ==
 	    NULL)
 		return err->rc;
@@ -314,9 +324,13 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 	return KG_OK;
 }
 
-const char *kg_saml_metadata(const kg_saml *s)
+const char *kg_saml_metadata(const kg_saml *s, apr_pool_t *pool,
+			     const char *origin)
 {
-	return s->metadata;
+	if (origin == NULL ||
+	    (s->sp.acs_url[0] != '/' && s->sp.slo_url[0] != '/'))
+		return s->metadata;
+	return build_metadata(pool, s, origin, s->cert_b64);
 }
 
 const char *kg_saml_idp_entity_id(const kg_saml *s)
@@ -331,8 +345,9 @@ static void set_string(gchar **field, const char *v)
 	*field = g_strdup(v);
 }
 
-kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
-			const char **url, const char **request_id, kg_err *err)
+kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
+			const char *relay_state, const char **url,
+			const char **request_id, kg_err *err)
 {
 	idp_state *st = acquire(s);
 	LassoLogin *login = lasso_login_new(st->server);
@@ -362,7 +377,8 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 	request->NameIDPolicy->AllowCreate = TRUE;
 	request->ForceAuthn = s->conf->force_authn ? TRUE : FALSE;
 	request->IsPassive = s->conf->is_passive ? TRUE : FALSE;
-	set_string(&request->AssertionConsumerServiceURL, s->sp.acs_url);
+	set_string(&request->AssertionConsumerServiceURL,
+		   at(pool, origin, s->sp.acs_url));
 	set_string(&request->ProtocolBinding, BINDING_POST);
 	set_string(&profile->msg_relayState, relay_state);
 	lasso_profile_set_signature_hint(profile,
@@ -578,9 +594,10 @@ done:
 	return rc;
 }
 
-kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
-		  const char *request_id, long long now_ms,
-		  kg_saml_verified *out, const char **reason, kg_err *err)
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
+		  const char *saml_response, const char *request_id,
+		  long long now_ms, kg_saml_verified *out, const char **reason,
+		  kg_err *err)
 {
 	kg_saml_ctx c = {.s = s,
 		     .pool = pool,
@@ -588,7 +605,7 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		     .skew = s->conf->clock_skew_s * 1000,
 		     .conf = s->conf,
 		     .idp_entity_id = s->idp_entity_id,
-		     .acs = s->sp.acs_url,
+		     .acs = at(pool, origin, s->sp.acs_url),
 		     .audience = s->sp.entity_id,
 		     .aws_too = s->conf->aws_shared_response,
 		     .unsolicited = s->conf->unsolicited,
@@ -961,7 +978,8 @@ kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
 			: receive_response(slo, pool, message, reason, err);
 	if (rc != KG_OK)
 		return rc;
-	rc = kg_saml_logout_check(&slo->msg, s->idp_entity_id, s->sp.slo_url,
+	rc = kg_saml_logout_check(&slo->msg, s->idp_entity_id,
+				  at(pool, in->origin, s->sp.slo_url),
 				  now_ms, s->conf->clock_skew_s * 1000, reason,
 				  err);
 	if (rc != KG_OK)
