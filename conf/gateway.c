@@ -63,26 +63,6 @@ const char *kg_conf_cidr_parse(apr_pool_t *pool, const char *text,
 	return NULL;
 }
 
-bool kg_conf_gateway_is_realm_certs(const kg_conf_gateway *g,
-				    const char *path)
-{
-	static const char certs[] = "protocol/openid-connect/certs";
-	const char *iss = g->app_jwt_issuer, *own;
-	size_t n;
-
-	if (g->app_jwt_key == NULL || iss == NULL || path == NULL)
-		return false;
-	own = strstr(iss, "://");
-	own = own ? strchr(own + 3, '/') : NULL;
-	if (own == NULL || own[1] == '\0' || strpbrk(own, "?#"))
-		return false;
-	n = strlen(own);
-	if (own[n - 1] == '/')
-		n--;
-	return strncmp(path, own, n) == 0 && path[n] == '/' &&
-	       strcmp(path + n + 1, certs) == 0;
-}
-
 static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
 			      kg_conf *conf, int argc, const char *const *argv,
 			      int *bad_arg)

@@ -49,11 +49,5 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);
 const char *kg_conf_cidr_parse(apr_pool_t *pool, const char *text,
 			       kg_conf_cidr *out);
 
-/* True when path is where keygate publishes the app-token keys the
- * Keycloak way: KeygateAppJWTIssuer's path + "/protocol/openid-connect/
- * certs" (for Keycloak's /auth/realms/REALM issuer). Never true when app
- * tokens are off or their issuer has no path. */
-bool kg_conf_gateway_is_realm_certs(const kg_conf_gateway *g,
-				    const char *path);
 
 #endif

@@ -193,8 +193,8 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	    (strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
 		     strlen(srv->conf->gateway.prefix)) != 0 &&
 	     !kg_conf_saml_is_broker_path(srv->conf, r->parsed_uri.path) &&
-	     !kg_conf_gateway_is_realm_certs(&srv->conf->gateway,
-					     r->parsed_uri.path)))
+	     kg_conf_realm_endpoint(srv->conf, r->parsed_uri.path) ==
+		     KG_REALM_EP_NONE))
 		return DECLINED;
 	if (srv->gw == NULL)
 		return HTTP_SERVICE_UNAVAILABLE;

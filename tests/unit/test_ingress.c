@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the ingress settings and rules: KeygateTrustedProxies
  * and what a trusted proxy's X-Forwarded-* say, the public origin of a
- * request, KeygateBearerCheck, and the Keycloak realm keys path.
+ * request, KeygateBearerCheck, and the Keycloak realm endpoints.
  */
 #include "tests/unit/fixture.h"
 
@@ -245,31 +245,58 @@ static void test_bearer_check_merges(void **state)
 	assert_int_equal(bad_arg, 0);
 }
 
-static void test_realm_certs_path(void **state)
+static void test_realm_endpoints(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_conf *conf = kg_conf_make(pool);
-	kg_conf_gateway *g = &conf->gateway;
 	const char *certs =
 		"/auth/realms/DominoRealm/protocol/openid-connect/certs";
+	const char *logout =
+		"/auth/realms/DominoRealm/protocol/openid-connect/logout";
 
-	g->app_jwt_issuer = "https://domino.example.com/auth/realms/"
-			    "DominoRealm";
-	assert_false(kg_conf_gateway_is_realm_certs(g, certs)); /* no key */
-	g->app_jwt_key = "/etc/keygate/app.key";
-	assert_true(kg_conf_gateway_is_realm_certs(g, certs));
-	assert_false(kg_conf_gateway_is_realm_certs(
-		g, "/auth/realms/DominoRealm/protocol/openid-connect/token"));
-	assert_false(kg_conf_gateway_is_realm_certs(
-		g, "/auth/realms/DominoRealmX/protocol/openid-connect/certs"));
-	assert_false(kg_conf_gateway_is_realm_certs(g, "/auth/realms/"));
-	g->app_jwt_issuer = "https://domino.example.com/auth/realms/"
-			    "DominoRealm/";
-	assert_true(kg_conf_gateway_is_realm_certs(g, certs));
+	/* no realm known: nothing */
+	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
+			 KG_REALM_EP_NONE);
+	/* the app tokens' issuer names the realm */
+	conf->gateway.app_jwt_issuer =
+		"https://domino.example.com/auth/realms/DominoRealm";
+	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
+			 KG_REALM_EP_LOGOUT);
+	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
+			 KG_REALM_EP_NONE); /* no app token key */
+	conf->gateway.app_jwt_key = "/etc/keygate/app.key";
+	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
+			 KG_REALM_EP_CERTS);
+	assert_int_equal(
+		kg_conf_realm_endpoint(
+			conf,
+			"/auth/realms/DominoRealm/protocol/openid-connect/token"),
+		KG_REALM_EP_NONE);
+	assert_int_equal(
+		kg_conf_realm_endpoint(
+			conf,
+			"/auth/realms/DominoRealmX/protocol/openid-connect/certs"),
+		KG_REALM_EP_NONE);
+	assert_int_equal(kg_conf_realm_endpoint(conf, "/auth/realms/"),
+			 KG_REALM_EP_NONE);
+	assert_int_equal(kg_conf_realm_endpoint(conf, NULL), KG_REALM_EP_NONE);
+	conf->gateway.app_jwt_issuer =
+		"https://domino.example.com/auth/realms/DominoRealm/";
+	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
+			 KG_REALM_EP_CERTS);
 	/* an issuer with no path: no Keycloak path to serve */
-	g->app_jwt_issuer = "https://domino.example.com";
-	assert_false(kg_conf_gateway_is_realm_certs(
-		g, "/protocol/openid-connect/certs"));
+	conf->gateway.app_jwt_issuer = "https://domino.example.com";
+	assert_int_equal(
+		kg_conf_realm_endpoint(conf, "/protocol/openid-connect/certs"),
+		KG_REALM_EP_NONE);
+	/* KeygateSAMLKeycloakPaths names it too */
+	conf->saml.keycloak_realm = "Corp";
+	assert_int_equal(
+		kg_conf_realm_endpoint(
+			conf, "/auth/realms/Corp/protocol/openid-connect/logout"),
+		KG_REALM_EP_LOGOUT);
+	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
+			 KG_REALM_EP_NONE);
 }
 
 int main(void)
@@ -282,7 +309,7 @@ int main(void)
 		KGT(test_trusted_peer_malformed_values_are_ignored),
 		KGT(test_origin_and_secure_cookie),
 		KGT(test_bearer_check_merges),
-		KGT(test_realm_certs_path),
+		KGT(test_realm_endpoints),
 	};
 	return KGT_RUN(tests);
 }
