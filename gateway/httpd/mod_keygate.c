@@ -171,11 +171,12 @@ static int post_read_request(request_rec *r)
 
 	if (!srv->configured)
 		return DECLINED;
+	/* first, so every line logged for the request names the client */
+	read_forwarded(r, srv);
 	if (kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
 			      "keygate: KG-0404 STRIP header=%s",
 			      KG_USERNAME_HEADER);
-	read_forwarded(r, srv);
 	return DECLINED;
 }
 
