@@ -202,6 +202,8 @@ static void handle_realm_logout(kg_gateway *gw, kg_req *req,
 
 	if (back == NULL)
 		back = kg_req_param(req, "redirect_uri");
+	if (back == NULL) /* a POSTed form, as Keycloak also takes */
+		back = kg_req_form_param(req, "post_logout_redirect_uri");
 	if (back && strncmp(back, origin, olen) == 0 &&
 	    (back[olen] == '/' || back[olen] == '\0'))
 		back = back[olen] ? back + olen : "/";

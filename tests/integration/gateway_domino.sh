@@ -95,6 +95,9 @@ ProxyPreserveHost On
   KeygateRedis 127.0.0.1:$redis_port
   KeygateSessionSecret file:$work/secret
   KeygateApiKey reject
+  # the tunnel's idle timeout is the larger of the client side (Timeout)
+  # and the backend side (ProxyTimeout, which defaults to Timeout)
+  Timeout 3
 </VirtualHost>"
 locations=$(cat <<CONF
 # everything else: sessions (and WebSockets: workspaces)
@@ -240,6 +243,15 @@ node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web/ws/admin/x" 2 1
 	"Cookie: keygate_session=$bob" >"$work/ws-403.out" 2>&1
 check "an upgrade the Require rules refuse gets 403" grep -q '"status":403' "$work/ws-403.out"
 check "refused upgrades never reached the WebSocket backend" test "$(cat "$work/ws.count")" = "$n0"
+# what does end a socket: mod_proxy's tunnel timeout, here 3 s of silence
+# on the second vhost (the backend's first push comes at 5 s)
+node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web2/ws/idle" 15 100 \
+	"Cookie: keygate_session=$bob" >"$work/ws-idle.out" 2>&1
+check "an idle socket is closed by httpd's tunnel timeout, not kept for ever" $py -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+print("# " + json.dumps(o))
+sys.exit(0 if o["status"] == 101 and o["hello"] == "bob" and o["pushes"] == 0 and 2 <= o["seconds"] <= 6 else 1)' "$work/ws-idle.out"
 
 # --- pass-through credentials: Domino endpoints --------------------------
 basic="Basic $(printf 'c2b2532ed234f54:c2b2532ed234f54' | base64)"
