@@ -24,7 +24,7 @@ KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$KG_TOP/tests/integration/redis.bash"
 . "$KG_TOP/tests/integration/gateway.bash"
 work=$(mktemp -d)
-trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'stop_all; [ -n "${KG_KEEP:-}" ] || rm -rf "$work"' EXIT
 py=/usr/bin/python3
 [ -x /usr/sbin/apache2 ] || skip_all "apache2 is not installed"
 [ -d "$KG_TOP/tests/fixtures/ws/node_modules/ws" ] ||
@@ -208,6 +208,13 @@ if apache "$build" -f "$work/bad/httpd.conf" -k start 2>"$work/bad/start.err"; t
 else
 	check "apache2 does not start with it either" grep -q "line $line of" "$work/bad/start.err"
 fi
+
+mkdir -p "$work/bad3"
+httpd_config "$work/bad3" "$(free_port)" "$build" "$(grep -v '^KeygateSAMLEntityID' "$work/keygate.conf")" ""
+out=$(apache "$build" -f "$work/bad3/httpd.conf" -t 2>&1)
+check "configtest refuses SAML with neither KeygateBaseURL nor KeygateSAMLEntityID" \
+	bash -c '[ "$1" -ne 0 ] && grep -q "KG-0001 configuration from $2:[0-9]*: KeygateSAMLProvider needs KeygateBaseURL or, with each request.s own origin, KeygateSAMLEntityID" <<<"$3"' \
+	_ "$?" "$work/bad3/httpd.conf" "$out"
 
 # --- the running gateway --------------------------------------------------
 httpd_config "$work" "$web" "$build" "$server" "$locations"
