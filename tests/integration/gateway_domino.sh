@@ -34,7 +34,7 @@ py=/usr/bin/python3
 $py -c 'import saml2' 2>/dev/null || skip_all "python3-pysaml2 is not installed (make deps)"
 
 redis_port=$(free_port) web=$(free_port) web2=$(free_port) back=$(free_port)
-wsp=$(free_port) op_port=$(free_port)
+wsp=$(free_port) op_port=$(free_port) keys=$(free_port)
 cp=domino.example.test dp=dp1.example.test
 base="http://$cp:$web"
 export CURL_HOME=$work
@@ -62,6 +62,14 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/idp/idp.key" -out "$wor
 $py "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" http://127.0.0.1:9/idp >"$work/idp-metadata.xml"
 chmod 644 "$work"/*.key
 cp "$KG_TOP/docs/examples/demo-mappers.json" "$work/mappers.json"
+# an API token issuer: its JWKS on a plain web server
+mint_jwt="$py $KG_TOP/tests/fixtures/mint_jwt.py"
+mkdir -p "$work/keys"
+openssl genrsa -out "$work/signer.pem" 2048 2>/dev/null
+$mint_jwt jwks "$work/signer.pem" >"$work/keys/jwks.json"
+$py -m http.server "$keys" --bind 127.0.0.1 --directory "$work/keys" >/dev/null 2>&1 &
+KG_PIDS="$KG_PIDS $!"
+wait_port "$keys"
 
 # the gateway: no KeygateBaseURL (each request's origin, the load
 # balancer's when it is trusted), the cookie shared with the data planes
@@ -78,6 +86,7 @@ KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret
 KeygateOIDCScope openid profile email groups
+KeygateBearerIssuer https://issuer.keygate.test http://127.0.0.1:$keys/jwks.json domino-api
 KeygateAppJWTKey $work/app.key
 KeygateAppJWTCert $work/app.crt
 KeygateAppJWTIssuer https://$cp/auth/realms/DominoRealm
@@ -250,6 +259,18 @@ node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web/ws/admin/x" 2 1
 	"Cookie: keygate_session=$bob" >"$work/ws-403.out" 2>&1
 check "an upgrade the Require rules refuse gets 403" grep -q '"status":403' "$work/ws-403.out"
 check "refused upgrades never reached the WebSocket backend" test "$(cat "$work/ws.count")" = "$n0"
+now=$(date +%s)
+token=$($mint_jwt sign "$work/signer.pem" test-rs256 "{\"iss\":\"https://issuer.keygate.test\",\"aud\":\"domino-api\",\"sub\":\"svc-ws\",\"preferred_username\":\"svc-ws\",\"jti\":\"ws-1\",\"iat\":$now,\"exp\":$((now + 600))}")
+node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web/ws/api" 2 1 \
+	"Authorization: Bearer $token" >"$work/ws-bearer.out" 2>&1
+check "an upgrade with a bearer token is its user's" $py -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+sys.exit(0 if o["status"] == 101 and o["hello"] == "svc-ws" and o["echoed"] >= 1 else 1)' "$work/ws-bearer.out"
+node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web/ws/api" 2 1 \
+	"Authorization: Bearer $($mint_jwt tamper "$token")" >"$work/ws-bad.out" 2>&1
+check "an upgrade with a forged token is refused with 401" grep -q '"status":401' "$work/ws-bad.out"
+check "and never reached the backend" test "$(cat "$work/ws.count")" = "$((n0 + 1))"
 # what does end a socket: mod_proxy's tunnel timeout, here 3 s of silence
 # on the second vhost (the backend's first push comes at 5 s)
 node "$KG_TOP/tests/fixtures/ws/client.mjs" "ws://127.0.0.1:$web2/ws/idle" 15 100 \
@@ -460,5 +481,5 @@ check "the socket outlived the session's 30 s idle timeout (the session itself h
 # --- nothing secret in the logs --------------------------------------------
 check "no log holds a cookie, token or credential" bash -c '
 	for s in "$@"; do ! grep -qF -- "$s" "$0"/error.log "$0"/access.log || exit 1; done' \
-	"$work" "$wsuser" "$alice" "$bob" "$carol" c2b2532ed234f54 "${basic#Basic }" "${admin_basic#Basic }" breakglass
+	"$work" "$wsuser" "$alice" "$bob" "$carol" "${token##*.}" c2b2532ed234f54 "${basic#Basic }" "${admin_basic#Basic }" breakglass
 check "apache2 logged no crash" no_crash "$work"
