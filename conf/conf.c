@@ -54,8 +54,7 @@ static const char *realm_rest(const char *path, const char *realm, size_t n)
 	return path + n + sizeof(oidc) - 1;
 }
 
-kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf,
-					 const char *path)
+kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf, const char *path)
 {
 	const char *iss = conf->gateway.app_jwt_issuer;
 	const char *realm = conf->saml.keycloak_realm, *rest = NULL, *own;

@@ -46,8 +46,7 @@ typedef enum {
 } kg_realm_endpoint;
 
 /* Which realm endpoint path names (a path without its query). */
-kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf,
-					 const char *path);
+kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf, const char *path);
 
 /* Reads `Keygate*` directives from the file at path into conf: one per
  * line, arguments split on blanks, double quotes group words (with \" and

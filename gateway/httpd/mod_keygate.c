@@ -122,8 +122,8 @@ static const char *const forwarded_logged[] = {
  * the backend. `Forwarded` is never read. */
 static void read_forwarded(request_rec *r, const kg_httpd_server *srv)
 {
-	const char *xff = apr_table_getm(r->pool, r->headers_in,
-					 "X-Forwarded-For");
+	const char *xff =
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-For");
 	kg_forwarded f;
 	char stripped[64] = "";
 	apr_sockaddr_t *addr;

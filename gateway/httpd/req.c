@@ -25,13 +25,11 @@ kg_req *kg_httpd_req_from(request_rec *r)
 	 * (from anyone else they were deleted at post_read_request), else
 	 * httpd's view (UseCanonicalName decides between ServerName and
 	 * the Host header) */
-	kg_forwarded_read(r->pool, srv->conf->gateway.trusted_proxies,
-			  r->connection->client_ip, NULL,
-			  apr_table_getm(r->pool, r->headers_in,
-					 "X-Forwarded-Proto"),
-			  apr_table_getm(r->pool, r->headers_in,
-					 "X-Forwarded-Host"),
-			  &f);
+	kg_forwarded_read(
+		r->pool, srv->conf->gateway.trusted_proxies,
+		r->connection->client_ip, NULL,
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-Proto"),
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-Host"), &f);
 	req->method = r->method;
 	req->scheme = f.scheme ? f.scheme : ap_http_scheme(r);
 	if (f.host) {

@@ -268,14 +268,12 @@ static void test_realm_endpoints(void **state)
 	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
 			 KG_REALM_EP_CERTS);
 	assert_int_equal(
-		kg_conf_realm_endpoint(
-			conf,
-			"/auth/realms/DominoRealm/protocol/openid-connect/token"),
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm/"
+					     "protocol/openid-connect/token"),
 		KG_REALM_EP_NONE);
 	assert_int_equal(
-		kg_conf_realm_endpoint(
-			conf,
-			"/auth/realms/DominoRealmX/protocol/openid-connect/certs"),
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealmX/"
+					     "protocol/openid-connect/certs"),
 		KG_REALM_EP_NONE);
 	assert_int_equal(kg_conf_realm_endpoint(conf, "/auth/realms/"),
 			 KG_REALM_EP_NONE);
@@ -293,7 +291,8 @@ static void test_realm_endpoints(void **state)
 	conf->saml.keycloak_realm = "Corp";
 	assert_int_equal(
 		kg_conf_realm_endpoint(
-			conf, "/auth/realms/Corp/protocol/openid-connect/logout"),
+			conf,
+			"/auth/realms/Corp/protocol/openid-connect/logout"),
 		KG_REALM_EP_LOGOUT);
 	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
 			 KG_REALM_EP_NONE);
