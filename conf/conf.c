@@ -4,6 +4,7 @@
 #include "conf/conf.h"
 
 #include <apr_strings.h>
+#include <string.h>
 
 kg_conf *kg_conf_make(apr_pool_t *pool)
 {
@@ -39,4 +40,42 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 	conf->saml.aws_shared_response =
 		conf->aws.enabled && !conf->aws.separate_response;
 	return KG_OK;
+}
+
+/* When path is realm (n bytes, no trailing '/') + "/protocol/openid-
+ * connect/" + a name, that name; else NULL. */
+static const char *realm_rest(const char *path, const char *realm, size_t n)
+{
+	static const char oidc[] = "/protocol/openid-connect/";
+
+	if (n == 0 || strncmp(path, realm, n) != 0 ||
+	    strncmp(path + n, oidc, sizeof(oidc) - 1) != 0)
+		return NULL;
+	return path + n + sizeof(oidc) - 1;
+}
+
+kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf, const char *path)
+{
+	const char *iss = conf->gateway.app_jwt_issuer;
+	const char *realm = conf->saml.keycloak_realm, *rest = NULL, *own;
+
+	if (path == NULL)
+		return KG_REALM_EP_NONE;
+	/* /auth/realms/REALM of KeygateSAMLKeycloakPaths */
+	if (realm && strncmp(path, "/auth/realms/", 13) == 0)
+		rest = realm_rest(path + 13, realm, strlen(realm));
+	/* the path of the app tokens' issuer */
+	if (rest == NULL && iss && (own = strstr(iss, "://")) != NULL &&
+	    (own = strchr(own + 3, '/')) != NULL && !strpbrk(own, "?#")) {
+		size_t n = strlen(own);
+		rest = realm_rest(path, own, own[n - 1] == '/' ? n - 1 : n);
+	}
+	if (rest == NULL)
+		return KG_REALM_EP_NONE;
+	if (strcmp(rest, "certs") == 0)
+		return conf->gateway.app_jwt_key ? KG_REALM_EP_CERTS
+						 : KG_REALM_EP_NONE;
+	if (strcmp(rest, "logout") == 0)
+		return KG_REALM_EP_LOGOUT;
+	return KG_REALM_EP_NONE;
 }

@@ -33,6 +33,21 @@ kg_conf *kg_conf_make(apr_pool_t *pool);
  * one of the roles). Returns KG_OK or KG_ECONFIG with the reason. */
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
 
+/* Keycloak's realm endpoints that keygate answers itself, for a move from
+ * Keycloak with no change at the apps: under a realm path, which is
+ * /auth/realms/REALM of KeygateSAMLKeycloakPaths or the path of
+ * KeygateAppJWTIssuer (https://DOMINO/auth/realms/DominoRealm). */
+typedef enum {
+	KG_REALM_EP_NONE = 0,
+	KG_REALM_EP_CERTS, /* REALM/protocol/openid-connect/certs: the app
+			      token keys (only with KeygateAppJWTKey) */
+	KG_REALM_EP_LOGOUT /* REALM/protocol/openid-connect/logout: the
+			      local logout */
+} kg_realm_endpoint;
+
+/* Which realm endpoint path names (a path without its query). */
+kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf, const char *path);
+
 /* Reads `Keygate*` directives from the file at path into conf: one per
  * line, arguments split on blanks, double quotes group words (with \" and
  * \\ escapes), # starts a comment. Errors are KG_ECONFIG with the message

@@ -6,8 +6,11 @@
 #include "conf/directives.h"
 
 #include <apr_strings.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 {
@@ -19,6 +22,45 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 	g->token_name_claim = "token_name";
 	g->api_key_pass = true;
 	g->app_jwt_lifetime_s = 300;
+	g->trusted_proxies = apr_array_make(pool, 2, sizeof(kg_conf_cidr));
+}
+
+const char *kg_conf_cidr_parse(apr_pool_t *pool, const char *text,
+			       kg_conf_cidr *out)
+{
+	const char *slash = strchr(text, '/');
+	char *ip = slash ? apr_pstrmemdup(pool, text, (size_t)(slash - text))
+			 : apr_pstrdup(pool, text);
+	int max;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, ip, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, ip, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return "must be an IP address or IP/BITS";
+	}
+	out->bits = max;
+	if (slash) {
+		char *end;
+		long bits;
+		if (slash[1] < '0' || slash[1] > '9')
+			return "must be an IP address or IP/BITS";
+		bits = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || bits < 0 || bits > max)
+			return max == 32 ? "needs a prefix length of 0 to 32"
+					 : "needs a prefix length of 0 to 128";
+		out->bits = (int)bits;
+	}
+	for (int i = out->bits; i < max; i++) {
+		if (out->addr[i / 8] & (0x80 >> (i % 8)))
+			return "has host bits set past its prefix length";
+	}
+	out->text = apr_pstrdup(pool, text);
+	return NULL;
 }
 
 static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
@@ -121,6 +163,31 @@ static const char *set_api_key(const kg_directive *self, apr_pool_t *pool,
 				   &conf->gateway.api_key_pass);
 }
 
+/* KeygateTrustedProxies CIDR...: replaces the list (Off empties it). */
+static const char *set_trusted_proxies(const kg_directive *self,
+				       apr_pool_t *pool, kg_conf *conf,
+				       int argc, const char *const *argv,
+				       int *bad_arg)
+{
+	apr_array_header_t *list =
+		apr_array_make(pool, argc, sizeof(kg_conf_cidr));
+
+	if (argc == 1 && strcasecmp(argv[0], "off") == 0) {
+		conf->gateway.trusted_proxies = list;
+		return NULL;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *msg = kg_conf_cidr_parse(
+			pool, argv[i], apr_array_push(list));
+		if (msg) {
+			*bad_arg = i;
+			return msg;
+		}
+	}
+	conf->gateway.trusted_proxies = list;
+	return NULL;
+}
+
 const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateEndpointPrefix", 1, 1, set_prefix, "PATH",
 	 "where keygate's own endpoints live (default /keygate/)"},
@@ -150,6 +217,9 @@ const kg_directive kg_conf_gateway_directives[] = {
 	 KG_CONF_OFFSET(gateway.app_jwt_issuer)},
 	{"KeygateAppJWTLifetime", 1, 1, set_app_lifetime, "SECONDS",
 	 "how long an app identity token is valid (default 300)"},
+	{"KeygateTrustedProxies", 1, -1, set_trusted_proxies, "Off|CIDR...",
+	 "the proxies (load balancers) whose X-Forwarded-For, -Proto and "
+	 "-Host are believed; from anyone else they are deleted"},
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},

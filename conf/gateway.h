@@ -9,6 +9,15 @@
 #include <apr_tables.h>
 #include <stdbool.h>
 
+/* An address block of KeygateTrustedProxies: family AF_INET or
+ * AF_INET6, the network's bytes (4 or 16), and the prefix length. */
+typedef struct {
+	int family;
+	unsigned char addr[16];
+	int bits;
+	const char *text; /* as written, for messages */
+} kg_conf_cidr;
+
 typedef struct {
 	const char *prefix;	       /* "/keygate/": always starts and
 					  ends with '/' */
@@ -26,9 +35,19 @@ typedef struct {
 	const char *app_jwt_issuer;	 /* NULL: KeygateBaseURL */
 	long long app_jwt_lifetime_s;	 /* 300 */
 	const char *base_url;	       /* "https://domino.example.com": the
-					  public origin, without a path */
+					  public origin, without a path;
+					  NULL: each request's own */
+	apr_array_header_t *trusted_proxies; /* kg_conf_cidr: the peers whose
+						X-Forwarded-For, -Proto and
+						-Host count; empty: none */
 } kg_conf_gateway;
 
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);
+
+/* Parses "IP" or "IP/BITS" (IPv4 or IPv6) into *out; the host bits of
+ * the address must be zero. Returns NULL or what is wrong. */
+const char *kg_conf_cidr_parse(apr_pool_t *pool, const char *text,
+			       kg_conf_cidr *out);
+
 
 #endif

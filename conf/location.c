@@ -23,7 +23,15 @@ kg_conf_location *kg_conf_location_merge(apr_pool_t *pool,
 	m->headers = add->headers ? add->headers : base->headers;
 	m->app_jwt = add->app_jwt != KG_FLAG_UNSET ? add->app_jwt
 						   : base->app_jwt;
+	m->bearer_check = add->bearer_check != KG_FLAG_UNSET
+				  ? add->bearer_check
+				  : base->bearer_check;
 	return m;
+}
+
+bool kg_conf_location_bearer_check(const kg_conf_location *loc)
+{
+	return loc->bearer_check != KG_FLAG_OFF;
 }
 
 kg_unauth_action kg_conf_location_unauth(const kg_conf_location *loc)
@@ -120,6 +128,19 @@ static const char *set_app_jwt(apr_pool_t *pool, kg_conf_location *loc,
 	return err;
 }
 
+static const char *set_bearer_check(apr_pool_t *pool, kg_conf_location *loc,
+				    int argc, const char *const *argv,
+				    int *bad_arg)
+{
+	bool on;
+	const char *err = kg_directive_flag(argv[0], &on);
+
+	*bad_arg = 0;
+	if (err == NULL)
+		loc->bearer_check = on ? KG_FLAG_ON : KG_FLAG_OFF;
+	return err;
+}
+
 const kg_loc_directive kg_conf_location_directives[] = {
 	{"KeygateUnauthAction", 1, 1, set_unauth, "auto|login|401|pass",
 	 "what an unauthenticated request gets: login for browsers and 401 "
@@ -130,5 +151,9 @@ const kg_loc_directive kg_conf_location_directives[] = {
 	{"KeygateAppJWT", 1, 1, set_app_jwt, "On|Off",
 	 "send the backend a gateway-signed RS256 identity token for apps in "
 	 "Authorization (needs KeygateAppJWTKey)"},
+	{"KeygateBearerCheck", 1, 1, set_bearer_check, "On|Off",
+	 "Off: keygate does not read Authorization (Basic or Bearer); it "
+	 "reaches the backend untouched, which checks it (Domino model "
+	 "endpoints)"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };

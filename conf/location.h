@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the per-location settings (httpd <Location>/<Directory>):
- * what to do with an unauthenticated request and which identity headers
- * go to the backend.
+ * what to do with an unauthenticated request, which identity headers
+ * go to the backend, and whether keygate checks the Authorization header
+ * or leaves it to the backend.
  *
  * Each field has an "unset" value so httpd's merge can tell "inherit"
  * from "set"; kg_conf_location_merge makes the rule explicit per field,
@@ -45,6 +46,8 @@ typedef struct {
 	kg_unauth_action unauth;
 	apr_array_header_t *headers; /* kg_identity_header; NULL: unset */
 	kg_flag app_jwt;	     /* send a gateway-signed app token */
+	kg_flag bearer_check;	     /* read Authorization: Bearer (ON when
+					unset); OFF: the backend checks it */
 } kg_conf_location;
 
 /* A location with every field unset, in pool. */
@@ -57,6 +60,10 @@ kg_conf_location *kg_conf_location_merge(apr_pool_t *pool,
 
 /* The unauthenticated action in effect (AUTO when unset). */
 kg_unauth_action kg_conf_location_unauth(const kg_conf_location *loc);
+
+/* Whether keygate reads the Authorization header (KeygateBearerCheck,
+ * on when unset). */
+bool kg_conf_location_bearer_check(const kg_conf_location *loc);
 
 /* A per-location directive: same contract as kg_directive_fn. */
 typedef struct kg_loc_directive kg_loc_directive;

@@ -15,7 +15,8 @@ static const char *broker_root(apr_pool_t *pool, const char *realm)
 void kg_conf_saml_urls_for(apr_pool_t *pool, const kg_conf *conf,
 			   const char *alias, kg_conf_saml_urls *out)
 {
-	const char *base = conf->gateway.base_url;
+	/* no KeygateBaseURL: paths, put after each request's origin */
+	const char *base = conf->gateway.base_url ? conf->gateway.base_url : "";
 	const char *realm = conf->saml.keycloak_realm;
 	const char *ours = apr_pstrcat(pool, base, conf->gateway.prefix,
 				       "saml/", alias, "/", NULL);

@@ -25,8 +25,9 @@ typedef struct {
 	const char *slo;      /* SingleLogoutService (Redirect and POST) */
 } kg_conf_saml_urls;
 
-/* Fills *out for alias (strings in pool). conf->gateway.base_url must be
- * set (kg_gateway_check makes sure of it). */
+/* Fills *out for alias (strings in pool). Without KeygateBaseURL the
+ * URLs are paths, which the SP puts after each request's origin (and the
+ * entity ID must then be configured: kg_gateway_check makes sure). */
 void kg_conf_saml_urls_for(apr_pool_t *pool, const kg_conf *conf,
 			   const char *alias, kg_conf_saml_urls *out);
 

@@ -33,7 +33,8 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->sentinels = apr_array_make(pool, 1, sizeof(kg_conf_endpoint));
 	s->cookie_name = "keygate_session";
 	s->cookie_samesite = "Lax";
-	s->cookie_secure = true;
+	s->cookie_secure = KG_COOKIE_SECURE_AUTO;
+	s->cookie_domain = NULL;
 	s->sso_idle_s = 30 * 60;
 	s->sso_max_s = 60LL * 24 * 3600;
 	s->idle_timeout_s = 0;
@@ -169,12 +170,10 @@ static const char *set_secret(const kg_directive *self, apr_pool_t *pool,
 	return kg_conf_read_secret(pool, argv[0], KG_SESSION_SECRET_MIN, out);
 }
 
-/* True when every byte of s is a cookie-name token character
- * (RFC 6265 / RFC 7230 tchar). */
-static bool is_cookie_token(const char *s)
+/* True when s is not empty and every byte of it is a letter, a digit
+ * or one of extra. */
+static bool is_cookie_token_of(const char *s, const char *extra)
 {
-	static const char extra[] = "!#$%&'*+-.^_`|~";
-
 	if (*s == '\0')
 		return false;
 	for (; *s; s++) {
@@ -185,6 +184,21 @@ static bool is_cookie_token(const char *s)
 	return true;
 }
 
+/* True when every byte of s is a cookie-name token character
+ * (RFC 6265 / RFC 7230 tchar). */
+static bool is_cookie_token(const char *s)
+{
+	return is_cookie_token_of(s, "!#$%&'*+-.^_`|~");
+}
+
+/* A __Host- cookie name (RFC 6265bis): the browser stores it only when
+ * it is Secure, has Path=/ and has no Domain. Matched as browsers do,
+ * without regard to case. */
+static bool is_host_prefixed(const char *name)
+{
+	return strncasecmp(name, "__Host-", 7) == 0;
+}
+
 static const char *set_cookie_name(const kg_directive *self, apr_pool_t *pool,
 				   kg_conf *conf, int argc,
 				   const char *const *argv, int *bad_arg)
@@ -192,7 +206,41 @@ static const char *set_cookie_name(const kg_directive *self, apr_pool_t *pool,
 	*bad_arg = 0;
 	if (!is_cookie_token(argv[0]))
 		return "is not a valid cookie name";
+	if (conf->sessions.cookie_domain && is_host_prefixed(argv[0]))
+		return "is a __Host- name, which browsers refuse with a "
+		       "Domain: remove KeygateCookieDomain or pick another "
+		       "name";
 	conf->sessions.cookie_name = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
+/* A DNS name: labels of letters, digits and '-' joined by dots, at
+ * most 253 characters; a leading dot (old cookie syntax) is dropped. */
+static const char *set_cookie_domain(const kg_directive *self,
+				     apr_pool_t *pool, kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
+{
+	const char *d = argv[0][0] == '.' ? argv[0] + 1 : argv[0];
+	size_t n = strlen(d);
+	char *lower;
+
+	*bad_arg = 0;
+	if (n == 0 || n > 253 || d[0] == '-' || d[n - 1] == '.' ||
+	    d[n - 1] == '-' || strstr(d, "..") || strstr(d, ".-") ||
+	    strstr(d, "-.") || !is_cookie_token_of(d, "-.") ||
+	    strspn(d, "0123456789.") == n)
+		return "must be a DNS domain such as example.com";
+	if (is_host_prefixed(conf->sessions.cookie_name))
+		return kg_psprintf(pool,
+				   "conflicts with KeygateCookieName %s: "
+				   "browsers refuse a __Host- cookie that "
+				   "has a Domain",
+				   conf->sessions.cookie_name);
+	lower = apr_pstrdup(pool, d);
+	for (char *c = lower; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	conf->sessions.cookie_domain = lower;
 	return NULL;
 }
 
@@ -217,8 +265,21 @@ static const char *set_cookie_secure(const kg_directive *self,
 				     apr_pool_t *pool, kg_conf *conf, int argc,
 				     const char *const *argv, int *bad_arg)
 {
+	static const struct {
+		const char *word;
+		kg_cookie_secure value;
+	} words[] = {{"on", KG_COOKIE_SECURE_ON},
+		     {"off", KG_COOKIE_SECURE_OFF},
+		     {"auto", KG_COOKIE_SECURE_AUTO}};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(argv[0], words[i].word) == 0) {
+			conf->sessions.cookie_secure = words[i].value;
+			return NULL;
+		}
+	}
 	*bad_arg = 0;
-	return kg_directive_flag(argv[0], &conf->sessions.cookie_secure);
+	return "must be On, Off or Auto";
 }
 
 /* A setter for a `long long` field at self->offset, in [min, max] of the
@@ -367,8 +428,12 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 "the session cookie's name (a __Host- name is advised)"},
 	{"KeygateCookieSameSite", 1, 1, set_cookie_samesite,
 	 "Lax|Strict|None", "the session cookie's SameSite attribute"},
-	{"KeygateCookieSecure", 1, 1, set_cookie_secure, "On|Off",
-	 "send the session cookie over https only"},
+	{"KeygateCookieSecure", 1, 1, set_cookie_secure, "On|Off|Auto",
+	 "send the session cookie over https only: always, never, or when "
+	 "the public origin is https (Auto, the default)"},
+	{"KeygateCookieDomain", 1, 1, set_cookie_domain, "DOMAIN",
+	 "share the session cookie with the subdomains of DOMAIN (data "
+	 "planes); not with a __Host- name"},
 	{"KeygateSessionIdleTimeout", 1, 1, set_seconds, "SECONDS",
 	 "SSO Session Idle: a session unused this long ends (0: off)",
 	 SESS(sso_idle_s)},

@@ -53,6 +53,16 @@ typedef struct {
 	int port;
 } kg_conf_endpoint;
 
+/* When the session cookie carries Secure. */
+typedef enum {
+	KG_COOKIE_SECURE_AUTO = 0, /* when the public origin is https:
+				      KeygateBaseURL's scheme, else the
+				      request's (a trusted proxy's
+				      X-Forwarded-Proto) */
+	KG_COOKIE_SECURE_ON,	   /* always */
+	KG_COOKIE_SECURE_OFF	   /* never (local tests over http) */
+} kg_cookie_secure;
+
 /* A secret's bytes; never logged, never printed. */
 typedef struct {
 	const unsigned char *bytes; /* NULL: not configured */
@@ -80,7 +90,9 @@ typedef struct {
 	/* the cookie */
 	const char *cookie_name;     /* "keygate_session" */
 	const char *cookie_samesite; /* "Lax", "Strict" or "None" */
-	bool cookie_secure;	     /* true */
+	kg_cookie_secure cookie_secure; /* AUTO */
+	const char *cookie_domain;   /* Domain=, lower case, no leading
+					dot; NULL: host-only (the default) */
 
 	/* timeouts in seconds; 0 is off where the comment says so */
 	long long sso_idle_s;	      /* 1800; 0 off */

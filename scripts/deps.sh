@@ -24,13 +24,15 @@ if [ "${1:-}" = --bench ]; then
 	packages+=(wrk libapache2-mod-auth-openidc libapache2-mod-oauth2 libapache2-mod-auth-mellon)
 fi
 
-# The OpenID provider the integration tests start (tests/fixtures/op)
-# and playwright-core, which drives Debian's chromium in the browser test
-# (tests/fixtures/browser; it never downloads a browser), each installed
-# from its lock file when its node_modules is missing.
+# The OpenID provider the integration tests start (tests/fixtures/op),
+# playwright-core, which drives Debian's chromium in the browser test
+# (tests/fixtures/browser; it never downloads a browser), and ws, the
+# WebSocket echo backend and client (tests/fixtures/ws, also behind
+# make run's /ws/), each installed from its lock file when its
+# node_modules is missing.
 op_modules() {
 	local dir
-	for dir in op browser; do
+	for dir in op browser ws; do
 		if [ ! -d "$(dirname "$0")/../tests/fixtures/$dir/node_modules" ]; then
 			echo "deps: npm ci --prefix tests/fixtures/$dir"
 			npm ci --prefix "$(dirname "$0")/../tests/fixtures/$dir" \

@@ -2,8 +2,11 @@
 # `make run`: the gateway with its local stack, from a temp folder, on
 # 127.0.0.1:
 #   redis-server, a dev OpenID provider (oidc-provider) with a demo user,
-#   a demo backend that shows the identity headers it receives, and
-#   apache2 with mod_keygate on PORT (default 8080).
+#   a demo backend that shows the identity headers it receives, a
+#   WebSocket echo backend, and apache2 with mod_keygate on PORT (default
+#   8080), with Domino's path rules (docs/domino.md): /healthz answers
+#   without a login, /ws/ is a WebSocket echo for signed-in users, and
+#   /models/ passes the caller's own Authorization to the backend.
 # Ctrl-C stops everything. usage: scripts/run.sh BUILD_DIR
 set -u
 build=$(realpath "${1:-build/release}")
@@ -25,10 +28,14 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	echo "keygate: port $port is taken; run PORT=8081 make run" >&2
 	exit 1
 fi
-redis_port=$(free_port) back=$(free_port) op_port=$(free_port)
+redis_port=$(free_port) back=$(free_port) op_port=$(free_port) wsp=$(free_port)
 base="http://127.0.0.1:$port"
 redis_start "$work/redis" "$redis_port"
 backend_start "$work" "$back"
+node "$KG_TOP/tests/fixtures/ws/server.mjs" "$wsp" "$work/ws.count" 10 >"$work/ws.log" 2>&1 &
+KG_PIDS="$KG_PIDS $!"
+wait_port "$wsp" ||
+	{ echo "keygate: the WebSocket backend did not start:" >&2; cat "$work/ws.log" >&2; exit 1; }
 client_secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 op_start "$work" "$op_port" keygate "$client_secret" \
 	"$base/keygate/oidc/callback" OP_POST_LOGOUT_URI="$base/" >/dev/null ||
@@ -53,7 +60,19 @@ KeygateOIDCScope openid profile email groups" "<Location />
   KeygateIdentityHeader domino-email email
   KeygateIdentityHeader domino-roles roles
   KeygateIdentityHeader domino-organizations organizations
-  ProxyPass http://127.0.0.1:$back/
+  ProxyPass http://127.0.0.1:$back/ upgrade=websocket
+</Location>
+<Location /healthz>
+  Require all granted
+  ProxyPass http://127.0.0.1:$back/healthz
+</Location>
+<Location /ws/>
+  ProxyPass http://127.0.0.1:$wsp/ws/ upgrade=websocket
+</Location>
+<Location /models/>
+  KeygateBearerCheck Off
+  KeygateUnauthAction pass
+  ProxyPass http://127.0.0.1:$back/models/
 </Location>
 <Location /keygate/>
   ProxyPass !
@@ -72,7 +91,11 @@ cat <<MSG
     Sign in as     demo   (any password; the dev provider's form)
     Your session   $base/keygate/session
     Sign out       $base/keygate/logout
-    Health         $base/keygate/health
+    Health         $base/keygate/health   (Redis)
+    Load balancer  $base/healthz          (no login)
+    WebSocket      $base/ws/              (an echo, once signed in)
+    Model endpoint curl -u tok:tok $base/models/m1/latest/model
+                   (your Authorization reaches the backend untouched)
 
   The page behind the gateway shows the identity headers it received.
   Logs: $work/error.log   Stop: Ctrl-C

@@ -121,14 +121,17 @@ bool kg_sess_cookie_id_ctx(EVP_MAC_CTX *mac, const char *value,
 
 const char *kg_sess_cookie_header(apr_pool_t *pool,
 				  const kg_conf_sessions *conf,
-				  const char *value, long long max_age_s)
+				  const char *value, long long max_age_s,
+				  bool secure)
 {
 	char max_age[40] = "";
 
 	if (max_age_s >= 0)
 		snprintf(max_age, sizeof(max_age), "Max-Age=%lld; ", max_age_s);
 	return apr_pstrcat(pool, conf->cookie_name, "=", value, "; Path=/; ",
-			   max_age, "HttpOnly; ",
-			   conf->cookie_secure ? "Secure; " : "",
+			   conf->cookie_domain ? "Domain=" : "",
+			   conf->cookie_domain ? conf->cookie_domain : "",
+			   conf->cookie_domain ? "; " : "", max_age,
+			   "HttpOnly; ", secure ? "Secure; " : "",
 			   "SameSite=", conf->cookie_samesite, NULL);
 }

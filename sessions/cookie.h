@@ -46,11 +46,14 @@ bool kg_sess_cookie_id_ctx(EVP_MAC_CTX *mac, const char *value,
 			   char out[KG_SESS_ID_LEN + 1]);
 
 /* Returns the Set-Cookie header value for value, in pool:
- * NAME=VALUE; Path=/; [Max-Age=N; ]HttpOnly; [Secure; ]SameSite=X.
+ * NAME=VALUE; Path=/; [Domain=D; ][Max-Age=N; ]HttpOnly; [Secure; ]
+ * SameSite=X. Domain is conf's cookie_domain when set; Secure is secure
+ * (the caller decides it per request, see KeygateCookieSecure).
  * max_age_s < 0 leaves Max-Age out (a browser-session cookie); 0 clears
  * the cookie (pass "" as value). */
 const char *kg_sess_cookie_header(apr_pool_t *pool,
 				  const kg_conf_sessions *conf,
-				  const char *value, long long max_age_s);
+				  const char *value, long long max_age_s,
+				  bool secure);
 
 #endif

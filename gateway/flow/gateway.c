@@ -62,11 +62,17 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 	size_t len;
 	kg_rc rc;
 
-	if (conf->gateway.base_url == NULL || c->sp_key == NULL ||
-	    c->sp_cert == NULL)
+	if (c->sp_key == NULL || c->sp_cert == NULL)
 		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLProvider needs KeygateBaseURL, "
-				  "KeygateSAMLSPKey and KeygateSAMLSPCert");
+				  "KeygateSAMLProvider needs KeygateSAMLSPKey "
+				  "and KeygateSAMLSPCert");
+	/* the entity ID names the SP to every IdP: it never follows a
+	 * request's host */
+	if (conf->gateway.base_url == NULL && c->entity_id == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSAMLProvider needs KeygateBaseURL "
+				  "or, with each request's own origin, "
+				  "KeygateSAMLEntityID");
 	if ((rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16,
 				    &keys->saml_key_pem, &len, err)) != KG_OK ||
 	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
@@ -110,6 +116,11 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 	kg_saml_sp sp;
 	kg_rc rc;
 
+	if (conf->gateway.base_url == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "the SP metadata needs KeygateBaseURL; "
+				  "without it each gateway host serves its "
+				  "own at PREFIX saml/ALIAS/metadata");
 	for (int i = 0; i < conf->saml.idps->nelts; i++) {
 		if (strcmp(APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp)
 				   .alias,
@@ -121,7 +132,7 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 		if ((rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err)) !=
 		    KG_OK)
 			return rc;
-		*xml = kg_saml_metadata(saml);
+		*xml = kg_saml_metadata(saml, pool, NULL);
 		return KG_OK;
 	}
 	return kg_err_set(err, KG_ENOTFOUND,
@@ -156,10 +167,9 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
-	if (conf->oidc.issuer &&
-	    (conf->gateway.base_url == NULL || conf->oidc.client_id == NULL))
+	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
 		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateOIDCProvider needs KeygateBaseURL and "
+				  "KeygateOIDCProvider needs "
 				  "KeygateOIDCClientID");
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */

@@ -11,6 +11,7 @@
 #include "gateway/flow/aws/render.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
+#include "gateway/flow/core/origin.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -195,6 +196,39 @@ static const endpoint broker_endpoints[] = {
 	{"endpoint/descriptor", "GET", kg_login_saml_metadata},
 };
 
+/* Keycloak's end-session endpoint (REALM/protocol/openid-connect/logout),
+ * where Domino's UI sends a user who signs out: keygate's own logout.
+ * Keycloak's post_logout_redirect_uri (or the older redirect_uri) becomes
+ * the return path when it is on this gateway's origin or a local path;
+ * anything else is refused by the redirect guard (KG-0403) and "/" is
+ * used. The id_token_hint Keycloak wants is not needed. */
+static void handle_realm_logout(kg_gateway *gw, kg_req *req,
+				const char *alias, const kg_log *log,
+				kg_resp *resp)
+{
+	const char *back = kg_req_param(req, "post_logout_redirect_uri");
+	const char *origin = kg_origin(gw, req);
+	size_t olen = strlen(origin);
+	kg_req local = *req;
+
+	if (back == NULL)
+		back = kg_req_param(req, "redirect_uri");
+	if (back == NULL) /* a POSTed form, as Keycloak also takes */
+		back = kg_req_form_param(req, "post_logout_redirect_uri");
+	if (back && strncmp(back, origin, olen) == 0 &&
+	    (back[olen] == '/' || back[olen] == '\0'))
+		back = back[olen] ? back + olen : "/";
+	local.query = back ? apr_pstrcat(req->pool, "return_to=",
+					 kg_str_url_encode(req->pool, back),
+					 NULL)
+			   : NULL;
+	kg_logout_local(gw, &local, NULL, log, resp);
+}
+
+static const endpoint realm_certs[] = {{"certs", "GET HEAD", handle_jwks}};
+static const endpoint realm_logout[] = {
+	{"logout", "GET POST", handle_realm_logout}};
+
 /* True when name matches pattern, whose '*' matches one non-empty path
  * segment; that segment goes to *alias (in pool; NULL without a '*'). */
 static bool name_matches(apr_pool_t *pool, const char *pattern,
@@ -266,6 +300,18 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 sizeof(broker_endpoints) / sizeof(*broker_endpoints),
 			 name, alias, gw, req, log, resp);
 		return;
+	}
+	switch (kg_conf_realm_endpoint(gw->conf, req->path)) {
+	case KG_REALM_EP_CERTS:
+		/* Keycloak's realm keys, for apps that verify the app token
+		 * the way they verified Keycloak's */
+		dispatch(realm_certs, 1, "certs", NULL, gw, req, log, resp);
+		return;
+	case KG_REALM_EP_LOGOUT:
+		dispatch(realm_logout, 1, "logout", NULL, gw, req, log, resp);
+		return;
+	case KG_REALM_EP_NONE:
+		break;
 	}
 	if (strncmp(req->path, prefix, plen) != 0) {
 		resp->action = KG_RESP_DECLINE;

@@ -6,6 +6,7 @@
 #include "conf/saml_urls.h"
 #include "gateway/httpd/config.h"
 #include "gateway/flow/authn/identity.h"
+#include "gateway/flow/core/forwarded.h"
 #include "gateway/flow/process/metrics.h"
 
 #include <apr_shm.h>
@@ -124,15 +125,72 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 	}
 }
 
+/* The X-Forwarded-* headers keygate reads, and their names in logs. */
+static const char *const forwarded_names[] = {
+	"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"};
+static const char *const forwarded_logged[] = {
+	"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"};
+
+/* X-Forwarded-For, -Proto and -Host: believed from a trusted proxy
+ * (KeygateTrustedProxies), whose X-Forwarded-For then names the client
+ * for logs, Require ip and keygate (as mod_remoteip does: the entries it
+ * consumed leave the header, and mod_proxy appends the client for the
+ * backend); deleted from anyone else, so they change nothing here or at
+ * the backend. `Forwarded` is never read. */
+static void read_forwarded(request_rec *r, const kg_httpd_server *srv)
+{
+	const char *xff =
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-For");
+	kg_forwarded f;
+	char stripped[64] = "";
+	apr_sockaddr_t *addr;
+
+	kg_forwarded_read(r->pool, srv->conf->gateway.trusted_proxies,
+			  r->connection->client_ip, xff, NULL, NULL, &f);
+	if (!f.trusted) {
+		for (size_t i = 0; i < 3; i++) {
+			if (apr_table_get(r->headers_in, forwarded_names[i]) ==
+			    NULL)
+				continue;
+			apr_table_unset(r->headers_in, forwarded_names[i]);
+			snprintf(stripped + strlen(stripped),
+				 sizeof(stripped) - strlen(stripped), "%s%s",
+				 stripped[0] ? "," : "", forwarded_logged[i]);
+		}
+		if (stripped[0])
+			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+				      "keygate: KG-0407 STRIP header=%s "
+				      "reason=untrusted_proxy",
+				      stripped);
+		return;
+	}
+	if (xff == NULL)
+		return;
+	if (f.xff_rest)
+		apr_table_setn(r->headers_in, "X-Forwarded-For", f.xff_rest);
+	else
+		apr_table_unset(r->headers_in, "X-Forwarded-For");
+	if (strcmp(f.client_ip, r->useragent_ip) != 0 &&
+	    apr_sockaddr_info_get(&addr, f.client_ip, APR_UNSPEC, 0, 0,
+				  r->pool) == APR_SUCCESS) {
+		r->useragent_addr = addr;
+		r->useragent_ip = apr_pstrdup(r->pool, f.client_ip);
+	}
+}
+
 /* Before anything else, for every request of a keygate server: no client
- * can send domino-username (in any case or spelling). */
+ * can send domino-username (in any case or spelling), and only a trusted
+ * proxy X-Forwarded-*. */
 static int post_read_request(request_rec *r)
 {
 	kg_httpd_server *srv = kg_httpd_server_get(r->server);
 	static kg_conf_location none;
 
-	if (srv->configured &&
-	    kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
+	if (!srv->configured)
+		return DECLINED;
+	/* first, so every line logged for the request names the client */
+	read_forwarded(r, srv);
+	if (kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
 		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
 			      "keygate: KG-0404 STRIP header=%s",
 			      KG_USERNAME_HEADER);
@@ -152,7 +210,9 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	if (!srv->configured || lookup_uri || r->parsed_uri.path == NULL ||
 	    (strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
 		     strlen(srv->conf->gateway.prefix)) != 0 &&
-	     !kg_conf_saml_is_broker_path(srv->conf, r->parsed_uri.path)))
+	     !kg_conf_saml_is_broker_path(srv->conf, r->parsed_uri.path) &&
+	     kg_conf_realm_endpoint(srv->conf, r->parsed_uri.path) ==
+		     KG_REALM_EP_NONE))
 		return DECLINED;
 	if (srv->gw == NULL)
 		return HTTP_SERVICE_UNAVAILABLE;

@@ -2,6 +2,7 @@
  * mod_keygate: request_rec to kg_req, and kg_resp back to httpd.
  */
 #include "gateway/httpd/binding.h"
+#include "gateway/flow/core/forwarded.h"
 
 #include <http_core.h>
 #include <http_log.h>
@@ -16,12 +17,32 @@ APLOG_USE_MODULE(keygate);
 
 kg_req *kg_httpd_req_from(request_rec *r)
 {
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
 	kg_req *req = kg_req_make(r->pool);
+	kg_forwarded f;
 
+	/* the public origin: a trusted proxy's X-Forwarded-Proto and -Host
+	 * (from anyone else they were deleted at post_read_request), else
+	 * httpd's view (UseCanonicalName decides between ServerName and
+	 * the Host header) */
+	kg_forwarded_read(
+		r->pool, srv->conf->gateway.trusted_proxies,
+		r->connection->client_ip, NULL,
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-Proto"),
+		apr_table_getm(r->pool, r->headers_in, "X-Forwarded-Host"), &f);
 	req->method = r->method;
-	req->scheme = ap_http_scheme(r);
-	req->host = r->hostname;
-	req->port = ap_get_server_port(r);
+	req->scheme = f.scheme ? f.scheme : ap_http_scheme(r);
+	if (f.host) {
+		req->host = f.host;
+		req->port = f.port;
+	} else {
+		req->host = ap_get_server_name_for_url(r);
+		/* behind a proxy that names only the scheme, the port is
+		 * that scheme's unless the Host header gave one */
+		req->port = f.scheme && r->parsed_uri.port_str == NULL
+				    ? 0
+				    : ap_get_server_port(r);
+	}
 	req->path = r->parsed_uri.path ? r->parsed_uri.path : "/";
 	req->query = r->args;
 	req->headers = r->headers_in;

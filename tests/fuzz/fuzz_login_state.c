@@ -52,9 +52,11 @@ static const char *write_cookie(apr_pool_t *pool,
 				const kg_login_pending *pending)
 {
 	const char *set_cookie, *value;
+	kg_req *req = kg_req_make(pool);
 	kg_err err = {0};
 
-	if (kg_login_state_cookie(&gw, pool, pending, &set_cookie, &err) !=
+	req->method = "GET";
+	if (kg_login_state_cookie(&gw, req, pending, &set_cookie, &err) !=
 	    KG_OK) {
 		fprintf(stderr, "fuzz_login_state: %s\n", err.msg);
 		exit(1);

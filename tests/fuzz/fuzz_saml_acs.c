@@ -96,7 +96,8 @@ static kg_rc acs(const char *xml, size_t size, const char **reason)
 	apr_pool_create(&pool, root);
 	b64 = apr_palloc(pool, (apr_size_t)apr_base64_encode_len((int)size));
 	apr_base64_encode(b64, xml, (int)size);
-	rc = kg_saml_acs(saml, pool, b64, REQUEST_ID, NOW_MS, &v, reason, &err);
+	rc = kg_saml_acs(saml, pool, NULL, b64, REQUEST_ID, NOW_MS, &v, reason,
+			 &err);
 	apr_pool_destroy(pool);
 	return rc;
 }

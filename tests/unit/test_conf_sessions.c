@@ -18,7 +18,8 @@ static void test_sessions_defaults(void **state)
 
 	assert_string_equal(s->redis_prefix, "keygate:");
 	assert_string_equal(s->cookie_samesite, "Lax");
-	assert_true(s->cookie_secure);
+	assert_int_equal(s->cookie_secure, KG_COOKIE_SECURE_AUTO);
+	assert_null(s->cookie_domain);
 	assert_true(s->sso_idle_s == 1800);
 	assert_true(s->sso_max_s == 60LL * 86400);
 	assert_true(s->idle_timeout_s == 0);
@@ -81,7 +82,7 @@ static void test_sessions_directives_are_read(void **state)
 	assert_int_equal(s->previous_secret.len, 37);
 	assert_string_equal(s->cookie_name, "__Host-keygate");
 	assert_string_equal(s->cookie_samesite, "Strict");
-	assert_false(s->cookie_secure);
+	assert_int_equal(s->cookie_secure, KG_COOKIE_SECURE_OFF);
 	assert_true(s->sso_idle_s == 900);
 	assert_true(s->sso_max_s == 36000);
 	assert_true(s->idle_timeout_s == 1200);
@@ -97,6 +98,26 @@ static void test_sessions_directives_are_read(void **state)
 	}
 	assert_string_equal(s->limits[KG_FLOW_API].user.message,
 			    "Too many API sessions");
+}
+
+static void test_cookie_secure_and_domain_are_read(void **state)
+{
+	kg_conf *conf;
+	kg_err err;
+
+	assert_int_equal(kgt_conf_load(*state,
+				       "KeygateCookieSecure auto\n"
+				       "KeygateCookieDomain .Example.COM\n"
+				       "KeygateCookieName keygate_dp\n",
+				       &conf, &err),
+			 KG_OK);
+	assert_int_equal(conf->sessions.cookie_secure, KG_COOKIE_SECURE_AUTO);
+	/* the leading dot of the old syntax is dropped, case folded */
+	assert_string_equal(conf->sessions.cookie_domain, "example.com");
+	assert_int_equal(kgt_conf_load(*state, "KeygateCookieSecure ON\n",
+				       &conf, &err),
+			 KG_OK);
+	assert_int_equal(conf->sessions.cookie_secure, KG_COOKIE_SECURE_ON);
 }
 
 /* Bad lines and the message each must give. */
@@ -118,6 +139,18 @@ static void test_sessions_directive_errors(void **state)
 		 "deny-new or terminate-oldest"},
 		{"KeygateRedisSentinels 10.0.0.1", "HOST:PORT"},
 		{"KeygateRedisTimeout 0", "whole number"},
+		{"KeygateCookieSecure maybe", "On, Off or Auto"},
+		{"KeygateCookieDomain exa_mple.com", "DNS domain"},
+		{"KeygateCookieDomain 10.0.0.1", "DNS domain"},
+		{"KeygateCookieDomain a..b", "DNS domain"},
+		{"KeygateCookieDomain -a.b", "DNS domain"},
+		/* a __Host- cookie with a Domain is dropped by browsers:
+		 * refused whichever directive comes second */
+		{"KeygateCookieName __Host-kg\nKeygateCookieDomain example.com",
+		 "2:21: KeygateCookieDomain: \"example.com\" conflicts with "
+		 "KeygateCookieName __Host-kg"},
+		{"KeygateCookieDomain example.com\nKeygateCookieName __host-kg",
+		 "2:19: KeygateCookieName: \"__host-kg\" is a __Host- name"},
 	};
 	kgt_expect_directive_errors(*state, rows,
 				    sizeof(rows) / sizeof(rows[0]));
@@ -129,6 +162,7 @@ int main(void)
 		KGT(test_sessions_defaults),
 		KGT(test_sessions_directives_are_read),
 		KGT(test_sessions_directive_errors),
+		KGT(test_cookie_secure_and_domain_are_read),
 	};
 	return KGT_RUN(tests);
 }

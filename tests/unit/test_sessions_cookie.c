@@ -115,14 +115,37 @@ static void test_cookie_header_has_safe_defaults(void **state)
 	kg_conf_sessions conf;
 
 	kg_conf_sessions_defaults(pool, &conf);
-	assert_string_equal(kg_sess_cookie_header(pool, &conf, GOOD, -1),
+	assert_string_equal(kg_sess_cookie_header(pool, &conf, GOOD, -1, true),
 			    "keygate_session=" GOOD
 			    "; Path=/; HttpOnly; Secure; SameSite=Lax");
 	conf.cookie_name = "__Host-kg";
 	conf.cookie_samesite = "Strict";
-	assert_string_equal(kg_sess_cookie_header(pool, &conf, "", 0),
+	assert_string_equal(kg_sess_cookie_header(pool, &conf, "", 0, true),
 			    "__Host-kg=; Path=/; Max-Age=0; HttpOnly; Secure; "
 			    "SameSite=Strict");
+	/* Secure is the caller's per-request decision */
+	assert_string_equal(kg_sess_cookie_header(pool, &conf, "", 0, false),
+			    "__Host-kg=; Path=/; Max-Age=0; HttpOnly; "
+			    "SameSite=Strict");
+}
+
+/* KeygateCookieDomain: the cookie is shared with the subdomains, and the
+ * clearing cookie names the same Domain (or the browser keeps it). */
+static void test_cookie_header_with_a_domain(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_conf_sessions conf;
+
+	kg_conf_sessions_defaults(pool, &conf);
+	assert_null(conf.cookie_domain);
+	conf.cookie_domain = "example.com";
+	assert_string_equal(kg_sess_cookie_header(pool, &conf, GOOD, -1, true),
+			    "keygate_session=" GOOD "; Path=/; "
+			    "Domain=example.com; HttpOnly; Secure; "
+			    "SameSite=Lax");
+	assert_string_equal(kg_sess_cookie_header(pool, &conf, "", 0, true),
+			    "keygate_session=; Path=/; Domain=example.com; "
+			    "Max-Age=0; HttpOnly; Secure; SameSite=Lax");
 }
 
 /* A store whose Redis does not exist: a malformed cookie must be refused
@@ -169,6 +192,7 @@ int main(void)
 		KGT(test_cookie_id_is_keyed_hex),
 		KGT(test_cookie_id_ctx_matches_one_shot),
 		KGT(test_cookie_header_has_safe_defaults),
+		KGT(test_cookie_header_with_a_domain),
 		KGT(test_cookie_malformed_is_refused_before_redis),
 	};
 	return KGT_RUN(tests);

@@ -81,16 +81,32 @@ static const char *bearer_token(const kg_req *req)
 	return h;
 }
 
+/* The API-key header req carries, or NULL: Domino's X-Domino-Api-Key,
+ * or the legacy Model Monitor key X-DMM-API-KEY (Domino 5.6 deprecated
+ * it; keys made before still work), handled alike. */
+static const char *api_key_header(const kg_req *req)
+{
+	static const char *const names[] = {"X-Domino-Api-Key",
+					    "X-DMM-API-KEY"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (kg_req_header(req, names[i]))
+			return names[i];
+	return NULL;
+}
+
 /* A Domino API key, with no session or token: Domino checks the key
  * itself, so by configuration it goes to the backend untouched (and with
  * no identity header), or is refused. */
 static void authenticate_api_key(kg_gateway *gw, kg_req *req,
-				 const kg_log *log, kg_resp *resp,
-				 kg_caller *caller)
+				 const char *header, const kg_log *log,
+				 kg_resp *resp, kg_caller *caller)
 {
 	if (!gw->conf->gateway.api_key_pass) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0413",
-			    "REJECT proto=apikey reason=api_key_refused");
+			    "REJECT proto=apikey reason=api_key_refused "
+			    "header=%s",
+			    header);
 		apr_table_setn(resp->headers, "WWW-Authenticate",
 			       "Bearer realm=\"keygate\"");
 		kg_resp_fail(resp, KG_EAUTH, "api_key_refused");
@@ -99,7 +115,22 @@ static void authenticate_api_key(kg_gateway *gw, kg_req *req,
 	caller->user = NULL;
 	caller->via = "api-key";
 	kg_metrics_inc(gw->metrics, KG_M_REQ_API_KEY);
-	resp->user = "X-Domino-Api-Key";
+	resp->user = header;
+	resp->action = KG_RESP_CONTINUE;
+}
+
+/* A location with KeygateBearerCheck Off and a request with no session
+ * but an Authorization header (Basic token:token, or an opaque bearer
+ * token): the backend checks it (Domino's model endpoints). It reaches
+ * the backend byte for byte and nothing is made of it here: no user, no
+ * identity header (the client's were scrubbed), no log of its value. */
+static void pass_credentials(kg_gateway *gw, kg_req *req, kg_resp *resp,
+			     kg_caller *caller)
+{
+	caller->user = NULL;
+	caller->via = "pass-through";
+	kg_metrics_inc(gw->metrics, KG_M_REQ_PASS_THROUGH);
+	resp->user = "Authorization";
 	resp->action = KG_RESP_CONTINUE;
 }
 
@@ -109,7 +140,9 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 {
 	kg_sess_record *rec = NULL;
 	kg_err err = {0};
-	const char *token = bearer_token(req);
+	bool check = kg_conf_location_bearer_check(loc);
+	const char *token = check ? bearer_token(req) : NULL;
+	const char *key;
 	kg_rc rc;
 
 	if (token) {
@@ -136,8 +169,12 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
 	}
-	if (kg_req_header(req, "X-Domino-Api-Key")) {
-		authenticate_api_key(gw, req, log, resp, caller);
+	if (!check && kg_req_header(req, "Authorization")) {
+		pass_credentials(gw, req, resp, caller);
+		return;
+	}
+	if ((key = api_key_header(req)) != NULL) {
+		authenticate_api_key(gw, req, key, log, resp, caller);
 		return;
 	}
 	switch (kg_conf_location_unauth(loc)) {

@@ -6,6 +6,7 @@
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/core/reply.h"
+#include "gateway/flow/core/origin.h"
 #include "sessions/tags.h"
 #include "sessions/users.h"
 
@@ -188,7 +189,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		    created.evicted);
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
-					     created.cookie, -1));
+					     created.cookie, -1,
+					     kg_origin_cookie_secure(gw, req)));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, done->return_to);
 }

@@ -9,13 +9,17 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/flow/core/origin.h"
 
 #include <apr_strings.h>
 #include <string.h>
 
-static const char *redirect_uri(kg_gateway *gw, apr_pool_t *pool)
+/* BASE PREFIX oidc/callback, where BASE is the request's public origin
+ * (KeygateBaseURL, or the one a trusted proxy names): the callback
+ * comes to the same origin the login started at. */
+static const char *redirect_uri(kg_gateway *gw, const kg_req *req)
 {
-	return apr_pstrcat(pool, gw->conf->gateway.base_url,
+	return apr_pstrcat(req->pool, kg_origin(gw, req),
 			   gw->conf->gateway.prefix, "oidc/callback", NULL);
 }
 
@@ -54,11 +58,11 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
-	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req->pool),
+	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req),
 			       back, kg_gateway_now_ms(), &started, &url, &err);
 	if (rc == KG_OK) {
 		pending = from_oidc(&started);
-		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	}
 	if (rc != KG_OK) {
@@ -135,7 +139,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
-		       kg_login_state_clear(gw, req->pool, state));
+		       kg_login_state_clear(gw, req, state));
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
 	if (!first_use_of(gw, req, log, resp, "state", state, now,
@@ -148,9 +152,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	}
 	oidc = to_oidc(&pending);
 	rc = kg_oidc_redeem(gw->oidc, req->pool, &oidc, state, code,
-			    apr_pstrcat(req->pool, gw->conf->gateway.base_url,
-					gw->conf->gateway.prefix,
-					"oidc/callback", NULL),
+			    redirect_uri(gw, req),
 			    now, &tokens, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc,

@@ -18,6 +18,7 @@
 #include "gateway/base/rand.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/base/str.h"
+#include "gateway/flow/core/origin.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -55,18 +56,19 @@ void kg_login_saml_metadata(kg_gateway *gw, kg_req *req,
 	}
 	apr_table_setn(resp->headers, "Cache-Control", "max-age=300");
 	kg_resp_reply(resp, 200, "application/samlmetadata+xml",
-		      kg_saml_metadata(saml));
+		      kg_saml_metadata(saml, req->pool, kg_origin(gw, req)));
 }
 
 /* The login-state cookie for a cross-site POST: the ACS request comes
  * from the IdP's page, so with Secure cookies it is SameSite=None (Lax
  * would not be sent with it); over plain http (tests) it stays Lax. */
-static const char *cross_site(kg_gateway *gw, apr_pool_t *pool,
+static const char *cross_site(kg_gateway *gw, const kg_req *req,
 			      const char *set_cookie)
 {
+	apr_pool_t *pool = req->pool;
 	const char *lax = strstr(set_cookie, "SameSite=Lax");
 
-	if (!gw->conf->sessions.cookie_secure || lax == NULL)
+	if (!kg_origin_cookie_secure(gw, req) || lax == NULL)
 		return set_cookie;
 	return apr_pstrcat(
 		pool,
@@ -93,13 +95,14 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	}
 	rc = kg_rand_b64(req->pool, 32, &pending.state, &err);
 	if (rc == KG_OK)
-		rc = kg_saml_login_url(saml, req->pool, pending.state, &url,
+		rc = kg_saml_login_url(saml, req->pool, kg_origin(gw, req),
+				       pending.state, &url,
 				       &pending.request_id, &err);
 	if (rc == KG_OK) {
 		pending.alias = alias;
 		pending.return_to = back;
 		pending.created_ms = kg_gateway_now_ms();
-		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	}
 	if (rc != KG_OK) {
@@ -110,7 +113,7 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
-		       cross_site(gw, req->pool, cookie));
+		       cross_site(gw, req, cookie));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, url);
 }
@@ -142,12 +145,12 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 		request_id = pending.request_id;
 		back = pending.return_to;
 		apr_table_addn(resp->headers, "Set-Cookie",
-			       kg_login_state_clear(gw, req->pool, relay));
+			       kg_login_state_clear(gw, req, relay));
 	} else if (relay && kg_redirect_is_local(relay)) {
 		back = relay; /* IdP-initiated: a local landing path */
 	}
 	memset(&err, 0, sizeof(err));
-	rc = kg_saml_acs(saml, req->pool,
+	rc = kg_saml_acs(saml, req->pool, kg_origin(gw, req),
 			 kg_req_form_param(req, "SAMLResponse"),
 			 request_id, now, &v, &reason, &err);
 	if (rc != KG_OK) {

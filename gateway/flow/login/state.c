@@ -3,6 +3,7 @@
  * browser.
  */
 #include "gateway/flow/login/state.h"
+#include "gateway/flow/core/origin.h"
 #include "gateway/base/str.h"
 #include "gateway/base/b64url.h"
 #include "sessions/users.h"
@@ -19,16 +20,16 @@ static const char *cookie_name(apr_pool_t *pool, const char *state)
 
 /* The cookie goes to keygate's endpoints only: the prefix, or "/" when
  * Keycloak's broker paths (outside the prefix) answer too. */
-static const char *cookie_attrs(kg_gateway *gw, apr_pool_t *pool,
+static const char *cookie_attrs(kg_gateway *gw, const kg_req *req,
 				long long max_age)
 {
-	return kg_psprintf(pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
+	return kg_psprintf(req->pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
 				  "SameSite=Lax",
 			    gw->conf->saml.keycloak_realm
 				    ? "/"
 				    : gw->conf->gateway.prefix,
 			    max_age,
-			    gw->conf->sessions.cookie_secure ? "; Secure" : "");
+			    kg_origin_cookie_secure(gw, req) ? "; Secure" : "");
 }
 
 /* The cookie's sealed JSON, as it was when only OIDC used it, so that
@@ -89,10 +90,11 @@ static void wire_read_nv(const char *n, const char *v, kg_login_pending *out)
 	}
 }
 
-kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
+kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 			    const kg_login_pending *p, const char **set_cookie,
 			    kg_err *err)
 {
+	apr_pool_t *pool = req->pool;
 	kg_buf b;
 	unsigned char *sealed;
 	const char *n, *v;
@@ -120,7 +122,7 @@ kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
 		return rc;
 	*set_cookie = apr_pstrcat(pool, cookie_name(pool, p->state), "=",
 				  kg_b64url_encode(pool, sealed, len),
-				  cookie_attrs(gw, pool, KG_LOGIN_STATE_TTL_S),
+				  cookie_attrs(gw, req, KG_LOGIN_STATE_TTL_S),
 				  NULL);
 	return KG_OK;
 }
@@ -180,9 +182,9 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 	return KG_OK;
 }
 
-const char *kg_login_state_clear(kg_gateway *gw, apr_pool_t *pool,
+const char *kg_login_state_clear(kg_gateway *gw, const kg_req *req,
 				 const char *state)
 {
-	return apr_pstrcat(pool, cookie_name(pool, state), "=",
-			   cookie_attrs(gw, pool, 0), NULL);
+	return apr_pstrcat(req->pool, cookie_name(req->pool, state), "=",
+			   cookie_attrs(gw, req, 0), NULL);
 }

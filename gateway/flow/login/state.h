@@ -38,9 +38,10 @@ typedef struct {
 	long long created_ms;
 } kg_login_pending;
 
-/* The Set-Cookie value that carries pending. KG_EINVAL when a field its
- * kind needs is missing. */
-kg_rc kg_login_state_cookie(kg_gateway *gw, apr_pool_t *pool,
+/* The Set-Cookie value that carries pending, in answer to req (whose
+ * origin decides Secure), in req's pool. KG_EINVAL when a field its kind
+ * needs is missing. */
+kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 			    const kg_login_pending *pending,
 			    const char **set_cookie, kg_err *err);
 
@@ -53,7 +54,7 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 			  kg_login_pending *out, kg_err *err);
 
 /* The Set-Cookie value that deletes the cookie of state. */
-const char *kg_login_state_clear(kg_gateway *gw, apr_pool_t *pool,
+const char *kg_login_state_clear(kg_gateway *gw, const kg_req *req,
 				 const char *state);
 
 #endif

@@ -5,6 +5,7 @@
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/flow/core/origin.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -33,9 +34,8 @@ void kg_logout_local(kg_gateway *gw, kg_req *req,
 		    strcmp(rec->protocol, "oidc") == 0)
 			op_logout = kg_oidc_logout_url(
 				gw->oidc, req->pool, rec->state.oidc_id_token,
-				apr_pstrcat(req->pool,
-					    gw->conf->gateway.base_url, back,
-					    NULL));
+				apr_pstrcat(req->pool, kg_origin(gw, req),
+					    back, NULL));
 	}
 	if (rc != KG_OK && rc != KG_ENOTFOUND) {
 		kg_resp_fail(resp, rc, "cache_unavailable");
@@ -43,7 +43,8 @@ void kg_logout_local(kg_gateway *gw, kg_req *req,
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
-					     "", 0));
+					     "", 0,
+					     kg_origin_cookie_secure(gw, req)));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	if (rc == KG_OK && op_logout == NULL &&
 	    kg_logout_saml_start(gw, req, log, rec, back, resp))

@@ -17,6 +17,7 @@
 #include "gateway/flow/login/state.h"
 #include "gateway/base/rand.h"
 #include "gateway/flow/core/redirect.h"
+#include "gateway/flow/core/origin.h"
 #include "sessions/tags.h"
 
 #include <apr_strings.h>
@@ -49,7 +50,7 @@ bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 		pending.alias = rec->idp;
 		pending.return_to = back;
 		pending.created_ms = kg_gateway_now_ms();
-		rc = kg_login_state_cookie(gw, req->pool, &pending, &cookie,
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	}
 	if (rc != KG_OK) {
@@ -87,7 +88,7 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
-		       kg_login_state_clear(gw, req->pool, relay));
+		       kg_login_state_clear(gw, req, relay));
 	if (kg_saml_logout_success(msg))
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0551",
 			    "AUDIT saml logout confirmed by idp=%s", alias);
@@ -156,9 +157,9 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	 * request ended sessions, it forgets its session cookie as well */
 	if (ended > 0)
 		apr_table_addn(resp->headers, "Set-Cookie",
-			       kg_sess_cookie_header(req->pool,
-						     &gw->conf->sessions, "",
-						     0));
+			       kg_sess_cookie_header(
+				       req->pool, &gw->conf->sessions, "", 0,
+				       kg_origin_cookie_secure(gw, req)));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, url);
 }
@@ -186,6 +187,7 @@ void kg_logout_saml_slo(kg_gateway *gw, kg_req *req,
 				: NULL;
 	in.relay_state = post ? kg_req_form_param(req, "RelayState")
 			      : kg_req_param(req, "RelayState");
+	in.origin = kg_origin(gw, req);
 	rc = kg_saml_slo_receive(saml, req->pool, &in, kg_gateway_now_ms(),
 				 &slo, &msg, &reason, &err);
 	if (rc != KG_OK) {

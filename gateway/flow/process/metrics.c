@@ -21,7 +21,7 @@ typedef struct {
 	struct {
 		kg_metric m;
 		const char *value;
-	} series[8];
+	} series[9];
 } family;
 
 static const family families[] = {
@@ -32,6 +32,7 @@ static const family families[] = {
 	  {KG_M_REQ_BEARER, "bearer"},
 	  {KG_M_REQ_ANONYMOUS, "anonymous"},
 	  {KG_M_REQ_API_KEY, "api_key"},
+	  {KG_M_REQ_PASS_THROUGH, "pass_through"},
 	  {KG_M_REQ_LOGIN_REDIRECT, "login_redirect"},
 	  {KG_M_REQ_UNAUTHORIZED, "unauthorized"},
 	  {KG_M_REQ_UNAVAILABLE, "unavailable"},

@@ -14,7 +14,10 @@ typedef enum {
 	KG_M_REQ_SESSION,	 /* passed with a session */
 	KG_M_REQ_BEARER,	 /* passed with a bearer token */
 	KG_M_REQ_ANONYMOUS,	 /* passed as Anonymous */
-	KG_M_REQ_API_KEY,	 /* passed with X-Domino-Api-Key */
+	KG_M_REQ_API_KEY,	 /* passed with X-Domino-Api-Key or
+				    X-DMM-API-KEY */
+	KG_M_REQ_PASS_THROUGH,	 /* passed with an Authorization header
+				    the backend checks */
 	KG_M_REQ_LOGIN_REDIRECT, /* sent to log in */
 	KG_M_REQ_UNAUTHORIZED,	 /* 401 */
 	KG_M_REQ_UNAVAILABLE,	 /* 503: Redis or a provider down */

@@ -184,9 +184,10 @@ done:
 	return rc;
 }
 
-kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
-		  const char *request_id, long long now_ms,
-		  kg_saml_verified *out, const char **reason, kg_err *err)
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
+		  const char *saml_response, const char *request_id,
+		  long long now_ms, kg_saml_verified *out, const char **reason,
+		  kg_err *err)
 {
 	kg_saml_ctx c = {.s = s,
 		     .pool = pool,
@@ -194,7 +195,7 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
 		     .skew = s->conf->clock_skew_s * 1000,
 		     .conf = s->conf,
 		     .idp_entity_id = s->idp_entity_id,
-		     .acs = s->sp.acs_url,
+		     .acs = kg_saml_at(pool, origin, s->sp.acs_url),
 		     .audience = s->sp.entity_id,
 		     .aws_too = s->conf->aws_shared_response,
 		     .unsolicited = s->conf->unsolicited,

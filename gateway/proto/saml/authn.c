@@ -9,8 +9,9 @@
 #include <lasso/xml/saml-2.0/samlp2_authn_request.h>
 #include <lasso/xml/saml-2.0/samlp2_name_id_policy.h>
 
-kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
-			const char **url, const char **request_id, kg_err *err)
+kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
+			const char *relay_state, const char **url,
+			const char **request_id, kg_err *err)
 {
 	kg_saml_server *st = kg_saml_acquire(s);
 	LassoLogin *login = lasso_login_new(kg_saml_lasso(st));
@@ -40,7 +41,8 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
 	request->NameIDPolicy->AllowCreate = TRUE;
 	request->ForceAuthn = s->conf->force_authn ? TRUE : FALSE;
 	request->IsPassive = s->conf->is_passive ? TRUE : FALSE;
-	kg_saml_set_string(&request->AssertionConsumerServiceURL, s->sp.acs_url);
+	kg_saml_set_string(&request->AssertionConsumerServiceURL,
+			   kg_saml_at(pool, origin, s->sp.acs_url));
 	kg_saml_set_string(&request->ProtocolBinding, BINDING_POST);
 	kg_saml_set_string(&profile->msg_relayState, relay_state);
 	lasso_profile_set_signature_hint(profile,

@@ -28,6 +28,9 @@ typedef struct {
 	const char *entity_id;	  /* the SP's entity ID */
 	const char *acs_url;	  /* its AssertionConsumerService (POST) */
 	const char *slo_url;	  /* its SingleLogoutService */
+	/* acs_url and slo_url are full URLs, or with no fixed public
+	 * origin (no KeygateBaseURL) paths: each call then names the
+	 * origin of its request, and the URL is that origin + the path */
 	const char *idp_metadata; /* the IdP's metadata (XML text) */
 	const char *sp_key_pem;	  /* the SP's private key (PEM text) */
 	const char *sp_cert_pem;  /* its certificate (PEM text) */
@@ -57,18 +60,23 @@ kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
 /* The SP metadata (an EntityDescriptor): entityID, the ACS over
  * HTTP-POST, SLO over HTTP-Redirect and HTTP-POST, the certificate for
  * signing and encryption, the NameID format, AuthnRequestsSigned and
- * WantAssertionsSigned true. Lives as long as s. */
-const char *kg_saml_metadata(const kg_saml *s);
+ * WantAssertionsSigned true. The URLs are at origin when they are paths
+ * (see kg_saml_sp; origin may be NULL otherwise). Lives as long as s or
+ * pool. */
+const char *kg_saml_metadata(const kg_saml *s, apr_pool_t *pool,
+			     const char *origin);
 
 /* The IdP's entity ID, as its metadata names it. */
 const char *kg_saml_idp_entity_id(const kg_saml *s);
 
 /* Starts a login: *url is the IdP's SSO service with a signed
  * (RSA-SHA256) AuthnRequest over HTTP-Redirect carrying relay_state as
- * RelayState; *request_id is the request's ID, to be matched with the
- * Response's InResponseTo. Both in pool. */
-kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *relay_state,
-			const char **url, const char **request_id, kg_err *err);
+ * RelayState and the ACS at origin (see kg_saml_sp); *request_id is the
+ * request's ID, to be matched with the Response's InResponseTo. Both in
+ * pool. */
+kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
+			const char *relay_state, const char **url,
+			const char **request_id, kg_err *err);
 
 /* A Response that passed every check. */
 typedef struct {
@@ -81,7 +89,8 @@ typedef struct {
 	long long session_cap_ms;   /* SessionNotOnOrAfter, or 0 */
 } kg_saml_verified;
 
-/* Verifies a SAMLResponse form value (base64) at now_ms. request_id is
+/* Verifies a SAMLResponse form value (base64) at now_ms, posted to the
+ * ACS at origin (see kg_saml_sp). request_id is
  * the ID of this browser's outstanding AuthnRequest, or NULL when it has
  * none. On refusal, *reason is a stable token (saml_dtd, saml_parse,
  * saml_status, saml_sig_missing, saml_sig_invalid, saml_alg, saml_sig_ref,
@@ -90,9 +99,10 @@ typedef struct {
  * saml_audience, saml_recipient, saml_time, saml_inresponseto) and err
  * says why, never quoting the assertion. The caller replay-checks
  * out->assertion_id. */
-kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *saml_response,
-		  const char *request_id, long long now_ms,
-		  kg_saml_verified *out, const char **reason, kg_err *err);
+kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
+		  const char *saml_response, const char *request_id,
+		  long long now_ms, kg_saml_verified *out, const char **reason,
+		  kg_err *err);
 
 /* Verifies a Response of the IdP's AWS application (AWS credential mode
  * b): signed by this IdP, Destination and bearer Recipient
@@ -148,6 +158,7 @@ typedef struct {
 	const char *form_request;
 	const char *form_response;
 	const char *relay_state;
+	const char *origin; /* the request's public origin (kg_saml_sp) */
 } kg_saml_slo_in;
 
 /* Reads and verifies an SLO message at now_ms: the signature must be

@@ -26,6 +26,7 @@ struct kg_saml {
 	const kg_conf_saml *conf;
 	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
+	const char *cert_b64; /* the SP certificate, for metadata at an origin */
 	const char *idp_entity_id; /* the same across refreshes */
 	kg_refcell *servers; /* of LassoServer: the current metadata's */
 };
@@ -46,6 +47,10 @@ kg_saml_server *kg_saml_acquire(kg_saml *s);
  * destroys the server (one a metadata refresh replaced is freed when the
  * last request using it ends). Thread-safe. */
 void kg_saml_release(kg_saml *s, kg_saml_server *st);
+
+/* url at origin: a path (no KeygateBaseURL) is put after origin; a full
+ * URL is kept. In pool. */
+const char *kg_saml_at(apr_pool_t *pool, const char *origin, const char *url);
 
 /* The lasso server st holds. */
 LassoServer *kg_saml_lasso(const kg_saml_server *st);

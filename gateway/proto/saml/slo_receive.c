@@ -243,7 +243,8 @@ kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
 			: receive_response(slo, pool, message, reason, err);
 	if (rc != KG_OK)
 		return rc;
-	rc = kg_saml_logout_check(&slo->msg, s->idp_entity_id, s->sp.slo_url,
+	rc = kg_saml_logout_check(&slo->msg, s->idp_entity_id,
+				  kg_saml_at(pool, in->origin, s->sp.slo_url),
 				  now_ms, s->conf->clock_skew_s * 1000, reason,
 				  err);
 	if (rc != KG_OK)

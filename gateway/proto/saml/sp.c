@@ -107,8 +107,14 @@ static const char *xml_escape(apr_pool_t *pool, const char *s)
 	return b.data;
 }
 
+const char *kg_saml_at(apr_pool_t *pool, const char *origin, const char *url)
+{
+	return url[0] == '/' && origin ? apr_pstrcat(pool, origin, url, NULL)
+				       : url;
+}
+
 static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
-				  const char *cert_b64)
+				  const char *origin, const char *cert_b64)
 {
 	const char *key_info =
 		kg_psprintf(pool,
@@ -137,10 +143,10 @@ static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
 		" </md:SPSSODescriptor>\n"
 		"</md:EntityDescriptor>\n",
 		xml_escape(pool, s->sp.entity_id), key_info, key_info,
-		xml_escape(pool, s->sp.slo_url),
-		xml_escape(pool, s->sp.slo_url),
+		xml_escape(pool, kg_saml_at(pool, origin, s->sp.slo_url)),
+		xml_escape(pool, kg_saml_at(pool, origin, s->sp.slo_url)),
 		xml_escape(pool, s->conf->name_id_format),
-		xml_escape(pool, s->sp.acs_url));
+		xml_escape(pool, kg_saml_at(pool, origin, s->sp.acs_url)));
 }
 
 /* A lasso server for s with idp_metadata: s's SP key, certificate and
@@ -220,7 +226,8 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	s->sp.acs_url = apr_pstrdup(pool, sp->acs_url);
 	s->sp.slo_url = apr_pstrdup(pool, sp->slo_url);
 	s->sp.idp_metadata = NULL; /* the current one is in the server */
-	s->metadata = build_metadata(pool, s, cert_b64);
+	s->cert_b64 = cert_b64;
+	s->metadata = build_metadata(pool, s, NULL, cert_b64);
 	if ((server = new_server(s, sp->idp_metadata, &entity_id, err)) ==
 	    NULL) {
 		g_free(s);
@@ -259,9 +266,13 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 	return KG_OK;
 }
 
-const char *kg_saml_metadata(const kg_saml *s)
+const char *kg_saml_metadata(const kg_saml *s, apr_pool_t *pool,
+			     const char *origin)
 {
-	return s->metadata;
+	if (origin == NULL ||
+	    (s->sp.acs_url[0] != '/' && s->sp.slo_url[0] != '/'))
+		return s->metadata;
+	return build_metadata(pool, s, origin, s->cert_b64);
 }
 
 const char *kg_saml_idp_entity_id(const kg_saml *s)

@@ -212,3 +212,12 @@ char *ap_runtime_dir_relative(apr_pool_t *p, const char *fname)
 {
 	return apr_pstrcat(p, "/tmp/", fname, NULL);
 }
+
+/* The request's host for a URL: the test requests name none, so the
+ * server's name. */
+const char *ap_get_server_name_for_url(request_rec *r)
+{
+	return r->server && r->server->server_hostname
+		       ? r->server->server_hostname
+		       : "localhost";
+}
