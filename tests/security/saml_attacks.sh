@@ -146,7 +146,7 @@ attack conditions-notbefore-beyond-skew saml_time
 attack scd-notonorafter-missing saml_time
 attack scd-notbefore-future saml_time
 attack session-notonorafter-past saml_time
-for c in no-dash no-zone year-10000 leap-second; do
+for c in no-dash no-zone year-10000 leap-second feb-31; do
 	attack "time-malformed-$c" saml_time
 done
 attack issueinstant-hour-old saml_time

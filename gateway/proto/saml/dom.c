@@ -67,10 +67,7 @@ static bool parse_time(const char *s, long long *ms)
 {
 	long long seconds;
 
-	/* kg_time_parse takes RFC 3339's leap second; xs:dateTime has none
-	 * (XML Schema 1.1 part 2, 3.3.7), so a "...:60" is malformed */
-	if (strlen(s) >= 19 && strncmp(s + 16, ":60", 3) == 0)
-		return false;
+	/* utc_only: xs:dateTime, with no leap second */
 	if (!kg_time_parse(s, true, &seconds))
 		return false;
 	*ms = seconds * 1000;
