@@ -120,7 +120,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	/* a state is good for one callback, even if the browser kept its
 	 * cookie: nothing reaches the provider twice */
 	rc = kg_sess_replay_once(gw->store, req->pool, "state", state,
-				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 now + kg_login_state_timeout_ms(gw) * 2, now,
 				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
@@ -156,9 +156,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	 * safe: the nonce comes sealed in the login-state cookie with its
 	 * state, so a callback repeating it repeats the state, whose key
 	 * did not change and which was checked above; and the entry lives
-	 * only 2 x KG_LOGIN_STATE_TTL_S */
+	 * only 2 x KeygateLoginStateTimeout */
 	rc = kg_sess_replay_once(gw->store, req->pool, "nonce", pending.nonce,
-				 now + KG_LOGIN_STATE_TTL_S * 1000LL * 2, now,
+				 now + kg_login_state_timeout_ms(gw) * 2, now,
 				 &first_use, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc, "cache_unavailable",
