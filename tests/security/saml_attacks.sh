@@ -312,6 +312,30 @@ KeygateLoginStateTimeout 29" ""
 		 grep -q 'KeygateLoginStateTimeout: \"29\" must be a whole number from 30 to 86400' '$work/floor/t.out'"
 }
 state_timeout_floor
+# an SP key that is not the certificate's stops the start, naming the
+# KeygateSAMLSPKey line (the IdP would trust a key keygate does not hold)
+sp_key_mismatch() {
+	local line port
+	port=$(free_port)
+	mkdir -p "$work/mismatch"
+	httpd_config "$work/mismatch" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
+KeygateSessionSecret file:$work/secret
+KeygateBaseURL http://127.0.0.1:$port
+KeygateSAMLProvider corp $work/idp-metadata.xml
+KeygateSAMLSPKey $work/idp/att.key
+KeygateSAMLSPCert $work/sp.crt" ""
+	line=$(grep -n '^KeygateSAMLSPKey' "$work/mismatch/httpd.conf" | cut -d: -f1)
+	apache "$build" -t -f "$work/mismatch/httpd.conf" >"$work/mismatch/t.out" 2>&1
+	check "an SP key that is not the SP certificate's fails the config test" test $? -ne 0
+	apache "$build" -k start -f "$work/mismatch/httpd.conf" >>"$work/mismatch/t.out" 2>&1
+	sleep 1
+	check "... and apache2 does not start with it" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"
+	[ -s "$work/mismatch/httpd.pid" ] && KG_PIDS="${KG_PIDS:-} $(cat "$work/mismatch/httpd.pid")"
+	check "... naming FILE:LINE of KeygateSAMLSPKey" bash -c \
+		"cat '$work/mismatch/t.out' '$work/mismatch/error.log' 2>/dev/null |
+		 grep -q '$work/mismatch/httpd.conf:$line: KeygateSAMLSPKey $work/idp/att.key, KeygateSAMLSPCert $work/sp.crt: the private key does not belong to the certificate'"
+}
+sp_key_mismatch
 
 sleep 0.2
 check "no case made an outbound connection" bash -c "! grep -q HIT '$work/canary.log'"

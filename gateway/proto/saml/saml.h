@@ -34,9 +34,16 @@ typedef struct {
 	const char *sp_cert_pem;  /* its certificate (PEM text) */
 } kg_saml_sp;
 
+/* Whether the SP's private key (PEM text, no passphrase) belongs to its
+ * certificate (PEM text): KG_OK, or KG_ECONFIG with err saying which does
+ * not load or that they differ (words only, no file names). */
+kg_rc kg_saml_sp_keys_check(const char *key_pem, const char *cert_pem,
+			    kg_err *err);
+
 /* Prepares the service provider sp for one IdP (texts are copied into
- * pool). KG_ECONFIG when the key, certificate or metadata do not load, or
- * the metadata names no single IdP with an HTTP-Redirect SSO service. */
+ * pool). KG_ECONFIG when the key, certificate or metadata do not load, the
+ * key does not belong to the certificate (kg_saml_sp_keys_check), or the
+ * metadata names no single IdP with an HTTP-Redirect SSO service. */
 kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		   const kg_saml_sp *sp, kg_saml **out, kg_err *err);
 
