@@ -189,9 +189,9 @@ static kg_rc check_shape(const xmlNode *root, bool is_request,
 static kg_rc precheck(apr_pool_t *pool, const char *message, bool redirect,
 		      bool is_request, const char **reason, kg_err *err)
 {
-	const char *xml;
-	size_t len;
-	xmlDoc *doc;
+	const char *xml = NULL;
+	size_t len = 0;
+	xmlDoc *doc = NULL;
 	const xmlNode *root;
 	kg_rc rc;
 
