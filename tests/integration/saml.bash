@@ -161,7 +161,7 @@ post_acs() {
 
 # sessions_in_redis: how many session records Redis holds.
 sessions_in_redis() {
-	redis-cli -p "$redis_port" --scan --pattern 'keygate:s:*' | wc -l
+	redis-cli -p "$redis_port" --scan --pattern 'keygate:s:*' 2>/dev/null | wc -l
 }
 
 # The gateway a step talks to: its folder and base URL (default: the

@@ -337,6 +337,16 @@ KeygateSAMLSPCert $work/sp.crt" ""
 }
 sp_key_mismatch
 
+# --- Redis down: the one SAML refusal that is not 400 (last: it stops Redis)
+redis_down() {
+	login_answer down ok
+	redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
+	sleep 0.3
+	want_status=503 reject "Redis down: a valid Response is not a login without the replay check" \
+		"$work/jar-down" "$work/r-down" cache_unavailable
+}
+redis_down
+
 sleep 0.2
 check "no case made an outbound connection" bash -c "! grep -q HIT '$work/canary.log'"
 check "apache2 did not crash and sanitizers are quiet" no_crash "$work/main"
