@@ -19,13 +19,13 @@ static void test_a_response_answers_only_its_browsers_request(void **state)
 	const char *reason = NULL;
 	kg_err err = {0};
 
-	assert_int_equal(kg_saml_answers(&v, "_req1", false, NULL, &reason,
-					 &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_saml_answers(&v, "_req1", false, NULL, &reason, &err),
+		KG_OK);
 	/* another request of this browser */
-	assert_int_equal(kg_saml_answers(&v, "_req2", false, NULL, &reason,
-					 &err),
-			 KG_EINVAL);
+	assert_int_equal(
+		kg_saml_answers(&v, "_req2", false, NULL, &reason, &err),
+		KG_EINVAL);
 	assert_string_equal(reason, "saml_inresponseto");
 	assert_non_null(strstr(err.msg, "not the request of this browser"));
 	/* no login state (expired, gone, or another browser): the why is
@@ -44,14 +44,14 @@ static void test_a_response_answers_only_its_browsers_request(void **state)
 	assert_non_null(strstr(err.msg, "it has no login waiting"));
 	/* IdP-initiated: only with KeygateSAMLUnsolicited On */
 	kg_err_clear(&err);
-	assert_int_equal(kg_saml_answers(&unsolicited, NULL, false, NULL,
-					 &reason, &err),
-			 KG_EINVAL);
+	assert_int_equal(
+		kg_saml_answers(&unsolicited, NULL, false, NULL, &reason, &err),
+		KG_EINVAL);
 	assert_non_null(strstr(err.msg, "KeygateSAMLUnsolicited is Off"));
 	kg_err_clear(&err);
-	assert_int_equal(kg_saml_answers(&unsolicited, NULL, true, NULL,
-					 &reason, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_saml_answers(&unsolicited, NULL, true, NULL, &reason, &err),
+		KG_OK);
 	assert_int_equal(kg_saml_answers(&unsolicited, "_req1", true, NULL,
 					 &reason, &err),
 			 KG_OK);
@@ -88,7 +88,8 @@ static void test_xinclude_and_schema_locations_are_found_anywhere(void **state)
 		{"<xi:include " XI " href=\"x\"/>", "an XInclude element"},
 		{"<r " XSI " xsi:schemaLocation=\"urn:x http://h/x.xsd\"/>",
 		 "an xsi:schemaLocation attribute"},
-		{"<r><a/><b><c " XSI " xsi:noNamespaceSchemaLocation=\"y.xsd\"/>"
+		{"<r><a/><b><c " XSI
+		 " xsi:noNamespaceSchemaLocation=\"y.xsd\"/>"
 		 "</b></r>",
 		 "an xsi:schemaLocation attribute"},
 		/* another prefix for the same namespace */
@@ -104,9 +105,9 @@ static void test_xinclude_and_schema_locations_are_found_anywhere(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const char *got = external_ref(cases[i].xml);
-		if (cases[i].want == NULL ? got != NULL
-					  : got == NULL ||
-						    strcmp(got, cases[i].want) != 0)
+		if (cases[i].want == NULL
+			    ? got != NULL
+			    : got == NULL || strcmp(got, cases[i].want) != 0)
 			fail_msg("%s: got %s", cases[i].xml,
 				 got ? got : "nothing");
 	}

@@ -12,22 +12,20 @@ static void test_days_in_month_follow_the_gregorian_calendar(void **state)
 	static const struct {
 		int year, month, days;
 	} cases[] = {
-		{2026, 1, 31}, {2026, 2, 28}, {2026, 3, 31},  {2026, 4, 30},
-		{2026, 5, 31}, {2026, 6, 30}, {2026, 7, 31},  {2026, 8, 31},
+		{2026, 1, 31}, {2026, 2, 28},  {2026, 3, 31},  {2026, 4, 30},
+		{2026, 5, 31}, {2026, 6, 30},  {2026, 7, 31},  {2026, 8, 31},
 		{2026, 9, 30}, {2026, 10, 31}, {2026, 11, 30}, {2026, 12, 31},
-		{2024, 2, 29}, /* divisible by 4 */
-		{2023, 2, 28},
-		{1900, 2, 28}, /* a century not divisible by 400 */
-		{2100, 2, 28},
-		{2000, 2, 29}, /* divisible by 400 */
-		{2400, 2, 29},
-		{2026, 0, 0},  {2026, 13, 0},
+		{2024, 2, 29},		      /* divisible by 4 */
+		{2023, 2, 28}, {1900, 2, 28}, /* a century not divisible by 400
+					       */
+		{2100, 2, 28}, {2000, 2, 29}, /* divisible by 400 */
+		{2400, 2, 29}, {2026, 0, 0},   {2026, 13, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
-		assert_int_equal(kg_time_days_in_month(cases[i].year,
-						       cases[i].month),
-				 cases[i].days);
+		assert_int_equal(
+			kg_time_days_in_month(cases[i].year, cases[i].month),
+			cases[i].days);
 }
 
 /* Each case in both modes: xs:dateTime (utc_only) and RFC 3339. */
@@ -48,7 +46,8 @@ static void test_only_real_dates_and_times_parse(void **state)
 		{"2000-02-29T00:00:00Z", true, 951782400LL},
 		{"2100-02-29T00:00:00Z", false, 0},
 		{"2100-02-28T00:00:00Z", true, 4107456000LL},
-		{"1900-02-29T00:00:00Z", false, 0}, /* no leap year, and < 1970 */
+		{"1900-02-29T00:00:00Z", false,
+		 0}, /* no leap year, and < 1970 */
 		/* the 31st of the 30-day months */
 		{"2026-04-31T00:00:00Z", false, 0},
 		{"2026-06-31T00:00:00Z", false, 0},
