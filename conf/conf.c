@@ -16,7 +16,23 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_oidc_defaults(pool, &conf->oidc);
 	kg_conf_saml_defaults(pool, &conf->saml);
 	kg_conf_aws_defaults(&conf->aws);
+	conf->where = apr_hash_make(pool);
 	return conf;
+}
+
+void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
+		  const char *where)
+{
+	if (conf->where && directive && where)
+		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
+			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
+}
+
+const char *kg_conf_where(const kg_conf *conf, const char *directive)
+{
+	return conf->where ? apr_hash_get(conf->where, directive,
+					  APR_HASH_KEY_STRING)
+			   : NULL;
 }
 
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)

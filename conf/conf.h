@@ -15,6 +15,7 @@
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
 
+#include <apr_hash.h>
 #include <apr_pools.h>
 
 typedef struct {
@@ -24,10 +25,23 @@ typedef struct {
 	kg_conf_oidc oidc;
 	kg_conf_saml saml;
 	kg_conf_aws aws;
+	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,
+			      for errors found after reading (kg_conf_note) */
 } kg_conf;
 
 /* Returns a conf with every default set, allocated in pool. */
 kg_conf *kg_conf_make(apr_pool_t *pool);
+
+/* Notes that directive (its name as in the table) was set at where
+ * ("FILE:LINE", copied into pool), for errors found later, when a file it
+ * names is read. The readers of directives (the config file, the httpd
+ * binding) call it. */
+void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
+		  const char *where);
+
+/* Where directive was last set ("FILE:LINE"), or NULL when it was not
+ * (or the reader did not say). */
+const char *kg_conf_where(const kg_conf *conf, const char *directive);
 
 /* Checks rules that span several directives (e.g. the default role must be
  * one of the roles). Returns KG_OK or KG_ECONFIG with the reason. */

@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Applies one non-empty line. Returns NULL or an error with *err_col. */
+/* Applies one non-empty line (at where, "PATH:LINE"). Returns NULL or an
+ * error with *err_col. */
 static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
-			      const char *line, int *err_col)
+			      const char *line, const char *where,
+			      int *err_col)
 {
 	apr_array_header_t *words = apr_array_make(pool, 4, sizeof(kg_conf_word));
 	const char *argv[KG_CONF_WORDS_MAX + 1];
@@ -39,8 +41,10 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 		argv[i] = w[i + 1].text;
 	argv[argc] = NULL;
 	msg = kg_directive_apply(d, pool, conf, argc, argv, &bad_arg);
-	if (msg == NULL)
+	if (msg == NULL) {
+		kg_conf_note(conf, pool, d->name, where);
 		return NULL;
+	}
 	*err_col = bad_arg >= 0 && bad_arg < argc ? w[bad_arg + 1].col
 						  : w[0].col;
 	if (bad_arg >= 0 && bad_arg < argc)
@@ -71,7 +75,8 @@ kg_rc kg_conf_file_load(apr_pool_t *pool, const char *path, kg_conf *conf,
 		const char *msg;
 
 		lineno++;
-		msg = apply_line(pool, conf, line, &col);
+		msg = apply_line(pool, conf, line,
+				 kg_psprintf(pool, "%s:%d", path, lineno), &col);
 		if (msg)
 			return kg_err_set(err, KG_ECONFIG, "%s:%d:%d: %s", path,
 					  lineno, col, msg);

@@ -22,6 +22,7 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 	g->token_name_claim = "token_name";
 	g->api_key_pass = true;
 	g->app_jwt_lifetime_s = 300;
+	g->login_state_timeout_s = KG_CONF_LOGIN_STATE_TIMEOUT_S;
 	g->trusted_proxies = apr_array_make(pool, 2, sizeof(kg_conf_cidr));
 }
 
@@ -154,6 +155,16 @@ static const char *set_app_lifetime(const kg_directive *self,
 				   &conf->gateway.app_jwt_lifetime_s);
 }
 
+static const char *set_login_state(const kg_directive *self,
+				   apr_pool_t *pool, kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_number(pool, argv[0],
+				   KG_CONF_LOGIN_STATE_TIMEOUT_MIN_S, 86400,
+				   &conf->gateway.login_state_timeout_s);
+}
+
 static const char *set_api_key(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,
 			       int *bad_arg)
@@ -223,5 +234,8 @@ const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},
+	{"KeygateLoginStateTimeout", 1, 1, set_login_state, "SECONDS",
+	 "how long a login may take at the identity provider (default 600, "
+	 "at least 30); a later answer is refused"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

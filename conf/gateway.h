@@ -34,6 +34,9 @@ typedef struct {
 	const char *app_jwt_cert;	 /* its certificate, for x5c */
 	const char *app_jwt_issuer;	 /* NULL: KeygateBaseURL */
 	long long app_jwt_lifetime_s;	 /* 300 */
+	long long login_state_timeout_s; /* how long a login (or SAML
+					    logout) may take at the IdP;
+					    600, at least 30 */
 	const char *base_url;	       /* "https://domino.example.com": the
 					  public origin, without a path;
 					  NULL: each request's own */
@@ -41,6 +44,11 @@ typedef struct {
 						X-Forwarded-For, -Proto and
 						-Host count; empty: none */
 } kg_conf_gateway;
+
+/* KeygateLoginStateTimeout: the default, and the least it may be (the
+ * time a person needs at the IdP's login page). */
+#define KG_CONF_LOGIN_STATE_TIMEOUT_S 600
+#define KG_CONF_LOGIN_STATE_TIMEOUT_MIN_S 30
 
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);
 

@@ -116,6 +116,15 @@ kg_rc kg_sess_replay_once(kg_sess_store *store, apr_pool_t *pool,
 			  const char *ns, const char *id, long long until_ms,
 			  long long now_ms, bool *first, kg_err *err);
 
+/* Whether id is in the replay cache of namespace ns (EXISTS on the key
+ * kg_sess_replay_once writes), without recording it: for telling a replay
+ * apart before a message is known to be good, when only a good one may
+ * be recorded. *seen is set; Redis down is KG_EBACKEND; ns as for
+ * kg_sess_replay_once. */
+kg_rc kg_sess_replay_seen(kg_sess_store *store, apr_pool_t *pool,
+			  const char *ns, const char *id, bool *seen,
+			  kg_err *err);
+
 /* Asks Redis whether it answers (the health endpoint): KG_OK, or
  * KG_EBACKEND. */
 kg_rc kg_sess_store_ping(kg_sess_store *s, apr_pool_t *pool, kg_err *err);

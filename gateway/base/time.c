@@ -38,6 +38,28 @@ static bool read_zone(const char **p, bool utc_only, long long *offset_s)
 	return true;
 }
 
+int kg_time_days_in_month(int year, int month)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	if (month < 1 || month > 12)
+		return 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* A leap second (ss = 60) is RFC 3339's only, and only in the last minute
+ * of a UTC day: 23:59:60Z, or the same instant at an offset
+ * (15:59:60-08:00). */
+static bool leap_second_ok(int h, int mi, long long offset_s)
+{
+	long long utc_minute = ((h * 60LL + mi - offset_s / 60) % 1440 + 1440) %
+			       1440;
+
+	return utc_minute == 1439;
+}
+
 bool kg_time_parse(const char *s, bool utc_only, long long *out)
 {
 	const char *p = s;
@@ -63,9 +85,14 @@ bool kg_time_parse(const char *s, bool utc_only, long long *out)
 		while (*p >= '0' && *p <= '9')
 			p++;
 	}
+	/* a real calendar date (2026-02-31 is no date, not 3 March), hours
+	 * 00-23 (xs:dateTime's 24:00:00 end-of-day form is refused too) */
 	if (!read_zone(&p, utc_only, &offset) || *p != '\0' || y < 1970 ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	    mo < 1 || mo > 12 || d < 1 || d > kg_time_days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || sec > 60)
+		return false;
+	/* xs:dateTime has no leap second (XML Schema 1.1 part 2, 3.3.7) */
+	if (sec == 60 && (utc_only || !leap_second_ok(h, mi, offset)))
 		return false;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

@@ -59,6 +59,7 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 		       kg_err *err)
 {
 	const kg_conf_saml *c = &conf->saml;
+	kg_err why = {0};
 	size_t len;
 	kg_rc rc;
 
@@ -78,6 +79,17 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
 				    &keys->saml_cert_pem, &len, err)) != KG_OK)
 		return rc;
+	/* a key that is not the certificate's stops the start (and `keygate
+	 * saml metadata`): the IdP would trust a key keygate does not hold */
+	if (kg_saml_sp_keys_check(keys->saml_key_pem, keys->saml_cert_pem,
+				  &why) != KG_OK) {
+		const char *at = kg_conf_where(conf, "KeygateSAMLSPKey");
+		return kg_err_set(err, KG_ECONFIG,
+				  "%s%sKeygateSAMLSPKey %s, KeygateSAMLSPCert "
+				  "%s: %s",
+				  at ? at : "", at ? ": " : "", c->sp_key,
+				  c->sp_cert, why.msg);
+	}
 	keys->saml_metadata =
 	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	keys->saml_pinned =

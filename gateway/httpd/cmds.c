@@ -39,6 +39,9 @@ static const char *server_directive(cmd_parms *cmd, void *dir, int argc,
 	if (err)
 		return directive_error(cmd->pool, d->name, err, argc, argv,
 				       bad_arg);
+	kg_conf_note(srv->conf, cmd->pool, d->name,
+		     kg_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
+				 cmd->directive->line_num));
 	if (!srv->configured)
 		srv->defined_in = kg_psprintf(cmd->pool, "%s:%d",
 					       cmd->directive->filename,

@@ -49,6 +49,7 @@ FOREIGN = [
     ('jansson', r'jansson', ['gateway/proto/oidc/http.c']),
     ('pcre2', r'pcre2', ['gateway/base/regex.c']),
     ('libcurl', r'curl/', ['gateway/proto/aws/http.c']),
+    ('zlib', r'zlib\.h', ['gateway/proto/saml/slo_receive.c']),
 ]
 SOURCES = ('gateway', 'conf', 'mappers', 'sessions', 'policy')
 

@@ -97,7 +97,7 @@ static void write_seeds(const char *dir, const kg_login_pending *p)
 	other.state = "AnotherStateThanTheCallbacksOneAAAAAAAAAAAA";
 	write_seed(dir, "sealed-other-state", write_cookie(pool, &other));
 	other = *p;
-	other.created_ms = NOW_MS - (KG_LOGIN_STATE_TTL_S + 1) * 1000LL;
+	other.created_ms = NOW_MS - (gw.conf->gateway.login_state_timeout_s + 1) * 1000LL;
 	write_seed(dir, "sealed-expired", write_cookie(pool, &other));
 	write_seed(dir, "plain-valid",
 		   kg_psprintf(pool,
@@ -181,7 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    read_cookie(pool, kg_b64url_encode(pool, sealed, len), &out) ==
 		    KG_OK &&
 	    (strcmp(out.state, STATE) != 0 || out.created_ms > NOW_MS + 60000 ||
-	     NOW_MS - out.created_ms > KG_LOGIN_STATE_TTL_S * 1000LL))
+	     NOW_MS - out.created_ms >
+		     gw.conf->gateway.login_state_timeout_s * 1000LL))
 		abort(); /* the contract: this state's, within the TTL */
 	apr_pool_destroy(pool);
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate fuzz target: the whole ACS check of a SAMLResponse,
- * kg_saml_acs: base64, the strict parse (no DTD), the ID and assertion
- * scan, the signature shapes and times, the Response checks, lasso's
- * verification and decryption, and the assertion checks, in a fixed world
+ * kg_saml_acs: base64, the strict parse (no DTD, XInclude or schema
+ * location), the signature shapes, the ID and assertion scan, the times,
+ * the Response checks, lasso's verification and decryption, and the
+ * assertion checks, then kg_saml_answers (InResponseTo), in a fixed world
  * (tests/fuzz/saml_acs: the SP's key and certificate, the IdP's metadata,
  * made by seeds.py with the seed corpus). The input is the Response's XML;
  * the target base64-encodes it as the form value would carry it. The
@@ -96,8 +97,9 @@ static kg_rc acs(const char *xml, size_t size, const char **reason)
 	apr_pool_create(&pool, root);
 	b64 = apr_palloc(pool, (apr_size_t)apr_base64_encode_len((int)size));
 	apr_base64_encode(b64, xml, (int)size);
-	rc = kg_saml_acs(saml, pool, NULL, b64, REQUEST_ID, NOW_MS, &v, reason,
-			 &err);
+	rc = kg_saml_acs(saml, pool, NULL, b64, NOW_MS, &v, reason, &err);
+	if (rc == KG_OK)
+		rc = kg_saml_answers(&v, REQUEST_ID, false, NULL, reason, &err);
 	apr_pool_destroy(pool);
 	return rc;
 }

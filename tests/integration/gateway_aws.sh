@@ -269,7 +269,8 @@ aws_response other-user >"$work/aws-other.b64"
 check "mode b: a Response for another user is refused (403)" test "$(post_aws "$jar2" "$work/aws-other.b64" "$c/keygate/aws/saml/corp")" = 403
 check "mode b: the NameID mismatch is logged" grep -q 'reason=aws_nameid_mismatch' "$work/c/error.log"
 aws_response unsigned >"$work/aws-unsigned.b64"
-check "mode b: an unsigned Response is refused (401)" test "$(post_aws "$jar2" "$work/aws-unsigned.b64" "$c/keygate/aws/saml/corp")" = 401
+check "mode b: an unsigned Response is refused (400, as every SAML refusal)" test "$(post_aws "$jar2" "$work/aws-unsigned.b64" "$c/keygate/aws/saml/corp")" = 400
+check "mode b: the unsigned Response is logged with its reason" grep -q 'REJECT proto=saml-aws reason=saml_sig_missing' "$work/c/error.log"
 aws_response >"$work/aws2.b64"
 st=$(post_aws "$work/nojar" "$work/aws2.b64" "$c/keygate/aws/saml/corp")
 check "mode b: without a session cookie the form is posted again from keygate's origin" bash -c \

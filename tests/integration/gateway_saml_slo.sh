@@ -139,8 +139,8 @@ for c in unsigned:slo_unsigned tampered:saml_sig_invalid; do
 	get "$work/jar-r$case_" "$(cat "$work/lo-$case_.loc")&kg_case=$case_" "$work/idp-$case_" >/dev/null
 	mark=$(log_lines)
 	st=$(get "$work/jar-r$case_" "$(cat "$work/idp-$case_.loc")" "$work/back-$case_")
-	check "a LogoutResponse $case_ is refused with 4xx and no redirect" bash -c \
-		"case '$st' in 4??) ! test -s '$work/back-$case_.loc';; *) exit 1;; esac"
+	check "a LogoutResponse $case_ is refused with 400 and no redirect" bash -c \
+		"test '$st' = 400 && ! test -s '$work/back-$case_.loc'"
 	check "a LogoutResponse $case_ is logged as $reason" logged "REJECT proto=saml reason=$reason idp=corp"
 done
 
@@ -186,18 +186,26 @@ check "an IdP-initiated LogoutRequest over HTTP-POST ends the session and is ans
 
 # refused LogoutRequests: the session survives each
 check "a person signs in to be attacked" login victim
+# (xinclude, schema-location, nameid-child and no-nameid: signed over
+# HTTP-Redirect, so only the intended check can refuse them; lasso would
+# abort the whole httpd child on a LogoutRequest whose NameID it cannot
+# read, so keygate refuses those before lasso sees them)
 for c in redirect:unsigned:slo_unsigned redirect:tampered:saml_sig_invalid \
 	redirect:issuer:saml_issuer redirect:expired:saml_time \
-	'redirect:dtd:(saml_dtd|saml_parse)' \
-	post:unsigned:slo_unsigned post:tampered:saml_sig_invalid; do
+	redirect:dtd:saml_dtd redirect:xinclude:saml_dtd \
+	redirect:schema-location:saml_dtd redirect:nameid-child:slo_nameid \
+	redirect:no-nameid:slo_nameid \
+	post:unsigned:slo_unsigned post:tampered:saml_sig_invalid \
+	post:xinclude:saml_dtd post:schema-location:saml_dtd \
+	post:no-nameid:slo_nameid; do
 	binding=${c%%:*} rest=${c#*:}
 	case_=${rest%%:*} reason=${rest#*:}
 	initiate "$binding" "$case_" "$work/a-$binding-$case_"
 	s0=$(sessions_in_redis)
 	mark=$(log_lines)
 	st=$(send_initiated "$work/jar-att" "$work/a-$binding-$case_")
-	check "$binding LogoutRequest $case_: refused with 4xx, no redirect" bash -c \
-		"case '$st' in 4??) ! test -s '$work/a-$binding-$case_.loc';; *) exit 1;; esac"
+	check "$binding LogoutRequest $case_: refused with 400, no redirect" bash -c \
+		"test '$st' = 400 && ! test -s '$work/a-$binding-$case_.loc'"
 	check "$binding LogoutRequest $case_: logged as $reason" logged "REJECT proto=saml reason=$reason idp=corp"
 	check "$binding LogoutRequest $case_: the session survives" \
 		test "$(sessions_in_redis) $(app_status "$work/jar-victim" application/json)" = "$s0 200"

@@ -459,6 +459,21 @@ static int mode_misc(apr_pool_t *pool, int port)
 	tap(kg_sess_replay_once(s, pool, "test", "_x", now - 1, now, &first,
 				&err) == KG_EINVAL,
 	    "a replay entry that already expired is refused");
+	{
+		bool before = true, still = true, after = false;
+		kg_err_clear(&err);
+		rc = kg_sess_replay_seen(s, pool, "test", "_assertion-2",
+					 &before, &err);
+		rc |= kg_sess_replay_seen(s, pool, "test", "_assertion-2",
+					  &still, &err);
+		rc |= kg_sess_replay_once(s, pool, "test", "_assertion-2",
+					  now + 60000, now, &first, &err);
+		rc |= kg_sess_replay_seen(s, pool, "test", "_assertion-2",
+					  &after, &err);
+		tap(rc == KG_OK && !before && !still && first && after,
+		    "the replay cache tells a used id apart without "
+		    "recording one");
+	}
 
 	/* delete */
 	rc = create(s, pool, "bob", &none, now, &out, &rec);
@@ -547,7 +562,8 @@ static int mode_outage(apr_pool_t *pool, int port)
 	fflush(stdout);
 	wait_for("DOWN");
 
-	kg_rc rcs[7];
+	kg_rc rcs[8];
+	bool seen = false;
 	kg_err_clear(&err);
 	rcs[0] = kg_sess_store_load(s, pool, out[1].cookie, KG_SESS_COOKIE_LEN,
 				    &back, &err);
@@ -567,15 +583,18 @@ static int mode_outage(apr_pool_t *pool, int port)
 	kg_err_clear(&err);
 	rcs[6] = kg_sess_admin_kill(s, pool, NULL, NULL, now, (int[]){0},
 				    &err);
+	kg_err_clear(&err);
+	rcs[7] = kg_sess_replay_seen(s, pool, "test", "id", &seen, &err);
 	ok = true;
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		ok &= rcs[i] == KG_EBACKEND;
 	tap(ok,
 	    "every call answers KG_EBACKEND while Redis is down (load %s, "
-	    "create %s, touch %s, delete %s, count %s, replay %s, kill %s)",
+	    "create %s, touch %s, delete %s, count %s, replay %s, kill %s, "
+	    "replay seen %s)",
 	    kg_rc_name(rcs[0]), kg_rc_name(rcs[1]), kg_rc_name(rcs[2]),
 	    kg_rc_name(rcs[3]), kg_rc_name(rcs[4]), kg_rc_name(rcs[5]),
-	    kg_rc_name(rcs[6]));
+	    kg_rc_name(rcs[6]), kg_rc_name(rcs[7]));
 	printf("# PROBED\n");
 	fflush(stdout);
 	wait_for("UP");

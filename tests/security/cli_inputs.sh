@@ -83,6 +83,44 @@ else
 	sed 's/^/# /' err.txt
 fi
 
+# keygate saml metadata: the SP key must belong to the SP certificate
+# (else the IdP would check signatures and encrypt to a key keygate does
+# not hold): refused with the FILE:LINE of KeygateSAMLSPKey
+for k in sp other idp; do
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$k" \
+		-keyout "$k.key" -out "$k.crt" 2>/dev/null
+done
+idp_cert=$(sed '/^-----/d' idp.crt | tr -d '\n')
+cat >idp-md.xml <<XML
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example/md"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>$idp_cert</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>
+XML
+sp_conf() { # sp_conf KEY CERT: a config with that SP key and certificate
+	printf '%s\n' "KeygateBaseURL https://domino.example.com" \
+		"KeygateSAMLProvider corp $work/idp-md.xml" \
+		"# the SP's key pair" "KeygateSAMLSPKey $work/$1" \
+		"KeygateSAMLSPCert $work/$2" >saml.conf
+}
+sp_conf sp.key sp.crt
+if "$keygate" saml metadata --alias corp --config saml.conf >out.txt 2>err.txt &&
+	grep -q 'entityID="https://domino.example.com/keygate/saml/corp/metadata"' out.txt; then
+	echo "ok - saml metadata: a key and its certificate print the SP metadata"
+else
+	echo "not ok - saml metadata: a key and its certificate print the SP metadata"
+	head -3 err.txt | sed 's/^/# /'
+fi
+sp_conf other.key sp.crt
+refused "saml metadata: an SP key that is not the certificate's" \
+	"^keygate: saml.conf:4: KeygateSAMLSPKey $work/other.key, KeygateSAMLSPCert $work/sp.crt: the private key does not belong to the certificate" \
+	saml metadata --alias corp --config saml.conf
+sp_conf sp.crt sp.crt
+refused "saml metadata: a certificate given as the SP key" \
+	"^keygate: saml.conf:4: KeygateSAMLSPKey .*: KeygateSAMLSPKey holds no PEM private key" \
+	saml metadata --alias corp --config saml.conf
+sp_conf sp.key other.key
+refused "saml metadata: a key given as the SP certificate" \
+	"^keygate: saml.conf:4: .*KeygateSAMLSPCert holds no PEM certificate" \
+	saml metadata --alias corp --config saml.conf
+
 "$keygate" map --bogus >out.txt 2>err.txt
 [ $? -eq 2 ] && echo "ok - an unknown option is a usage error (exit 2)" ||
 	echo "not ok - an unknown option is a usage error (exit 2)"

@@ -62,11 +62,39 @@ static void test_bad_saml_directives_say_why(void **state)
 	kgt_expect_directive_errors(pool, cases, sizeof(cases) / sizeof(*cases));
 }
 
+/* KeygateLoginStateTimeout: how long the AuthnRequest's login state
+ * lives (600 s by default, at least 30). */
+static void test_login_state_timeout_is_read_with_a_floor(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_conf *conf;
+	kg_err err = {0};
+	static const kgt_bad_directive cases[] = {
+		{"KeygateLoginStateTimeout 29",
+		 "1:26: KeygateLoginStateTimeout: \"29\" must be a whole number "
+		 "from 30 to 86400"},
+		{"KeygateLoginStateTimeout 0", "from 30 to 86400"},
+		{"KeygateLoginStateTimeout -5", "from 30 to 86400"},
+		{"KeygateLoginStateTimeout 10m", "from 30 to 86400"},
+		{"KeygateLoginStateTimeout 86401", "from 30 to 86400"},
+		{"KeygateLoginStateTimeout", "KeygateLoginStateTimeout"},
+	};
+
+	assert_int_equal(kgt_conf_load(pool, "", &conf, &err), KG_OK);
+	assert_int_equal(conf->gateway.login_state_timeout_s, 600);
+	assert_int_equal(kgt_conf_load(pool, "KeygateLoginStateTimeout 30\n",
+				       &conf, &err),
+			 KG_OK);
+	assert_int_equal(conf->gateway.login_state_timeout_s, 30);
+	kgt_expect_directive_errors(pool, cases, sizeof(cases) / sizeof(*cases));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KGT(test_keycloak_paths_and_refresh_are_read),
 		KGT(test_bad_saml_directives_say_why),
+		KGT(test_login_state_timeout_is_read_with_a_floor),
 	};
 	return KGT_RUN(tests);
 }

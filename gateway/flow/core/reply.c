@@ -61,6 +61,11 @@ void kg_reply_saml_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
 			  const char *alias, const char *reason,
 			  const char *detail)
 {
+	/* 400 whatever the check (security.md 0.2: a bad signature is a bad
+	 * message, not a missing login); only Redis down (503) and
+	 * keygate's own failures (500) answer otherwise */
+	if (rc != KG_EBACKEND && rc != KG_EINTERNAL && rc != KG_ECONFIG)
+		rc = KG_EINVAL;
 	kg_reply_refuse(log, resp, rc, "KG-0521", "saml", reason, "idp=%s %s",
 			alias ? alias : "-", detail);
 }

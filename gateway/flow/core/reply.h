@@ -27,7 +27,9 @@ void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* A SAML endpoint's refusal (KG-0521), naming the provider alias (or -). */
+/* A SAML endpoint's refusal (KG-0521), naming the provider alias (or -):
+ * 400 for every rc but KG_EBACKEND (503, reason cache_unavailable) and
+ * keygate's own failures, KG_EINTERNAL and KG_ECONFIG (500). */
 void kg_reply_saml_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
 			  const char *alias, const char *reason,
 			  const char *detail);

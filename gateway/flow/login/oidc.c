@@ -85,7 +85,7 @@ static void refuse_callback(const kg_log *log, kg_resp *resp, kg_rc rc,
 }
 
 /* True when id is used for the first time in namespace ns (kept for
- * twice the login-state lifetime); else refuses the callback: reason
+ * twice KeygateLoginStateTimeout); else refuses the callback: reason
  * when it was used before, cache_unavailable when Redis is down. */
 static bool first_use_of(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 kg_resp *resp, const char *ns, const char *id,
@@ -94,7 +94,7 @@ static bool first_use_of(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_err err = {0};
 	bool first = false;
 	kg_rc rc = kg_sess_replay_once(gw->store, req->pool, ns, id,
-				       now + KG_LOGIN_STATE_TTL_S * 1000LL * 2,
+				       now + kg_login_state_timeout_ms(gw) * 2,
 				       now, &first, &err);
 
 	if (rc != KG_OK)
@@ -167,7 +167,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	 * safe: the nonce comes sealed in the login-state cookie with its
 	 * state, so a callback repeating it repeats the state, whose key
 	 * did not change and which was checked above; and the entry lives
-	 * only 2 x KG_LOGIN_STATE_TTL_S */
+	 * only 2 x KeygateLoginStateTimeout */
 	if (!first_use_of(gw, req, log, resp, "nonce", pending.nonce, now,
 			  "oidc_nonce"))
 		return;

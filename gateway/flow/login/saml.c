@@ -8,7 +8,11 @@
  *
  * The AuthnRequest's ID travels in the sealed login-state cookie named
  * after the RelayState (an opaque random id, never a URL), so only the
- * browser that started a login can finish it with the IdP's answer.
+ * browser that started a login can finish it with the IdP's answer, and
+ * only within KeygateLoginStateTimeout. Each AuthnRequest answers one
+ * login: its ID is recorded in Redis (replay namespace saml-request) when
+ * a Response for it is accepted, so a second Response for it is refused
+ * even when the browser sends the login-state cookie again.
  */
 #include "sessions/tags.h"
 #include "gateway/flow/login/login.h"
@@ -118,18 +122,46 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	kg_resp_redirect(resp, url);
 }
 
+/* Why this browser has no request for a Response to answer, for the
+ * log: the login state's own error without its OIDC prefix. */
+static const char *no_request_why(apr_pool_t *pool, const char *relay,
+				  const kg_err *err)
+{
+	const char *m = err->msg;
+
+	if (relay == NULL)
+		return "the Response comes with no RelayState";
+	if (m[0] == '\0')
+		return "its login state is not one of this provider's logins";
+	if (strncmp(m, "oidc_state: ", 12) == 0)
+		m += 12;
+	return apr_pstrdup(pool, m);
+}
+
+/* A refusal after the Response verified: Redis down is 503
+ * (cache_unavailable), never a login without the check. */
+static void refuse_store(const kg_log *log, kg_resp *resp, kg_rc rc,
+			 const char *alias, const char *reason,
+			 const char *detail)
+{
+	kg_reply_saml_refuse(log, resp, rc, alias,
+			     rc == KG_EBACKEND ? "cache_unavailable" : reason,
+			     detail);
+}
+
 void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 		const char *alias, const kg_log *log, kg_resp *resp)
 {
 	kg_saml *saml = kg_gateway_saml(gw, alias);
 	const char *relay = kg_req_form_param(req, "RelayState");
 	const char *request_id = NULL, *reason = NULL, *back = "/";
+	const char *why_none, *assertion_key;
 	long long now = kg_gateway_now_ms();
 	kg_login_pending pending;
 	kg_saml_verified v;
 	kg_login_done done = {0};
 	kg_err err = {0};
-	bool first_use = false;
+	bool first_use = false, seen = false;
 	kg_rc rc;
 
 	if (saml == NULL) {
@@ -149,30 +181,63 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	} else if (relay && kg_redirect_is_local(relay)) {
 		back = relay; /* IdP-initiated: a local landing path */
 	}
+	why_none = no_request_why(req->pool, relay, &err);
 	memset(&err, 0, sizeof(err));
+	/* the most specific check speaks first: the Response itself, then
+	 * whether its assertion was used before (saml_replay), then whether
+	 * it answers this browser's request (saml_inresponseto) */
 	rc = kg_saml_acs(saml, req->pool, kg_origin(gw, req),
-			 kg_req_form_param(req, "SAMLResponse"),
-			 request_id, now, &v, &reason, &err);
+			 kg_req_form_param(req, "SAMLResponse"), now, &v,
+			 &reason, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc, alias, reason, err.msg);
 		return;
 	}
-	/* a bearer assertion is good for one login (SAML profiles
-	 * 4.1.4.5), across every gateway sharing this Redis */
-	rc = kg_sess_replay_once(
-		gw->store, req->pool, "saml",
-		kg_psprintf(req->pool, "%s:%s", alias, v.assertion_id),
-		v.valid_until_ms, now, &first_use, &err);
-	if (rc != KG_OK) {
-		kg_reply_saml_refuse(log, resp, rc == KG_EINVAL ? KG_EINVAL : rc, alias,
-			   rc == KG_EBACKEND ? "cache_unavailable"
-					     : "saml_time",
-			   err.msg);
+	assertion_key = kg_psprintf(req->pool, "%s:%s", alias, v.assertion_id);
+	rc = kg_sess_replay_seen(gw->store, req->pool, "saml", assertion_key,
+				 &seen, &err);
+	if (rc != KG_OK || seen) {
+		refuse_store(log, resp, rc == KG_OK ? KG_EINVAL : rc, alias,
+			     "saml_replay",
+			     rc == KG_OK ? "the assertion ID was used before"
+					 : err.msg);
 		return;
 	}
-	if (!first_use) {
-		kg_reply_saml_refuse(log, resp, KG_EINVAL, alias, "saml_replay",
-			   "the assertion ID was used before");
+	rc = kg_saml_answers(&v, request_id, gw->conf->saml.unsolicited,
+			     why_none, &reason, &err);
+	if (rc != KG_OK) {
+		kg_reply_saml_refuse(log, resp, rc, alias, reason, err.msg);
+		return;
+	}
+	/* one accepted Response per AuthnRequest, on every gateway: the
+	 * entry outlives the login state that could carry the request */
+	if (v.in_response_to) {
+		rc = kg_sess_replay_once(
+			gw->store, req->pool, "saml-request",
+			kg_psprintf(req->pool, "%s:%s", alias, request_id),
+			pending.created_ms + kg_login_state_timeout_ms(gw) +
+				60000,
+			now, &first_use, &err);
+		if (rc != KG_OK || !first_use) {
+			refuse_store(log, resp, rc == KG_OK ? KG_EINVAL : rc,
+				     alias, "saml_inresponseto",
+				     rc == KG_OK ? "the AuthnRequest was "
+						   "answered before (one "
+						   "login per request)"
+						 : err.msg);
+			return;
+		}
+	}
+	/* a bearer assertion is good for one login (SAML profiles
+	 * 4.1.4.5), across every gateway sharing this Redis */
+	rc = kg_sess_replay_once(gw->store, req->pool, "saml", assertion_key,
+				 v.valid_until_ms, now, &first_use, &err);
+	if (rc != KG_OK || !first_use) {
+		refuse_store(log, resp, rc == KG_OK ? KG_EINVAL : rc, alias,
+			     rc == KG_OK || rc == KG_EBACKEND ? "saml_replay"
+							      : "saml_time",
+			     rc == KG_OK ? "the assertion ID was used before"
+					 : err.msg);
 		return;
 	}
 	done.alias = alias;

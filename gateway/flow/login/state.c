@@ -90,6 +90,11 @@ static void wire_read_nv(const char *n, const char *v, kg_login_pending *out)
 	}
 }
 
+long long kg_login_state_timeout_ms(const kg_gateway *gw)
+{
+	return gw->conf->gateway.login_state_timeout_s * 1000LL;
+}
+
 kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 			    const kg_login_pending *p, const char **set_cookie,
 			    kg_err *err)
@@ -122,7 +127,9 @@ kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 		return rc;
 	*set_cookie = apr_pstrcat(pool, cookie_name(pool, p->state), "=",
 				  kg_b64url_encode(pool, sealed, len),
-				  cookie_attrs(gw, req, KG_LOGIN_STATE_TTL_S),
+				  cookie_attrs(gw, req,
+					       gw->conf->gateway
+						       .login_state_timeout_s),
 				  NULL);
 	return KG_OK;
 }
@@ -173,10 +180,12 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 	    strcmp(out->state, state) != 0)
 		return kg_err_set(err, KG_EINVAL,
 				  "oidc_state: the login state is malformed");
-	if (now_ms - created > KG_LOGIN_STATE_TTL_S * 1000LL ||
+	if (now_ms - created > kg_login_state_timeout_ms(gw) ||
 	    created > now_ms + 60000)
 		return kg_err_set(err, KG_EINVAL,
-				  "oidc_state: the login took too long");
+				  "oidc_state: the login took too long "
+				  "(KeygateLoginStateTimeout %llds)",
+				  gw->conf->gateway.login_state_timeout_s);
 	wire_read_nv(n, v, out);
 	out->created_ms = created;
 	return KG_OK;

@@ -10,8 +10,9 @@
 
 #include "gateway/flow/core/state.h"
 
-/* How long a login may take at the IdP. */
-#define KG_LOGIN_STATE_TTL_S 600
+/* How long a login may take at the IdP (KeygateLoginStateTimeout), in
+ * ms: a login state older than this does not open. */
+long long kg_login_state_timeout_ms(const kg_gateway *gw);
 
 /* What a pending state is for. */
 typedef enum {

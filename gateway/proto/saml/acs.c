@@ -6,8 +6,14 @@
  * decrypts; around it keygate checks, on its own DOM of the Response,
  * what lasso leaves to the caller (dom.c, no lasso there): one assertion
  * and unique IDs, the signatures' shape, Issuer, Destination, Audience,
- * the bearer SubjectConfirmationData, the times with the skew, and
- * InResponseTo against this browser's request.
+ * the bearer SubjectConfirmationData and the times with the skew. The
+ * most specific check speaks first: what cannot be read (saml_parse,
+ * saml_dtd), the shape of the signatures (saml_sig_ref, saml_alg) before
+ * IDs and the assertion count, the envelope, then lasso's verdict (with
+ * saml_sig_untrusted_key told apart from saml_sig_invalid), then the
+ * assertion. Whether the Response answers this browser's request
+ * (kg_saml_answers) and whether its assertion was used before are the
+ * caller's, after this.
  */
 #include "gateway/proto/saml/saml_int.h"
 #include "gateway/proto/saml/dom.h"
@@ -21,9 +27,82 @@
 #include <libxml/tree.h>
 #include <string.h>
 
+/* Whether the signature on the root of xml verifies with provider's
+ * keys. */
+static bool verifies(LassoProvider *provider, const char *xml)
+{
+	return xml && lasso_provider_verify_signature(
+			      provider, xml, "ID", LASSO_MESSAGE_FORMAT_XML) == 0;
+}
+
+/* A provider whose only signing key is the one the KeyInfo key_info
+ * carries (an X509Certificate or a KeyValue), or NULL. */
+#define KEYINFO_MD_HEAD                                                        \
+	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"        \
+	"metadata\" entityID=\"urn:keygate:keyinfo\"><md:IDPSSODescriptor "   \
+	"protocolSupportEnumeration=\"" NS_SAMLP "\"><md:KeyDescriptor "      \
+	"use=\"signing\">"
+#define KEYINFO_MD_TAIL                                                        \
+	"</md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"
+
+static LassoProvider *keyinfo_provider(apr_pool_t *pool,
+				       const xmlNode *key_info)
+{
+	const char *ki = key_info ? kg_saml_standalone(pool, key_info, false)
+				  : NULL;
+
+	if (ki == NULL)
+		return NULL;
+	return lasso_provider_new_from_buffer(
+		LASSO_PROVIDER_ROLE_IDP,
+		apr_pstrcat(pool, KEYINFO_MD_HEAD, ki, KEYINFO_MD_TAIL, NULL),
+		NULL, NULL);
+}
+
+/* After lasso found a signature invalid: saml_sig_untrusted_key when a
+ * signature of the Response or its (plain) assertion does not verify
+ * with the IdP's metadata keys but does with the key its own KeyInfo
+ * carries, that is when a key the metadata does not name signed it;
+ * else saml_sig_invalid (the message changed after signing). It only
+ * names the refusal: no key in a message is ever trusted. */
+static const char *invalid_signature_reason(kg_saml_ctx *c,
+					    LassoServer *server,
+					    const char *xml,
+					    const xmlNode *root)
+{
+	LassoProvider *idp =
+		lasso_server_get_provider(server, c->s->idp_entity_id);
+	const xmlNode *signed_el[2] = {
+		root, kg_saml_child(root, NS_SAML, "Assertion")};
+	const char *reason = "saml_sig_invalid";
+
+	for (int i = 0; idp && i < 2; i++) {
+		const xmlNode *sig = kg_saml_child(signed_el[i], NS_DS,
+						   "Signature");
+		const char *el_xml;
+		LassoProvider *own;
+		if (sig == NULL)
+			continue;
+		el_xml = i == 0 ? xml
+				: kg_saml_standalone(c->pool, signed_el[i], true);
+		if (verifies(idp, el_xml))
+			continue;
+		own = keyinfo_provider(c->pool,
+				       kg_saml_child(sig, NS_DS, "KeyInfo"));
+		if (own && verifies(own, el_xml))
+			reason = "saml_sig_untrusted_key";
+		if (own)
+			lasso_node_destroy(LASSO_NODE(own));
+		break;
+	}
+	return reason;
+}
+
 /* lasso verifies the signatures and decrypts; *assertion_xml is the
- * assertion lasso accepted (decrypted when it came encrypted). */
-static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
+ * assertion lasso accepted (decrypted when it came encrypted). xml and
+ * root are the Response as keygate parsed it. */
+static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
+			  const xmlNode *root, bool encrypted,
 			  const char **assertion_xml)
 {
 	kg_saml_server *st = kg_saml_acquire(c->s);
@@ -47,13 +126,23 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
 	if (lrc != 0) {
 		/* lasso skips an EncryptedAssertion it cannot decrypt, then
 		 * finds no assertion */
-		rc = kg_saml_refuse(
-			c->reason, c->err,
+		const char *token =
 			encrypted && lrc == LASSO_PROFILE_ERROR_MISSING_ASSERTION
 				? "saml_decrypt"
-				: kg_saml_lasso_reason(lrc),
-			kg_psprintf(c->pool, "lasso: [%d] %s", lrc,
-				    lasso_strerror(lrc)));
+				: kg_saml_lasso_reason(lrc);
+		if (strcmp(token, "saml_sig_invalid") == 0)
+			token = invalid_signature_reason(c, kg_saml_lasso(st), xml,
+							 root);
+		rc = kg_saml_refuse(c->reason, c->err, token,
+				    kg_psprintf(c->pool, "lasso: [%d] %s%s", lrc,
+						lasso_strerror(lrc),
+						strcmp(token,
+						       "saml_sig_untrusted_key") ==
+								0
+							? " (signed by a key the "
+							  "IdP's metadata does "
+							  "not name)"
+							: ""));
 		goto done;
 	}
 	response = LASSO_SAMLP2_RESPONSE(profile->response);
@@ -75,15 +164,15 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, bool encrypted,
 	}
 	*assertion_xml = NULL;
 	if (encrypted) {
-		gchar *xml = lasso_node_export_to_xml(
+		gchar *exported = lasso_node_export_to_xml(
 			LASSO_NODE(response->Assertion->data));
-		if (xml == NULL) {
+		if (exported == NULL) {
 			rc = kg_saml_refuse(c->reason, c->err, "saml_decrypt",
 				    "the decrypted assertion does not export");
 			goto done;
 		}
-		*assertion_xml = apr_pstrdup(c->pool, xml);
-		g_free(xml);
+		*assertion_xml = apr_pstrdup(c->pool, exported);
+		g_free(exported);
 	}
 done:
 	lasso_login_destroy(login);
@@ -92,43 +181,36 @@ done:
 }
 
 /* Verifies the SAMLResponse form value saml_response as c expects. */
-static kg_rc verify(kg_saml_ctx *c, const char *saml_response,
-		    const char *request_id)
+static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 {
 	apr_pool_t *pool = c->pool;
 	kg_saml_verified *out = c->out;
 	const char **reason = c->reason;
 	kg_err *err = c->err;
 	const char *xml, *assertion_xml = NULL;
-	size_t len;
 	xmlDoc *doc = NULL, *adoc = NULL;
 	xmlNode *root, *assertion;
 	int assertions = 0, encrypted = 0;
-	bool dtd = false;
 	kg_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	*reason = "saml_parse";
 	if (saml_response == NULL)
 		return kg_saml_refuse(reason, err, "saml_parse", "no SAMLResponse");
-	if (strchr(saml_response, '<'))
-		return kg_saml_refuse(reason, err, "saml_parse",
-			      "the SAMLResponse is not base64");
-	rc = kg_saml_response_decode(pool, saml_response, strlen(saml_response),
-				     &xml, &len, err);
-	if (rc != KG_OK)
-		return kg_saml_refuse(reason, err, "saml_parse", err->msg);
-	doc = kg_saml_parse_strict(xml, len, &dtd);
-	if (doc == NULL)
-		return kg_saml_refuse(reason, err, dtd ? "saml_dtd" : "saml_parse",
-			      dtd ? "the Response has a DTD"
-				  : "the Response is not well-formed XML");
+	if ((rc = kg_saml_parse_message(pool, saml_response, false, &xml, &doc,
+					reason, err)) != KG_OK)
+		return rc;
 	root = xmlDocGetRootElement(doc);
 	if (!kg_saml_is_el(root, NS_SAMLP, "Response")) {
 		rc = kg_saml_refuse(reason, err, "saml_parse",
 			    "the message is not a samlp:Response");
 		goto done;
 	}
+	/* the signatures' shape first: a wrapped copy (XSW) is refused as
+	 * the signature it abuses (saml_sig_ref), before the ID and
+	 * assertion counts it also breaks */
+	if ((rc = kg_saml_check_signatures(c, root)) != KG_OK)
+		goto done;
 	if (!kg_saml_scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
 		  0)) {
 		rc = kg_saml_refuse(reason, err, "saml_parse",
@@ -145,16 +227,20 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response,
 					assertions + encrypted));
 		goto done;
 	}
-	if ((rc = kg_saml_check_signatures(c, root)) != KG_OK ||
-	    (rc = kg_saml_check_encryption(c, root)) != KG_OK ||
+	if ((rc = kg_saml_check_encryption(c, root)) != KG_OK ||
 	    (rc = kg_saml_check_issue_instant(c, root)) != KG_OK ||
-	    (rc = kg_saml_check_response(c, root, request_id, encrypted)) != KG_OK ||
-	    (rc = lasso_verify(c, saml_response, encrypted, &assertion_xml)) !=
-		    KG_OK)
+	    (rc = kg_saml_check_response(c, root, encrypted)) != KG_OK ||
+	    (rc = lasso_verify(c, saml_response, xml, root, encrypted,
+			       &assertion_xml)) != KG_OK)
 		goto done;
 	if (assertion_xml) {
-		adoc = kg_saml_parse_strict(assertion_xml, strlen(assertion_xml), &dtd);
-		assertion = adoc ? xmlDocGetRootElement(adoc) : NULL;
+		/* what was encrypted gets the same parse: no DTD, XInclude
+		 * or schema location inside either */
+		if ((rc = kg_saml_parse_xml(pool, assertion_xml,
+					    strlen(assertion_xml), &adoc,
+					    reason, err)) != KG_OK)
+			goto done;
+		assertion = xmlDocGetRootElement(adoc);
 		if (!kg_saml_is_el(assertion, NS_SAML, "Assertion")) {
 			rc = kg_saml_refuse(reason, err, "saml_decrypt",
 				    "the decrypted assertion does not parse");
@@ -169,8 +255,7 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response,
 	    (rc = kg_saml_check_assertion(c, assertion)) != KG_OK)
 		goto done;
 	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
-				     assertion_xml ? strlen(assertion_xml)
-						   : len,
+				     strlen(assertion_xml ? assertion_xml : xml),
 				     &out->assertion, err);
 	if (rc != KG_OK) {
 		*reason = "saml_parse";
@@ -185,7 +270,7 @@ done:
 }
 
 kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
-		  const char *saml_response, const char *request_id,
+		  const char *saml_response,
 		  long long now_ms, kg_saml_verified *out, const char **reason,
 		  kg_err *err)
 {
@@ -198,12 +283,11 @@ kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
 		     .acs = kg_saml_at(pool, origin, s->sp.acs_url),
 		     .audience = s->sp.entity_id,
 		     .aws_too = s->conf->aws_shared_response,
-		     .unsolicited = s->conf->unsolicited,
 		     .out = out,
 		     .reason = reason,
 		     .err = err};
 
-	return verify(&c, saml_response, request_id);
+	return verify(&c, saml_response);
 }
 
 kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
@@ -220,10 +304,12 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 		     .acs = AWS_SIGNIN,
 		     .audience = AWS_AUDIENCE,
 		     .aws_only = true,
-		     .unsolicited = true,
 		     .out = out,
 		     .reason = reason,
 		     .err = err};
+	kg_rc rc = verify(&c, saml_response);
 
-	return verify(&c, saml_response, NULL);
+	/* the IdP's AWS application answers no request of keygate's */
+	return rc == KG_OK ? kg_saml_answers(out, NULL, true, NULL, reason, err)
+			   : rc;
 }

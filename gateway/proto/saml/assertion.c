@@ -86,6 +86,46 @@ static void refuse_dtd(void *data, const xmlChar *name,
 	xmlStopParser(ctxt);
 }
 
+/* Iterative: no recursion on attacker depth. */
+#define NS_XINCLUDE "http://www.w3.org/2001/XInclude"
+#define NS_XINCLUDE_2003 "http://www.w3.org/2003/XInclude"
+
+const char *kg_saml_external_ref(const xmlNode *root)
+{
+	const xmlNode *n = root;
+
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			const char *ns = n->ns && n->ns->href
+						 ? (const char *)n->ns->href
+						 : "";
+			if (strcmp(ns, NS_XINCLUDE) == 0 ||
+			    strcmp(ns, NS_XINCLUDE_2003) == 0)
+				return "an XInclude element";
+			for (const xmlAttr *a = n->properties; a; a = a->next) {
+				if (a->ns && a->ns->href &&
+				    strcmp((const char *)a->ns->href, NS_XSI) ==
+					    0 &&
+				    (strcmp((const char *)a->name,
+					    "schemaLocation") == 0 ||
+				     strcmp((const char *)a->name,
+					    "noNamespaceSchemaLocation") == 0))
+					return "an xsi:schemaLocation attribute";
+			}
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && n->next == NULL)
+			n = n->parent;
+		if (n == root)
+			break;
+		n = n->next;
+	}
+	return NULL;
+}
+
 static bool in_ns(const xmlNode *n, const char *local, const char *ns)
 {
 	return n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
@@ -249,6 +289,7 @@ kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	const xmlNode *assertion = NULL;
+	const char *ext;
 	kg_assertion *a;
 	kg_rc rc;
 
@@ -283,6 +324,13 @@ kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 		return KG_EINVAL;
 	}
 	a = apr_pcalloc(pool, sizeof(*a));
+	if ((ext = kg_saml_external_ref(xmlDocGetRootElement(doc))) != NULL) {
+		kg_err_set(err, KG_EINVAL, "the SAML Response has %s; refused",
+			   ext);
+		xmlFreeDoc(doc);
+		xmlFreeParserCtxt(ctxt);
+		return KG_EINVAL;
+	}
 	rc = find_assertion(xmlDocGetRootElement(doc), &assertion, err);
 	if (rc == KG_OK)
 		rc = extract_assertion(pool, assertion, a, err);

@@ -13,6 +13,7 @@
 #include "gateway/base/err.h"
 
 #include <apr_pools.h>
+#include <libxml/tree.h>
 
 /* The largest Response accepted, before or after base64 decoding. */
 #define KG_SAML_MAX_BYTES (2u * 1024 * 1024)
@@ -26,9 +27,18 @@ kg_rc kg_saml_response_decode(apr_pool_t *pool, const char *text, size_t len,
 /* Parses a Response (or a bare Assertion) and extracts its single
  * assertion: Issuer, NameID and Format, SessionIndex, and every Attribute
  * with Name, FriendlyName, NameFormat and trimmed values (xsi:nil values
- * dropped). KG_EINVAL with a reason for a DTD, malformed XML, no or
- * several assertions, an encrypted assertion, or input over the caps. */
+ * dropped). KG_EINVAL with a reason for a DTD, an XInclude element or a
+ * schema location (kg_saml_external_ref), malformed XML, no or several
+ * assertions, an encrypted assertion, or input over the caps. */
 kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 			      kg_assertion **out, kg_err *err);
+
+/* The first thing under root (itself included) that points outside the
+ * message, said in words ("an XInclude element", "an xsi:schemaLocation
+ * attribute"), or NULL when none: an element of XInclude (2001, or the
+ * 2003 draft), or an xsi:schemaLocation or xsi:noNamespaceSchemaLocation
+ * attribute. keygate follows neither, but a SAML message carrying one is
+ * an attack on some parser, never a login: it is refused (saml_dtd). */
+const char *kg_saml_external_ref(const xmlNode *root);
 
 #endif

@@ -10,14 +10,13 @@
 #include <libxml/parser.h>
 #include <string.h>
 
-/* A refusal: *reason and err set, KG_EINVAL (KG_EAUTH for signatures). */
+/* A refusal: *reason and err set, KG_EINVAL (a bad message, whatever the
+ * check: the endpoints answer 400). */
 kg_rc kg_saml_refuse(const char **reason, kg_err *err, const char *token,
 		     const char *why)
 {
-	kg_rc rc = strncmp(token, "saml_sig", 8) == 0 ? KG_EAUTH : KG_EINVAL;
-
 	*reason = token;
-	return kg_err_set(err, rc, "%s", why);
+	return kg_err_set(err, KG_EINVAL, "%s", why);
 }
 
 bool kg_saml_is_el(const xmlNode *n, const char *ns, const char *name)
@@ -67,10 +66,7 @@ static bool parse_time(const char *s, long long *ms)
 {
 	long long seconds;
 
-	/* kg_time_parse takes RFC 3339's leap second; xs:dateTime has none
-	 * (XML Schema 1.1 part 2, 3.3.7), so a "...:60" is malformed */
-	if (strlen(s) >= 19 && strncmp(s + 16, ":60", 3) == 0)
-		return false;
+	/* utc_only: xs:dateTime, with no leap second */
 	if (!kg_time_parse(s, true, &seconds))
 		return false;
 	*ms = seconds * 1000;
@@ -105,6 +101,37 @@ bool kg_saml_scan(const xmlNode *n, apr_hash_t *ids, apr_pool_t *pool,
 	return true;
 }
 
+const char *kg_saml_standalone(apr_pool_t *pool, const xmlNode *n,
+			       bool declaration)
+{
+	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNode *copy = xmlDocCopyNode((xmlNode *)n, doc, 1);
+	xmlBuffer *buf = NULL;
+	xmlChar *out = NULL;
+	const char *xml = NULL;
+	int len = 0;
+
+	if (copy) {
+		xmlDocSetRootElement(doc, copy);
+		xmlReconciliateNs(doc, copy);
+		if (declaration) {
+			xmlDocDumpMemory(doc, &out, &len);
+			if (out)
+				xml = apr_pstrmemdup(pool, (const char *)out,
+						     (size_t)len);
+		} else if ((buf = xmlBufferCreate()) != NULL &&
+			   xmlNodeDump(buf, doc, copy, 0, 0) >= 0) {
+			xml = apr_pstrdup(pool,
+					  (const char *)xmlBufferContent(buf));
+		}
+	}
+	xmlFree(out);
+	if (buf)
+		xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return xml;
+}
+
 /* Parses xml with no DTD, no entities and no network. */
 xmlDoc *kg_saml_parse_strict(const char *xml, size_t len, bool *dtd)
 {
@@ -131,19 +158,36 @@ kg_rc kg_saml_parse_message(apr_pool_t *pool, const char *text, bool xml_ok,
 			    kg_err *err)
 {
 	size_t len;
-	bool dtd = false;
 
 	if ((!xml_ok && strchr(text, '<')) ||
 	    kg_saml_response_decode(pool, text, strlen(text), xml, &len, err) !=
 		    KG_OK)
 		return kg_saml_refuse(reason, err, "saml_parse",
 				      "the message is not base64");
-	*doc = kg_saml_parse_strict(*xml, len, &dtd);
+	return kg_saml_parse_xml(pool, *xml, len, doc, reason, err);
+}
+
+kg_rc kg_saml_parse_xml(apr_pool_t *pool, const char *xml, size_t len,
+			xmlDoc **doc, const char **reason, kg_err *err)
+{
+	bool dtd = false;
+	const char *ext;
+
+	*doc = kg_saml_parse_strict(xml, len, &dtd);
 	if (*doc == NULL)
 		return kg_saml_refuse(
 			reason, err, dtd ? "saml_dtd" : "saml_parse",
 			dtd ? "the message has a DTD"
 			    : "the message is not well-formed XML");
+	if ((ext = kg_saml_external_ref(xmlDocGetRootElement(*doc)))) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		return kg_saml_refuse(
+			reason, err, "saml_dtd",
+			kg_psprintf(pool,
+				    "the message has %s (never followed)",
+				    ext));
+	}
 	return KG_OK;
 }
 
@@ -234,6 +278,17 @@ static const char *bad_signature(apr_pool_t *pool, const xmlNode *sig,
 	if (id == NULL || *id == '\0')
 		return "a Signature is not a direct child of the Response or "
 		       "an Assertion with an ID";
+	/* an enveloped signature holds SignedInfo, SignatureValue and
+	 * KeyInfo: an Object or anything else in it is a hiding place for a
+	 * wrapped copy (XSW1, XSW6, XSW8) */
+	for (const xmlNode *k = sig->children; k; k = k->next) {
+		if (k->type == XML_ELEMENT_NODE &&
+		    !kg_saml_is_el(k, NS_DS, "SignedInfo") &&
+		    !kg_saml_is_el(k, NS_DS, "SignatureValue") &&
+		    !kg_saml_is_el(k, NS_DS, "KeyInfo"))
+			return "a Signature holds other elements than "
+			       "SignedInfo, SignatureValue and KeyInfo";
+	}
 	info = kg_saml_child(sig, NS_DS, "SignedInfo");
 	for (const xmlNode *n = info ? info->children : NULL; n; n = n->next) {
 		if (kg_saml_is_el(n, NS_DS, "Reference") && refs++ == 0)
@@ -508,11 +563,11 @@ kg_rc kg_saml_check_assertion(kg_saml_ctx *c, const xmlNode *assertion)
 	return KG_OK;
 }
 
-/* The Response around the assertion: Success, Destination, Issuer,
- * InResponseTo against this browser's request, the signature and
- * encryption policies. */
+/* The Response around the assertion: Success, Destination, Issuer, the
+ * signature and encryption policies. Its InResponseTo is kept for the
+ * SubjectConfirmationData and for kg_saml_answers. */
 kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root,
-			     const char *request_id, int encrypted)
+			     int encrypted)
 {
 	const xmlNode *status = kg_saml_child(root, NS_SAMLP, "Status");
 	const xmlNode *code = kg_saml_child(status, NS_SAMLP, "StatusCode");
@@ -536,16 +591,6 @@ kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root,
 		return kg_saml_refuse(c->reason, c->err, "saml_issuer",
 				      "the Response's Issuer is not the IdP");
 	c->in_response_to = attr(c->pool, root, "InResponseTo");
-	if (c->in_response_to == NULL && !c->unsolicited)
-		return kg_saml_refuse(
-			c->reason, c->err, "saml_inresponseto",
-			"an unsolicited Response (no InResponseTo) and "
-			"KeygateSAMLUnsolicited is Off");
-	if (c->in_response_to &&
-	    (request_id == NULL || strcmp(c->in_response_to, request_id) != 0))
-		return kg_saml_refuse(
-			c->reason, c->err, "saml_inresponseto",
-			"InResponseTo is not a request of this browser");
 	if (c->conf->want_response_signed &&
 	    kg_saml_child(root, NS_DS, "Signature") == NULL)
 		return kg_saml_refuse(c->reason, c->err, "saml_sig_missing",
@@ -554,5 +599,31 @@ kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root,
 		return kg_saml_refuse(c->reason, c->err, "saml_enc_policy",
 				      "the assertion is not encrypted");
 	c->out->in_response_to = c->in_response_to;
+	return KG_OK;
+}
+
+kg_rc kg_saml_answers(const kg_saml_verified *v, const char *request_id,
+		      bool unsolicited, const char *why_none,
+		      const char **reason, kg_err *err)
+{
+	if (v->in_response_to == NULL)
+		return unsolicited ? KG_OK
+				   : kg_saml_refuse(
+					     reason, err, "saml_inresponseto",
+					     "an unsolicited Response (no "
+					     "InResponseTo) and "
+					     "KeygateSAMLUnsolicited is Off");
+	if (request_id == NULL) {
+		kg_err_set(err, KG_EINVAL,
+			   "InResponseTo is not a request of this browser: "
+			   "%s",
+			   why_none ? why_none : "it has no login waiting");
+		*reason = "saml_inresponseto";
+		return KG_EINVAL;
+	}
+	if (strcmp(v->in_response_to, request_id) != 0)
+		return kg_saml_refuse(reason, err, "saml_inresponseto",
+				      "InResponseTo is not the request of "
+				      "this browser's login");
 	return KG_OK;
 }

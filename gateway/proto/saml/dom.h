@@ -42,14 +42,14 @@ typedef struct {
 	bool aws_only;	      /* addressed to AWS alone (mode b): any AWS
 				 sign-in URL is the Destination and
 				 Recipient */
-	bool unsolicited;     /* no InResponseTo is fine */
 	const char *in_response_to; /* the Response's */
 	kg_saml_verified *out;
 	const char **reason;
 	kg_err *err;
 } kg_saml_ctx;
 
-/* A refusal: *reason and err set, KG_EINVAL (KG_EAUTH for signatures). */
+/* A refusal: *reason and err set, KG_EINVAL (whatever the check: every
+ * SAML refusal answers 400). */
 kg_rc kg_saml_refuse(const char **reason, kg_err *err, const char *token,
 		     const char *why);
 
@@ -68,9 +68,21 @@ bool kg_saml_scan(const xmlNode *n, apr_hash_t *ids, apr_pool_t *pool,
 /* Parses xml with no DTD, no entities and no network. */
 xmlDoc *kg_saml_parse_strict(const char *xml, size_t len, bool *dtd);
 
+/* Parses a message's XML strictly into *doc (the caller frees it): a
+ * refusal saml_dtd for a DTD, an XInclude element or a schema location
+ * anywhere, saml_parse when it is not well-formed. */
+kg_rc kg_saml_parse_xml(apr_pool_t *pool, const char *xml, size_t len,
+			xmlDoc **doc, const char **reason, kg_err *err);
+
+/* The element n as a document of its own (the namespaces it uses
+ * declared on it), serialised into pool, with an XML declaration or
+ * without (to paste into another document). NULL when it fails. */
+const char *kg_saml_standalone(apr_pool_t *pool, const xmlNode *n,
+			       bool declaration);
+
 /* Decodes a message (base64; XML too when xml_ok) into *xml and parses
- * it strictly into *doc (the caller frees it). A refusal saml_parse or
- * saml_dtd otherwise. */
+ * it as kg_saml_parse_xml does into *doc (the caller frees it). A refusal
+ * saml_parse or saml_dtd otherwise. */
 kg_rc kg_saml_parse_message(apr_pool_t *pool, const char *text, bool xml_ok,
 			    const char **xml, xmlDoc **doc, const char **reason,
 			    kg_err *err);
@@ -85,10 +97,10 @@ kg_rc kg_saml_check_issue_instant(kg_saml_ctx *c, const xmlNode *n);
 /* Everything keygate checks on the (verified) assertion element. */
 kg_rc kg_saml_check_assertion(kg_saml_ctx *c, const xmlNode *assertion);
 
-/* The Response around the assertion: Success, Destination, Issuer,
- * InResponseTo against this browser's request, the signature and
- * encryption policies. */
+/* The Response around the assertion: Success, Destination, Issuer, the
+ * signature and encryption policies; its InResponseTo is kept in c (the
+ * binding to a browser's request is kg_saml_answers's). */
 kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root,
-			     const char *request_id, int encrypted);
+			     int encrypted);
 
 #endif

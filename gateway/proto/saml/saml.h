@@ -8,7 +8,8 @@
  * startup from PEM and metadata texts the gateway read as root, and shared
  * by its threads. The ACS fails closed: lasso verifies signatures and
  * decrypts, and keygate checks everything lasso leaves to the caller; a
- * refusal is KG_EINVAL (KG_EAUTH for a signature) with a reason token.
+ * refusal is KG_EINVAL, whatever the check, with a reason token
+ * (security.md 0.3) naming the check.
  */
 #ifndef KG_PROTO_SAML_SAML_H
 #define KG_PROTO_SAML_SAML_H
@@ -36,9 +37,16 @@ typedef struct {
 	const char *sp_cert_pem;  /* its certificate (PEM text) */
 } kg_saml_sp;
 
+/* Whether the SP's private key (PEM text, no passphrase) belongs to its
+ * certificate (PEM text): KG_OK, or KG_ECONFIG with err saying which does
+ * not load or that they differ (words only, no file names). */
+kg_rc kg_saml_sp_keys_check(const char *key_pem, const char *cert_pem,
+			    kg_err *err);
+
 /* Prepares the service provider sp for one IdP (texts are copied into
- * pool). KG_ECONFIG when the key, certificate or metadata do not load, or
- * the metadata names no single IdP with an HTTP-Redirect SSO service. */
+ * pool). KG_ECONFIG when the key, certificate or metadata do not load, the
+ * key does not belong to the certificate (kg_saml_sp_keys_check), or the
+ * metadata names no single IdP with an HTTP-Redirect SSO service. */
 kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		   const kg_saml_sp *sp, kg_saml **out, kg_err *err);
 
@@ -90,24 +98,33 @@ typedef struct {
 } kg_saml_verified;
 
 /* Verifies a SAMLResponse form value (base64) at now_ms, posted to the
- * ACS at origin (see kg_saml_sp). request_id is
- * the ID of this browser's outstanding AuthnRequest, or NULL when it has
- * none. On refusal, *reason is a stable token (saml_dtd, saml_parse,
- * saml_status, saml_sig_missing, saml_sig_invalid, saml_alg, saml_sig_ref,
- * saml_assertion_count,
- * saml_enc_policy, saml_decrypt, saml_issuer, saml_destination,
- * saml_audience, saml_recipient, saml_time, saml_inresponseto) and err
- * says why, never quoting the assertion. The caller replay-checks
- * out->assertion_id. */
+ * ACS at origin (see kg_saml_sp): everything but whose request it
+ * answers. On refusal (KG_EINVAL), *reason is a stable
+ * token (saml_dtd, saml_parse, saml_status, saml_sig_missing,
+ * saml_sig_invalid, saml_sig_untrusted_key, saml_alg, saml_sig_ref,
+ * saml_assertion_count, saml_enc_policy, saml_decrypt, saml_issuer,
+ * saml_destination, saml_audience, saml_recipient, saml_time,
+ * saml_inresponseto when the Response's and the SubjectConfirmationData's
+ * InResponseTo differ) and err says why, never quoting the assertion.
+ * The caller then replay-checks out->assertion_id and binds the Response
+ * to the browser with kg_saml_answers. */
 kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
-		  const char *saml_response, const char *request_id,
-		  long long now_ms, kg_saml_verified *out, const char **reason,
+		  const char *saml_response, long long now_ms, kg_saml_verified *out, const char **reason,
 		  kg_err *err);
+
+/* Whether the verified Response v answers this browser: its InResponseTo
+ * is request_id, the ID of the AuthnRequest the browser's login state
+ * holds (NULL when it holds none; why_none then says why, for the log),
+ * or it has none and unsolicited (IdP-initiated) Responses are allowed.
+ * KG_OK, or KG_EINVAL with *reason saml_inresponseto. Pure. */
+kg_rc kg_saml_answers(const kg_saml_verified *v, const char *request_id,
+		      bool unsolicited, const char *why_none,
+		      const char **reason, kg_err *err);
 
 /* Verifies a Response of the IdP's AWS application (AWS credential mode
  * b): signed by this IdP, Destination and bearer Recipient
  * https://signin.aws.amazon.com/saml, audience urn:amazon:webservices,
- * unsolicited, in time; the same checks as kg_saml_acs otherwise, with
+ * unsolicited (no InResponseTo), in time; the same checks as kg_saml_acs otherwise, with
  * the same reason tokens. It is good for STS only, never for a login.
  * The caller matches out->assertion's NameID with the session's and
  * replay-checks out->assertion_id. */
@@ -121,7 +138,7 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
  * assertion's when it has one, and at least one of them; the Issuers
  * must be that IdP. Times, audience and recipients are not checked (a
  * captured Response is old). KG_OK when verified; KG_ECONFIG when the
- * metadata does not load; else KG_EAUTH or KG_EINVAL with *reason a token
+ * metadata does not load; else KG_EINVAL with *reason a token
  * (saml_parse, saml_dtd, saml_assertion_count, saml_issuer,
  * saml_sig_missing, saml_sig_invalid) and err saying why. */
 kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,

@@ -4,6 +4,12 @@
  * own, over HTTP-Redirect or HTTP-POST. The signature must be there
  * (keygate checks its presence before lasso runs) and verify with the
  * IdP's metadata keys; then the checks of slo_check.c.
+ *
+ * Before lasso reads a message, keygate parses it itself (an HTTP-Redirect
+ * one inflated first, with zlib): no DTD, XInclude or schema location
+ * (saml_dtd), the element it claims to be, and a LogoutRequest's NameID
+ * in a shape lasso reads, since lasso 2.8 aborts the process (g_error)
+ * on a LogoutRequest whose NameID it cannot read.
  */
 #include "gateway/proto/saml/saml_int.h"
 #include "gateway/proto/saml/dom.h"
@@ -15,8 +21,10 @@
 #include <lasso/xml/saml-2.0/samlp2_logout_response.h>
 #include <lasso/xml/saml-2.0/samlp2_status.h>
 #include <lasso/xml/saml-2.0/samlp2_status_code.h>
+#include <apr_base64.h>
 #include <libxml/tree.h>
 #include <string.h>
+#include <zlib.h>
 
 /* Pool cleanup of a received LogoutRequest: its lasso state, then the
  * server reference it held. */
@@ -39,17 +47,13 @@ static const char *dup_or_null(apr_pool_t *pool, const char *v)
 	return v ? apr_pstrdup(pool, v) : NULL;
 }
 
-/* A refusal of an SLO message (KG_EAUTH for signatures). */
+/* A refusal of an SLO message: KG_EINVAL, whatever the check (the SLO
+ * endpoint answers 400). */
 static kg_rc slo_refuse(const char **reason, kg_err *err, const char *token,
 			const char *why)
 {
-	kg_rc rc = strncmp(token, "saml_sig", 8) == 0 ||
-				   strcmp(token, "slo_unsigned") == 0
-			   ? KG_EAUTH
-			   : KG_EINVAL;
-
 	*reason = token;
-	return kg_err_set(err, rc, "%s", why);
+	return kg_err_set(err, KG_EINVAL, "%s", why);
 }
 
 /* The value of parameter name in a raw query is there and not empty. */
@@ -67,22 +71,153 @@ static bool query_has(const char *query, const char *name)
 	return false;
 }
 
-/* A POSTed message: not a DTD, and an XML signature on the root. */
-static kg_rc post_signed(apr_pool_t *pool, const char *b64,
+/* The raw value of parameter name in a query, or NULL. */
+static const char *query_value(apr_pool_t *pool, const char *query,
+			       const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = query; p && *p; p = strchr(p, '&')) {
+		if (*p == '&')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return apr_pstrndup(pool, p + n + 1,
+					    strcspn(p + n + 1, "&"));
+	}
+	return NULL;
+}
+
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* The XML of an HTTP-Redirect message (SAML Bindings 3.4.4.1): the
+ * parameter's value percent-decoded ('+' stays, as lasso reads it),
+ * base64-decoded and inflated (raw DEFLATE) to at most KG_SAML_MAX_BYTES.
+ * A refusal saml_parse otherwise. */
+static kg_rc redirect_xml(apr_pool_t *pool, const char *value,
+			  const char **xml, size_t *xml_len,
+			  const char **reason, kg_err *err)
+{
+	size_t n = strlen(value), len = 0;
+	char *b64 = apr_palloc(pool, n + 1);
+	unsigned char *raw, *out;
+	z_stream z = {0};
+	int zrc;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (value[i] == '%' &&
+		    (hi = hex_value(value[i + 1])) >= 0 &&
+		    (lo = hex_value(value[i + 2])) >= 0) {
+			b64[len++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (value[i] == '%') {
+			return slo_refuse(reason, err, "saml_parse",
+					  "the message is not URL-encoded");
+		} else {
+			b64[len++] = value[i];
+		}
+	}
+	b64[len] = '\0';
+	if (len == 0 || len % 4 != 0 ||
+	    strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			"0123456789+/=") != len)
+		return slo_refuse(reason, err, "saml_parse",
+				  "the message is not base64");
+	raw = apr_palloc(pool, (apr_size_t)apr_base64_decode_len(b64));
+	n = (size_t)apr_base64_decode_binary(raw, b64);
+	out = apr_palloc(pool, KG_SAML_MAX_BYTES + 1);
+	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+		return kg_err_set(err, KG_EINTERNAL, "zlib does not start");
+	z.next_in = raw;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = KG_SAML_MAX_BYTES;
+	zrc = inflate(&z, Z_FINISH);
+	len = KG_SAML_MAX_BYTES - z.avail_out;
+	inflateEnd(&z);
+	if (zrc != Z_STREAM_END)
+		return slo_refuse(reason, err, "saml_parse",
+				  zrc == Z_BUF_ERROR && z.avail_out == 0
+					  ? "the message inflates to more than "
+					    "the SAML size limit"
+					  : "the message does not inflate");
+	out[len] = '\0';
+	*xml = (const char *)out;
+	*xml_len = len;
+	return KG_OK;
+}
+
+/* What keygate checks on the message's DOM before lasso reads it: the
+ * root is the element expected (a LogoutRequest or a LogoutResponse);
+ * a LogoutRequest has a NameID with text only. */
+static kg_rc check_shape(const xmlNode *root, bool is_request,
 			 const char **reason, kg_err *err)
 {
-	const char *xml;
-	xmlDoc *doc;
-	bool has;
-	kg_rc rc = kg_saml_parse_message(pool, b64, false, &xml, &doc, reason, err);
+	const xmlNode *name_id;
 
+	if (!kg_saml_is_el(root, NS_SAMLP,
+			   is_request ? "LogoutRequest" : "LogoutResponse"))
+		return slo_refuse(reason, err, "saml_parse",
+				  is_request ? "the message is not a "
+					       "LogoutRequest"
+					     : "the message is not a "
+					       "LogoutResponse");
+	if (!is_request)
+		return KG_OK;
+	name_id = kg_saml_child(root, NS_SAML, "NameID");
+	for (const xmlNode *c = name_id ? name_id->children : NULL; c;
+	     c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			name_id = NULL;
+	}
+	return name_id ? KG_OK
+		       : slo_refuse(reason, err, "slo_nameid",
+				    "the LogoutRequest has no NameID (or one "
+				    "holding elements)");
+}
+
+/* keygate's own reading of the message before lasso's: parsed strictly
+ * (saml_dtd, saml_parse), signed (slo_unsigned: an XML signature on the
+ * root over POST; over HTTP-Redirect the query's Signature and SigAlg
+ * were checked by the caller), in shape (check_shape). */
+static kg_rc precheck(apr_pool_t *pool, const char *message, bool redirect,
+		      bool is_request, const char **reason, kg_err *err)
+{
+	const char *xml = NULL;
+	size_t len = 0;
+	xmlDoc *doc = NULL;
+	const xmlNode *root;
+	kg_rc rc;
+
+	if (redirect) {
+		const char *v = query_value(
+			pool, message, is_request ? "SAMLRequest" : "SAMLResponse");
+		rc = v ? redirect_xml(pool, v, &xml, &len, reason, err)
+		       : slo_refuse(reason, err, "saml_parse",
+				    "no SAMLRequest or SAMLResponse");
+		if (rc == KG_OK)
+			rc = kg_saml_parse_xml(pool, xml, len, &doc, reason,
+					       err);
+	} else {
+		rc = kg_saml_parse_message(pool, message, false, &xml, &doc,
+					   reason, err);
+	}
 	if (rc != KG_OK)
 		return rc;
-	has = kg_saml_child(xmlDocGetRootElement(doc), NS_DS, "Signature") != NULL;
-	xmlFreeDoc(doc);
-	return has ? KG_OK
-		   : slo_refuse(reason, err, "slo_unsigned",
+	root = xmlDocGetRootElement(doc);
+	if (!redirect && kg_saml_child(root, NS_DS, "Signature") == NULL)
+		rc = slo_refuse(reason, err, "slo_unsigned",
 				"the message is not signed");
+	else
+		rc = check_shape(root, is_request, reason, err);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 /* The lasso error of an SLO message as a reason token. */
@@ -237,7 +372,8 @@ kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
 			  query_has(query, "SigAlg")))
 		return slo_refuse(reason, err, "slo_unsigned",
 				  "the HTTP-Redirect message is not signed");
-	if (!redirect && (rc = post_signed(pool, message, reason, err)) != KG_OK)
+	if ((rc = precheck(pool, message, redirect, is_request, reason, err)) !=
+	    KG_OK)
 		return rc;
 	rc = is_request ? receive_request(slo, pool, message, reason, err)
 			: receive_response(slo, pool, message, reason, err);

@@ -14,6 +14,9 @@
 #include "gateway/base/str.h"
 
 #include <apr_strings.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 /* lasso_init once per process, before any thread uses lasso. */
@@ -198,6 +201,43 @@ static LassoServer *new_server(kg_saml *s, const char *idp_metadata,
 	return server;
 }
 
+/* No passphrase: a key that needs one does not load (OpenSSL's default
+ * would ask on the terminal). */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	return 0;
+}
+
+kg_rc kg_saml_sp_keys_check(const char *key_pem, const char *cert_pem,
+			    kg_err *err)
+{
+	BIO *kb = BIO_new_mem_buf(key_pem, -1);
+	BIO *cb = BIO_new_mem_buf(cert_pem, -1);
+	EVP_PKEY *key =
+		kb ? PEM_read_bio_PrivateKey(kb, NULL, no_passphrase, NULL)
+		   : NULL;
+	X509 *cert = cb ? PEM_read_bio_X509(cb, NULL, no_passphrase, NULL)
+			: NULL;
+	const char *why = NULL;
+
+	if (key == NULL)
+		why = "KeygateSAMLSPKey holds no PEM private key (or one "
+		      "with a passphrase)";
+	else if (cert == NULL)
+		why = "KeygateSAMLSPCert holds no PEM certificate";
+	else if (X509_check_private_key(cert, key) != 1)
+		why = "the private key does not belong to the certificate "
+		      "(the certificate's public key is another key's): the "
+		      "IdP would check keygate's signatures and encrypt to a "
+		      "key keygate does not have";
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	BIO_free(kb);
+	BIO_free(cb);
+	return why ? kg_err_set(err, KG_ECONFIG, "%s", why) : KG_OK;
+}
+
 kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		   const kg_saml_sp *sp, kg_saml **out, kg_err *err)
 {
@@ -206,11 +246,17 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	LassoServer *server;
 	kg_saml *s;
 
+	kg_err why = {0};
+
 	if (cert_b64 == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "saml %s: KeygateSAMLSPCert holds no PEM "
 				  "certificate",
 				  sp->alias);
+	if (kg_saml_sp_keys_check(sp->sp_key_pem, sp->sp_cert_pem, &why) !=
+	    KG_OK)
+		return kg_err_set(err, KG_ECONFIG, "saml %s: %s", sp->alias,
+				  why.msg);
 	if (!kg_saml_lasso_init(err))
 		return err->rc;
 	/* s is malloc'd, not in pool, and freed by saml_free: it holds the

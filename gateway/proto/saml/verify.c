@@ -30,28 +30,6 @@ static kg_rc verify_root(LassoProvider *provider, apr_pool_t *pool,
 				  lrc, lasso_strerror(lrc)));
 }
 
-/* The assertion as a document of its own (the namespaces it uses
- * declared on it), serialised into pool. */
-static const char *standalone(apr_pool_t *pool, const xmlNode *assertion)
-{
-	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
-	xmlNode *copy = xmlDocCopyNode((xmlNode *)assertion, doc, 1);
-	xmlChar *out = NULL;
-	const char *xml = NULL;
-	int len = 0;
-
-	if (copy) {
-		xmlDocSetRootElement(doc, copy);
-		xmlReconciliateNs(doc, copy);
-		xmlDocDumpMemory(doc, &out, &len);
-	}
-	if (out)
-		xml = apr_pstrmemdup(pool, (const char *)out, (size_t)len);
-	xmlFree(out);
-	xmlFreeDoc(doc);
-	return xml;
-}
-
 /* The signature and issuer checks of kg_saml_verify_captured on the
  * parsed Response root. */
 static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
@@ -82,7 +60,7 @@ static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
 		return rc;
 	if (!assertion_signed)
 		return KG_OK;
-	if ((axml = standalone(pool, assertion)) == NULL)
+	if ((axml = kg_saml_standalone(pool, assertion, true)) == NULL)
 		return kg_saml_refuse(reason, err, "saml_parse",
 			      "the assertion does not serialise");
 	return verify_root(provider, pool, axml, "assertion", reason, err);
