@@ -421,6 +421,22 @@ static void test_jwk_use_key_ops_and_alg_are_obeyed(void **state)
 			       kgt_claims(pool, w, GOOD)),
 		       KGT_NOW_MS, KG_EAUTH, "jwt_key");
 	}
+	/* RFC 8259 8.1: a JWKS with a byte-order mark is no JWKS */
+	{
+		const char *jwks = apr_pstrcat(
+			pool, "\xef\xbb\xbf", kgt_jwks(pool, w->rsa, NULL),
+			NULL);
+		size_t usable, skipped;
+		kg_err err;
+		kg_err_clear(&err);
+		assert_int_equal(kg_jwt_keys_parse(pool, jwks, strlen(jwks),
+						   &usable, &skipped, &err),
+				 KG_EBACKEND);
+		assert_non_null(strstr(err.msg, "jwks_json"));
+		kgt_http_route(w->http, "/jwks", 200, "application/json", jwks);
+		expect(pool, keys(pool), "JWKS with a BOM", rs(pool, GOOD),
+		       KGT_NOW_MS, KG_EBACKEND, "jwks_json");
+	}
 	kgt_world_reset();
 }
 

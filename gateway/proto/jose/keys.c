@@ -222,6 +222,11 @@ static kg_rc jwt_keyset_from(apr_pool_t *pool, const char *uri, int status,
 	kg_json_error e;
 	jwt_keyset *set;
 
+	if (status == 200 && kg_json_has_bom(body, len))
+		return kg_err_set(err, KG_EBACKEND,
+				  "jwks_json: %s answered a JWKS that starts "
+				  "with a byte-order mark (RFC 8259 8.1)",
+				  uri);
 	if (status == 200 &&
 	    !kg_json_parse(pool, body, len, KG_JSON_DEFAULT_DEPTH, &doc, &e))
 		doc = NULL;

@@ -48,7 +48,9 @@ kg_rc kg_jwt_keys_make(apr_pool_t *pool, const kg_jwt_source *src,
 
 /* Parses a JWKS document body[0..len) and counts the keys keygate would
  * verify with (*usable) and those it skips (*skipped). KG_EBACKEND
- * "jwks_fetch: ..." when it is not a JWKS. For tests and fuzzing: the
+ * "jwks_fetch: ..." when it is not a JWKS, "jwks_json: ..." when it
+ * starts with a byte-order mark (strict RFC 8259, like every JOSE
+ * text). For tests and fuzzing: the
  * cache parses with the same code. */
 kg_rc kg_jwt_keys_parse(apr_pool_t *pool, const char *body, size_t len,
 			size_t *usable, size_t *skipped, kg_err *err);
