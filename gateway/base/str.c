@@ -355,6 +355,31 @@ bool kg_str_has_control(const char *s)
 	return false;
 }
 
+char *kg_str_quote(apr_pool_t *pool, const char *s, size_t max)
+{
+	kg_buf b;
+	size_t n = 0;
+
+	kg_buf_init(&b, pool, strlen(s) + 8);
+	kg_buf_addc(&b, '"');
+	while (*s && n < max) {
+		uint32_t cp = kg_utf8_next(&s);
+		n++;
+		if (cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\')
+			kg_buf_addc(&b, (char)cp);
+		else if (cp == '"' || cp == '\\') {
+			kg_buf_addc(&b, '\\');
+			kg_buf_addc(&b, (char)cp);
+		} else
+			kg_buf_adds(&b, kg_psprintf(pool,
+						     cp > 0xffff ? "\\U%08X"
+								 : "\\u%04X",
+						     (unsigned)cp));
+	}
+	kg_buf_adds(&b, *s ? "\"..." : "\"");
+	return b.data;
+}
+
 bool kg_str_is_blank(const char *s)
 {
 	if (s == NULL)

@@ -66,6 +66,12 @@ bool kg_str_has_outer_space(const char *s);
  * controls, soft hyphen, U+FEFF) or a line or paragraph separator. */
 bool kg_str_has_control(const char *s);
 
+/* s (valid UTF-8) in double quotes for a log line or message: printable
+ * ASCII as is (with \" and \\), every other character as \uXXXX (or
+ * \UXXXXXXXX), so white space, controls and lookalikes show; at most max
+ * characters, then "...". */
+char *kg_str_quote(apr_pool_t *pool, const char *s, size_t max);
+
 /* True when s is NULL or has only characters <= U+0020. */
 bool kg_str_is_blank(const char *s);
 

@@ -151,6 +151,21 @@ static void test_outer_space_and_controls_are_seen(void **state)
 	}
 }
 
+/* Values in log lines and messages: lookalikes and controls show. */
+static void test_quote_escapes_what_does_not_show(void **state)
+{
+	apr_pool_t *pool = *state;
+
+	assert_string_equal(kg_str_quote(pool, "admin", 64), "\"admin\"");
+	assert_string_equal(kg_str_quote(pool, "admin \t\"\\", 64),
+			    "\"admin \\u0009\\\"\\\\\"");
+	assert_string_equal(kg_str_quote(pool, "\xef\xbd\x81\xe2\x80\x8b", 64),
+			    "\"\\uFF41\\u200B\"");
+	assert_string_equal(kg_str_quote(pool, "\xf0\x90\x90\x80", 64),
+			    "\"\\U00010400\"");
+	assert_string_equal(kg_str_quote(pool, "abcdef", 3), "\"abc\"...");
+}
+
 static void test_utf8_validation_refuses_overlongs_and_surrogates(void **state)
 {
 	static const struct {
@@ -264,6 +279,7 @@ int main(void)
 		KGT(test_case_mapping_covers_latin_greek_cyrillic),
 		KGT(test_lower_case_follows_java_for_every_script),
 		KGT(test_outer_space_and_controls_are_seen),
+		KGT(test_quote_escapes_what_does_not_show),
 		KGT(test_utf8_validation_refuses_overlongs_and_surrogates),
 		KGT(test_integers_parse_whole_and_in_range),
 		KGT(test_blank_means_null_or_only_space),
