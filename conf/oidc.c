@@ -238,9 +238,8 @@ static const char *set_bearer_issuer(const kg_directive *self, apr_pool_t *pool,
 
 /* KeygateBearerClients ISSUER CLIENT_ID... */
 static const char *set_bearer_clients(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	kg_conf_bearer_clients *c;
 

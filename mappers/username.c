@@ -79,8 +79,8 @@ void kg_map_username_update(kg_map_ctx *ctx, const kg_mapper *m, bool legacy)
 }
 
 /* Fails the login for a token's username with reason token. */
-static void refuse_username(kg_map_ctx *ctx, const char *token,
-			    const char *raw, const char *why)
+static void refuse_username(kg_map_ctx *ctx, const char *token, const char *raw,
+			    const char *why)
 {
 	if (ctx->failure)
 		return;
@@ -112,13 +112,13 @@ void kg_map_set_username(kg_map_ctx *ctx, const char *raw)
 	trimmed = kg_str_trim(ctx->pool, raw);
 	lower = kg_str_lower(ctx->pool, trimmed);
 	if (token && !c->username_case_lower && strcmp(lower, trimmed) != 0) {
-		refuse_username(ctx, "username_case", raw,
-				kg_psprintf(ctx->pool,
-					     "is not in lower case (it would "
-					     "be %s; KeygateUsernameCase "
-					     "refuse)",
-					     kg_str_quote(ctx->pool, lower,
-							  64)));
+		refuse_username(
+			ctx, "username_case", raw,
+			kg_psprintf(ctx->pool,
+				    "is not in lower case (it would "
+				    "be %s; KeygateUsernameCase "
+				    "refuse)",
+				    kg_str_quote(ctx->pool, lower, 64)));
 		return;
 	}
 	if (token && strcmp(lower, raw) != 0)

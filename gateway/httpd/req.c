@@ -84,9 +84,9 @@ int kg_httpd_read_form(request_rec *r, kg_req *req)
 		return OK;
 	bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
 	while (!eos) {
-		apr_status_t rv = ap_get_brigade(r->input_filters, bb,
-						 AP_MODE_READBYTES,
-						 APR_BLOCK_READ, 8192);
+		apr_status_t rv =
+			ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+				       APR_BLOCK_READ, 8192);
 		if (rv != APR_SUCCESS)
 			return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
 		for (apr_bucket *b = APR_BRIGADE_FIRST(bb);
@@ -128,8 +128,8 @@ int kg_httpd_read_form(request_rec *r, kg_req *req)
 /* Hands the kept form body to whoever reads the request body next (the
  * proxy), then the end of the stream. */
 apr_status_t kg_httpd_kept_form_in(ap_filter_t *f, apr_bucket_brigade *bb,
-				   ap_input_mode_t mode,
-				   apr_read_type_e block, apr_off_t readbytes)
+				   ap_input_mode_t mode, apr_read_type_e block,
+				   apr_off_t readbytes)
 {
 	kept_form *k = f->ctx;
 	apr_size_t n;
@@ -138,8 +138,8 @@ apr_status_t kg_httpd_kept_form_in(ap_filter_t *f, apr_bucket_brigade *bb,
 	    mode != AP_MODE_EXHAUSTIVE)
 		return ap_get_brigade(f->next, bb, mode, block, readbytes);
 	if (k->off >= k->len) {
-		APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
-						    f->c->bucket_alloc));
+		APR_BRIGADE_INSERT_TAIL(
+			bb, apr_bucket_eos_create(f->c->bucket_alloc));
 		return APR_SUCCESS;
 	}
 	n = k->len - k->off;
@@ -164,8 +164,9 @@ void kg_httpd_req_hand_on(request_rec *r, const kg_req *req,
 		if (q)
 			r->unparsed_uri = apr_pstrcat(
 				r->pool,
-				apr_pstrmemdup(r->pool, r->unparsed_uri,
-					       (apr_size_t)(q - r->unparsed_uri)),
+				apr_pstrmemdup(
+					r->pool, r->unparsed_uri,
+					(apr_size_t)(q - r->unparsed_uri)),
 				r->args ? "?" : "", r->args, NULL);
 	}
 	if (read_body) {
@@ -176,9 +177,9 @@ void kg_httpd_req_hand_on(request_rec *r, const kg_req *req,
 		if (req->body != read_body) {
 			/* a shorter body: its length is now known */
 			apr_table_unset(r->headers_in, "Transfer-Encoding");
-			apr_table_setn(r->headers_in, "Content-Length",
-				       kg_psprintf(r->pool, "%zu",
-						   (size_t)k->len));
+			apr_table_setn(
+				r->headers_in, "Content-Length",
+				kg_psprintf(r->pool, "%zu", (size_t)k->len));
 		}
 	}
 }

@@ -21,14 +21,14 @@ static void test_access_token_parameters_are_found_and_removed(void **state)
 		{"access_token=abc", "", 1},
 		{"a=1&access_token=abc&b=2", "a=1&b=2", 1},
 		{"access_token=x&access_token=y", "", 2},
-		{"access%5Ftoken=x&a=1", "a=1", 1},	/* %-encoded name */
+		{"access%5Ftoken=x&a=1", "a=1", 1}, /* %-encoded name */
 		{"access%5ftoken=x", "", 1},
-		{"access_token&a=1", "a=1", 1},		/* no value */
+		{"access_token&a=1", "a=1", 1}, /* no value */
 		{"access_token=", "", 1},
-		{"a=access_token", "a=access_token", 0},	/* a value */
+		{"a=access_token", "a=access_token", 0}, /* a value */
 		{"my_access_token=x", "my_access_token=x", 0},
 		{"access_tokens=x", "access_tokens=x", 0},
-		{"Access_Token=x", "Access_Token=x", 0},	/* names are exact */
+		{"Access_Token=x", "Access_Token=x", 0}, /* names are exact */
 		{"a=1&&b=2&", "a=1&b=2", 0},
 		{"", "", 0},
 	};
@@ -85,19 +85,18 @@ static void test_connection_cannot_name_what_keygate_sets(void **state)
 	apr_pool_t *pool = *state;
 	const char *dropped;
 
-	assert_string_equal(guard(pool, &dropped, "close, domino-username",
-				  NULL),
-			    "close");
+	assert_string_equal(
+		guard(pool, &dropped, "close, domino-username", NULL), "close");
 	assert_string_equal(dropped, "domino-username");
 	assert_string_equal(guard(pool, &dropped, "Domino-Username", NULL),
 			    "-");
 	assert_string_equal(dropped, "Domino-Username");
-	assert_string_equal(guard(pool, &dropped, "DOMINO_USERNAME,keep-alive",
-				  NULL),
-			    "keep-alive");
-	assert_string_equal(guard(pool, &dropped,
-				  " \tdomino-username ,, close ,", NULL),
-			    "close");
+	assert_string_equal(
+		guard(pool, &dropped, "DOMINO_USERNAME,keep-alive", NULL),
+		"keep-alive");
+	assert_string_equal(
+		guard(pool, &dropped, " \tdomino-username ,, close ,", NULL),
+		"close");
 	assert_string_equal(guard(pool, &dropped, "close",
 				  "domino-email, authorization", NULL),
 			    "close");

@@ -39,8 +39,7 @@ void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
  * others stay, in one Connection header (none when nothing is left).
  * Returns the removed tokens joined by ',', or NULL when there were
  * none. */
-const char *kg_identity_guard_connection(apr_pool_t *pool,
-					 apr_table_t *headers,
+const char *kg_identity_guard_connection(apr_pool_t *pool, apr_table_t *headers,
 					 const kg_conf_location *loc);
 
 /* Removes keygate's own cookies (session_cookie and the login-state
