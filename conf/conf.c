@@ -38,7 +38,10 @@ const char *kg_conf_where(const kg_conf *conf, const char *directive)
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 {
 	const kg_conf_mapping *m = &conf->mapping;
+	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
+	if (rc != KG_OK)
+		return rc;
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateDefaultRole \"%s\" is not one of "

@@ -199,6 +199,16 @@ static const char *set_trusted_proxies(const kg_directive *self,
 	return NULL;
 }
 
+static const char *set_access_token_param(const kg_directive *self,
+					  apr_pool_t *pool, kg_conf *conf,
+					  int argc, const char *const *argv,
+					  int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "strip", "refuse",
+				   &conf->gateway.access_token_strip);
+}
+
 const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateEndpointPrefix", 1, 1, set_prefix, "PATH",
 	 "where keygate's own endpoints live (default /keygate/)"},
@@ -217,6 +227,10 @@ const kg_directive kg_conf_gateway_directives[] = {
 	 KG_CONF_OFFSET(gateway.token_name_claim)},
 	{"KeygateApiKey", 1, 1, set_api_key, "pass|reject",
 	 "X-Domino-Api-Key requests: passed to Domino untouched, or refused"},
+	{"KeygateAccessTokenParam", 1, 1, set_access_token_param,
+	 "refuse|strip",
+	 "an access_token query or form parameter (never a credential, RFC "
+	 "6750 2.3): refuse the request with 400 (default) or remove it"},
 	{"KeygateAppJWTKey", 1, 1, kg_directive_set_name, "FILE",
 	 "PEM RSA private key that signs the app identity tokens",
 	 KG_CONF_OFFSET(gateway.app_jwt_key)},

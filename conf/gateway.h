@@ -30,6 +30,10 @@ typedef struct {
 	const char *token_name_claim;	 /* "token_name" */
 	bool api_key_pass;		 /* X-Domino-Api-Key goes to the
 					    backend untouched */
+	bool access_token_strip; /* an access_token query or form parameter
+				    is removed (KeygateAccessTokenParam
+				    strip); false: the request is refused
+				    with 400 (refuse, the default) */
 	const char *app_jwt_key;	 /* PEM RSA key; NULL: no app tokens */
 	const char *app_jwt_cert;	 /* its certificate, for x5c */
 	const char *app_jwt_issuer;	 /* NULL: KeygateBaseURL */

@@ -561,8 +561,9 @@ kg_rc kg_mapper_file_parse(apr_pool_t *pool, const char *path,
 	kg_json_error e;
 
 	set->path = apr_pstrdup(pool, path);
-	if (!kg_json_parse(pool, text, len, KG_JSON_DEFAULT_DEPTH, &root,
-			   &e)) {
+	/* an admin's file: an editor's byte-order mark is fine */
+	if (!kg_json_parse_ex(pool, text, len, KG_JSON_DEFAULT_DEPTH,
+			      KG_JSON_ALLOW_BOM, &root, &e)) {
 		problem(&l, e.line, e.col, "%s", e.msg);
 		return KG_ECONFIG;
 	}

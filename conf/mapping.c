@@ -138,6 +138,26 @@ static const char *set_mapper_file(const kg_directive *self, apr_pool_t *pool,
 	return NULL;
 }
 
+static const char *set_username_space(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf,
+				      int argc, const char *const *argv,
+				      int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "trim", "refuse",
+				   &conf->mapping.username_space_trim);
+}
+
+static const char *set_username_case(const kg_directive *self,
+				     apr_pool_t *pool, kg_conf *conf,
+				     int argc, const char *const *argv,
+				     int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "lower", "refuse",
+				   &conf->mapping.username_case_lower);
+}
+
 const kg_directive kg_conf_mapping_directives[] = {
 	{"KeygateMappers", 1, 1, set_mapper_file, "FILE",
 	 "the mapper file: JSON in the shape of a Keycloak realm export"},
@@ -175,5 +195,11 @@ const kg_directive kg_conf_mapping_directives[] = {
 	{"KeygateAwsSessionDurationAttribute", 1, 1, kg_directive_set_name,
 	 "NAME", "user attribute holding the AWS session duration in seconds",
 	 KG_CONF_OFFSET(mapping.attr_aws_session_duration)},
+	{"KeygateUsernameSpace", 1, 1, set_username_space, "refuse|trim",
+	 "a token's username with white space at an end or a control "
+	 "character: refused (default) or trimmed"},
+	{"KeygateUsernameCase", 1, 1, set_username_case, "refuse|lower",
+	 "a token's username not in lower case: refused (default) or "
+	 "lower-cased as Keycloak does"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

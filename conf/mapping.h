@@ -29,6 +29,15 @@ typedef struct {
 	const char *attr_aws_session_name;     /* aws-role-session-name */
 	const char *attr_aws_session_duration; /* aws-session-duration */
 	const char *mapper_file;	       /* NULL: none configured */
+	/* usernames from tokens (OIDC ID tokens, userinfo, bearer tokens) */
+	bool username_space_trim; /* KeygateUsernameSpace trim: trim as Java
+				     does; false (refuse, the default):
+				     refuse white space at either end and
+				     control characters anywhere */
+	bool username_case_lower; /* KeygateUsernameCase lower: lower-case
+				     as Keycloak does; false (refuse, the
+				     default): refuse a username that is not
+				     in lower case already */
 } kg_conf_mapping;
 
 /* Fills m with the defaults of shared/spec; strings are static. */

@@ -39,6 +39,8 @@ void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o)
 	o->refresh_failure_logout = true;
 	o->bearer_issuers =
 		apr_array_make(pool, 1, sizeof(kg_conf_bearer_issuer));
+	o->bearer_clients =
+		apr_array_make(pool, 1, sizeof(kg_conf_bearer_clients));
 	o->bearer_cache_size = 4096;
 	o->bearer_cache_max_s = 300;
 }
@@ -222,6 +224,7 @@ static const char *set_bearer_issuer(const kg_directive *self, apr_pool_t *pool,
 		}
 	}
 	b = apr_array_push(conf->oidc.bearer_issuers);
+	b->clients = NULL;
 	b->issuer = apr_pstrdup(pool, argv[0]);
 	b->jwks_uri = strcmp(argv[1], "discovery") == 0
 			      ? NULL
@@ -231,6 +234,62 @@ static const char *set_bearer_issuer(const kg_directive *self, apr_pool_t *pool,
 		APR_ARRAY_PUSH(b->audiences, const char *) =
 			apr_pstrdup(pool, argv[i]);
 	return NULL;
+}
+
+/* KeygateBearerClients ISSUER CLIENT_ID... */
+static const char *set_bearer_clients(const kg_directive *self,
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
+{
+	kg_conf_bearer_clients *c;
+
+	*bad_arg = 0;
+	if (!is_http_url(argv[0]))
+		return "must be an http(s) URL";
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '\0') {
+			*bad_arg = i;
+			return "empty value";
+		}
+	}
+	c = apr_array_push(conf->oidc.bearer_clients);
+	c->issuer = apr_pstrdup(pool, argv[0]);
+	c->clients = apr_array_make(pool, argc - 1, sizeof(const char *));
+	for (int i = 1; i < argc; i++)
+		APR_ARRAY_PUSH(c->clients, const char *) =
+			apr_pstrdup(pool, argv[i]);
+	return NULL;
+}
+
+kg_rc kg_conf_oidc_finish(kg_conf_oidc *o, kg_err *err)
+{
+	/* from scratch, so that finishing twice gives the same lists */
+	for (int j = 0; j < o->bearer_issuers->nelts; j++)
+		APR_ARRAY_IDX(o->bearer_issuers, j, kg_conf_bearer_issuer)
+			.clients = NULL;
+	for (int i = 0; i < o->bearer_clients->nelts; i++) {
+		const kg_conf_bearer_clients *c = &APR_ARRAY_IDX(
+			o->bearer_clients, i, kg_conf_bearer_clients);
+		bool found = false;
+		for (int j = 0; j < o->bearer_issuers->nelts; j++) {
+			kg_conf_bearer_issuer *b = &APR_ARRAY_IDX(
+				o->bearer_issuers, j, kg_conf_bearer_issuer);
+			if (strcmp(b->issuer, c->issuer) != 0)
+				continue;
+			found = true;
+			if (b->clients == NULL)
+				b->clients = apr_array_copy(
+					o->bearer_clients->pool, c->clients);
+			else
+				apr_array_cat(b->clients, c->clients);
+		}
+		if (!found)
+			return kg_err_set(err, KG_ECONFIG,
+					  "KeygateBearerClients %s: no "
+					  "KeygateBearerIssuer has this issuer",
+					  c->issuer);
+	}
+	return KG_OK;
 }
 
 #define OIDC(field) KG_CONF_OFFSET(oidc.field)
@@ -276,6 +335,10 @@ const kg_directive kg_conf_oidc_directives[] = {
 	{"KeygateBearerIssuer", 3, -1, set_bearer_issuer,
 	 "ISSUER JWKS_URL|discovery AUDIENCE...",
 	 "accept bearer JWTs from this issuer for one of these audiences"},
+	{"KeygateBearerClients", 2, -1, set_bearer_clients,
+	 "ISSUER CLIENT_ID...",
+	 "accept this issuer's bearer JWTs only from these clients (azp, "
+	 "else client_id)"},
 	{"KeygateBearerCacheSize", 1, 1, set_cache_size, "N",
 	 "how many bearer-token results to cache (0: no cache)",
 	 OIDC(bearer_cache_size)},

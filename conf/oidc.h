@@ -10,6 +10,7 @@
 #define KG_CONF_OIDC_H
 
 #include "conf/sessions.h"
+#include "gateway/base/err.h"
 
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -26,7 +27,17 @@ typedef struct {
 	const char *issuer;	       /* exact iss */
 	const char *jwks_uri;	       /* NULL: from the issuer's discovery */
 	apr_array_header_t *audiences; /* const char *: aud must hold one */
+	apr_array_header_t *clients;   /* const char *: the clients (azp or
+					  client_id) its tokens may come
+					  from; NULL: any client */
 } kg_conf_bearer_issuer;
+
+/* KeygateBearerClients as written: kg_conf_oidc_finish gives each
+ * issuer its list (several lines for one issuer add up). */
+typedef struct {
+	const char *issuer;
+	apr_array_header_t *clients; /* const char * */
+} kg_conf_bearer_clients;
 
 /* The largest token keygate parses; larger ones are refused unread. */
 #define KG_OIDC_TOKEN_MAX (16 * 1024)
@@ -59,12 +70,18 @@ typedef struct {
 
 	/* bearer tokens for the API */
 	apr_array_header_t *bearer_issuers; /* kg_conf_bearer_issuer */
+	apr_array_header_t *bearer_clients; /* kg_conf_bearer_clients */
 	long long bearer_cache_size;	    /* 4096 results; 0: no cache */
 	long long bearer_cache_max_s;	    /* 300: a result's longest life */
 } kg_conf_oidc;
 
 /* Fills o with the defaults; strings are static, lists live in pool. */
 void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o);
+
+/* Gives each KeygateBearerIssuer the clients KeygateBearerClients lists
+ * for it. KG_ECONFIG when a KeygateBearerClients names no configured
+ * bearer issuer. */
+kg_rc kg_conf_oidc_finish(kg_conf_oidc *o, kg_err *err);
 
 /* Returns the stable name of a client authentication method
  * ("client_secret_basic", "client_secret_post"). */

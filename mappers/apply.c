@@ -94,7 +94,7 @@ static void import_new_user(kg_map_ctx *ctx)
 				   ? ctx->username
 				   : apr_pstrcat(ctx->pool, ctx->alias, ".",
 						 ctx->id, NULL);
-	u->username = kg_str_lower(ctx->pool, kg_str_trim(ctx->pool, username));
+	kg_map_set_username(ctx, username);
 	u->email = ctx->email ? kg_str_lower(ctx->pool, ctx->email) : NULL;
 	u->first_name = ctx->first_name;
 	u->last_name = ctx->last_name;
@@ -215,6 +215,8 @@ kg_rc kg_map_apply(apr_pool_t *pool, const kg_mapper_set *set,
 	out->broker_username = ctx.username;
 	out->warnings = ctx.warnings;
 	out->failure = ctx.failure;
+	out->failure_token = ctx.failure ? ctx.failure_token : NULL;
+	out->username_note = ctx.username_note;
 	out->granted = ctx.granted;
 	out->mapper_roles = ctx.mapper_roles;
 	return KG_OK;

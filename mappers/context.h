@@ -32,6 +32,8 @@ typedef struct {
 	apr_array_header_t *mapper_roles; /* roles any role mapper names */
 	apr_array_header_t *warnings;
 	const char *failure;
+	const char *failure_token; /* the failure's reason token, or NULL */
+	const char *username_note; /* how a token's username was changed */
 } kg_map_ctx;
 
 /* Adds a warning line. */
@@ -41,6 +43,18 @@ void kg_map_warn(kg_map_ctx *ctx, const char *fmt, ...)
 /* Fails the login with a reason; the first failure wins. */
 void kg_map_fail(kg_map_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* --- username.c: the username the user gets --- */
+
+/* Sets the user's username from raw (what the mappers made of the
+ * login): trimmed as Java does and lower-cased as Keycloak stores it.
+ * A username from a token (OIDC input) must need neither, unless the
+ * settings allow it: white space at an end or a control character fail
+ * the login (username_space, username_control) unless KeygateUsernameSpace
+ * trim; a username that is not lower case already fails it
+ * (username_case) unless KeygateUsernameCase lower. When a setting let
+ * the username change, ctx->username_note says how. */
+void kg_map_set_username(kg_map_ctx *ctx, const char *raw);
 
 /* --- lookup.c: reading the assertion and the claims --- */
 

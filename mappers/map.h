@@ -32,6 +32,12 @@ typedef struct {
 	apr_array_header_t *mapper_roles; /* roles the role mappers manage */
 	apr_array_header_t *warnings; /* const char *, for the admin */
 	const char *failure; /* non-NULL: the login must fail, and why */
+	const char *failure_token; /* the failure's reason token when it has
+				      one (username_space, username_control,
+				      username_case), else NULL */
+	const char *username_note; /* non-NULL when a setting let a token's
+				      username be trimmed or lower-cased:
+				      from what to what, for the log */
 } kg_map_result;
 
 /* Maps one login for provider alias. stored is the user from an earlier

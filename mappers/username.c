@@ -75,6 +75,60 @@ void kg_map_username_update(kg_map_ctx *ctx, const kg_mapper *m, bool legacy)
 		return;
 	if (m->kind != KG_MAP_EMAIL_PREFIX && m->target != KG_TARGET_LOCAL)
 		return;
-	ctx->user->username = kg_str_lower(
-		ctx->pool, kg_str_trim(ctx->pool, ctx->model_username));
+	kg_map_set_username(ctx, ctx->model_username);
+}
+
+/* Fails the login for a token's username with reason token. */
+static void refuse_username(kg_map_ctx *ctx, const char *token, const char *raw,
+			    const char *why)
+{
+	if (ctx->failure)
+		return;
+	kg_map_fail(ctx, "%s: the username %s %s", token,
+		    kg_str_quote(ctx->pool, raw, 64), why);
+	ctx->failure_token = token;
+}
+
+void kg_map_set_username(kg_map_ctx *ctx, const char *raw)
+{
+	const kg_conf_mapping *c = ctx->conf;
+	bool token = ctx->in->proto == KG_PROTO_OIDC;
+	const char *trimmed, *lower;
+
+	if (token && !c->username_space_trim) {
+		if (kg_str_has_control(raw)) {
+			refuse_username(ctx, "username_control", raw,
+					"holds a control or format character "
+					"(KeygateUsernameSpace refuse)");
+			return;
+		}
+		if (kg_str_has_outer_space(raw)) {
+			refuse_username(ctx, "username_space", raw,
+					"starts or ends with white space "
+					"(KeygateUsernameSpace refuse)");
+			return;
+		}
+	}
+	trimmed = kg_str_trim(ctx->pool, raw);
+	lower = kg_str_lower(ctx->pool, trimmed);
+	if (token && !c->username_case_lower && strcmp(lower, trimmed) != 0) {
+		refuse_username(
+			ctx, "username_case", raw,
+			kg_psprintf(ctx->pool,
+				    "is not in lower case (it would "
+				    "be %s; KeygateUsernameCase "
+				    "refuse)",
+				    kg_str_quote(ctx->pool, lower, 64)));
+		return;
+	}
+	if (token && strcmp(lower, raw) != 0)
+		ctx->username_note = kg_psprintf(
+			ctx->pool, "from=%s to=%s how=%s",
+			kg_str_quote(ctx->pool, raw, 64),
+			kg_str_quote(ctx->pool, lower, 64),
+			strcmp(trimmed, raw) != 0 && strcmp(lower, trimmed) != 0
+				? "trim,lower"
+			: strcmp(trimmed, raw) != 0 ? "trim"
+						    : "lower");
+	ctx->user->username = lower;
 }

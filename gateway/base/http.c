@@ -136,12 +136,47 @@ const char *kg_req_param(const kg_req *req, const char *name)
 			req->query ? strlen(req->query) : 0, name);
 }
 
-const char *kg_req_form_param(const kg_req *req, const char *name)
+bool kg_req_is_form(const kg_req *req)
 {
 	const char *type = kg_req_header(req, "Content-Type");
 
-	if (type == NULL ||
-	    strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0)
+	return type &&
+	       strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
+	       (type[33] == '\0' || type[33] == ';' || type[33] == ' ' ||
+		type[33] == '\t');
+}
+
+const char *kg_req_form_param(const kg_req *req, const char *name)
+{
+	if (!kg_req_is_form(req))
 		return NULL;
 	return param_in(req->pool, req->body, req->body_len, name);
+}
+
+int kg_params_strip(apr_pool_t *pool, const char *s, size_t len,
+		    const char *name, const char **out, size_t *out_len)
+{
+	const char *p = s, *end_all = s + len;
+	kg_buf kept;
+	int removed = 0;
+
+	kg_buf_init(&kept, pool, len + 1);
+	while (p && p < end_all) {
+		const char *end = memchr(p, '&', (size_t)(end_all - p));
+		size_t n = end ? (size_t)(end - p) : (size_t)(end_all - p);
+		const char *eq = memchr(p, '=', n);
+		const char *key = kg_str_url_decode(
+			pool, p, eq ? (size_t)(eq - p) : n);
+		if (key && strcmp(key, name) == 0) {
+			removed++;
+		} else if (n > 0) {
+			if (kept.len > 0)
+				kg_buf_addc(&kept, '&');
+			kg_buf_add(&kept, p, n);
+		}
+		p = end ? end + 1 : NULL;
+	}
+	*out = kept.data;
+	*out_len = kept.len;
+	return removed;
 }

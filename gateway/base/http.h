@@ -85,4 +85,14 @@ const char *kg_req_param(const kg_req *req, const char *name);
  * body, or NULL (also for any other content type); in req's pool. */
 const char *kg_req_form_param(const kg_req *req, const char *name);
 
+/* True when req carries an application/x-www-form-urlencoded body. */
+bool kg_req_is_form(const kg_req *req);
+
+/* Removes from the a=b&c=d text s[0..len) every parameter whose decoded
+ * name is name (a value alone, "name" without '=', counts too). Returns
+ * how many it removed; *out (NUL-terminated, *out_len bytes, in pool) is
+ * the rest joined by '&', "" when nothing is left. */
+int kg_params_strip(apr_pool_t *pool, const char *s, size_t len,
+		    const char *name, const char **out, size_t *out_len);
+
 #endif

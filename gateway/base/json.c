@@ -363,8 +363,20 @@ static void locate_bad_utf8(const char *text, size_t len, kg_json_error *e)
 	snprintf(e->msg, sizeof(e->msg), "invalid UTF-8");
 }
 
+bool kg_json_has_bom(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0;
+}
+
 bool kg_json_parse(apr_pool_t *pool, const char *text, size_t len,
 		   int max_depth, kg_json **out, kg_json_error *e)
+{
+	return kg_json_parse_ex(pool, text, len, max_depth, 0, out, e);
+}
+
+bool kg_json_parse_ex(apr_pool_t *pool, const char *text, size_t len,
+		      int max_depth, unsigned flags, kg_json **out,
+		      kg_json_error *e)
 {
 	json_reader r = {.pool = pool,
 			 .p = text,
@@ -379,8 +391,17 @@ bool kg_json_parse(apr_pool_t *pool, const char *text, size_t len,
 		locate_bad_utf8(text, len, e);
 		return false;
 	}
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+	if (kg_json_has_bom(text, len)) {
+		if (!(flags & KG_JSON_ALLOW_BOM)) {
+			e->line = 1;
+			e->col = 1;
+			snprintf(e->msg, sizeof(e->msg),
+				 "byte-order mark (RFC 8259 8.1: JSON text "
+				 "must not begin with one)");
+			return false;
+		}
 		r.p += 3;
+	}
 	if (setjmp(r.fail) != 0)
 		return false;
 	root = read_value(&r);

@@ -4,8 +4,10 @@
  * Admin files must fail with FILE:LINE:COL naming the bad key, so each
  * value and object key carries its line and column (1-based, counted in
  * characters). The reader is strict: RFC 8259 grammar, valid UTF-8, no
- * NUL in strings, no duplicate object keys, a nesting limit. The tree
- * lives in the pool passed to kg_json_parse.
+ * NUL in strings, no duplicate object keys, a nesting limit, and no
+ * byte-order mark (RFC 8259 §8.1: JSON on the network has none), unless
+ * the caller reads a file an admin wrote and passes KG_JSON_ALLOW_BOM.
+ * The tree lives in the pool passed to kg_json_parse.
  */
 #ifndef KG_JSON_H
 #define KG_JSON_H
@@ -51,10 +53,25 @@ typedef struct {
 
 #define KG_JSON_DEFAULT_DEPTH 64
 
+/* Flags of kg_json_parse_ex. */
+#define KG_JSON_ALLOW_BOM 0x1u /* skip one leading UTF-8 byte-order mark:
+				  only for files an admin writes (editors
+				  on some systems add one) */
+
 /* Parses text[0..len) into *out. On failure returns false and fills e with
- * the position and reason; *out is left untouched. */
+ * the position and reason; *out is left untouched. A leading byte-order
+ * mark is an error ("byte-order mark"). */
 bool kg_json_parse(apr_pool_t *pool, const char *text, size_t len,
 		   int max_depth, kg_json **out, kg_json_error *e);
+
+/* kg_json_parse with flags (KG_JSON_ALLOW_BOM). One reader: the flags
+ * only change what it accepts before the value. */
+bool kg_json_parse_ex(apr_pool_t *pool, const char *text, size_t len,
+		      int max_depth, unsigned flags, kg_json **out,
+		      kg_json_error *e);
+
+/* True when text[0..len) starts with a UTF-8 byte-order mark. */
+bool kg_json_has_bom(const char *text, size_t len);
 
 /* Returns the member value named key of an object, or NULL (also when obj
  * is NULL or not an object). */

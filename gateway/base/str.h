@@ -37,13 +37,40 @@ uint32_t kg_utf8_next(const char **p);
  * as Java's String.trim does. */
 char *kg_str_trim(apr_pool_t *pool, const char *s);
 
-/* Returns s lower- or upper-cased. ASCII, Latin-1, Latin Extended-A, Greek
- * and Cyrillic letters are mapped; other characters are copied. */
+/* Returns s lower-cased as Java's String.toLowerCase(Locale.ENGLISH)
+ * does, which is what Keycloak stores usernames and emails with: every
+ * script's letters by UnicodeData's mapping (GLib's tables), the Roman
+ * numerals and circled letters too, U+0130 to "i" + U+0307, and a
+ * capital sigma at the end of a word to the final sigma. No
+ * compatibility folding: full-width ＡＬＩＣＥ becomes full-width
+ * ａｌｉｃｅ, never ASCII alice. Locale-independent; ASCII text takes a
+ * byte loop. */
 char *kg_str_lower(apr_pool_t *pool, const char *s);
+
+/* Returns s upper-cased likewise (String.toUpperCase(Locale.ENGLISH)):
+ * simple mappings, and SpecialCasing's expansions (ß to SS) where a
+ * letter has no simple upper case. */
 char *kg_str_upper(apr_pool_t *pool, const char *s);
 
-/* Case-insensitive equality under the same mapping as kg_str_lower. */
+/* Case-insensitive equality as Java's equalsIgnoreCase: code point by
+ * code point, equal when their upper or lower cases are. */
 bool kg_str_eq_nocase(const char *a, const char *b);
+
+/* True when s (valid UTF-8) starts or ends with white space: a
+ * character up to U+0020 (what Java's String.trim drops), a C1 control,
+ * or Unicode white space (NBSP, ideographic space, ...). */
+bool kg_str_has_outer_space(const char *s);
+
+/* True when s (valid UTF-8) holds a control character anywhere: C0,
+ * DEL, C1, a format character (zero-width space and joiners, bidi
+ * controls, soft hyphen, U+FEFF) or a line or paragraph separator. */
+bool kg_str_has_control(const char *s);
+
+/* s (valid UTF-8) in double quotes for a log line or message: printable
+ * ASCII as is (with \" and \\), every other character as \uXXXX (or
+ * \UXXXXXXXX), so white space, controls and lookalikes show; at most max
+ * characters, then "...". */
+char *kg_str_quote(apr_pool_t *pool, const char *s, size_t max);
 
 /* True when s is NULL or has only characters <= U+0020. */
 bool kg_str_is_blank(const char *s);

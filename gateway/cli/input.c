@@ -32,7 +32,9 @@ kg_rc kg_cli_load_json_object(apr_pool_t *pool, const char *path,
 
 	if (rc != KG_OK)
 		return KG_EINVAL;
-	if (!kg_json_parse(pool, text, len, KG_JSON_DEFAULT_DEPTH, &root, &e))
+	/* a file an admin saved: an editor's byte-order mark is fine */
+	if (!kg_json_parse_ex(pool, text, len, KG_JSON_DEFAULT_DEPTH,
+			      KG_JSON_ALLOW_BOM, &root, &e))
 		return kg_err_set(err, KG_EINVAL, "%s:%d:%d: %s", path, e.line,
 				  e.col, e.msg);
 	if (root->type != KG_JSON_OBJECT)

@@ -14,6 +14,7 @@
 
 #include <httpd.h>
 #include <http_config.h>
+#include <util_filter.h>
 
 extern module AP_MODULE_DECLARE_DATA keygate_module;
 
@@ -36,6 +37,25 @@ kg_req *kg_httpd_req_from(request_rec *r);
 
 /* Reads r's body into req (bounded); an httpd status when it cannot. */
 int kg_httpd_read_body(request_rec *r, kg_req *req);
+
+/* Reads r's application/x-www-form-urlencoded body, if it has one, into
+ * req->body (at most 1 MiB: 413 beyond), so the core can look for an
+ * access_token parameter; OK, or the status to answer. The body must
+ * then be handed on with kg_httpd_req_hand_on. */
+int kg_httpd_read_form(request_rec *r, kg_req *req);
+
+/* After the core ran: carries a query the core rewrote back into r, and
+ * hands the form body (read_body: req->body as kg_httpd_read_form read
+ * it, or NULL when it read none) on to the handler through the
+ * KEYGATE_KEPT_FORM input filter, the body the core left (with its new
+ * Content-Length when it changed). */
+void kg_httpd_req_hand_on(request_rec *r, const kg_req *req,
+			  const char *read_body);
+
+/* The KEYGATE_KEPT_FORM input filter. */
+apr_status_t kg_httpd_kept_form_in(ap_filter_t *f, apr_bucket_brigade *bb,
+				   ap_input_mode_t mode,
+				   apr_read_type_e block, apr_off_t readbytes);
 
 /* Applies a REPLY response to r and returns the status for the hook to
  * return; CONTINUE and DECLINE return OK and DECLINED. */

@@ -244,6 +244,8 @@ static int check_authn(request_rec *r)
 	kg_log log;
 	kg_req *req;
 	kg_resp *resp;
+	const char *read_body;
+	int rc;
 
 	if (type == NULL || strcasecmp(type, "keygate") != 0)
 		return DECLINED;
@@ -257,9 +259,19 @@ static int check_authn(request_rec *r)
 	}
 	log = kg_httpd_log_for_request(r);
 	req = kg_httpd_req_from(r);
+	if ((rc = kg_httpd_read_form(r, req)) != OK) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+				      ? "body_too_large"
+				      : "body_unreadable");
+		return rc;
+	}
+	read_body = req->body;
 	resp = kg_resp_make(r->pool);
 	st = kg_httpd_request_state_new(r);
 	kg_gateway_authenticate(srv->gw, loc, req, &log, resp, &st->caller);
+	kg_httpd_req_hand_on(r, req, read_body);
 	if (resp->action == KG_RESP_CONTINUE) {
 		r->user = apr_pstrdup(r->pool, resp->user);
 		r->ap_auth_type = "keygate";
@@ -276,14 +288,24 @@ static int check_authn(request_rec *r)
 static int fixups(request_rec *r)
 {
 	kg_httpd_request_state *st = kg_httpd_request_state_get(r);
-	kg_conf_location *loc;
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	kg_conf_location *loc = kg_httpd_location_get(r);
+	static kg_conf_location none;
+	const char *dropped;
 
+	/* no Connection token may make the proxy drop what keygate sets */
+	if (srv->configured &&
+	    (dropped = kg_identity_guard_connection(r->pool, r->headers_in,
+						    loc ? loc : &none)))
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0416 STRIP connection-token=%.128s "
+			      "reason=hop_by_hop_identity",
+			      dropped);
 	if (st && st->backend_headers) {
 		apr_table_overlap(r->headers_in, st->backend_headers,
 				  APR_OVERLAP_TABLES_SET);
 		return DECLINED;
 	}
-	loc = kg_httpd_location_get(r);
 	if (loc && loc->headers)
 		kg_identity_scrub(r->pool, r->headers_in, loc);
 	if (loc && loc->app_jwt == KG_FLAG_ON)
@@ -302,6 +324,8 @@ static void register_hooks(apr_pool_t *p)
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE,
 			    AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_register_input_filter("KEYGATE_KEPT_FORM", kg_httpd_kept_form_in,
+				 NULL, AP_FTYPE_RESOURCE);
 	kg_httpd_register_authz(p);
 }
 

@@ -3,11 +3,14 @@
  */
 #include "gateway/httpd/binding.h"
 #include "gateway/flow/core/forwarded.h"
+#include "gateway/base/str.h"
 
+#include <apr_strings.h>
 #include <http_core.h>
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <util_filter.h>
 
 APLOG_USE_MODULE(keygate);
 
@@ -80,6 +83,126 @@ int kg_httpd_read_body(request_rec *r, kg_req *req)
 	req->body = buf;
 	req->body_len = len;
 	return OK;
+}
+
+/* The largest form body check_authn reads to look for access_token. */
+#define KG_HTTPD_FORM_MAX (1024 * 1024)
+
+/* A form body read before authentication, handed on to the handler. */
+typedef struct {
+	const char *data;
+	apr_size_t len, off;
+} kept_form;
+
+int kg_httpd_read_form(request_rec *r, kg_req *req)
+{
+	apr_bucket_brigade *bb;
+	char *buf = NULL;
+	apr_size_t len = 0, cap = 0;
+	int eos = 0;
+
+	if (r->main || !ap_request_has_body(r) || !kg_req_is_form(req))
+		return OK;
+	bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+	while (!eos) {
+		apr_status_t rv =
+			ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+				       APR_BLOCK_READ, 8192);
+		if (rv != APR_SUCCESS)
+			return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+		for (apr_bucket *b = APR_BRIGADE_FIRST(bb);
+		     b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+			const char *data;
+			apr_size_t n;
+			if (APR_BUCKET_IS_EOS(b)) {
+				eos = 1;
+				break;
+			}
+			if (APR_BUCKET_IS_METADATA(b))
+				continue;
+			if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) !=
+			    APR_SUCCESS)
+				return HTTP_BAD_REQUEST;
+			if (len + n > KG_HTTPD_FORM_MAX)
+				return HTTP_REQUEST_ENTITY_TOO_LARGE;
+			if (len + n + 1 > cap) {
+				char *grown;
+				cap = (len + n + 1) * 2;
+				grown = apr_palloc(r->pool, cap);
+				if (len > 0)
+					memcpy(grown, buf, len);
+				buf = grown;
+			}
+			memcpy(buf + len, data, n);
+			len += n;
+		}
+		apr_brigade_cleanup(bb);
+	}
+	if (buf == NULL)
+		buf = apr_pcalloc(r->pool, 1);
+	buf[len] = '\0';
+	req->body = buf;
+	req->body_len = len;
+	return OK;
+}
+
+/* Hands the kept form body to whoever reads the request body next (the
+ * proxy), then the end of the stream. */
+apr_status_t kg_httpd_kept_form_in(ap_filter_t *f, apr_bucket_brigade *bb,
+				   ap_input_mode_t mode, apr_read_type_e block,
+				   apr_off_t readbytes)
+{
+	kept_form *k = f->ctx;
+	apr_size_t n;
+
+	if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE &&
+	    mode != AP_MODE_EXHAUSTIVE)
+		return ap_get_brigade(f->next, bb, mode, block, readbytes);
+	if (k->off >= k->len) {
+		APR_BRIGADE_INSERT_TAIL(
+			bb, apr_bucket_eos_create(f->c->bucket_alloc));
+		return APR_SUCCESS;
+	}
+	n = k->len - k->off;
+	if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0 &&
+	    (apr_size_t)readbytes < n)
+		n = (apr_size_t)readbytes;
+	APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(k->data + k->off, n,
+							   NULL,
+							   f->c->bucket_alloc));
+	if (mode != AP_MODE_SPECULATIVE)
+		k->off += n;
+	return APR_SUCCESS;
+}
+
+void kg_httpd_req_hand_on(request_rec *r, const kg_req *req,
+			  const char *read_body)
+{
+	if (req->query != r->args) {
+		char *q = strchr(r->unparsed_uri, '?');
+		r->args = req->query ? apr_pstrdup(r->pool, req->query) : NULL;
+		r->parsed_uri.query = r->args;
+		if (q)
+			r->unparsed_uri = apr_pstrcat(
+				r->pool,
+				apr_pstrmemdup(
+					r->pool, r->unparsed_uri,
+					(apr_size_t)(q - r->unparsed_uri)),
+				r->args ? "?" : "", r->args, NULL);
+	}
+	if (read_body) {
+		kept_form *k = apr_pcalloc(r->pool, sizeof(*k));
+		k->data = req->body;
+		k->len = req->body_len;
+		ap_add_input_filter("KEYGATE_KEPT_FORM", k, r, r->connection);
+		if (req->body != read_body) {
+			/* a shorter body: its length is now known */
+			apr_table_unset(r->headers_in, "Transfer-Encoding");
+			apr_table_setn(
+				r->headers_in, "Content-Length",
+				kg_psprintf(r->pool, "%zu", (size_t)k->len));
+		}
+	}
 }
 
 static int copy_header(void *data, const char *key, const char *value)

@@ -16,8 +16,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	apr_pool_t *pool;
-	const char *token, *dot;
-	apr_array_header_t *algs, *auds;
+	const char *token, *dot, *iss;
+	apr_array_header_t *algs, *auds, *login;
 	kg_jwt_rules rules = {0};
 	unsigned char *bytes;
 	size_t n;
@@ -28,15 +28,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	apr_pool_create(&pool, root);
 	token = apr_pstrmemdup(pool, (const char *)data, size);
-	kg_jwt_peek_issuer(pool, token);
+	kg_jwt_peek_issuer(pool, token, &iss, &err);
 	algs = apr_array_make(pool, 1, sizeof(const char *));
 	auds = apr_array_make(pool, 1, sizeof(const char *));
 	APR_ARRAY_PUSH(algs, const char *) = "RS256";
 	APR_ARRAY_PUSH(auds, const char *) = "api";
+	login = apr_array_make(pool, 1, sizeof(const char *));
+	APR_ARRAY_PUSH(login, const char *) = "web";
 	rules.algorithms = algs;
 	rules.audiences = auds;
 	rules.issuer = "https://issuer.test";
 	rules.require_exp = true;
+	/* a bearer token's rules: access tokens only, from listed clients */
+	rules.access_token = true;
+	rules.clients = auds;
+	rules.login_clients = login;
 	dot = strchr(token, '.');
 	if (dot && kg_b64url_decode(pool, dot + 1,
 				     strcspn(dot + 1, "."), &bytes, &n) &&

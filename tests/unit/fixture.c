@@ -170,14 +170,14 @@ kg_conf_mapping *kgt_conf(apr_pool_t *pool)
 
 static kg_map_result map(apr_pool_t *pool, const kg_mapper_set *set,
 			 const char *alias, const kg_map_input *in,
-			 const kg_user *stored)
+			 const kg_user *stored, const kg_conf_mapping *conf)
 {
 	kg_map_result res;
 	kg_err err = {0};
 
 	memset(&res, 0, sizeof(res));
-	assert_int_equal(kg_map_apply(pool, set, kgt_conf(pool), alias, in,
-				      stored, &res, &err),
+	assert_int_equal(kg_map_apply(pool, set, conf ? conf : kgt_conf(pool),
+				      alias, in, stored, &res, &err),
 			 KG_OK);
 	return res;
 }
@@ -188,7 +188,7 @@ kg_map_result kgt_map_saml(apr_pool_t *pool, const kg_mapper_set *set,
 {
 	kg_map_input in = {.proto = KG_PROTO_SAML, .saml = a};
 
-	return map(pool, set, alias, &in, stored);
+	return map(pool, set, alias, &in, stored, NULL);
 }
 
 kg_map_result kgt_map_oidc(apr_pool_t *pool, const kg_mapper_set *set,
@@ -198,7 +198,27 @@ kg_map_result kgt_map_oidc(apr_pool_t *pool, const kg_mapper_set *set,
 	kg_map_input in = {.proto = KG_PROTO_OIDC,
 			   .claims = kgt_json(pool, claims)};
 
-	return map(pool, set, alias, &in, stored);
+	return map(pool, set, alias, &in, stored, NULL);
+}
+
+kg_map_result kgt_map_oidc_with(apr_pool_t *pool, const kg_mapper_set *set,
+				const char *alias, const char *claims,
+				const kg_user *stored,
+				const kg_conf_mapping *conf)
+{
+	kg_map_input in = {.proto = KG_PROTO_OIDC,
+			   .claims = kgt_json(pool, claims)};
+
+	return map(pool, set, alias, &in, stored, conf);
+}
+
+kg_conf_mapping *kgt_conf_keycloak_usernames(apr_pool_t *pool)
+{
+	kg_conf_mapping *m = kgt_conf(pool);
+
+	m->username_space_trim = true;
+	m->username_case_lower = true;
+	return m;
 }
 
 apr_array_header_t *kgt_list(apr_pool_t *pool, ...)

@@ -68,6 +68,16 @@ kg_map_result kgt_map_oidc(apr_pool_t *pool, const kg_mapper_set *set,
 			   const char *alias, const char *claims,
 			   const kg_user *stored);
 
+/* kgt_map_oidc with these mapping settings. */
+kg_map_result kgt_map_oidc_with(apr_pool_t *pool, const kg_mapper_set *set,
+				const char *alias, const char *claims,
+				const kg_user *stored,
+				const kg_conf_mapping *conf);
+/* Default mapping settings, but usernames from tokens trimmed and
+ * lower-cased as Keycloak does (KeygateUsernameSpace trim,
+ * KeygateUsernameCase lower). */
+kg_conf_mapping *kgt_conf_keycloak_usernames(apr_pool_t *pool);
+
 /* A string list from NULL-terminated arguments. */
 apr_array_header_t *kgt_list(apr_pool_t *pool, ...);
 /* True when list holds s exactly. */

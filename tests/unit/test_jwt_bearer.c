@@ -162,6 +162,194 @@ static void test_bearer_rejects(void **state)
 	assert_true(strncmp(err.msg, "jwt_exp", 7) == 0);
 }
 
+/* A verifier for the world's issuer with audience "api", whose login
+ * client (KeygateOIDCProvider + KeygateOIDCClientID) is "web", and with
+ * KeygateBearerClients "cli" "tool" when clients is set. Built through
+ * the directives, so kg_conf_finish resolves the clients. */
+static kg_oidc_bearer *kinds_verifier(apr_pool_t *pool, bool clients)
+{
+	kgt_world *w = kgt_world_get();
+	kg_conf *conf;
+	kg_oidc_bearer *v;
+	kg_err err;
+
+	assert_int_equal(
+		kgt_conf_load(
+			pool,
+			kg_psprintf(pool,
+				     "KeygateOIDCProvider corp %s\n"
+				     "KeygateOIDCClientID web\n"
+				     "KeygateBearerIssuer %s %s api\n%s",
+				     w->issuer, w->issuer, w->jwks_uri,
+				     clients ? kg_psprintf(
+						       pool,
+						       "KeygateBearerClients "
+						       "%s cli\n"
+						       "KeygateBearerClients "
+						       "%s tool\n",
+						       w->issuer, w->issuer)
+					     : ""),
+			&conf, &err),
+		KG_OK);
+	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v,
+					      &err),
+			 KG_OK);
+	return v;
+}
+
+/* KeygateBearerClients must name a configured bearer issuer. */
+static void test_bearer_clients_need_their_issuer(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_conf *conf;
+	kg_err err;
+
+	assert_int_equal(kgt_conf_load(pool,
+				       "KeygateBearerIssuer https://a.test "
+				       "discovery api\n"
+				       "KeygateBearerClients https://b.test "
+				       "cli\n",
+				       &conf, &err),
+			 KG_ECONFIG);
+	assert_non_null(strstr(err.msg, "https://b.test"));
+	assert_int_equal(kgt_conf_load(pool,
+				       "KeygateBearerClients https://a.test "
+				       "cli\n"
+				       "KeygateBearerIssuer https://a.test "
+				       "discovery api\n",
+				       &conf, &err),
+			 KG_OK);
+	assert_string_equal(
+		kgt_join(pool, APR_ARRAY_IDX(conf->oidc.bearer_issuers, 0,
+					     kg_conf_bearer_issuer)
+				       .clients),
+		"cli");
+}
+
+/* Verifies header + claims (' for ", T+N times) signed by k1; asserts the
+ * reason (NULL: accepted). */
+static void kind(apr_pool_t *pool, kg_oidc_bearer *v, const char *what,
+		 const char *header, const char *claims, const char *reason)
+{
+	kgt_world *w = kgt_world_get();
+	kg_oidc_bearer_token t;
+	kg_err err;
+	kg_rc rc = verify(pool, v,
+			  kgt_jws(pool, w->rsa, "RS256", header,
+				  kgt_claims(pool, w, claims)),
+			  KGT_NOW_MS, &t, &err);
+
+	if (reason == NULL ? rc != KG_OK
+			   : rc != KG_EAUTH ||
+				     strncmp(err.msg, reason, strlen(reason)) !=
+					     0)
+		fail_msg("%s: rc %s \"%s\", want %s", what, kg_rc_name(rc),
+			 err.msg, reason ? reason : "ok");
+}
+
+#define HDR "{'alg':'RS256','kid':'k1'}"
+#define AT(extra) "{'iss':'ISS','aud':'api','sub':'s','exp':T+300" extra "}"
+
+/* security.md 2: only access tokens are bearer tokens. */
+static void test_bearer_takes_only_access_tokens(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_oidc_bearer *v = kinds_verifier(pool, false);
+
+	kind(pool, v, "plain access token", HDR, AT(""), NULL);
+	kind(pool, v, "typ JWT", "{'alg':'RS256','kid':'k1','typ':'JWT'}",
+	     AT(""), NULL);
+	kind(pool, v, "typ at+jwt (RFC 9068)",
+	     "{'alg':'RS256','kid':'k1','typ':'at+jwt'}", AT(""), NULL);
+	kind(pool, v, "typ application/at+JWT",
+	     "{'alg':'RS256','kid':'k1','typ':'application/at+JWT'}", AT(""),
+	     NULL);
+	kind(pool, v, "typ dpop+jwt",
+	     "{'alg':'RS256','kid':'k1','typ':'dpop+jwt'}", AT(""), "jwt_typ");
+	kind(pool, v, "typ logout+jwt",
+	     "{'alg':'RS256','kid':'k1','typ':'logout+jwt'}", AT(""),
+	     "jwt_typ");
+	kind(pool, v, "typ empty", "{'alg':'RS256','kid':'k1','typ':''}",
+	     AT(""), "jwt_typ");
+	kind(pool, v, "typ a number", "{'alg':'RS256','kid':'k1','typ':1}",
+	     AT(""), "jwt_typ");
+	kind(pool, v, "an ID token: nonce", HDR, AT(",'nonce':'n'"),
+	     "jwt_id_token");
+	kind(pool, v, "an ID token: at_hash", HDR, AT(",'at_hash':'x'"),
+	     "jwt_id_token");
+	kind(pool, v, "an ID token: c_hash", HDR, AT(",'c_hash':'x'"),
+	     "jwt_id_token");
+	kind(pool, v, "Keycloak's ID token: typ ID", HDR, AT(",'typ':'ID'"),
+	     "jwt_id_token");
+	kind(pool, v, "Keycloak's refresh token", HDR, AT(",'typ':'Refresh'"),
+	     "jwt_typ");
+	kind(pool, v, "Keycloak before #26893: nonce in a typ Bearer token",
+	     HDR, AT(",'typ':'Bearer','nonce':'n'"), NULL);
+	kind(pool, v, "typ Bearer does not excuse at_hash", HDR,
+	     AT(",'typ':'Bearer','at_hash':'x'"), "jwt_id_token");
+	kind(pool, v, "an ID token for the login client", HDR,
+	     "{'iss':'ISS','aud':'web','sub':'s','exp':T+300}",
+	     "jwt_id_token: aud names the login client");
+	kind(pool, v, "a logout token: events", HDR,
+	     AT(",'events':{'http://schemas.openid.net/event/"
+		"backchannel-logout':{}}"),
+	     "jwt_logout_token");
+	kind(pool, v, "Keycloak's logout token", HDR, AT(",'typ':'Logout'"),
+	     "jwt_logout_token");
+	kind(pool, v, "another API's token", HDR,
+	     "{'iss':'ISS','aud':'billing','sub':'s','exp':T+300}", "jwt_aud");
+	/* without KeygateBearerClients any client of the provider may call */
+	kind(pool, v, "azp of any client", HDR, AT(",'azp':'someone'"), NULL);
+	kind(pool, v, "several audiences, azp someone else", HDR,
+	     "{'iss':'ISS','aud':['api','billing'],'azp':'x','sub':'s',"
+	     "'exp':T+300}",
+	     NULL);
+}
+
+/* KeygateBearerClients: the token's client (azp, else client_id) must be
+ * listed, whatever its audiences. */
+static void test_bearer_clients_are_an_allow_list(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_oidc_bearer *v = kinds_verifier(pool, true);
+
+	kind(pool, v, "azp listed", HDR, AT(",'azp':'cli'"), NULL);
+	kind(pool, v, "client_id listed (RFC 9068)", HDR,
+	     AT(",'client_id':'tool'"), NULL);
+	kind(pool, v, "azp and client_id agree", HDR,
+	     AT(",'azp':'cli','client_id':'cli'"), NULL);
+	kind(pool, v, "azp of another client", HDR, AT(",'azp':'rogue'"),
+	     "jwt_azp");
+	kind(pool, v, "client_id of another client", HDR,
+	     AT(",'client_id':'rogue'"), "jwt_azp");
+	kind(pool, v, "azp and client_id disagree", HDR,
+	     AT(",'azp':'cli','client_id':'rogue'"), "jwt_azp");
+	kind(pool, v, "no client named", HDR, AT(""), "jwt_azp");
+	kind(pool, v, "azp not a string", HDR, AT(",'azp':['cli']"),
+	     "jwt_azp");
+	kind(pool, v, "client case differs", HDR, AT(",'azp':'CLI'"),
+	     "jwt_azp");
+	kind(pool, v, "several audiences, azp someone else", HDR,
+	     "{'iss':'ISS','aud':['api','billing'],'azp':'rogue','sub':'s',"
+	     "'exp':T+300}",
+	     "jwt_azp");
+	kind(pool, v, "an ID token of a listed client", HDR,
+	     "{'iss':'ISS','aud':'cli','azp':'cli','sub':'s','exp':T+300}",
+	     "jwt_id_token: aud names the login client");
+}
+
+/* RFC 8259 8.1: no byte-order mark in a token's JSON. */
+static void test_bearer_json_with_a_bom_is_refused(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_oidc_bearer *v = kinds_verifier(pool, false);
+
+	kind(pool, v, "payload with a BOM", HDR,
+	     "\xef\xbb\xbf" AT(""), "jwt_json");
+	kind(pool, v, "header with a BOM", "\xef\xbb\xbf" HDR, AT(""),
+	     "jwt_json");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +358,10 @@ int main(void)
 		KGT(test_bearer_cache_off),
 		KGT(test_bearer_by_discovery),
 		KGT(test_bearer_rejects),
+		KGT(test_bearer_takes_only_access_tokens),
+		KGT(test_bearer_clients_are_an_allow_list),
+		KGT(test_bearer_clients_need_their_issuer),
+		KGT(test_bearer_json_with_a_bom_is_refused),
 	};
 	return KGT_RUN(tests);
 }

@@ -9,6 +9,7 @@
 #include "gateway/base/str.h"
 #include "tests/unit/jwt_world.h"
 
+#include "gateway/base/b64url.h"
 #include "gateway/proto/jose/check.h"
 #include "gateway/proto/oidc/http.h"
 
@@ -333,6 +334,187 @@ static void test_jwt_unknown_kid_refreshes_once(void **state)
 	kgt_world_reset();
 }
 
+/* The JWK text of key named kid, with its "use":"sig" replaced by extra
+ * (JSON members without the braces, ' for "). */
+static const char *jwk_with(apr_pool_t *pool, const kgt_key *key,
+			    const char *kid, const char *extra)
+{
+	const char *jwk = kgt_jwk(pool, key);
+	const char *kid_at = strstr(jwk, "\"kid\":\"");
+	const char *rest = strstr(jwk, ",\"use\":\"sig\"");
+
+	assert_non_null(kid_at);
+	assert_non_null(rest);
+	return apr_pstrcat(pool,
+			   apr_pstrmemdup(pool, jwk, (size_t)(kid_at - jwk)),
+			   "\"kid\":\"", kid, "\"", *extra ? "," : "",
+			   kgt_q(pool, extra), rest + strlen(",\"use\":\"sig\""),
+			   NULL);
+}
+
+/* RFC 7517 4.2-4.4: a JWK verifies only when its use, key_ops and alg
+ * allow it; an encryption key never does, even under its own kid. */
+static void test_jwk_use_key_ops_and_alg_are_obeyed(void **state)
+{
+	static const struct {
+		const char *what, *members;
+		bool usable;
+	} rows[] = {
+		{"no use, key_ops or alg", "", true},
+		{"use sig", "'use':'sig'", true},
+		{"use enc", "'use':'enc'", false},
+		{"use an unknown value", "'use':'tls'", false},
+		{"use not a string", "'use':1", false},
+		{"key_ops verify", "'key_ops':['verify']", true},
+		{"key_ops sign and verify", "'key_ops':['sign','verify']", true},
+		{"key_ops encrypt", "'key_ops':['encrypt']", false},
+		{"key_ops wrapKey", "'key_ops':['wrapKey','unwrapKey']", false},
+		{"key_ops verify and encrypt", "'key_ops':['verify','encrypt']",
+		 false},
+		{"key_ops without verify", "'key_ops':['sign']", false},
+		{"key_ops a string", "'key_ops':'verify'", false},
+		{"key_ops with a number", "'key_ops':['verify',1]", false},
+		{"use sig, key_ops encrypt", "'use':'sig','key_ops':['encrypt']",
+		 false},
+		{"alg RS256", "'alg':'RS256'", true},
+		{"alg RSA-OAEP", "'alg':'RSA-OAEP'", false},
+		{"alg RSA-OAEP-256 with use sig", "'use':'sig','alg':'RSA-OAEP-256'",
+		 false},
+		{"alg ES256 on an RSA key", "'alg':'ES256'", false},
+		{"alg none", "'alg':'none'", false},
+		{"alg HS256", "'alg':'HS256'", false},
+	};
+	apr_pool_t *pool = *state;
+	kgt_world *w = kgt_world_get();
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *jwks = apr_pstrcat(
+			pool, "{\"keys\":[",
+			jwk_with(pool, w->rsa, "k1", rows[i].members), "]}",
+			NULL);
+		size_t usable = 9, skipped = 9;
+		kg_err err;
+		kg_err_clear(&err);
+		assert_int_equal(kg_jwt_keys_parse(pool, jwks, strlen(jwks),
+						   &usable, &skipped, &err),
+				 KG_OK);
+		if (usable != (rows[i].usable ? 1u : 0u) ||
+		    skipped != (rows[i].usable ? 0u : 1u))
+			fail_msg("%s: usable %zu skipped %zu", rows[i].what,
+				 usable, skipped);
+		/* the same key, named by the token's kid, served as the JWKS */
+		kgt_http_route(w->http, "/jwks", 200, "application/json", jwks);
+		expect(pool, keys(pool), rows[i].what, rs(pool, GOOD),
+		       KGT_NOW_MS, rows[i].usable ? KG_OK : KG_EAUTH,
+		       rows[i].usable ? NULL : "jwt_key");
+	}
+	/* an EC key marked for ECDH never verifies an ES256 signature */
+	{
+		const char *jwks = apr_pstrcat(
+			pool, "{\"keys\":[",
+			jwk_with(pool, w->ec, "e1",
+				 "'use':'enc','alg':'ECDH-ES'"),
+			"]}", NULL);
+		kgt_http_route(w->http, "/jwks", 200, "application/json", jwks);
+		expect(pool, keys(pool), "EC key for ECDH-ES",
+		       kgt_jws(pool, w->ec, "ES256", "{'alg':'ES256','kid':'e1'}",
+			       kgt_claims(pool, w, GOOD)),
+		       KGT_NOW_MS, KG_EAUTH, "jwt_key");
+	}
+	/* RFC 8259 8.1: a JWKS with a byte-order mark is no JWKS */
+	{
+		const char *jwks = apr_pstrcat(
+			pool, "\xef\xbb\xbf", kgt_jwks(pool, w->rsa, NULL),
+			NULL);
+		size_t usable, skipped;
+		kg_err err;
+		kg_err_clear(&err);
+		assert_int_equal(kg_jwt_keys_parse(pool, jwks, strlen(jwks),
+						   &usable, &skipped, &err),
+				 KG_EBACKEND);
+		assert_non_null(strstr(err.msg, "jwks_json"));
+		kgt_http_route(w->http, "/jwks", 200, "application/json", jwks);
+		expect(pool, keys(pool), "JWKS with a BOM", rs(pool, GOOD),
+		       KGT_NOW_MS, KG_EBACKEND, "jwks_json");
+	}
+	kgt_world_reset();
+}
+
+/* The token with its signature bytes replaced: sig[0..n). */
+static const char *with_sig(apr_pool_t *pool, const char *token,
+			    const unsigned char *sig, size_t n)
+{
+	const char *dot = strrchr(token, '.');
+
+	return apr_pstrcat(pool,
+			   apr_pstrmemdup(pool, token,
+					  (size_t)(dot - token) + 1),
+			   kg_b64url_encode(pool, sig, n), NULL);
+}
+
+/* The signature bytes of token. */
+static unsigned char *sig_of(apr_pool_t *pool, const char *token, size_t *n)
+{
+	const char *dot = strrchr(token, '.') + 1;
+	unsigned char *out;
+
+	assert_true(kg_b64url_decode(pool, dot, strlen(dot), &out, n));
+	return out;
+}
+
+/* RFC 7518 3.3/3.4: ES256 is exactly 64 bytes, RSA exactly the modulus
+ * length. A padded ES256 signature (each half with a leading zero) or an
+ * RSA signature without its leading zero byte is the same number to the
+ * library and verified before this check: a second spelling of a signed
+ * token. Both are refused before cjose sees them. */
+static void test_signature_lengths_are_exact(void **state)
+{
+	apr_pool_t *pool = *state;
+	kgt_world *w = kgt_world_get();
+	kg_jwt_keys *k = keys(pool);
+	const char *es = kgt_jws(pool, w->ec, "ES256",
+				 "{'alg':'ES256','kid':'e1'}",
+				 kgt_claims(pool, w, GOOD));
+	size_t n;
+	unsigned char *sig = sig_of(pool, es, &n), padded[66] = {0};
+	const char *rsa = NULL;
+
+	assert_int_equal(n, 64);
+	expect(pool, k, "ES256, 64 bytes", es, KGT_NOW_MS, KG_OK, NULL);
+	memcpy(padded + 1, sig, 32);
+	memcpy(padded + 34, sig + 32, 32);
+	expect(pool, k, "ES256 halves padded to 33 bytes",
+	       with_sig(pool, es, padded, 66), KGT_NOW_MS, KG_EAUTH,
+	       "jwt_sig: the signature is 66 bytes");
+	expect(pool, k, "ES256 one byte short", with_sig(pool, es, sig, 63),
+	       KGT_NOW_MS, KG_EAUTH, "jwt_sig: the signature is 63 bytes");
+	/* an RSA signature that starts with a zero byte (1 in 256), sent
+	 * without it */
+	for (int i = 0; i < 20000 && rsa == NULL; i++) {
+		const char *t = rs(pool, kg_psprintf(pool,
+						      "{'iss':'ISS','aud':"
+						      "'client','jti':'j%d',"
+						      "'exp':T+300,'iat':T-0}",
+						      i));
+		sig = sig_of(pool, t, &n);
+		if (sig[0] == 0)
+			rsa = t;
+	}
+	assert_non_null(rsa);
+	expect(pool, k, "RSA with its leading zero", rsa, KGT_NOW_MS, KG_OK,
+	       NULL);
+	expect(pool, k, "RSA without its leading zero (255 bytes)",
+	       with_sig(pool, rsa, sig + 1, 255), KGT_NOW_MS, KG_EAUTH,
+	       "jwt_sig: the signature is 255 bytes");
+	{
+		unsigned char longer[257] = {0};
+		memcpy(longer + 1, sig, 256);
+		expect(pool, k, "RSA with a second leading zero (257 bytes)",
+		       with_sig(pool, rsa, longer, 257), KGT_NOW_MS, KG_EAUTH,
+		       "jwt_sig: the signature is 257 bytes");
+	}
+}
+
 /* No JWKS reachable and none cached: backend error, not "bad token". */
 static void test_jwt_unreachable_jwks_is_backend(void **state)
 {
@@ -363,6 +545,8 @@ int main(void)
 		KGT(test_jwt_header_keys_are_ignored),
 		KGT(test_jwt_unknown_kid_refreshes_once),
 		KGT(test_jwt_unreachable_jwks_is_backend),
+		KGT(test_jwk_use_key_ops_and_alg_are_obeyed),
+		KGT(test_signature_lengths_are_exact),
 	};
 	return KGT_RUN(tests);
 }

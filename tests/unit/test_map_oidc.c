@@ -79,15 +79,16 @@ static void test_identity_comes_from_standard_claims(void **state)
 			       kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
 				     "'attribute':'k','attribute.value':'v'"),
 			       NULL));
-	kg_map_result r = kgt_map_oidc(
+	kg_map_result r = kgt_map_oidc_with(
 		pool, set, A,
 		"{'sub':'U-1','preferred_username':' JDoe ','email':"
 		"'J@Corp.com','given_name':'J','family_name':'Doe'}",
-		NULL);
+		NULL, kgt_conf_keycloak_usernames(pool));
 
 	assert_null(r.failure);
-	/* trimmed and lower-cased (Decision 6) */
+	/* trimmed and lower-cased (Decision 6), when the settings allow */
 	assert_string_equal(r.user->username, "jdoe");
+	assert_non_null(strstr(r.username_note, "how=trim,lower"));
 	assert_string_equal(r.user->email, "j@corp.com");
 	assert_string_equal(r.user->first_name, "J");
 	assert_string_equal(r.user->last_name, "Doe");
@@ -103,8 +104,15 @@ static void test_username_without_preferred_username_is_alias_dot_sub(
 			       kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
 				     "'attribute':'k','attribute.value':'v'"),
 			       NULL));
-	kg_map_result r = kgt_map_oidc(pool, set, A, "{'sub':'U-1'}", NULL);
+	kg_map_result r = kgt_map_oidc_with(pool, set, A, "{'sub':'U-1'}", NULL,
+					    kgt_conf_keycloak_usernames(pool));
 
+	assert_string_equal(r.user->username, "corp-oidc.u-1");
+	/* by default a sub with capitals is not folded into another user */
+	r = kgt_map_oidc(pool, set, A, "{'sub':'U-1'}", NULL);
+	assert_string_equal(r.failure_token, "username_case");
+	r = kgt_map_oidc(pool, set, A, "{'sub':'u-1'}", NULL);
+	assert_null(r.failure);
 	assert_string_equal(r.user->username, "corp-oidc.u-1");
 }
 
@@ -136,8 +144,9 @@ static void test_oidc_template_reads_nested_claims(void **state)
 				     "'template':'${CLAIM.org.uid | uppercase}"
 				     "-${CLAIM.a\\\\.b}@${alias}'"),
 			       NULL));
-	kg_map_result r = kgt_map_oidc(
-		pool, set, A, "{'sub':'1','org':{'uid':'jd'},'a.b':'X'}", NULL);
+	kg_map_result r = kgt_map_oidc_with(
+		pool, set, A, "{'sub':'1','org':{'uid':'jd'},'a.b':'X'}", NULL,
+		kgt_conf_keycloak_usernames(pool));
 
 	assert_null(r.failure);
 	assert_string_equal(r.user->username, "jd-x@corp-oidc");
@@ -151,14 +160,117 @@ static void test_oidc_template_default_is_alias_dot_preferred_username(
 		pool, kgt_file(pool, NULL,
 			       kgt_m(pool, A, "u", "oidc-username-idp-mapper", ""),
 			       NULL));
-	kg_map_result r = kgt_map_oidc(
-		pool, set, A, "{'sub':'1','preferred_username':'JD'}", NULL);
+	kg_map_result r = kgt_map_oidc_with(
+		pool, set, A, "{'sub':'1','preferred_username':'JD'}", NULL,
+		kgt_conf_keycloak_usernames(pool));
 
 	assert_string_equal(r.user->username, "corp-oidc.jd");
 	/* and a missing claim fails the login (Decision 3) */
 	r = kgt_map_oidc(pool, set, A, "{'sub':'1'}", NULL);
 	assert_non_null(r.failure);
 	assert_non_null(strstr(r.failure, "CLAIM.preferred_username"));
+}
+
+/* Usernames from tokens (security.md 2): a value that only trimming or
+ * case folding makes equal to another user's never becomes that user
+ * by default; the settings bring back Keycloak's folding, and then the
+ * change is reported (username_note, logged as KG-0415). */
+static void test_token_usernames_are_not_folded_into_others(void **state)
+{
+	static const struct {
+		const char *what, *name, *token;
+	} rows[] = {
+		{"trailing space", "admin ", "username_space"},
+		{"leading tab", "\tadmin", "username_control"},
+		{"NBSP at the end", "admin\xc2\xa0", "username_space"},
+		{"ideographic space", "\xe3\x80\x80" "admin", "username_space"},
+		{"inner control", "ad\x7fmin", "username_control"},
+		{"zero-width space", "ad\xe2\x80\x8bmin", "username_control"},
+		{"right-to-left override", "\xe2\x80\xae" "nimda",
+		 "username_control"},
+		{"upper case", "ADMIN", "username_case"},
+		{"mixed case", "Admin", "username_case"},
+		{"full-width upper case",
+		 "\xef\xbc\xa1\xef\xbc\xa4\xef\xbc\xad\xef\xbc\xa9\xef\xbc\xae",
+		 "username_case"},
+		{"Cyrillic upper case", "\xd0\x90\xd0\x94", "username_case"},
+		{"I with dot above", "\xc4\xb0" "dris", "username_case"},
+	};
+	apr_pool_t *pool = *state;
+	kg_mapper_set *set = kgt_set(pool, kgt_file(pool, NULL, NULL));
+	kg_map_result r;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		kg_json *claims = kgt_json(
+			pool, "{'sub':'s1','preferred_username':'x'}");
+		kg_map_input in = {.proto = KG_PROTO_OIDC, .claims = claims};
+		kg_err err = {0};
+		/* the claim set by hand: control characters and all */
+		claims->members[1].value->str = rows[i].name;
+		assert_int_equal(kg_map_apply(pool, set, kgt_conf(pool), A, &in,
+					      NULL, &r, &err),
+				 KG_OK);
+		if (r.failure == NULL || r.failure_token == NULL ||
+		    strcmp(r.failure_token, rows[i].token) != 0 ||
+		    strncmp(r.failure, rows[i].token, strlen(rows[i].token)) !=
+			    0)
+			fail_msg("%s: failure %s (%s)", rows[i].what,
+				 r.failure ? r.failure : "none",
+				 r.failure_token ? r.failure_token : "-");
+		/* the value shows escaped, never raw */
+		assert_null(strchr(r.failure, '\x7f'));
+		assert_null(strchr(r.failure, '\t'));
+	}
+	r = kgt_map_oidc(pool, set, A,
+			 "{'sub':'s1','preferred_username':'admin '}", NULL);
+	assert_non_null(strstr(r.failure, "\"admin \""));
+	r = kgt_map_oidc(pool, set, A,
+			 "{'sub':'s1','preferred_username':'ADMIN'}", NULL);
+	assert_non_null(strstr(r.failure, "it would be \"admin\""));
+	/* lower case already: accepted as is, nothing to report */
+	r = kgt_map_oidc(pool, set, A,
+			 "{'sub':'s1','preferred_username':'j.doe@corp'}",
+			 NULL);
+	assert_null(r.failure);
+	assert_null(r.username_note);
+	assert_string_equal(r.user->username, "j.doe@corp");
+	/* full-width lower case is a user of its own, not "alice" */
+	r = kgt_map_oidc(pool, set, A,
+			 "{'sub':'s1','preferred_username':'\xef\xbd\x81lice'}",
+			 NULL);
+	assert_null(r.failure);
+	assert_string_equal(r.user->username, "\xef\xbd\x81lice");
+	/* KeygateUsernameCase lower: Keycloak's folding, reported; full
+	 * width stays full width */
+	r = kgt_map_oidc_with(
+		pool, set, A,
+		"{'sub':'s1','preferred_username':'\xef\xbc\xa1\xef\xbc\xac"
+		"\xef\xbc\xa9\xef\xbc\xa3\xef\xbc\xa5'}",
+		NULL, kgt_conf_keycloak_usernames(pool));
+	assert_null(r.failure);
+	assert_string_equal(r.user->username,
+			    "\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83"
+			    "\xef\xbd\x85");
+	assert_non_null(strstr(r.username_note, "how=lower"));
+	/* a template that lower-cases is the admin's choice: accepted */
+	set = kgt_set(pool,
+		      kgt_file(pool, NULL,
+			       kgt_m(pool, A, "u", "oidc-username-idp-mapper",
+				     "'template':'${CLAIM.preferred_username"
+				     " | lowercase}','target':'LOCAL'"),
+			       NULL));
+	r = kgt_map_oidc(pool, set, A,
+			 "{'sub':'s1','preferred_username':'JDoe'}", NULL);
+	assert_null(r.failure);
+	assert_string_equal(r.user->username, "jdoe");
+	/* SAML logins keep Keycloak's trim and lower case */
+	{
+		kg_assertion *a = kgt_saml(pool, "JDoe", NULL);
+		r = kgt_map_saml(pool, kgt_set(pool, kgt_file(pool, NULL, NULL)),
+				 A, a, NULL);
+		assert_null(r.failure);
+		assert_string_equal(r.user->username, "jdoe");
+	}
 }
 
 int main(void)
@@ -170,6 +282,7 @@ int main(void)
 		KGT(test_claims_without_sub_fail_the_login),
 		KGT(test_oidc_template_reads_nested_claims),
 		KGT(test_oidc_template_default_is_alias_dot_preferred_username),
+		KGT(test_token_usernames_are_not_folded_into_others),
 	};
 	return KGT_RUN(tests);
 }

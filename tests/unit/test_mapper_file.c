@@ -281,6 +281,15 @@ static void test_missing_file_is_a_config_error(void **state)
 		KG_OK);
 	assert_non_null(set);
 	assert_int_equal(set->nmappers, 0);
+	/* an admin's editor may start the file with a byte-order mark */
+	kg_err_clear(&err);
+	assert_int_equal(
+		kg_mapper_file_load(pool,
+				    kgt_temp_file(pool,
+						  "\xef\xbb\xbf{\"identity"
+						  "ProviderMappers\":[]}"),
+				    &set, p, &err),
+		KG_OK);
 }
 
 int main(void)

@@ -234,10 +234,60 @@ static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_psprintf(req->pool, "Bearer %s", token));
 }
 
+/* RFC 6750 2.2, 2.3: keygate takes a token only from the Authorization
+ * header; an access_token in the query or a form body is never a
+ * credential, and it must not reach a backend that might take it for
+ * one. By KeygateAccessTokenParam the request is refused (400, true
+ * returned, resp the refusal) or the parameter removed from req->query
+ * and req->body (the binding hands the rest on). Logged either way. */
+static bool access_token_param(kg_gateway *gw, kg_req *req,
+			       const kg_log *log, kg_resp *resp)
+{
+	const char *query = NULL, *body = NULL, *where;
+	size_t query_len = 0, body_len = 0;
+	int in_query = 0, in_form = 0;
+
+	if (req->query)
+		in_query = kg_params_strip(req->pool, req->query,
+					   strlen(req->query), "access_token",
+					   &query, &query_len);
+	if (req->body && kg_req_is_form(req))
+		in_form = kg_params_strip(req->pool, req->body, req->body_len,
+					  "access_token", &body, &body_len);
+	if (in_query == 0 && in_form == 0)
+		return false;
+	where = in_query && in_form ? "query,form"
+		: in_query	    ? "query"
+				    : "form";
+	if (!gw->conf->gateway.access_token_strip) {
+		kg_log_emit(log, KG_LOG_WARN, "KG-0408",
+			    "REJECT proto=jwt reason=access_token_param in=%s",
+			    where);
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       "Bearer realm=\"keygate\", "
+			       "error=\"invalid_request\"");
+		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
+		kg_resp_fail(resp, KG_EINVAL, "access_token_param");
+		return true;
+	}
+	kg_log_emit(log, KG_LOG_WARN, "KG-0409",
+		    "STRIP param=access_token in=%s reason=access_token_param",
+		    where);
+	if (in_query)
+		req->query = query_len > 0 ? query : NULL;
+	if (in_form) {
+		req->body = body;
+		req->body_len = body_len;
+	}
+	return false;
+}
+
 void kg_authn_request(kg_gateway *gw, const kg_conf_location *loc,
 			     kg_req *req, const kg_log *log, kg_resp *resp,
 			     kg_caller *caller)
 {
+	if (access_token_param(gw, req, log, resp))
+		return;
 	authenticate(gw, loc, req, log, resp, caller);
 	if (resp->action != KG_RESP_CONTINUE)
 		return;

@@ -110,8 +110,9 @@ static kg_rc verify(kg_gateway *gw, kg_req *req, const char *token,
  * through its mappers, any other issuer's through those of alias
  * "bearer". *b->user is in req's pool. KG_EDENIED when the gate says no
  * (*why says why). */
-static kg_rc map(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
-		 const kg_oidc_bearer_token *jwt, kg_bearer_user *b, const char **why,
+static kg_rc map(kg_gateway *gw, kg_req *req, const kg_log *log,
+		 const kg_mapper_set *set, const kg_oidc_bearer_token *jwt,
+		 kg_bearer_user *b, const char **token, const char **why,
 		 kg_err *err)
 {
 	static const kg_mapper_set none;
@@ -127,13 +128,19 @@ static kg_rc map(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 			     alias, &in, NULL, &out, err);
 
 	if (rc != KG_OK) {
+		*token = "mapping";
 		*why = err->msg;
 		return KG_EDENIED;
 	}
 	if (!out.allowed) {
+		*token = out.deny_token;
 		*why = out.deny_reason;
 		return KG_EDENIED;
 	}
+	if (out.username_note)
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0415",
+			    "username normalized %s issuer=%s", out.username_note,
+			    jwt->issuer);
 	/* the mapped user may point into the mapper generation, which a
 	 * reload can free once released: copy it into the request first */
 	b->user = kg_user_copy(req->pool, out.user);
@@ -143,9 +150,10 @@ static kg_rc map(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 /* Where a token was refused. */
 typedef enum { REFUSED_VERIFY, REFUSED_REVOKED, REFUSED_MAPPING } refusal;
 
-/* Logs and answers a refusal of the token. */
+/* Logs and answers a refusal of the token; token is the mapping
+ * refusal's reason token. */
 static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
-		   refusal stage, const char *why)
+		   refusal stage, const char *token, const char *why)
 {
 	if (stage == REFUSED_VERIFY) {
 		kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN,
@@ -158,9 +166,13 @@ static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
 		reject_token(gw, resp, rc, "token_revoked");
 	} else {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0411",
-			    "AUDIT token rejected reason=\"%s\"", why);
+			    "AUDIT token rejected reason=%s detail=%s",
+			    token ? token : "mapping", why);
 		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
-		kg_resp_fail(resp, KG_EDENIED, "token_denied");
+		kg_resp_fail(resp, KG_EDENIED,
+			     token && strncmp(token, "username_", 9) == 0
+				     ? token
+				     : "token_denied");
 	}
 }
 
@@ -174,7 +186,7 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	long long now = kg_gateway_now_ms();
 	const kg_mapper_set *set = NULL;
 	kg_mappers_gen *gen = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *why_token = NULL;
 	refusal stage = REFUSED_MAPPING;
 	kg_bearer_answer answer;
 	kg_oidc_bearer_token jwt;
@@ -199,7 +211,8 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	} else if ((rc = check_revocation(gw, req, b, &answer, &err)) !=
 		   KG_OK) {
 		stage = REFUSED_REVOKED;
-	} else if ((rc = map(gw, req, set, &jwt, b, &why, &err)) == KG_OK &&
+	} else if ((rc = map(gw, req, log, set, &jwt, b, &why_token, &why,
+			     &err)) == KG_OK &&
 		   jwt.cached) {
 		/* remembered from the second sight on: a token used once
 		 * (most cold ones) costs no entry */
@@ -213,7 +226,8 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	if (gen)
 		kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK)
-		refuse(gw, log, resp, rc, stage, why ? why : err.msg);
+		refuse(gw, log, resp, rc, stage, why_token,
+		       why ? why : err.msg);
 	return rc == KG_OK;
 }
 

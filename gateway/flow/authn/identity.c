@@ -55,6 +55,75 @@ int kg_identity_scrub(apr_pool_t *pool, apr_table_t *headers,
 	return s.doomed->nelts;
 }
 
+typedef struct {
+	apr_pool_t *pool;
+	const kg_conf_location *loc;
+	kg_buf kept, removed;
+} connection_filter;
+
+/* True when the folded token names a header keygate sets. */
+static bool keygate_sets(apr_pool_t *pool, const kg_conf_location *loc,
+			 const char *folded)
+{
+	if (strcmp(folded, KG_USERNAME_HEADER) == 0 ||
+	    strcmp(folded, "authorization") == 0)
+		return true;
+	for (int i = 0; loc->headers && i < loc->headers->nelts; i++) {
+		const char *name =
+			APR_ARRAY_IDX(loc->headers, i, kg_identity_header).name;
+		if (strcmp(folded, fold_name(pool, name)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Sorts the tokens of one Connection header into kept and removed. */
+static int filter_connection(void *data, const char *key, const char *value)
+{
+	connection_filter *f = data;
+	const char *p = value;
+
+	while (*p) {
+		size_t n;
+		kg_buf *into;
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		into = keygate_sets(f->pool, f->loc,
+				    fold_name(f->pool,
+					      apr_pstrmemdup(f->pool, p, n)))
+			       ? &f->removed
+			       : &f->kept;
+		if (into->len > 0)
+			kg_buf_adds(into, into == &f->kept ? ", " : ",");
+		kg_buf_add(into, p, n);
+		p += n;
+	}
+	return 1;
+}
+
+const char *kg_identity_guard_connection(apr_pool_t *pool,
+					 apr_table_t *headers,
+					 const kg_conf_location *loc)
+{
+	connection_filter f = {.pool = pool, .loc = loc};
+
+	if (apr_table_get(headers, "Connection") == NULL)
+		return NULL;
+	kg_buf_init(&f.kept, pool, 64);
+	kg_buf_init(&f.removed, pool, 32);
+	apr_table_do(filter_connection, &f, headers, "Connection", NULL);
+	if (f.removed.len == 0)
+		return NULL;
+	if (f.kept.len > 0)
+		apr_table_setn(headers, "Connection", f.kept.data);
+	else
+		apr_table_unset(headers, "Connection");
+	return f.removed.data;
+}
+
 const char *kg_identity_encode(apr_pool_t *pool, const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -29,6 +29,19 @@ int kg_identity_scrub(apr_pool_t *pool, apr_table_t *headers,
 void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
 		     const kg_conf_location *loc);
 
+/* Removes from the Connection headers every token that names a header
+ * keygate sets for the backend: domino-username, the location's identity
+ * headers (matched without regard to case or to '_' versus '-'), and
+ * Authorization. A client's "Connection: close, domino-username" would
+ * otherwise make mod_proxy drop the header keygate set, as hop-by-hop
+ * (RFC 9110 7.6.1), and the backend would see no identity. Tokens are
+ * split on ',' and white space, across every Connection header; the
+ * others stay, in one Connection header (none when nothing is left).
+ * Returns the removed tokens joined by ',', or NULL when there were
+ * none. */
+const char *kg_identity_guard_connection(apr_pool_t *pool, apr_table_t *headers,
+					 const kg_conf_location *loc);
+
 /* Removes keygate's own cookies (session_cookie and the login-state
  * cookies) from the Cookie headers, so the backend never sees a live
  * session id; the other cookies pass in one Cookie header. */

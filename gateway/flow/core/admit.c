@@ -21,16 +21,21 @@ kg_rc kg_admit_map(apr_pool_t *pool, const kg_mapper_set *set,
 	out->broker_id = res.broker_id;
 	out->warnings = res.warnings;
 	out->deny_reason = NULL;
+	out->deny_token = NULL;
 	out->deny_message = NULL;
+	out->username_note = res.username_note;
 	if (res.failure) {
 		out->allowed = false;
 		out->deny_reason = res.failure;
+		out->deny_token =
+			res.failure_token ? res.failure_token : "mapping";
 		return KG_OK;
 	}
 	kg_map_domino(pool, conf, &res);
 	out->allowed = kg_pol_gate_check(pool, conf, res.user, &reason);
 	if (!out->allowed) {
 		out->deny_reason = reason;
+		out->deny_token = "access_gate";
 		out->deny_message = conf->gate_message;
 	}
 	return KG_OK;

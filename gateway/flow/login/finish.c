@@ -139,6 +139,10 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, rc, "mapping");
 		return;
 	}
+	if (out.username_note)
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0415",
+			    "username normalized %s idp=%s", out.username_note,
+			    done->alias);
 	if (!out.allowed) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0503",
 			    "AUDIT login denied idp=%s user=%s reason=\"%s\"",

@@ -5,9 +5,18 @@
  * and iat with a clock skew.
  *
  * Every rejection is KG_EAUTH with a message that starts with a stable
- * reason: jwt_size, jwt_parse, jwt_header, jwt_alg, jwt_key, jwt_sig,
- * jwt_iss, jwt_aud, jwt_azp, jwt_exp, jwt_nbf, jwt_iat. The token itself
- * never appears in a message.
+ * reason: jwt_size, jwt_parse, jwt_json, jwt_header, jwt_typ, jwt_alg,
+ * jwt_key, jwt_sig, jwt_iss, jwt_id_token, jwt_logout_token, jwt_aud,
+ * jwt_azp, jwt_exp, jwt_nbf, jwt_iat. The token itself never appears in
+ * a message.
+ *
+ * Access tokens (rules.access_token, bearer tokens for the API) must
+ * look like one: header typ absent, JWT or at+jwt (RFC 9068); no nonce
+ * (but see Keycloak's typ "Bearer" in check.c), at_hash or c_hash, and
+ * no Keycloak typ "ID" (an ID token: jwt_id_token);
+ * no events and no Keycloak typ "Logout" (a logout token:
+ * jwt_logout_token); an aud that names a login client and no API
+ * audience is an ID token too.
  */
 #ifndef KG_PROTO_JOSE_CHECK_H
 #define KG_PROTO_JOSE_CHECK_H
@@ -30,6 +39,13 @@ typedef struct {
 	long long skew_s;
 	bool require_exp; /* logout tokens may omit exp */
 	bool require_iat;
+	bool access_token; /* a bearer token: only an access token passes */
+	const apr_array_header_t *clients; /* const char *; NULL: any client.
+					      Else the token's client (azp,
+					      else client_id) must be one */
+	const apr_array_header_t *login_clients; /* const char *: client ids
+						    an ID token would name as
+						    aud; may be NULL */
 } kg_jwt_rules;
 
 /* A verified token. */
@@ -42,9 +58,12 @@ typedef struct {
 	const char *kid;     /* NULL when absent */
 } kg_jwt;
 
-/* Returns the iss of token without verifying anything, or NULL: only to
- * choose which issuer's rules and keys to verify it with. */
-const char *kg_jwt_peek_issuer(apr_pool_t *pool, const char *token);
+/* Sets *iss to the iss of token (NULL when it has none) without
+ * verifying anything: only to choose which issuer's rules and keys to
+ * verify it with. KG_EAUTH (jwt_size, jwt_parse, jwt_json) when the
+ * token is not a compact JWS with a JSON object payload. */
+kg_rc kg_jwt_peek_issuer(apr_pool_t *pool, const char *token,
+			 const char **iss, kg_err *err);
 
 /* Verifies token against the keys at jwks_uri and rules; fills *out (in
  * pool) on success. See the file comment for the reasons. */

@@ -6,6 +6,7 @@
  * verifies, so a concurrent rotation never frees a key in use.
  */
 #include "gateway/proto/jose/keys.h"
+#include "gateway/base/b64url.h"
 #include "gateway/base/json.h"
 #include "gateway/base/buf.h"
 #include "gateway/base/refcell.h"
@@ -25,6 +26,9 @@ typedef struct {
 	char *kty;  /* "RSA", "EC" */
 	char *crv;  /* EC: "P-256", ...; else NULL */
 	char *alg;  /* NULL: any that fits kty */
+	size_t sig_len; /* the only signature length it verifies: the
+			   modulus length (RSA), twice the coordinate
+			   length (EC) */
 	cjose_jwk_t *jwk;
 } jwt_key;
 
@@ -94,19 +98,105 @@ static bool jwt_jwk_cjose_safe(const kg_json *v)
 	return true;
 }
 
+/* The JWS algorithms keygate verifies, with the key type they take. */
+static const struct {
+	const char *alg, *kty, *crv;
+} jws_algs[] = {
+	{"RS256", "RSA", NULL},	  {"RS384", "RSA", NULL},
+	{"RS512", "RSA", NULL},	  {"PS256", "RSA", NULL},
+	{"PS384", "RSA", NULL},	  {"PS512", "RSA", NULL},
+	{"ES256", "EC", "P-256"}, {"ES384", "EC", "P-384"},
+	{"ES512", "EC", "P-521"},
+};
+
+/* True when the JWK's alg (a JWS algorithm for kty and crv) lets it
+ * verify signatures; an encryption algorithm (RSA-OAEP, ECDH-ES, ...)
+ * or one for another key type never does. */
+static bool jwk_alg_signs(const char *alg, const char *kty, const char *crv)
+{
+	for (size_t i = 0; i < sizeof(jws_algs) / sizeof(*jws_algs); i++) {
+		if (strcmp(jws_algs[i].alg, alg) == 0)
+			return strcmp(jws_algs[i].kty, kty) == 0 &&
+			       (jws_algs[i].crv == NULL ||
+				(crv && strcmp(jws_algs[i].crv, crv) == 0));
+	}
+	return false;
+}
+
+/* True when the JWK's key_ops (RFC 7517 4.3), when present, is an array
+ * of strings that allows "verify" and nothing an encryption key does: a
+ * key marked for encryption never verifies a signature. */
+static bool jwk_ops_verify(const kg_json *ops)
+{
+	static const char *const enc_ops[] = {"encrypt",   "decrypt",
+					      "wrapKey",   "unwrapKey",
+					      "deriveKey", "deriveBits"};
+	bool verify = false;
+
+	if (ops == NULL)
+		return true;
+	if (ops->type != KG_JSON_ARRAY)
+		return false;
+	for (size_t i = 0; i < ops->count; i++) {
+		const kg_json *op = ops->members[i].value;
+		if (op->type != KG_JSON_STRING)
+			return false;
+		for (size_t j = 0; j < sizeof(enc_ops) / sizeof(*enc_ops); j++)
+			if (strcmp(op->str, enc_ops[j]) == 0)
+				return false;
+		verify = verify || strcmp(op->str, "verify") == 0;
+	}
+	return verify;
+}
+
+/* The exact length of a signature by the JWK v (RFC 7518 3.3, 3.4):
+ * RSA the modulus length in bytes, EC twice the coordinate length of
+ * its curve; 0 when it cannot be told (the key is skipped). */
+static size_t jwk_sig_len(apr_pool_t *pool, const kg_json *v,
+			  const char *kty)
+{
+	const char *crv = kg_json_str(v, "crv"), *n = kg_json_str(v, "n");
+	unsigned char *bytes;
+	size_t len, i = 0;
+
+	if (strcmp(kty, "EC") == 0) {
+		if (crv == NULL)
+			return 0;
+		return strcmp(crv, "P-256") == 0   ? 64
+		       : strcmp(crv, "P-384") == 0 ? 96
+		       : strcmp(crv, "P-521") == 0 ? 132
+						   : 0;
+	}
+	if (n == NULL || !kg_b64url_decode(pool, n, strlen(n), &bytes, &len))
+		return 0;
+	while (i < len && bytes[i] == 0)
+		i++; /* a leading zero octet some encoders add */
+	return len - i;
+}
+
 /* Adds the JWK object v to set unless it is not a signing key keygate
- * can use. */
+ * can use: its use, key_ops and alg must all allow verifying a JWS
+ * (RFC 7517 4.2-4.4). */
 static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
 {
 	const char *kty = kg_json_str(v, "kty");
-	const char *use = kg_json_str(v, "use");
+	const kg_json *use = kg_json_get(v, "use"), *alg = kg_json_get(v, "alg");
 	jwt_key *key = &set->keys[set->n];
 	cjose_err cerr;
 	kg_buf text;
+	size_t sig_len;
 
 	if (set->n >= KG_JWKS_KEYS_MAX || kty == NULL ||
 	    (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0) ||
-	    (use && strcmp(use, "sig") != 0) || !jwt_jwk_cjose_safe(v))
+	    (use && (use->type != KG_JSON_STRING ||
+		     strcmp(use->str, "sig") != 0)) ||
+	    !jwk_ops_verify(kg_json_get(v, "key_ops")) ||
+	    (alg && (alg->type != KG_JSON_STRING ||
+		     !jwk_alg_signs(alg->str, kty, kg_json_str(v, "crv")))) ||
+	    !jwt_jwk_cjose_safe(v))
+		return;
+	sig_len = jwk_sig_len(pool, v, kty);
+	if (sig_len == 0)
 		return;
 	kg_buf_init(&text, pool, 1024);
 	kg_json_write(&text, v);
@@ -117,6 +207,7 @@ static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
 	key->kty = jwt_keys_strdup(kty);
 	key->crv = jwt_keys_strdup(kg_json_str(v, "crv"));
 	key->alg = jwt_keys_strdup(kg_json_str(v, "alg"));
+	key->sig_len = sig_len;
 	set->n++;
 }
 
@@ -131,6 +222,11 @@ static kg_rc jwt_keyset_from(apr_pool_t *pool, const char *uri, int status,
 	kg_json_error e;
 	jwt_keyset *set;
 
+	if (status == 200 && kg_json_has_bom(body, len))
+		return kg_err_set(err, KG_EBACKEND,
+				  "jwks_json: %s answered a JWKS that starts "
+				  "with a byte-order mark (RFC 8259 8.1)",
+				  uri);
 	if (status == 200 &&
 	    !kg_json_parse(pool, body, len, KG_JSON_DEFAULT_DEPTH, &doc, &e))
 		doc = NULL;
@@ -248,10 +344,26 @@ static kg_rc jwt_keys_check(apr_pool_t *pool, const jwt_key *key,
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
 	kg_rc rc = KG_OK;
+	const char *sig = memrchr(token, '.', len);
+	unsigned char *sig_bytes;
+	size_t sig_len;
 
 	if (!jwt_key_fits(key, alg))
 		return kg_err_set(err, KG_EAUTH,
 				  "jwt_key: the key does not fit alg %s", alg);
+	/* exact lengths only: cjose splits an EC signature in halves and
+	 * OpenSSL takes a short RSA one as a number, so a padded or
+	 * shortened copy of a signature would verify too */
+	if (sig == NULL ||
+	    !kg_b64url_decode(pool, sig + 1, len - (size_t)(sig + 1 - token),
+			      &sig_bytes, &sig_len))
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_sig: the signature is not base64url");
+	if (sig_len != key->sig_len)
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_sig: the signature is %zu bytes, %s "
+				  "with this key takes %zu",
+				  sig_len, alg, key->sig_len);
 	jws = cjose_jws_import(token, len, &cerr);
 	if (jws == NULL)
 		return kg_err_set(err, KG_EAUTH, "jwt_parse: %s",

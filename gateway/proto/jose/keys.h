@@ -4,7 +4,11 @@
  *
  * One kg_jwt_keys per provider, shared by a process's threads. Keys are
  * looked up by kid, never by a key or URL the token names (jku, x5u,
- * jwk and x5c are ignored). An unknown kid triggers one JWKS fetch, at
+ * jwk and x5c are ignored). A JWK is used only as its use, key_ops and
+ * alg allow (RFC 7517 4.2-4.4): a key for encryption never verifies a
+ * signature. A signature must have its key's exact length (RSA: the
+ * modulus; ES256 64 bytes, ES384 96, ES512 132): a padded or short one
+ * never reaches cjose. An unknown kid triggers one JWKS fetch, at
  * most once per refresh_min_ms; a JWKS older than max_age_ms is
  * refetched, and kept when the refetch fails.
  *
@@ -44,7 +48,9 @@ kg_rc kg_jwt_keys_make(apr_pool_t *pool, const kg_jwt_source *src,
 
 /* Parses a JWKS document body[0..len) and counts the keys keygate would
  * verify with (*usable) and those it skips (*skipped). KG_EBACKEND
- * "jwks_fetch: ..." when it is not a JWKS. For tests and fuzzing: the
+ * "jwks_fetch: ..." when it is not a JWKS, "jwks_json: ..." when it
+ * starts with a byte-order mark (strict RFC 8259, like every JOSE
+ * text). For tests and fuzzing: the
  * cache parses with the same code. */
 kg_rc kg_jwt_keys_parse(apr_pool_t *pool, const char *body, size_t len,
 			size_t *usable, size_t *skipped, kg_err *err);
@@ -55,7 +61,8 @@ kg_rc kg_jwt_keys_parse(apr_pool_t *pool, const char *body, size_t len,
  * come from the JWKS at uri. On success *payload (NUL-terminated) and
  * *payload_len hold the signed payload, in pool.
  * Errors: KG_EAUTH "jwt_key: ..." (no such key, or it does not fit alg),
- * KG_EAUTH "jwt_sig: ..." (bad signature), KG_EAUTH "jwt_parse: ...",
+ * KG_EAUTH "jwt_sig: ..." (bad signature, or not the key's exact
+ * signature length), KG_EAUTH "jwt_parse: ...",
  * KG_EBACKEND when no JWKS could be fetched. */
 kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 			 const char *token, size_t len, const char *alg,

@@ -35,6 +35,24 @@ static void jwt_http_opts(const kg_conf_oidc *conf, const kg_log *log,
 	http->log = log;
 }
 
+/* The client ids an ID token of issuer b would name as its aud: the
+ * gateway's own login client (KeygateOIDCClientID) when b is the login
+ * provider, and the clients KeygateBearerClients lists for b. NULL when
+ * there are none. */
+static const apr_array_header_t *login_clients(apr_pool_t *pool,
+					       const kg_conf_oidc *conf,
+					       const kg_conf_bearer_issuer *b)
+{
+	apr_array_header_t *list = apr_array_make(pool, 2, sizeof(char *));
+
+	if (conf->issuer && conf->client_id &&
+	    strcmp(conf->issuer, b->issuer) == 0)
+		APR_ARRAY_PUSH(list, const char *) = conf->client_id;
+	if (b->clients)
+		apr_array_cat(list, b->clients);
+	return list->nelts > 0 ? list : NULL;
+}
+
 /* Prepares issuer i of conf. */
 static kg_rc jwt_issuer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 			     const kg_log *log, int i, jwt_issuer *is,
@@ -56,6 +74,9 @@ static kg_rc jwt_issuer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 	is->rules.skew_s = conf->clock_skew_s;
 	is->rules.require_exp = true;
 	is->rules.require_iat = false;
+	is->rules.access_token = true;
+	is->rules.clients = is->conf->clients;
+	is->rules.login_clients = login_clients(pool, conf, is->conf);
 	src = kg_oidc_http_source(http);
 	rc = kg_jwt_keys_make(pool, &src, max_age_ms, min_ms, &is->keys, err);
 	if (rc == KG_OK && is->conf->jwks_uri == NULL)
@@ -154,7 +175,7 @@ kg_rc kg_oidc_bearer_verify_keyed(kg_oidc_bearer *v, apr_pool_t *pool,
 			  long long now_ms, kg_oidc_bearer_token *out, kg_err *err)
 {
 	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1);
-	const char *jwks_uri;
+	const char *jwks_uri, *iss;
 	jwt_issuer *is;
 	kg_jwt jwt;
 	kg_rc rc;
@@ -166,7 +187,10 @@ kg_rc kg_oidc_bearer_verify_keyed(kg_oidc_bearer *v, apr_pool_t *pool,
 	memcpy(out->digest, key, sizeof(out->digest));
 	if (jwt_from_cache(v, pool, key, now_ms, out))
 		return KG_OK;
-	is = jwt_find_issuer(v, kg_jwt_peek_issuer(pool, token));
+	rc = kg_jwt_peek_issuer(pool, token, &iss, err);
+	if (rc != KG_OK)
+		return rc;
+	is = jwt_find_issuer(v, iss);
 	if (is == NULL)
 		return kg_err_set(err, KG_EAUTH,
 				  "jwt_iss: not issued by a configured issuer");

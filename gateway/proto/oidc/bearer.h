@@ -3,7 +3,10 @@
  * against the configured issuers (KeygateBearerIssuer): signature by the
  * issuer's JWKS (Keycloak's .../protocol/openid-connect/certs, or the
  * jwks_uri of its discovery document), the algorithm allow-list, iss,
- * aud, exp, nbf and iat with the configured skew.
+ * aud, exp, nbf and iat with the configured skew; only access tokens
+ * (no ID, logout or refresh tokens, see check.h), and with
+ * KeygateBearerClients only from the listed clients (azp, else
+ * client_id).
  *
  * One kg_oidc_bearer per process, shared by its threads. Successes are
  * cached by the token's SHA-256 until min(exp, now + cache time), so a
