@@ -55,7 +55,7 @@ static void add_aws_status(kg_buf *b, const kg_sess_record *rec)
 			      &err) != KG_OK)
 		return;
 	kg_buf_adds(b, ",\"aws\":");
-	kg_aws_render_status(b, set, kg_gateway_now_ms() / 1000);
+	kg_aws_render_status(b, set, kg_state_now_ms() / 1000);
 }
 
 /* GET session: the caller's own session as JSON, with no secret in it

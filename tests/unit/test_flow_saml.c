@@ -10,7 +10,7 @@
  *   flow/login/state.c        the login-state cookie
  *   flow/logout/saml.c        kg_logout_saml_start, slo refusals
  *   flow/logout/local.c       the SAML branch of PREFIX logout
- *   flow/core/state.c         kg_gateway_saml by alias
+ *   flow/core/state.c         kg_state_saml by alias
  *   flow/core/reply.c         kg_reply_saml_refuse
  *   flow/routes.c             saml/ALIAS/..., broker endpoint, descriptor
  *   flow/gateway.c            load_saml, kg_gateway_saml_metadata

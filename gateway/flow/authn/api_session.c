@@ -31,7 +31,7 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 		    const kg_oidc_bearer_token *jwt, kg_user *user, const char *name,
 		    const char **message, kg_err *err)
 {
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 	kg_sess_created created;
 	bool stored = false;

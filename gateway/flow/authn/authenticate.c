@@ -16,7 +16,7 @@ kg_rc kg_authn_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 kg_sess_record **out, kg_err *err)
 {
 	const char *cookie = kg_req_cookie(req, gw->conf->sessions.cookie_name);
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	kg_sess_record *rec;
 	kg_pol_session_state state;
 	bool written;
@@ -164,7 +164,7 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		return;
 	}
 	if (rc != KG_ENOTFOUND) {
-		kg_gateway_log_outage(gw, log, err.msg);
+		kg_state_log_outage(gw, log, err.msg);
 		kg_metrics_inc(gw->metrics, KG_M_REQ_UNAVAILABLE);
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
@@ -216,7 +216,7 @@ static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
 				  : gw->conf->gateway.base_url,
 		.session = caller->session,
 		.auth_s = caller->auth_ms / 1000,
-		.now_s = kg_gateway_now_ms() / 1000,
+		.now_s = kg_state_now_ms() / 1000,
 		.lifetime_s = gw->conf->gateway.app_jwt_lifetime_s};
 	const char *token;
 	kg_err err = {0};

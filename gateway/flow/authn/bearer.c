@@ -43,7 +43,7 @@ static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
 		if (rc != KG_OK)
 			return rc;
 		answer->state = revoked ? KG_BEARER_REVOKED : KG_BEARER_VALID;
-		answer->at_ms = kg_gateway_now_ms();
+		answer->at_ms = kg_state_now_ms();
 		kg_bearer_users_answer(gw->bearer_users, b->digest, answer);
 	}
 	return answer->state == KG_BEARER_REVOKED
@@ -90,7 +90,7 @@ static kg_rc verify(kg_gateway *gw, kg_req *req, const char *token,
 {
 	const kg_json *name;
 	kg_rc rc = gw->jwt ? kg_oidc_bearer_verify_keyed(gw->jwt, req->pool, token,
-						 b->digest, kg_gateway_now_ms(),
+						 b->digest, kg_state_now_ms(),
 						 jwt, err)
 			   : kg_err_set(err, KG_EAUTH,
 					"jwt_iss: no KeygateBearerIssuer");
@@ -183,7 +183,7 @@ static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
 static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 		     const kg_log *log, kg_resp *resp, kg_bearer_user *b)
 {
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	const kg_mapper_set *set = NULL;
 	kg_mappers_gen *gen = NULL;
 	const char *why = NULL, *why_token = NULL;
@@ -261,7 +261,7 @@ void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc,
 	}
 	caller->user = b.user;
 	caller->via = "bearer";
-	caller->auth_ms = kg_gateway_now_ms();
+	caller->auth_ms = kg_state_now_ms();
 	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
 	resp->user = b.user->username;
 	resp->action = KG_RESP_CONTINUE;

@@ -197,7 +197,7 @@ static kg_rc aws_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	for (int i = 0; i < set->roles->nelts; i++) {
 		kg_aws_role_creds *r =
 			&APR_ARRAY_IDX(set->roles, i, kg_aws_role_creds);
-		if (kg_gateway_now_ms() - now_ms >= KG_AWS_REFRESH_BUDGET_MS)
+		if (kg_state_now_ms() - now_ms >= KG_AWS_REFRESH_BUDGET_MS)
 			break;
 		if (role_due(r, window, now_ms))
 			refresh_role(gw, req, log, rec, r, now_ms);

@@ -24,7 +24,7 @@ static kg_rc newest_with_aws(kg_gateway *gw, kg_req *req, const char *user,
 {
 	apr_array_header_t *all;
 	kg_rc rc = kg_sess_admin_list(gw->store, req->pool, user,
-				      kg_gateway_now_ms(), &all, err);
+				      kg_state_now_ms(), &all, err);
 
 	*out = NULL;
 	for (int i = 0; rc == KG_OK && i < all->nelts; i++) {
@@ -35,7 +35,7 @@ static kg_rc newest_with_aws(kg_gateway *gw, kg_req *req, const char *user,
 		    kg_aws_set_decode(req->pool, e->rec->state.sts_credentials,
 				      &set, &why) == KG_OK &&
 		    kg_aws_default_role(set, kg_aws_profiles(req->pool, set),
-					NULL, kg_gateway_now_ms() / 1000) >= 0)
+					NULL, kg_state_now_ms() / 1000) >= 0)
 			*out = e->rec; /* least recently used first */
 	}
 	return rc;
@@ -67,7 +67,7 @@ static void find_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 			if (rc == KG_OK && *out)
 				rc = kg_job_run(
 					gw, req, log, &kg_aws_refresh_job, out,
-					kg_gateway_now_ms(), &written, &err);
+					kg_state_now_ms(), &written, &err);
 		}
 	}
 	if (rc == KG_OK && *out)
@@ -79,7 +79,7 @@ static void find_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, KG_EAUTH, "no_session");
 		return;
 	}
-	kg_gateway_log_outage(gw, log, err.msg);
+	kg_state_log_outage(gw, log, err.msg);
 	kg_resp_fail(resp, rc, "cache_unavailable");
 }
 
@@ -89,7 +89,7 @@ void kg_aws_endpoint_credentials(kg_gateway *gw, kg_req *req,
 	const char *format = kg_req_param(req, "format");
 	const char *profile = kg_req_param(req, "profile");
 	const char *preferred = gw->conf->aws.default_profile;
-	long long now_s = kg_gateway_now_ms() / 1000;
+	long long now_s = kg_state_now_ms() / 1000;
 	kg_sess_record *rec = NULL;
 	kg_aws_set *set = NULL;
 	const char *body = NULL;

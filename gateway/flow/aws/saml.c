@@ -67,7 +67,7 @@ static kg_rc map_roles(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 	if (gw->mappers == NULL)
 		return kg_err_set(err, KG_ECONFIG, "no KeygateMappers file");
-	gen = kg_mappers_live_acquire(gw->mappers, kg_gateway_now_ms() / 1000,
+	gen = kg_mappers_live_acquire(gw->mappers, kg_state_now_ms() / 1000,
 				      log, &set);
 	rc = kg_admit_map(req->pool, set, &gw->conf->mapping, alias, &in, NULL,
 			  &o, err);
@@ -97,8 +97,8 @@ static kg_rc check(kg_gateway *gw, kg_req *req, const char *alias,
 		   const kg_sess_record *rec, const char *response,
 		   kg_saml_verified *v, const char **reason, kg_err *err)
 {
-	kg_saml *saml = kg_gateway_saml(gw, alias);
-	long long now = kg_gateway_now_ms();
+	kg_saml *saml = kg_state_saml(gw, alias);
+	long long now = kg_state_now_ms();
 	bool first = false;
 	kg_rc rc;
 
@@ -141,7 +141,7 @@ void kg_aws_endpoint_saml(kg_gateway *gw, kg_req *req,
 	kg_rc rc;
 
 	if (!gw->conf->aws.enabled || !gw->conf->aws.separate_response ||
-	    kg_gateway_saml(gw, alias) == NULL) {
+	    kg_state_saml(gw, alias) == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
 		return;
 	}
@@ -173,7 +173,7 @@ void kg_aws_endpoint_saml(kg_gateway *gw, kg_req *req,
 	if (issued_any(req->pool, fresh) ||
 	    !issued_any(req->pool, rec->state.sts_credentials))
 		rec->state.sts_credentials = fresh;
-	rc = kg_sess_store_save(gw->store, req->pool, rec, kg_gateway_now_ms(),
+	rc = kg_sess_store_save(gw->store, req->pool, rec, kg_state_now_ms(),
 				&written, &err);
 	if (rc != KG_OK) {
 		refuse(log, resp, rc == KG_ENOTFOUND ? KG_EAUTH : rc,

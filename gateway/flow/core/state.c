@@ -7,10 +7,10 @@
 #include <apr_time.h>
 #include <string.h>
 
-void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
+void kg_state_log_outage(kg_gateway *gw, const kg_log *log,
 			   const char *detail)
 {
-	long long now_s = kg_gateway_now_ms() / 1000;
+	long long now_s = kg_state_now_ms() / 1000;
 	long long last = __atomic_load_n(&gw->outage_logged_s, __ATOMIC_RELAXED);
 	long long suppressed;
 
@@ -29,12 +29,12 @@ void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
 		    detail, suppressed);
 }
 
-long long kg_gateway_now_ms(void)
+long long kg_state_now_ms(void)
 {
 	return (long long)(apr_time_now() / 1000);
 }
 
-kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
+kg_saml *kg_state_saml(kg_gateway *gw, const char *alias)
 {
 	const kg_conf_saml *c = &gw->conf->saml;
 
@@ -45,7 +45,7 @@ kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias)
 			continue;
 		r = APR_ARRAY_IDX(gw->saml_refresh, i, kg_metadata_refresh *);
 		if (r)
-			kg_metadata_refresh_tick(r, &gw->log, kg_gateway_now_ms());
+			kg_metadata_refresh_tick(r, &gw->log, kg_state_now_ms());
 		return APR_ARRAY_IDX(gw->saml, i, kg_saml *);
 	}
 	return NULL;

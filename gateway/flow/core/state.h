@@ -48,15 +48,15 @@ struct kg_gateway {
 /* Logs a request refused because Redis is down: at most one line per
  * second per process (with how many were not logged), so an outage under
  * load does not flood the error log. */
-void kg_gateway_log_outage(kg_gateway *gw, const kg_log *log,
+void kg_state_log_outage(kg_gateway *gw, const kg_log *log,
 			   const char *detail);
 
 /* The SAML provider named alias, or NULL; refreshes its IdP metadata
  * first when that is due (KeygateSAMLMetadataRefresh). */
-kg_saml *kg_gateway_saml(kg_gateway *gw, const char *alias);
+kg_saml *kg_state_saml(kg_gateway *gw, const char *alias);
 
 /* Now, in milliseconds since the epoch. */
-long long kg_gateway_now_ms(void);
+long long kg_state_now_ms(void);
 
 /* An endpoint's handler: alias is the provider alias its path names (the
  * route's '*'), or NULL. It sets resp. */

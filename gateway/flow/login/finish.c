@@ -115,7 +115,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_sess_record *rec = NULL;
 	const char *aws;
 	kg_err err = {0};
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	kg_rc rc;
 
 	if (gw->mappers == NULL) {

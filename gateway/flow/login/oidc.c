@@ -59,7 +59,7 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req),
-			       back, kg_gateway_now_ms(), &started, &url, &err);
+			       back, kg_state_now_ms(), &started, &url, &err);
 	if (rc == KG_OK) {
 		pending = from_oidc(&started);
 		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
@@ -111,7 +111,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	const char *state = kg_req_param(req, "state");
 	const char *code = kg_req_param(req, "code");
 	const char *idp_error = kg_req_param(req, "error");
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	kg_login_pending pending;
 	kg_oidc_pending oidc;
 	kg_oidc_tokens tokens;

@@ -46,13 +46,13 @@ static const char *login_alias(kg_gateway *gw, const char *alias)
 
 bool kg_login_saml_handles(kg_gateway *gw)
 {
-	return kg_gateway_saml(gw, login_alias(gw, NULL)) != NULL;
+	return kg_state_saml(gw, login_alias(gw, NULL)) != NULL;
 }
 
 void kg_login_saml_metadata(kg_gateway *gw, kg_req *req,
 		const char *alias, const kg_log *log, kg_resp *resp)
 {
-	kg_saml *saml = kg_gateway_saml(gw, alias);
+	kg_saml *saml = kg_state_saml(gw, alias);
 
 	if (saml == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
@@ -86,7 +86,7 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	kg_saml *saml;
 
 	alias = login_alias(gw, alias);
-	saml = kg_gateway_saml(gw, alias);
+	saml = kg_state_saml(gw, alias);
 	const char *back = kg_redirect_return_to(req, log);
 	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML};
 	const char *url, *cookie;
@@ -105,7 +105,7 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	if (rc == KG_OK) {
 		pending.alias = alias;
 		pending.return_to = back;
-		pending.created_ms = kg_gateway_now_ms();
+		pending.created_ms = kg_state_now_ms();
 		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	}
@@ -152,11 +152,11 @@ static void refuse_store(const kg_log *log, kg_resp *resp, kg_rc rc,
 void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 		const char *alias, const kg_log *log, kg_resp *resp)
 {
-	kg_saml *saml = kg_gateway_saml(gw, alias);
+	kg_saml *saml = kg_state_saml(gw, alias);
 	const char *relay = kg_req_form_param(req, "RelayState");
 	const char *request_id = NULL, *reason = NULL, *back = "/";
 	const char *why_none, *assertion_key;
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	kg_login_pending pending;
 	kg_saml_verified v;
 	kg_login_done done = {0};

@@ -22,7 +22,7 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req,
 {
 	const char *token = kg_req_form_param(req, "logout_token");
 	const char *sid = NULL, *sub = NULL, *jti = NULL, *tag;
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	bool first_use = false;
 	kg_err err = {0};
 	int ended = 0;

@@ -28,7 +28,7 @@ bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 				   const kg_sess_record *rec, const char *back,
 				   kg_resp *resp)
 {
-	kg_saml *saml = kg_gateway_saml(gw, rec->idp);
+	kg_saml *saml = kg_state_saml(gw, rec->idp);
 	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML_LOGOUT};
 	kg_saml_subject who;
 	const char *url, *cookie;
@@ -49,7 +49,7 @@ bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 	if (rc == KG_OK) {
 		pending.alias = rec->idp;
 		pending.return_to = back;
-		pending.created_ms = kg_gateway_now_ms();
+		pending.created_ms = kg_state_now_ms();
 		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
 					   &err);
 	}
@@ -76,7 +76,7 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_err err = {0};
 
 	if (relay == NULL ||
-	    kg_login_state_read(gw, req, relay, kg_gateway_now_ms(), &pending,
+	    kg_login_state_read(gw, req, relay, kg_state_now_ms(), &pending,
 				&err) != KG_OK ||
 	    pending.kind != KG_LOGIN_PENDING_SAML_LOGOUT ||
 	    strcmp(pending.alias, alias) != 0 ||
@@ -110,7 +110,7 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       const char *alias, kg_saml_slo *slo,
 		       const kg_saml_logout_msg *msg, kg_resp *resp)
 {
-	long long now = kg_gateway_now_ms();
+	long long now = kg_state_now_ms();
 	bool by_index = msg->session_indexes == 1;
 	bool first_use = false;
 	const char *tag, *url;
@@ -176,7 +176,7 @@ void kg_logout_saml_slo(kg_gateway *gw, kg_req *req,
 	kg_err err = {0};
 	kg_rc rc;
 
-	if ((saml = kg_gateway_saml(gw, alias)) == NULL) {
+	if ((saml = kg_state_saml(gw, alias)) == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_such_provider");
 		return;
 	}
@@ -188,7 +188,7 @@ void kg_logout_saml_slo(kg_gateway *gw, kg_req *req,
 	in.relay_state = post ? kg_req_form_param(req, "RelayState")
 			      : kg_req_param(req, "RelayState");
 	in.origin = kg_origin(gw, req);
-	rc = kg_saml_slo_receive(saml, req->pool, &in, kg_gateway_now_ms(),
+	rc = kg_saml_slo_receive(saml, req->pool, &in, kg_state_now_ms(),
 				 &slo, &msg, &reason, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc, alias, reason, err.msg);
