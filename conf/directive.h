@@ -27,13 +27,13 @@ typedef const char *(*kg_directive_fn)(const kg_directive *self,
 				       int *bad_arg);
 
 struct kg_directive {
-	const char *name;     /* "KeygateRoles" */
-	int min_args;	      /* at least this many arguments */
-	int max_args;	      /* at most; -1 for no limit */
+	const char *name; /* "KeygateRoles" */
+	int min_args;	  /* at least this many arguments */
+	int max_args;	  /* at most; -1 for no limit */
 	kg_directive_fn set;
-	const char *syntax;   /* "ROLE..." for usage text */
-	const char *help;     /* one line, shown by apachectl -L and docs */
-	size_t offset;	      /* for kg_directive_set_name: the field */
+	const char *syntax; /* "ROLE..." for usage text */
+	const char *help;   /* one line, shown by apachectl -L and docs */
+	size_t offset;	    /* for kg_directive_set_name: the field */
 };
 
 /* The offset of a `const char *` field of kg_conf, for table entries whose
@@ -43,8 +43,8 @@ struct kg_directive {
 /* Runs d's setter after checking the argument count. Same contract as
  * kg_directive_fn. */
 const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg);
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg);
 
 /* A setter for a non-empty string stored at the entry's offset. */
 const char *kg_directive_set_name(const kg_directive *self, apr_pool_t *pool,

@@ -15,11 +15,11 @@
 
 /* Applies one non-empty line (at where, "PATH:LINE"). Returns NULL or an
  * error with *err_col. */
-static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
-			      const char *line, const char *where,
-			      int *err_col)
+static const char *apply_line(apr_pool_t *pool, kg_conf *conf, const char *line,
+			      const char *where, int *err_col)
 {
-	apr_array_header_t *words = apr_array_make(pool, 4, sizeof(kg_conf_word));
+	apr_array_header_t *words =
+		apr_array_make(pool, 4, sizeof(kg_conf_word));
 	const char *argv[KG_CONF_WORDS_MAX + 1];
 	const kg_directive *d;
 	const char *msg;
@@ -33,8 +33,7 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 	d = kg_directive_find(w[0].text);
 	if (d == NULL) {
 		*err_col = w[0].col;
-		return kg_psprintf(pool, "unknown directive \"%s\"",
-				    w[0].text);
+		return kg_psprintf(pool, "unknown directive \"%s\"", w[0].text);
 	}
 	argc = words->nelts - 1;
 	for (int i = 0; i < argc; i++)
@@ -45,11 +44,11 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf,
 		kg_conf_note(conf, pool, d->name, where);
 		return NULL;
 	}
-	*err_col = bad_arg >= 0 && bad_arg < argc ? w[bad_arg + 1].col
-						  : w[0].col;
+	*err_col =
+		bad_arg >= 0 && bad_arg < argc ? w[bad_arg + 1].col : w[0].col;
 	if (bad_arg >= 0 && bad_arg < argc)
 		return kg_psprintf(pool, "%s: \"%s\" %s", d->name,
-				    argv[bad_arg], msg);
+				   argv[bad_arg], msg);
 	return msg;
 }
 
@@ -76,7 +75,8 @@ kg_rc kg_conf_file_load(apr_pool_t *pool, const char *path, kg_conf *conf,
 
 		lineno++;
 		msg = apply_line(pool, conf, line,
-				 kg_psprintf(pool, "%s:%d", path, lineno), &col);
+				 kg_psprintf(pool, "%s:%d", path, lineno),
+				 &col);
 		if (msg)
 			return kg_err_set(err, KG_ECONFIG, "%s:%d:%d: %s", path,
 					  lineno, col, msg);

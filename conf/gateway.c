@@ -75,9 +75,9 @@ static const char *set_prefix(const kg_directive *self, apr_pool_t *pool,
 	if (n < 2 || p[0] != '/' || strstr(p, "//") || strchr(p, '?') ||
 	    strchr(p, '%') || strstr(p, "/../") || strstr(p, "/./"))
 		return "must be a plain absolute path such as /keygate/";
-	conf->gateway.prefix =
-		p[n - 1] == '/' ? apr_pstrdup(pool, p)
-				: apr_pstrcat(pool, p, "/", NULL);
+	conf->gateway.prefix = p[n - 1] == '/'
+				       ? apr_pstrdup(pool, p)
+				       : apr_pstrcat(pool, p, "/", NULL);
 	return NULL;
 }
 
@@ -96,21 +96,21 @@ static const char *set_base_url(const kg_directive *self, apr_pool_t *pool,
 	*bad_arg = 0;
 	if (host == NULL || *host == '\0' ||
 	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789-.:[]") != strlen(host) -
-			     (host[strlen(host) - 1] == '/'))
+			 "0123456789-.:[]") !=
+		    strlen(host) - (host[strlen(host) - 1] == '/'))
 		return "must be http(s)://HOST[:PORT] with no path";
 	n = strlen(u);
-	conf->gateway.base_url = apr_pstrmemdup(pool, u,
-						u[n - 1] == '/' ? n - 1 : n);
+	conf->gateway.base_url =
+		apr_pstrmemdup(pool, u, u[n - 1] == '/' ? n - 1 : n);
 	return NULL;
 }
 
 static const char *set_metrics(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
-	apr_array_header_t *list = apr_array_make(pool, argc,
-						  sizeof(const char *));
+	apr_array_header_t *list =
+		apr_array_make(pool, argc, sizeof(const char *));
 
 	if (argc == 1 && strcasecmp(argv[0], "off") == 0) {
 		conf->gateway.metrics_allow = list;
@@ -146,8 +146,8 @@ static const char *set_revocation(const kg_directive *self, apr_pool_t *pool,
 				   &conf->gateway.revocation_interval_s);
 }
 
-static const char *set_app_lifetime(const kg_directive *self,
-				    apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_app_lifetime(const kg_directive *self, apr_pool_t *pool,
+				    kg_conf *conf, int argc,
 				    const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
@@ -155,8 +155,8 @@ static const char *set_app_lifetime(const kg_directive *self,
 				   &conf->gateway.app_jwt_lifetime_s);
 }
 
-static const char *set_login_state(const kg_directive *self,
-				   apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_login_state(const kg_directive *self, apr_pool_t *pool,
+				   kg_conf *conf, int argc,
 				   const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
@@ -188,8 +188,8 @@ static const char *set_trusted_proxies(const kg_directive *self,
 		return NULL;
 	}
 	for (int i = 0; i < argc; i++) {
-		const char *msg = kg_conf_cidr_parse(
-			pool, argv[i], apr_array_push(list));
+		const char *msg =
+			kg_conf_cidr_parse(pool, argv[i], apr_array_push(list));
 		if (msg) {
 			*bad_arg = i;
 			return msg;

@@ -19,31 +19,31 @@ typedef struct {
 } kg_conf_cidr;
 
 typedef struct {
-	const char *prefix;	       /* "/keygate/": always starts and
-					  ends with '/' */
+	const char *prefix;		   /* "/keygate/": always starts and
+					      ends with '/' */
 	apr_array_header_t *metrics_allow; /* const char * client IPs; empty:
 					      metrics are off */
-	long long reload_interval_s;   /* mapper-file mtime check, 0: never */
-	const char *login_alias;       /* the provider a login goes to */
+	long long reload_interval_s;	 /* mapper-file mtime check, 0: never */
+	const char *login_alias;	 /* the provider a login goes to */
 	long long revocation_interval_s; /* reuse a revocation answer for
 					    at most this long; 5 */
 	const char *token_name_claim;	 /* "token_name" */
 	bool api_key_pass;		 /* X-Domino-Api-Key goes to the
 					    backend untouched */
-	bool access_token_strip; /* an access_token query or form parameter
-				    is removed (KeygateAccessTokenParam
-				    strip); false: the request is refused
-				    with 400 (refuse, the default) */
-	const char *app_jwt_key;	 /* PEM RSA key; NULL: no app tokens */
-	const char *app_jwt_cert;	 /* its certificate, for x5c */
-	const char *app_jwt_issuer;	 /* NULL: KeygateBaseURL */
-	long long app_jwt_lifetime_s;	 /* 300 */
+	bool access_token_strip;      /* an access_token query or form parameter
+					 is removed (KeygateAccessTokenParam
+					 strip); false: the request is refused
+					 with 400 (refuse, the default) */
+	const char *app_jwt_key;      /* PEM RSA key; NULL: no app tokens */
+	const char *app_jwt_cert;     /* its certificate, for x5c */
+	const char *app_jwt_issuer;   /* NULL: KeygateBaseURL */
+	long long app_jwt_lifetime_s; /* 300 */
 	long long login_state_timeout_s; /* how long a login (or SAML
 					    logout) may take at the IdP;
 					    600, at least 30 */
-	const char *base_url;	       /* "https://domino.example.com": the
-					  public origin, without a path;
-					  NULL: each request's own */
+	const char *base_url;		 /* "https://domino.example.com": the
+					    public origin, without a path;
+					    NULL: each request's own */
 	apr_array_header_t *trusted_proxies; /* kg_conf_cidr: the peers whose
 						X-Forwarded-For, -Proto and
 						-Host count; empty: none */
@@ -60,6 +60,5 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g);
  * the address must be zero. Returns NULL or what is wrong. */
 const char *kg_conf_cidr_parse(apr_pool_t *pool, const char *text,
 			       kg_conf_cidr *out);
-
 
 #endif

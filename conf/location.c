@@ -21,8 +21,8 @@ kg_conf_location *kg_conf_location_merge(apr_pool_t *pool,
 
 	m->unauth = add->unauth != KG_UNAUTH_UNSET ? add->unauth : base->unauth;
 	m->headers = add->headers ? add->headers : base->headers;
-	m->app_jwt = add->app_jwt != KG_FLAG_UNSET ? add->app_jwt
-						   : base->app_jwt;
+	m->app_jwt =
+		add->app_jwt != KG_FLAG_UNSET ? add->app_jwt : base->app_jwt;
 	m->bearer_check = add->bearer_check != KG_FLAG_UNSET
 				  ? add->bearer_check
 				  : base->bearer_check;
@@ -39,8 +39,8 @@ kg_unauth_action kg_conf_location_unauth(const kg_conf_location *loc)
 	return loc->unauth == KG_UNAUTH_UNSET ? KG_UNAUTH_AUTO : loc->unauth;
 }
 
-static const char *set_unauth(apr_pool_t *pool, kg_conf_location *loc,
-			      int argc, const char *const *argv, int *bad_arg)
+static const char *set_unauth(apr_pool_t *pool, kg_conf_location *loc, int argc,
+			      const char *const *argv, int *bad_arg)
 {
 	static const struct {
 		const char *word;
@@ -74,8 +74,8 @@ static bool is_header_name(const char *s)
 	return true;
 }
 
-static const char *set_header(apr_pool_t *pool, kg_conf_location *loc,
-			      int argc, const char *const *argv, int *bad_arg)
+static const char *set_header(apr_pool_t *pool, kg_conf_location *loc, int argc,
+			      const char *const *argv, int *bad_arg)
 {
 	static const struct {
 		const char *word;

@@ -35,9 +35,9 @@ typedef enum {
 } kg_header_source;
 
 typedef struct {
-	const char *name;	  /* the header, e.g. "domino-email" */
+	const char *name; /* the header, e.g. "domino-email" */
 	kg_header_source source;
-	const char *attribute;	  /* KG_HDR_ATTRIBUTE: the user attribute */
+	const char *attribute; /* KG_HDR_ATTRIBUTE: the user attribute */
 } kg_identity_header;
 
 typedef enum { KG_FLAG_UNSET = 0, KG_FLAG_OFF, KG_FLAG_ON } kg_flag;

@@ -61,13 +61,12 @@ static void problem(loader *l, int line, int col, const char *fmt, ...)
 static const char *mapper_label(const mapper_ctx *c)
 {
 	return kg_psprintf(c->l->pool, "mapper \"%s\"",
-			    c->m->name ? c->m->name : "?");
+			   c->m->name ? c->m->name : "?");
 }
 
 /* Reads config[key] as a string. Absent: NULL (a problem when required).
  * Not a string: a problem naming the mapper and the key. */
-static const char *config_string(mapper_ctx *c, const char *key,
-				 bool required)
+static const char *config_string(mapper_ctx *c, const char *key, bool required)
 {
 	const kg_json *v = kg_json_get(c->config, key);
 
@@ -132,8 +131,7 @@ static void compile_attribute_lookup(mapper_ctx *c, bool required)
 	c->m->friendly_name = config_optional(c, "attribute.friendly.name");
 	c->m->name_format = config_optional(c, "attribute.name.format");
 	if (required && c->m->attribute_name == NULL &&
-	    c->m->friendly_name == NULL &&
-	    !wrong_type(c, "attribute.name") &&
+	    c->m->friendly_name == NULL && !wrong_type(c, "attribute.name") &&
 	    !wrong_type(c, "attribute.friendly.name"))
 		problem(c->l, c->config->line, c->config->col,
 			"%s: config needs \"attribute.name\" or "
@@ -244,8 +242,8 @@ static void compile_conditions(mapper_ctx *c, const char *key,
 			mapper_label(c), key);
 		return;
 	}
-	c->m->conditions = apr_pcalloc(
-		c->l->pool, sizeof(kg_mapper_condition) * (list->count + 1));
+	c->m->conditions = apr_pcalloc(c->l->pool, sizeof(kg_mapper_condition) *
+							   (list->count + 1));
 	c->m->nconditions = list->count;
 	for (size_t i = 0; i < list->count; i++) {
 		const kg_json *item = list->members[i].value;
@@ -288,10 +286,10 @@ static void compile_oidc_advanced_role(mapper_ctx *c)
 }
 
 static const mapper_type mapper_types[] = {
-	{"saml-user-attribute-idp-mapper", KG_MAP_SAML_ATTRIBUTE,
-	 KG_PROTO_SAML, compile_saml_attribute},
-	{"oidc-user-attribute-idp-mapper", KG_MAP_OIDC_ATTRIBUTE,
-	 KG_PROTO_OIDC, compile_oidc_attribute},
+	{"saml-user-attribute-idp-mapper", KG_MAP_SAML_ATTRIBUTE, KG_PROTO_SAML,
+	 compile_saml_attribute},
+	{"oidc-user-attribute-idp-mapper", KG_MAP_OIDC_ATTRIBUTE, KG_PROTO_OIDC,
+	 compile_oidc_attribute},
 	{"saml-username-idp-mapper", KG_MAP_SAML_USERNAME, KG_PROTO_SAML,
 	 compile_username},
 	{"oidc-username-idp-mapper", KG_MAP_OIDC_USERNAME, KG_PROTO_OIDC,
@@ -388,8 +386,8 @@ static void load_idps(loader *l, const kg_json *root, kg_mapper_set *set)
 		const kg_json *o = list->members[i].value;
 		const kg_json *config, *sync, *enabled;
 		kg_idp *idp = &set->idps[set->nidps];
-		const char *what = kg_psprintf(
-			l->pool, "identity provider %zu", i + 1);
+		const char *what =
+			kg_psprintf(l->pool, "identity provider %zu", i + 1);
 
 		if (o->type != KG_JSON_OBJECT) {
 			problem(l, o->line, o->col, "%s must be an object",
@@ -400,16 +398,16 @@ static void load_idps(loader *l, const kg_json *root, kg_mapper_set *set)
 		if (idp->alias == NULL)
 			continue;
 		what = kg_psprintf(l->pool, "identity provider \"%s\"",
-				    idp->alias);
+				   idp->alias);
 		if (kg_mapper_set_idp(set, idp->alias))
 			problem(l, o->line, o->col, "%s is defined twice",
 				what);
-		idp->provider_id = kg_json_get(o, "providerId")
-					   ? member_string(l, o, what,
-							   "providerId")
-					   : "saml";
-		idp->proto = proto_of_provider(idp->provider_id ? idp->provider_id
-								: "saml");
+		idp->provider_id =
+			kg_json_get(o, "providerId")
+				? member_string(l, o, what, "providerId")
+				: "saml";
+		idp->proto = proto_of_provider(
+			idp->provider_id ? idp->provider_id : "saml");
 		idp->sync = KG_SYNC_LEGACY;
 		idp->enabled = true;
 		enabled = kg_json_get(o, "enabled");
@@ -429,7 +427,8 @@ static void load_idps(loader *l, const kg_json *root, kg_mapper_set *set)
 		if (sync && (sync->type != KG_JSON_STRING ||
 			     !parse_sync(sync->str, false, &idp->sync)))
 			problem(l, sync->line, sync->col,
-				"%s: config \"syncMode\" must be LEGACY, IMPORT "
+				"%s: config \"syncMode\" must be LEGACY, "
+				"IMPORT "
 				"or FORCE",
 				what);
 		set->nidps++;
@@ -464,10 +463,10 @@ static bool load_mapper(loader *l, const kg_json *o, kg_mapper_set *set,
 			mapper_label(&c), kg_json_type_name(c.config->type));
 		return false;
 	}
-	m->alias = member_string(l, o, mapper_label(&c),
-				 "identityProviderAlias");
-	m->type_id = member_string(l, o, mapper_label(&c),
-				   "identityProviderMapper");
+	m->alias =
+		member_string(l, o, mapper_label(&c), "identityProviderAlias");
+	m->type_id =
+		member_string(l, o, mapper_label(&c), "identityProviderMapper");
 	if (m->alias == NULL || m->type_id == NULL)
 		return false;
 	type_v = kg_json_get(o, "identityProviderMapper");
@@ -550,12 +549,12 @@ static void load_mappers(loader *l, const kg_json *root, kg_mapper_set *set)
 	}
 }
 
-kg_rc kg_mapper_file_parse(apr_pool_t *pool, const char *path,
-			   const char *text, size_t len, kg_mapper_set **out,
+kg_rc kg_mapper_file_parse(apr_pool_t *pool, const char *path, const char *text,
+			   size_t len, kg_mapper_set **out,
 			   apr_array_header_t *problems, kg_err *err)
 {
-	loader l = {.pool = pool, .path = path, .problems = problems,
-		    .err = err};
+	loader l = {
+		.pool = pool, .path = path, .problems = problems, .err = err};
 	kg_mapper_set *set = apr_pcalloc(pool, sizeof(*set));
 	kg_json *root;
 	kg_json_error e;
@@ -602,14 +601,14 @@ kg_rc kg_mapper_file_load(apr_pool_t *pool, const char *path,
 const kg_idp *kg_mapper_set_idp(const kg_mapper_set *set, const char *alias)
 {
 	for (size_t i = 0; i < set->nidps; i++) {
-		if (set->idps[i].alias && strcmp(set->idps[i].alias, alias) == 0)
+		if (set->idps[i].alias &&
+		    strcmp(set->idps[i].alias, alias) == 0)
 			return &set->idps[i];
 	}
 	return NULL;
 }
 
-kg_sync_mode kg_mapper_set_idp_sync(const kg_mapper_set *set,
-				    const char *alias)
+kg_sync_mode kg_mapper_set_idp_sync(const kg_mapper_set *set, const char *alias)
 {
 	const kg_idp *idp = kg_mapper_set_idp(set, alias);
 

@@ -32,17 +32,17 @@ typedef enum {
 typedef enum { KG_PROTO_ANY = 0, KG_PROTO_SAML, KG_PROTO_OIDC } kg_proto;
 
 typedef enum {
-	KG_MAP_SAML_ATTRIBUTE,	   /* saml-user-attribute-idp-mapper */
-	KG_MAP_OIDC_ATTRIBUTE,	   /* oidc-user-attribute-idp-mapper */
-	KG_MAP_SAML_USERNAME,	   /* saml-username-idp-mapper */
-	KG_MAP_OIDC_USERNAME,	   /* oidc-username-idp-mapper */
-	KG_MAP_EMAIL_PREFIX,	   /* email-prefix-username-idp-mapper */
+	KG_MAP_SAML_ATTRIBUTE,	    /* saml-user-attribute-idp-mapper */
+	KG_MAP_OIDC_ATTRIBUTE,	    /* oidc-user-attribute-idp-mapper */
+	KG_MAP_SAML_USERNAME,	    /* saml-username-idp-mapper */
+	KG_MAP_OIDC_USERNAME,	    /* oidc-username-idp-mapper */
+	KG_MAP_EMAIL_PREFIX,	    /* email-prefix-username-idp-mapper */
 	KG_MAP_HARDCODED_ATTRIBUTE, /* hardcoded-attribute-idp-mapper */
-	KG_MAP_HARDCODED_ROLE,	   /* hardcoded-role / oidc-hardcoded-role */
-	KG_MAP_SAML_ROLE,	   /* saml-role-idp-mapper */
-	KG_MAP_SAML_ADVANCED_ROLE, /* saml-advanced-role-idp-mapper */
-	KG_MAP_OIDC_ROLE,	   /* oidc-role-idp-mapper */
-	KG_MAP_OIDC_ADVANCED_ROLE  /* oidc-advanced-role-idp-mapper */
+	KG_MAP_HARDCODED_ROLE,	    /* hardcoded-role / oidc-hardcoded-role */
+	KG_MAP_SAML_ROLE,	    /* saml-role-idp-mapper */
+	KG_MAP_SAML_ADVANCED_ROLE,  /* saml-advanced-role-idp-mapper */
+	KG_MAP_OIDC_ROLE,	    /* oidc-role-idp-mapper */
+	KG_MAP_OIDC_ADVANCED_ROLE   /* oidc-advanced-role-idp-mapper */
 } kg_mapper_kind;
 
 typedef enum {
@@ -59,25 +59,25 @@ typedef struct {
 } kg_mapper_condition;
 
 typedef struct {
-	const char *name;     /* the mapper's `name` */
-	const char *alias;    /* identityProviderAlias */
-	const char *type_id;  /* identityProviderMapper */
+	const char *name;    /* the mapper's `name` */
+	const char *alias;   /* identityProviderAlias */
+	const char *type_id; /* identityProviderMapper */
 	kg_mapper_kind kind;
-	kg_proto proto;	      /* which inputs it reads; ANY for hardcoded */
-	kg_sync_mode sync;    /* config.syncMode (default LEGACY) */
-	int line, col;	      /* where the mapper object starts */
+	kg_proto proto;	   /* which inputs it reads; ANY for hardcoded */
+	kg_sync_mode sync; /* config.syncMode (default LEGACY) */
+	int line, col;	   /* where the mapper object starts */
 
 	/* Attribute importers and SAML role mappers: the attribute to find.
 	 * attribute_name wins when both are set (Keycloak); either may be
 	 * NULL. */
 	const char *attribute_name;
 	const char *friendly_name;
-	const char *name_format; /* informational only */
-	const char *claim;	 /* OIDC importer and claim-to-role */
-	const char *user_attribute; /* importer and hardcoded attribute */
-	const char *value;	    /* role mappers' wanted value; hardcoded
-				       attribute's value */
-	const char *role;	    /* role mappers */
+	const char *name_format;     /* informational only */
+	const char *claim;	     /* OIDC importer and claim-to-role */
+	const char *user_attribute;  /* importer and hardcoded attribute */
+	const char *value;	     /* role mappers' wanted value; hardcoded
+					attribute's value */
+	const char *role;	     /* role mappers */
 	const kg_template *template; /* username mappers */
 	kg_username_target target;
 	kg_mapper_condition *conditions; /* advanced role mappers */
@@ -110,8 +110,8 @@ kg_rc kg_mapper_file_load(apr_pool_t *pool, const char *path,
 			  kg_err *err);
 
 /* The same, from text already in memory; path names it in messages. */
-kg_rc kg_mapper_file_parse(apr_pool_t *pool, const char *path,
-			   const char *text, size_t len, kg_mapper_set **out,
+kg_rc kg_mapper_file_parse(apr_pool_t *pool, const char *path, const char *text,
+			   size_t len, kg_mapper_set **out,
 			   apr_array_header_t *problems, kg_err *err);
 
 /* Returns the provider with this alias, or NULL. */

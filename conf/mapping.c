@@ -12,9 +12,10 @@
 #include <strings.h>
 
 static const char *const domino_roles[] = {
-	"Practitioner",	 "SysAdmin",	"Librarian",	 "ReadOnlySupportStaff",
-	"SupportStaff",	 "ProjectManager", "CloudAdmin", "LimitedAdmin",
-	"LicenseReviewer", "GovernanceAdmin",
+	"Practitioner",		"SysAdmin",	"Librarian",
+	"ReadOnlySupportStaff", "SupportStaff", "ProjectManager",
+	"CloudAdmin",		"LimitedAdmin", "LicenseReviewer",
+	"GovernanceAdmin",
 };
 
 void kg_conf_mapping_defaults(apr_pool_t *pool, kg_conf_mapping *m)
@@ -50,7 +51,7 @@ bool kg_conf_mapping_has_role(const kg_conf_mapping *m, const char *role)
 
 /* Copies argv into a fresh list, refusing empty words. */
 static const char *copy_list(apr_pool_t *pool, apr_array_header_t **list,
-			    int argc, const char *const *argv, int *bad_arg)
+			     int argc, const char *const *argv, int *bad_arg)
 {
 	apr_array_header_t *out =
 		apr_array_make(pool, argc > 0 ? argc : 1, sizeof(const char *));
@@ -67,15 +68,15 @@ static const char *copy_list(apr_pool_t *pool, apr_array_header_t **list,
 }
 
 static const char *set_roles(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+			     kg_conf *conf, int argc, const char *const *argv,
+			     int *bad_arg)
 {
 	return copy_list(pool, &conf->mapping.roles, argc, argv, bad_arg);
 }
 
 static const char *set_default_role(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				    kg_conf *conf, int argc,
+				    const char *const *argv, int *bad_arg)
 {
 	if (strcmp(argv[0], "none") == 0)
 		conf->mapping.default_role = NULL;
@@ -85,73 +86,71 @@ static const char *set_default_role(const kg_directive *self, apr_pool_t *pool,
 }
 
 static const char *set_role_sync(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				 kg_conf *conf, int argc,
+				 const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return kg_directive_flag(argv[0], &conf->mapping.role_sync);
 }
 
 static const char *set_external_orgs(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				     kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return kg_directive_flag(argv[0], &conf->mapping.external_orgs);
 }
 
 static const char *set_gate(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+			    kg_conf *conf, int argc, const char *const *argv,
+			    int *bad_arg)
 {
 	return copy_list(pool, &conf->mapping.gate_values, argc, argv, bad_arg);
 }
 
 static const char *set_gate_missing(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				    kg_conf *conf, int argc,
+				    const char *const *argv, int *bad_arg)
 {
 	bool allow;
-	const char *err = kg_directive_choice(pool, argv[0], "Allow", "Deny",
-					      &allow);
+	const char *err =
+		kg_directive_choice(pool, argv[0], "Allow", "Deny", &allow);
 
 	*bad_arg = 0;
 	if (err == NULL)
-		conf->mapping.gate_missing = allow ? KG_GATE_MISSING_ALLOW
-						   : KG_GATE_MISSING_DENY;
+		conf->mapping.gate_missing =
+			allow ? KG_GATE_MISSING_ALLOW : KG_GATE_MISSING_DENY;
 	return err;
 }
 
 static const char *set_gate_message(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				    kg_conf *conf, int argc,
+				    const char *const *argv, int *bad_arg)
 {
 	conf->mapping.gate_message = apr_pstrdup(pool, argv[0]);
 	return NULL;
 }
 
 static const char *set_mapper_file(const kg_directive *self, apr_pool_t *pool,
-		 kg_conf *conf, int argc, const char *const *argv,
-		 int *bad_arg)
+				   kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
 {
 	conf->mapping.mapper_file = apr_pstrdup(pool, argv[0]);
 	return NULL;
 }
 
 static const char *set_username_space(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return kg_directive_choice(pool, argv[0], "trim", "refuse",
 				   &conf->mapping.username_space_trim);
 }
 
-static const char *set_username_case(const kg_directive *self,
-				     apr_pool_t *pool, kg_conf *conf,
-				     int argc, const char *const *argv,
-				     int *bad_arg)
+static const char *set_username_case(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return kg_directive_choice(pool, argv[0], "lower", "refuse",

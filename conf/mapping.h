@@ -21,10 +21,10 @@ typedef struct {
 	bool external_orgs;	   /* authentication.oidc.externalOrgsEnabled */
 	apr_array_header_t *gate_values; /* empty: the gate is off */
 	kg_gate_missing gate_missing;
-	const char *gate_message; /* shown to a denied user */
-	const char *attr_roles;	  /* domino-system-roles */
-	const char *attr_orgs;	  /* domino-groups */
-	const char *attr_gate;	  /* accessforDomino */
+	const char *gate_message;	       /* shown to a denied user */
+	const char *attr_roles;		       /* domino-system-roles */
+	const char *attr_orgs;		       /* domino-groups */
+	const char *attr_gate;		       /* accessforDomino */
 	const char *attr_aws_roles;	       /* aws-roles */
 	const char *attr_aws_session_name;     /* aws-role-session-name */
 	const char *attr_aws_session_duration; /* aws-session-duration */

@@ -64,7 +64,7 @@ typedef struct {
 	long long jwks_refresh_min_s;  /* 30: at most one JWKS fetch per */
 
 	/* keeping a session's tokens fresh */
-	long long refresh_margin_s; /* refresh this long before expiry; 60 */
+	long long refresh_margin_s;  /* refresh this long before expiry; 60 */
 	bool refresh_failure_logout; /* a refused refresh ends the session
 					(true) or keeps it (false) */
 

@@ -32,8 +32,8 @@ kg_rc kg_conf_read_file(apr_pool_t *pool, const char *path, size_t max,
 	}
 	if (st != APR_SUCCESS || (apr_size_t)info.size > max) {
 		apr_file_close(f);
-		return kg_err_set(err, KG_ECONFIG,
-				  "%s: larger than %zu bytes", path, max);
+		return kg_err_set(err, KG_ECONFIG, "%s: larger than %zu bytes",
+				  path, max);
 	}
 	n = (apr_size_t)info.size;
 	buf = apr_palloc(pool, n + 1);

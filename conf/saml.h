@@ -53,10 +53,10 @@ typedef struct {
 	bool aws_shared_response;	/* derived (kg_conf_finish): the login
 					   Response is also addressed to AWS
 					   (KeygateAwsSAMLResponse login) */
-	const char *keycloak_realm; /* NULL; else the ACS, SLO and metadata
-				       also answer at Keycloak's broker
-				       paths of this realm, and the SP
-				       metadata and checks use those */
+	const char *keycloak_realm;	/* NULL; else the ACS, SLO and metadata
+					   also answer at Keycloak's broker
+					   paths of this realm, and the SP
+					   metadata and checks use those */
 } kg_conf_saml;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */

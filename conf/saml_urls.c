@@ -23,11 +23,11 @@ void kg_conf_saml_urls_for(apr_pool_t *pool, const kg_conf *conf,
 
 	if (realm) {
 		const char *endpoint =
-			apr_pstrcat(pool, base, broker_root(pool, realm),
-				    alias, "/endpoint", NULL);
+			apr_pstrcat(pool, base, broker_root(pool, realm), alias,
+				    "/endpoint", NULL);
 		out->acs = out->slo = endpoint;
-		out->metadata = apr_pstrcat(pool, endpoint, "/descriptor",
-					    NULL);
+		out->metadata =
+			apr_pstrcat(pool, endpoint, "/descriptor", NULL);
 		out->entity_id =
 			apr_pstrcat(pool, base, "/auth/realms/", realm, NULL);
 	} else {

@@ -17,8 +17,7 @@
 /* Secrets the record key derives from must carry at least 256 bits. */
 #define KG_SESSION_SECRET_MIN 32
 
-static const char *const flow_names[KG_FLOW_COUNT] = {"browser", "sso",
-						      "api"};
+static const char *const flow_names[KG_FLOW_COUNT] = {"browser", "sso", "api"};
 static const char *const behaviour_names[] = {"deny-new", "terminate-oldest",
 					      "log-only"};
 
@@ -95,9 +94,8 @@ static const char *set_redis(const kg_directive *self, apr_pool_t *pool,
 }
 
 static const char *set_redis_password(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
 	return kg_conf_read_secret(pool, argv[0], 1,
@@ -105,9 +103,8 @@ static const char *set_redis_password(const kg_directive *self,
 }
 
 static const char *set_redis_database(const kg_directive *self,
-				      apr_pool_t *pool, kg_conf *conf,
-				      int argc, const char *const *argv,
-				      int *bad_arg)
+				      apr_pool_t *pool, kg_conf *conf, int argc,
+				      const char *const *argv, int *bad_arg)
 {
 	long long n;
 	const char *msg = kg_directive_number(pool, argv[0], 0, 1000000, &n);
@@ -118,10 +115,9 @@ static const char *set_redis_database(const kg_directive *self,
 	return msg;
 }
 
-static const char *set_redis_timeout(const kg_directive *self,
-				     apr_pool_t *pool, kg_conf *conf,
-				     int argc, const char *const *argv,
-				     int *bad_arg)
+static const char *set_redis_timeout(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
 {
 	kg_conf_sessions *s = &conf->sessions;
 	const char *msg;
@@ -216,8 +212,8 @@ static const char *set_cookie_name(const kg_directive *self, apr_pool_t *pool,
 
 /* A DNS name: labels of letters, digits and '-' joined by dots, at
  * most 253 characters; a leading dot (old cookie syntax) is dropped. */
-static const char *set_cookie_domain(const kg_directive *self,
-				     apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_cookie_domain(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
 				     const char *const *argv, int *bad_arg)
 {
 	const char *d = argv[0][0] == '.' ? argv[0] + 1 : argv[0];
@@ -261,8 +257,8 @@ static const char *set_cookie_samesite(const kg_directive *self,
 	return "must be Lax, Strict or None";
 }
 
-static const char *set_cookie_secure(const kg_directive *self,
-				     apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_cookie_secure(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
 				     const char *const *argv, int *bad_arg)
 {
 	static const struct {
@@ -300,8 +296,8 @@ static const char *set_number(apr_pool_t *pool, kg_conf *conf, size_t offset,
 #define KG_TEN_YEARS_S (10LL * 366 * 24 * 3600)
 
 static const char *set_seconds(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	return set_number(pool, conf, self->offset, argv[0], 0, KG_TEN_YEARS_S,
 			  1, bad_arg);
@@ -316,8 +312,8 @@ static const char *set_positive_seconds(const kg_directive *self,
 			  1, bad_arg);
 }
 
-static const char *set_cache_slots(const kg_directive *self,
-				   apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_cache_slots(const kg_directive *self, apr_pool_t *pool,
+				   kg_conf *conf, int argc,
 				   const char *const *argv, int *bad_arg)
 {
 	return set_number(pool, conf, self->offset, argv[0], 0, 1000000, 1,
@@ -325,8 +321,8 @@ static const char *set_cache_slots(const kg_directive *self,
 }
 
 static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
-			       kg_conf *conf, int argc,
-			       const char *const *argv, int *bad_arg)
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
 {
 	return set_number(pool, conf, self->offset, argv[0], 0,
 			  KG_TEN_YEARS_S / 60, 60, bad_arg);
@@ -408,8 +404,7 @@ const kg_directive kg_conf_sessions_directives[] = {
 	{"KeygateRedisDatabase", 1, 1, set_redis_database, "N",
 	 "the Redis database number to SELECT"},
 	{"KeygateRedisPrefix", 1, 1, kg_directive_set_name, "PREFIX",
-	 "the prefix of every Redis key keygate writes",
-	 SESS(redis_prefix)},
+	 "the prefix of every Redis key keygate writes", SESS(redis_prefix)},
 	{"KeygateRedisTimeout", 1, 2, set_redis_timeout,
 	 "CONNECT_MS [COMMAND_MS]",
 	 "connect and command timeouts for Redis, in milliseconds"},
@@ -420,14 +415,13 @@ const kg_directive kg_conf_sessions_directives[] = {
 	{"KeygateSessionSecret", 1, 1, set_secret, "SECRET|file:/PATH",
 	 "the secret session keys derive from (at least 32 bytes)",
 	 SESS(secret)},
-	{"KeygateSessionPreviousSecret", 1, 1, set_secret,
-	 "SECRET|file:/PATH",
+	{"KeygateSessionPreviousSecret", 1, 1, set_secret, "SECRET|file:/PATH",
 	 "the secret before the last rollover, still accepted for reading",
 	 SESS(previous_secret)},
 	{"KeygateCookieName", 1, 1, set_cookie_name, "NAME",
 	 "the session cookie's name (a __Host- name is advised)"},
-	{"KeygateCookieSameSite", 1, 1, set_cookie_samesite,
-	 "Lax|Strict|None", "the session cookie's SameSite attribute"},
+	{"KeygateCookieSameSite", 1, 1, set_cookie_samesite, "Lax|Strict|None",
+	 "the session cookie's SameSite attribute"},
 	{"KeygateCookieSecure", 1, 1, set_cookie_secure, "On|Off|Auto",
 	 "send the session cookie over https only: always, never, or when "
 	 "the public origin is https (Auto, the default)"},
@@ -451,8 +445,7 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 "(0: every request reads Redis)",
 	 SESS(cache_slots)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
-	 "the largest session record keygate stores",
-	 SESS(max_record_bytes)},
+	 "the largest session record keygate stores", SESS(max_record_bytes)},
 	{"KeygateSessionLimit", 3, 5, set_limit,
 	 "FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE]",
 	 "a session-count limit for a flow (browser, sso, api)"},

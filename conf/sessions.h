@@ -24,9 +24,9 @@ typedef enum {
 
 /* What happens when a new session would reach a limit. */
 typedef enum {
-	KG_LIMIT_DENY_NEW = 0,	 /* refuse the new session */
+	KG_LIMIT_DENY_NEW = 0,	   /* refuse the new session */
 	KG_LIMIT_TERMINATE_OLDEST, /* end the least recently used ones */
-	KG_LIMIT_LOG_ONLY	 /* realm limit only: log and go on */
+	KG_LIMIT_LOG_ONLY	   /* realm limit only: log and go on */
 } kg_limit_behaviour;
 
 /* The reason a denied user sees when no message is configured: a message
@@ -71,37 +71,37 @@ typedef struct {
 
 typedef struct {
 	/* Redis connection */
-	const char *redis_host;	     /* "127.0.0.1" */
-	int redis_port;		     /* 6379 */
-	const char *redis_socket;    /* unix socket path, or NULL */
-	const char *redis_user;	     /* ACL user, or NULL */
+	const char *redis_host;	  /* "127.0.0.1" */
+	int redis_port;		  /* 6379 */
+	const char *redis_socket; /* unix socket path, or NULL */
+	const char *redis_user;	  /* ACL user, or NULL */
 	kg_conf_secret redis_password;
-	int redis_database;		 /* SELECT n; 0 by default */
-	const char *redis_prefix;	 /* "keygate:" */
+	int redis_database;		    /* SELECT n; 0 by default */
+	const char *redis_prefix;	    /* "keygate:" */
 	long long redis_connect_timeout_ms; /* 1000 */
 	long long redis_command_timeout_ms; /* 1000 */
-	apr_array_header_t *sentinels;	 /* kg_conf_endpoint; empty: off */
-	const char *sentinel_master;	 /* the master's name at the sentinels */
+	apr_array_header_t *sentinels;	    /* kg_conf_endpoint; empty: off */
+	const char *sentinel_master; /* the master's name at the sentinels */
 
 	/* the secret the record key and the cookie hash key derive from */
 	kg_conf_secret secret;
 	kg_conf_secret previous_secret; /* read-only, for rollover */
 
 	/* the cookie */
-	const char *cookie_name;     /* "keygate_session" */
-	const char *cookie_samesite; /* "Lax", "Strict" or "None" */
+	const char *cookie_name;	/* "keygate_session" */
+	const char *cookie_samesite;	/* "Lax", "Strict" or "None" */
 	kg_cookie_secure cookie_secure; /* AUTO */
-	const char *cookie_domain;   /* Domain=, lower case, no leading
-					dot; NULL: host-only (the default) */
+	const char *cookie_domain;	/* Domain=, lower case, no leading
+					   dot; NULL: host-only (the default) */
 
 	/* timeouts in seconds; 0 is off where the comment says so */
-	long long sso_idle_s;	      /* 1800; 0 off */
-	long long sso_max_s;	      /* 60 days; never off */
-	long long idle_timeout_s;     /* Domino's idle timeout; 0 off */
-	long long touch_interval_s;   /* 60: at most one touch write per N s */
-	long long cache_slots;	      /* 4096: records cached per process,
-					 invalidated by Redis; 0: off */
-	long long max_record_bytes;   /* 65536: larger records are refused */
+	long long sso_idle_s;	    /* 1800; 0 off */
+	long long sso_max_s;	    /* 60 days; never off */
+	long long idle_timeout_s;   /* Domino's idle timeout; 0 off */
+	long long touch_interval_s; /* 60: at most one touch write per N s */
+	long long cache_slots;	    /* 4096: records cached per process,
+				       invalidated by Redis; 0: off */
+	long long max_record_bytes; /* 65536: larger records are refused */
 
 	kg_conf_flow_limits limits[KG_FLOW_COUNT];
 } kg_conf_sessions;

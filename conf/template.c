@@ -51,9 +51,9 @@ static const char *parse_variable(apr_pool_t *pool, const char *inner,
 		char *t = kg_str_trim(pool, bar + 1);
 		if (!parse_transform(t, &seg->transform))
 			return kg_psprintf(pool,
-					    "unknown transformer \"%s\" (use "
-					    "lowercase, uppercase or localpart)",
-					    t);
+					   "unknown transformer \"%s\" (use "
+					   "lowercase, uppercase or localpart)",
+					   t);
 		var = kg_str_trim(pool, apr_pstrmemdup(pool, inner,
 						       (size_t)(bar - inner)));
 	} else {
@@ -112,10 +112,10 @@ kg_template *kg_template_compile(apr_pool_t *pool, const char *source,
 			return NULL;
 		}
 		seg = apr_array_push(segs);
-		err = parse_variable(
-			pool,
-			apr_pstrmemdup(pool, open + 2, (size_t)(close - open - 2)),
-			saml, seg);
+		err = parse_variable(pool,
+				     apr_pstrmemdup(pool, open + 2,
+						    (size_t)(close - open - 2)),
+				     saml, seg);
 		if (err) {
 			snprintf(msg, msgsize, "%s", err);
 			*offset = char_offset(source, open);

@@ -35,7 +35,8 @@ const char *kg_conf_words(apr_pool_t *pool, const char *line,
 					*err_col = w->col;
 					return "unterminated quoted string";
 				}
-				if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+				if (*p == '\\' &&
+				    (p[1] == '"' || p[1] == '\\')) {
 					p++;
 					col++;
 				}
@@ -49,7 +50,8 @@ const char *kg_conf_words(apr_pool_t *pool, const char *line,
 			if (*p != '\0' && *p != ' ' && *p != '\t' &&
 			    *p != '\r') {
 				*err_col = col;
-				return "expected a blank after the closing quote";
+				return "expected a blank after the closing "
+				       "quote";
 			}
 		} else {
 			while (*p && *p != ' ' && *p != '\t' && *p != '\r') {

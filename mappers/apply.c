@@ -90,10 +90,9 @@ static void import_new_user(kg_map_ctx *ctx)
 	kg_user *u = ctx->user;
 
 	if (username == NULL)
-		username = ctx->username
-				   ? ctx->username
-				   : apr_pstrcat(ctx->pool, ctx->alias, ".",
-						 ctx->id, NULL);
+		username = ctx->username ? ctx->username
+					 : apr_pstrcat(ctx->pool, ctx->alias,
+						       ".", ctx->id, NULL);
 	kg_map_set_username(ctx, username);
 	u->email = ctx->email ? kg_str_lower(ctx->pool, ctx->email) : NULL;
 	u->first_name = ctx->first_name;
@@ -116,7 +115,8 @@ static void update_user(kg_map_ctx *ctx)
 	kg_user *u = ctx->user;
 
 	if (idp_sync == KG_SYNC_FORCE) {
-		if (ctx->email && !kg_str_eq_nocase(ctx->email, u->email ? u->email : ""))
+		if (ctx->email &&
+		    !kg_str_eq_nocase(ctx->email, u->email ? u->email : ""))
 			u->email = kg_str_lower(ctx->pool, ctx->email);
 		if (ctx->first_name)
 			u->first_name = ctx->first_name;
@@ -129,8 +129,7 @@ static void update_user(kg_map_ctx *ctx)
 			m->sync == KG_SYNC_INHERIT ? idp_sync : m->sync;
 		bool legacy = mode == KG_SYNC_LEGACY;
 
-		if (strcmp(m->alias, ctx->alias) != 0 ||
-		    mode == KG_SYNC_IMPORT)
+		if (strcmp(m->alias, ctx->alias) != 0 || mode == KG_SYNC_IMPORT)
 			continue;
 		switch (family_of(m->kind)) {
 		case KIND_ATTRIBUTE:
@@ -154,14 +153,13 @@ static kg_rc check_protocols(const kg_map_ctx *ctx, kg_err *err)
 		if (strcmp(m->alias, ctx->alias) != 0 ||
 		    m->proto == KG_PROTO_ANY || m->proto == ctx->in->proto)
 			continue;
-		return kg_err_set(err, KG_EINVAL,
-				  "%s:%d:%d: mapper \"%s\" (%s) reads %s input, "
-				  "but this login is %s",
-				  ctx->set->path, m->line, m->col, m->name,
-				  m->type_id,
-				  m->proto == KG_PROTO_SAML ? "SAML" : "OIDC",
-				  ctx->in->proto == KG_PROTO_SAML ? "SAML"
-								  : "OIDC");
+		return kg_err_set(
+			err, KG_EINVAL,
+			"%s:%d:%d: mapper \"%s\" (%s) reads %s input, "
+			"but this login is %s",
+			ctx->set->path, m->line, m->col, m->name, m->type_id,
+			m->proto == KG_PROTO_SAML ? "SAML" : "OIDC",
+			ctx->in->proto == KG_PROTO_SAML ? "SAML" : "OIDC");
 	}
 	return KG_OK;
 }
@@ -171,8 +169,11 @@ kg_rc kg_map_apply(apr_pool_t *pool, const kg_mapper_set *set,
 		   const kg_map_input *in, const kg_user *stored,
 		   kg_map_result *out, kg_err *err)
 {
-	kg_map_ctx ctx = {.pool = pool, .set = set, .conf = conf,
-			  .alias = alias, .in = in};
+	kg_map_ctx ctx = {.pool = pool,
+			  .set = set,
+			  .conf = conf,
+			  .alias = alias,
+			  .in = in};
 	size_t used = 0;
 	kg_rc rc;
 

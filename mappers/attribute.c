@@ -38,9 +38,8 @@ static apr_array_header_t *mapped_values(kg_map_ctx *ctx, const kg_mapper *m)
 					  m->attribute_name ? m->attribute_name
 							    : m->friendly_name);
 	case KG_MAP_OIDC_ATTRIBUTE:
-		return kg_map_claim_values(ctx->pool,
-					   kg_map_claim(ctx->in->claims,
-							m->claim));
+		return kg_map_claim_values(
+			ctx->pool, kg_map_claim(ctx->in->claims, m->claim));
 	default:
 		one = apr_array_make(ctx->pool, 1, sizeof(const char *));
 		APR_ARRAY_PUSH(one, const char *) = m->value;
@@ -50,14 +49,14 @@ static apr_array_header_t *mapped_values(kg_map_ctx *ctx, const kg_mapper *m)
 
 static const char **prop_slot_ctx(kg_map_ctx *ctx, builtin_prop p)
 {
-	return p == PROP_EMAIL ? &ctx->email
+	return p == PROP_EMAIL	 ? &ctx->email
 	       : p == PROP_FIRST ? &ctx->first_name
 				 : &ctx->last_name;
 }
 
 static const char **prop_slot_user(kg_user *u, builtin_prop p)
 {
-	return p == PROP_EMAIL ? &u->email
+	return p == PROP_EMAIL	 ? &u->email
 	       : p == PROP_FIRST ? &u->first_name
 				 : &u->last_name;
 }

@@ -26,9 +26,9 @@ typedef struct {
 	const char *last_name;
 	kg_bag *attributes;
 
-	kg_user *user;		      /* the user being built */
+	kg_user *user; /* the user being built */
 	bool first_login;
-	apr_array_header_t *granted;  /* roles mappers granted this login */
+	apr_array_header_t *granted;	  /* roles mappers granted this login */
 	apr_array_header_t *mapper_roles; /* roles any role mapper names */
 	apr_array_header_t *warnings;
 	const char *failure;
@@ -98,8 +98,7 @@ void kg_map_username_preprocess(kg_map_ctx *ctx, const kg_mapper *m);
 
 /* A later login under FORCE or LEGACY (legacy says which). */
 void kg_map_attribute_update(kg_map_ctx *ctx, const kg_mapper *m);
-void kg_map_username_update(kg_map_ctx *ctx, const kg_mapper *m,
-			    bool legacy);
+void kg_map_username_update(kg_map_ctx *ctx, const kg_mapper *m, bool legacy);
 void kg_map_role_update(kg_map_ctx *ctx, const kg_mapper *m, bool legacy);
 
 /* A first login: grant what applies. */

@@ -48,7 +48,8 @@ static void map_roles(apr_pool_t *pool, const kg_conf_mapping *conf,
 				     conf->attr_roles, r);
 		}
 		for (int i = 0; i < u->roles->nelts; i++) {
-			const char *r = APR_ARRAY_IDX(u->roles, i, const char *);
+			const char *r =
+				APR_ARRAY_IDX(u->roles, i, const char *);
 			if (kg_values_contain(res->mapper_roles, r))
 				kg_list_add_unique(roles, r);
 		}
@@ -149,8 +150,8 @@ static void map_aws_roles(apr_pool_t *pool, const kg_conf_mapping *conf,
 			     conf->attr_aws_roles, v);
 			continue;
 		}
-		a = kg_str_trim(pool, apr_pstrmemdup(pool, v,
-						     (size_t)(comma - v)));
+		a = kg_str_trim(pool,
+				apr_pstrmemdup(pool, v, (size_t)(comma - v)));
 		b = kg_str_trim(pool, comma + 1);
 		if (is_iam_arn(b, "saml-provider") && is_iam_arn(a, "role")) {
 			const char *t = a;
@@ -159,7 +160,8 @@ static void map_aws_roles(apr_pool_t *pool, const kg_conf_mapping *conf,
 		}
 		if (!is_iam_arn(a, "saml-provider") || !is_iam_arn(b, "role")) {
 			warn(pool, res,
-			     "\"%s\" value \"%s\" does not hold a SAML provider "
+			     "\"%s\" value \"%s\" does not hold a SAML "
+			     "provider "
 			     "ARN and a role ARN; dropped",
 			     conf->attr_aws_roles, v);
 			continue;
@@ -182,10 +184,10 @@ static void map_aws_session(apr_pool_t *pool, const kg_conf_mapping *conf,
 			    kg_map_result *res)
 {
 	kg_user *u = res->user;
-	const char *name = kg_bag_first(u->attributes,
-					conf->attr_aws_session_name);
-	const char *duration = kg_bag_first(u->attributes,
-					    conf->attr_aws_session_duration);
+	const char *name =
+		kg_bag_first(u->attributes, conf->attr_aws_session_name);
+	const char *duration =
+		kg_bag_first(u->attributes, conf->attr_aws_session_duration);
 	long long seconds;
 
 	u->aws_session_name = NULL;

@@ -54,10 +54,9 @@ static bool match_both(const kg_saml_attr *a, const char *name,
 
 	if (name && !(exact ? strcmp(a->name, name) == 0 : eq(a->name, name)))
 		return false;
-	if (friendly &&
-	    (a->friendly_name == NULL ||
-	     !(exact ? strcmp(a->friendly_name, friendly) == 0
-		     : eq(a->friendly_name, friendly))))
+	if (friendly && (a->friendly_name == NULL ||
+			 !(exact ? strcmp(a->friendly_name, friendly) == 0
+				 : eq(a->friendly_name, friendly))))
 		return false;
 	return true;
 }
@@ -74,7 +73,8 @@ static size_t match_attrs(kg_map_ctx *ctx, const kg_mapper *m,
 
 	for (int pass = 0; pass < 2 && n == 0; pass++) {
 		for (size_t i = 0; i < a->nattrs; i++) {
-			hits[i] = match(&a->attrs[i], name, friendly, pass == 0);
+			hits[i] =
+				match(&a->attrs[i], name, friendly, pass == 0);
 			n += hits[i];
 		}
 		if (pass == 1 && n > 0)

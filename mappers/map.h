@@ -24,14 +24,14 @@ typedef struct {
 } kg_map_input;
 
 typedef struct {
-	kg_user *user;		      /* the user after this login */
-	bool first_login;	      /* no stored user was given */
-	const char *broker_id;	      /* the federated identity's id */
-	const char *broker_username;  /* the federated identity's name */
-	apr_array_header_t *granted;  /* roles mappers granted this login */
+	kg_user *user;			  /* the user after this login */
+	bool first_login;		  /* no stored user was given */
+	const char *broker_id;		  /* the federated identity's id */
+	const char *broker_username;	  /* the federated identity's name */
+	apr_array_header_t *granted;	  /* roles mappers granted this login */
 	apr_array_header_t *mapper_roles; /* roles the role mappers manage */
-	apr_array_header_t *warnings; /* const char *, for the admin */
-	const char *failure; /* non-NULL: the login must fail, and why */
+	apr_array_header_t *warnings;	  /* const char *, for the admin */
+	const char *failure;	   /* non-NULL: the login must fail, and why */
 	const char *failure_token; /* the failure's reason token when it has
 				      one (username_space, username_control,
 				      username_case), else NULL */

@@ -32,7 +32,8 @@ static bool claim_condition_holds(kg_map_ctx *ctx, const kg_mapper_condition *c)
 	if (claim == NULL)
 		return false;
 	if (c->regex)
-		return condition_holds(c, kg_map_claim_values(ctx->pool, claim));
+		return condition_holds(c,
+				       kg_map_claim_values(ctx->pool, claim));
 	return kg_map_claim_equals(ctx->pool, claim, c->value);
 }
 
@@ -52,10 +53,10 @@ static bool applies(kg_map_ctx *ctx, const kg_mapper *m)
 		return claim && kg_map_claim_equals(ctx->pool, claim, m->value);
 	case KG_MAP_SAML_ADVANCED_ROLE:
 		for (size_t i = 0; i < m->nconditions; i++) {
-			if (!condition_holds(&m->conditions[i],
-					     kg_map_saml_values(
-						     ctx, m,
-						     m->conditions[i].key)))
+			if (!condition_holds(
+				    &m->conditions[i],
+				    kg_map_saml_values(ctx, m,
+						       m->conditions[i].key)))
 				return false;
 		}
 		return true;
@@ -101,8 +102,7 @@ static void revoke_role(kg_map_ctx *ctx, const char *role)
 		const char **r = &APR_ARRAY_IDX(roles, i, const char *);
 		if (strcmp(*r, role) != 0)
 			continue;
-		memmove(r, r + 1,
-			(size_t)(roles->nelts - i - 1) * sizeof(*r));
+		memmove(r, r + 1, (size_t)(roles->nelts - i - 1) * sizeof(*r));
 		roles->nelts--;
 		return;
 	}

@@ -19,11 +19,10 @@ static const char *random_uuid(apr_pool_t *pool)
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
 	return kg_psprintf(pool,
-			    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			    "%02x%02x%02x%02x%02x%02x",
-			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-			    b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-			    b[15]);
+			   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			   "%02x%02x%02x%02x%02x%02x",
+			   b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8],
+			   b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* The first value of the first Attribute named n (Name or FriendlyName)

@@ -18,9 +18,9 @@ bool kg_pol_gate_check(apr_pool_t *pool, const kg_conf_mapping *conf,
 		if (conf->gate_missing == KG_GATE_MISSING_ALLOW)
 			return true;
 		*reason = kg_psprintf(pool,
-				       "access gate: the user has no \"%s\" "
-				       "attribute",
-				       conf->attr_gate);
+				      "access gate: the user has no \"%s\" "
+				      "attribute",
+				      conf->attr_gate);
 		return false;
 	}
 	for (int i = 0; i < conf->gate_values->nelts; i++) {
@@ -29,8 +29,8 @@ bool kg_pol_gate_check(apr_pool_t *pool, const kg_conf_mapping *conf,
 			return true;
 	}
 	*reason = kg_psprintf(pool,
-			       "access gate: \"%s\" holds none of the allowed "
-			       "values",
-			       conf->attr_gate);
+			      "access gate: \"%s\" holds none of the allowed "
+			      "values",
+			      conf->attr_gate);
 	return false;
 }

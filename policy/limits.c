@@ -19,9 +19,8 @@ static const char *deny_message(const kg_conf_session_limit *limit)
 	return limit->message ? limit->message : KG_LIMIT_MESSAGE_KEY;
 }
 
-void kg_pol_limit_check(const kg_conf_flow_limits *limits,
-			long long user_count, long long realm_count,
-			kg_pol_limit_decision *out)
+void kg_pol_limit_check(const kg_conf_flow_limits *limits, long long user_count,
+			long long realm_count, kg_pol_limit_decision *out)
 {
 	long long user_over = over_by(user_count, limits->user.max);
 	long long realm_over;
@@ -56,7 +55,6 @@ void kg_pol_limit_check(const kg_conf_flow_limits *limits,
 
 const char *kg_pol_limit_verdict_name(kg_pol_limit_verdict v)
 {
-	static const char *const names[] = {"allow", "deny-user",
-					    "deny-realm"};
+	static const char *const names[] = {"allow", "deny-user", "deny-realm"};
 	return (unsigned)v <= KG_POL_LIMIT_DENY_REALM ? names[v] : "unknown";
 }

@@ -13,18 +13,18 @@
 #include <stdbool.h>
 
 typedef enum {
-	KG_POL_LIMIT_ALLOW = 0,	  /* create; maybe after evictions */
-	KG_POL_LIMIT_DENY_USER,	  /* the user limit refused it */
-	KG_POL_LIMIT_DENY_REALM	  /* the realm limit refused it */
+	KG_POL_LIMIT_ALLOW = 0, /* create; maybe after evictions */
+	KG_POL_LIMIT_DENY_USER, /* the user limit refused it */
+	KG_POL_LIMIT_DENY_REALM /* the realm limit refused it */
 } kg_pol_limit_verdict;
 
 typedef struct {
 	kg_pol_limit_verdict verdict;
-	long long evict_user;	/* LRU sessions of this user to end first */
-	long long evict_realm;	/* then LRU sessions of any user to end */
-	bool realm_logged;	/* the realm limit was reached, log-only */
-	const char *message;	/* on a deny: the configured message or
-				   KG_LIMIT_MESSAGE_KEY */
+	long long evict_user;  /* LRU sessions of this user to end first */
+	long long evict_realm; /* then LRU sessions of any user to end */
+	bool realm_logged;     /* the realm limit was reached, log-only */
+	const char *message;   /* on a deny: the configured message or
+				  KG_LIMIT_MESSAGE_KEY */
 } kg_pol_limit_decision;
 
 /* Decides whether a new session may be created when the user already has
@@ -34,9 +34,8 @@ typedef struct {
  * sessions so the new one makes L. The user limit is checked first; the
  * realm limit then sees the realm count less the user evictions. A deny
  * never comes with evictions. Always fills *out. */
-void kg_pol_limit_check(const kg_conf_flow_limits *limits,
-			long long user_count, long long realm_count,
-			kg_pol_limit_decision *out);
+void kg_pol_limit_check(const kg_conf_flow_limits *limits, long long user_count,
+			long long realm_count, kg_pol_limit_decision *out);
 
 /* Returns the stable name of a verdict ("allow", "deny-user", ...). */
 const char *kg_pol_limit_verdict_name(kg_pol_limit_verdict v);

@@ -10,8 +10,8 @@ const char *kg_pol_require_compile(apr_pool_t *pool, kg_require_kind kind,
 				   const char *line, kg_require_rule **rule)
 {
 	kg_require_rule *r = apr_pcalloc(pool, sizeof(*r));
-	apr_array_header_t *words = apr_array_make(pool, 4,
-						   sizeof(kg_conf_word));
+	apr_array_header_t *words =
+		apr_array_make(pool, 4, sizeof(kg_conf_word));
 	const char *msg;
 	int col;
 

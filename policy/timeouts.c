@@ -52,6 +52,5 @@ const char *kg_pol_session_state_name(kg_pol_session_state s)
 {
 	static const char *const names[] = {"live", "idle-expired",
 					    "max-expired"};
-	return (unsigned)s <= KG_POL_SESSION_MAX_EXPIRED ? names[s]
-							 : "unknown";
+	return (unsigned)s <= KG_POL_SESSION_MAX_EXPIRED ? names[s] : "unknown";
 }

@@ -35,9 +35,8 @@ static kg_rc prune_count(kg_sess_store *s, apr_pool_t *pool, const char *user,
 	return KG_OK;
 }
 
-kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool,
-			  const char *user, long long now_ms, long long *count,
-			  kg_err *err)
+kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool, const char *user,
+			  long long now_ms, long long *count, kg_err *err)
 {
 	return prune_count(s, pool, user, now_ms, count, err);
 }
@@ -74,7 +73,8 @@ kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
 		memcpy(e.id, reply->elems[i].str, KG_SESS_ID_LEN);
 		e.last_used_us = strtoll(reply->elems[i + 1].str, NULL, 10);
 		kg_err_clear(&why);
-		rc = kg_sess_store_fetch(s, pool, e.id, false, &e.rec, &why, err);
+		rc = kg_sess_store_fetch(s, pool, e.id, false, &e.rec, &why,
+					 err);
 		if (rc == KG_ENOTFOUND) {
 			kg_err_clear(err);
 			continue; /* ended since the index was read */
@@ -97,7 +97,8 @@ kg_rc kg_sess_admin_kill(kg_sess_store *s, apr_pool_t *pool, const char *user,
 	*killed = 0;
 	if (rc != KG_OK)
 		return rc;
-	victims = apr_array_make(pool, list->nelts + 1, sizeof(kg_sess_entry *));
+	victims =
+		apr_array_make(pool, list->nelts + 1, sizeof(kg_sess_entry *));
 	for (int i = 0; i < list->nelts; i++) {
 		kg_sess_entry *e = &APR_ARRAY_IDX(list, i, kg_sess_entry);
 		if (id_prefix == NULL ||

@@ -44,8 +44,7 @@ kg_rc kg_sess_cookie_new(char out[KG_SESS_COOKIE_LEN + 1], kg_err *err)
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
 		memset(out, 0, KG_SESS_COOKIE_LEN + 1);
-		return kg_err_set(err, KG_EINTERNAL,
-				  "random generator failed");
+		return kg_err_set(err, KG_EINTERNAL, "random generator failed");
 	}
 	b64url_encode(raw, sizeof(raw), out);
 	OPENSSL_cleanse(raw, sizeof(raw));
@@ -79,8 +78,8 @@ void kg_sess_cookie_id(const unsigned char key[32], const char *value,
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int mac_len = 0;
 
-	HMAC(EVP_sha256(), key, 32, (const unsigned char *)value,
-	     strlen(value), mac, &mac_len);
+	HMAC(EVP_sha256(), key, 32, (const unsigned char *)value, strlen(value),
+	     mac, &mac_len);
 	id_hex(mac, out);
 }
 
@@ -108,8 +107,8 @@ bool kg_sess_cookie_id_ctx(EVP_MAC_CTX *mac, const char *value,
 
 	/* init without a key restarts the HMAC with the key it has */
 	if (mac == NULL || EVP_MAC_init(mac, NULL, 0, NULL) != 1 ||
-	    EVP_MAC_update(mac, (const unsigned char *)value,
-			   strlen(value)) != 1 ||
+	    EVP_MAC_update(mac, (const unsigned char *)value, strlen(value)) !=
+		    1 ||
 	    EVP_MAC_final(mac, digest, &digest_len, sizeof(digest)) != 1 ||
 	    digest_len < KG_SESS_ID_LEN / 2) {
 		memset(out, 0, KG_SESS_ID_LEN + 1);

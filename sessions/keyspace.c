@@ -34,9 +34,8 @@ static const char *sha256_hex(apr_pool_t *pool, const void *data, size_t len)
 	return out;
 }
 
-void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix,
-			   const char *id, const char *username,
-			   kg_sess_keys4 *k)
+void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
+			   const char *username, kg_sess_keys4 *k)
 {
 	k->session = apr_pstrcat(pool, prefix, "s:", id, NULL);
 	k->user = username ? apr_pstrcat(pool, prefix, "u:",

@@ -19,9 +19,8 @@ typedef struct {
 
 /* Fills k for session id of username (NULL: an index no one has, for
  * calls that only touch the realm indexes). */
-void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix,
-			   const char *id, const char *username,
-			   kg_sess_keys4 *k);
+void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
+			   const char *username, kg_sess_keys4 *k);
 
 /* Returns "P s:ID", the key of session id alone (for a read). */
 const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,

@@ -40,8 +40,8 @@ kg_rc kg_sess_lock_try(kg_sess_store *s, apr_pool_t *pool, const char *name,
 	return rc;
 }
 
-kg_rc kg_sess_lock_release(kg_sess_store *s, apr_pool_t *pool,
-			   const char *name, const char *holder, kg_err *err)
+kg_rc kg_sess_lock_release(kg_sess_store *s, apr_pool_t *pool, const char *name,
+			   const char *holder, kg_err *err)
 {
 	const char *key = lock_key(s, pool, name);
 	const char *argv[5] = {"EVAL", release_script, "1", key, holder};

@@ -18,7 +18,7 @@ kg_rc kg_sess_lock_try(kg_sess_store *s, apr_pool_t *pool, const char *name,
 
 /* Releases the lock if holder still holds it (it may have expired and
  * been taken by another gateway meanwhile). */
-kg_rc kg_sess_lock_release(kg_sess_store *s, apr_pool_t *pool,
-			   const char *name, const char *holder, kg_err *err);
+kg_rc kg_sess_lock_release(kg_sess_store *s, apr_pool_t *pool, const char *name,
+			   const char *holder, kg_err *err);
 
 #endif

@@ -6,8 +6,8 @@
 
 #include <openssl/hmac.h>
 
-void kg_sess_mac_hex(const unsigned char key[32], const void *data,
-		     size_t len, char out[65])
+void kg_sess_mac_hex(const unsigned char key[32], const void *data, size_t len,
+		     char out[65])
 {
 	unsigned char mac[32];
 	unsigned int maclen = 0;

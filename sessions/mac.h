@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* Writes hex HMAC-SHA256(key, data[0..len)) and its NUL into out. */
-void kg_sess_mac_hex(const unsigned char key[32], const void *data,
-		     size_t len, char out[65]);
+void kg_sess_mac_hex(const unsigned char key[32], const void *data, size_t len,
+		     char out[65]);
 
 #endif

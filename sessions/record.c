@@ -118,8 +118,8 @@ void kg_sess_record_encode(kg_buf *b, const kg_sess_record *rec)
 }
 
 /* Reads the string member name of obj into *out. */
-static kg_rc read_string(const kg_json *obj, const char *name,
-			 const char **out, kg_err *err)
+static kg_rc read_string(const kg_json *obj, const char *name, const char **out,
+			 kg_err *err)
 {
 	const kg_json *v = kg_json_get(obj, name);
 
@@ -140,8 +140,7 @@ static kg_rc read_time(const kg_json *obj, const char *name, long long *out,
 	if (v == NULL || v->type != KG_JSON_NUMBER || !v->is_integer ||
 	    !kg_str_to_int(v->str, 0, 1LL << 53, out))
 		return kg_err_set(err, KG_EINVAL,
-				  "session record: \"%s\" is not a time",
-				  name);
+				  "session record: \"%s\" is not a time", name);
 	return KG_OK;
 }
 
@@ -160,8 +159,7 @@ static kg_rc read_flow(const kg_json *root, kg_flow *out, kg_err *err)
 	return kg_err_set(err, KG_EINVAL, "session record: unknown flow");
 }
 
-static kg_rc read_state(const kg_json *root, kg_sess_state *state,
-			kg_err *err)
+static kg_rc read_state(const kg_json *root, kg_sess_state *state, kg_err *err)
 {
 	const kg_json *obj = kg_json_get(root, "state");
 
@@ -170,8 +168,8 @@ static kg_rc read_state(const kg_json *root, kg_sess_state *state,
 				  "session record: \"state\" is not an object");
 	for (size_t i = 0; i < STATE_FIELDS; i++) {
 		if (kg_json_get(obj, state_fields[i].name) &&
-		    read_string(obj, state_fields[i].name,
-				state_slot(state, i), err) != KG_OK)
+		    read_string(obj, state_fields[i].name, state_slot(state, i),
+				err) != KG_OK)
 			return KG_EINVAL;
 	}
 	return KG_OK;
@@ -418,9 +416,8 @@ static kg_rc decode_json(apr_pool_t *pool, const char *text, size_t len,
 	kg_json_error je;
 
 	if (!kg_json_parse(pool, text, len, RECORD_MAX_DEPTH, &root, &je))
-		return kg_err_set(err, KG_EINVAL,
-				  "session record: %d:%d: %s", je.line, je.col,
-				  je.msg);
+		return kg_err_set(err, KG_EINVAL, "session record: %d:%d: %s",
+				  je.line, je.col, je.msg);
 	version = kg_json_get(root, "v");
 	if (version == NULL || version->type != KG_JSON_NUMBER ||
 	    strcmp(version->str, "1") != 0)
@@ -447,8 +444,7 @@ static kg_rc decode_json(apr_pool_t *pool, const char *text, size_t len,
 
 kg_rc kg_sess_record_seal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
 			      const kg_sess_record *rec, size_t max_bytes,
-			      unsigned char **out, size_t *out_len,
-			      kg_err *err)
+			      unsigned char **out, size_t *out_len, kg_err *err)
 {
 	kg_buf plain;
 	kg_rc rc;

@@ -38,9 +38,9 @@ typedef struct {
 	char id[KG_SESS_ID_LEN + 1]; /* the Redis id; set by the store, not
 					encoded */
 	kg_user *user;
-	const char *idp;      /* identity provider alias */
-	const char *protocol; /* "saml" or "oidc" */
-	kg_flow flow;	      /* the flow that created the session */
+	const char *idp;	  /* identity provider alias */
+	const char *protocol;	  /* "saml" or "oidc" */
+	kg_flow flow;		  /* the flow that created the session */
 	long long auth_ms;	  /* login time */
 	long long last_access_ms; /* last touch */
 	long long idle_ms;	  /* the idle window it was made with; 0 off */
@@ -92,7 +92,6 @@ kg_rc kg_sess_record_seal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
 			      kg_err *err);
 kg_rc kg_sess_record_unseal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
 				const char *id, const unsigned char *sealed,
-				size_t len, kg_sess_record **out,
-				kg_err *err);
+				size_t len, kg_sess_record **out, kg_err *err);
 
 #endif

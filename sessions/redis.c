@@ -44,7 +44,8 @@ struct kg_sess_redis {
 
 static struct timeval ms_to_tv(long long ms)
 {
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+	struct timeval tv = {(time_t)(ms / 1000),
+			     (suseconds_t)(ms % 1000) * 1000};
 	return tv;
 }
 
@@ -130,9 +131,9 @@ static redisContext *dial(kg_sess_redis *r, const char *host, int port,
 			  const char *socket_path)
 {
 	struct timeval ct = ms_to_tv(r->conf->redis_connect_timeout_ms);
-	redisContext *ctx = socket_path
-				    ? redisConnectUnixWithTimeout(socket_path, ct)
-				    : redisConnectWithTimeout(host, port, ct);
+	redisContext *ctx =
+		socket_path ? redisConnectUnixWithTimeout(socket_path, ct)
+			    : redisConnectWithTimeout(host, port, ct);
 
 	if (ctx && ctx->err == 0 &&
 	    redisSetTimeout(ctx, ms_to_tv(r->conf->redis_command_timeout_ms)) ==
@@ -230,7 +231,8 @@ static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
 	     reply->element[1]->type == REDIS_REPLY_STRING &&
 	     reply->element[0]->len < host_size;
 	if (ok) {
-		memcpy(host, reply->element[0]->str, reply->element[0]->len + 1);
+		memcpy(host, reply->element[0]->str,
+		       reply->element[0]->len + 1);
 		*port = atoi(reply->element[1]->str);
 	}
 	if (reply)
@@ -357,9 +359,9 @@ static bool error_is(const redisReply *reply, const char *code)
 /* Error replies that mean "this server cannot serve now". */
 static bool error_is_backend(const redisReply *reply)
 {
-	static const char *const codes[] = {"READONLY", "LOADING",
-					    "MASTERDOWN", "OOM", "BUSY",
-					    "NOAUTH", "TRYAGAIN"};
+	static const char *const codes[] = {"READONLY", "LOADING", "MASTERDOWN",
+					    "OOM",	"BUSY",	   "NOAUTH",
+					    "TRYAGAIN"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		if (error_is(reply, codes[i]))
@@ -458,7 +460,8 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 		conn_drop(c);
 		return closed && !fresh ? SENT_RETRY : SENT_FAILED;
 	}
-	if ((*reply)->type == REDIS_REPLY_ERROR && error_is(*reply, "READONLY")) {
+	if ((*reply)->type == REDIS_REPLY_ERROR &&
+	    error_is(*reply, "READONLY")) {
 		freeReplyObject(*reply);
 		*reply = NULL;
 		conn_drop(c);
@@ -522,8 +525,7 @@ void kg_sess_redis_script_init(kg_sess_script *script)
 {
 	unsigned char digest[SHA_DIGEST_LENGTH];
 
-	SHA1((const unsigned char *)script->text, strlen(script->text),
-	     digest);
+	SHA1((const unsigned char *)script->text, strlen(script->text), digest);
 	kg_hex(digest, SHA_DIGEST_LENGTH, script->sha1);
 }
 
@@ -601,7 +603,7 @@ static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
 {
 	redisReply *id = redisCommand(ctx, "CLIENT ID");
 	char idtext[32];
-	const char *track[7] = {"CLIENT", "TRACKING", "on", "REDIRECT",
+	const char *track[7] = {"CLIENT", "TRACKING", "on",    "REDIRECT",
 				idtext,	  "BCAST",    "PREFIX"};
 	const char *argv[8];
 	size_t lens[8];
@@ -763,8 +765,8 @@ static apr_status_t watch_close(void *data)
 }
 
 kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
-			  const char *prefix, const kg_sess_watch_sink *sink,
-			  kg_err *err)
+				const char *prefix,
+				const kg_sess_watch_sink *sink, kg_err *err)
 {
 	kg_sess_redis_watch *w = apr_pcalloc(pool, sizeof(*w));
 

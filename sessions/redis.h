@@ -82,7 +82,7 @@ kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
 /* What a watch reports, from its own thread. */
 typedef struct {
 	void (*invalidate)(void *ctx, const char *key, size_t len);
-	void (*flush)(void *ctx); /* anything may have changed */
+	void (*flush)(void *ctx);	/* anything may have changed */
 	void (*up)(void *ctx, bool up); /* subscribed, or not any more */
 	void *ctx;
 } kg_sess_watch_sink;
@@ -98,7 +98,6 @@ typedef struct kg_sess_redis_watch kg_sess_redis_watch;
  * failing). The thread stops when pool is cleared. */
 kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
 				const char *prefix,
-				const kg_sess_watch_sink *sink,
-				kg_err *err);
+				const kg_sess_watch_sink *sink, kg_err *err);
 
 #endif

@@ -24,9 +24,8 @@
  * nonce was hashed bare before; why the new key is safe is told where
  * it is checked (gateway/flow/login/oidc.c). */
 /* The key of id in namespace ns into *key. */
-static kg_rc replay_key(kg_sess_store *store, apr_pool_t *pool,
-			const char *ns, const char *id, const char **key,
-			kg_err *err)
+static kg_rc replay_key(kg_sess_store *store, apr_pool_t *pool, const char *ns,
+			const char *id, const char **key, kg_err *err)
 {
 	const char *name;
 

@@ -22,8 +22,8 @@ static const char *rv_key_with(kg_sess_store *s, apr_pool_t *pool,
 }
 
 /* The key writes use (the current secret's). */
-static const char *rv_key(kg_sess_store *s, apr_pool_t *pool,
-			  const char *kind, const char *text)
+static const char *rv_key(kg_sess_store *s, apr_pool_t *pool, const char *kind,
+			  const char *text)
 {
 	return rv_key_with(s, pool, s->keys.current.cookie, kind, text);
 }
@@ -112,8 +112,8 @@ kg_rc kg_sess_revoke_jti(kg_sess_store *s, apr_pool_t *pool, const char *jti,
 				     err);
 }
 
-kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool,
-			  const char *name, long long ttl_s, kg_err *err)
+kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool, const char *name,
+			  long long ttl_s, kg_err *err)
 {
 	return set_flag(s, pool, rv_key(s, pool, "name", name), ttl_s, err);
 }
@@ -122,8 +122,8 @@ kg_rc kg_sess_account_set(kg_sess_store *s, apr_pool_t *pool,
 			  const char *issuer, const char *sub, bool active,
 			  kg_err *err)
 {
-	const char *key = rv_key(s, pool, "acct",
-				 account_text(pool, issuer, sub));
+	const char *key =
+		rv_key(s, pool, "acct", account_text(pool, issuer, sub));
 	const char *argv[2] = {"DEL", key};
 	size_t lens[2] = {3, strlen(key)};
 	kg_sess_reply *reply;

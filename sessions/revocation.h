@@ -16,7 +16,7 @@
 /* What a bearer token is checked against. Any field may be NULL. */
 typedef struct {
 	const char *jti;
-	const char *name;   /* the token-name claim's value */
+	const char *name; /* the token-name claim's value */
 	const char *issuer;
 	const char *sub;
 } kg_sess_token_ids;
@@ -31,8 +31,8 @@ kg_rc kg_sess_token_check(kg_sess_store *s, apr_pool_t *pool,
  * ttl_s seconds (0: for ever). */
 kg_rc kg_sess_revoke_jti(kg_sess_store *s, apr_pool_t *pool, const char *jti,
 			 long long expires_at_s, kg_err *err);
-kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool,
-			  const char *name, long long ttl_s, kg_err *err);
+kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool, const char *name,
+			  long long ttl_s, kg_err *err);
 
 /* Deactivates (or, with active true, reactivates) the account of
  * (issuer, sub). */

@@ -23,67 +23,67 @@
  * redis.call as strings (the client's ARGV, TIME's digits): Redis turns
  * a Lua number into text with "%.17g", which costs more than the call.
  * Batches stay under Lua's unpack limit (BATCH). */
-#define LUA_PRELUDE \
+#define LUA_PRELUDE                                                            \
 	"local skey, ukey, realm, rexp = KEYS[1], KEYS[2], KEYS[3], KEYS[4]\n" \
-	"local BATCH = 500\n" \
-	"local function prune_realm(now)\n" \
-	"  local gone = redis.call('ZRANGEBYSCORE', rexp, '-inf', now)\n" \
-	"  for i = 1, #gone, BATCH do\n" \
-	"    local chunk = {unpack(gone, i, math.min(i + BATCH - 1, #gone))}\n" \
-	"    redis.call('ZREM', realm, unpack(chunk))\n" \
-	"    redis.call('ZREM', rexp, unpack(chunk))\n" \
-	"  end\n" \
-	"end\n" \
-	/* the user's index, least recently used first, without the members \
-	 * whose session key is gone (those are removed from it) */ \
-	"local function live_members(sprefix)\n" \
-	"  local members = redis.call('ZRANGE', ukey, '0', '-1')\n" \
-	"  local n = #members\n" \
-	"  if n == 0 then return members end\n" \
-	"  local keys = {}\n" \
-	"  for i = 1, n do keys[i] = sprefix .. members[i] end\n" \
-	"  if n <= BATCH and redis.call('EXISTS', unpack(keys)) == n then\n" \
-	"    return members\n" \
-	"  end\n" \
-	"  local live = {}\n" \
-	"  for i = 1, n do\n" \
-	"    if redis.call('EXISTS', keys[i]) == 0 then\n" \
-	"      redis.call('ZREM', ukey, members[i])\n" \
-	"    else\n" \
-	"      live[#live + 1] = members[i]\n" \
-	"    end\n" \
-	"  end\n" \
-	"  return live\n" \
-	"end\n" \
-	"local function prune(now, sprefix)\n" \
-	"  prune_realm(now)\n" \
-	"  return live_members(sprefix)\n" \
-	"end\n" \
-	/* sets key's TTL to ttl unless it has a later one; PEXPIRE GT takes \
-	 * a key without a TTL as infinite, so that case is checked apart, \
-	 * and a Redis before 7.0 (no GT) falls back to PTTL */ \
-	"local function extend(key, ttl)\n" \
-	"  local r = redis.pcall('PEXPIRE', key, ttl, 'GT')\n" \
-	"  if r == 1 then return end\n" \
-	"  local left = redis.call('PTTL', key)\n" \
-	"  if left == -1 or\n" \
-	"     (type(r) == 'table' and left < tonumber(ttl)) then\n" \
-	"    redis.call('PEXPIRE', key, ttl)\n" \
-	"  end\n" \
-	"end\n" \
-	"local function used_at()\n" \
-	"  local t = redis.call('TIME')\n" \
-	"  return tonumber(t[1]) * 1000000 + tonumber(t[2]),\n" \
-	"         t[1] .. string.sub('00000' .. t[2], -6)\n" \
-	"end\n" \
-	/* deadline, ttl, score: decimal strings */ \
-	"local function index(id, deadline, ttl, score)\n" \
-	"  redis.call('ZADD', ukey, score, id)\n" \
-	"  redis.call('ZADD', realm, score, id)\n" \
-	"  redis.call('ZADD', rexp, deadline, id)\n" \
-	"  extend(ukey, ttl)\n" \
-	"  extend(realm, ttl)\n" \
-	"  extend(rexp, ttl)\n" \
+	"local BATCH = 500\n"                                                  \
+	"local function prune_realm(now)\n"                                    \
+	"  local gone = redis.call('ZRANGEBYSCORE', rexp, '-inf', now)\n"      \
+	"  for i = 1, #gone, BATCH do\n"                                       \
+	"    local chunk = {unpack(gone, i, math.min(i + BATCH - 1, "          \
+	"#gone))}\n"                                                           \
+	"    redis.call('ZREM', realm, unpack(chunk))\n"                       \
+	"    redis.call('ZREM', rexp, unpack(chunk))\n"                        \
+	"  end\n"                                                              \
+	"end\n" /* the user's index, least recently used first, without the    \
+		 * members whose session key is gone (those are removed from   \
+		 * it) */                                                      \
+	"local function live_members(sprefix)\n"                               \
+	"  local members = redis.call('ZRANGE', ukey, '0', '-1')\n"            \
+	"  local n = #members\n"                                               \
+	"  if n == 0 then return members end\n"                                \
+	"  local keys = {}\n"                                                  \
+	"  for i = 1, n do keys[i] = sprefix .. members[i] end\n"              \
+	"  if n <= BATCH and redis.call('EXISTS', unpack(keys)) == n then\n"   \
+	"    return members\n"                                                 \
+	"  end\n"                                                              \
+	"  local live = {}\n"                                                  \
+	"  for i = 1, n do\n"                                                  \
+	"    if redis.call('EXISTS', keys[i]) == 0 then\n"                     \
+	"      redis.call('ZREM', ukey, members[i])\n"                         \
+	"    else\n"                                                           \
+	"      live[#live + 1] = members[i]\n"                                 \
+	"    end\n"                                                            \
+	"  end\n"                                                              \
+	"  return live\n"                                                      \
+	"end\n"                                                                \
+	"local function prune(now, sprefix)\n"                                 \
+	"  prune_realm(now)\n"                                                 \
+	"  return live_members(sprefix)\n"                                     \
+	"end\n" /* sets key's TTL to ttl unless it has a later one; PEXPIRE GT \
+		 * takes a key without a TTL as infinite, so that case is      \
+		 * checked apart, and a Redis before 7.0 (no GT) falls back to \
+		 * PTTL */                                                     \
+	"local function extend(key, ttl)\n"                                    \
+	"  local r = redis.pcall('PEXPIRE', key, ttl, 'GT')\n"                 \
+	"  if r == 1 then return end\n"                                        \
+	"  local left = redis.call('PTTL', key)\n"                             \
+	"  if left == -1 or\n"                                                 \
+	"     (type(r) == 'table' and left < tonumber(ttl)) then\n"            \
+	"    redis.call('PEXPIRE', key, ttl)\n"                                \
+	"  end\n"                                                              \
+	"end\n"                                                                \
+	"local function used_at()\n"                                           \
+	"  local t = redis.call('TIME')\n"                                     \
+	"  return tonumber(t[1]) * 1000000 + tonumber(t[2]),\n"                \
+	"         t[1] .. string.sub('00000' .. t[2], -6)\n"                   \
+	"end\n" /* deadline, ttl, score: decimal strings */                    \
+	"local function index(id, deadline, ttl, score)\n"                     \
+	"  redis.call('ZADD', ukey, score, id)\n"                              \
+	"  redis.call('ZADD', realm, score, id)\n"                             \
+	"  redis.call('ZADD', rexp, deadline, id)\n"                           \
+	"  extend(ukey, ttl)\n"                                                \
+	"  extend(realm, ttl)\n"                                               \
+	"  extend(rexp, ttl)\n"                                                \
 	"end\n"
 
 /* The record is written first (SET NX, which also tells a retried
@@ -153,16 +153,16 @@ const char kg_sess_lua_touch[] = LUA_PRELUDE
 	"index(ARGV[4], deadline, ttl, score_text)\n"
 	"return 1\n";
 
-const char kg_sess_lua_delete[] = LUA_PRELUDE
-	"local id = ARGV[1]\n"
-	"redis.call('ZREM', ukey, id)\n"
-	"redis.call('ZREM', realm, id)\n"
-	"redis.call('ZREM', rexp, id)\n"
-	"return redis.call('DEL', skey)\n";
+const char kg_sess_lua_delete[] =
+	LUA_PRELUDE "local id = ARGV[1]\n"
+		    "redis.call('ZREM', ukey, id)\n"
+		    "redis.call('ZREM', realm, id)\n"
+		    "redis.call('ZREM', rexp, id)\n"
+		    "return redis.call('DEL', skey)\n";
 
-const char kg_sess_lua_count[] = LUA_PRELUDE
-	"local members = prune(ARGV[1], ARGV[2])\n"
-	"return {#members, redis.call('ZCARD', realm)}\n";
+const char kg_sess_lua_count[] =
+	LUA_PRELUDE "local members = prune(ARGV[1], ARGV[2])\n"
+		    "return {#members, redis.call('ZCARD', realm)}\n";
 
 /* The behaviour numbers above are kg_limit_behaviour's values. */
 _Static_assert(KG_LIMIT_DENY_NEW == 0 && KG_LIMIT_TERMINATE_OLDEST == 1 &&

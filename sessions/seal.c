@@ -20,8 +20,8 @@ EVP_CIPHER_CTX *kg_sess_gcm_new(const unsigned char key[32], bool encrypt)
 		return NULL;
 	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL,
 			      encrypt) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN,
-				NULL) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) ==
+		    1 &&
 	    EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, encrypt) == 1)
 		return ctx;
 	EVP_CIPHER_CTX_free(ctx);
@@ -67,8 +67,7 @@ kg_rc kg_sess_seal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *enc, const char *aad,
 	body = buf + 1 + NONCE_LEN;
 	buf[0] = SEAL_VERSION;
 	if (RAND_bytes(nonce, NONCE_LEN) != 1)
-		return kg_err_set(err, KG_EINTERNAL,
-				  "random generator failed");
+		return kg_err_set(err, KG_EINTERNAL, "random generator failed");
 	if (enc == NULL ||
 	    !gcm(enc, true, nonce, aad, plain, len, body, body + len))
 		return kg_err_set(err, KG_EINTERNAL,
@@ -78,10 +77,9 @@ kg_rc kg_sess_seal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *enc, const char *aad,
 	return KG_OK;
 }
 
-kg_rc kg_sess_unseal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *dec,
-			 const char *aad, const unsigned char *sealed,
-			 size_t len, char **plain, size_t *plain_len,
-			 kg_err *err)
+kg_rc kg_sess_unseal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *dec, const char *aad,
+			 const unsigned char *sealed, size_t len, char **plain,
+			 size_t *plain_len, kg_err *err)
 {
 	size_t body_len;
 	unsigned char *buf, tag[TAG_LEN];
@@ -109,8 +107,8 @@ kg_rc kg_sess_seal(apr_pool_t *pool, const unsigned char key[32],
 		   unsigned char **out, size_t *out_len, kg_err *err)
 {
 	EVP_CIPHER_CTX *ctx = kg_sess_gcm_new(key, true);
-	kg_rc rc = kg_sess_seal_ctx(pool, ctx, aad, plain, len, out, out_len,
-				    err);
+	kg_rc rc =
+		kg_sess_seal_ctx(pool, ctx, aad, plain, len, out, out_len, err);
 
 	EVP_CIPHER_CTX_free(ctx);
 	return rc;

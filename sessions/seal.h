@@ -46,9 +46,8 @@ kg_rc kg_sess_seal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *enc, const char *aad,
 		       size_t *out_len, kg_err *err);
 
 /* kg_sess_unseal with a context from kg_sess_gcm_new(key, false). */
-kg_rc kg_sess_unseal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *dec,
-			 const char *aad, const unsigned char *sealed,
-			 size_t len, char **plain, size_t *plain_len,
-			 kg_err *err);
+kg_rc kg_sess_unseal_ctx(apr_pool_t *pool, EVP_CIPHER_CTX *dec, const char *aad,
+			 const unsigned char *sealed, size_t len, char **plain,
+			 size_t *plain_len, kg_err *err);
 
 #endif

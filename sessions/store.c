@@ -65,8 +65,8 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 		argv[4 + i] = args[i];
 	for (int i = 0; i < argc; i++)
 		argvlen[i] = i >= 4 && lens ? lens[i - 4] : strlen(argv[i]);
-	rc = kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv,
-				argvlen, out, err);
+	rc = kg_sess_redis_eval(s->redis, pool, script, 4, argc, argv, argvlen,
+				out, err);
 	/* this process reads its own writes at once, without waiting for
 	 * Redis's notice (which the other gateways get) */
 	if (s->cache && klen > s->key_prefix_len)
@@ -161,21 +161,22 @@ kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 				size_t slots, kg_err *err)
 {
 	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up, s};
-	const char *prefix = kg_sess_keyspace_session(pool,
-						      s->conf->redis_prefix, "");
+	const char *prefix =
+		kg_sess_keyspace_session(pool, s->conf->redis_prefix, "");
 
 	s->cache = kg_sess_cache_make(pool, slots, KG_SESS_CACHE_MAX_AGE_MS);
 	if (s->cache == NULL)
-		return kg_err_set(err, KG_EINTERNAL, "no memory for the "
-						     "session cache");
+		return kg_err_set(err, KG_EINTERNAL,
+				  "no memory for the "
+				  "session cache");
 	s->key_prefix_len = strlen(prefix);
 	return kg_sess_redis_watch_start(s->redis, pool, prefix, &sink, err);
 }
 
 /* Deletes a session whose record does not open, with its realm index
  * entries (its user is unknown; that index prunes itself). */
-static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool,
-			     const char *id, const char *why, kg_err *err)
+static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			     const char *why, kg_err *err)
 {
 	kg_sess_keys4 k;
 	kg_sess_reply *reply;
@@ -229,17 +230,16 @@ static kg_rc load_id(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	return kg_err_set(err, KG_ENOTFOUND, "session record unreadable");
 }
 
-kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool,
-			   const char *id, kg_sess_record **out, kg_err *err)
+kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			   kg_sess_record **out, kg_err *err)
 {
 	if (strlen(id) != KG_SESS_ID_LEN)
 		return kg_err_set(err, KG_ENOTFOUND, "no such session id");
 	return load_id(s, pool, id, false, out, err);
 }
 
-kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
-			 const char *cookie, size_t len, kg_sess_record **out,
-			 kg_err *err)
+kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool, const char *cookie,
+			 size_t len, kg_sess_record **out, kg_err *err)
 {
 	char id[KG_SESS_ID_LEN + 1];
 	const kg_sess_keyctx *kc;
@@ -249,7 +249,8 @@ kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
 	if (!kg_sess_cookie_is_valid(cookie, len)) {
 		kg_log_emit(s->log, KG_LOG_WARN, "KG-0320",
 			    "session cookie malformed len=%zu", len);
-		return kg_err_set(err, KG_ENOTFOUND, "session cookie malformed");
+		return kg_err_set(err, KG_ENOTFOUND,
+				  "session cookie malformed");
 	}
 	if ((kc = kg_sess_store_keyctx(s, err)) == NULL)
 		return KG_EINTERNAL;
@@ -321,8 +322,8 @@ static kg_rc denied(kg_sess_store *s, const kg_sess_record *rec,
 		    const kg_conf_flow_limits *limits, bool by_realm,
 		    kg_sess_created *out, kg_err *err)
 {
-	const kg_conf_session_limit *l = by_realm ? &limits->realm
-						  : &limits->user;
+	const kg_conf_session_limit *l =
+		by_realm ? &limits->realm : &limits->user;
 
 	out->denied_by_realm = by_realm;
 	out->deny_message = l->message ? l->message : KG_LIMIT_MESSAGE_KEY;
@@ -359,8 +360,8 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	if (!kg_sess_cookie_id_ctx(kc->id[0], out->cookie, rec->id))
 		return kg_err_set(err, KG_EINTERNAL, "cookie HMAC failed");
 	rc = kg_sess_record_seal_ctx(pool, kc, rec,
-				 (size_t)s->conf->max_record_bytes, &sealed,
-				 &sealed_len, err);
+				     (size_t)s->conf->max_record_bytes, &sealed,
+				     &sealed_len, err);
 	if (rc != KG_OK)
 		return rc;
 	snprintf(now, sizeof(now), "%lld", now_ms);
@@ -432,9 +433,9 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 		return KG_EINTERNAL;
 	rec->last_access_ms = now_ms;
 	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
-	    (rc = kg_sess_record_seal_ctx(pool, kc, rec,
-				      (size_t)s->conf->max_record_bytes,
-				      &sealed, &sealed_len, err)) != KG_OK) {
+	    (rc = kg_sess_record_seal_ctx(
+		     pool, kc, rec, (size_t)s->conf->max_record_bytes, &sealed,
+		     &sealed_len, err)) != KG_OK) {
 		rec->last_access_ms = before;
 		return rc;
 	}

@@ -51,15 +51,15 @@ kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
  * does not open or decode is deleted, logged, and KG_ENOTFOUND. Timeouts
  * are the caller's (policy/timeouts.h); Redis drops a session at its
  * deadline by itself. *out lives in pool. */
-kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool,
-			 const char *cookie, size_t len, kg_sess_record **out,
-			 kg_err *err);
+kg_rc kg_sess_store_load(kg_sess_store *s, apr_pool_t *pool, const char *cookie,
+			 size_t len, kg_sess_record **out, kg_err *err);
 
 /* Reads the session stored under its Redis id (rec->id of a loaded
  * record) again, from Redis itself (never the process's cache): the
- * freshest copy, for a caller about to change it under a lock. KG_ENOTFOUND when it is gone or unreadable (then dropped). */
-kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool,
-			   const char *id, kg_sess_record **out, kg_err *err);
+ * freshest copy, for a caller about to change it under a lock. KG_ENOTFOUND
+ * when it is gone or unreadable (then dropped). */
+kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool, const char *id,
+			   kg_sess_record **out, kg_err *err);
 
 /* What a create did. */
 typedef struct {
@@ -133,7 +133,7 @@ kg_rc kg_sess_store_ping(kg_sess_store *s, apr_pool_t *pool, kg_err *err);
 typedef struct {
 	char id[KG_SESS_ID_LEN + 1];
 	long long last_used_us; /* the index score: Redis time, us */
-	kg_sess_record *rec;	  /* NULL when the record did not open */
+	kg_sess_record *rec;	/* NULL when the record did not open */
 } kg_sess_entry;
 
 /* Lists the live sessions of user (NULL: of everyone), least recently
@@ -144,9 +144,8 @@ kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
 			 kg_err *err);
 
 /* Counts the live sessions of user (NULL: of everyone) as at now_ms. */
-kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool,
-			  const char *user, long long now_ms, long long *count,
-			  kg_err *err);
+kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool, const char *user,
+			  long long now_ms, long long *count, kg_err *err);
 
 /* Ends the sessions of user (NULL: of everyone) whose id starts with
  * id_prefix (NULL: any). A prefix that matches more than one session is

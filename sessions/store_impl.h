@@ -14,11 +14,11 @@
 struct kg_sess_store {
 	const kg_conf_sessions *conf;
 	const kg_log *log;
-	kg_sess_keys keys; /* wiped at pool cleanup */
+	kg_sess_keys keys;	    /* wiped at pool cleanup */
 	kg_sess_keycache *keycache; /* each thread's keyed OpenSSL contexts */
 	kg_sess_redis *redis;
 	kg_sess_script create, touch, del, count;
-	kg_sess_cache *cache; /* NULL: off (kg_sess_store_cache_start) */
+	kg_sess_cache *cache;  /* NULL: off (kg_sess_store_cache_start) */
 	size_t key_prefix_len; /* of "P s:", to find the id in a key */
 };
 

@@ -19,8 +19,7 @@ static const char *tag_key_with(kg_sess_store *s, apr_pool_t *pool,
 }
 
 /* The key new tags go under (the current secret's). */
-static const char *tag_key(kg_sess_store *s, apr_pool_t *pool,
-			   const char *tag)
+static const char *tag_key(kg_sess_store *s, apr_pool_t *pool, const char *tag)
 {
 	return tag_key_with(s, pool, s->keys.current.cookie, tag);
 }
@@ -75,14 +74,13 @@ static kg_rc end_set(kg_sess_store *s, apr_pool_t *pool, const char *key,
 	rc = run(s, pool, 2, members, &reply, err);
 	if (rc != KG_OK)
 		return rc;
-	for (size_t i = 0;
-	     reply->type == KG_REPLY_ARRAY && i < reply->count; i++) {
+	for (size_t i = 0; reply->type == KG_REPLY_ARRAY && i < reply->count;
+	     i++) {
 		kg_sess_record *rec = NULL;
 		kg_err why = {0};
 		const kg_sess_reply *m = &reply->elems[i];
 
-		if (m->type != KG_REPLY_STRING ||
-		    m->len != KG_SESS_ID_LEN)
+		if (m->type != KG_REPLY_STRING || m->len != KG_SESS_ID_LEN)
 			continue;
 		rc = kg_sess_store_fetch(s, pool, m->str, false, &rec, &why,
 					 err);
@@ -108,33 +106,35 @@ kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 	/* during a secret rollover, sessions tagged before it are under the
 	 * previous secret's key */
 	if (rc == KG_OK && s->keys.has_previous)
-		rc = end_set(s, pool,
-			     tag_key_with(s, pool, s->keys.previous.cookie, tag),
-			     reason, ended, err);
+		rc = end_set(
+			s, pool,
+			tag_key_with(s, pool, s->keys.previous.cookie, tag),
+			reason, ended, err);
 	return rc;
 }
 
 const char *kg_sess_tag_saml_name_id(apr_pool_t *pool, const char *alias,
-				const char *name_id)
+				     const char *name_id)
 {
 	return kg_psprintf(pool, "saml-nameid\n%s\n%s", alias, name_id);
 }
 
 const char *kg_sess_tag_saml_session(apr_pool_t *pool, const char *alias,
-				const char *name_id, const char *session_index)
+				     const char *name_id,
+				     const char *session_index)
 {
 	return kg_psprintf(pool, "saml-session\n%s\n%s\n%s", alias, name_id,
 			   session_index);
 }
 
 const char *kg_sess_tag_oidc_sid(apr_pool_t *pool, const char *issuer,
-			    const char *sid)
+				 const char *sid)
 {
 	return kg_psprintf(pool, "oidc-sid\n%s\n%s", issuer, sid);
 }
 
 const char *kg_sess_tag_oidc_sub(apr_pool_t *pool, const char *issuer,
-			    const char *sub)
+				 const char *sub)
 {
 	return kg_psprintf(pool, "oidc-sub\n%s\n%s", issuer, sub);
 }

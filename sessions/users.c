@@ -28,8 +28,7 @@ static const char *user_key_with(kg_sess_store *s, apr_pool_t *pool,
 static const char *user_key(kg_sess_store *s, apr_pool_t *pool,
 			    const char *alias, const char *broker_id)
 {
-	return user_key_with(s, pool, s->keys.current.cookie, alias,
-			     broker_id);
+	return user_key_with(s, pool, s->keys.current.cookie, alias, broker_id);
 }
 
 kg_rc kg_sess_blob_seal(kg_sess_store *s, apr_pool_t *pool, const char *aad,
@@ -56,8 +55,8 @@ kg_rc kg_sess_blob_open(kg_sess_store *s, apr_pool_t *pool, const char *aad,
 	return kg_err_set(err, KG_EAUTH, "sealed blob does not open");
 }
 
-static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
-			  const char *key, kg_user **out, kg_err *err);
+static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool, const char *key,
+			  kg_user **out, kg_err *err);
 
 kg_rc kg_sess_user_load(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 			const char *broker_id, kg_user **out, kg_err *err)
@@ -69,8 +68,9 @@ kg_rc kg_sess_user_load(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 	 * secret's key; the next save moves it */
 	if (rc == KG_ENOTFOUND && s->keys.has_previous)
 		rc = user_load_at(s, pool,
-				  user_key_with(s, pool, s->keys.previous.cookie,
-						alias, broker_id),
+				  user_key_with(s, pool,
+						s->keys.previous.cookie, alias,
+						broker_id),
 				  out, err);
 	return rc;
 }
@@ -94,16 +94,16 @@ static kg_rc get_sealed(kg_sess_store *s, apr_pool_t *pool, const char *key,
 	if (reply->type != KG_REPLY_STRING)
 		return KG_ENOTFOUND;
 	*found = true;
-	return kg_sess_blob_open(s, pool, key, (const unsigned char *)reply->str,
-				 reply->len, plain, plain_len,
-				 &ignored) == KG_OK
+	return kg_sess_blob_open(s, pool, key,
+				 (const unsigned char *)reply->str, reply->len,
+				 plain, plain_len, &ignored) == KG_OK
 		       ? KG_OK
 		       : KG_ENOTFOUND;
 }
 
 /* Loads the stored user at key. */
-static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
-			  const char *key, kg_user **out, kg_err *err)
+static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool, const char *key,
+			  kg_user **out, kg_err *err)
 {
 	kg_json *json;
 	kg_json_error je;
@@ -118,8 +118,8 @@ static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
 	if (rc != KG_OK && rc != KG_ENOTFOUND)
 		return rc;
 	if (rc == KG_ENOTFOUND ||
-	    !kg_json_parse(pool, plain, plain_len, KG_JSON_DEFAULT_DEPTH,
-			   &json, &je) ||
+	    !kg_json_parse(pool, plain, plain_len, KG_JSON_DEFAULT_DEPTH, &json,
+			   &je) ||
 	    kg_user_from_json(pool, json, out, &ignored) != KG_OK) {
 		kg_log_emit(s->log, KG_LOG_WARN, "KG-0322",
 			    "stored user does not open; treated as a first "
@@ -130,8 +130,7 @@ static kg_rc user_load_at(kg_sess_store *s, apr_pool_t *pool,
 }
 
 kg_rc kg_sess_user_save(kg_sess_store *s, apr_pool_t *pool, const char *alias,
-			const char *broker_id, const kg_user *user,
-			kg_err *err)
+			const char *broker_id, const kg_user *user, kg_err *err)
 {
 	const char *key = user_key(s, pool, alias, broker_id);
 	char ttl[24];
@@ -161,8 +160,8 @@ kg_rc kg_sess_user_save(kg_sess_store *s, apr_pool_t *pool, const char *alias,
 }
 
 kg_rc kg_sess_name_set(kg_sess_store *s, apr_pool_t *pool, const char *name,
-		       const char *value, long long expires_at_ms,
-		       bool *stored, kg_err *err)
+		       const char *value, long long expires_at_ms, bool *stored,
+		       kg_err *err)
 {
 	const char *key = apr_pstrcat(pool, s->conf->redis_prefix, name, NULL);
 	char at[24];

@@ -43,8 +43,8 @@ kg_rc kg_sess_blob_open(kg_sess_store *s, apr_pool_t *pool, const char *aad,
 /* Keeps value under P NAME, sealed (bound to its key), until
  * expires_at_ms, unless the name is already taken: *stored tells. */
 kg_rc kg_sess_name_set(kg_sess_store *s, apr_pool_t *pool, const char *name,
-		       const char *value, long long expires_at_ms,
-		       bool *stored, kg_err *err);
+		       const char *value, long long expires_at_ms, bool *stored,
+		       kg_err *err);
 
 /* Reads what kg_sess_name_set kept. KG_ENOTFOUND when there is none (or
  * it does not open); *value lives in pool. */

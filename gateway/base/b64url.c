@@ -6,8 +6,7 @@
 static const char b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *kg_b64url_encode(apr_pool_t *pool, const unsigned char *data,
-			size_t len)
+char *kg_b64url_encode(apr_pool_t *pool, const unsigned char *data, size_t len)
 {
 	char *out = apr_palloc(pool, (len + 2) / 3 * 4 + 1), *p = out;
 	size_t i;
@@ -50,7 +49,7 @@ static int b64_value(char c)
 }
 
 bool kg_b64url_decode(apr_pool_t *pool, const char *s, size_t len,
-		       unsigned char **out, size_t *out_len)
+		      unsigned char **out, size_t *out_len)
 {
 	unsigned char *buf, *p;
 	unsigned long acc = 0;
@@ -71,7 +70,8 @@ bool kg_b64url_decode(apr_pool_t *pool, const char *s, size_t len,
 		}
 	}
 	if (bits > 0 && (acc & ((1UL << bits) - 1)) != 0)
-		return false; /* non-canonical: stray bits after the last byte */
+		return false; /* non-canonical: stray bits after the last byte
+			       */
 	*p = '\0';
 	*out = buf;
 	*out_len = (size_t)(p - buf);

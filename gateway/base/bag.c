@@ -18,9 +18,8 @@ kg_bag *kg_bag_make(apr_pool_t *pool)
 static apr_array_header_t *copy_values(apr_pool_t *pool,
 				       const apr_array_header_t *src)
 {
-	apr_array_header_t *dst =
-		apr_array_make(pool, src->nelts > 0 ? src->nelts : 1,
-			       sizeof(const char *));
+	apr_array_header_t *dst = apr_array_make(
+		pool, src->nelts > 0 ? src->nelts : 1, sizeof(const char *));
 
 	for (int i = 0; i < src->nelts; i++)
 		APR_ARRAY_PUSH(dst, const char *) =
@@ -66,8 +65,7 @@ const char *kg_bag_first(const kg_bag *bag, const char *name)
 	return APR_ARRAY_IDX(e->values, 0, const char *);
 }
 
-void kg_bag_set(kg_bag *bag, const char *name,
-		const apr_array_header_t *values)
+void kg_bag_set(kg_bag *bag, const char *name, const apr_array_header_t *values)
 {
 	kg_bag_entry *e;
 
@@ -100,8 +98,7 @@ void kg_bag_add(kg_bag *bag, const char *name, const char *value)
 		kg_bag_set1(bag, name, value);
 		return;
 	}
-	APR_ARRAY_PUSH(e->values, const char *) =
-		apr_pstrdup(bag->pool, value);
+	APR_ARRAY_PUSH(e->values, const char *) = apr_pstrdup(bag->pool, value);
 }
 
 void kg_bag_remove(kg_bag *bag, const char *name)

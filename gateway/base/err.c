@@ -9,10 +9,14 @@
 const char *kg_rc_name(kg_rc rc)
 {
 	static const char *const names[] = {
-		[KG_OK] = "ok",		  [KG_ENOTFOUND] = "enotfound",
-		[KG_EINVAL] = "einval",	  [KG_ECONFIG] = "econfig",
-		[KG_EAUTH] = "eauth",	  [KG_EDENIED] = "edenied",
-		[KG_EBACKEND] = "ebackend", [KG_EINTERNAL] = "einternal",
+		[KG_OK] = "ok",
+		[KG_ENOTFOUND] = "enotfound",
+		[KG_EINVAL] = "einval",
+		[KG_ECONFIG] = "econfig",
+		[KG_EAUTH] = "eauth",
+		[KG_EDENIED] = "edenied",
+		[KG_EBACKEND] = "ebackend",
+		[KG_EINTERNAL] = "einternal",
 	};
 	if ((unsigned)rc >= sizeof(names) / sizeof(names[0]))
 		return "unknown";

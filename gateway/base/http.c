@@ -71,8 +71,8 @@ static int scan_cookie_header(void *data, const char *key, const char *value)
 
 const char *kg_req_cookie(const kg_req *req, const char *name)
 {
-	cookie_search s = {.name = name, .name_len = strlen(name),
-			   .pool = req->pool};
+	cookie_search s = {
+		.name = name, .name_len = strlen(name), .pool = req->pool};
 
 	apr_table_do(scan_cookie_header, &s, req->headers, "Cookie", NULL);
 	return s.count == 1 ? s.value : NULL;
@@ -141,7 +141,8 @@ bool kg_req_is_form(const kg_req *req)
 	const char *type = kg_req_header(req, "Content-Type");
 
 	return type &&
-	       strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
+	       strncasecmp(type, "application/x-www-form-urlencoded", 33) ==
+		       0 &&
 	       (type[33] == '\0' || type[33] == ';' || type[33] == ' ' ||
 		type[33] == '\t');
 }
@@ -165,8 +166,8 @@ int kg_params_strip(apr_pool_t *pool, const char *s, size_t len,
 		const char *end = memchr(p, '&', (size_t)(end_all - p));
 		size_t n = end ? (size_t)(end - p) : (size_t)(end_all - p);
 		const char *eq = memchr(p, '=', n);
-		const char *key = kg_str_url_decode(
-			pool, p, eq ? (size_t)(eq - p) : n);
+		const char *key =
+			kg_str_url_decode(pool, p, eq ? (size_t)(eq - p) : n);
 		if (key && strcmp(key, name) == 0) {
 			removed++;
 		} else if (n > 0) {

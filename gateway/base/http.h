@@ -18,15 +18,15 @@
 
 typedef struct {
 	apr_pool_t *pool;
-	const char *method;    /* "GET" */
-	const char *scheme;    /* "https" */
-	const char *host;      /* Host, without the port */
+	const char *method; /* "GET" */
+	const char *scheme; /* "https" */
+	const char *host;   /* Host, without the port */
 	int port;
-	const char *path;      /* the raw path, e.g. "/keygate/logout" */
-	const char *query;     /* the raw query string, or NULL */
-	apr_table_t *headers;  /* request headers, identity headers removed */
+	const char *path;     /* the raw path, e.g. "/keygate/logout" */
+	const char *query;    /* the raw query string, or NULL */
+	apr_table_t *headers; /* request headers, identity headers removed */
 	const char *client_ip;
-	const char *body;      /* a read form or JSON body, or NULL */
+	const char *body; /* a read form or JSON body, or NULL */
 	size_t body_len;
 } kg_req;
 
@@ -40,15 +40,15 @@ typedef enum {
 
 typedef struct {
 	kg_resp_action action;
-	int status;			/* REPLY: the HTTP status */
-	apr_table_t *headers;		/* to the client (Set-Cookie, ...) */
-	apr_table_t *backend_headers;	/* CONTINUE: identity to the backend */
-	const char *user;		/* CONTINUE: REMOTE_USER */
-	const char *content_type;	/* REPLY: the body's type */
-	const char *body;		/* REPLY: the body, or NULL */
+	int status;		      /* REPLY: the HTTP status */
+	apr_table_t *headers;	      /* to the client (Set-Cookie, ...) */
+	apr_table_t *backend_headers; /* CONTINUE: identity to the backend */
+	const char *user;	      /* CONTINUE: REMOTE_USER */
+	const char *content_type;     /* REPLY: the body's type */
+	const char *body;	      /* REPLY: the body, or NULL */
 	size_t body_len;
-	kg_rc rc;			/* FAIL: what went wrong */
-	const char *reason;		/* FAIL: one token for the log line */
+	kg_rc rc;	    /* FAIL: what went wrong */
+	const char *reason; /* FAIL: one token for the log line */
 } kg_resp;
 
 /* Makes an empty request or response in pool. */

@@ -114,12 +114,14 @@ static uint32_t read_escape(json_reader *r)
 			uint32_t lo;
 			if (r->end - r->p < 2 || r->p[0] != '\\' ||
 			    r->p[1] != 'u')
-				fail_here(r, "unpaired surrogate in \\u escape");
+				fail_here(r,
+					  "unpaired surrogate in \\u escape");
 			advance(r);
 			advance(r);
 			lo = read_hex4(r);
 			if (lo < 0xdc00 || lo > 0xdfff)
-				fail_here(r, "unpaired surrogate in \\u escape");
+				fail_here(r,
+					  "unpaired surrogate in \\u escape");
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		}
 		if (cp == 0)
@@ -536,7 +538,8 @@ bool kg_json_equal(const kg_json *a, const kg_json *b)
 		if (a->count != b->count)
 			return false;
 		for (size_t i = 0; i < a->count; i++) {
-			const kg_json *other = kg_json_get(b, a->members[i].key);
+			const kg_json *other =
+				kg_json_get(b, a->members[i].key);
 			if (other == NULL ||
 			    !kg_json_equal(a->members[i].value, other))
 				return false;

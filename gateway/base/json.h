@@ -40,9 +40,9 @@ typedef struct {
 struct kg_json {
 	kg_json_type type;
 	int line, col;
-	const char *str;     /* STRING: decoded text; NUMBER: its source text */
-	bool is_integer;     /* NUMBER without fraction or exponent */
-	size_t count;	     /* ARRAY/OBJECT: number of members */
+	const char *str; /* STRING: decoded text; NUMBER: its source text */
+	bool is_integer; /* NUMBER without fraction or exponent */
+	size_t count;	 /* ARRAY/OBJECT: number of members */
 	kg_json_member *members;
 };
 
@@ -54,9 +54,10 @@ typedef struct {
 #define KG_JSON_DEFAULT_DEPTH 64
 
 /* Flags of kg_json_parse_ex. */
-#define KG_JSON_ALLOW_BOM 0x1u /* skip one leading UTF-8 byte-order mark:
-				  only for files an admin writes (editors
-				  on some systems add one) */
+#define KG_JSON_ALLOW_BOM                                                      \
+	0x1u /* skip one leading UTF-8 byte-order mark:                        \
+		only for files an admin writes (editors                        \
+		on some systems add one) */
 
 /* Parses text[0..len) into *out. On failure returns false and fills e with
  * the position and reason; *out is left untouched. A leading byte-order

@@ -11,7 +11,7 @@
 #define KG_RAND_MAX 64
 
 kg_rc kg_rand_b64(apr_pool_t *pool, size_t nbytes, const char **out,
-		       kg_err *err)
+		  kg_err *err)
 {
 	unsigned char buf[KG_RAND_MAX];
 

@@ -157,8 +157,7 @@ static bool is_cased(uint32_t cp)
 	       (cp >= 0x2b0 && cp <= 0x2b8) || (cp >= 0x2c0 && cp <= 0x2c1) ||
 	       (cp >= 0x2e0 && cp <= 0x2e4) || cp == 0x345 || cp == 0x37a ||
 	       (cp >= 0x1d2c && cp <= 0x1d61) ||
-	       (cp >= 0x2160 && cp <= 0x217f) ||
-	       (cp >= 0x24b6 && cp <= 0x24e9);
+	       (cp >= 0x2160 && cp <= 0x217f) || (cp >= 0x24b6 && cp <= 0x24e9);
 }
 
 /* Unicode's Case_Ignorable: marks, format characters, modifier letters
@@ -166,16 +165,15 @@ static bool is_cased(uint32_t cp)
  * MidLetter, MidNumLet and Single_Quote. */
 static bool is_case_ignorable(uint32_t cp)
 {
-	static const uint32_t mid[] = {'\'',   '.',    ':',    0xb7,
-				       0x387,  0x55f,  0x5f4,  0x2018,
-				       0x2019, 0x2024, 0x2027, 0xfe13,
-				       0xfe52, 0xfe55, 0xff07, 0xff0e,
-				       0xff1a};
+	static const uint32_t mid[] = {'\'',   '.',    ':',    0xb7,   0x387,
+				       0x55f,  0x5f4,  0x2018, 0x2019, 0x2024,
+				       0x2027, 0xfe13, 0xfe52, 0xfe55, 0xff07,
+				       0xff0e, 0xff1a};
 	GUnicodeType t = g_unichar_type(cp);
 
-	if (t == G_UNICODE_NON_SPACING_MARK ||
-	    t == G_UNICODE_ENCLOSING_MARK || t == G_UNICODE_FORMAT ||
-	    t == G_UNICODE_MODIFIER_LETTER || t == G_UNICODE_MODIFIER_SYMBOL)
+	if (t == G_UNICODE_NON_SPACING_MARK || t == G_UNICODE_ENCLOSING_MARK ||
+	    t == G_UNICODE_FORMAT || t == G_UNICODE_MODIFIER_LETTER ||
+	    t == G_UNICODE_MODIFIER_SYMBOL)
 		return true;
 	for (size_t i = 0; i < sizeof(mid) / sizeof(*mid); i++) {
 		if (mid[i] == cp)
@@ -264,7 +262,7 @@ char *kg_str_lower(apr_pool_t *pool, const char *s)
 			kg_buf_add_utf8(&b, 0x307);
 		} else if (cp == 0x3a3) {
 			kg_buf_add_utf8(&b, final_sigma(start, at, s) ? 0x3c2
-								       : 0x3c3);
+								      : 0x3c3);
 		} else {
 			kg_buf_add_utf8(&b, lower_cp(cp));
 		}
@@ -372,9 +370,9 @@ char *kg_str_quote(apr_pool_t *pool, const char *s, size_t max)
 			kg_buf_addc(&b, (char)cp);
 		} else
 			kg_buf_adds(&b, kg_psprintf(pool,
-						     cp > 0xffff ? "\\U%08X"
-								 : "\\u%04X",
-						     (unsigned)cp));
+						    cp > 0xffff ? "\\U%08X"
+								: "\\u%04X",
+						    (unsigned)cp));
 	}
 	kg_buf_adds(&b, *s ? "\"..." : "\"");
 	return b.data;
@@ -391,8 +389,7 @@ bool kg_str_is_blank(const char *s)
 	return true;
 }
 
-bool kg_str_to_int(const char *s, long long min, long long max,
-		   long long *out)
+bool kg_str_to_int(const char *s, long long min, long long max, long long *out)
 {
 	char *end;
 	long long v;

@@ -90,7 +90,6 @@ char *kg_str_url_encode(apr_pool_t *pool, const char *s);
 char *kg_str_url_decode(apr_pool_t *pool, const char *s, size_t len);
 
 /* Parses a whole decimal integer in [min, max]; false on anything else. */
-bool kg_str_to_int(const char *s, long long min, long long max,
-		   long long *out);
+bool kg_str_to_int(const char *s, long long min, long long max, long long *out);
 
 #endif

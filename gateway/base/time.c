@@ -54,8 +54,8 @@ int kg_time_days_in_month(int year, int month)
  * (15:59:60-08:00). */
 static bool leap_second_ok(int h, int mi, long long offset_s)
 {
-	long long utc_minute = ((h * 60LL + mi - offset_s / 60) % 1440 + 1440) %
-			       1440;
+	long long utc_minute =
+		((h * 60LL + mi - offset_s / 60) % 1440 + 1440) % 1440;
 
 	return utc_minute == 1439;
 }
@@ -70,8 +70,7 @@ bool kg_time_parse(const char *s, bool utc_only, long long *out)
 
 	if (s == NULL || !read_digits(&p, 4, &y) || *p++ != '-' ||
 	    !read_digits(&p, 2, &mo) || *p++ != '-' ||
-	    !read_digits(&p, 2, &d) ||
-	    !(*p == 'T' || (!utc_only && *p == 't')))
+	    !read_digits(&p, 2, &d) || !(*p == 'T' || (!utc_only && *p == 't')))
 		return false;
 	p++;
 	if (!read_digits(&p, 2, &h) || *p++ != ':' ||

@@ -34,9 +34,10 @@ kg_user *kg_user_copy(apr_pool_t *pool, const kg_user *src)
 	u->last_name = dup_or_null(pool, src->last_name);
 	u->attributes = kg_bag_copy(pool, src->attributes);
 	for (int i = 0; i < src->roles->nelts; i++)
-		kg_list_add_unique(u->roles,
-				   apr_pstrdup(pool, APR_ARRAY_IDX(src->roles, i,
-								   const char *)));
+		kg_list_add_unique(
+			u->roles,
+			apr_pstrdup(pool, APR_ARRAY_IDX(src->roles, i,
+							const char *)));
 	for (int i = 0; i < src->organizations->nelts; i++)
 		kg_list_add_unique(
 			u->organizations,

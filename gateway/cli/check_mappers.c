@@ -46,8 +46,8 @@ static void print_summary(const kg_mapper_set *set)
 			if (strcmp(m->alias, alias) != 0)
 				continue;
 			for (size_t k = i; k < j; k++)
-				first &= !(strcmp(set->mappers[k].alias, alias) ==
-						   0 &&
+				first &= !(strcmp(set->mappers[k].alias,
+						  alias) == 0 &&
 					   strcmp(set->mappers[k].type_id,
 						  m->type_id) == 0);
 			if (!first)
@@ -70,8 +70,8 @@ int kg_cli_check_mappers(int argc, char **argv)
 	kg_err err = {0};
 	int rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(check_usage, stdout);
 		return KG_EXIT_OK;
 	}

@@ -20,8 +20,8 @@ kg_rc kg_cli_load_conf(apr_pool_t *pool, const char *path, kg_conf **out,
 	return rc;
 }
 
-kg_rc kg_cli_load_json_object(apr_pool_t *pool, const char *path,
-			      kg_json **out, kg_err *err)
+kg_rc kg_cli_load_json_object(apr_pool_t *pool, const char *path, kg_json **out,
+			      kg_err *err)
 {
 	const char *text;
 	size_t len;

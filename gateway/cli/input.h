@@ -14,8 +14,8 @@ kg_rc kg_cli_load_conf(apr_pool_t *pool, const char *path, kg_conf **out,
 		       kg_err *err);
 
 /* Reads a JSON file; the root must be an object. */
-kg_rc kg_cli_load_json_object(apr_pool_t *pool, const char *path,
-			      kg_json **out, kg_err *err);
+kg_rc kg_cli_load_json_object(apr_pool_t *pool, const char *path, kg_json **out,
+			      kg_err *err);
 
 /* Prints "keygate: MESSAGE" on stderr and returns KG_EXIT_INPUT. */
 int kg_cli_fail(const kg_err *err);

@@ -38,7 +38,8 @@ static const char map_usage[] =
 	"  --config FILE         gateway settings (Keygate* directives): role\n"
 	"                        list, default role, gate, attribute names\n"
 	"  --pretty              indent the JSON\n"
-	"  --idp-metadata FILE   the IdP's SAML metadata: check the Response's\n"
+	"  --idp-metadata FILE   the IdP's SAML metadata: check the "
+	"Response's\n"
 	"                        signatures with its signing keys and its\n"
 	"                        Issuer; \"verified\" is then true, or false\n"
 	"                        with \"verifyReason\" (times, audience and\n"
@@ -82,15 +83,33 @@ static int parse_args(int argc, char **argv, map_args *a)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'm': a->mappers = optarg; break;
-		case 'a': a->alias = optarg; break;
-		case 's': a->saml = optarg; break;
-		case 'c': a->claims = optarg; break;
-		case 'u': a->user = optarg; break;
-		case 'f': a->config = optarg; break;
-		case 'p': a->pretty = true; break;
-		case 'i': a->idp_metadata = optarg; break;
-		case 'h': fputs(map_usage, stdout); return KG_EXIT_OK;
+		case 'm':
+			a->mappers = optarg;
+			break;
+		case 'a':
+			a->alias = optarg;
+			break;
+		case 's':
+			a->saml = optarg;
+			break;
+		case 'c':
+			a->claims = optarg;
+			break;
+		case 'u':
+			a->user = optarg;
+			break;
+		case 'f':
+			a->config = optarg;
+			break;
+		case 'p':
+			a->pretty = true;
+			break;
+		case 'i':
+			a->idp_metadata = optarg;
+			break;
+		case 'h':
+			fputs(map_usage, stdout);
+			return KG_EXIT_OK;
 		default:
 			snprintf(msg, sizeof(msg),
 				 "unknown or incomplete option \"%s\"",
@@ -104,7 +123,8 @@ static int parse_args(int argc, char **argv, map_args *a)
 		return kg_cli_usage_error("map", "--alias is required");
 	if ((a->saml == NULL) == (a->claims == NULL))
 		return kg_cli_usage_error(
-			"map", "give exactly one of --saml-response and --claims");
+			"map",
+			"give exactly one of --saml-response and --claims");
 	if (a->idp_metadata && a->saml == NULL)
 		return kg_cli_usage_error(
 			"map", "--idp-metadata checks a --saml-response");
@@ -144,8 +164,8 @@ static kg_rc load_input(apr_pool_t *pool, const map_args *a, kg_map_input *in,
 	return KG_OK;
 }
 
-static kg_rc load_stored_user(apr_pool_t *pool, const char *path,
-			      kg_user **out, kg_err *err)
+static kg_rc load_stored_user(apr_pool_t *pool, const char *path, kg_user **out,
+			      kg_err *err)
 {
 	kg_json *root;
 	kg_err inner = {0};
@@ -186,8 +206,8 @@ static kg_rc check_alias(const kg_mapper_set *set, const char *alias,
 /* With --idp-metadata: checks the captured Response's signatures. A
  * Response that does not verify is a verdict, not an error; metadata that
  * does not load is. */
-static kg_rc verify_input(apr_pool_t *pool, const map_args *a,
-			  map_verdict *v, kg_err *err)
+static kg_rc verify_input(apr_pool_t *pool, const map_args *a, map_verdict *v,
+			  kg_err *err)
 {
 	const char *metadata, *response, *reason = NULL;
 	size_t len;

@@ -36,23 +36,30 @@ int kg_cli_saml(int argc, char **argv)
 	kg_err err = {0};
 	int opt, rc;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(saml_usage, stdout);
 		return KG_EXIT_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "metadata") != 0)
-		return kg_cli_usage_error("saml", "the only action is metadata");
+		return kg_cli_usage_error("saml",
+					  "the only action is metadata");
 	opterr = 0;
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'a': alias = optarg; break;
-		case 'f': config = optarg; break;
-		case 'h': fputs(saml_usage, stdout); return KG_EXIT_OK;
+		case 'a':
+			alias = optarg;
+			break;
+		case 'f':
+			config = optarg;
+			break;
+		case 'h':
+			fputs(saml_usage, stdout);
+			return KG_EXIT_OK;
 		default:
-			return kg_cli_usage_error("saml",
-						  "unknown or incomplete option");
+			return kg_cli_usage_error(
+				"saml", "unknown or incomplete option");
 		}
 	}
 	if (optind < argc || alias == NULL || config == NULL)

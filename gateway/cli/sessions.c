@@ -153,8 +153,8 @@ int kg_cli_sessions(int argc, char **argv)
 	options o;
 	int exit_code = KG_EXIT_OK;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(sessions_usage, stdout);
 		return KG_EXIT_OK;
 	}

@@ -14,7 +14,8 @@
 
 static const char tokens_usage[] =
 	"usage: keygate tokens revoke --config FILE --jti ID [--exp EPOCH]\n"
-	"       keygate tokens revoke --config FILE --name NAME [--ttl SECONDS]\n"
+	"       keygate tokens revoke --config FILE --name NAME [--ttl "
+	"SECONDS]\n"
 	"\n"
 	"Revokes a bearer token by its jti (until EPOCH, its exp; default for\n"
 	"ever) or every token whose KeygateTokenNameClaim is NAME. Gateways\n"
@@ -54,10 +55,18 @@ static const char *parse(int argc, char **argv, options *o)
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", table, NULL)) != -1) {
 		switch (opt) {
-		case 'c': o->config = optarg; break;
-		case 'j': o->jti = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'i': o->issuer = optarg; break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'j':
+			o->jti = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'i':
+			o->issuer = optarg;
+			break;
 		case 'e':
 			if (!kg_str_to_int(optarg, 1, 1LL << 40, &o->exp))
 				return "--exp takes a Unix time";
@@ -97,7 +106,7 @@ static int with_store(const char *command, const options *o,
 }
 
 static kg_rc revoke_token(kg_sess_store *s, apr_pool_t *pool, const options *o,
-		    kg_err *err)
+			  kg_err *err)
 {
 	return o->jti ? kg_sess_revoke_jti(s, pool, o->jti, o->exp, err)
 		      : kg_sess_revoke_name(s, pool, o->name, o->ttl, err);
@@ -143,7 +152,8 @@ int kg_cli_accounts(int argc, char **argv)
 	if (strcmp(argv[1], "deactivate") != 0 &&
 	    strcmp(argv[1], "reactivate") != 0)
 		return kg_cli_usage_error(
-			"accounts", "the subcommand is deactivate or reactivate");
+			"accounts",
+			"the subcommand is deactivate or reactivate");
 	o.reactivate = strcmp(argv[1], "reactivate") == 0;
 	if ((msg = parse(argc, argv, &o)) != NULL)
 		return kg_cli_usage_error("accounts", msg);

@@ -22,14 +22,14 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 
 struct kg_gateway_keys {
 	kg_app_signer *app_signer;
-	const char *saml_key_pem;	  /* KeygateSAMLSPKey's text */
-	const char *saml_cert_pem;	  /* KeygateSAMLSPCert's text */
+	const char *saml_key_pem;	   /* KeygateSAMLSPKey's text */
+	const char *saml_cert_pem;	   /* KeygateSAMLSPCert's text */
 	apr_array_header_t *saml_metadata; /* const char *: each provider's
 					      IdP metadata, in conf order */
 	apr_array_header_t *saml_pinned;   /* const char *: the pinned
 					      certificate of each provider's
 					      refresh, or NULL */
-	const char *state_dir; /* kg_gateway_state's dir, or NULL */
+	const char *state_dir;		   /* kg_gateway_state's dir, or NULL */
 };
 
 /* The SP of provider i: its URLs (kg_conf_saml_urls_for), its keys and
@@ -38,7 +38,7 @@ static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
 		    const kg_gateway_keys *keys, int i, kg_saml_sp *sp)
 {
 	const kg_conf_saml_idp *idp =
-	    &APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
+		&APR_ARRAY_IDX(conf->saml.idps, i, kg_conf_saml_idp);
 	kg_conf_saml_urls urls;
 
 	kg_conf_saml_urls_for(pool, conf, idp->alias, &urls);
@@ -55,8 +55,8 @@ static void saml_sp(apr_pool_t *pool, const kg_conf *conf,
  * time). lasso itself is first used in the children (kg_gateway_open):
  * httpd unloads and reloads the module between its two config passes,
  * and lasso's GObject types cannot be registered twice in one process. */
-static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *keys,
-		       kg_err *err)
+static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf,
+		       kg_gateway_keys *keys, kg_err *err)
 {
 	const kg_conf_saml *c = &conf->saml;
 	kg_err why = {0};
@@ -91,12 +91,12 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 				  c->sp_cert, why.msg);
 	}
 	keys->saml_metadata =
-	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+		apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	keys->saml_pinned =
-	    apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
+		apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	for (int i = 0; i < c->idps->nelts; i++) {
 		const kg_conf_saml_idp *idp =
-		    &APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp);
+			&APR_ARRAY_IDX(c->idps, i, kg_conf_saml_idp);
 		const char *text, *pinned = NULL;
 		rc = kg_conf_read_file(pconf, idp->metadata_file, 1 << 22,
 				       &text, &len, err);
@@ -120,8 +120,7 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf, kg_gateway_keys *
 }
 
 kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
-			       const char *alias, const char **xml,
-			       kg_err *err)
+			       const char *alias, const char **xml, kg_err *err)
 {
 	kg_gateway_keys keys = {0};
 	kg_saml *saml;
@@ -220,7 +219,8 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 				err);
 	if (rc == KG_OK && conf->sessions.cache_slots > 0)
 		rc = kg_sess_store_cache_start(
-			gw->store, pool, (size_t)conf->sessions.cache_slots, err);
+			gw->store, pool, (size_t)conf->sessions.cache_slots,
+			err);
 	if (rc == KG_OK && conf->mapping.mapper_file) {
 		kg_mappers_share share = {.dir = keys ? keys->state_dir : NULL,
 					  .secret = &conf->sessions.secret};
@@ -234,8 +234,9 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	if (rc == KG_OK && keys && keys->saml_metadata) {
 		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
 					  sizeof(kg_saml *));
-		gw->saml_refresh = apr_array_make(
-			pool, conf->saml.idps->nelts, sizeof(kg_metadata_refresh *));
+		gw->saml_refresh =
+			apr_array_make(pool, conf->saml.idps->nelts,
+				       sizeof(kg_metadata_refresh *));
 		for (int i = 0; rc == KG_OK && i < conf->saml.idps->nelts;
 		     i++) {
 			const char *pinned = APR_ARRAY_IDX(keys->saml_pinned, i,
@@ -245,20 +246,21 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 			saml_sp(pool, conf, keys, i, &sp);
 			rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err);
 			APR_ARRAY_PUSH(gw->saml, kg_saml *) = saml;
-			APR_ARRAY_PUSH(gw->saml_refresh, kg_metadata_refresh *) =
+			APR_ARRAY_PUSH(gw->saml_refresh,
+				       kg_metadata_refresh *) =
 				rc == KG_OK && pinned
 					? kg_metadata_refresh_make(
 						  pool, saml,
-						  &APR_ARRAY_IDX(conf->saml.idps,
-								 i,
-								 kg_conf_saml_idp),
+						  &APR_ARRAY_IDX(
+							  conf->saml.idps, i,
+							  kg_conf_saml_idp),
 						  pinned)
 					: NULL;
 		}
 	}
 	if (rc == KG_OK && conf->oidc.bearer_issuers->nelts > 0)
-		rc = kg_oidc_bearer_open(pool, &conf->oidc, &gw->log,
-					  &gw->jwt, err);
+		rc = kg_oidc_bearer_open(pool, &conf->oidc, &gw->log, &gw->jwt,
+					 err);
 	gw->jobs[gw->njobs++] = &kg_authn_oidc_refresh_job;
 	gw->jobs[gw->njobs++] = &kg_aws_refresh_job;
 	if (rc == KG_OK)

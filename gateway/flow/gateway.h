@@ -50,7 +50,6 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
  * metrics). */
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
 
-
 /* Handles keygate's own endpoints under the prefix. resp->action is
  * DECLINE when the path is not one of them. log is the request's. */
 void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,

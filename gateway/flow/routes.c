@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 /* GET health: 200 when the session store answers, else 503. */
-static void handle_health(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+static void handle_health(kg_gateway *gw, kg_req *req, const char *alias,
+			  const kg_log *log, kg_resp *resp)
 {
 	kg_err err = {0};
 	kg_rc rc = kg_sess_store_ping(gw->store, req->pool, &err);
@@ -30,8 +30,8 @@ static void handle_health(kg_gateway *gw, kg_req *req,
 		kg_resp_reply(resp, 200, "text/plain", "ok\n");
 		return;
 	}
-	kg_log_emit(log, KG_LOG_WARN, "KG-0406", "health: redis unreachable: %s",
-		    err.msg);
+	kg_log_emit(log, KG_LOG_WARN, "KG-0406",
+		    "health: redis unreachable: %s", err.msg);
 	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
 }
 
@@ -60,8 +60,8 @@ static void add_aws_status(kg_buf *b, const kg_sess_record *rec)
 
 /* GET session: the caller's own session as JSON, with no secret in it
  * (no cookie, id, token or assertion). 401 without a session. */
-static void handle_session(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+static void handle_session(kg_gateway *gw, kg_req *req, const char *alias,
+			   const kg_log *log, kg_resp *resp)
 {
 	static const char *const flows[] = {"browser", "sso", "api"};
 	kg_sess_record *rec;
@@ -95,8 +95,8 @@ static void handle_session(kg_gateway *gw, kg_req *req,
 
 /* GET metrics: Prometheus text, for the addresses of
  * KeygateMetricsAllow only; to anyone else it does not exist (404). */
-static void handle_metrics(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+static void handle_metrics(kg_gateway *gw, kg_req *req, const char *alias,
+			   const kg_log *log, kg_resp *resp)
 {
 	kg_buf b;
 
@@ -110,22 +110,22 @@ static void handle_metrics(kg_gateway *gw, kg_req *req,
 	kg_metrics_write(&b, gw->metrics);
 	if (gw->mappers)
 		/* per process: the one that answers this scrape */
-		kg_buf_addf(&b,
-			    "# HELP keygate_mapper_generation_info The mapper "
-			    "file version the answering process maps with.\n"
-			    "# TYPE keygate_mapper_generation_info gauge\n"
-			    "keygate_mapper_generation_info{generation=\"%s\","
-			    "pid=\"%ld\"} 1\n",
-			    kg_mappers_live_current_name(gw->mappers,
-							 req->pool),
-			    (long)getpid());
+		kg_buf_addf(
+			&b,
+			"# HELP keygate_mapper_generation_info The mapper "
+			"file version the answering process maps with.\n"
+			"# TYPE keygate_mapper_generation_info gauge\n"
+			"keygate_mapper_generation_info{generation=\"%s\","
+			"pid=\"%ld\"} 1\n",
+			kg_mappers_live_current_name(gw->mappers, req->pool),
+			(long)getpid());
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
 }
 
 /* GET jwks: the public key of the app identity tokens. */
-static void handle_jwks(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+static void handle_jwks(kg_gateway *gw, kg_req *req, const char *alias,
+			const kg_log *log, kg_resp *resp)
 {
 	if (gw->app_signer == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_app_tokens");
@@ -138,8 +138,8 @@ static void handle_jwks(kg_gateway *gw, kg_req *req,
 
 /* GET login: to the SAML provider when the login provider is one, else
  * the OIDC code flow. */
-static void handle_login(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+static void handle_login(kg_gateway *gw, kg_req *req, const char *alias,
+			 const kg_log *log, kg_resp *resp)
 {
 	if (kg_login_saml_handles(gw))
 		kg_login_saml_start(gw, req, NULL, log, resp);
@@ -155,8 +155,7 @@ static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
 	/* Keycloak's one broker endpoint: a POSTed SAMLResponse is a login
 	 * unless it is a LogoutResponse; anything else is single logout */
 	const char *posted = strcmp(req->method, "POST") == 0
-				     ? kg_req_form_param(req,
-							      "SAMLResponse")
+				     ? kg_req_form_param(req, "SAMLResponse")
 				     : NULL;
 
 	if (posted && !kg_saml_is_logout_response(req->pool, posted))
@@ -166,10 +165,10 @@ static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
 }
 
 typedef struct {
-	const char *name; /* the path after the prefix; a '*' stands for
-			     one non-empty segment (an alias) */
+	const char *name;    /* the path after the prefix; a '*' stands for
+				one non-empty segment (an alias) */
 	const char *methods; /* space-separated */
-	kg_handler *handle; /* gets the segment '*' matched, or NULL */
+	kg_handler *handle;  /* gets the segment '*' matched, or NULL */
 } endpoint;
 
 static const endpoint endpoints[] = {
@@ -202,9 +201,8 @@ static const endpoint broker_endpoints[] = {
  * the return path when it is on this gateway's origin or a local path;
  * anything else is refused by the redirect guard (KG-0403) and "/" is
  * used. The id_token_hint Keycloak wants is not needed. */
-static void handle_realm_logout(kg_gateway *gw, kg_req *req,
-				const char *alias, const kg_log *log,
-				kg_resp *resp)
+static void handle_realm_logout(kg_gateway *gw, kg_req *req, const char *alias,
+				const kg_log *log, kg_resp *resp)
 {
 	const char *back = kg_req_param(req, "post_logout_redirect_uri");
 	const char *origin = kg_origin(gw, req);
@@ -218,10 +216,10 @@ static void handle_realm_logout(kg_gateway *gw, kg_req *req,
 	if (back && strncmp(back, origin, olen) == 0 &&
 	    (back[olen] == '/' || back[olen] == '\0'))
 		back = back[olen] ? back + olen : "/";
-	local.query = back ? apr_pstrcat(req->pool, "return_to=",
-					 kg_str_url_encode(req->pool, back),
-					 NULL)
-			   : NULL;
+	local.query =
+		back ? apr_pstrcat(req->pool, "return_to=",
+				   kg_str_url_encode(req->pool, back), NULL)
+		     : NULL;
 	kg_logout_local(gw, &local, NULL, log, resp);
 }
 

@@ -14,18 +14,18 @@
 #include <http_request.h>
 #include <mod_auth.h>
 
-static const char *parse(cmd_parms *cmd, const char *line,
-			 const void **parsed, kg_require_kind kind)
+static const char *parse(cmd_parms *cmd, const char *line, const void **parsed,
+			 kg_require_kind kind)
 {
 	kg_require_rule *rule;
 	const char *err = kg_pol_require_compile(cmd->pool, kind, line, &rule);
 
 	if (err)
 		return kg_psprintf(cmd->pool, "Require keygate-%s: %s",
-				    kind == KG_REQUIRE_ROLE  ? "role"
-				    : kind == KG_REQUIRE_ORG ? "org"
-							     : "attr",
-				    err);
+				   kind == KG_REQUIRE_ROLE  ? "role"
+				   : kind == KG_REQUIRE_ORG ? "org"
+							    : "attr",
+				   err);
 	*parsed = rule;
 	return NULL;
 }
@@ -48,8 +48,7 @@ static const char *parse_attr(cmd_parms *cmd, const char *line,
 	return parse(cmd, line, parsed, KG_REQUIRE_ATTR);
 }
 
-static authz_status check(request_rec *r, const char *line,
-			  const void *parsed)
+static authz_status check(request_rec *r, const char *line, const void *parsed)
 {
 	const kg_httpd_request_state *st = kg_httpd_request_state_get(r);
 

@@ -22,11 +22,11 @@ extern module AP_MODULE_DECLARE_DATA keygate_module;
  * process-wide gateway made from them at child start. */
 typedef struct {
 	kg_conf *conf;
-	bool configured;   /* some Keygate* directive was used */
-	kg_gateway *gw;	   /* NULL until child_init */
+	bool configured;	/* some Keygate* directive was used */
+	kg_gateway *gw;		/* NULL until child_init */
 	const char *defined_in; /* file:line of the first directive */
-	void *metrics;	   /* counters shared by the children, or NULL */
-	kg_gateway_keys *keys; /* loaded as root at post_config */
+	void *metrics;		/* counters shared by the children, or NULL */
+	kg_gateway_keys *keys;	/* loaded as root at post_config */
 } kg_httpd_server;
 
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);
@@ -54,8 +54,8 @@ void kg_httpd_req_hand_on(request_rec *r, const kg_req *req,
 
 /* The KEYGATE_KEPT_FORM input filter. */
 apr_status_t kg_httpd_kept_form_in(ap_filter_t *f, apr_bucket_brigade *bb,
-				   ap_input_mode_t mode,
-				   apr_read_type_e block, apr_off_t readbytes);
+				   ap_input_mode_t mode, apr_read_type_e block,
+				   apr_off_t readbytes);
 
 /* Applies a REPLY response to r and returns the status for the hook to
  * return; CONTINUE and DECLINE return OK and DECLINED. */

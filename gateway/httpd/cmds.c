@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <http_config.h>
 
-
 /* "NAME: "VALUE" message", naming the offending argument when known. */
 static const char *directive_error(apr_pool_t *pool, const char *name,
 				   const char *err, int argc,
@@ -19,7 +18,7 @@ static const char *directive_error(apr_pool_t *pool, const char *name,
 {
 	if (bad_arg >= 0 && bad_arg < argc)
 		return kg_psprintf(pool, "%s: \"%s\" %s", name, argv[bad_arg],
-				    err);
+				   err);
 	return kg_psprintf(pool, "%s: %s", name, err);
 }
 
@@ -44,8 +43,8 @@ static const char *server_directive(cmd_parms *cmd, void *dir, int argc,
 				 cmd->directive->line_num));
 	if (!srv->configured)
 		srv->defined_in = kg_psprintf(cmd->pool, "%s:%d",
-					       cmd->directive->filename,
-					       cmd->directive->line_num);
+					      cmd->directive->filename,
+					      cmd->directive->line_num);
 	srv->configured = true;
 	return NULL;
 }
@@ -60,9 +59,8 @@ static const char *location_directive(cmd_parms *cmd, void *dir, int argc,
 
 	if (argc < d->min_args || (d->max_args >= 0 && argc > d->max_args))
 		return kg_psprintf(cmd->pool, "%s takes %s", d->name,
-				    d->syntax);
-	err = d->set(cmd->pool, dir, argc, (const char *const *)argv,
-		     &bad_arg);
+				   d->syntax);
+	err = d->set(cmd->pool, dir, argc, (const char *const *)argv, &bad_arg);
 	return err ? directive_error(cmd->pool, d->name, err, argc, argv,
 				     bad_arg)
 		   : NULL;

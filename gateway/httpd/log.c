@@ -11,7 +11,7 @@ APLOG_USE_MODULE(keygate);
 static int level_of(kg_log_level level)
 {
 	static const int table[] = {
-		[KG_LOG_ERROR] = APLOG_ERR,	  [KG_LOG_WARN] = APLOG_WARNING,
+		[KG_LOG_ERROR] = APLOG_ERR,	[KG_LOG_WARN] = APLOG_WARNING,
 		[KG_LOG_NOTICE] = APLOG_NOTICE, [KG_LOG_INFO] = APLOG_INFO,
 		[KG_LOG_DEBUG] = APLOG_DEBUG,
 	};

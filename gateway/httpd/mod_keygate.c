@@ -48,9 +48,8 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 			 bool start)
 {
-	kg_gateway_state state = {.dir = NULL,
-				  .uid = (uid_t)-1,
-				  .gid = (gid_t)-1};
+	kg_gateway_state state = {
+		.dir = NULL, .uid = (uid_t)-1, .gid = (gid_t)-1};
 
 	if (start) {
 		state.dir = ap_runtime_dir_relative(pconf, "keygate");

@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 	double map_rate, full_rate;
 
 	if (argc != 4 || (iterations = atol(argv[3])) <= 0) {
-		fprintf(stderr, "usage: bench_map MAPPERS RESPONSE ITERATIONS\n");
+		fprintf(stderr,
+			"usage: bench_map MAPPERS RESPONSE ITERATIONS\n");
 		return 2;
 	}
 	apr_initialize();

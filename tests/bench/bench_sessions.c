@@ -71,7 +71,8 @@ static kg_sess_record *make_record(apr_pool_t *pool, const char *user,
 	rec->state.saml_name_id = rec->user->email;
 	rec->state.saml_name_id_format =
 		"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
-	rec->state.saml_session_index = "_be9967abd904ddcae3c0eb4189adbe3f71e327cf93";
+	rec->state.saml_session_index =
+		"_be9967abd904ddcae3c0eb4189adbe3f71e327cf93";
 	return rec;
 }
 
@@ -96,12 +97,12 @@ static void *run(void *arg)
 		if (w->create)
 			rc = kg_sess_store_create(
 				w->store, pool,
-				make_record(pool,
-					    kg_psprintf(pool, "user%d-%d",
-							 w->index,
-							 w->new_users ? n++
-								      : n++ % 1000),
-					    kg_pol_clock_now(NULL)),
+				make_record(
+					pool,
+					kg_psprintf(pool, "user%d-%d", w->index,
+						    w->new_users ? n++
+								 : n++ % 1000),
+					kg_pol_clock_now(NULL)),
 				&limits, kg_pol_clock_now(NULL), &out, &err);
 		else
 			rc = kg_sess_store_load(w->store, pool, w->cookie,
@@ -177,7 +178,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < threads; i++) {
 			apr_pool_t *sub;
 			apr_pool_create(&sub, pool);
-			rec = make_record(pool, kg_psprintf(sub, "fill%d", i / 3),
+			rec = make_record(pool,
+					  kg_psprintf(sub, "fill%d", i / 3),
 					  kg_pol_clock_now(NULL));
 			if (kg_sess_store_create(store, sub, rec, &none,
 						 kg_pol_clock_now(NULL), &out,

@@ -44,8 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rules.clients = auds;
 	rules.login_clients = login;
 	dot = strchr(token, '.');
-	if (dot && kg_b64url_decode(pool, dot + 1,
-				     strcspn(dot + 1, "."), &bytes, &n) &&
+	if (dot &&
+	    kg_b64url_decode(pool, dot + 1, strcspn(dot + 1, "."), &bytes,
+			     &n) &&
 	    kg_json_parse(pool, (const char *)bytes, n, 16, &claims, &je))
 		kg_jwt_check_claims(claims, &rules, 1700000000000LL, &exp,
 				    &err);

@@ -97,7 +97,8 @@ static void write_seeds(const char *dir, const kg_login_pending *p)
 	other.state = "AnotherStateThanTheCallbacksOneAAAAAAAAAAAA";
 	write_seed(dir, "sealed-other-state", write_cookie(pool, &other));
 	other = *p;
-	other.created_ms = NOW_MS - (gw.conf->gateway.login_state_timeout_s + 1) * 1000LL;
+	other.created_ms =
+		NOW_MS - (gw.conf->gateway.login_state_timeout_s + 1) * 1000LL;
 	write_seed(dir, "sealed-expired", write_cookie(pool, &other));
 	write_seed(dir, "plain-valid",
 		   kg_psprintf(pool,

@@ -14,13 +14,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *values[] = {"SysAdmin", "a@b.c"};
-	static kg_saml_attr attrs[] = {
-		{.name = "role", .friendly_name = "Role", .values = values,
-		 .nvalues = 2}};
+	static kg_saml_attr attrs[] = {{.name = "role",
+					.friendly_name = "Role",
+					.values = values,
+					.nvalues = 2}};
 	static const kg_assertion assertion = {
 		.name_id = "jdoe@example.org",
-		.name_id_format =
-			"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+		.name_id_format = "urn:oasis:names:tc:SAML:1.1:nameid-format:"
+				  "emailAddress",
 		.attrs = attrs,
 		.nattrs = 1};
 	kg_map_input in = {.proto = KG_PROTO_SAML, .saml = &assertion};

@@ -31,8 +31,8 @@ static inline void tap(bool ok, const char *fmt, ...)
 }
 
 /* A kg_log sink: one stderr line per event, "LEVEL ID LINE". */
-static inline void driver_log(void *baton, kg_log_level level,
-			      const char *id, const char *line)
+static inline void driver_log(void *baton, kg_log_level level, const char *id,
+			      const char *line)
 {
 	(void)baton;
 	fprintf(stderr, "%s %s %s\n", kg_log_level_name(level), id ? id : "-",

@@ -60,8 +60,8 @@ static void mode_login(apr_pool_t *pool, char **argv)
 	kg_rc rc;
 
 	kg_err_clear(&err);
-	rc = o ? kg_oidc_login_url(o, pool, argv[2], "/app", now_ms(), &p,
-				   &url, &err)
+	rc = o ? kg_oidc_login_url(o, pool, argv[2], "/app", now_ms(), &p, &url,
+				   &err)
 	       : KG_EINTERNAL;
 	tap(rc == KG_OK, "kg_oidc fetches discovery and builds a login URL %s",
 	    err.msg);
@@ -137,7 +137,8 @@ static void mode_bearer(apr_pool_t *pool, char **argv)
 	kg_err_clear(&err);
 	rc = kg_oidc_bearer_open(pool, &conf->oidc, &stderr_log, &v, &err);
 	if (rc == KG_OK)
-		rc = kg_oidc_bearer_verify(v, pool, argv[2], now_ms(), &t, &err);
+		rc = kg_oidc_bearer_verify(v, pool, argv[2], now_ms(), &t,
+					   &err);
 	tap(rc == KG_OK, "the provider's JWT verifies as a bearer token %s",
 	    err.msg);
 }

@@ -266,8 +266,9 @@ static int race_round(apr_pool_t *pool, int port, const char *prefix,
 	for (int i = 0; i < n; i++) {
 		bool alive = false;
 		for (int j = 0; j < live->nelts; j++)
-			alive |= strcmp(APR_ARRAY_IDX(live, j, kg_sess_entry).id,
-					all[i].id) == 0;
+			alive |=
+				strcmp(APR_ARRAY_IDX(live, j, kg_sess_entry).id,
+				       all[i].id) == 0;
 		if (alive) {
 			live_ok++;
 			if (min_live < 0 || all[i].score < min_live)
@@ -295,10 +296,9 @@ static int mode_race(apr_pool_t *pool, int port, bool terminate, bool realm,
 		apr_pool_t *sub;
 		char round_why[256] = "";
 		apr_pool_create(&sub, pool);
-		const char *prefix = kg_psprintf(sub, "race%d-%s-%s-%d:",
-						  getpid(),
-						  terminate ? "t" : "d",
-						  realm ? "r" : "u", i);
+		const char *prefix = kg_psprintf(
+			sub, "race%d-%s-%s-%d:", getpid(),
+			terminate ? "t" : "d", realm ? "r" : "u", i);
 		if (race_round(sub, port, prefix, terminate, realm, round_why,
 			       sizeof(round_why))) {
 			violations++;
@@ -338,13 +338,14 @@ static int mode_lru(apr_pool_t *pool, int port)
 	/* the first session is used again: now the second is the LRU one */
 	kg_err_clear(&err);
 	ok &= kg_sess_store_touch(s, pool, recs[0], t0 + 3000, &written,
-				  &err) == KG_OK && written;
+				  &err) == KG_OK &&
+	      written;
 	ok &= create(s, pool, "lru-user", &limits, t0 + 4000, &out[3],
 		     &recs[3]) == KG_OK;
 	ok &= out[3].evicted == 1;
 	kg_err_clear(&err);
-	ok &= kg_sess_admin_list(s, pool, "lru-user", t0 + 4000, &live,
-				 &err) == KG_OK;
+	ok &= kg_sess_admin_list(s, pool, "lru-user", t0 + 4000, &live, &err) ==
+	      KG_OK;
 	ok &= live->nelts == 3;
 	for (int j = 0; ok && j < live->nelts; j++)
 		ok &= strcmp(APR_ARRAY_IDX(live, j, kg_sess_entry).id,
@@ -417,15 +418,14 @@ static int mode_misc(apr_pool_t *pool, int port)
 
 	/* injection attempts never reach Redis as keys */
 	static const char *const evil[] = {
-		"*", "misc:s:*", "abc def", "abc\r\nFLUSHALL\r\n",
-		"%s%s%s%n%n",
+		"*", "misc:s:*", "abc def", "abc\r\nFLUSHALL\r\n", "%s%s%s%n%n",
 	};
 	bool all_refused = true;
 	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
 		kg_err_clear(&err);
-		all_refused &= kg_sess_store_load(s, pool, evil[i],
-						  strlen(evil[i]), &back,
-						  &err) == KG_ENOTFOUND;
+		all_refused &=
+			kg_sess_store_load(s, pool, evil[i], strlen(evil[i]),
+					   &back, &err) == KG_ENOTFOUND;
 	}
 	tap(all_refused && dbsize(s, pool) == 1,
 	    "key-injection cookies are refused and the data is intact");
@@ -440,8 +440,8 @@ static int mode_misc(apr_pool_t *pool, int port)
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			line[0] = '\0';
 		kg_err_clear(&err);
-		rc = kg_sess_store_load(s, pool, out.cookie,
-					KG_SESS_COOKIE_LEN, &back, &err);
+		rc = kg_sess_store_load(s, pool, out.cookie, KG_SESS_COOKIE_LEN,
+					&back, &err);
 		tap(rc == KG_ENOTFOUND && dbsize(s, pool) == 1,
 		    "a tampered record is no session and is deleted (%s)",
 		    kg_rc_name(rc));
@@ -449,10 +449,10 @@ static int mode_misc(apr_pool_t *pool, int port)
 
 	/* replay cache */
 	kg_err_clear(&err);
-	rc = kg_sess_replay_once(s, pool, "test", "_assertion-1",
-				 now + 60000, now, &first, &err);
-	rc |= kg_sess_replay_once(s, pool, "test", "_assertion-1",
-				  now + 60000, now, &again, &err);
+	rc = kg_sess_replay_once(s, pool, "test", "_assertion-1", now + 60000,
+				 now, &first, &err);
+	rc |= kg_sess_replay_once(s, pool, "test", "_assertion-1", now + 60000,
+				  now, &again, &err);
 	tap(rc == KG_OK && first && !again,
 	    "the replay cache accepts an id once");
 	kg_err_clear(&err);
@@ -571,8 +571,7 @@ static int mode_outage(apr_pool_t *pool, int port)
 	rcs[1] = create(s, pool, "survivor", &limits, now, &extra, NULL);
 	kg_err_clear(&err);
 	recs[2]->last_access_ms = 0;
-	rcs[2] = kg_sess_store_touch(s, pool, recs[2], now + 1, &written,
-				     &err);
+	rcs[2] = kg_sess_store_touch(s, pool, recs[2], now + 1, &written, &err);
 	kg_err_clear(&err);
 	rcs[3] = kg_sess_store_delete(s, pool, recs[3], "logout", &err);
 	kg_err_clear(&err);
@@ -581,8 +580,7 @@ static int mode_outage(apr_pool_t *pool, int port)
 	rcs[5] = kg_sess_replay_once(s, pool, "test", "id", now + 60000, now,
 				     &first, &err);
 	kg_err_clear(&err);
-	rcs[6] = kg_sess_admin_kill(s, pool, NULL, NULL, now, (int[]){0},
-				    &err);
+	rcs[6] = kg_sess_admin_kill(s, pool, NULL, NULL, now, (int[]){0}, &err);
 	kg_err_clear(&err);
 	rcs[7] = kg_sess_replay_seen(s, pool, "test", "id", &seen, &err);
 	ok = true;

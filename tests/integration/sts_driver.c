@@ -61,8 +61,7 @@ static void write_creds(const char *path, const kg_sts_creds *c)
 	fclose(f);
 }
 
-static void report(kg_rc rc, const kg_sts_outcome *oc,
-		   const kg_sts_creds *c)
+static void report(kg_rc rc, const kg_sts_outcome *oc, const kg_sts_creds *c)
 {
 	printf("rc=%s status=%d code=%s attempts=%d duration=%lld "
 	       "fallback=%d ttl=%lld\n",
@@ -90,8 +89,8 @@ int main(int argc, char **argv)
 	o.endpoint = argv[2];
 	o.region = "us-west-2";
 	o.timeout_s = getenv("STS_TIMEOUT") ? atoll(getenv("STS_TIMEOUT")) : 5;
-	o.max_attempts = getenv("STS_ATTEMPTS") ? atoi(getenv("STS_ATTEMPTS"))
-						: 3;
+	o.max_attempts =
+		getenv("STS_ATTEMPTS") ? atoi(getenv("STS_ATTEMPTS")) : 3;
 	o.backoff_base_ms = 50;
 	o.backoff_max_ms = 400;
 	o.log = &stderr_log;
@@ -104,14 +103,15 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "refresh") == 0) {
 		char *text = slurp(pool, argv[3]), *save = NULL;
 		kg_aws_creds cur;
-		long long skew = getenv("STS_SKEW") ? atoll(getenv("STS_SKEW"))
-						    : 0;
+		long long skew =
+			getenv("STS_SKEW") ? atoll(getenv("STS_SKEW")) : 0;
 
 		cur.access_key = apr_strtok(text, "\n", &save);
 		cur.secret_key = apr_strtok(NULL, "\n", &save);
 		cur.session_token = apr_strtok(NULL, "\n", &save);
 		if (argc > 8 && strcmp(argv[8], "tamper") == 0)
-			cur.secret_key = "wrong-secret-wrong-secret-wrong-secret00";
+			cur.secret_key =
+				"wrong-secret-wrong-secret-wrong-secret00";
 		rc = kg_sts_assume_role(pool, &o, &cur, argv[4], argv[5],
 					atoll(argv[6]),
 					skew ? (long long)time(NULL) + skew : 0,

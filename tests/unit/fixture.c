@@ -94,9 +94,9 @@ const char *kgt_m(apr_pool_t *pool, const char *alias, const char *name,
 		  const char *type, const char *config)
 {
 	return kg_psprintf(pool,
-			    "{'name':'%s','identityProviderAlias':'%s',"
-			    "'identityProviderMapper':'%s','config':{%s}}",
-			    name, alias, type, config);
+			   "{'name':'%s','identityProviderAlias':'%s',"
+			   "'identityProviderMapper':'%s','config':{%s}}",
+			   name, alias, type, config);
 }
 
 const char *kgt_file(apr_pool_t *pool, const char *idps, ...)
@@ -110,9 +110,9 @@ const char *kgt_file(apr_pool_t *pool, const char *idps, ...)
 		APR_ARRAY_PUSH(ms, const char *) = m;
 	va_end(ap);
 	return kg_psprintf(pool, "{%s%s%s'identityProviderMappers':[%s]}",
-			    idps ? "'identityProviders':[" : "",
-			    idps ? idps : "", idps ? "]," : "",
-			    apr_array_pstrcat(pool, ms, ','));
+			   idps ? "'identityProviders':[" : "",
+			   idps ? idps : "", idps ? "]," : "",
+			   apr_array_pstrcat(pool, ms, ','));
 }
 
 kg_user *kgt_user(apr_pool_t *pool, const char *username, ...)

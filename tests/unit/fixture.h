@@ -26,7 +26,7 @@ int kgt_setup(void **state);
 int kgt_teardown(void **state);
 /* apr_initialize, run the tests, apr_terminate. */
 int kgt_run(const char *name, const struct CMUnitTest *tests, size_t n);
-#define KGT_RUN(tests) \
+#define KGT_RUN(tests)                                                         \
 	kgt_run(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]))
 #define KGT(fn) cmocka_unit_test_setup_teardown(fn, kgt_setup, kgt_teardown)
 

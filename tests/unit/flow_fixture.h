@@ -39,12 +39,12 @@
 #define KGT_FLOW_HOST "gw.example"
 
 typedef struct {
-	apr_pool_t *pool;    /* the test's: requests and answers live here */
-	apr_pool_t *gw_pool; /* the gateway's (a child process's) */
+	apr_pool_t *pool;     /* the test's: requests and answers live here */
+	apr_pool_t *gw_pool;  /* the gateway's (a child process's) */
 	apr_pool_t *req_pool; /* the requests' (destroyed before gw_pool,
 				 as httpd ends a request before its child) */
-	const char *dir;     /* the mktemp -d folder: redis, config, files */
-	pid_t redis_pid;     /* 0 once stopped */
+	const char *dir;      /* the mktemp -d folder: redis, config, files */
+	pid_t redis_pid;      /* 0 once stopped */
 	int redis_port;
 	kg_conf *conf;
 	kg_gateway *gw;

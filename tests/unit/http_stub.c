@@ -221,8 +221,8 @@ int kgt_http_hits(kgt_http *h, const char *path)
 }
 
 /* Copies a remembered field of path's route into pool. */
-static const char *last_field(kgt_http *h, apr_pool_t *pool,
-			      const char *path, bool auth)
+static const char *last_field(kgt_http *h, apr_pool_t *pool, const char *path,
+			      bool auth)
 {
 	kgt_route *r;
 	const char *s = "";
@@ -235,14 +235,12 @@ static const char *last_field(kgt_http *h, apr_pool_t *pool,
 	return s;
 }
 
-const char *kgt_http_last_body(kgt_http *h, apr_pool_t *pool,
-			       const char *path)
+const char *kgt_http_last_body(kgt_http *h, apr_pool_t *pool, const char *path)
 {
 	return last_field(h, pool, path, false);
 }
 
-const char *kgt_http_last_auth(kgt_http *h, apr_pool_t *pool,
-			       const char *path)
+const char *kgt_http_last_auth(kgt_http *h, apr_pool_t *pool, const char *path)
 {
 	return last_field(h, pool, path, true);
 }

@@ -28,10 +28,8 @@ int kgt_http_hits(kgt_http *h, const char *path);
 
 /* The last request to path: its body and Authorization header ("" when
  * none), copied into pool. */
-const char *kgt_http_last_body(kgt_http *h, apr_pool_t *pool,
-			       const char *path);
-const char *kgt_http_last_auth(kgt_http *h, apr_pool_t *pool,
-			       const char *path);
+const char *kgt_http_last_body(kgt_http *h, apr_pool_t *pool, const char *path);
+const char *kgt_http_last_auth(kgt_http *h, apr_pool_t *pool, const char *path);
 
 /* A port on 127.0.0.1 where nothing listens (for "unreachable"). */
 int kgt_http_dead_port(void);

@@ -45,15 +45,14 @@ static kgt_key *key_make(apr_pool_t *pool, const char *kid, EVP_PKEY *pkey,
 
 kgt_key *kgt_key_rsa(apr_pool_t *pool, const char *kid)
 {
-	return key_make(pool, kid, EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
-						     (size_t)2048),
-			0);
+	return key_make(pool, kid,
+			EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048), 0);
 }
 
 kgt_key *kgt_key_ec(apr_pool_t *pool, const char *kid)
 {
-	return key_make(pool, kid,
-			EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), 1);
+	return key_make(pool, kid, EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"),
+			1);
 }
 
 /* base64url of the big-endian bytes of a BIGNUM parameter, padded to
@@ -82,10 +81,10 @@ const char *kgt_jwk(apr_pool_t *pool, const kgt_key *k)
 			k->kid, bn_param(pool, k, OSSL_PKEY_PARAM_EC_PUB_X, 32),
 			bn_param(pool, k, OSSL_PKEY_PARAM_EC_PUB_Y, 32));
 	return kg_psprintf(pool,
-			    "{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
-			    "\"n\":\"%s\",\"e\":\"%s\"}",
-			    k->kid, bn_param(pool, k, OSSL_PKEY_PARAM_RSA_N, 0),
-			    bn_param(pool, k, OSSL_PKEY_PARAM_RSA_E, 0));
+			   "{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
+			   "\"n\":\"%s\",\"e\":\"%s\"}",
+			   k->kid, bn_param(pool, k, OSSL_PKEY_PARAM_RSA_N, 0),
+			   bn_param(pool, k, OSSL_PKEY_PARAM_RSA_E, 0));
 }
 
 const char *kgt_jwks(apr_pool_t *pool, ...)
@@ -186,6 +185,6 @@ const char *kgt_jws_hs256(apr_pool_t *pool, const char *header,
 const char *kgt_jws_raw(apr_pool_t *pool, const char *header,
 			const char *payload, const char *sig)
 {
-	return apr_pstrcat(pool, signing_input(pool, header, payload), ".",
-			   sig, NULL);
+	return apr_pstrcat(pool, signing_input(pool, header, payload), ".", sig,
+			   NULL);
 }

@@ -20,7 +20,8 @@ void kgt_world_reset(void)
 		"\"token_endpoint\":\"%s/token\",\"userinfo_endpoint\":"
 		"\"%s/userinfo\",\"jwks_uri\":\"%s\","
 		"\"end_session_endpoint\":\"%s/logout\"}",
-		world.issuer, world.issuer, world.issuer, world.issuer, world.jwks_uri, world.issuer);
+		world.issuer, world.issuer, world.issuer, world.issuer,
+		world.jwks_uri, world.issuer);
 	kgt_http_route(world.http, "/.well-known/openid-configuration", 200,
 		       "application/json", disco);
 	kgt_http_route(world.http, "/jwks", 200, "application/json",
@@ -54,7 +55,8 @@ const char *kgt_claims(apr_pool_t *pool, const kgt_world *w, const char *s)
 			char *end;
 			long long n = strtoll(q + 2, &end, 10);
 			kg_buf_addf(&b, "%lld",
-				    q[1] == '+' ? KGT_NOW_S + n : KGT_NOW_S - n);
+				    q[1] == '+' ? KGT_NOW_S + n
+						: KGT_NOW_S - n);
 			q = end;
 		} else if (strncmp(q, "ISS", 3) == 0) {
 			kg_buf_adds(&b, w->issuer);

@@ -36,7 +36,8 @@ static void test_mapping_directives_set_the_settings(void **state)
 	assert_string_equal(m->default_role, "Read Only");
 	assert_false(m->role_sync);
 	assert_true(m->external_orgs);
-	assert_string_equal(kgt_join(pool, m->gate_values), "true,domino-users");
+	assert_string_equal(kgt_join(pool, m->gate_values),
+			    "true,domino-users");
 	assert_int_equal(m->gate_missing, KG_GATE_MISSING_ALLOW);
 	assert_string_equal(m->gate_message, "say \"no\" \\ politely");
 	assert_string_equal(m->attr_roles, "DominoSystemRoles");
@@ -82,14 +83,16 @@ static void test_bad_config_names_line_and_column(void **state)
 		 "or Deny"},
 		/* an empty list value */
 		{"KeygateAccessGate a \"\"", ":1:21: KeygateAccessGate: \"\" "
-					      "empty value"},
+					     "empty value"},
 		/* too many arguments, at the first extra one */
-		{"KeygateDefaultRole a b", ":1:22: KeygateDefaultRole: \"b\" "
-					   "KeygateDefaultRole takes at most 1"},
+		{"KeygateDefaultRole a b",
+		 ":1:22: KeygateDefaultRole: \"b\" "
+		 "KeygateDefaultRole takes at most 1"},
 		/* too few */
 		{"KeygateRoles", ":1:1:"},
 		/* an unterminated quote */
-		{"KeygateRoles \"SysAdmin", ":1:14: unterminated quoted string"},
+		{"KeygateRoles \"SysAdmin",
+		 ":1:14: unterminated quoted string"},
 		/* text glued to a closing quote */
 		{"KeygateRoles \"a\"b", ":1:17: expected a blank after the "
 					"closing quote"},
@@ -123,11 +126,11 @@ static void test_default_role_none_and_missing_file(void **state)
 	kg_conf *conf = kg_conf_make(pool);
 	kg_err err = {0};
 
-	assert_int_equal(kg_conf_file_load(pool,
-					   kgt_temp_file(pool,
-							 "KeygateDefaultRole none\n"),
-					   conf, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_conf_file_load(
+			pool, kgt_temp_file(pool, "KeygateDefaultRole none\n"),
+			conf, &err),
+		KG_OK);
 	assert_null(conf->mapping.default_role);
 	assert_int_equal(kg_conf_file_load(pool, "/nonexistent/keygate.conf",
 					   conf, &err),

@@ -37,32 +37,34 @@ static void test_oidc_directives_are_read(void **state)
 	const kg_conf_bearer_issuer *b;
 
 	assert_int_equal(
-		kgt_conf_load(pool,
-		     kg_psprintf(
-			     pool,
-			     "KeygateOIDCProvider corp-oidc "
-			     "https://kc.example/realms/domino\n"
-			     "KeygateOIDCClientID domino\n"
-			     "KeygateOIDCClientSecret file:%s\n"
-			     "KeygateOIDCClientAuth post\n"
-			     "KeygateOIDCScope openid email groups\n"
-			     "KeygateOIDCAlgorithms RS256 ES384\n"
-			     "KeygateOIDCClockSkew 30\n"
-			     "KeygateOIDCUserinfo On\n"
-			     "KeygateOIDCCAFile /etc/ssl/ca.pem\n"
-			     "KeygateOIDCSSLVerify Off\n"
-			     "KeygateOIDCDiscoveryRefresh 600\n"
-			     "KeygateOIDCJWKSRefreshMin 10\n"
-			     "KeygateOIDCTimeout 3\n"
-			     "KeygateBearerIssuer https://kc.example/realms/"
-			     "domino https://kc.example/realms/domino/protocol/"
-			     "openid-connect/certs domino-api account\n"
-			     "KeygateBearerIssuer https://login.example "
-			     "discovery api\n"
-			     "KeygateBearerCacheSize 100\n"
-			     "KeygateBearerCacheTime 60\n",
-			     secret),
-		     &conf, &err),
+		kgt_conf_load(
+			pool,
+			kg_psprintf(
+				pool,
+				"KeygateOIDCProvider corp-oidc "
+				"https://kc.example/realms/domino\n"
+				"KeygateOIDCClientID domino\n"
+				"KeygateOIDCClientSecret file:%s\n"
+				"KeygateOIDCClientAuth post\n"
+				"KeygateOIDCScope openid email groups\n"
+				"KeygateOIDCAlgorithms RS256 ES384\n"
+				"KeygateOIDCClockSkew 30\n"
+				"KeygateOIDCUserinfo On\n"
+				"KeygateOIDCCAFile /etc/ssl/ca.pem\n"
+				"KeygateOIDCSSLVerify Off\n"
+				"KeygateOIDCDiscoveryRefresh 600\n"
+				"KeygateOIDCJWKSRefreshMin 10\n"
+				"KeygateOIDCTimeout 3\n"
+				"KeygateBearerIssuer https://kc.example/realms/"
+				"domino "
+				"https://kc.example/realms/domino/protocol/"
+				"openid-connect/certs domino-api account\n"
+				"KeygateBearerIssuer https://login.example "
+				"discovery api\n"
+				"KeygateBearerCacheSize 100\n"
+				"KeygateBearerCacheTime 60\n",
+				secret),
+			&conf, &err),
 		KG_OK);
 	o = &conf->oidc;
 	assert_string_equal(o->alias, "corp-oidc");

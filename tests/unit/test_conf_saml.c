@@ -13,7 +13,8 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 	kg_conf *conf;
 	kg_err err = {0};
 
-	assert_int_equal(kgt_conf_load(pool,
+	assert_int_equal(
+		kgt_conf_load(pool,
 			      "KeygateSAMLKeycloakPaths DominoRealm\n"
 			      "KeygateSAMLProvider corp /etc/idp.xml\n"
 			      "KeygateSAMLProvider other /etc/other.xml\n"
@@ -22,7 +23,7 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 			      "KeygateSAMLMetadataRefresh other "
 			      "http://idp.example/o.xml /etc/pin2.pem\n",
 			      &conf, &err),
-			 KG_OK);
+		KG_OK);
 	assert_string_equal(conf->saml.keycloak_realm, "DominoRealm");
 	idp = kg_conf_saml_find(&conf->saml, "corp");
 	assert_string_equal(idp->metadata_url, "https://idp.example/md.xml");
@@ -31,9 +32,10 @@ static void test_keycloak_paths_and_refresh_are_read(void **state)
 	idp = kg_conf_saml_find(&conf->saml, "other");
 	assert_int_equal(idp->refresh_s, 3600);
 	/* off by default */
-	assert_int_equal(kgt_conf_load(pool, "KeygateSAMLProvider corp /etc/idp.xml\n",
+	assert_int_equal(
+		kgt_conf_load(pool, "KeygateSAMLProvider corp /etc/idp.xml\n",
 			      &conf, &err),
-			 KG_OK);
+		KG_OK);
 	assert_null(conf->saml.keycloak_realm);
 	assert_null(kg_conf_saml_find(&conf->saml, "corp")->metadata_url);
 }
@@ -59,7 +61,8 @@ static void test_bad_saml_directives_say_why(void **state)
 		 "KeygateSAMLMetadataRefresh"},
 	};
 
-	kgt_expect_directive_errors(pool, cases, sizeof(cases) / sizeof(*cases));
+	kgt_expect_directive_errors(pool, cases,
+				    sizeof(cases) / sizeof(*cases));
 }
 
 /* KeygateLoginStateTimeout: how long the AuthnRequest's login state
@@ -71,7 +74,8 @@ static void test_login_state_timeout_is_read_with_a_floor(void **state)
 	kg_err err = {0};
 	static const kgt_bad_directive cases[] = {
 		{"KeygateLoginStateTimeout 29",
-		 "1:26: KeygateLoginStateTimeout: \"29\" must be a whole number "
+		 "1:26: KeygateLoginStateTimeout: \"29\" must be a whole "
+		 "number "
 		 "from 30 to 86400"},
 		{"KeygateLoginStateTimeout 0", "from 30 to 86400"},
 		{"KeygateLoginStateTimeout -5", "from 30 to 86400"},
@@ -86,7 +90,8 @@ static void test_login_state_timeout_is_read_with_a_floor(void **state)
 				       &conf, &err),
 			 KG_OK);
 	assert_int_equal(conf->gateway.login_state_timeout_s, 30);
-	kgt_expect_directive_errors(pool, cases, sizeof(cases) / sizeof(*cases));
+	kgt_expect_directive_errors(pool, cases,
+				    sizeof(cases) / sizeof(*cases));
 }
 
 int main(void)

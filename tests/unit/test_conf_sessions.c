@@ -33,8 +33,8 @@ static void test_sessions_defaults(void **state)
 static void test_sessions_directives_are_read(void **state)
 {
 	apr_pool_t *pool = *state;
-	const char *secret_file = kgt_temp_file(
-		pool, "0123456789abcdef0123456789abcdef-file\n");
+	const char *secret_file =
+		kgt_temp_file(pool, "0123456789abcdef0123456789abcdef-file\n");
 	const char *text = kg_psprintf(
 		pool,
 		"KeygateRedis redis.internal:6380\n"
@@ -114,9 +114,9 @@ static void test_cookie_secure_and_domain_are_read(void **state)
 	assert_int_equal(conf->sessions.cookie_secure, KG_COOKIE_SECURE_AUTO);
 	/* the leading dot of the old syntax is dropped, case folded */
 	assert_string_equal(conf->sessions.cookie_domain, "example.com");
-	assert_int_equal(kgt_conf_load(*state, "KeygateCookieSecure ON\n",
-				       &conf, &err),
-			 KG_OK);
+	assert_int_equal(
+		kgt_conf_load(*state, "KeygateCookieSecure ON\n", &conf, &err),
+		KG_OK);
 	assert_int_equal(conf->sessions.cookie_secure, KG_COOKIE_SECURE_ON);
 }
 
@@ -127,7 +127,8 @@ static void test_sessions_directive_errors(void **state)
 		{"KeygateRedis host:99999", "port"},
 		{"KeygateRedis unix:relative", "unix:/absolute"},
 		{"KeygateSessionSecret short", "shorter than 32"},
-		{"KeygateSessionSecret file:/nonexistent/secret", "nonexistent"},
+		{"KeygateSessionSecret file:/nonexistent/secret",
+		 "nonexistent"},
 		{"KeygateCookieName bad;name", "cookie name"},
 		{"KeygateCookieSameSite Sometimes", "Lax, Strict or None"},
 		{"KeygateSessionIdleTimeout -1", "whole number"},

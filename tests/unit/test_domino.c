@@ -12,8 +12,7 @@
 
 /* A mapping result whose user has the given attributes, as kg_map_apply
  * leaves it. */
-static kg_map_result result(apr_pool_t *pool, bool first_login,
-			    kg_user *stored)
+static kg_map_result result(apr_pool_t *pool, bool first_login, kg_user *stored)
 {
 	kg_map_result r = {0};
 
@@ -31,16 +30,17 @@ static void test_roles_come_from_system_roles_exactly(void **state)
 	kg_conf_mapping *conf = kgt_conf(pool);
 	kg_map_result r = result(pool, true, NULL);
 	static const char *const values[] = {
-		"SysAdmin",	 /* exact: kept */
-		"sysadmin",	 /* wrong case: dropped */
-		"Librarian",	 /* kept */
-		"SysAdmin",	 /* duplicate: once */
-		"Wizard",	 /* unknown: dropped */
+		"SysAdmin",	   /* exact: kept */
+		"sysadmin",	   /* wrong case: dropped */
+		"Librarian",	   /* kept */
+		"SysAdmin",	   /* duplicate: once */
+		"Wizard",	   /* unknown: dropped */
 		"GovernanceAdmin", /* the last of the ten */
 	};
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)
-		kg_bag_add(r.user->attributes, "domino-system-roles", values[i]);
+		kg_bag_add(r.user->attributes, "domino-system-roles",
+			   values[i]);
 	kg_map_domino(pool, conf, &r);
 	assert_string_equal(kgt_join(pool, r.user->roles),
 			    "SysAdmin,Librarian,GovernanceAdmin");
@@ -172,8 +172,8 @@ static void test_aws_roles_accept_either_order_and_check_arns(void **state)
 		if (cases[i].kept) {
 			const kg_aws_role *role = &APR_ARRAY_IDX(
 				r.user->aws_roles, 0, kg_aws_role);
-			assert_non_null(strstr(role->principal,
-					       ":saml-provider/"));
+			assert_non_null(
+				strstr(role->principal, ":saml-provider/"));
 			assert_non_null(strstr(role->role, ":role/"));
 		} else {
 			assert_true(kgt_any_contains(r.warnings, "dropped"));
@@ -223,7 +223,8 @@ static void test_aws_session_name_and_duration(void **state)
 					    c->want_name);
 		else
 			assert_null(r.user->aws_session_name);
-		assert_int_equal(r.user->aws_session_duration, c->want_duration);
+		assert_int_equal(r.user->aws_session_duration,
+				 c->want_duration);
 		if (c->warning)
 			assert_true(kgt_any_contains(r.warnings, c->warning));
 		else

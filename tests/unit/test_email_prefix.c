@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define FMT_EMAIL_ADDRESS \
+#define FMT_EMAIL_ADDRESS                                                      \
 	"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 #define FMT_UNSPEC "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 
@@ -18,9 +18,12 @@ static void test_email_prefix_rule(void **state)
 	} cases[] = {
 		/* the two examples of shared/spec */
 		{"$j\xc3\xb6hn.sm\xc3\xaeth#home$", "john_smith_home"},
-		{"$j\xc3\xb6hn.sm\xc3\xaeth#home$@somehost.com", "john_smith_home"},
+		{"$j\xc3\xb6hn.sm\xc3\xaeth#home$@somehost.com",
+		 "john_smith_home"},
 		/* ß -> ss */
-		{"Stra\xc3\x9f" "e@x.de", "strasse"},
+		{"Stra\xc3\x9f"
+		 "e@x.de",
+		 "strasse"},
 		/* æ -> ae, Æ -> ae */
 		{"\xc3\x86sir.h\xc3\xa6r", "aesir_haer"},
 		/* ø -> o */
@@ -28,14 +31,17 @@ static void test_email_prefix_rule(void **state)
 		/* ł -> l, Ł -> l */
 		{"\xc5\x81ukasz.wa\xc5\x82\xc4\x99sa", "lukasz_walesa"},
 		/* đ -> d */
-		{"\xc4\x90or\xc4\x91" "e", "dorde"},
+		{"\xc4\x90or\xc4\x91"
+		 "e",
+		 "dorde"},
 		/* þ -> th, Þ -> th */
 		{"\xc3\x9e\xc3\xb3r.\xc3\xbe", "thor_th"},
 		/* a combining accent is dropped */
 		{"Jose\xcc\x81", "jose"},
 		/* a run of anything else becomes one '_' */
 		{"a..--  b", "a_b"},
-		/* underscores count as word characters but runs still collapse */
+		/* underscores count as word characters but runs still collapse
+		 */
 		{"a__b", "a_b"},
 		/* the part before the LAST '@' */
 		{"a@b@corp.com", "a_b"},
@@ -62,16 +68,16 @@ static void test_email_prefix_rule(void **state)
 static kg_mapper_set *prefix_set(apr_pool_t *pool, const char *alias,
 				 const char *also)
 {
-	return kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, alias, "prefix",
-				     "email-prefix-username-idp-mapper", ""),
-			       also, NULL));
+	return kgt_set(pool,
+		       kgt_file(pool, NULL,
+				kgt_m(pool, alias, "prefix",
+				      "email-prefix-username-idp-mapper", ""),
+				also, NULL));
 }
 
 typedef struct {
 	const char *name_id, *format;
-	const char *mail; /* mapped email, or NULL */
+	const char *mail;     /* mapped email, or NULL */
 	const char *username; /* or NULL: the login fails */
 } source_case;
 
@@ -91,11 +97,12 @@ static void test_source_is_email_nameid_else_mapped_email(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const source_case *c = &cases[i];
-		kg_mapper_set *set = prefix_set(
-			pool, "corp-saml",
-			kgt_m(pool, "corp-saml", "mail",
-			      "saml-user-attribute-idp-mapper",
-			      "'attribute.name':'mail','user.attribute':'email'"));
+		kg_mapper_set *set =
+			prefix_set(pool, "corp-saml",
+				   kgt_m(pool, "corp-saml", "mail",
+					 "saml-user-attribute-idp-mapper",
+					 "'attribute.name':'mail','user."
+					 "attribute':'email'"));
 		kg_assertion *a = kgt_saml(pool, c->name_id, c->format);
 		kg_map_result r;
 
@@ -116,11 +123,11 @@ static void test_oidc_takes_the_email_claim(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = prefix_set(pool, "corp-oidc", NULL);
-	kg_map_result r = kgt_map_oidc(
-		pool, set, "corp-oidc",
-		"{'sub':'1','preferred_username':'ignored',"
-		"'email':'J\xc3\xb6rg.M@corp.com'}",
-		NULL);
+	kg_map_result r =
+		kgt_map_oidc(pool, set, "corp-oidc",
+			     "{'sub':'1','preferred_username':'ignored',"
+			     "'email':'J\xc3\xb6rg.M@corp.com'}",
+			     NULL);
 
 	assert_null(r.failure);
 	assert_string_equal(r.user->username, "jorg_m");

@@ -11,8 +11,8 @@
 #include <string.h>
 
 typedef struct {
-	const char *gate;      /* configured values, ',' separated; "" = off */
-	bool missing_allows;   /* KeygateAccessGateMissing Allow */
+	const char *gate;    /* configured values, ',' separated; "" = off */
+	bool missing_allows; /* KeygateAccessGateMissing Allow */
 	const char *const *have; /* the attribute's values; NULL: absent */
 	bool allowed;
 	const char *reason; /* a substring, when denied */
@@ -32,7 +32,8 @@ static void test_gate_decides_from_the_gate_attribute(void **state)
 		/* any of several values, anywhere in the list */
 		{"true,domino-users", false, second, true, NULL},
 		/* none of the values */
-		{"true", false, other, false, "holds none of the allowed values"},
+		{"true", false, other, false,
+		 "holds none of the allowed values"},
 		/* values are exact */
 		{"true", false, case_off, false, "none of the allowed"},
 		/* missing denies by default */
@@ -58,7 +59,8 @@ static void test_gate_decides_from_the_gate_attribute(void **state)
 		conf->gate_missing = c->missing_allows ? KG_GATE_MISSING_ALLOW
 						       : KG_GATE_MISSING_DENY;
 		for (size_t j = 0; c->have && c->have[j]; j++)
-			kg_bag_add(u->attributes, "accessforDomino", c->have[j]);
+			kg_bag_add(u->attributes, "accessforDomino",
+				   c->have[j]);
 		if (kg_pol_gate_check(pool, conf, u, &reason) != c->allowed)
 			fail_msg("case %zu", i);
 		if (!c->allowed)
@@ -90,9 +92,9 @@ static void test_a_login_is_mapped_interpreted_then_gated(void **state)
 	APR_ARRAY_PUSH(conf->gate_values, const char *) = "true";
 	kgt_attr(a, pool, "DominoSystemRoles", NULL, "SysAdmin", NULL);
 	kgt_attr(a, pool, "access", NULL, "false", NULL);
-	assert_int_equal(kg_admit_map(pool, set, conf, "corp", &in, NULL, &out,
-				      &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_admit_map(pool, set, conf, "corp", &in, NULL, &out, &err),
+		KG_OK);
 	assert_false(out.allowed);
 	assert_string_equal(out.deny_message, "userNotAssignedToDominoInIdp");
 	assert_non_null(strstr(out.deny_reason, "access gate"));
@@ -100,9 +102,9 @@ static void test_a_login_is_mapped_interpreted_then_gated(void **state)
 	assert_string_equal(kgt_join(pool, out.user->roles), "SysAdmin");
 
 	a->attrs[1].values[0] = "true";
-	assert_int_equal(kg_admit_map(pool, set, conf, "corp", &in, NULL, &out,
-				      &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_admit_map(pool, set, conf, "corp", &in, NULL, &out, &err),
+		KG_OK);
 	assert_true(out.allowed);
 	assert_null(out.deny_reason);
 	assert_null(out.deny_message);
@@ -111,11 +113,12 @@ static void test_a_login_is_mapped_interpreted_then_gated(void **state)
 static void test_a_failed_mapping_denies_without_the_gate_message(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, "corp", "u", "saml-username-idp-mapper",
-				     "'template':'${ATTRIBUTE.uid}'"),
-			       NULL));
+	kg_mapper_set *set =
+		kgt_set(pool, kgt_file(pool, NULL,
+				       kgt_m(pool, "corp", "u",
+					     "saml-username-idp-mapper",
+					     "'template':'${ATTRIBUTE.uid}'"),
+				       NULL));
 	kg_map_input in = {.proto = KG_PROTO_SAML,
 			   .saml = kgt_saml(pool, "jdoe", NULL)};
 	kg_admit_outcome out;

@@ -133,9 +133,10 @@ static void test_bad_input_is_refused_at_its_position(void **state)
 			fail_msg("case %zu was accepted", i);
 		if (e.line != c->line || e.col != c->col ||
 		    strstr(e.msg, c->msg) == NULL)
-			fail_msg("case %zu: got %d:%d \"%s\", want %d:%d \"%s\"",
-				 i, e.line, e.col, e.msg, c->line, c->col,
-				 c->msg);
+			fail_msg(
+				"case %zu: got %d:%d \"%s\", want %d:%d \"%s\"",
+				i, e.line, e.col, e.msg, c->line, c->col,
+				c->msg);
 		/* *out is left untouched on failure */
 		assert_ptr_equal(v, sentinel);
 	}
@@ -169,8 +170,8 @@ static void test_nesting_up_to_the_limit_is_accepted(void **state)
 	kg_json *v = NULL;
 	kg_json_error e;
 
-	assert_true(parse(pool, text, strlen(text), KG_JSON_DEFAULT_DEPTH, &v,
-			  &e));
+	assert_true(
+		parse(pool, text, strlen(text), KG_JSON_DEFAULT_DEPTH, &v, &e));
 }
 
 static void test_nesting_beyond_the_limit_is_refused(void **state)
@@ -230,10 +231,10 @@ static void test_numbers_keep_their_text_and_integer_flag(void **state)
 		const char *text;
 		bool integer;
 	} cases[] = {
-		{"3", true},	   /* plain integer */
-		{"-0", true},	   /* negative zero */
-		{"3.0", false},	   /* a fraction */
-		{"1e3", false},	   /* an exponent */
+		{"3", true},	    /* plain integer */
+		{"-0", true},	    /* negative zero */
+		{"3.0", false},	    /* a fraction */
+		{"1e3", false},	    /* an exponent */
 		{"-2.5E-7", false}, /* both */
 	};
 
@@ -299,8 +300,7 @@ static void test_equal_ignores_member_order_and_compares_numbers(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		if (kg_json_equal(kgt_json(pool, cases[i].a),
-				  kgt_json(pool, cases[i].b)) !=
-		    cases[i].equal)
+				  kgt_json(pool, cases[i].b)) != cases[i].equal)
 			fail_msg("case %zu: %s vs %s", i, cases[i].a,
 				 cases[i].b);
 	}

@@ -16,7 +16,7 @@
 /* A verifier for the world's issuer (by JWKS URL, or by discovery) with
  * audience "api" and a cache of size entries. */
 static kg_oidc_bearer *verifier(apr_pool_t *pool, bool discovery,
-				 long long size)
+				long long size)
 {
 	kgt_world *w = kgt_world_get();
 	kg_conf *conf = kg_conf_make(pool);
@@ -29,8 +29,7 @@ static kg_oidc_bearer *verifier(apr_pool_t *pool, bool discovery,
 	b->audiences = kgt_list(pool, "api", "other-api", NULL);
 	conf->oidc.bearer_cache_size = size;
 	kg_err_clear(&err);
-	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v,
-					      &err),
+	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v, &err),
 			 KG_OK);
 	return v;
 }
@@ -40,16 +39,17 @@ static const char *access_token(apr_pool_t *pool, const char *sub, int exp_in)
 {
 	kgt_world *w = kgt_world_get();
 
-	return kgt_jws(pool, w->rsa, "RS256",
-		       "{'alg':'RS256','kid':'k1','typ':'JWT'}",
-		       kgt_claims(pool, w,
-				  kg_psprintf(pool,
-					       "{'iss':'ISS','aud':['api',"
-					       "'account'],'azp':'cli','sub':"
-					       "'%s','jti':'j-%s','exp':%" APR_INT64_T_FMT ","
-					       "'iat':T-0}",
-					       sub, sub,
-					       (apr_int64_t)(KGT_NOW_S + exp_in))));
+	return kgt_jws(
+		pool, w->rsa, "RS256", "{'alg':'RS256','kid':'k1','typ':'JWT'}",
+		kgt_claims(
+			pool, w,
+			kg_psprintf(
+				pool,
+				"{'iss':'ISS','aud':['api',"
+				"'account'],'azp':'cli','sub':"
+				"'%s','jti':'j-%s','exp':%" APR_INT64_T_FMT ","
+				"'iat':T-0}",
+				sub, sub, (apr_int64_t)(KGT_NOW_S + exp_in))));
 }
 
 static kg_rc verify(apr_pool_t *pool, kg_oidc_bearer *v, const char *tok,
@@ -125,8 +125,8 @@ static void test_bearer_by_discovery(void **state)
 	kg_oidc_bearer_token t;
 	kg_err err;
 
-	assert_int_equal(verify(pool, v, access_token(pool, "d", 300), KGT_NOW_MS,
-				&t, &err),
+	assert_int_equal(verify(pool, v, access_token(pool, "d", 300),
+				KGT_NOW_MS, &t, &err),
 			 KG_OK);
 }
 
@@ -141,7 +141,8 @@ static void test_bearer_rejects(void **state)
 	assert_int_equal(
 		verify(pool, v,
 		       kgt_jws(pool, w->rsa, "RS256", "{'alg':'RS256'}",
-			       "{'iss':'https://other','aud':'api','exp':1e10}"),
+			       "{'iss':'https://"
+			       "other','aud':'api','exp':1e10}"),
 		       KGT_NOW_MS, &t, &err),
 		KG_EAUTH);
 	assert_true(strncmp(err.msg, "jwt_iss", 7) == 0);
@@ -176,23 +177,22 @@ static kg_oidc_bearer *kinds_verifier(apr_pool_t *pool, bool clients)
 	assert_int_equal(
 		kgt_conf_load(
 			pool,
-			kg_psprintf(pool,
-				     "KeygateOIDCProvider corp %s\n"
-				     "KeygateOIDCClientID web\n"
-				     "KeygateBearerIssuer %s %s api\n%s",
-				     w->issuer, w->issuer, w->jwks_uri,
-				     clients ? kg_psprintf(
-						       pool,
-						       "KeygateBearerClients "
-						       "%s cli\n"
-						       "KeygateBearerClients "
-						       "%s tool\n",
-						       w->issuer, w->issuer)
-					     : ""),
+			kg_psprintf(
+				pool,
+				"KeygateOIDCProvider corp %s\n"
+				"KeygateOIDCClientID web\n"
+				"KeygateBearerIssuer %s %s api\n%s",
+				w->issuer, w->issuer, w->jwks_uri,
+				clients ? kg_psprintf(pool,
+						      "KeygateBearerClients "
+						      "%s cli\n"
+						      "KeygateBearerClients "
+						      "%s tool\n",
+						      w->issuer, w->issuer)
+					: ""),
 			&conf, &err),
 		KG_OK);
-	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v,
-					      &err),
+	assert_int_equal(kg_oidc_bearer_open(pool, &conf->oidc, NULL, &v, &err),
 			 KG_OK);
 	return v;
 }
@@ -240,9 +240,8 @@ static void kind(apr_pool_t *pool, kg_oidc_bearer *v, const char *what,
 			  KGT_NOW_MS, &t, &err);
 
 	if (reason == NULL ? rc != KG_OK
-			   : rc != KG_EAUTH ||
-				     strncmp(err.msg, reason, strlen(reason)) !=
-					     0)
+			   : rc != KG_EAUTH || strncmp(err.msg, reason,
+						       strlen(reason)) != 0)
 		fail_msg("%s: rc %s \"%s\", want %s", what, kg_rc_name(rc),
 			 err.msg, reason ? reason : "ok");
 }
@@ -325,8 +324,7 @@ static void test_bearer_clients_are_an_allow_list(void **state)
 	kind(pool, v, "azp and client_id disagree", HDR,
 	     AT(",'azp':'cli','client_id':'rogue'"), "jwt_azp");
 	kind(pool, v, "no client named", HDR, AT(""), "jwt_azp");
-	kind(pool, v, "azp not a string", HDR, AT(",'azp':['cli']"),
-	     "jwt_azp");
+	kind(pool, v, "azp not a string", HDR, AT(",'azp':['cli']"), "jwt_azp");
 	kind(pool, v, "client case differs", HDR, AT(",'azp':'CLI'"),
 	     "jwt_azp");
 	kind(pool, v, "several audiences, azp someone else", HDR,
@@ -344,8 +342,8 @@ static void test_bearer_json_with_a_bom_is_refused(void **state)
 	apr_pool_t *pool = *state;
 	kg_oidc_bearer *v = kinds_verifier(pool, false);
 
-	kind(pool, v, "payload with a BOM", HDR,
-	     "\xef\xbb\xbf" AT(""), "jwt_json");
+	kind(pool, v, "payload with a BOM", HDR, "\xef\xbb\xbf" AT(""),
+	     "jwt_json");
 	kind(pool, v, "header with a BOM", "\xef\xbb\xbf" HDR, AT(""),
 	     "jwt_json");
 }

@@ -49,8 +49,7 @@ static kg_jwt_keys *keys(apr_pool_t *pool)
 	http->ssl_verify = true;
 	kg_jwt_source src = kg_oidc_http_source(http);
 	kg_err_clear(&err);
-	assert_int_equal(kg_jwt_keys_make(pool, &src, 3600000, 30000, &k,
-					  &err),
+	assert_int_equal(kg_jwt_keys_make(pool, &src, 3600000, 30000, &k, &err),
 			 KG_OK);
 	return k;
 }
@@ -69,8 +68,8 @@ static void expect(apr_pool_t *pool, kg_jwt_keys *k, const char *what,
 
 	kg_err_clear(&err);
 	rc = kg_jwt_check(k, pool, w->jwks_uri, token, &r, now_ms, &out, &err);
-	if (rc != want || (reason && strncmp(err.msg, reason,
-					     strlen(reason)) != 0))
+	if (rc != want ||
+	    (reason && strncmp(err.msg, reason, strlen(reason)) != 0))
 		fail_msg("%s: rc %s \"%s\", want %s %s", what, kg_rc_name(rc),
 			 err.msg, kg_rc_name(want), reason ? reason : "");
 }
@@ -122,13 +121,15 @@ static void test_jwt_alg_attacks_are_rejected(void **state)
 	const char *good = rs(pool, GOOD);
 	const char *claims = kgt_claims(pool, w, GOOD);
 	static const char *const nones[] = {
-		"{'alg':'none'}", "{'alg':'None'}", "{'alg':'NONE'}",
-		"{'alg':'nOnE'}", "{'alg':''}",	    "{'alg':null}",
+		"{'alg':'none'}", "{'alg':'None'}",
+		"{'alg':'NONE'}", "{'alg':'nOnE'}",
+		"{'alg':''}",	  "{'alg':null}",
 		"{'typ':'JWT'}",  "{'alg':'HS256','kid':'k1'}"};
 
 	for (size_t i = 0; i < sizeof(nones) / sizeof(nones[0]); i++) {
-		expect(pool, k, nones[i], kgt_jws_raw(pool, nones[i], claims, ""),
-		       KGT_NOW_MS, KG_EAUTH, "jwt_alg");
+		expect(pool, k, nones[i],
+		       kgt_jws_raw(pool, nones[i], claims, ""), KGT_NOW_MS,
+		       KG_EAUTH, "jwt_alg");
 		/* the original signature kept */
 		expect(pool, k, nones[i],
 		       kgt_jws_raw(pool, nones[i], claims,
@@ -189,10 +190,11 @@ static void test_jwt_claims_are_checked(void **state)
 		{"exp a string",
 		 "{'iss':'ISS','aud':'client','exp':'9999999999','iat':T-0}",
 		 "jwt_exp"},
-		{"exp 1e300", "{'iss':'ISS','aud':'client','exp':1e300,'iat':T-0}",
+		{"exp 1e300",
+		 "{'iss':'ISS','aud':'client','exp':1e300,'iat':T-0}",
 		 "jwt_exp"},
-		{"exp negative", "{'iss':'ISS','aud':'client','exp':-2,'iat':T-0}",
-		 "jwt_exp"},
+		{"exp negative",
+		 "{'iss':'ISS','aud':'client','exp':-2,'iat':T-0}", "jwt_exp"},
 		{"nbf in 10 minutes",
 		 "{'iss':'ISS','aud':'client','exp':T+3000,'nbf':T+600,"
 		 "'iat':T-0}",
@@ -225,8 +227,9 @@ static void test_jwt_malformed_tokens_are_rejected(void **state)
 
 	/* a payload of another token with this one's signature */
 	flipped = apr_pstrcat(
-		pool, apr_pstrmemdup(pool, other, (size_t)(strrchr(other, '.') -
-							   other)),
+		pool,
+		apr_pstrmemdup(pool, other,
+			       (size_t)(strrchr(other, '.') - other)),
 		dot2, NULL);
 	expect(pool, k, "swapped payload", flipped, KGT_NOW_MS, KG_EAUTH,
 	       "jwt_sig");
@@ -305,9 +308,9 @@ static void test_jwt_unknown_kid_refreshes_once(void **state)
 	kg_jwt_keys *k = keys(pool);
 	kgt_key *k2 = kgt_key_ec(pool, "k2");
 	int base = kgt_http_hits(w->http, "/jwks");
-	const char *rotated = kgt_jws(pool, k2, "ES256",
-				      "{'alg':'ES256','kid':'k2'}",
-				      kgt_claims(pool, w, GOOD));
+	const char *rotated =
+		kgt_jws(pool, k2, "ES256", "{'alg':'ES256','kid':'k2'}",
+			kgt_claims(pool, w, GOOD));
 	const char *unknown = kgt_jws(pool, w->attacker, "RS256",
 				      "{'alg':'RS256','kid':'zz'}",
 				      kgt_claims(pool, w, GOOD));
@@ -345,11 +348,10 @@ static const char *jwk_with(apr_pool_t *pool, const kgt_key *key,
 
 	assert_non_null(kid_at);
 	assert_non_null(rest);
-	return apr_pstrcat(pool,
-			   apr_pstrmemdup(pool, jwk, (size_t)(kid_at - jwk)),
-			   "\"kid\":\"", kid, "\"", *extra ? "," : "",
-			   kgt_q(pool, extra), rest + strlen(",\"use\":\"sig\""),
-			   NULL);
+	return apr_pstrcat(
+		pool, apr_pstrmemdup(pool, jwk, (size_t)(kid_at - jwk)),
+		"\"kid\":\"", kid, "\"", *extra ? "," : "", kgt_q(pool, extra),
+		rest + strlen(",\"use\":\"sig\""), NULL);
 }
 
 /* RFC 7517 4.2-4.4: a JWK verifies only when its use, key_ops and alg
@@ -366,7 +368,8 @@ static void test_jwk_use_key_ops_and_alg_are_obeyed(void **state)
 		{"use an unknown value", "'use':'tls'", false},
 		{"use not a string", "'use':1", false},
 		{"key_ops verify", "'key_ops':['verify']", true},
-		{"key_ops sign and verify", "'key_ops':['sign','verify']", true},
+		{"key_ops sign and verify", "'key_ops':['sign','verify']",
+		 true},
 		{"key_ops encrypt", "'key_ops':['encrypt']", false},
 		{"key_ops wrapKey", "'key_ops':['wrapKey','unwrapKey']", false},
 		{"key_ops verify and encrypt", "'key_ops':['verify','encrypt']",
@@ -374,12 +377,12 @@ static void test_jwk_use_key_ops_and_alg_are_obeyed(void **state)
 		{"key_ops without verify", "'key_ops':['sign']", false},
 		{"key_ops a string", "'key_ops':'verify'", false},
 		{"key_ops with a number", "'key_ops':['verify',1]", false},
-		{"use sig, key_ops encrypt", "'use':'sig','key_ops':['encrypt']",
-		 false},
+		{"use sig, key_ops encrypt",
+		 "'use':'sig','key_ops':['encrypt']", false},
 		{"alg RS256", "'alg':'RS256'", true},
 		{"alg RSA-OAEP", "'alg':'RSA-OAEP'", false},
-		{"alg RSA-OAEP-256 with use sig", "'use':'sig','alg':'RSA-OAEP-256'",
-		 false},
+		{"alg RSA-OAEP-256 with use sig",
+		 "'use':'sig','alg':'RSA-OAEP-256'", false},
 		{"alg ES256 on an RSA key", "'alg':'ES256'", false},
 		{"alg none", "'alg':'none'", false},
 		{"alg HS256", "'alg':'HS256'", false},
@@ -410,22 +413,23 @@ static void test_jwk_use_key_ops_and_alg_are_obeyed(void **state)
 	}
 	/* an EC key marked for ECDH never verifies an ES256 signature */
 	{
-		const char *jwks = apr_pstrcat(
-			pool, "{\"keys\":[",
-			jwk_with(pool, w->ec, "e1",
-				 "'use':'enc','alg':'ECDH-ES'"),
-			"]}", NULL);
+		const char *jwks =
+			apr_pstrcat(pool, "{\"keys\":[",
+				    jwk_with(pool, w->ec, "e1",
+					     "'use':'enc','alg':'ECDH-ES'"),
+				    "]}", NULL);
 		kgt_http_route(w->http, "/jwks", 200, "application/json", jwks);
 		expect(pool, keys(pool), "EC key for ECDH-ES",
-		       kgt_jws(pool, w->ec, "ES256", "{'alg':'ES256','kid':'e1'}",
+		       kgt_jws(pool, w->ec, "ES256",
+			       "{'alg':'ES256','kid':'e1'}",
 			       kgt_claims(pool, w, GOOD)),
 		       KGT_NOW_MS, KG_EAUTH, "jwt_key");
 	}
 	/* RFC 8259 8.1: a JWKS with a byte-order mark is no JWKS */
 	{
-		const char *jwks = apr_pstrcat(
-			pool, "\xef\xbb\xbf", kgt_jwks(pool, w->rsa, NULL),
-			NULL);
+		const char *jwks =
+			apr_pstrcat(pool, "\xef\xbb\xbf",
+				    kgt_jwks(pool, w->rsa, NULL), NULL);
 		size_t usable, skipped;
 		kg_err err;
 		kg_err_clear(&err);
@@ -446,10 +450,9 @@ static const char *with_sig(apr_pool_t *pool, const char *token,
 {
 	const char *dot = strrchr(token, '.');
 
-	return apr_pstrcat(pool,
-			   apr_pstrmemdup(pool, token,
-					  (size_t)(dot - token) + 1),
-			   kg_b64url_encode(pool, sig, n), NULL);
+	return apr_pstrcat(
+		pool, apr_pstrmemdup(pool, token, (size_t)(dot - token) + 1),
+		kg_b64url_encode(pool, sig, n), NULL);
 }
 
 /* The signature bytes of token. */
@@ -472,9 +475,9 @@ static void test_signature_lengths_are_exact(void **state)
 	apr_pool_t *pool = *state;
 	kgt_world *w = kgt_world_get();
 	kg_jwt_keys *k = keys(pool);
-	const char *es = kgt_jws(pool, w->ec, "ES256",
-				 "{'alg':'ES256','kid':'e1'}",
-				 kgt_claims(pool, w, GOOD));
+	const char *es =
+		kgt_jws(pool, w->ec, "ES256", "{'alg':'ES256','kid':'e1'}",
+			kgt_claims(pool, w, GOOD));
 	size_t n;
 	unsigned char *sig = sig_of(pool, es, &n), padded[66] = {0};
 	const char *rsa = NULL;
@@ -492,10 +495,10 @@ static void test_signature_lengths_are_exact(void **state)
 	 * without it */
 	for (int i = 0; i < 20000 && rsa == NULL; i++) {
 		const char *t = rs(pool, kg_psprintf(pool,
-						      "{'iss':'ISS','aud':"
-						      "'client','jti':'j%d',"
-						      "'exp':T+300,'iat':T-0}",
-						      i));
+						     "{'iss':'ISS','aud':"
+						     "'client','jti':'j%d',"
+						     "'exp':T+300,'iat':T-0}",
+						     i));
 		sig = sig_of(pool, t, &n);
 		if (sig[0] == 0)
 			rsa = t;
@@ -529,7 +532,7 @@ static void test_jwt_unreachable_jwks_is_backend(void **state)
 	assert_int_equal(
 		kg_jwt_check(k, pool,
 			     kg_psprintf(pool, "http://127.0.0.1:%d/jwks",
-					  kgt_http_dead_port()),
+					 kgt_http_dead_port()),
 			     rs(pool, GOOD), &r, KGT_NOW_MS, &out, &err),
 		KG_EBACKEND);
 	assert_non_null(strstr(err.msg, "oidc_unreachable"));

@@ -53,19 +53,20 @@ static void test_claim_importer_reads_paths_and_lists(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, A, "c",
 				       "oidc-user-attribute-idp-mapper",
-				       kg_psprintf(pool,
-						    "'claim':'%s','user.attribute':"
-						    "'x'",
-						    cases[i].claim)),
+				       kg_psprintf(
+					       pool,
+					       "'claim':'%s','user.attribute':"
+					       "'x'",
+					       cases[i].claim)),
 				 NULL));
 		kg_map_result r = kgt_map_oidc(pool, set, A, claims, NULL);
 		const apr_array_header_t *got =
 			kg_bag_get(r.user->attributes, "x");
 
-		if (cases[i].want == NULL ? got != NULL
-					  : got == NULL ||
-						    strcmp(kgt_join(pool, got),
-							   cases[i].want) != 0)
+		if (cases[i].want == NULL
+			    ? got != NULL
+			    : got == NULL || strcmp(kgt_join(pool, got),
+						    cases[i].want) != 0)
 			fail_msg("case %zu (%s): got %s", i, cases[i].claim,
 				 kgt_join(pool, got));
 	}
@@ -75,10 +76,11 @@ static void test_identity_comes_from_standard_claims(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
-				     "'attribute':'k','attribute.value':'v'"),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
+			       "'attribute':'k','attribute.value':'v'"),
+			 NULL));
 	kg_map_result r = kgt_map_oidc_with(
 		pool, set, A,
 		"{'sub':'U-1','preferred_username':' JDoe ','email':"
@@ -95,15 +97,16 @@ static void test_identity_comes_from_standard_claims(void **state)
 	assert_string_equal(r.broker_id, "U-1");
 }
 
-static void test_username_without_preferred_username_is_alias_dot_sub(
-	void **state)
+static void
+test_username_without_preferred_username_is_alias_dot_sub(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
-				     "'attribute':'k','attribute.value':'v'"),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
+			       "'attribute':'k','attribute.value':'v'"),
+			 NULL));
 	kg_map_result r = kgt_map_oidc_with(pool, set, A, "{'sub':'U-1'}", NULL,
 					    kgt_conf_keycloak_usernames(pool));
 
@@ -120,10 +123,11 @@ static void test_claims_without_sub_fail_the_login(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
-				     "'attribute':'k','attribute.value':'v'"),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, A, "h", "hardcoded-attribute-idp-mapper",
+			       "'attribute':'k','attribute.value':'v'"),
+			 NULL));
 	/* absent, and not a string */
 	static const char *const claims[] = {"{'email':'a@b.c'}", "{'sub':7}",
 					     "{'sub':''}"};
@@ -152,14 +156,15 @@ static void test_oidc_template_reads_nested_claims(void **state)
 	assert_string_equal(r.user->username, "jd-x@corp-oidc");
 }
 
-static void test_oidc_template_default_is_alias_dot_preferred_username(
-	void **state)
+static void
+test_oidc_template_default_is_alias_dot_preferred_username(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, A, "u", "oidc-username-idp-mapper", ""),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, A, "u", "oidc-username-idp-mapper", ""),
+			 NULL));
 	kg_map_result r = kgt_map_oidc_with(
 		pool, set, A, "{'sub':'1','preferred_username':'JD'}", NULL,
 		kgt_conf_keycloak_usernames(pool));
@@ -183,10 +188,15 @@ static void test_token_usernames_are_not_folded_into_others(void **state)
 		{"trailing space", "admin ", "username_space"},
 		{"leading tab", "\tadmin", "username_control"},
 		{"NBSP at the end", "admin\xc2\xa0", "username_space"},
-		{"ideographic space", "\xe3\x80\x80" "admin", "username_space"},
+		{"ideographic space",
+		 "\xe3\x80\x80"
+		 "admin",
+		 "username_space"},
 		{"inner control", "ad\x7fmin", "username_control"},
 		{"zero-width space", "ad\xe2\x80\x8bmin", "username_control"},
-		{"right-to-left override", "\xe2\x80\xae" "nimda",
+		{"right-to-left override",
+		 "\xe2\x80\xae"
+		 "nimda",
 		 "username_control"},
 		{"upper case", "ADMIN", "username_case"},
 		{"mixed case", "Admin", "username_case"},
@@ -194,15 +204,18 @@ static void test_token_usernames_are_not_folded_into_others(void **state)
 		 "\xef\xbc\xa1\xef\xbc\xa4\xef\xbc\xad\xef\xbc\xa9\xef\xbc\xae",
 		 "username_case"},
 		{"Cyrillic upper case", "\xd0\x90\xd0\x94", "username_case"},
-		{"I with dot above", "\xc4\xb0" "dris", "username_case"},
+		{"I with dot above",
+		 "\xc4\xb0"
+		 "dris",
+		 "username_case"},
 	};
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(pool, kgt_file(pool, NULL, NULL));
 	kg_map_result r;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
-		kg_json *claims = kgt_json(
-			pool, "{'sub':'s1','preferred_username':'x'}");
+		kg_json *claims =
+			kgt_json(pool, "{'sub':'s1','preferred_username':'x'}");
 		kg_map_input in = {.proto = KG_PROTO_OIDC, .claims = claims};
 		kg_err err = {0};
 		/* the claim set by hand: control characters and all */
@@ -266,8 +279,9 @@ static void test_token_usernames_are_not_folded_into_others(void **state)
 	/* SAML logins keep Keycloak's trim and lower case */
 	{
 		kg_assertion *a = kgt_saml(pool, "JDoe", NULL);
-		r = kgt_map_saml(pool, kgt_set(pool, kgt_file(pool, NULL, NULL)),
-				 A, a, NULL);
+		r = kgt_map_saml(pool,
+				 kgt_set(pool, kgt_file(pool, NULL, NULL)), A,
+				 a, NULL);
 		assert_null(r.failure);
 		assert_string_equal(r.user->username, "jdoe");
 	}

@@ -38,7 +38,8 @@ static void test_saml_attribute_to_role_matches_as_keycloak(void **state)
 		 "'attribute.value':'admins'",
 		 "urn:oid:9", "grp", "admins", true},
 		/* neither configured: any attribute */
-		{"'attribute.value':'admins'", "whatever", NULL, "admins", true},
+		{"'attribute.value':'admins'", "whatever", NULL, "admins",
+		 true},
 		/* role values are exact and case-sensitive */
 		{"'attribute.name':'grp','attribute.value':'admins'", "grp",
 		 NULL, "Admins", false},
@@ -53,13 +54,12 @@ static void test_saml_attribute_to_role_matches_as_keycloak(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const saml_role_case *c = &cases[i];
 		kg_mapper_set *set = kgt_set(
-			pool, kgt_file(pool, NULL,
-				       kgt_m(pool, SAML, "r",
-					     "saml-role-idp-mapper",
-					     apr_pstrcat(pool, c->config,
-							 ",'role':'SysAdmin'",
-							 NULL)),
-				       NULL));
+			pool,
+			kgt_file(pool, NULL,
+				 kgt_m(pool, SAML, "r", "saml-role-idp-mapper",
+				       apr_pstrcat(pool, c->config,
+						   ",'role':'SysAdmin'", NULL)),
+				 NULL));
 		kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 		kg_map_result r;
 
@@ -126,12 +126,13 @@ static void test_saml_advanced_role_needs_every_condition(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, SAML, "r",
 				       "saml-advanced-role-idp-mapper",
-				       kg_psprintf(pool,
-						    "'attributes':'%s',"
-						    "'are.attribute.values.regex':"
-						    "'%s','role':'SysAdmin'",
-						    conds(pool, c->conditions),
-						    c->regex ? "true" : "false")),
+				       kg_psprintf(
+					       pool,
+					       "'attributes':'%s',"
+					       "'are.attribute.values.regex':"
+					       "'%s','role':'SysAdmin'",
+					       conds(pool, c->conditions),
+					       c->regex ? "true" : "false")),
 				 NULL));
 		kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 		kg_map_result r;
@@ -191,9 +192,9 @@ static void test_claim_to_role_compares_values_as_keycloak(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, OIDC, "r", "oidc-role-idp-mapper",
 				       kg_psprintf(pool,
-						    "'claim':'%s','claim.value':"
-						    "'%s','role':'SysAdmin'",
-						    c->claim, c->value)),
+						   "'claim':'%s','claim.value':"
+						   "'%s','role':'SysAdmin'",
+						   c->claim, c->value)),
 				 NULL));
 		/* the claims with a sub added */
 		const char *claims =
@@ -235,18 +236,19 @@ static void test_advanced_claim_to_role_matches_list_claims(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, OIDC, "r",
 				       "oidc-advanced-role-idp-mapper",
-				       kg_psprintf(pool,
-						    "'claims':'%s',"
-						    "'are.claim.values.regex':'%s',"
-						    "'role':'SysAdmin'",
-						    conds(pool, c->conditions),
-						    c->regex ? "true" : "false")),
+				       kg_psprintf(
+					       pool,
+					       "'claims':'%s',"
+					       "'are.claim.values.regex':'%s',"
+					       "'role':'SysAdmin'",
+					       conds(pool, c->conditions),
+					       c->regex ? "true" : "false")),
 				 NULL));
-		kg_map_result r = kgt_map_oidc(
-			pool, set, OIDC,
-			"{'sub':'1','groups':['users','admins'],"
-			"'org':{'dept':'it'}}",
-			NULL);
+		kg_map_result r =
+			kgt_map_oidc(pool, set, OIDC,
+				     "{'sub':'1','groups':['users','admins'],"
+				     "'org':{'dept':'it'}}",
+				     NULL);
 
 		if (kgt_has(r.user->roles, "SysAdmin") != c->granted)
 			fail_msg("case %zu: roles %s", i,
@@ -262,32 +264,34 @@ static void test_hardcoded_role_is_granted_on_first_login(void **state)
 					    "oidc-hardcoded-role-idp-mapper"};
 
 	for (size_t i = 0; i < 2; i++) {
-		kg_mapper_set *set = kgt_set(
-			pool, kgt_file(pool, NULL,
-				       kgt_m(pool, SAML, "h", types[i],
-					     "'role':'Librarian'"),
-				       kgt_m(pool, OIDC, "h", types[i],
-					     "'role':'CloudAdmin'"),
-				       NULL));
+		kg_mapper_set *set =
+			kgt_set(pool, kgt_file(pool, NULL,
+					       kgt_m(pool, SAML, "h", types[i],
+						     "'role':'Librarian'"),
+					       kgt_m(pool, OIDC, "h", types[i],
+						     "'role':'CloudAdmin'"),
+					       NULL));
 		kg_map_result r = kgt_map_saml(
 			pool, set, SAML, kgt_saml(pool, "jdoe", NULL), NULL);
 		assert_string_equal(kgt_join(pool, r.user->roles), "Librarian");
 		assert_string_equal(kgt_join(pool, r.granted), "Librarian");
 		r = kgt_map_oidc(pool, set, OIDC, "{'sub':'1'}", NULL);
-		assert_string_equal(kgt_join(pool, r.user->roles), "CloudAdmin");
+		assert_string_equal(kgt_join(pool, r.user->roles),
+				    "CloudAdmin");
 	}
 }
 
 static void test_unknown_hardcoded_role_fails_the_login(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, SAML, "h", "hardcoded-role-idp-mapper",
-				     "'role':'sysadmin'"),
-			       NULL));
-	kg_map_result r =
-		kgt_map_saml(pool, set, SAML, kgt_saml(pool, "jdoe", NULL), NULL);
+	kg_mapper_set *set =
+		kgt_set(pool, kgt_file(pool, NULL,
+				       kgt_m(pool, SAML, "h",
+					     "hardcoded-role-idp-mapper",
+					     "'role':'sysadmin'"),
+				       NULL));
+	kg_map_result r = kgt_map_saml(pool, set, SAML,
+				       kgt_saml(pool, "jdoe", NULL), NULL);
 
 	/* role names are case-sensitive: "sysadmin" is not SysAdmin */
 	assert_non_null(r.failure);

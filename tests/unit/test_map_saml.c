@@ -12,7 +12,7 @@
 
 #define A "corp-saml"
 #define IMPORTER "saml-user-attribute-idp-mapper"
-#define FMT_EMAIL_ADDRESS \
+#define FMT_EMAIL_ADDRESS                                                      \
 	"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 #define FMT_EMAIL "urn:oasis:names:tc:SAML:1.1:nameid-format:email"
 #define FMT_UNSPEC "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
@@ -20,8 +20,9 @@
 static kg_mapper_set *one(apr_pool_t *pool, const char *type,
 			  const char *config)
 {
-	return kgt_set(pool, kgt_file(pool, NULL,
-				      kgt_m(pool, A, "m1", type, config), NULL));
+	return kgt_set(
+		pool,
+		kgt_file(pool, NULL, kgt_m(pool, A, "m1", type, config), NULL));
 }
 
 static void test_importer_collects_every_value_in_document_order(void **state)
@@ -47,9 +48,9 @@ static void test_importer_collects_every_value_in_document_order(void **state)
 }
 
 typedef struct {
-	const char *config;	    /* the importer's config */
+	const char *config;	     /* the importer's config */
 	const char *name, *friendly; /* the one Attribute in the assertion */
-	const char *want;	    /* values of user attribute "x", or NULL */
+	const char *want;	     /* values of user attribute "x", or NULL */
 } lookup_case;
 
 static void test_importer_finds_the_attribute_as_keycloak_does(void **state)
@@ -78,10 +79,10 @@ static void test_importer_finds_the_attribute_as_keycloak_does(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const lookup_case *c = &cases[i];
-		kg_mapper_set *set = one(
-			pool, IMPORTER,
-			apr_pstrcat(pool, c->config, ",'user.attribute':'x'",
-				    NULL));
+		kg_mapper_set *set =
+			one(pool, IMPORTER,
+			    apr_pstrcat(pool, c->config,
+					",'user.attribute':'x'", NULL));
 		kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 		kg_map_result r;
 		const char *got;
@@ -98,16 +99,18 @@ static void test_importer_finds_the_attribute_as_keycloak_does(void **state)
 static void test_builtin_targets_take_the_first_value_in_any_case(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_mapper_set *set = kgt_set(
-		pool,
-		kgt_file(pool, NULL,
-			 kgt_m(pool, A, "e", IMPORTER,
-			       "'attribute.name':'mail','user.attribute':'EMAIL'"),
-			 kgt_m(pool, A, "f", IMPORTER,
-			       "'attribute.name':'gn','user.attribute':'FirstName'"),
-			 kgt_m(pool, A, "l", IMPORTER,
-			       "'attribute.name':'sn','user.attribute':'lastname'"),
-			 NULL));
+	kg_mapper_set *set =
+		kgt_set(pool, kgt_file(pool, NULL,
+				       kgt_m(pool, A, "e", IMPORTER,
+					     "'attribute.name':'mail','user."
+					     "attribute':'EMAIL'"),
+				       kgt_m(pool, A, "f", IMPORTER,
+					     "'attribute.name':'gn','user."
+					     "attribute':'FirstName'"),
+				       kgt_m(pool, A, "l", IMPORTER,
+					     "'attribute.name':'sn','user."
+					     "attribute':'lastname'"),
+				       NULL));
 	kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 	kg_map_result r;
 
@@ -128,8 +131,8 @@ static void test_builtin_targets_take_the_first_value_in_any_case(void **state)
 static void test_exact_name_match_wins_over_a_case_variant(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_mapper_set *set = one(pool, IMPORTER,
-				 "'attribute.name':'Dept','user.attribute':'d'");
+	kg_mapper_set *set = one(
+		pool, IMPORTER, "'attribute.name':'Dept','user.attribute':'d'");
 	kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 	kg_map_result r;
 
@@ -228,9 +231,9 @@ static void test_hardcoded_attribute_is_set_on_first_login(void **state)
 	kg_map_result r =
 		kgt_map_saml(pool, set, A, kgt_saml(pool, "jdoe", NULL), NULL);
 
-	assert_string_equal(
-		kgt_join(pool, kg_bag_get(r.user->attributes, "accessforDomino")),
-		"true");
+	assert_string_equal(kgt_join(pool, kg_bag_get(r.user->attributes,
+						      "accessforDomino")),
+			    "true");
 }
 
 typedef struct {
@@ -251,12 +254,12 @@ static void test_template_target_picks_what_it_writes(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		kg_mapper_set *set = one(
-			pool, "saml-username-idp-mapper",
-			kg_psprintf(pool,
-				     "'template':'${ALIAS}.${ATTRIBUTE.u}',"
-				     "'target':'%s'",
-				     cases[i].target));
+		kg_mapper_set *set =
+			one(pool, "saml-username-idp-mapper",
+			    kg_psprintf(pool,
+					"'template':'${ALIAS}.${ATTRIBUTE.u}',"
+					"'target':'%s'",
+					cases[i].target));
 		kg_assertion *a = kgt_saml(pool, "N1", NULL);
 		kg_map_result r;
 
@@ -265,7 +268,8 @@ static void test_template_target_picks_what_it_writes(void **state)
 		assert_null(r.failure);
 		assert_string_equal(r.user->username, cases[i].username);
 		assert_string_equal(r.broker_id, cases[i].broker_id);
-		assert_string_equal(r.broker_username, cases[i].broker_username);
+		assert_string_equal(r.broker_username,
+				    cases[i].broker_username);
 	}
 }
 
@@ -285,8 +289,9 @@ static void test_username_is_trimmed_and_lowercased(void **state)
 static void test_username_attribute_is_not_copied_to_the_user(void **state)
 {
 	apr_pool_t *pool = *state;
-	kg_mapper_set *set = one(pool, IMPORTER,
-				 "'attribute.name':'uid','user.attribute':'username'");
+	kg_mapper_set *set =
+		one(pool, IMPORTER,
+		    "'attribute.name':'uid','user.attribute':'username'");
 	kg_assertion *a = kgt_saml(pool, "n", NULL);
 	kg_map_result r;
 
@@ -325,9 +330,9 @@ static void test_a_mapper_of_the_other_protocol_is_refused(void **state)
 	kg_map_result r;
 	kg_err err = {0};
 
-	assert_int_equal(kg_map_apply(pool, set, kgt_conf(pool), A, &in, NULL,
-				      &r, &err),
-			 KG_EINVAL);
+	assert_int_equal(
+		kg_map_apply(pool, set, kgt_conf(pool), A, &in, NULL, &r, &err),
+		KG_EINVAL);
 	/* FILE:LINE:COL of the mapper, its name and type */
 	assert_non_null(strstr(err.msg, "m.json:1:"));
 	assert_non_null(strstr(err.msg, "\"claims\""));

@@ -26,9 +26,9 @@ static const char *idp(apr_pool_t *pool, const char *alias,
 		       const char *provider, const char *mode)
 {
 	return mode ? kg_psprintf(pool,
-				   "{'alias':'%s','providerId':'%s',"
-				   "'config':{'syncMode':'%s'}}",
-				   alias, provider, mode)
+				  "{'alias':'%s','providerId':'%s',"
+				  "'config':{'syncMode':'%s'}}",
+				  alias, provider, mode)
 		    : NULL;
 }
 
@@ -85,7 +85,8 @@ static void test_importer_follows_the_sync_matrix(void **state)
 			kgt_file(pool, idp(pool, SAML, "saml", c->provider),
 				 kgt_m(pool, SAML, "dept",
 				       "saml-user-attribute-idp-mapper",
-				       apr_pstrcat(pool, sync_key(pool, c->mapper),
+				       apr_pstrcat(pool,
+						   sync_key(pool, c->mapper),
 						   "'attribute.name':'dept',"
 						   "'user.attribute':'dept'",
 						   NULL)),
@@ -122,25 +123,26 @@ static void test_importer_follows_the_sync_matrix(void **state)
 	}
 }
 
-static void test_force_removes_attribute_the_assertion_no_longer_carries(
-	void **state)
+static void
+test_force_removes_attribute_the_assertion_no_longer_carries(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, SAML, "g",
-				     "saml-user-attribute-idp-mapper",
-				     "'syncMode':'FORCE','attribute.name':"
-				     "'groups','user.attribute':'domino-groups'"),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, SAML, "g",
+			       "saml-user-attribute-idp-mapper",
+			       "'syncMode':'FORCE','attribute.name':"
+			       "'groups','user.attribute':'domino-groups'"),
+			 NULL));
 	kg_assertion *first = kgt_saml(pool, "jdoe", NULL);
 	kg_map_result r1, r2;
 
 	kgt_attr(first, pool, "groups", NULL, "nyc", "sf", NULL);
 	r1 = kgt_map_saml(pool, set, SAML, first, NULL);
-	assert_string_equal(
-		kgt_join(pool, kg_bag_get(r1.user->attributes, "domino-groups")),
-		"nyc,sf");
+	assert_string_equal(kgt_join(pool, kg_bag_get(r1.user->attributes,
+						      "domino-groups")),
+			    "nyc,sf");
 	/* the next login carries no "groups" at all */
 	r2 = kgt_map_saml(pool, set, SAML, kgt_saml(pool, "jdoe", NULL),
 			  r1.user);
@@ -175,8 +177,8 @@ typedef struct {
 	const char *want_email;
 } provider_force_case;
 
-static void test_force_provider_refreshes_email_despite_import_mapper(
-	void **state)
+static void
+test_force_provider_refreshes_email_despite_import_mapper(void **state)
 {
 	apr_pool_t *pool = *state;
 	static const provider_force_case cases[] = {
@@ -191,7 +193,8 @@ static void test_force_provider_refreshes_email_despite_import_mapper(
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		kg_mapper_set *set = kgt_set(
 			pool,
-			kgt_file(pool, idp(pool, SAML, "saml", cases[i].provider),
+			kgt_file(pool,
+				 idp(pool, SAML, "saml", cases[i].provider),
 				 kgt_m(pool, SAML, "e",
 				       "saml-user-attribute-idp-mapper",
 				       "'syncMode':'IMPORT','attribute.name':"
@@ -219,24 +222,26 @@ static void test_hardcoded_attribute_follows_the_sync_matrix(void **state)
 {
 	apr_pool_t *pool = *state;
 	static const hardcoded_case cases[] = {
-		{"IMPORT", NULL, "old"},	 /* untouched */
-		{"LEGACY", NULL, "new"},	 /* same as FORCE */
-		{"FORCE", NULL, "new"},		 /* setSingleAttribute */
-		{"INHERIT", "FORCE", "new"},	 /* provider FORCE */
-		{"INHERIT", "IMPORT", "old"},	 /* provider IMPORT */
+		{"IMPORT", NULL, "old"},      /* untouched */
+		{"LEGACY", NULL, "new"},      /* same as FORCE */
+		{"FORCE", NULL, "new"},	      /* setSingleAttribute */
+		{"INHERIT", "FORCE", "new"},  /* provider FORCE */
+		{"INHERIT", "IMPORT", "old"}, /* provider IMPORT */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		kg_mapper_set *set = kgt_set(
 			pool,
-			kgt_file(pool, idp(pool, SAML, "saml", cases[i].provider),
+			kgt_file(pool,
+				 idp(pool, SAML, "saml", cases[i].provider),
 				 kgt_m(pool, SAML, "h",
 				       "hardcoded-attribute-idp-mapper",
-				       apr_pstrcat(pool,
-						   sync_key(pool, cases[i].mapper),
-						   "'attribute':'tier',"
-						   "'attribute.value':'new'",
-						   NULL)),
+				       apr_pstrcat(
+					       pool,
+					       sync_key(pool, cases[i].mapper),
+					       "'attribute':'tier',"
+					       "'attribute.value':'new'",
+					       NULL)),
 				 NULL));
 		kg_user *stored = kgt_user(pool, "jdoe", NULL);
 		kg_map_result r;
@@ -263,24 +268,27 @@ static void test_username_template_is_a_noop_under_legacy(void **state)
 {
 	apr_pool_t *pool = *state;
 	static const username_case cases[] = {
-		{"IMPORT", NULL, "old"},	/* untouched */
-		{"LEGACY", NULL, "old"},	/* legacy is a no-op */
-		{NULL, NULL, "old"},		/* absent = LEGACY */
-		{"FORCE", NULL, "corp-saml.new"}, /* re-applied */
+		{"IMPORT", NULL, "old"},	       /* untouched */
+		{"LEGACY", NULL, "old"},	       /* legacy is a no-op */
+		{NULL, NULL, "old"},		       /* absent = LEGACY */
+		{"FORCE", NULL, "corp-saml.new"},      /* re-applied */
 		{"INHERIT", "FORCE", "corp-saml.new"}, /* provider FORCE */
-		{"INHERIT", "LEGACY", "old"},	/* provider LEGACY */
+		{"INHERIT", "LEGACY", "old"},	       /* provider LEGACY */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		kg_mapper_set *set = kgt_set(
 			pool,
-			kgt_file(pool, idp(pool, SAML, "saml", cases[i].provider),
-				 kgt_m(pool, SAML, "u", "saml-username-idp-mapper",
-				       apr_pstrcat(pool,
-						   sync_key(pool, cases[i].mapper),
-						   "'template':'${ALIAS}."
-						   "${ATTRIBUTE.uid}'",
-						   NULL)),
+			kgt_file(pool,
+				 idp(pool, SAML, "saml", cases[i].provider),
+				 kgt_m(pool, SAML, "u",
+				       "saml-username-idp-mapper",
+				       apr_pstrcat(
+					       pool,
+					       sync_key(pool, cases[i].mapper),
+					       "'template':'${ALIAS}."
+					       "${ATTRIBUTE.uid}'",
+					       NULL)),
 				 NULL));
 		kg_assertion *a = kgt_saml(pool, "n", NULL);
 		kg_map_result r;
@@ -297,13 +305,15 @@ static void test_force_broker_id_template_does_not_rename(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, SAML, "u", "saml-username-idp-mapper",
-				     "'syncMode':'FORCE','template':'x.${NAMEID}',"
-				     "'target':'BROKER_ID'"),
-			       NULL));
-	kg_map_result r = kgt_map_saml(pool, set, SAML, kgt_saml(pool, "n", NULL),
-				       kgt_user(pool, "old", NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, SAML, "u", "saml-username-idp-mapper",
+			       "'syncMode':'FORCE','template':'x.${NAMEID}',"
+			       "'target':'BROKER_ID'"),
+			 NULL));
+	kg_map_result r =
+		kgt_map_saml(pool, set, SAML, kgt_saml(pool, "n", NULL),
+			     kgt_user(pool, "old", NULL));
 
 	assert_string_equal(r.user->username, "old");
 	assert_string_equal(r.broker_id, "x.n");
@@ -334,9 +344,9 @@ static kg_map_result role_login(apr_pool_t *pool, const role_case *c)
 		"saml-advanced-role-idp-mapper", "oidc-role-idp-mapper",
 		"oidc-advanced-role-idp-mapper"};
 	static const char *const configs[] = {
-		"",
-		"'attribute.name':'grp','attribute.value':'admins',",
-		"'attributes':'[{\\'key\\':\\'grp\\',\\'value\\':\\'admins\\'}]',",
+		"", "'attribute.name':'grp','attribute.value':'admins',",
+		"'attributes':'[{\\'key\\':\\'grp\\',\\'value\\':\\'admins\\'}]"
+		"',",
 		"'claim':'grp','claim.value':'admins',",
 		"'claims':'[{\\'key\\':\\'grp\\',\\'value\\':\\'admins\\'}]',"};
 	bool oidc = c->kind == OIDC_ROLE || c->kind == OIDC_ADVANCED;
@@ -356,11 +366,11 @@ static kg_map_result role_login(apr_pool_t *pool, const role_case *c)
 	kg_assertion *a;
 
 	if (oidc)
-		return kgt_map_oidc(
-			pool, set, alias,
-			kg_psprintf(pool, "{'sub':'1','grp':['x','%s']}",
-				     value),
-			stored);
+		return kgt_map_oidc(pool, set, alias,
+				    kg_psprintf(pool,
+						"{'sub':'1','grp':['x','%s']}",
+						value),
+				    stored);
 	a = kgt_saml(pool, "jdoe", NULL);
 	kgt_attr(a, pool, "grp", NULL, "x", value, NULL);
 	return kgt_map_saml(pool, set, alias, a, stored);
@@ -440,16 +450,18 @@ static void test_first_login_behaves_the_same_in_every_mode(void **state)
 						   "'attribute.name':'dept',"
 						   "'user.attribute':'dept'",
 						   NULL)),
-				 kgt_m(pool, SAML, "h", "hardcoded-role-idp-mapper",
-				       apr_pstrcat(pool, k, "'role':'Librarian'",
-						   NULL)),
+				 kgt_m(pool, SAML, "h",
+				       "hardcoded-role-idp-mapper",
+				       apr_pstrcat(pool, k,
+						   "'role':'Librarian'", NULL)),
 				 kgt_m(pool, SAML, "r", "saml-role-idp-mapper",
 				       apr_pstrcat(pool, k,
 						   "'attribute.name':'dept',"
 						   "'attribute.value':'it',"
 						   "'role':'SysAdmin'",
 						   NULL)),
-				 kgt_m(pool, SAML, "u", "saml-username-idp-mapper",
+				 kgt_m(pool, SAML, "u",
+				       "saml-username-idp-mapper",
 				       apr_pstrcat(pool, k,
 						   "'template':'${NAMEID}.x'",
 						   NULL)),
@@ -468,13 +480,14 @@ static void test_first_login_behaves_the_same_in_every_mode(void **state)
 	}
 }
 
-static void test_role_granted_by_one_mapper_is_not_revoked_by_another(
-	void **state)
+static void
+test_role_granted_by_one_mapper_is_not_revoked_by_another(void **state)
 {
 	apr_pool_t *pool = *state;
-	const char *grants = kgt_m(pool, SAML, "grants", "saml-role-idp-mapper",
-				   "'syncMode':'FORCE','attribute.name':'grp',"
-				   "'attribute.value':'admins','role':'SysAdmin'");
+	const char *grants =
+		kgt_m(pool, SAML, "grants", "saml-role-idp-mapper",
+		      "'syncMode':'FORCE','attribute.name':'grp',"
+		      "'attribute.value':'admins','role':'SysAdmin'");
 	const char *misses = kgt_m(pool, SAML, "misses", "saml-role-idp-mapper",
 				   "'syncMode':'FORCE','attribute.name':'grp',"
 				   "'attribute.value':'ops','role':'SysAdmin'");
@@ -482,9 +495,9 @@ static void test_role_granted_by_one_mapper_is_not_revoked_by_another(
 	const char *orders[][2] = {{grants, misses}, {misses, grants}};
 
 	for (size_t i = 0; i < 2; i++) {
-		kg_mapper_set *set = kgt_set(
-			pool, kgt_file(pool, NULL, orders[i][0], orders[i][1],
-				       NULL));
+		kg_mapper_set *set =
+			kgt_set(pool, kgt_file(pool, NULL, orders[i][0],
+					       orders[i][1], NULL));
 		kg_assertion *a = kgt_saml(pool, "jdoe", NULL);
 		kg_map_result r;
 
@@ -513,9 +526,9 @@ static void test_legacy_claim_role_kept_by_one_mapper_is_not_revoked_by_another(
 			       "'syncMode':'LEGACY','claim':'grp',"
 			       "'claim.value':'ops','role':'SysAdmin'"),
 			 NULL));
-	kg_map_result r = kgt_map_oidc(pool, set, OIDC,
-				       "{'sub':'1','grp':'admins'}",
-				       kgt_user(pool, "jdoe", "SysAdmin", NULL));
+	kg_map_result r =
+		kgt_map_oidc(pool, set, OIDC, "{'sub':'1','grp':'admins'}",
+			     kgt_user(pool, "jdoe", "SysAdmin", NULL));
 
 	assert_true(kgt_has(r.user->roles, "SysAdmin"));
 }

@@ -30,7 +30,8 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		 "m.json:1:28: \"identityProviderMappers\" must be an array"},
 		/* a mapper that is not an object */
 		{"{'identityProviderMappers':[1]}",
-		 "m.json:1:29: identityProviderMappers item 1 must be an object"},
+		 "m.json:1:29: identityProviderMappers item 1 must be an "
+		 "object"},
 		/* a missing name */
 		{"{'identityProviderMappers':[{'identityProviderAlias':'a'}]}",
 		 "m.json:1:29: mapper is missing \"name\""},
@@ -42,7 +43,8 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		{"{'identityProviderMappers':[{'name':'m1',"
 		 "'identityProviderAlias':'a','identityProviderMapper':'" SAMLM
 		 "','config':{'attribute.name':7,'user.attribute':'x'}}]}",
-		 "m.json:1:155: mapper \"m1\": config \"attribute.name\" must be a "
+		 "m.json:1:155: mapper \"m1\": config \"attribute.name\" must "
+		 "be a "
 		 "string, not number"},
 		/* a missing required config key */
 		{"{'identityProviderMappers':[{'name':'m1',"
@@ -60,7 +62,8 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		 "'identityProviderAlias':'a','identityProviderMapper':"
 		 "'hardcoded-role-idp-mapper','config':{'role':'SysAdmin',"
 		 "'syncMode':'SOMETIMES'}}]}",
-		 "config \"syncMode\" must be INHERIT, LEGACY, IMPORT or FORCE"},
+		 "config \"syncMode\" must be INHERIT, LEGACY, IMPORT or "
+		 "FORCE"},
 		/* a provider cannot INHERIT */
 		{"{'identityProviders':[{'alias':'a','config':{'syncMode':"
 		 "'INHERIT'}}],'identityProviderMappers':[]}",
@@ -68,8 +71,10 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		/* a bad target */
 		{"{'identityProviderMappers':[{'name':'m1',"
 		 "'identityProviderAlias':'a','identityProviderMapper':"
-		 "'saml-username-idp-mapper','config':{'target':'SOMEWHERE'}}]}",
-		 "config \"target\" must be LOCAL, BROKER_ID or BROKER_USERNAME"},
+		 "'saml-username-idp-mapper','config':{'target':'SOMEWHERE'}}]"
+		 "}",
+		 "config \"target\" must be LOCAL, BROKER_ID or "
+		 "BROKER_USERNAME"},
 		/* a regex that does not compile */
 		{"{'identityProviderMappers':[{'name':'m1',"
 		 "'identityProviderAlias':'a','identityProviderMapper':"
@@ -88,7 +93,8 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		 "'identityProviderAlias':'a','identityProviderMapper':"
 		 "'oidc-advanced-role-idp-mapper','config':{'role':'SysAdmin',"
 		 "'claims':'[]','are.claim.values.regex':'yes'}}]}",
-		 "config \"are.claim.values.regex\" must be \"true\" or \"false\""},
+		 "config \"are.claim.values.regex\" must be \"true\" or "
+		 "\"false\""},
 		/* an alias that names no provider, when there are providers */
 		{"{'identityProviders':[{'alias':'corp','providerId':'saml'}],"
 		 "'identityProviderMappers':[{'name':'m1',"
@@ -98,16 +104,19 @@ static void test_bad_files_name_file_line_column_mapper_and_key(void **state)
 		/* a SAML mapper on an OIDC provider */
 		{"{'identityProviders':[{'alias':'corp','providerId':'oidc'}],"
 		 "'identityProviderMappers':[{'name':'m1',"
-		 "'identityProviderAlias':'corp','identityProviderMapper':'" SAMLM
+		 "'identityProviderAlias':'corp','identityProviderMapper':"
+		 "'" SAMLM
 		 "','config':{'attribute.name':'x','user.attribute':'y'}}]}",
 		 "a SAML mapper cannot serve OIDC provider \"corp\""},
 		/* the same mapper name twice for one provider */
 		{"{'identityProviderMappers':[{'name':'m1',"
 		 "'identityProviderAlias':'a','identityProviderMapper':"
 		 "'hardcoded-role-idp-mapper','config':{'role':'SysAdmin'}},\n"
-		 "{'name':'m1','identityProviderAlias':'a','identityProviderMapper':"
+		 "{'name':'m1','identityProviderAlias':'a','"
+		 "identityProviderMapper':"
 		 "'hardcoded-role-idp-mapper','config':{'role':'Librarian'}}]}",
-		 "m.json:2:1: mapper \"m1\": a mapper of that name already exists"},
+		 "m.json:2:1: mapper \"m1\": a mapper of that name already "
+		 "exists"},
 		/* a provider defined twice */
 		{"{'identityProviders':[{'alias':'a'},{'alias':'a'}],"
 		 "'identityProviderMappers':[]}",
@@ -136,20 +145,22 @@ static void test_unimplemented_types_are_all_listed_at_once(void **state)
 	apr_array_header_t *p = kgt_set_problems(
 		pool,
 		kgt_file(pool, NULL,
-			 kgt_m(pool, "a", "x1", "saml-xpath-attribute-idp-mapper",
-			       ""),
+			 kgt_m(pool, "a", "x1",
+			       "saml-xpath-attribute-idp-mapper", ""),
 			 kgt_m(pool, "a", "ok", "hardcoded-role-idp-mapper",
 			       "'role':'SysAdmin'"),
-			 kgt_m(pool, "a", "x2", "oidc-hardcoded-group-idp-mapper",
+			 kgt_m(pool, "a", "x2",
+			       "oidc-hardcoded-group-idp-mapper",
 			       "'group':'g'"),
 			 kgt_m(pool, "a", "x3",
-			       "hardcoded-user-session-attribute-idp-mapper", ""),
+			       "hardcoded-user-session-attribute-idp-mapper",
+			       ""),
 			 NULL));
 
 	assert_int_equal(p->nelts, 3);
-	assert_true(kgt_any_contains(
-		p, "mapper \"x1\": mapper type \"saml-xpath-attribute-idp-mapper\" "
-		   "is not implemented"));
+	assert_true(kgt_any_contains(p, "mapper \"x1\": mapper type "
+					"\"saml-xpath-attribute-idp-mapper\" "
+					"is not implemented"));
 	assert_true(kgt_any_contains(p, "\"oidc-hardcoded-group-idp-mapper\""));
 	assert_true(kgt_any_contains(
 		p, "\"hardcoded-user-session-attribute-idp-mapper\""));
@@ -179,23 +190,28 @@ static void test_whole_realm_export_is_accepted(void **state)
 {
 	apr_pool_t *pool = *state;
 	const char *realm =
-		"{'realm':'DominoRealm','enabled':true,'accessTokenLifespan':300,"
+		"{'realm':'DominoRealm','enabled':true,'accessTokenLifespan':"
+		"300,"
 		"'roles':{'realm':[{'name':'x'}]},"
-		"'authenticationFlows':[{'alias':'f','authenticationExecutions':"
+		"'authenticationFlows':[{'alias':'f','authenticationExecutions'"
+		":"
 		"[{'authenticator':'user-session-limits','priority':10}]}],"
 		"'identityProviders':[{'alias':'corp','providerId':'saml',"
-		"'enabled':true,'trustEmail':false,'config':{'syncMode':'FORCE',"
+		"'enabled':true,'trustEmail':false,'config':{'syncMode':'FORCE'"
+		","
 		"'entityId':'e','principalType':'SUBJECT'}},"
 		"{'alias':'okta','providerId':'oidc','config':{'syncMode':"
 		"'IMPORT'}},{'alias':'old','providerId':'saml'}],"
 		"'identityProviderMappers':[{'id':'9f1','name':'Email',"
-		"'identityProviderAlias':'corp','identityProviderMapper':'" SAMLM
+		"'identityProviderAlias':'corp','identityProviderMapper':"
+		"'" SAMLM
 		"','config':{'syncMode':'INHERIT','attribute.name':'mail',"
 		"'attribute.friendly.name':'','attribute.name.format':"
 		"'ATTRIBUTE_FORMAT_BASIC','user.attribute':'email'}},"
 		"{'name':'Groups','identityProviderAlias':'okta',"
 		"'identityProviderMapper':'oidc-user-attribute-idp-mapper',"
-		"'config':{'claim':'groups','user.attribute':'domino-groups'}}]}";
+		"'config':{'claim':'groups','user.attribute':'domino-groups'}}]"
+		"}";
 	kg_mapper_set *set = kgt_set(pool, realm);
 
 	assert_int_equal(set->nmappers, 2);
@@ -235,13 +251,15 @@ static void test_every_mapper_type_loads(void **state)
 		{"email-prefix-username-idp-mapper", "", KG_MAP_EMAIL_PREFIX},
 		{"hardcoded-attribute-idp-mapper", "'attribute':'a'",
 		 KG_MAP_HARDCODED_ATTRIBUTE},
-		{"hardcoded-role-idp-mapper", "'role':'r'", KG_MAP_HARDCODED_ROLE},
+		{"hardcoded-role-idp-mapper", "'role':'r'",
+		 KG_MAP_HARDCODED_ROLE},
 		{"oidc-hardcoded-role-idp-mapper", "'role':'r'",
 		 KG_MAP_HARDCODED_ROLE},
 		{"saml-role-idp-mapper", "'role':'r'", KG_MAP_SAML_ROLE},
-		{"saml-advanced-role-idp-mapper", "'role':'r','attributes':'[]'",
-		 KG_MAP_SAML_ADVANCED_ROLE},
-		{"oidc-role-idp-mapper", "'role':'r','claim':'c'", KG_MAP_OIDC_ROLE},
+		{"saml-advanced-role-idp-mapper",
+		 "'role':'r','attributes':'[]'", KG_MAP_SAML_ADVANCED_ROLE},
+		{"oidc-role-idp-mapper", "'role':'r','claim':'c'",
+		 KG_MAP_OIDC_ROLE},
 		{"oidc-advanced-role-idp-mapper", "'role':'r','claims':'[]'",
 		 KG_MAP_OIDC_ADVANCED_ROLE},
 	};
@@ -265,9 +283,9 @@ static void test_missing_file_is_a_config_error(void **state)
 	kg_mapper_set *set = NULL;
 	kg_err err = {0};
 
-	assert_int_equal(kg_mapper_file_load(pool, "/nonexistent/m.json", &set,
-					     p, &err),
-			 KG_ECONFIG);
+	assert_int_equal(
+		kg_mapper_file_load(pool, "/nonexistent/m.json", &set, p, &err),
+		KG_ECONFIG);
 	assert_null(set);
 	assert_non_null(strstr(err.msg, "/nonexistent/m.json"));
 	assert_int_equal(p->nelts, 1);
@@ -283,13 +301,12 @@ static void test_missing_file_is_a_config_error(void **state)
 	assert_int_equal(set->nmappers, 0);
 	/* an admin's editor may start the file with a byte-order mark */
 	kg_err_clear(&err);
-	assert_int_equal(
-		kg_mapper_file_load(pool,
-				    kgt_temp_file(pool,
-						  "\xef\xbb\xbf{\"identity"
-						  "ProviderMappers\":[]}"),
-				    &set, p, &err),
-		KG_OK);
+	assert_int_equal(kg_mapper_file_load(
+				 pool,
+				 kgt_temp_file(pool, "\xef\xbb\xbf{\"identity"
+						     "ProviderMappers\":[]}"),
+				 &set, p, &err),
+			 KG_OK);
 }
 
 int main(void)

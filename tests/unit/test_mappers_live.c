@@ -83,7 +83,8 @@ static void world_init(world *w, apr_pool_t *pool)
 	w->dir = dir;
 	w->state = apr_pstrcat(pool, dir, "/state", NULL);
 	w->path = apr_pstrcat(pool, dir, "/mappers.json", NULL);
-	w->secret.bytes = (const unsigned char *)"0123456789abcdef0123456789abcdef";
+	w->secret.bytes =
+		(const unsigned char *)"0123456789abcdef0123456789abcdef";
 	w->secret.len = 32;
 	w->share.dir = w->state;
 	w->share.secret = &w->secret;
@@ -153,8 +154,8 @@ static void start(world *w)
 			 KG_OK);
 }
 
-static void test_a_child_that_missed_the_good_version_still_ends_on_it(
-	void **state)
+static void
+test_a_child_that_missed_the_good_version_still_ends_on_it(void **state)
 {
 	world w;
 	kg_mappers_live *a, *b;
@@ -237,8 +238,7 @@ static const char *the_copy(world *w)
 	return path;
 }
 
-static void test_an_altered_copy_or_another_secrets_is_not_used(
-	void **state)
+static void test_an_altered_copy_or_another_secrets_is_not_used(void **state)
 {
 	world w;
 	kg_conf_secret other = {(const unsigned char *)"another secret", 14};
@@ -287,8 +287,7 @@ static void test_an_altered_copy_or_another_secrets_is_not_used(
 	assert_int_equal(look(&w, child(&w, &theirs), NULL), 1);
 }
 
-static void test_without_a_state_directory_each_follows_the_source(
-	void **state)
+static void test_without_a_state_directory_each_follows_the_source(void **state)
 {
 	world w;
 	kg_mappers_live *a, *live = NULL;
@@ -321,8 +320,8 @@ static void test_publish_refuses_a_broken_file(void **state)
 	world_init(&w, *state);
 	log = world_log(&w);
 	edit(&w, BROKEN);
-	assert_int_equal(kg_mappers_publish(w.pool, w.path, &w.share,
-					    (uid_t)-1, (gid_t)-1, &log, &err),
+	assert_int_equal(kg_mappers_publish(w.pool, w.path, &w.share, (uid_t)-1,
+					    (gid_t)-1, &log, &err),
 			 KG_ECONFIG);
 	assert_true(logged(&w, "KG-0101") >= 1);
 	assert_int_equal(access(w.state, F_OK), -1);

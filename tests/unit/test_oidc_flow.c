@@ -67,10 +67,10 @@ static const char *id_token(apr_pool_t *pool, const char *nonce,
 		pool, w->rsa, "RS256", "{'alg':'RS256','kid':'k1'}",
 		kgt_claims(pool, w,
 			   kg_psprintf(pool,
-					"{'iss':'ISS','aud':'client','sub':'u1',"
-					"'sid':'s-1','exp':T+300,'iat':T-0,"
-					"'nonce':'%s','email':'a@b.c'%s}",
-					nonce, extra)));
+				       "{'iss':'ISS','aud':'client','sub':'u1',"
+				       "'sid':'s-1','exp':T+300,'iat':T-0,"
+				       "'nonce':'%s','email':'a@b.c'%s}",
+				       nonce, extra)));
 }
 
 /* Sets the token endpoint's answer. */
@@ -82,11 +82,12 @@ static void token_answer(apr_pool_t *pool, int status, const char *body)
 
 static const char *token_body(apr_pool_t *pool, const char *id)
 {
-	return kg_psprintf(pool,
-			    "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
-			    "\"expires_in\":300,\"refresh_token\":\"rt-1\","
-			    "\"id_token\":\"%s\"}",
-			    id);
+	return kg_psprintf(
+		pool,
+		"{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
+		"\"expires_in\":300,\"refresh_token\":\"rt-1\","
+		"\"id_token\":\"%s\"}",
+		id);
 }
 
 /* Redeems code "c-1" for pending p with state; returns rc, err filled. */
@@ -94,18 +95,18 @@ static kg_rc redeem(apr_pool_t *pool, kg_oidc *o, const kg_oidc_pending *p,
 		    const char *state, kg_oidc_tokens *t, kg_err *err)
 {
 	kg_err_clear(err);
-	return kg_oidc_redeem(o, pool, p, state, "c-1", REDIRECT, KGT_NOW_MS,
-			      t, err);
+	return kg_oidc_redeem(o, pool, p, state, "c-1", REDIRECT, KGT_NOW_MS, t,
+			      err);
 }
 
-#define EXPECT(call, rc, reason)                                              \
-	do {                                                                  \
-		kg_rc got_ = (call);                                          \
-		if (got_ != (rc) ||                                           \
-		    strncmp(err.msg, reason, strlen(reason)) != 0)            \
-			fail_msg("%s: rc %s \"%s\", want %s %s", #call,       \
-				 kg_rc_name(got_), err.msg, kg_rc_name(rc),   \
-				 reason);                                     \
+#define EXPECT(call, rc, reason)                                               \
+	do {                                                                   \
+		kg_rc got_ = (call);                                           \
+		if (got_ != (rc) ||                                            \
+		    strncmp(err.msg, reason, strlen(reason)) != 0)             \
+			fail_msg("%s: rc %s \"%s\", want %s %s", #call,        \
+				 kg_rc_name(got_), err.msg, kg_rc_name(rc),    \
+				 reason);                                      \
 	} while (0)
 
 static void test_oidc_login_url_has_pkce_state_nonce(void **state)
@@ -121,21 +122,21 @@ static void test_oidc_login_url_has_pkce_state_nonce(void **state)
 	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/app?x=1",
 					   KGT_NOW_MS, &p, &url, &err),
 			 KG_OK);
-	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/",
-					   KGT_NOW_MS, &q, &url2, &err),
+	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/", KGT_NOW_MS,
+					   &q, &url2, &err),
 			 KG_OK);
 	assert_true(strncmp(url, apr_pstrcat(pool, w->issuer, "/auth?", NULL),
 			    strlen(w->issuer) + 6) == 0);
 	assert_non_null(strstr(url, "response_type=code&client_id=client&"));
-	assert_non_null(strstr(
-		url, apr_pstrcat(pool, "redirect_uri=",
-				 apr_pescape_urlencoded(pool, REDIRECT),
-				 NULL)));
+	assert_non_null(
+		strstr(url, apr_pstrcat(pool, "redirect_uri=",
+					apr_pescape_urlencoded(pool, REDIRECT),
+					NULL)));
 	assert_non_null(strstr(url, "scope=openid+profile+email"));
-	assert_non_null(strstr(url, apr_pstrcat(pool, "state=", p.state,
-						NULL)));
-	assert_non_null(strstr(url, apr_pstrcat(pool, "nonce=", p.nonce,
-						NULL)));
+	assert_non_null(
+		strstr(url, apr_pstrcat(pool, "state=", p.state, NULL)));
+	assert_non_null(
+		strstr(url, apr_pstrcat(pool, "nonce=", p.nonce, NULL)));
 	assert_non_null(strstr(
 		url, apr_pstrcat(pool, "code_challenge=",
 				 kg_oidc_pkce_challenge(pool, p.code_verifier),
@@ -163,8 +164,7 @@ static const char *redeem_ok(apr_pool_t *pool, kg_oidc_client_auth auth,
 	kg_err err;
 
 	*p = start(pool, o);
-	token_answer(pool, 200,
-		     token_body(pool, id_token(pool, p->nonce, "")));
+	token_answer(pool, 200, token_body(pool, id_token(pool, p->nonce, "")));
 	EXPECT(redeem(pool, o, p, p->state, t, &err), KG_OK, "");
 	return kgt_http_last_body(kgt_world_get()->http, pool, "/token");
 }
@@ -224,20 +224,23 @@ static void test_oidc_redeem_rejects(void **state)
 	token_answer(pool, 200,
 		     token_body(pool, id_token(pool, "another-nonce", "")));
 	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH, "oidc_nonce");
-	token_answer(pool, 200,
-		     token_body(pool, id_token(pool, p.nonce,
-					       ",'at_hash':'AAAAAAAAAAAAAAAAAAAAAA'")));
-	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH,
-	       "jwt_at_hash");
-	token_answer(pool, 400,
-		     "{\"error\":\"invalid_grant\",\"error_description\":\"x\"}");
+	token_answer(
+		pool, 200,
+		token_body(pool,
+			   id_token(pool, p.nonce,
+				    ",'at_hash':'AAAAAAAAAAAAAAAAAAAAAA'")));
+	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH, "jwt_at_hash");
+	token_answer(
+		pool, 400,
+		"{\"error\":\"invalid_grant\",\"error_description\":\"x\"}");
 	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH,
 	       "oidc_token: error \"invalid_grant\"");
 	token_answer(pool, 200, "<html>garbage</html>");
 	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH,
 	       "oidc_token: the answer");
-	token_answer(pool, 200, "{\"access_token\":\"at\",\"token_type\":"
-				"\"Bearer\"}");
+	token_answer(pool, 200,
+		     "{\"access_token\":\"at\",\"token_type\":"
+		     "\"Bearer\"}");
 	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EAUTH,
 	       "oidc_token: no id_token");
 	token_answer(pool, 503, "down");
@@ -264,12 +267,13 @@ static void test_oidc_token_endpoint_unreachable(void **state)
 	kgt_http_route(
 		w->http, "/.well-known/openid-configuration", 200,
 		"application/json",
-		kg_psprintf(pool,
-			     "{\"issuer\":\"%s\",\"authorization_endpoint\":"
-			     "\"%s/auth\",\"token_endpoint\":"
-			     "\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"%s\"}",
-			     w->issuer, w->issuer, kgt_http_dead_port(),
-			     w->jwks_uri));
+		kg_psprintf(
+			pool,
+			"{\"issuer\":\"%s\",\"authorization_endpoint\":"
+			"\"%s/auth\",\"token_endpoint\":"
+			"\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"%s\"}",
+			w->issuer, w->issuer, kgt_http_dead_port(),
+			w->jwks_uri));
 	o = provider(pool, KG_OIDC_AUTH_BASIC, false);
 	p = start(pool, o);
 	EXPECT(redeem(pool, o, &p, p.state, &t, &err), KG_EBACKEND,
@@ -286,12 +290,13 @@ static void test_oidc_discovery_mixup_is_rejected(void **state)
 	const char *url;
 	kg_err err;
 
-	kgt_http_route(w->http, "/.well-known/openid-configuration", 200,
-		       "application/json",
-		       "{\"issuer\":\"https://attacker.example\","
-		       "\"authorization_endpoint\":\"https://attacker.example/a\","
-		       "\"token_endpoint\":\"https://attacker.example/t\","
-		       "\"jwks_uri\":\"https://attacker.example/j\"}");
+	kgt_http_route(
+		w->http, "/.well-known/openid-configuration", 200,
+		"application/json",
+		"{\"issuer\":\"https://attacker.example\","
+		"\"authorization_endpoint\":\"https://attacker.example/a\","
+		"\"token_endpoint\":\"https://attacker.example/t\","
+		"\"jwks_uri\":\"https://attacker.example/j\"}");
 	o = provider(pool, KG_OIDC_AUTH_BASIC, false);
 	kg_err_clear(&err);
 	EXPECT(kg_oidc_login_url(o, pool, REDIRECT, "/", KGT_NOW_MS, &p, &url,
@@ -365,8 +370,9 @@ static void test_oidc_refresh(void **state)
 	kg_oidc_tokens t;
 	kg_err err;
 
-	token_answer(pool, 200, "{\"access_token\":\"at-2\","
-				"\"token_type\":\"bearer\",\"expires_in\":60}");
+	token_answer(pool, 200,
+		     "{\"access_token\":\"at-2\","
+		     "\"token_type\":\"bearer\",\"expires_in\":60}");
 	kg_err_clear(&err);
 	EXPECT(kg_oidc_refresh(o, pool, "rt-1", KGT_NOW_MS, &t, &err), KG_OK,
 	       "");
@@ -376,24 +382,25 @@ static void test_oidc_refresh(void **state)
 	assert_non_null(strstr(kgt_http_last_body(w->http, pool, "/token"),
 			       "grant_type=refresh_token&refresh_token=rt-1"));
 	/* a new ID token comes: verified, no nonce needed */
-	token_answer(pool, 200,
-		     kg_psprintf(pool,
-				  "{\"access_token\":\"at-3\",\"token_type\":"
-				  "\"Bearer\",\"refresh_token\":\"rt-2\","
-				  "\"id_token\":\"%s\"}",
-				  kgt_jws(pool, w->rsa, "RS256",
-					  "{'alg':'RS256','kid':'k1'}",
-					  kgt_claims(pool, w,
-						     "{'iss':'ISS','aud':"
-						     "'client','sub':'u1',"
-						     "'exp':T+300,'iat':T-0}"))));
+	token_answer(
+		pool, 200,
+		kg_psprintf(pool,
+			    "{\"access_token\":\"at-3\",\"token_type\":"
+			    "\"Bearer\",\"refresh_token\":\"rt-2\","
+			    "\"id_token\":\"%s\"}",
+			    kgt_jws(pool, w->rsa, "RS256",
+				    "{'alg':'RS256','kid':'k1'}",
+				    kgt_claims(pool, w,
+					       "{'iss':'ISS','aud':"
+					       "'client','sub':'u1',"
+					       "'exp':T+300,'iat':T-0}"))));
 	EXPECT(kg_oidc_refresh(o, pool, "rt-1", KGT_NOW_MS, &t, &err), KG_OK,
 	       "");
 	assert_string_equal(t.refresh_token, "rt-2");
 	assert_string_equal(t.sub, "u1");
 	token_answer(pool, 400, "{\"error\":\"invalid_grant\"}");
-	EXPECT(kg_oidc_refresh(o, pool, "rt-1", KGT_NOW_MS, &t, &err),
-	       KG_EAUTH, "oidc_token");
+	EXPECT(kg_oidc_refresh(o, pool, "rt-1", KGT_NOW_MS, &t, &err), KG_EAUTH,
+	       "oidc_token");
 }
 
 static void test_oidc_logout_url(void **state)
@@ -401,8 +408,8 @@ static void test_oidc_logout_url(void **state)
 	apr_pool_t *pool = *state;
 	kgt_world *w = kgt_world_get();
 	kg_oidc *o = provider(pool, KG_OIDC_AUTH_BASIC, false);
-	const char *url = kg_oidc_logout_url(o, pool, "idt",
-					     "https://gw.example/bye");
+	const char *url =
+		kg_oidc_logout_url(o, pool, "idt", "https://gw.example/bye");
 
 	assert_non_null(url);
 	assert_string_equal(
@@ -418,23 +425,29 @@ static void test_oidc_logout_token(void **state)
 	static const struct {
 		const char *what, *claims, *reason;
 	} bad[] = {
-		{"no events", "{'iss':'ISS','aud':'client','iat':T-0,'jti':'j',"
-			      "'sid':'s'}",
+		{"no events",
+		 "{'iss':'ISS','aud':'client','iat':T-0,'jti':'j',"
+		 "'sid':'s'}",
 		 "oidc_logout_token: no back-channel"},
-		{"a nonce", "{'iss':'ISS','aud':'client','iat':T-0,'jti':'j',"
-			    "'sid':'s','nonce':'n','events':{'EV':{}}}",
+		{"a nonce",
+		 "{'iss':'ISS','aud':'client','iat':T-0,'jti':'j',"
+		 "'sid':'s','nonce':'n','events':{'EV':{}}}",
 		 "oidc_logout_token: a nonce"},
-		{"no jti", "{'iss':'ISS','aud':'client','iat':T-0,'sid':'s',"
-			   "'events':{'EV':{}}}",
+		{"no jti",
+		 "{'iss':'ISS','aud':'client','iat':T-0,'sid':'s',"
+		 "'events':{'EV':{}}}",
 		 "oidc_logout_token: no jti"},
-		{"no sid or sub", "{'iss':'ISS','aud':'client','iat':T-0,"
-				  "'jti':'j','events':{'EV':{}}}",
+		{"no sid or sub",
+		 "{'iss':'ISS','aud':'client','iat':T-0,"
+		 "'jti':'j','events':{'EV':{}}}",
 		 "oidc_logout_token: neither"},
-		{"no iat", "{'iss':'ISS','aud':'client','jti':'j','sid':'s',"
-			   "'events':{'EV':{}}}",
+		{"no iat",
+		 "{'iss':'ISS','aud':'client','jti':'j','sid':'s',"
+		 "'events':{'EV':{}}}",
 		 "jwt_iat"},
-		{"another audience", "{'iss':'ISS','aud':'x','iat':T-0,"
-				     "'jti':'j','sid':'s','events':{'EV':{}}}",
+		{"another audience",
+		 "{'iss':'ISS','aud':'x','iat':T-0,"
+		 "'jti':'j','sid':'s','events':{'EV':{}}}",
 		 "jwt_aud"},
 	};
 	apr_pool_t *pool = *state;
@@ -451,12 +464,12 @@ static void test_oidc_logout_token(void **state)
 			       "{'alg':'RS256','kid':'k1','typ':'logout+jwt'}",
 			       kgt_claims(pool, w,
 					  kg_psprintf(pool,
-						       "{'iss':'ISS','aud':"
-						       "'client','iat':T-0,"
-						       "'jti':'j-1','sub':'u1',"
-						       "'sid':'s-1','events':"
-						       "{'%s':{}}}",
-						       ev))),
+						      "{'iss':'ISS','aud':"
+						      "'client','iat':T-0,"
+						      "'jti':'j-1','sub':'u1',"
+						      "'sid':'s-1','events':"
+						      "{'%s':{}}}",
+						      ev))),
 		       KGT_NOW_MS, &sid, &sub, &jti, &err),
 	       KG_OK, "");
 	assert_string_equal(sid, "s-1");
@@ -465,10 +478,9 @@ static void test_oidc_logout_token(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *c = apr_pstrdup(pool, bad[i].claims), *at;
 		if ((at = strstr(c, "EV")) != NULL)
-			c = apr_pstrcat(pool,
-					apr_pstrmemdup(pool, c,
-						       (size_t)(at - c)),
-					ev, at + 2, NULL);
+			c = apr_pstrcat(
+				pool, apr_pstrmemdup(pool, c, (size_t)(at - c)),
+				ev, at + 2, NULL);
 		kg_err_clear(&err);
 		if (kg_oidc_logout_token_verify(
 			    o, pool,
@@ -480,11 +492,11 @@ static void test_oidc_logout_token(void **state)
 			fail_msg("%s: \"%s\"", bad[i].what, err.msg);
 	}
 	kg_err_clear(&err);
-	EXPECT(kg_oidc_logout_token_verify(
-		       o, pool,
-		       kgt_jws_raw(pool, "{'alg':'none'}",
-				   "{'iss':'x','sid':'s'}", ""),
-		       KGT_NOW_MS, &sid, &sub, &jti, &err),
+	EXPECT(kg_oidc_logout_token_verify(o, pool,
+					   kgt_jws_raw(pool, "{'alg':'none'}",
+						       "{'iss':'x','sid':'s'}",
+						       ""),
+					   KGT_NOW_MS, &sid, &sub, &jti, &err),
 	       KG_EAUTH, "jwt_alg");
 }
 

@@ -24,8 +24,8 @@ typedef struct {
 } row;
 
 static const row rows[] = {
-	{"no limits at all", 0, DENY, 0, DENY, 99, 9999,
-	 KG_POL_LIMIT_ALLOW, 0, 0, false},
+	{"no limits at all", 0, DENY, 0, DENY, 99, 9999, KG_POL_LIMIT_ALLOW, 0,
+	 0, false},
 	{"below the user limit", 3, DENY, 0, DENY, 2, 2, KG_POL_LIMIT_ALLOW, 0,
 	 0, false},
 	{"user limit reached, deny", 3, DENY, 0, DENY, 3, 3,
@@ -34,8 +34,8 @@ static const row rows[] = {
 	 KG_POL_LIMIT_DENY_USER, 0, 0, false},
 	{"user limit reached, terminate one", 3, TERM, 0, DENY, 3, 3,
 	 KG_POL_LIMIT_ALLOW, 1, 0, false},
-	{"user over by 4 (config lowered), terminate 5", 3, TERM, 0, DENY, 7,
-	 7, KG_POL_LIMIT_ALLOW, 5, 0, false},
+	{"user over by 4 (config lowered), terminate 5", 3, TERM, 0, DENY, 7, 7,
+	 KG_POL_LIMIT_ALLOW, 5, 0, false},
 	{"user limit 1, terminate the one", 1, TERM, 0, DENY, 1, 1,
 	 KG_POL_LIMIT_ALLOW, 1, 0, false},
 	{"realm limit reached, deny", 0, DENY, 10, DENY, 0, 10,
@@ -48,8 +48,8 @@ static const row rows[] = {
 	 0, 0, false},
 	{"user eviction makes room in the realm", 2, TERM, 10, DENY, 2, 10,
 	 KG_POL_LIMIT_ALLOW, 1, 0, false},
-	{"user eviction not enough: realm denies, nothing evicted", 2, TERM,
-	 10, DENY, 2, 11, KG_POL_LIMIT_DENY_REALM, 0, 0, false},
+	{"user eviction not enough: realm denies, nothing evicted", 2, TERM, 10,
+	 DENY, 2, 11, KG_POL_LIMIT_DENY_REALM, 0, 0, false},
 	{"both terminate: user first, then the realm rest", 2, TERM, 10, TERM,
 	 2, 12, KG_POL_LIMIT_ALLOW, 1, 2, false},
 	{"user deny wins before the realm is looked at", 1, DENY, 1, TERM, 1,
@@ -68,10 +68,12 @@ static void test_limit_decisions_follow_keycloak(void **state)
 
 		kg_pol_limit_check(&l, r->ucount, r->rcount, &d);
 		if (d.verdict != r->verdict || d.evict_user != r->evict_user ||
-		    d.evict_realm != r->evict_realm || d.realm_logged != r->logged)
+		    d.evict_realm != r->evict_realm ||
+		    d.realm_logged != r->logged)
 			fail_msg("row %zu (%s): got %s user=%lld realm=%lld "
 				 "logged=%d",
-				 i, r->why, kg_pol_limit_verdict_name(d.verdict),
+				 i, r->why,
+				 kg_pol_limit_verdict_name(d.verdict),
 				 d.evict_user, d.evict_realm, d.realm_logged);
 		if (d.verdict == KG_POL_LIMIT_ALLOW)
 			assert_null(d.message);

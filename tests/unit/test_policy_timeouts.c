@@ -76,8 +76,9 @@ static void test_timeouts_follow_the_clock(void **state)
 	assert_int_equal(kg_pol_timeouts_check(last, idle, expires,
 					       kg_pol_clock_now(&clock)),
 			 KG_POL_SESSION_MAX_EXPIRED);
-	assert_string_equal(kg_pol_session_state_name(KG_POL_SESSION_MAX_EXPIRED),
-			    "max-expired");
+	assert_string_equal(
+		kg_pol_session_state_name(KG_POL_SESSION_MAX_EXPIRED),
+		"max-expired");
 	/* idle off: only the absolute expiry counts */
 	assert_int_equal(kg_pol_timeouts_check(T0, 0, expires, T0 + 59 * MIN),
 			 KG_POL_SESSION_LIVE);

@@ -14,13 +14,14 @@
 
 #define NS_P "urn:oasis:names:tc:SAML:2.0:protocol"
 #define NS_A "urn:oasis:names:tc:SAML:2.0:assertion"
-#define HEAD \
-	"<samlp:Response xmlns:samlp=\"" NS_P "\" xmlns:saml=\"" NS_A "\" " \
+#define HEAD                                                                   \
+	"<samlp:Response xmlns:samlp=\"" NS_P "\" xmlns:saml=\"" NS_A "\" "    \
 	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
-#define ASSERTION_OPEN "<saml:Assertion><saml:Issuer> https://idp </saml:Issuer>"
-#define SUBJECT \
-	"<saml:Subject><saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:" \
-	"nameid-format:emailAddress\">\n  JDoe@corp.com\n</saml:NameID>" \
+#define ASSERTION_OPEN                                                         \
+	"<saml:Assertion><saml:Issuer> https://idp </saml:Issuer>"
+#define SUBJECT                                                                \
+	"<saml:Subject><saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:"     \
+	"nameid-format:emailAddress\">\n  JDoe@corp.com\n</saml:NameID>"       \
 	"</saml:Subject>"
 
 static kg_rc parse(apr_pool_t *pool, const char *xml, kg_assertion **a,
@@ -35,19 +36,24 @@ static const char *sample(void)
 		"<saml:AuthnStatement SessionIndex=\"s-1\"/>"
 		"<saml:AttributeStatement>"
 		"<saml:Attribute Name=\"urn:oid:0.9\" FriendlyName=\"mail\" "
-		"NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:uri\">"
+		"NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:"
+		"uri\">"
 		"<saml:AttributeValue>  a@corp.com\n</saml:AttributeValue>"
 		"<saml:AttributeValue xsi:nil=\"true\"/>"
-		"<saml:AttributeValue xsi:nil=\"1\">dropped</saml:AttributeValue>"
-		"<saml:AttributeValue xsi:nil=\"false\">kept</saml:AttributeValue>"
+		"<saml:AttributeValue "
+		"xsi:nil=\"1\">dropped</saml:AttributeValue>"
+		"<saml:AttributeValue "
+		"xsi:nil=\"false\">kept</saml:AttributeValue>"
 		"<saml:AttributeValue></saml:AttributeValue>"
 		"</saml:Attribute>"
 		"</saml:AttributeStatement>"
 		"<saml:AttributeStatement>"
 		"<saml:Attribute Name=\"groups\">"
 		"<saml:AttributeValue>x<!-- c -->y</saml:AttributeValue>"
-		"<saml:AttributeValue><![CDATA[ <b>&amp; ]]></saml:AttributeValue>"
-		"<other:AttributeValue xmlns:other=\"urn:x\">no</other:AttributeValue>"
+		"<saml:AttributeValue><![CDATA[ <b>&amp; "
+		"]]></saml:AttributeValue>"
+		"<other:AttributeValue "
+		"xmlns:other=\"urn:x\">no</other:AttributeValue>"
 		"</saml:Attribute>"
 		"</saml:AttributeStatement>"
 		"</saml:Assertion></samlp:Response>";
@@ -135,19 +141,23 @@ static void test_bad_responses_are_refused(void **state)
 		{HEAD "</samlp:Response>", "found 0"},
 		/* two assertions */
 		{HEAD ASSERTION_OPEN "</saml:Assertion>" ASSERTION_OPEN
-		 "</saml:Assertion></samlp:Response>",
+				     "</saml:Assertion></samlp:Response>",
 		 "found 2"},
 		/* an Assertion in the wrong namespace does not count */
-		{HEAD "<Assertion xmlns=\"urn:x\"/></samlp:Response>", "found 0"},
+		{HEAD "<Assertion xmlns=\"urn:x\"/></samlp:Response>",
+		 "found 0"},
 		/* an encrypted assertion */
-		{HEAD "<saml:EncryptedAssertion/></samlp:Response>", "encrypted"},
+		{HEAD "<saml:EncryptedAssertion/></samlp:Response>",
+		 "encrypted"},
 		/* an encrypted attribute */
-		{HEAD ASSERTION_OPEN "<saml:AttributeStatement>"
+		{HEAD ASSERTION_OPEN
+		 "<saml:AttributeStatement>"
 		 "<saml:EncryptedAttribute/></saml:AttributeStatement>"
 		 "</saml:Assertion></samlp:Response>",
 		 "encrypted attribute"},
 		/* an Attribute without a Name */
-		{HEAD ASSERTION_OPEN "<saml:AttributeStatement><saml:Attribute "
+		{HEAD ASSERTION_OPEN
+		 "<saml:AttributeStatement><saml:Attribute "
 		 "FriendlyName=\"x\"/></saml:AttributeStatement>"
 		 "</saml:Assertion></samlp:Response>",
 		 "has no Name"},
@@ -172,7 +182,8 @@ static void test_ten_thousand_attributes_are_handled(void **state)
 	kg_err err = {0};
 
 	kg_buf_init(&b, pool, 1 << 20);
-	kg_buf_adds(&b, HEAD ASSERTION_OPEN SUBJECT "<saml:AttributeStatement>");
+	kg_buf_adds(&b,
+		    HEAD ASSERTION_OPEN SUBJECT "<saml:AttributeStatement>");
 	for (int i = 0; i < 10000; i++)
 		kg_buf_addf(&b,
 			    "<saml:Attribute Name=\"a%d\"><saml:AttributeValue>"
@@ -207,7 +218,8 @@ static void test_base64_with_line_breaks_decodes(void **state)
 {
 	apr_pool_t *pool = *state;
 	const char *xml = sample();
-	char *b64 = apr_palloc(pool, (size_t)apr_base64_encode_len((int)strlen(xml)));
+	char *b64 = apr_palloc(pool,
+			       (size_t)apr_base64_encode_len((int)strlen(xml)));
 	kg_buf wrapped;
 	const char *out;
 	size_t out_len;
@@ -219,12 +231,12 @@ static void test_base64_with_line_breaks_decodes(void **state)
 	kg_buf_init(&wrapped, pool, 64);
 	kg_buf_adds(&wrapped, " \r\n");
 	for (size_t i = 0; b64[i]; i += 76) {
-		kg_buf_add(&wrapped, b64 + i,
-			   strnlen(b64 + i, 76));
+		kg_buf_add(&wrapped, b64 + i, strnlen(b64 + i, 76));
 		kg_buf_adds(&wrapped, "\r\n");
 	}
-	assert_int_equal(kg_saml_response_decode(pool, wrapped.data, wrapped.len,
-						 &out, &out_len, &err),
+	assert_int_equal(kg_saml_response_decode(pool, wrapped.data,
+						 wrapped.len, &out, &out_len,
+						 &err),
 			 KG_OK);
 	assert_int_equal(out_len, strlen(xml));
 	assert_string_equal(out, xml);
@@ -277,20 +289,21 @@ static void test_extracted_assertion_maps_end_to_end(void **state)
 	apr_pool_t *pool = *state;
 	kg_assertion *a = NULL;
 	kg_err err = {0};
-	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, "corp", "g",
-				     "saml-user-attribute-idp-mapper",
-				     "'attribute.friendly.name':'mail',"
-				     "'user.attribute':'mails'"),
-			       NULL));
+	kg_mapper_set *set =
+		kgt_set(pool, kgt_file(pool, NULL,
+				       kgt_m(pool, "corp", "g",
+					     "saml-user-attribute-idp-mapper",
+					     "'attribute.friendly.name':'mail',"
+					     "'user.attribute':'mails'"),
+				       NULL));
 	kg_map_result r;
 
 	assert_int_equal(parse(pool, sample(), &a, &err), KG_OK);
 	r = kgt_map_saml(pool, set, "corp", a, NULL);
 	/* Decision 6: trimmed, nil dropped, username and email lower-cased */
-	assert_string_equal(kgt_join(pool, kg_bag_get(r.user->attributes, "mails")),
-			    "a@corp.com,kept,");
+	assert_string_equal(
+		kgt_join(pool, kg_bag_get(r.user->attributes, "mails")),
+		"a@corp.com,kept,");
 	assert_string_equal(r.user->username, "jdoe@corp.com");
 	assert_string_equal(r.user->email, "jdoe@corp.com");
 }

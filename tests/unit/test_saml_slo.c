@@ -86,17 +86,16 @@ static void test_each_field_of_a_request_is_checked(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		kg_saml_logout_msg m = request();
-		const char **f = strcmp(cases[i].field, "id") == 0 ? &m.id
-				 : strcmp(cases[i].field, "issuer") == 0
-					 ? &m.issuer
-				 : strcmp(cases[i].field, "destination") == 0
-					 ? &m.destination
-				 : strcmp(cases[i].field, "issue_instant") == 0
-					 ? &m.issue_instant
-				 : strcmp(cases[i].field, "not_on_or_after") ==
-						 0
-					 ? &m.not_on_or_after
-					 : &m.name_id;
+		const char **f =
+			strcmp(cases[i].field, "id") == 0	? &m.id
+			: strcmp(cases[i].field, "issuer") == 0 ? &m.issuer
+			: strcmp(cases[i].field, "destination") == 0
+				? &m.destination
+			: strcmp(cases[i].field, "issue_instant") == 0
+				? &m.issue_instant
+			: strcmp(cases[i].field, "not_on_or_after") == 0
+				? &m.not_on_or_after
+				: &m.name_id;
 		const char *got;
 
 		*f = cases[i].value;
@@ -137,9 +136,15 @@ static void test_logout_responses_are_told_from_logins(void **state)
 		bool logout;
 	} cases[] = {
 		/* <?xml?><!-- x --><samlp:LogoutResponse .../> */
-		{"PD94bWwgdmVyc2lvbj0iMS4wIj8+CjwhLS0geCAtLT48c2FtbHA6TG9nb3V0UmVzcG9uc2UgeG1sbnM6c2FtbHA9InVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpwcm90b2NvbCIgSUQ9Il8xIi8+", true},
+		{"PD94bWwgdmVyc2lvbj0iMS4wIj8+"
+		 "CjwhLS0geCAtLT48c2FtbHA6TG9nb3V0UmVzcG9uc2UgeG1sbnM6c2FtbHA9I"
+		 "nVybjpvYXNpczpuYW1lczp0YzpTQU1MOjIuMDpwcm90b2NvbCIgSUQ9Il8xIi"
+		 "8+",
+		 true},
 		{"PExvZ291dFJlc3BvbnNlLz4=", true},
-		{"PHNhbWxwOlJlc3BvbnNlIElEPSJfMSI+PExvZ291dFJlc3BvbnNlLz48L3NhbWxwOlJlc3BvbnNlPg==", false},
+		{"PHNhbWxwOlJlc3BvbnNlIElEPSJfMSI+"
+		 "PExvZ291dFJlc3BvbnNlLz48L3NhbWxwOlJlc3BvbnNlPg==",
+		 false},
 		{"PG5zMDpMb2dvdXRSZXNwb25zZVgvPg==", false},
 		{"bm8geG1s", false},
 		/* XML, not base64 */
@@ -222,7 +227,8 @@ static void test_paths_route_to_their_endpoint(void **state)
 		 KG_SAML_EP_NONE, NULL},
 		{true, "/auth/realms/DominoRealm/broker/corp/endpoint",
 		 KG_SAML_EP_BROKER, "corp"},
-		{true, "/auth/realms/DominoRealm/broker/corp/endpoint/descriptor",
+		{true,
+		 "/auth/realms/DominoRealm/broker/corp/endpoint/descriptor",
 		 KG_SAML_EP_METADATA, "corp"},
 		{true, "/auth/realms/DominoRealm/broker/corp/endpoint/x",
 		 KG_SAML_EP_NONE, NULL},
@@ -237,9 +243,9 @@ static void test_paths_route_to_their_endpoint(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const char *alias = "unset";
-		kg_saml_endpoint ep = kg_conf_saml_route(
-			pool, cases[i].keycloak ? kc : off, cases[i].path,
-			&alias);
+		kg_saml_endpoint ep =
+			kg_conf_saml_route(pool, cases[i].keycloak ? kc : off,
+					   cases[i].path, &alias);
 		if (ep != cases[i].ep)
 			fail_msg("%s: endpoint %d, want %d", cases[i].path, ep,
 				 cases[i].ep);

@@ -39,17 +39,19 @@ static void test_cookie_rejects_malformed_values(void **state)
 	static const char *const bad[] = {
 		"",						/* empty */
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* 42 chars */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* 44 chars */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* 44 chars */
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*",	/* key glob */
 		"*",						/* key glob */
-		"keygate:s:*AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* key injection */
+		"keygate:s:*AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* key injection
+								 */
 		"AAAAAAAAAAAAAAAAAAAAA\r\nFLUSHALL\r\nAAAAAAAAAA", /* CRLF */
-		"AAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAAAA",	/* space */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",	/* padding */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+",	/* base64 */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",	/* base64 */
-		"%s%s%s%nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* format */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB",	/* low bits set */
+		"AAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAAAA",	   /* space */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",	   /* padding */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+",	   /* base64 */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",	   /* base64 */
+		"%s%s%s%nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	   /* format */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", /* low bits set
+								*/
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\xc3\xa9", /* UTF-8 */
 	};
 
@@ -164,18 +166,17 @@ static void test_cookie_malformed_is_refused_before_redis(void **state)
 	kg_conf_sessions_defaults(pool, &conf);
 	conf.redis_port = 1; /* nothing listens there */
 	conf.redis_connect_timeout_ms = 200;
-	conf.secret.bytes = (const unsigned char *)
-		"a-secret-of-at-least-thirty-two-bytes!!";
+	conf.secret.bytes =
+		(const unsigned char
+			 *)"a-secret-of-at-least-thirty-two-bytes!!";
 	conf.secret.len = 39;
 	kg_err_clear(&err);
 	assert_int_equal(kg_sess_store_open(pool, &conf, NULL, &store, &err),
 			 KG_OK);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kg_err_clear(&err);
-		assert_int_equal(kg_sess_store_load(store,
-						    pool, bad[i],
-						    strlen(bad[i]), &rec,
-						    &err),
+		assert_int_equal(kg_sess_store_load(store, pool, bad[i],
+						    strlen(bad[i]), &rec, &err),
 				 KG_ENOTFOUND);
 	}
 	/* a well-formed cookie does reach for Redis, which is down */

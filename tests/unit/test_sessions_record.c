@@ -64,13 +64,13 @@ static void seal(apr_pool_t *pool, const kg_sess_keys *keys,
 	kg_err err;
 
 	kg_err_clear(&err);
-	assert_int_equal(kg_sess_record_seal(pool, keys, rec, 65536, out, len,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_record_seal(pool, keys, rec, 65536, out, len, &err),
+		KG_OK);
 }
 
-static kg_rc unseal(apr_pool_t *pool, const kg_sess_keys *keys,
-		    const char *id, const unsigned char *sealed, size_t len,
+static kg_rc unseal(apr_pool_t *pool, const kg_sess_keys *keys, const char *id,
+		    const unsigned char *sealed, size_t len,
 		    kg_sess_record **out)
 {
 	kg_err err;
@@ -262,9 +262,8 @@ static void test_record_reused_contexts(void **state)
 		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc, ID, c,
 							   clen, &back, &err),
 				 KG_OK);
-		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc_old, ID,
-							   a, alen, &back,
-							   &err),
+		assert_int_equal(kg_sess_record_unseal_ctx(pool, &kc_old, ID, a,
+							   alen, &back, &err),
 				 KG_EAUTH);
 	}
 	kg_sess_keyctx_free(&kc);
@@ -350,9 +349,9 @@ static void test_record_compact_and_json_round_trip(void **state)
 	kg_buf_init(&json, pool, 64);
 	kg_sess_record_encode(&json, rec);
 	assert_true(packed.len < json.len);
-	assert_int_equal(kg_sess_record_decode(pool, json.data, json.len,
-					       &back, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_record_decode(pool, json.data, json.len, &back, &err),
+		KG_OK);
 	assert_same(rec, back);
 	rec->user->aws_session_duration = -1;
 	kg_buf_init(&packed, pool, 64);
@@ -378,19 +377,20 @@ static void test_record_compact_rejects_truncation_and_trailing(void **state)
 	for (size_t n = 1; n < packed.len; n++) {
 		copy = apr_pmemdup(pool, packed.data, n);
 		kg_err_clear(&err);
-		assert_int_equal(kg_sess_record_decode(pool, copy, n, &back,
-						       &err),
-				 KG_EINVAL);
+		assert_int_equal(
+			kg_sess_record_decode(pool, copy, n, &back, &err),
+			KG_EINVAL);
 	}
 	copy = apr_palloc(pool, packed.len + 1);
 	memcpy(copy, packed.data, packed.len);
 	copy[packed.len] = 'x';
-	assert_int_equal(kg_sess_record_decode(pool, copy, packed.len + 1,
-					       &back, &err),
-			 KG_EINVAL);
+	assert_int_equal(
+		kg_sess_record_decode(pool, copy, packed.len + 1, &back, &err),
+		KG_EINVAL);
 	/* a huge count does not allocate: it is refused */
-	copy = apr_pmemdup(pool, "\x02\x00\x01\x01\x01\x02\x00\x00"
-				 "\x00\x00\x00\x00\xff\xff\xff\xff\x0f",
+	copy = apr_pmemdup(pool,
+			   "\x02\x00\x01\x01\x01\x02\x00\x00"
+			   "\x00\x00\x00\x00\xff\xff\xff\xff\x0f",
 			   17);
 	assert_int_equal(kg_sess_record_decode(pool, copy, 17, &back, &err),
 			 KG_EINVAL);
@@ -400,17 +400,17 @@ static void test_record_compact_rejects_truncation_and_trailing(void **state)
 static void test_record_decode_rejects_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"",					/* empty */
-		"{",					/* truncated */
-		"[]",					/* not an object */
-		"{\"v\":2,\"user\":{},\"idp\":\"a\"}",	/* unknown version */
-		"{\"v\":1}",				/* nothing else */
+		"",				       /* empty */
+		"{",				       /* truncated */
+		"[]",				       /* not an object */
+		"{\"v\":2,\"user\":{},\"idp\":\"a\"}", /* unknown version */
+		"{\"v\":1}",			       /* nothing else */
 		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
 		"\"flow\":\"nope\",\"authTime\":1,\"lastAccess\":1,\"idle\":1,"
-		"\"expires\":2,\"state\":{}}",		/* unknown flow */
+		"\"expires\":2,\"state\":{}}", /* unknown flow */
 		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
 		"\"flow\":\"api\",\"authTime\":-1,\"lastAccess\":1,\"idle\":1,"
-		"\"expires\":2,\"state\":{}}",		/* negative time */
+		"\"expires\":2,\"state\":{}}", /* negative time */
 		"{\"v\":1,\"user\":{},\"idp\":\"a\",\"protocol\":\"saml\","
 		"\"flow\":\"api\",\"authTime\":1,\"lastAccess\":1,\"idle\":1,"
 		"\"expires\":2,\"state\":{\"samlNameId\":7}}", /* state type */

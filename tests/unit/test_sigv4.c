@@ -82,8 +82,8 @@ static bool find_vectors(void)
 			if (slash == NULL)
 				break;
 			*slash = '\0';
-			snprintf(cand, sizeof(cand), "%s/../shared/vectors/sigv4",
-				 exe);
+			snprintf(cand, sizeof(cand),
+				 "%s/../shared/vectors/sigv4", exe);
 			if (is_dir(cand))
 				goto found;
 		}
@@ -180,8 +180,8 @@ static void parse_req(apr_pool_t *pool, const char *text, parsed_req *r)
 	q = memchr(sp1 + 1, '?', (size_t)(sp2 - sp1 - 1));
 	r->path = apr_pstrmemdup(pool, sp1 + 1,
 				 (size_t)((q ? q : sp2) - sp1 - 1));
-	r->query = q ? apr_pstrmemdup(pool, q + 1, (size_t)(sp2 - q - 1))
-		     : NULL;
+	r->query =
+		q ? apr_pstrmemdup(pool, q + 1, (size_t)(sp2 - q - 1)) : NULL;
 	p = *eol ? eol + 1 : eol;
 	while (*p && *p != '\n') {
 		const char *colon;
@@ -364,8 +364,9 @@ static void test_sts_worked_example(void **state)
 	kg_aws_creds creds = {"ASIAIOSFODNN7EXAMPLE",
 			      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 			      "IQoJb3JpZ2luX2VjEXAMPLETOKEN/+="};
-	kg_sigv4_req req = {"POST", "/", NULL, h, 3, body, sizeof(body) - 1,
-			    "us-west-2", "sts", 1736942400LL};
+	kg_sigv4_req req = {
+		"POST",		  "/",	       NULL,  h,	   3, body,
+		sizeof(body) - 1, "us-west-2", "sts", 1736942400LL};
 	kg_sigv4_out out;
 	kg_err err = {0};
 
@@ -374,8 +375,9 @@ static void test_sts_worked_example(void **state)
 	assert_string_equal(out.add_amz_date, "20250115T120000Z");
 	assert_string_equal(out.add_security_token,
 			    "IQoJb3JpZ2luX2VjEXAMPLETOKEN/+=");
-	assert_string_equal(out.signed_headers,
-			    "content-type;host;x-amz-date;x-amz-security-token");
+	assert_string_equal(
+		out.signed_headers,
+		"content-type;host;x-amz-date;x-amz-security-token");
 	assert_string_equal(out.signature, "55541fe36fecb5eda27ca52eafad7bdaa7"
 					   "26aaf0032536a8f6a933ed6130e523");
 	assert_string_equal(
@@ -397,20 +399,29 @@ static void test_paths_queries_and_headers_canonicalise(void **state)
 		{"Expect", "100-continue"},
 	};
 	kg_aws_creds creds = {"AKID", "secret", NULL};
-	kg_sigv4_req req = {"GET", "/a/./b//../c%20d/~e/", "b=2&a=&a=1&c&%7e=x+y",
-			    h, 5, NULL, 0, "eu-west-1", "svc", 0};
+	kg_sigv4_req req = {"GET",
+			    "/a/./b//../c%20d/~e/",
+			    "b=2&a=&a=1&c&%7e=x+y",
+			    h,
+			    5,
+			    NULL,
+			    0,
+			    "eu-west-1",
+			    "svc",
+			    0};
 	kg_sigv4_out out;
 	kg_err err = {0};
 
 	assert_int_equal(kg_sigv4_sign(pool, &req, &creds, &out, &err), KG_OK);
-	assert_string_equal(
-		out.canonical_request,
-		"GET\n/a/c%2520d/~e/\n"
-		"a=&a=1&b=2&c=&~=x%2By\n"
-		"host:example.amazonaws.com\nx-a:1,2\nx-amz-date:19700101T000000Z\n"
-		"x-b:two words here\n\n"
-		"host;x-a;x-amz-date;x-b\n"
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(out.canonical_request,
+			    "GET\n/a/c%2520d/~e/\n"
+			    "a=&a=1&b=2&c=&~=x%2By\n"
+			    "host:example.amazonaws.com\nx-a:1,2\nx-amz-date:"
+			    "19700101T000000Z\n"
+			    "x-b:two words here\n\n"
+			    "host;x-a;x-amz-date;x-b\n"
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4"
+			    "95991b7852b855");
 	assert_string_equal(kg_sigv4_uri_encode(pool, "a b/~", 5, 1),
 			    "a%20b/~");
 	assert_string_equal(kg_sigv4_uri_encode(pool, "a b/~", 5, 0),
@@ -427,8 +438,8 @@ static void test_bad_requests_are_refused(void **state)
 					 {"X-Amz-Security-Token", "B"}};
 	kg_aws_creds creds = {"AKID", "secret", "A"};
 	kg_aws_creds no_secret = {"AKID", "", NULL};
-	kg_sigv4_req req = {"GET", "/", NULL, no_host, 1, NULL, 0,
-			    "us-east-1", "sts", 0};
+	kg_sigv4_req req = {"GET", "/", NULL,	     no_host, 1,
+			    NULL,  0,	"us-east-1", "sts",   0};
 	kg_sigv4_out out;
 	kg_err err = {0};
 
@@ -475,8 +486,8 @@ int main(void)
 						 vec_teardown, &cases[i]};
 	}
 	tests[n++] = (struct CMUnitTest)KGT(test_sts_worked_example);
-	tests[n++] =
-		(struct CMUnitTest)KGT(test_paths_queries_and_headers_canonicalise);
+	tests[n++] = (struct CMUnitTest)KGT(
+		test_paths_queries_and_headers_canonicalise);
 	tests[n++] = (struct CMUnitTest)KGT(test_bad_requests_are_refused);
 	failed = kgt_run(__FILE__, tests, n);
 	for (size_t i = 0; i < n_cases; i++)

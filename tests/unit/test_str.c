@@ -15,10 +15,11 @@ static void test_trim_drops_everything_up_to_space_like_java(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"  jdoe \n", "jdoe"},	 /* blanks and newline */
-		{"\t\r\x01x y\x1f", "x y"}, /* control characters, inner blank kept */
-		{"", ""},		 /* empty */
-		{"   ", ""},		 /* only blanks */
+		{"  jdoe \n", "jdoe"}, /* blanks and newline */
+		{"\t\r\x01x y\x1f",
+		 "x y"},     /* control characters, inner blank kept */
+		{"", ""},    /* empty */
+		{"   ", ""}, /* only blanks */
 		{"\xc2\xa0x", "\xc2\xa0x"}, /* NBSP is above U+0020: kept */
 	};
 
@@ -35,7 +36,10 @@ static void test_case_mapping_covers_latin_greek_cyrillic(void **state)
 	} cases[] = {
 		{"JDOE@CORP.COM", "jdoe@corp.com"}, /* ASCII */
 		{"\xc3\x89LODIE", "\xc3\xa9lodie"}, /* Élodie */
-		{"\xc5\x81\xc3\x93" "D\xc5\xb9", "\xc5\x82\xc3\xb3" "d\xc5\xba"}, /* ŁÓDŹ */
+		{"\xc5\x81\xc3\x93"
+		 "D\xc5\xb9",
+		 "\xc5\x82\xc3\xb3"
+		 "d\xc5\xba"},				  /* ŁÓDŹ */
 		{"\xce\xa3\xce\x9f", "\xcf\x83\xce\xbf"}, /* ΣΟ */
 		{"\xd0\x98\xd0\x81", "\xd0\xb8\xd1\x91"}, /* ИЁ */
 	};
@@ -66,37 +70,42 @@ static void test_lower_case_follows_java_for_every_script(void **state)
 	} cases[] = {
 		/* full-width stays full-width: ＡＬＩＣＥ -> ａｌｉｃｅ, never
 		 * the ASCII alice (another user) */
-		{"full-width", "\xef\xbc\xa1\xef\xbc\xac\xef\xbc\xa9\xef\xbc\xa3"
-			       "\xef\xbc\xa5",
-		 "\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85"},
+		{"full-width",
+		 "\xef\xbc\xa1\xef\xbc\xac\xef\xbc\xa9\xef\xbc\xa3"
+		 "\xef\xbc\xa5",
+		 "\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd"
+		 "\x85"},
 		{"full-width mixed with ASCII", "A\xef\xbc\xa4MIN",
 		 "a\xef\xbd\x84min"},
 		{"Latin Extended-B and titlecase digraphs",
-		 "\xc7\x84\xc7\x85\xc6\x8f", "\xc7\x86\xc7\x86\xc9\x99"}, /* Ǆǅ Ə */
+		 "\xc7\x84\xc7\x85\xc6\x8f",
+		 "\xc7\x86\xc7\x86\xc9\x99"}, /* Ǆǅ Ə */
 		{"Latin Extended Additional", "\xe1\xba\xa0\xe1\xbb\xb2",
 		 "\xe1\xba\xa1\xe1\xbb\xb3"}, /* ẠỲ */
 		{"Armenian", "\xd4\xb1\xd5\x80", "\xd5\xa1\xd5\xb0"}, /* ԱՀ */
-		{"Georgian Mtavruli", "\xe1\xb2\x90", "\xe1\x83\x90"}, /* Ა -> ა */
+		{"Georgian Mtavruli", "\xe1\xb2\x90",
+		 "\xe1\x83\x90"},				/* Ა -> ა */
 		{"Cherokee", "\xe1\x8e\xa0", "\xea\xad\xb0"},	/* Ꭰ -> ꭰ */
-		{"Glagolitic", "\xe2\xb0\x80", "\xe2\xb0\xb0"},	/* Ⰰ -> ⰰ */
+		{"Glagolitic", "\xe2\xb0\x80", "\xe2\xb0\xb0"}, /* Ⰰ -> ⰰ */
 		{"Coptic", "\xe2\xb2\x80", "\xe2\xb2\x81"},	/* Ⲁ -> ⲁ */
 		{"Deseret (4 bytes)", "\xf0\x90\x90\x80", "\xf0\x90\x90\xa8"},
 		{"Adlam", "\xf0\x9e\xa4\x80", "\xf0\x9e\xa4\xa2"},
 		{"Roman numeral (Nl)", "\xe2\x85\xab", "\xe2\x85\xbb"}, /* Ⅻ */
 		{"circled letter (So)", "\xe2\x92\xb6", "\xe2\x93\x90"}, /* Ⓐ */
-		{"I with dot above: i + combining dot",
-		 "\xc4\xb0STANBUL", "i\xcc\x87stanbul"},
+		{"I with dot above: i + combining dot", "\xc4\xb0STANBUL",
+		 "i\xcc\x87stanbul"},
 		{"dotless i has no lower case", "\xc4\xb1", "\xc4\xb1"},
 		{"Kelvin sign", "\xe2\x84\xaa", "k"},
 		{"final sigma at a word's end",
 		 "\xce\x9f\xce\x94\xce\x9f\xce\xa3",
 		 "\xce\xbf\xce\xb4\xce\xbf\xcf\x82"}, /* ΟΔΟΣ -> οδος */
 		{"a lone sigma is not final", "\xce\xa3", "\xcf\x83"},
-		{"sigma before a dot and a letter",
-		 "\xce\x91\xce\xa3.\xce\x92", "\xce\xb1\xcf\x83.\xce\xb2"},
+		{"sigma before a dot and a letter", "\xce\x91\xce\xa3.\xce\x92",
+		 "\xce\xb1\xcf\x83.\xce\xb2"},
 		{"sigma before a space", "\xce\x91\xce\xa3 x",
 		 "\xce\xb1\xcf\x82 x"},
-		{"ligatures have no lower case", "\xef\xac\x80", "\xef\xac\x80"},
+		{"ligatures have no lower case", "\xef\xac\x80",
+		 "\xef\xac\x80"},
 		{"ASCII only", "Admin_01@Corp", "admin_01@corp"},
 	};
 
@@ -106,9 +115,13 @@ static void test_lower_case_follows_java_for_every_script(void **state)
 			fail_msg("%s: got \"%s\"", cases[i].what, got);
 	}
 	/* full-width is a different user */
-	assert_false(kg_str_eq_nocase("\xef\xbd\x81" "dmin", "admin"));
+	assert_false(kg_str_eq_nocase("\xef\xbd\x81"
+				      "dmin",
+				      "admin"));
 	/* upper case: simple mappings and SpecialCasing's expansions */
-	assert_string_equal(kg_str_upper(pool, "stra\xc3\x9f" "e"), "STRASSE");
+	assert_string_equal(kg_str_upper(pool, "stra\xc3\x9f"
+					       "e"),
+			    "STRASSE");
 	assert_string_equal(kg_str_upper(pool, "\xef\xac\x81"), "FI");
 	assert_string_equal(kg_str_upper(pool, "\xe2\x93\x90\xe2\x85\xbb"),
 			    "\xe2\x92\xb6\xe2\x85\xab");
@@ -130,17 +143,23 @@ static void test_outer_space_and_controls_are_seen(void **state)
 		{"admin ", true, false},
 		{" admin", true, false},
 		{"\tadmin", true, true},
-		{"john smith", false, false},	       /* inner space */
-		{"admin\xc2\xa0", true, false},	       /* NBSP */
-		{"\xe3\x80\x80" "admin", true, false},      /* ideographic space */
-		{"admin\xc2\x85", true, true},	       /* NEL (C1) */
-		{"ad\x01min", false, true},	       /* C0 */
-		{"ad\x7fmin", false, true},	       /* DEL */
-		{"ad\xe2\x80\x8bmin", false, true},      /* zero-width space */
-		{"ad\xc2\xad" "min", false, true},       /* soft hyphen */
-		{"\xe2\x80\xae" "nimda", false, true},   /* right-to-left override */
-		{"admin\xef\xbb\xbf", false, true},      /* U+FEFF */
-		{"ad\xe2\x80\xa8min", false, true},      /* line separator */
+		{"john smith", false, false},	/* inner space */
+		{"admin\xc2\xa0", true, false}, /* NBSP */
+		{"\xe3\x80\x80"
+		 "admin",
+		 true, false},			    /* ideographic space */
+		{"admin\xc2\x85", true, true},	    /* NEL (C1) */
+		{"ad\x01min", false, true},	    /* C0 */
+		{"ad\x7fmin", false, true},	    /* DEL */
+		{"ad\xe2\x80\x8bmin", false, true}, /* zero-width space */
+		{"ad\xc2\xad"
+		 "min",
+		 false, true}, /* soft hyphen */
+		{"\xe2\x80\xae"
+		 "nimda",
+		 false, true},			    /* right-to-left override */
+		{"admin\xef\xbb\xbf", false, true}, /* U+FEFF */
+		{"ad\xe2\x80\xa8min", false, true}, /* line separator */
 		{"", false, false},
 	};
 
@@ -172,15 +191,16 @@ static void test_utf8_validation_refuses_overlongs_and_surrogates(void **state)
 		const char *s;
 		bool valid;
 	} cases[] = {
-		{"plain", true},		  /* ASCII */
-		{"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", true}, /* 2, 3, 4 bytes */
-		{"\xc0\x80", false},		  /* overlong NUL */
-		{"\xe0\x80\xaf", false},	  /* overlong '/' */
-		{"\xed\xb0\x80", false},	  /* a surrogate */
-		{"\xf4\x90\x80\x80", false},	  /* above U+10FFFF */
-		{"\x80", false},		  /* a lone continuation byte */
-		{"\xc3", false},		  /* truncated */
-		{"\xff", false},		  /* never valid */
+		{"plain", true}, /* ASCII */
+		{"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+		 true},			     /* 2, 3, 4 bytes */
+		{"\xc0\x80", false},	     /* overlong NUL */
+		{"\xe0\x80\xaf", false},     /* overlong '/' */
+		{"\xed\xb0\x80", false},     /* a surrogate */
+		{"\xf4\x90\x80\x80", false}, /* above U+10FFFF */
+		{"\x80", false},	     /* a lone continuation byte */
+		{"\xc3", false},	     /* truncated */
+		{"\xff", false},	     /* never valid */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
@@ -196,13 +216,13 @@ static void test_integers_parse_whole_and_in_range(void **state)
 		bool ok;
 		long long v;
 	} cases[] = {
-		{"3600", true, 3600},	/* plain */
-		{"-5", true, -5},	/* negative within range */
-		{"43201", false, 0},	/* above max */
-		{"", false, 0},		/* empty */
-		{" 1", false, 0},	/* leading blank */
-		{"1s", false, 0},	/* trailing text */
-		{"+1", false, 0},	/* a sign strtoll would take */
+		{"3600", true, 3600}, /* plain */
+		{"-5", true, -5},     /* negative within range */
+		{"43201", false, 0},  /* above max */
+		{"", false, 0},	      /* empty */
+		{" 1", false, 0},     /* leading blank */
+		{"1s", false, 0},     /* trailing text */
+		{"+1", false, 0},     /* a sign strtoll would take */
 		{"99999999999999999999", false, 0}, /* overflow */
 	};
 
@@ -236,7 +256,8 @@ static void test_buffer_grows_and_encodes(void **state)
 	kg_buf_add_utf8(&b, 0xe9);
 	kg_buf_add_utf8(&b, 0x1f600);
 	kg_buf_addf(&b, "%d", 42);
-	assert_string_equal(b.data, "\xc3\xa9\xf0\x9f\x98\x80" "42");
+	assert_string_equal(b.data, "\xc3\xa9\xf0\x9f\x98\x80"
+				    "42");
 	kg_buf_init(&b, pool, 1);
 	kg_buf_add_json_string(&b, "a\"\\\n\x01\x7f");
 	assert_string_equal(b.data, "\"a\\\"\\\\\\n\\u0001\\u007f\"");

@@ -181,8 +181,8 @@ static void test_expiration_times(void **state)
 		long long t = 0;
 		assert_true(kg_time_parse("2019-11-01T20:26:47.5Z", true, &t));
 		assert_int_equal(t, 1572640007LL);
-		assert_false(kg_time_parse("2019-11-01T22:26:47+02:00", true,
-					   &t));
+		assert_false(
+			kg_time_parse("2019-11-01T22:26:47+02:00", true, &t));
 		assert_false(kg_time_parse("2019-11-01t20:26:47z", true, &t));
 		assert_true(kg_time_parse("2019-11-01t20:26:47z", false, &t));
 	}

@@ -21,16 +21,16 @@ typedef struct {
 
 static const char *shape_of(apr_pool_t *pool, const kg_template *t)
 {
-	static const char *const kinds[] = {"LIT", "ALIAS", "NAMEID", "UUID",
-					    "ATTR", "CLAIM"};
+	static const char *const kinds[] = {"LIT",  "ALIAS", "NAMEID",
+					    "UUID", "ATTR",  "CLAIM"};
 	static const char *const tf[] = {"", "|lower", "|upper", "|local"};
 	const char *out = "";
 
 	for (size_t i = 0; i < t->nsegments; i++) {
 		const kg_tpl_segment *s = &t->segments[i];
 		out = kg_psprintf(pool, "%s%s%s%s%s%s", out, i ? " " : "",
-				   kinds[s->kind], s->text ? ":" : "",
-				   s->text ? s->text : "", tf[s->transform]);
+				  kinds[s->kind], s->text ? ":" : "",
+				  s->text ? s->text : "", tf[s->transform]);
 	}
 	return out;
 }
@@ -41,9 +41,11 @@ static void test_every_template_form_compiles(void **state)
 	static const compile_case cases[] = {
 		/* Keycloak's SAML default */
 		{"${ALIAS}.${NAMEID}", true, "ALIAS LIT:. NAMEID"},
-		/* keywords in any case (Decision 2), the name kept as written */
+		/* keywords in any case (Decision 2), the name kept as written
+		 */
 		{"${Attribute.customUserName}", true, "ATTR:customUserName"},
-		{"${alias}-${nameid}-${uuid}", true, "ALIAS LIT:- NAMEID LIT:- UUID"},
+		{"${alias}-${nameid}-${uuid}", true,
+		 "ALIAS LIT:- NAMEID LIT:- UUID"},
 		/* a transformer binds to its own ${} */
 		{"${ATTRIBUTE.uid | lowercase}.${ALIAS}", true,
 		 "ATTR:uid|lower LIT:. ALIAS"},
@@ -86,7 +88,8 @@ static void test_unknown_variables_and_transformers_are_rejected(void **state)
 		/* an unknown variable is an error, not literal text */
 		{"x${FOO}", true, 1, "unknown template variable \"FOO\""},
 		/* an unknown transformer */
-		{"${NAMEID | reverse}", true, 0, "unknown transformer \"reverse\""},
+		{"${NAMEID | reverse}", true, 0,
+		 "unknown transformer \"reverse\""},
 		/* chained transformers are not supported */
 		{"${NAMEID | localpart | lowercase}", true, 0,
 		 "unknown transformer"},
@@ -171,9 +174,9 @@ static void test_templates_evaluate_each_form(void **state)
 			kgt_file(pool, NULL,
 				 kgt_m(pool, A, "t", "saml-username-idp-mapper",
 				       kg_psprintf(pool,
-						    "'template':'%s','target':"
-						    "'BROKER_ID'",
-						    c->source)),
+						   "'template':'%s','target':"
+						   "'BROKER_ID'",
+						   c->source)),
 				 NULL));
 		kg_assertion *a = kgt_saml(pool, c->name_id, NULL);
 		kg_map_result r;
@@ -201,10 +204,11 @@ static void test_mixed_case_keyword_reads_the_attribute(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_mapper_set *set = kgt_set(
-		pool, kgt_file(pool, NULL,
-			       kgt_m(pool, A, "t", "saml-username-idp-mapper",
-				     "'template':'${Attribute.customUserName}'"),
-			       NULL));
+		pool,
+		kgt_file(pool, NULL,
+			 kgt_m(pool, A, "t", "saml-username-idp-mapper",
+			       "'template':'${Attribute.customUserName}'"),
+			 NULL));
 	kg_assertion *a = kgt_saml(pool, "n", NULL);
 	kg_map_result r;
 
@@ -234,10 +238,10 @@ static void test_uuid_is_a_fresh_version_4_uuid(void **state)
 			       kgt_m(pool, A, "t", "saml-username-idp-mapper",
 				     "'template':'${UUID}'"),
 			       NULL));
-	kg_map_result r1 = kgt_map_saml(pool, set, A, kgt_saml(pool, "n", NULL),
-					NULL);
-	kg_map_result r2 = kgt_map_saml(pool, set, A, kgt_saml(pool, "n", NULL),
-					NULL);
+	kg_map_result r1 =
+		kgt_map_saml(pool, set, A, kgt_saml(pool, "n", NULL), NULL);
+	kg_map_result r2 =
+		kgt_map_saml(pool, set, A, kgt_saml(pool, "n", NULL), NULL);
 
 	assert_true(is_uuid4(r1.user->username));
 	assert_true(is_uuid4(r2.user->username));
@@ -248,10 +252,11 @@ static void test_bad_template_in_a_mapper_file_names_its_position(void **state)
 {
 	apr_pool_t *pool = *state;
 	/* the template string opens at column 62; its ${ is at column 65 */
-	const char *text = "{'identityProviderMappers':[{'name':'t',"
-			   "'config':{'template':'ab${NOPE}'},"
-			   "'identityProviderAlias':'a',"
-			   "'identityProviderMapper':'saml-username-idp-mapper'}]}";
+	const char *text =
+		"{'identityProviderMappers':[{'name':'t',"
+		"'config':{'template':'ab${NOPE}'},"
+		"'identityProviderAlias':'a',"
+		"'identityProviderMapper':'saml-username-idp-mapper'}]}";
 	apr_array_header_t *p = kgt_set_problems(pool, text);
 	const char *msg = APR_ARRAY_IDX(p, 0, const char *);
 

@@ -28,8 +28,8 @@ static const char *token_name(apr_pool_t *pool, const kg_oidc_bearer_token *jwt)
 
 /* Makes the session of a token seen for the first time. */
 static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
-		    const kg_oidc_bearer_token *jwt, kg_user *user, const char *name,
-		    const char **message, kg_err *err)
+		    const kg_oidc_bearer_token *jwt, kg_user *user,
+		    const char *name, const char **message, kg_err *err)
 {
 	long long now = kg_state_now_ms();
 	kg_sess_record *rec = kg_sess_record_make(req->pool);

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 kg_rc kg_authn_session(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_sess_record **out, kg_err *err)
+		       kg_sess_record **out, kg_err *err)
 {
 	const char *cookie = kg_req_cookie(req, gw->conf->sessions.cookie_name);
 	long long now = kg_state_now_ms();
@@ -54,18 +54,17 @@ kg_rc kg_authn_session(kg_gateway *gw, kg_req *req, const kg_log *log,
  * as the return path (when it is local). */
 static void redirect_to_login(kg_gateway *gw, kg_req *req, kg_resp *resp)
 {
-	const char *back = req->query
-				   ? apr_pstrcat(req->pool, req->path, "?",
-						 req->query, NULL)
-				   : req->path;
+	const char *back = req->query ? apr_pstrcat(req->pool, req->path, "?",
+						    req->query, NULL)
+				      : req->path;
 
 	back = kg_redirect_local_or_root(back, NULL);
 	kg_metrics_inc(gw->metrics, KG_M_REQ_LOGIN_REDIRECT);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	kg_resp_redirect(resp, apr_pstrcat(req->pool, gw->conf->gateway.prefix,
-					   "login?return_to=",
-					   kg_str_url_encode(req->pool, back),
-					   NULL));
+	kg_resp_redirect(resp,
+			 apr_pstrcat(req->pool, gw->conf->gateway.prefix,
+				     "login?return_to=",
+				     kg_str_url_encode(req->pool, back), NULL));
 }
 
 /* The token of an "Authorization: Bearer" header, or NULL. */
@@ -146,8 +145,7 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	kg_rc rc;
 
 	if (token) {
-		kg_authn_bearer(gw, loc, req, token, log, resp,
-					       caller);
+		kg_authn_bearer(gw, loc, req, token, log, resp, caller);
 		return;
 	}
 	rc = kg_authn_session(gw, req, log, &rec, &err);
@@ -210,20 +208,19 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp, const kg_caller *caller)
 {
-	kg_app_claims c = {
-		.issuer = gw->conf->gateway.app_jwt_issuer
-				  ? gw->conf->gateway.app_jwt_issuer
-				  : gw->conf->gateway.base_url,
-		.session = caller->session,
-		.auth_s = caller->auth_ms / 1000,
-		.now_s = kg_state_now_ms() / 1000,
-		.lifetime_s = gw->conf->gateway.app_jwt_lifetime_s};
+	kg_app_claims c = {.issuer = gw->conf->gateway.app_jwt_issuer
+					     ? gw->conf->gateway.app_jwt_issuer
+					     : gw->conf->gateway.base_url,
+			   .session = caller->session,
+			   .auth_s = caller->auth_ms / 1000,
+			   .now_s = kg_state_now_ms() / 1000,
+			   .lifetime_s = gw->conf->gateway.app_jwt_lifetime_s};
 	const char *token;
 	kg_err err = {0};
 
 	if (gw->app_signer == NULL ||
-	    kg_app_jwt_sign(gw->app_signer, req->pool, caller->user, &c,
-			    &token, &err) != KG_OK) {
+	    kg_app_jwt_sign(gw->app_signer, req->pool, caller->user, &c, &token,
+			    &err) != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0420",
 			    "app token not made: %s",
 			    gw->app_signer ? err.msg : "no KeygateAppJWTKey");
@@ -240,8 +237,8 @@ static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
  * one. By KeygateAccessTokenParam the request is refused (400, true
  * returned, resp the refusal) or the parameter removed from req->query
  * and req->body (the binding hands the rest on). Logged either way. */
-static bool access_token_param(kg_gateway *gw, kg_req *req,
-			       const kg_log *log, kg_resp *resp)
+static bool access_token_param(kg_gateway *gw, kg_req *req, const kg_log *log,
+			       kg_resp *resp)
 {
 	const char *query = NULL, *body = NULL, *where;
 	size_t query_len = 0, body_len = 0;
@@ -282,9 +279,8 @@ static bool access_token_param(kg_gateway *gw, kg_req *req,
 	return false;
 }
 
-void kg_authn_request(kg_gateway *gw, const kg_conf_location *loc,
-			     kg_req *req, const kg_log *log, kg_resp *resp,
-			     kg_caller *caller)
+void kg_authn_request(kg_gateway *gw, const kg_conf_location *loc, kg_req *req,
+		      const kg_log *log, kg_resp *resp, kg_caller *caller)
 {
 	if (access_token_param(gw, req, log, resp))
 		return;

@@ -89,9 +89,9 @@ static kg_rc verify(kg_gateway *gw, kg_req *req, const char *token,
 		    kg_oidc_bearer_token *jwt, kg_bearer_user *b, kg_err *err)
 {
 	const kg_json *name;
-	kg_rc rc = gw->jwt ? kg_oidc_bearer_verify_keyed(gw->jwt, req->pool, token,
-						 b->digest, kg_state_now_ms(),
-						 jwt, err)
+	kg_rc rc = gw->jwt ? kg_oidc_bearer_verify_keyed(
+				     gw->jwt, req->pool, token, b->digest,
+				     kg_state_now_ms(), jwt, err)
 			   : kg_err_set(err, KG_EAUTH,
 					"jwt_iss: no KeygateBearerIssuer");
 
@@ -139,8 +139,8 @@ static kg_rc map(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	if (out.username_note)
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0415",
-			    "username normalized %s issuer=%s", out.username_note,
-			    jwt->issuer);
+			    "username normalized %s issuer=%s",
+			    out.username_note, jwt->issuer);
 	/* the mapped user may point into the mapper generation, which a
 	 * reload can free once released: copy it into the request first */
 	b->user = kg_user_copy(req->pool, out.user);
@@ -200,8 +200,7 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	kg_jwt_cache_key(token, strnlen(token, KG_OIDC_TOKEN_MAX + 1),
 			 b->digest);
 	if (kg_bearer_users_get(gw->bearer_users, req->pool, b->digest,
-				kg_mappers_live_serial(gen), now, b,
-				&answer) ||
+				kg_mappers_live_serial(gen), now, b, &answer) ||
 	    answer.state == KG_BEARER_REVOKED) {
 		/* known: mapped, or verified before and found revoked */
 		rc = check_revocation(gw, req, b, &answer, &err);
@@ -231,10 +230,9 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 	return rc == KG_OK;
 }
 
-void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc,
-				    kg_req *req, const char *token,
-				    const kg_log *log, kg_resp *resp,
-				    kg_caller *caller)
+void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc, kg_req *req,
+		     const char *token, const kg_log *log, kg_resp *resp,
+		     kg_caller *caller)
 {
 	kg_bearer_user b;
 	kg_err err = {0};
@@ -244,9 +242,9 @@ void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc,
 		return;
 	if (kg_api_sessions_on(gw)) {
 		kg_oidc_bearer_token jwt = {.issuer = b.issuer,
-				    .sub = b.sub,
-				    .jti = b.jti,
-				    .exp_s = b.exp_s};
+					    .sub = b.sub,
+					    .jti = b.jti,
+					    .exp_s = b.exp_s};
 		const char *message = NULL;
 		memcpy(jwt.digest, b.digest, sizeof(jwt.digest));
 		rc = kg_api_session(gw, req, log, &jwt, b.user, &message, &err);

@@ -47,11 +47,12 @@ int kg_identity_scrub(apr_pool_t *pool, apr_table_t *headers,
 	APR_ARRAY_PUSH(s.protected_names, const char *) = KG_USERNAME_HEADER;
 	for (int i = 0; loc->headers && i < loc->headers->nelts; i++)
 		APR_ARRAY_PUSH(s.protected_names, const char *) = fold_name(
-			pool,
-			APR_ARRAY_IDX(loc->headers, i, kg_identity_header).name);
+			pool, APR_ARRAY_IDX(loc->headers, i, kg_identity_header)
+				      .name);
 	apr_table_do(collect_doomed, &s, headers, NULL);
 	for (int i = 0; i < s.doomed->nelts; i++)
-		apr_table_unset(headers, APR_ARRAY_IDX(s.doomed, i, const char *));
+		apr_table_unset(headers,
+				APR_ARRAY_IDX(s.doomed, i, const char *));
 	return s.doomed->nelts;
 }
 
@@ -104,8 +105,7 @@ static int filter_connection(void *data, const char *key, const char *value)
 	return 1;
 }
 
-const char *kg_identity_guard_connection(apr_pool_t *pool,
-					 apr_table_t *headers,
+const char *kg_identity_guard_connection(apr_pool_t *pool, apr_table_t *headers,
 					 const kg_conf_location *loc)
 {
 	connection_filter f = {.pool = pool, .loc = loc};
@@ -169,17 +169,17 @@ static const char *header_value(apr_pool_t *pool, const kg_user *u,
 		return u->email ? kg_identity_encode(pool, u->email) : "";
 	case KG_HDR_NAME:
 		return kg_identity_encode(
-			pool, apr_pstrcat(pool, u->first_name ? u->first_name : "",
-					  u->first_name && u->last_name ? " "
-									: "",
-					  u->last_name ? u->last_name : "",
-					  NULL));
+			pool,
+			apr_pstrcat(pool, u->first_name ? u->first_name : "",
+				    u->first_name && u->last_name ? " " : "",
+				    u->last_name ? u->last_name : "", NULL));
 	case KG_HDR_ROLES:
 		return encode_list(pool, u->roles);
 	case KG_HDR_ORGANIZATIONS:
 		return encode_list(pool, u->organizations);
 	case KG_HDR_ATTRIBUTE:
-		return encode_list(pool, kg_bag_get(u->attributes, h->attribute));
+		return encode_list(pool,
+				   kg_bag_get(u->attributes, h->attribute));
 	}
 	return "";
 }

@@ -75,5 +75,4 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	return KG_OK;
 }
 
-const kg_job kg_authn_oidc_refresh_job = {"refresh", oidc_due, oidc_run,
-					   NULL};
+const kg_job kg_authn_oidc_refresh_job = {"refresh", oidc_due, oidc_run, NULL};

@@ -41,9 +41,8 @@ kg_sts_opts kg_aws_sts_opts(kg_gateway *gw, const kg_log *log);
 
 /* GET PREFIX aws/credentials (endpoint.c): the caller's credentials file
  * or credential_process JSON, for a session cookie or a bearer token. */
-void kg_aws_endpoint_credentials(kg_gateway *gw, kg_req *req,
-				 const char *alias, const kg_log *log,
-				 kg_resp *resp);
+void kg_aws_endpoint_credentials(kg_gateway *gw, kg_req *req, const char *alias,
+				 const kg_log *log, kg_resp *resp);
 
 /* POST PREFIX aws/saml/ALIAS (saml.c): the IdP's AWS application posts
  * its own Response for a user already signed in. */

@@ -83,8 +83,8 @@ static void find_session(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_fail(resp, rc, "cache_unavailable");
 }
 
-void kg_aws_endpoint_credentials(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_aws_endpoint_credentials(kg_gateway *gw, kg_req *req, const char *alias,
+				 const kg_log *log, kg_resp *resp)
 {
 	const char *format = kg_req_param(req, "format");
 	const char *profile = kg_req_param(req, "profile");

@@ -15,7 +15,6 @@ void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,
 
 /* Removes username's credentials file (at logout: the keys it holds
  * must not outlive the session that got them). */
-void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool,
-			const char *username);
+void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool, const char *username);
 
 #endif

@@ -126,8 +126,8 @@ static kg_rc check(kg_gateway *gw, kg_req *req, const char *alias,
 	return rc;
 }
 
-void kg_aws_endpoint_saml(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_aws_endpoint_saml(kg_gateway *gw, kg_req *req, const char *alias,
+			  const kg_log *log, kg_resp *resp)
 {
 	const char *response = kg_req_form_param(req, "SAMLResponse");
 	const char *relay = kg_req_form_param(req, "RelayState");

@@ -15,13 +15,13 @@ typedef struct {
 	bool first_login;
 	const char *broker_id; /* the federated identity's id, or NULL */
 	bool allowed;
-	const char *deny_reason; /* for the admin and the log, or NULL */
-	const char *deny_token; /* its reason token: username_space,
-				   username_control, username_case, mapping
-				   or access_gate; NULL when allowed */
+	const char *deny_reason;   /* for the admin and the log, or NULL */
+	const char *deny_token;	   /* its reason token: username_space,
+				      username_control, username_case, mapping
+				      or access_gate; NULL when allowed */
 	const char *username_note; /* a token's username was trimmed or
 				      lower-cased (settings allowed it): how */
-	const char *deny_message; /* what the user is shown, or NULL */
+	const char *deny_message;  /* what the user is shown, or NULL */
 	apr_array_header_t *warnings;
 } kg_admit_outcome;
 

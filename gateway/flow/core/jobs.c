@@ -11,8 +11,8 @@
 #define KG_JOB_LOCK_MS 15000
 
 kg_rc kg_job_run(kg_gateway *gw, kg_req *req, const kg_log *log,
-			     const kg_job *job, kg_sess_record **recp,
-			     long long now_ms, bool *written, kg_err *err)
+		 const kg_job *job, kg_sess_record **recp, long long now_ms,
+		 bool *written, kg_err *err)
 {
 	kg_sess_record *rec = *recp, *fresh;
 	const char *lock;

@@ -34,8 +34,8 @@ struct kg_job {
  * record when it changed (*recp is then the fresh copy). KG_OK: the
  * session goes on; KG_ENOTFOUND: it ended; KG_EBACKEND: Redis is down. */
 kg_rc kg_job_run(kg_gateway *gw, kg_req *req, const kg_log *log,
-			     const kg_job *job, kg_sess_record **recp,
-			     long long now_ms, bool *written, kg_err *err);
+		 const kg_job *job, kg_sess_record **recp, long long now_ms,
+		 bool *written, kg_err *err);
 
 /* Runs every registered job on *recp in turn (each may replace *recp).
  * *written: some job saved the record, so the caller need not touch it.

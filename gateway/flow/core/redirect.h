@@ -15,9 +15,9 @@
 #define KG_RETURN_PATH_MAX 2048
 
 /* True when s is a path on this site: only characters RFC 3986 allows
- * unescaped in a path and query, starting with one '/', and, after every round of percent-decoding, still
- * starting with one '/' not followed by '/' or '\', with no backslash or
- * control character anywhere. */
+ * unescaped in a path and query, starting with one '/', and, after every round
+ * of percent-decoding, still starting with one '/' not followed by '/' or '\',
+ * with no backslash or control character anywhere. */
 bool kg_redirect_is_local(const char *s);
 
 /* s when it is local, else "/" (and *rejected set true when given). */

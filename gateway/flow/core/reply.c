@@ -15,6 +15,7 @@ const char *kg_reply_escape(apr_pool_t *pool, const char *s)
 
 	kg_buf_init(&b, pool, strlen(s) + 16);
 	for (; *s; s++) {
+		/* clang-format off */
 		switch (*s) {
 		case '&': kg_buf_adds(&b, "&amp;"); break;
 		case '<': kg_buf_adds(&b, "&lt;"); break;
@@ -23,26 +24,26 @@ const char *kg_reply_escape(apr_pool_t *pool, const char *s)
 		case '\'': kg_buf_adds(&b, "&#39;"); break;
 		default: kg_buf_addc(&b, *s);
 		}
+		/* clang-format on */
 	}
 	return b.data;
 }
 
 const char *kg_reply_message(apr_pool_t *pool, const char *title,
-			    const char *message)
+			     const char *message)
 {
 	return apr_pstrcat(
 		pool,
 		"<!doctype html><html><head><meta charset=\"utf-8\">"
 		"<title>",
-		kg_reply_escape(pool, title),
-		"</title></head><body><h1>", kg_reply_escape(pool, title),
-		"</h1><p id=\"message\">", kg_reply_escape(pool, message),
-		"</p></body></html>\n", NULL);
+		kg_reply_escape(pool, title), "</title></head><body><h1>",
+		kg_reply_escape(pool, title), "</h1><p id=\"message\">",
+		kg_reply_escape(pool, message), "</p></body></html>\n", NULL);
 }
 
-void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
-		     const char *id, const char *proto, const char *reason,
-		     const char *fmt, ...)
+void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc, const char *id,
+		     const char *proto, const char *reason, const char *fmt,
+		     ...)
 {
 	char detail[1024];
 	va_list ap;

@@ -16,16 +16,15 @@ const char *kg_reply_escape(apr_pool_t *pool, const char *s);
 
 /* A minimal page with a title and one message (both escaped). */
 const char *kg_reply_message(apr_pool_t *pool, const char *title,
-			    const char *message);
+			     const char *message);
 
 /* Refuses the request: one REJECT line (id, proto, reason, then the
  * printf-style detail) at WARN, or ERROR when rc is KG_EBACKEND; no
  * caching; and the failure rc with reason for the binding to answer. The
  * detail must hold no secret. */
-void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
-		     const char *id, const char *proto, const char *reason,
-		     const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc, const char *id,
+		     const char *proto, const char *reason, const char *fmt,
+		     ...) __attribute__((format(printf, 7, 8)));
 
 /* A SAML endpoint's refusal (KG-0521), naming the provider alias (or -):
  * 400 for every rc but KG_EBACKEND (503, reason cache_unavailable) and

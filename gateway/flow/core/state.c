@@ -7,17 +7,16 @@
 #include <apr_time.h>
 #include <string.h>
 
-void kg_state_log_outage(kg_gateway *gw, const kg_log *log,
-			   const char *detail)
+void kg_state_log_outage(kg_gateway *gw, const kg_log *log, const char *detail)
 {
 	long long now_s = kg_state_now_ms() / 1000;
-	long long last = __atomic_load_n(&gw->outage_logged_s, __ATOMIC_RELAXED);
+	long long last =
+		__atomic_load_n(&gw->outage_logged_s, __ATOMIC_RELAXED);
 	long long suppressed;
 
-	if (now_s == last ||
-	    !__atomic_compare_exchange_n(&gw->outage_logged_s, &last, now_s,
-					 false, __ATOMIC_RELAXED,
-					 __ATOMIC_RELAXED)) {
+	if (now_s == last || !__atomic_compare_exchange_n(
+				     &gw->outage_logged_s, &last, now_s, false,
+				     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		__atomic_fetch_add(&gw->outage_suppressed, 1, __ATOMIC_RELAXED);
 		return;
 	}
@@ -45,7 +44,8 @@ kg_saml *kg_state_saml(kg_gateway *gw, const char *alias)
 			continue;
 		r = APR_ARRAY_IDX(gw->saml_refresh, i, kg_metadata_refresh *);
 		if (r)
-			kg_metadata_refresh_tick(r, &gw->log, kg_state_now_ms());
+			kg_metadata_refresh_tick(r, &gw->log,
+						 kg_state_now_ms());
 		return APR_ARRAY_IDX(gw->saml, i, kg_saml *);
 	}
 	return NULL;

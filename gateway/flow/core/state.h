@@ -24,32 +24,31 @@ typedef struct kg_job kg_job;
 struct kg_gateway {
 	apr_pool_t *pool;
 	const kg_conf *conf;
-	kg_log log; /* the process's sink; components keep &log */
+	kg_log log;		  /* the process's sink; components keep &log */
 	kg_mappers_live *mappers; /* NULL without KeygateMappers */
 	kg_sess_store *store;
 	kg_pol_timeouts timeouts;
-	kg_oidc *oidc;	     /* NULL without KeygateOIDCProvider */
+	kg_oidc *oidc;		  /* NULL without KeygateOIDCProvider */
 	apr_array_header_t *saml; /* kg_saml *, one per KeygateSAMLProvider,
 				     in conf order */
 	apr_array_header_t *saml_refresh; /* kg_metadata_refresh *, parallel to
 					     saml; NULL without
 					     KeygateSAMLMetadataRefresh */
-	kg_oidc_bearer *jwt; /* NULL without KeygateBearerIssuer */
-	kg_bearer_users *bearer_users; /* what warm tokens mapped to, and
-					  revocation answers */
-	kg_metrics *metrics; /* NULL: not counted */
-	kg_app_signer *app_signer; /* NULL without KeygateAppJWTKey */
-	const kg_job *jobs[KG_JOBS_MAX]; /* run on every session, in order */
+	kg_oidc_bearer *jwt;		  /* NULL without KeygateBearerIssuer */
+	kg_bearer_users *bearer_users;	  /* what warm tokens mapped to, and
+					     revocation answers */
+	kg_metrics *metrics;		  /* NULL: not counted */
+	kg_app_signer *app_signer;	  /* NULL without KeygateAppJWTKey */
+	const kg_job *jobs[KG_JOBS_MAX];  /* run on every session, in order */
 	int njobs;
-	long long outage_logged_s; /* last second an outage line was logged */
+	long long outage_logged_s;   /* last second an outage line was logged */
 	long long outage_suppressed; /* lines not logged since */
 };
 
 /* Logs a request refused because Redis is down: at most one line per
  * second per process (with how many were not logged), so an outage under
  * load does not flood the error log. */
-void kg_state_log_outage(kg_gateway *gw, const kg_log *log,
-			   const char *detail);
+void kg_state_log_outage(kg_gateway *gw, const kg_log *log, const char *detail);
 
 /* The SAML provider named alias, or NULL; refreshes its IdP metadata
  * first when that is due (KeygateSAMLMetadataRefresh). */

@@ -30,8 +30,8 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 	kg_user *stored = NULL;
 	kg_rc rc;
 
-	rc = kg_admit_map(req->pool, set, conf, done->alias, &done->input,
-			  NULL, out, err);
+	rc = kg_admit_map(req->pool, set, conf, done->alias, &done->input, NULL,
+			  out, err);
 	if (rc != KG_OK || !out->allowed || out->broker_id == NULL)
 		return rc;
 	rc = kg_sess_user_load(gw->store, req->pool, done->alias,
@@ -49,8 +49,8 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 static kg_rc create_session(kg_gateway *gw, kg_req *req,
 			    const kg_login_done *done, kg_user *user,
 			    const char *aws, long long now,
-			    kg_sess_created *created,
-			    kg_sess_record **out, kg_err *err)
+			    kg_sess_created *created, kg_sess_record **out,
+			    kg_err *err)
 {
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 
@@ -98,8 +98,8 @@ static void end_presented_session(kg_gateway *gw, kg_req *req,
 	kg_err err = {0};
 
 	if (kg_authn_session(gw, req, log, &old, &err) == KG_OK &&
-	    kg_sess_store_delete(gw->store, req->pool, old,
-				 "replaced_by_login", &err) != KG_OK)
+	    kg_sess_store_delete(gw->store, req->pool, old, "replaced_by_login",
+				 &err) != KG_OK)
 		kg_log_emit(log, KG_LOG_WARN, "KG-0508",
 			    "the session presented at login was not ended: %s",
 			    err.msg);
@@ -156,7 +156,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	end_presented_session(gw, req, log);
-	aws = kg_aws_at_login(gw, req, log, out.user, done->state.saml_response);
+	aws = kg_aws_at_login(gw, req, log, out.user,
+			      done->state.saml_response);
 	rc = create_session(gw, req, done, out.user, aws, now, &created, &rec,
 			    &err);
 	if (rc == KG_EDENIED) {

@@ -11,14 +11,14 @@
 
 /* A verified login, as the protocol endpoint hands it over. */
 typedef struct {
-	const char *alias;	/* the identity provider */
-	const char *protocol;	/* "oidc" or "saml" */
-	kg_map_input input;	/* verified claims or assertion */
-	kg_sess_state state;	/* tokens, NameID, ... for the session */
-	const char *return_to;	/* local path (already checked) */
-	long long cap_ms;	/* an IdP cap on the session, or 0 */
-	const char *tags[3];	/* what a protocol logout may name the
-				   session by (sid, sub, ...); NULL-ended */
+	const char *alias;     /* the identity provider */
+	const char *protocol;  /* "oidc" or "saml" */
+	kg_map_input input;    /* verified claims or assertion */
+	kg_sess_state state;   /* tokens, NameID, ... for the session */
+	const char *return_to; /* local path (already checked) */
+	long long cap_ms;      /* an IdP cap on the session, or 0 */
+	const char *tags[3];   /* what a protocol logout may name the
+				  session by (sid, sub, ...); NULL-ended */
 } kg_login_done;
 
 /* Finishes a login into resp: a 302 with the session cookie, a 403 page

@@ -45,7 +45,7 @@ static kg_oidc_pending to_oidc(const kg_login_pending *p)
 }
 
 void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
-		       kg_resp *resp)
+			 kg_resp *resp)
 {
 	const char *back = kg_redirect_return_to(req, log);
 	kg_oidc_pending started;
@@ -58,12 +58,11 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
-	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req),
-			       back, kg_state_now_ms(), &started, &url, &err);
+	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req), back,
+			       kg_state_now_ms(), &started, &url, &err);
 	if (rc == KG_OK) {
 		pending = from_oidc(&started);
-		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
-					   &err);
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie, &err);
 	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0510",
@@ -105,8 +104,8 @@ static bool first_use_of(kg_gateway *gw, kg_req *req, const kg_log *log,
 	return rc == KG_OK && first;
 }
 
-void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
+			    const kg_log *log, kg_resp *resp)
 {
 	const char *state = kg_req_param(req, "state");
 	const char *code = kg_req_param(req, "code");
@@ -125,8 +124,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	if (idp_error) {
-		refuse_callback(log, resp, KG_EAUTH, "oidc_error",
-		    apr_pstrcat(req->pool, "error=", idp_error, NULL));
+		refuse_callback(
+			log, resp, KG_EAUTH, "oidc_error",
+			apr_pstrcat(req->pool, "error=", idp_error, NULL));
 		return;
 	}
 	rc = kg_login_state_read(gw, req, state, now, &pending, &err);
@@ -134,8 +134,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 		rc = kg_err_set(&err, KG_EINVAL,
 				"oidc_state: the state is a SAML one");
 	if (rc != KG_OK) {
-		refuse_callback(log, resp, KG_EINVAL, "oidc_state",
-				err.msg);
+		refuse_callback(log, resp, KG_EINVAL, "oidc_state", err.msg);
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
@@ -146,14 +145,12 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 			  "oidc_state"))
 		return;
 	if (code == NULL) {
-		refuse_callback(log, resp, KG_EINVAL, "oidc_code",
-				"no code");
+		refuse_callback(log, resp, KG_EINVAL, "oidc_code", "no code");
 		return;
 	}
 	oidc = to_oidc(&pending);
 	rc = kg_oidc_redeem(gw->oidc, req->pool, &oidc, state, code,
-			    redirect_uri(gw, req),
-			    now, &tokens, &err);
+			    redirect_uri(gw, req), now, &tokens, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc,
 				rc == KG_EBACKEND ? "oidc_provider"
@@ -180,7 +177,8 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req,
 	done.state.oidc_refresh_token = tokens.refresh_token;
 	done.state.oidc_access_expires =
 		tokens.access_expires_ms > 0
-			? kg_psprintf(req->pool, "%lld", tokens.access_expires_ms)
+			? kg_psprintf(req->pool, "%lld",
+				      tokens.access_expires_ms)
 			: NULL;
 	done.return_to = kg_redirect_local_or_root(pending.return_to, NULL);
 	n_tags = 0;

@@ -49,8 +49,8 @@ bool kg_login_saml_handles(kg_gateway *gw)
 	return kg_state_saml(gw, login_alias(gw, NULL)) != NULL;
 }
 
-void kg_login_saml_metadata(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_login_saml_metadata(kg_gateway *gw, kg_req *req, const char *alias,
+			    const kg_log *log, kg_resp *resp)
 {
 	kg_saml *saml = kg_state_saml(gw, alias);
 
@@ -80,8 +80,8 @@ static const char *cross_site(kg_gateway *gw, const kg_req *req,
 		"SameSite=None", lax + strlen("SameSite=Lax"), NULL);
 }
 
-void kg_login_saml_start(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_login_saml_start(kg_gateway *gw, kg_req *req, const char *alias,
+			 const kg_log *log, kg_resp *resp)
 {
 	kg_saml *saml;
 
@@ -100,14 +100,13 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req,
 	rc = kg_rand_b64(req->pool, 32, &pending.state, &err);
 	if (rc == KG_OK)
 		rc = kg_saml_login_url(saml, req->pool, kg_origin(gw, req),
-				       pending.state, &url,
-				       &pending.request_id, &err);
+				       pending.state, &url, &pending.request_id,
+				       &err);
 	if (rc == KG_OK) {
 		pending.alias = alias;
 		pending.return_to = back;
 		pending.created_ms = kg_state_now_ms();
-		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
-					   &err);
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie, &err);
 	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0512",
@@ -149,8 +148,8 @@ static void refuse_store(const kg_log *log, kg_resp *resp, kg_rc rc,
 			     detail);
 }
 
-void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_login_saml_acs(kg_gateway *gw, kg_req *req, const char *alias,
+		       const kg_log *log, kg_resp *resp)
 {
 	kg_saml *saml = kg_state_saml(gw, alias);
 	const char *relay = kg_req_form_param(req, "RelayState");
@@ -251,7 +250,7 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req,
 	/* what an IdP-initiated LogoutRequest may name this session by */
 	if (v.assertion->name_id) {
 		done.tags[0] = kg_sess_tag_saml_name_id(req->pool, alias,
-						   v.assertion->name_id);
+							v.assertion->name_id);
 		if (v.assertion->session_index)
 			done.tags[1] = kg_sess_tag_saml_session(
 				req->pool, alias, v.assertion->name_id,

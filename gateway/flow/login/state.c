@@ -23,13 +23,12 @@ static const char *cookie_name(apr_pool_t *pool, const char *state)
 static const char *cookie_attrs(kg_gateway *gw, const kg_req *req,
 				long long max_age)
 {
-	return kg_psprintf(req->pool, "; Path=%s; Max-Age=%lld; HttpOnly%s; "
-				  "SameSite=Lax",
-			    gw->conf->saml.keycloak_realm
-				    ? "/"
-				    : gw->conf->gateway.prefix,
-			    max_age,
-			    kg_origin_cookie_secure(gw, req) ? "; Secure" : "");
+	return kg_psprintf(
+		req->pool,
+		"; Path=%s; Max-Age=%lld; HttpOnly%s; "
+		"SameSite=Lax",
+		gw->conf->saml.keycloak_realm ? "/" : gw->conf->gateway.prefix,
+		max_age, kg_origin_cookie_secure(gw, req) ? "; Secure" : "");
 }
 
 /* The cookie's sealed JSON, as it was when only OIDC used it, so that
@@ -46,8 +45,8 @@ static const char *cookie_attrs(kg_gateway *gw, const kg_req *req,
 
 /* What goes to "n" and "v" for p, or false when p lacks a field its kind
  * needs. */
-static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p,
-		    const char **n, const char **v)
+static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p, const char **n,
+		    const char **v)
 {
 	switch (p->kind) {
 	case KG_LOGIN_PENDING_OIDC:
@@ -57,12 +56,13 @@ static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p,
 	case KG_LOGIN_PENDING_SAML:
 	case KG_LOGIN_PENDING_SAML_LOGOUT:
 		*n = p->request_id;
-		*v = p->alias == NULL ? NULL
-		     : apr_pstrcat(pool,
-				   p->kind == KG_LOGIN_PENDING_SAML
-					   ? WIRE_SAML
-					   : WIRE_SAML_LOGOUT,
-				   p->alias, NULL);
+		*v = p->alias == NULL
+			     ? NULL
+			     : apr_pstrcat(pool,
+					   p->kind == KG_LOGIN_PENDING_SAML
+						   ? WIRE_SAML
+						   : WIRE_SAML_LOGOUT,
+					   p->alias, NULL);
 		break;
 	default:
 		return false;
@@ -125,12 +125,11 @@ kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
 			       b.data, b.len, &sealed, &len, err);
 	if (rc != KG_OK)
 		return rc;
-	*set_cookie = apr_pstrcat(pool, cookie_name(pool, p->state), "=",
-				  kg_b64url_encode(pool, sealed, len),
-				  cookie_attrs(gw, req,
-					       gw->conf->gateway
-						       .login_state_timeout_s),
-				  NULL);
+	*set_cookie = apr_pstrcat(
+		pool, cookie_name(pool, p->state), "=",
+		kg_b64url_encode(pool, sealed, len),
+		cookie_attrs(gw, req, gw->conf->gateway.login_state_timeout_s),
+		NULL);
 	return KG_OK;
 }
 
@@ -141,9 +140,8 @@ static const char *member(const kg_json *o, const char *key)
 	return v && v->type == KG_JSON_STRING ? v->str : NULL;
 }
 
-kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
-			  const char *state, long long now_ms,
-			  kg_login_pending *out, kg_err *err)
+kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req, const char *state,
+			  long long now_ms, kg_login_pending *out, kg_err *err)
 {
 	const char *value, *n, *v;
 	unsigned char *sealed;
@@ -158,8 +156,7 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 		return kg_err_set(err, KG_EINVAL, "oidc_state: no state");
 	value = kg_req_cookie(req, cookie_name(req->pool, state));
 	if (value == NULL ||
-	    !kg_b64url_decode(req->pool, value, strlen(value), &sealed,
-			       &len))
+	    !kg_b64url_decode(req->pool, value, strlen(value), &sealed, &len))
 		return kg_err_set(err, KG_EINVAL,
 				  "oidc_state: no login in progress for this "
 				  "state in this browser");
@@ -174,8 +171,8 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
 	v = member(json, "v");
 	out->return_to = member(json, "r");
 	t = kg_json_get(json, "t");
-	if (!out->state || !n || !v ||
-	    !out->return_to || t == NULL || t->type != KG_JSON_NUMBER ||
+	if (!out->state || !n || !v || !out->return_to || t == NULL ||
+	    t->type != KG_JSON_NUMBER ||
 	    !kg_str_to_int(t->str, 0, INT64_MAX, &created) ||
 	    strcmp(out->state, state) != 0)
 		return kg_err_set(err, KG_EINVAL,

@@ -50,9 +50,8 @@ kg_rc kg_login_state_cookie(kg_gateway *gw, const kg_req *req,
  * (the caller checks out->kind, and out->alias for SAML). KG_EINVAL when
  * there is none, it does not open, or it is older than the TTL (as at
  * now_ms). */
-kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req,
-			  const char *state, long long now_ms,
-			  kg_login_pending *out, kg_err *err);
+kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req, const char *state,
+			  long long now_ms, kg_login_pending *out, kg_err *err);
 
 /* The Set-Cookie value that deletes the cookie of state. */
 const char *kg_login_state_clear(kg_gateway *gw, const kg_req *req,

@@ -15,8 +15,8 @@
  * one), to the IdP's SLO service with a signed LogoutRequest (SAML
  * sessions, when it has one), or straight to the local return_to (or
  * "/"). */
-void kg_logout_local(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_logout_local(kg_gateway *gw, kg_req *req, const char *alias,
+		     const kg_log *log, kg_resp *resp)
 {
 	kg_sess_record *rec = NULL;
 	kg_err err = {0};
@@ -34,16 +34,16 @@ void kg_logout_local(kg_gateway *gw, kg_req *req,
 		    strcmp(rec->protocol, "oidc") == 0)
 			op_logout = kg_oidc_logout_url(
 				gw->oidc, req->pool, rec->state.oidc_id_token,
-				apr_pstrcat(req->pool, kg_origin(gw, req),
-					    back, NULL));
+				apr_pstrcat(req->pool, kg_origin(gw, req), back,
+					    NULL));
 	}
 	if (rc != KG_OK && rc != KG_ENOTFOUND) {
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
-		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
-					     "", 0,
+		       kg_sess_cookie_header(req->pool, &gw->conf->sessions, "",
+					     0,
 					     kg_origin_cookie_secure(gw, req)));
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	if (rc == KG_OK && op_logout == NULL &&

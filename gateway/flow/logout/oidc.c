@@ -17,8 +17,8 @@ static void refuse(const kg_log *log, kg_resp *resp, kg_rc rc,
 			"KG-0520", "oidc", "oidc_logout_token", "%s", detail);
 }
 
-void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
+				const kg_log *log, kg_resp *resp)
 {
 	const char *token = kg_req_form_param(req, "logout_token");
 	const char *sid = NULL, *sub = NULL, *jti = NULL, *tag;

@@ -23,10 +23,9 @@
 #include <apr_strings.h>
 #include <string.h>
 
-bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
-				   const kg_log *log,
-				   const kg_sess_record *rec, const char *back,
-				   kg_resp *resp)
+bool kg_logout_saml_start(kg_gateway *gw, kg_req *req, const kg_log *log,
+			  const kg_sess_record *rec, const char *back,
+			  kg_resp *resp)
 {
 	kg_saml *saml = kg_state_saml(gw, rec->idp);
 	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML_LOGOUT};
@@ -50,8 +49,7 @@ bool kg_logout_saml_start(kg_gateway *gw, kg_req *req,
 		pending.alias = rec->idp;
 		pending.return_to = back;
 		pending.created_ms = kg_state_now_ms();
-		rc = kg_login_state_cookie(gw, req, &pending, &cookie,
-					   &err);
+		rc = kg_login_state_cookie(gw, req, &pending, &cookie, &err);
 	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, rc == KG_ENOTFOUND ? KG_LOG_INFO : KG_LOG_WARN,
@@ -82,9 +80,9 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 	    strcmp(pending.alias, alias) != 0 ||
 	    strcmp(pending.request_id, msg->in_response_to) != 0) {
 		kg_reply_saml_refuse(log, resp, KG_EINVAL, alias,
-					"saml_inresponseto",
-					"the LogoutResponse answers no logout "
-					"of this browser");
+				     "saml_inresponseto",
+				     "the LogoutResponse answers no logout "
+				     "of this browser");
 		return;
 	}
 	apr_table_addn(resp->headers, "Set-Cookie",
@@ -98,8 +96,8 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "keep its own session",
 			    alias, msg->status);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	kg_resp_redirect(resp, kg_redirect_local_or_root(pending.return_to,
-							 NULL));
+	kg_resp_redirect(resp,
+			 kg_redirect_local_or_root(pending.return_to, NULL));
 }
 
 /* An IdP-initiated LogoutRequest, verified: used once, the sessions it
@@ -121,26 +119,27 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	rc = kg_sess_replay_once(
 		gw->store, req->pool, "saml-slo",
 		kg_psprintf(req->pool, "%s:%s", alias, msg->id),
-		now + KG_SAML_SLO_MAX_AGE_MS + 2 * gw->conf->saml.clock_skew_s *
-						     1000,
+		now + KG_SAML_SLO_MAX_AGE_MS +
+			2 * gw->conf->saml.clock_skew_s * 1000,
 		now, &first_use, &err);
 	if (rc == KG_OK && !first_use) {
-		kg_reply_saml_refuse(log, resp, KG_EINVAL, alias,
-					"saml_replay",
-					"the LogoutRequest was used before");
+		kg_reply_saml_refuse(log, resp, KG_EINVAL, alias, "saml_replay",
+				     "the LogoutRequest was used before");
 		return;
 	}
-	tag = by_index ? kg_sess_tag_saml_session(req->pool, alias, msg->name_id,
-					     msg->session_index)
-		       : kg_sess_tag_saml_name_id(req->pool, alias, msg->name_id);
+	tag = by_index
+		      ? kg_sess_tag_saml_session(req->pool, alias, msg->name_id,
+						 msg->session_index)
+		      : kg_sess_tag_saml_name_id(req->pool, alias,
+						 msg->name_id);
 	if (rc == KG_OK)
 		rc = kg_sess_tag_end(gw->store, req->pool, tag, "saml_logout",
 				     &ended, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc, alias,
-					rc == KG_EBACKEND ? "cache_unavailable"
-							  : "saml_logout",
-					err.msg);
+				     rc == KG_EBACKEND ? "cache_unavailable"
+						       : "saml_logout",
+				     err.msg);
 		return;
 	}
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0553",
@@ -164,8 +163,8 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_resp_redirect(resp, url);
 }
 
-void kg_logout_saml_slo(kg_gateway *gw, kg_req *req,
-		const char *alias, const kg_log *log, kg_resp *resp)
+void kg_logout_saml_slo(kg_gateway *gw, kg_req *req, const char *alias,
+			const kg_log *log, kg_resp *resp)
 {
 	const char *reason = NULL;
 	bool post = strcmp(req->method, "POST") == 0;
@@ -181,15 +180,13 @@ void kg_logout_saml_slo(kg_gateway *gw, kg_req *req,
 		return;
 	}
 	in.query = post ? NULL : req->query;
-	in.form_request = post ? kg_req_form_param(req, "SAMLRequest")
-			       : NULL;
-	in.form_response = post ? kg_req_form_param(req, "SAMLResponse")
-				: NULL;
+	in.form_request = post ? kg_req_form_param(req, "SAMLRequest") : NULL;
+	in.form_response = post ? kg_req_form_param(req, "SAMLResponse") : NULL;
 	in.relay_state = post ? kg_req_form_param(req, "RelayState")
 			      : kg_req_param(req, "RelayState");
 	in.origin = kg_origin(gw, req);
-	rc = kg_saml_slo_receive(saml, req->pool, &in, kg_state_now_ms(),
-				 &slo, &msg, &reason, &err);
+	rc = kg_saml_slo_receive(saml, req->pool, &in, kg_state_now_ms(), &slo,
+				 &msg, &reason, &err);
 	if (rc != KG_OK) {
 		kg_reply_saml_refuse(log, resp, rc, alias, reason, err.msg);
 		return;

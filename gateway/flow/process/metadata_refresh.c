@@ -18,8 +18,8 @@ struct kg_metadata_refresh {
 };
 
 kg_metadata_refresh *kg_metadata_refresh_make(apr_pool_t *pool, kg_saml *saml,
-				      const kg_conf_saml_idp *idp,
-				      const char *pinned_cert_pem)
+					      const kg_conf_saml_idp *idp,
+					      const char *pinned_cert_pem)
 {
 	kg_metadata_refresh *r = apr_pcalloc(pool, sizeof(*r));
 
@@ -43,16 +43,18 @@ static kg_rc refresh(kg_metadata_refresh *r, apr_pool_t *pool, kg_err *err)
 		return kg_err_set(err, KG_EBACKEND, "HTTP status %d",
 				  reply.status);
 	if (reply.len > KG_SAML_METADATA_MAX)
-		return kg_err_set(err, KG_EINVAL, "the metadata is over %u "
-				  "bytes", KG_SAML_METADATA_MAX);
-	if ((rc = kg_saml_metadata_verify(pool, reply.body, r->pinned,
-					  err)) != KG_OK)
+		return kg_err_set(err, KG_EINVAL,
+				  "the metadata is over %u "
+				  "bytes",
+				  KG_SAML_METADATA_MAX);
+	if ((rc = kg_saml_metadata_verify(pool, reply.body, r->pinned, err)) !=
+	    KG_OK)
 		return rc;
 	return kg_saml_set_idp_metadata(r->saml, reply.body, err);
 }
 
 void kg_metadata_refresh_tick(kg_metadata_refresh *r, const kg_log *log,
-			  long long now_ms)
+			      long long now_ms)
 {
 	int idle = 0;
 	apr_pool_t *pool;

@@ -22,12 +22,12 @@ typedef struct kg_metadata_refresh kg_metadata_refresh;
  * (PEM text) alone. Lives in pool; saml, idp and the PEM must outlive
  * it. */
 kg_metadata_refresh *kg_metadata_refresh_make(apr_pool_t *pool, kg_saml *saml,
-				      const kg_conf_saml_idp *idp,
-				      const char *pinned_cert_pem);
+					      const kg_conf_saml_idp *idp,
+					      const char *pinned_cert_pem);
 
 /* Refreshes when due at now_ms and no other thread is at it; logs to
  * log what happened. Thread-safe; never fails the caller. */
 void kg_metadata_refresh_tick(kg_metadata_refresh *r, const kg_log *log,
-			  long long now_ms);
+			      long long now_ms);
 
 #endif

@@ -15,7 +15,7 @@ static uint64_t get(const kg_metrics *m, kg_metric which)
 }
 
 typedef struct {
-	const char *name;  /* metric family */
+	const char *name; /* metric family */
 	const char *help;
 	const char *label; /* label name, or NULL */
 	struct {
@@ -62,8 +62,9 @@ void kg_metrics_write(kg_buf *b, const kg_metrics *m)
 			    fam->help, fam->name);
 		for (int i = 0; fam->series[i].m != KG_M_COUNT; i++) {
 			if (fam->label)
-				kg_buf_addf(b, "%s{%s=\"%s\"} %llu\n", fam->name,
-					    fam->label, fam->series[i].value,
+				kg_buf_addf(b, "%s{%s=\"%s\"} %llu\n",
+					    fam->name, fam->label,
+					    fam->series[i].value,
 					    (unsigned long long)get(
 						    m, fam->series[i].m));
 			else

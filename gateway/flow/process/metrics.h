@@ -22,9 +22,9 @@ typedef enum {
 	KG_M_REQ_UNAUTHORIZED,	 /* 401 */
 	KG_M_REQ_UNAVAILABLE,	 /* 503: Redis or a provider down */
 	KG_M_LOGIN_OK,
-	KG_M_LOGIN_DENIED,	 /* gate or session limit */
-	KG_M_LOGIN_FAILED,	 /* protocol or backend failure */
-	KG_M_TOKEN_REJECTED,	 /* bad or revoked bearer token */
+	KG_M_LOGIN_DENIED,   /* gate or session limit */
+	KG_M_LOGIN_FAILED,   /* protocol or backend failure */
+	KG_M_TOKEN_REJECTED, /* bad or revoked bearer token */
 	KG_M_BACKCHANNEL_LOGOUT,
 	KG_M_COUNT
 } kg_metric;

@@ -97,8 +97,9 @@ static kg_rc sts_http_call(apr_pool_t *pool, const kg_aws_http_opts *opts,
 	kg_aws_http_global_init();
 	curl = curl_easy_init();
 	if (curl == NULL)
-		return kg_err_set(err, KG_EINTERNAL, "sts: libcurl did not "
-						     "start");
+		return kg_err_set(err, KG_EINTERNAL,
+				  "sts: libcurl did not "
+				  "start");
 	sink.pool = pool;
 	kg_buf_init(&sink.body, pool, 4096);
 	for (size_t i = 0; i < n; i++) {
@@ -173,13 +174,13 @@ kg_rc kg_aws_http_post(apr_pool_t *pool, const kg_aws_http_opts *opts,
 		       size_t n, const char *body, size_t len,
 		       kg_aws_http_reply *out, kg_err *err)
 {
-	return sts_http_call(pool, opts, url, headers, n, body ? body : "",
-			     len, out, err);
+	return sts_http_call(pool, opts, url, headers, n, body ? body : "", len,
+			     out, err);
 }
 
 kg_rc kg_aws_http_get(apr_pool_t *pool, const kg_aws_http_opts *opts,
-		      const char *url, const kg_sigv4_header *headers,
-		      size_t n, kg_aws_http_reply *out, kg_err *err)
+		      const char *url, const kg_sigv4_header *headers, size_t n,
+		      kg_aws_http_reply *out, kg_err *err)
 {
 	return sts_http_call(pool, opts, url, headers, n, NULL, 0, out, err);
 }

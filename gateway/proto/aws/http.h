@@ -29,10 +29,10 @@ typedef struct {
 } kg_aws_http_opts;
 
 typedef struct {
-	int status;	        /* the HTTP status */
-	const char *body;       /* NUL-terminated, in the caller's pool */
+	int status;	  /* the HTTP status */
+	const char *body; /* NUL-terminated, in the caller's pool */
 	size_t len;
-	const char *date;       /* the Date header, or NULL */
+	const char *date;	/* the Date header, or NULL */
 	const char *request_id; /* x-amzn-RequestId, or NULL */
 } kg_aws_http_reply;
 
@@ -52,7 +52,7 @@ kg_rc kg_aws_http_post(apr_pool_t *pool, const kg_aws_http_opts *opts,
 /* GETs url with exactly headers[0..n), under the same rules (the CLI
  * fetching credentials from a gateway). */
 kg_rc kg_aws_http_get(apr_pool_t *pool, const kg_aws_http_opts *opts,
-		      const char *url, const kg_sigv4_header *headers,
-		      size_t n, kg_aws_http_reply *out, kg_err *err);
+		      const char *url, const kg_sigv4_header *headers, size_t n,
+		      kg_aws_http_reply *out, kg_err *err);
 
 #endif

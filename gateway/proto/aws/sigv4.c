@@ -18,9 +18,18 @@
 
 /* Headers never signed: botocore's list (old and new) and Authorization. */
 static const char *const unsigned_headers[] = {
-	"authorization", "connection", "expect", "keep-alive",
-	"proxy-authenticate", "proxy-authorization", "te", "trailer",
-	"transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+	"authorization",
+	"connection",
+	"expect",
+	"keep-alive",
+	"proxy-authenticate",
+	"proxy-authorization",
+	"te",
+	"trailer",
+	"transfer-encoding",
+	"upgrade",
+	"user-agent",
+	"x-amzn-trace-id",
 };
 
 char *kg_sigv4_uri_encode(apr_pool_t *pool, const char *s, size_t len,
@@ -102,8 +111,8 @@ static const char *canonical_uri(apr_pool_t *pool, const char *path)
 			if (segs->nelts > 0)
 				segs->nelts--;
 		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
-			APR_ARRAY_PUSH(segs, char *) = apr_pstrmemdup(pool, p,
-								      n);
+			APR_ARRAY_PUSH(segs, char *) =
+				apr_pstrmemdup(pool, p, n);
 		}
 		p = q + 1;
 	}
@@ -115,8 +124,7 @@ static const char *canonical_uri(apr_pool_t *pool, const char *path)
 
 		if (i > 0)
 			kg_buf_addc(&b, '/');
-		kg_buf_adds(&b, kg_sigv4_uri_encode(pool, seg, strlen(seg),
-						    0));
+		kg_buf_adds(&b, kg_sigv4_uri_encode(pool, seg, strlen(seg), 0));
 	}
 	if (path[len - 1] == '/' && segs->nelts > 0)
 		kg_buf_addc(&b, '/');
@@ -199,8 +207,8 @@ static int canon_header_cmp(const void *a, const void *b)
 
 static bool is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	       c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1f);
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f' || (c >= 0x1c && c <= 0x1f);
 }
 
 /* Trims value and turns every inner whitespace run into one space, as
@@ -236,9 +244,8 @@ static char *ascii_lower(apr_pool_t *pool, const char *s)
 
 static bool is_unsigned_header(const char *lname)
 {
-	for (size_t i = 0; i < sizeof(unsigned_headers) /
-				       sizeof(*unsigned_headers);
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(unsigned_headers) / sizeof(*unsigned_headers); i++)
 		if (strcmp(lname, unsigned_headers[i]) == 0)
 			return true;
 	return false;
@@ -277,9 +284,8 @@ static bool hmac(const unsigned char *key, size_t klen, const char *msg,
 /* The signature of sts under the key derived from secret, date stamp,
  * region and service, as lower-case hex into out[65]. Every key is
  * wiped before returning. */
-static bool sign(const char *secret, const char *datestamp,
-		 const char *region, const char *service, const char *sts,
-		 char out[65])
+static bool sign(const char *secret, const char *datestamp, const char *region,
+		 const char *service, const char *sts, char out[65])
 {
 	size_t slen = strlen(secret);
 	unsigned char *k0 = OPENSSL_malloc(slen + 5);
@@ -301,8 +307,7 @@ static bool sign(const char *secret, const char *datestamp,
 }
 
 kg_rc kg_sigv4_sign(apr_pool_t *pool, const kg_sigv4_req *req,
-		    const kg_aws_creds *creds, kg_sigv4_out *out,
-		    kg_err *err)
+		    const kg_aws_creds *creds, kg_sigv4_out *out, kg_err *err)
 {
 	size_t n = req->n_headers;
 	canon_header *h = apr_pcalloc(pool, (n + 2) * sizeof(*h));
@@ -315,8 +320,9 @@ kg_rc kg_sigv4_sign(apr_pool_t *pool, const kg_sigv4_req *req,
 	if (req->method == NULL || *req->method == '\0' ||
 	    req->region == NULL || *req->region == '\0' ||
 	    req->service == NULL || *req->service == '\0')
-		return kg_err_set(err, KG_EINVAL, "sigv4: method, region and "
-						  "service are required");
+		return kg_err_set(err, KG_EINVAL,
+				  "sigv4: method, region and "
+				  "service are required");
 	if (creds == NULL || creds->access_key == NULL ||
 	    *creds->access_key == '\0' || creds->secret_key == NULL ||
 	    *creds->secret_key == '\0')
@@ -326,9 +332,8 @@ kg_rc kg_sigv4_sign(apr_pool_t *pool, const kg_sigv4_req *req,
 			: NULL;
 	for (size_t i = 0; i < n; i++) {
 		const char *lname = ascii_lower(pool, req->headers[i].name);
-		const char *value = req->headers[i].value
-					    ? req->headers[i].value
-					    : "";
+		const char *value =
+			req->headers[i].value ? req->headers[i].value : "";
 
 		if (is_unsigned_header(lname))
 			continue;
@@ -359,8 +364,9 @@ kg_rc kg_sigv4_sign(apr_pool_t *pool, const kg_sigv4_req *req,
 		h[m].order = n;
 		m++;
 	} else if (!valid_amz_date(amz_date)) {
-		return kg_err_set(err, KG_EINVAL, "sigv4: X-Amz-Date is not "
-						  "YYYYMMDDTHHMMSSZ");
+		return kg_err_set(err, KG_EINVAL,
+				  "sigv4: X-Amz-Date is not "
+				  "YYYYMMDDTHHMMSSZ");
 	}
 	if (token && token_header == NULL) {
 		out->add_security_token = apr_pstrdup(pool, token);

@@ -45,31 +45,31 @@ typedef struct {
 } kg_sigv4_header;
 
 typedef struct {
-	const char *method;   /* "POST" */
-	const char *path;     /* as sent, already percent-encoded; "" is "/" */
-	const char *query;    /* as sent, without '?'; NULL or "" for none */
+	const char *method; /* "POST" */
+	const char *path;   /* as sent, already percent-encoded; "" is "/" */
+	const char *query;  /* as sent, without '?'; NULL or "" for none */
 	const kg_sigv4_header *headers; /* must include Host */
 	size_t n_headers;
-	const void *body;     /* may be NULL when body_len is 0 */
+	const void *body; /* may be NULL when body_len is 0 */
 	size_t body_len;
-	const char *region;   /* "us-west-2" */
-	const char *service;  /* "sts" */
-	long long time_s;     /* signing time (epoch seconds, UTC); used
-				 only when no X-Amz-Date header is given */
+	const char *region;  /* "us-west-2" */
+	const char *service; /* "sts" */
+	long long time_s;    /* signing time (epoch seconds, UTC); used
+				only when no X-Amz-Date header is given */
 } kg_sigv4_req;
 
 /* The result; every string lives in the caller's pool. */
 typedef struct {
-	const char *amz_date;	       /* the X-Amz-Date value signed */
-	const char *add_amz_date;      /* X-Amz-Date to add, or NULL when
-					  the request carried one */
+	const char *amz_date;		/* the X-Amz-Date value signed */
+	const char *add_amz_date;	/* X-Amz-Date to add, or NULL when
+					   the request carried one */
 	const char *add_security_token; /* X-Amz-Security-Token to add, or
 					   NULL (none, or already a header) */
 	const char *canonical_request;
 	const char *string_to_sign;
-	const char *signed_headers;    /* "content-type;host;x-amz-date" */
-	const char *signature;	       /* 64 lower-case hex digits */
-	const char *authorization;     /* the Authorization header value */
+	const char *signed_headers; /* "content-type;host;x-amz-date" */
+	const char *signature;	    /* 64 lower-case hex digits */
+	const char *authorization;  /* the Authorization header value */
 } kg_sigv4_out;
 
 /* Signs req with creds. KG_EINVAL when the request has no Host header,
@@ -77,8 +77,7 @@ typedef struct {
  * service, or credentials without a key id or secret; KG_EINTERNAL when
  * OpenSSL fails. out is filled only on KG_OK. */
 kg_rc kg_sigv4_sign(apr_pool_t *pool, const kg_sigv4_req *req,
-		    const kg_aws_creds *creds, kg_sigv4_out *out,
-		    kg_err *err);
+		    const kg_aws_creds *creds, kg_sigv4_out *out, kg_err *err);
 
 /* URI-encodes s[0..len) per SigV4: every byte outside A-Z a-z 0-9 - . _ ~
  * becomes %XX (upper-case hex); '/' is kept when keep_slash. */

@@ -22,24 +22,36 @@
 
 /* botocore's throttling and transient error codes (sts.md §1.5). */
 static const char *const throttle_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException",
-	"RequestThrottledException", "TooManyRequestsException",
+	"Throttling",
+	"ThrottlingException",
+	"ThrottledException",
+	"RequestThrottledException",
+	"TooManyRequestsException",
 	"ProvisionedThroughputExceededException",
-	"TransactionInProgressException", "RequestLimitExceeded",
-	"BandwidthLimitExceeded", "LimitExceededException",
-	"RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-	"EC2ThrottledException", "RequestTimeout", "RequestTimeoutException",
+	"TransactionInProgressException",
+	"RequestLimitExceeded",
+	"BandwidthLimitExceeded",
+	"LimitExceededException",
+	"RequestThrottled",
+	"SlowDown",
+	"PriorRequestNotComplete",
+	"EC2ThrottledException",
+	"RequestTimeout",
+	"RequestTimeoutException",
 };
 
 /* Codes that say the assertion, signature or token was refused. */
 static const char *const auth_codes[] = {
-	"InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim",
-	"SignatureDoesNotMatch", "ExpiredToken", "InvalidClientTokenId",
-	"IncompleteSignature", "MissingAuthenticationToken",
+	"InvalidIdentityToken", "ExpiredTokenException",
+	"IDPRejectedClaim",	"SignatureDoesNotMatch",
+	"ExpiredToken",		"InvalidClientTokenId",
+	"IncompleteSignature",	"MissingAuthenticationToken",
 };
 
 static const char *const denied_codes[] = {
-	"AccessDenied", "AccessDeniedException", "RegionDisabledException",
+	"AccessDenied",
+	"AccessDeniedException",
+	"RegionDisabledException",
 };
 
 static bool in_list(const char *code, const char *const *list, size_t n)
@@ -147,9 +159,8 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 		if (oc->code == NULL)
 			oc->code = "bad_answer";
 		rc = error_rc(oc->code, status);
-		return kg_err_set(err, rc,
-				  "sts_error: %s answered %d %s: %s", action,
-				  status, oc->code,
+		return kg_err_set(err, rc, "sts_error: %s answered %d %s: %s",
+				  action, status, oc->code,
 				  oc->message ? oc->message : "");
 	}
 	if (root == NULL || status != 200 ||
@@ -158,12 +169,13 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 		if (doc)
 			xmlFreeDoc(doc);
 		oc->code = "bad_answer";
-		oc->message = kg_psprintf(pool, "HTTP %d without a %sResponse "
-						"or an ErrorResponse",
+		oc->message = kg_psprintf(pool,
+					  "HTTP %d without a %sResponse "
+					  "or an ErrorResponse",
 					  status, action);
-		return kg_err_set(err, status >= 400 && status < 500
-					       ? KG_EINVAL
-					       : KG_EBACKEND,
+		return kg_err_set(err,
+				  status >= 400 && status < 500 ? KG_EINVAL
+								: KG_EBACKEND,
 				  "sts_error: %s: %s", action, oc->message);
 	}
 	c = find(root->children, "Credentials");
@@ -184,8 +196,8 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 		oc->code = "bad_answer";
 		oc->message = "the credentials are incomplete or their "
 			      "Expiration is unreadable";
-		return kg_err_set(err, KG_EBACKEND, "sts_error: %s: %s",
-				  action, oc->message);
+		return kg_err_set(err, KG_EBACKEND, "sts_error: %s: %s", action,
+				  oc->message);
 	}
 	return KG_OK;
 }
@@ -215,13 +227,13 @@ static kg_rc resolve(apr_pool_t *pool, const kg_sts_opts *o, sts_endpoint *ep,
 	    strspn(o->region, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
 		    strlen(o->region))
 		return kg_err_set(err, KG_ECONFIG, "sts: bad region");
-	ep->url = o->endpoint
-			  ? o->endpoint
-			  : kg_psprintf(pool, "https://sts.%s.amazonaws.com%s/",
-					o->region,
-					strncmp(o->region, "cn-", 3) == 0
-						? ".cn"
-						: "");
+	ep->url =
+		o->endpoint
+			? o->endpoint
+			: kg_psprintf(pool, "https://sts.%s.amazonaws.com%s/",
+				      o->region,
+				      strncmp(o->region, "cn-", 3) == 0 ? ".cn"
+									: "");
 	if (apr_uri_parse(pool, ep->url, &u) != APR_SUCCESS || !u.scheme ||
 	    !u.hostname || *u.hostname == '\0')
 		return kg_err_set(err, KG_ECONFIG, "sts: bad endpoint %s",
@@ -286,10 +298,10 @@ static void form_add(kg_buf *b, const char *name, const char *value)
  * signer is not NULL (at now_s, corrected once by the answer's Date on
  * a skew refusal). */
 static kg_rc call(apr_pool_t *pool, const kg_sts_opts *o,
-		  const sts_endpoint *ep, const char *action,
-		  const char *role, const kg_buf *body,
-		  const kg_aws_creds *signer, long long now_s,
-		  kg_sts_creds *creds, kg_sts_outcome *oc, kg_err *err)
+		  const sts_endpoint *ep, const char *action, const char *role,
+		  const kg_buf *body, const kg_aws_creds *signer,
+		  long long now_s, kg_sts_creds *creds, kg_sts_outcome *oc,
+		  kg_err *err)
 {
 	int max = o->max_attempts > 0 ? o->max_attempts : 3;
 	kg_aws_http_opts ho = {o->timeout_s, 0, o->ca_file};
@@ -307,11 +319,17 @@ static kg_rc call(apr_pool_t *pool, const kg_sts_opts *o,
 
 		kg_err_clear(&last);
 		if (signer) {
-			kg_sigv4_req r = {"POST", ep->path, ep->query, h, 2,
-					  body->data, body->len, o->region,
-					  "sts",
-					  (now_s > 0 ? now_s : (long long)time(NULL)) +
-						  skew};
+			kg_sigv4_req r = {
+				"POST",
+				ep->path,
+				ep->query,
+				h,
+				2,
+				body->data,
+				body->len,
+				o->region,
+				"sts",
+				(now_s > 0 ? now_s : (long long)time(NULL)) + skew};
 			kg_sigv4_out s;
 
 			if ((rc = kg_sigv4_sign(pool, &r, signer, &s, &last)) !=
@@ -402,9 +420,8 @@ static void log_result(const kg_sts_opts *o, const char *action,
 }
 
 static kg_rc bad_input(apr_pool_t *pool, const kg_sts_opts *o,
-		       const char *action, const char *role,
-		       kg_sts_outcome *oc, const char *code, kg_err *err,
-		       const char *msg)
+		       const char *action, const char *role, kg_sts_outcome *oc,
+		       const char *code, kg_err *err, const char *msg)
 {
 	oc->code = code;
 	oc->message = apr_pstrdup(pool, msg);
@@ -479,11 +496,10 @@ kg_rc kg_sts_assume_role_with_saml(apr_pool_t *pool, const kg_sts_opts *o,
 		form_add(&body, "SAMLAssertion", saml.data);
 		kg_buf_addf(&body, "&DurationSeconds=%lld", duration_s);
 		oc->duration_s = duration_s;
-		rc = call(pool, o, &ep, action, role, &body, NULL, 0, creds,
-			  oc, &one);
+		rc = call(pool, o, &ep, action, role, &body, NULL, 0, creds, oc,
+			  &one);
 		if (rc != KG_OK && !oc->duration_fallback && oc->code &&
-		    strcmp(oc->code, "ValidationError") == 0 &&
-		    oc->message &&
+		    strcmp(oc->code, "ValidationError") == 0 && oc->message &&
 		    strstr(oc->message, "MaxSessionDuration") &&
 		    duration_s > KG_STS_CHAIN_MAX_DURATION) {
 			kg_log_emit(o->log, KG_LOG_NOTICE, "KG-0602",
@@ -549,8 +565,8 @@ kg_rc kg_sts_assume_role(apr_pool_t *pool, const kg_sts_opts *o,
 	form_add(&body, "RoleSessionName", session_name);
 	kg_buf_addf(&body, "&DurationSeconds=%lld", duration_s);
 	oc->duration_s = duration_s;
-	rc = call(pool, o, &ep, action, role, &body, current, now_s, creds,
-		  oc, err);
+	rc = call(pool, o, &ep, action, role, &body, current, now_s, creds, oc,
+		  err);
 	log_result(o, action, role, rc, creds, oc);
 	return rc;
 }

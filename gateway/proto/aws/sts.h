@@ -111,7 +111,6 @@ kg_rc kg_sts_parse(apr_pool_t *pool, const char *action, int status,
 		   const char *body, size_t len, kg_sts_creds *creds,
 		   kg_sts_outcome *oc, kg_err *err);
 
-
 /* True when code is one botocore retries as throttling. */
 bool kg_sts_is_throttle(const char *code);
 

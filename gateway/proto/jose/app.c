@@ -61,8 +61,9 @@ static kg_rc describe(apr_pool_t *pool, kg_app_signer *s, X509 *cert,
 	kg_buf b;
 
 	if (len <= 0)
-		return kg_err_set(err, KG_ECONFIG, "the certificate does not "
-						   "encode");
+		return kg_err_set(err, KG_ECONFIG,
+				  "the certificate does not "
+				  "encode");
 	/* x5c is standard base64 (RFC 7517 §4.7), not base64url */
 	x5c_text = apr_palloc(pool, (apr_size_t)apr_base64_encode_len(len));
 	apr_base64_encode_binary(x5c_text, der, len);
@@ -78,10 +79,12 @@ static kg_rc describe(apr_pool_t *pool, kg_app_signer *s, X509 *cert,
 	if (n == NULL || e == NULL)
 		return kg_err_set(err, KG_ECONFIG, "the key is not RSA");
 	kg_buf_init(&b, pool, 2048);
-	kg_buf_addf(&b,
-		    "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
-		    "\"alg\":\"RS256\",\"n\":\"%s\",\"e\":\"%s\",\"x5c\":[\"%s\"]}]}",
-		    s->kid, n, e, x5c);
+	kg_buf_addf(
+		&b,
+		"{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"%s\",\"use\":\"sig\","
+		"\"alg\":\"RS256\",\"n\":\"%s\",\"e\":\"%s\",\"x5c\":[\"%s\"]}]"
+		"}",
+		s->kid, n, e, x5c);
 	s->jwks = b.data;
 	return KG_OK;
 }
@@ -102,8 +105,9 @@ static void *read_pem(apr_pool_t *pool, const char *path,
 	BIO_free(bio);
 	OPENSSL_cleanse((void *)text, len);
 	if (obj == NULL)
-		kg_err_set(err, KG_ECONFIG, "%s: not a PEM file of the right "
-					    "kind",
+		kg_err_set(err, KG_ECONFIG,
+			   "%s: not a PEM file of the right "
+			   "kind",
 			   path);
 	return obj;
 }
@@ -200,18 +204,19 @@ kg_rc kg_app_jwt_sign(kg_app_signer *s, apr_pool_t *pool, const kg_user *user,
 									  : "",
 				      user->last_name ? user->last_name : ""));
 	kg_buf_addc(&b, '}');
-	header = kg_psprintf(pool,
-			     "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-			     s->kid);
+	header = kg_psprintf(
+		pool, "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+		s->kid);
 	payload = b.data;
 	input = kg_psprintf(
 		pool, "%s.%s",
 		kg_b64url_encode(pool, (const unsigned char *)header,
-				  strlen(header)),
+				 strlen(header)),
 		kg_b64url_encode(pool, (const unsigned char *)payload,
-				  strlen(payload)));
+				 strlen(payload)));
 	md = EVP_MD_CTX_new();
-	ok = md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key) == 1 &&
+	ok = md &&
+	     EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key) == 1 &&
 	     EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input,
 			    strlen(input)) == 1;
 	EVP_MD_CTX_free(md);

@@ -26,8 +26,8 @@ typedef struct {
 	size_t *len;
 } copy_out;
 
-kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity,
-			kg_jwt_cache **out, kg_err *err)
+kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity, kg_jwt_cache **out,
+			kg_err *err)
 {
 	kg_jwt_cache *c = apr_pcalloc(pool, sizeof(*c));
 	kg_rc rc = kg_table_make(pool, capacity, free, &c->table, err);

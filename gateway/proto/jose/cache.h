@@ -24,8 +24,8 @@ typedef struct kg_jwt_cache kg_jwt_cache;
 
 /* Makes a cache of capacity entries in pool; capacity 0 gives a cache
  * that holds nothing. Entries are freed with pool. */
-kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity,
-			kg_jwt_cache **out, kg_err *err);
+kg_rc kg_jwt_cache_make(apr_pool_t *pool, size_t capacity, kg_jwt_cache **out,
+			kg_err *err);
 
 /* Writes SHA-256(token[0..len)) into key. */
 void kg_jwt_cache_key(const char *token, size_t len,

@@ -76,8 +76,8 @@ static kg_rc jwt_segment(apr_pool_t *pool, const char *seg, size_t len,
 	return jwt_json(pool, (const char *)text, text_len, what, out, err);
 }
 
-kg_rc kg_jwt_peek_issuer(apr_pool_t *pool, const char *token,
-			 const char **iss, kg_err *err)
+kg_rc kg_jwt_peek_issuer(apr_pool_t *pool, const char *token, const char **iss,
+			 kg_err *err)
 {
 	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1), dot[2];
 	kg_json *payload;
@@ -119,7 +119,8 @@ static kg_rc jwt_access_typ(const kg_json *typ, kg_err *err)
 	if (typ == NULL)
 		return KG_OK;
 	if (typ->type != KG_JSON_STRING)
-		return kg_err_set(err, KG_EAUTH, "jwt_typ: typ is not a string");
+		return kg_err_set(err, KG_EAUTH,
+				  "jwt_typ: typ is not a string");
 	t = typ->str;
 	if (strncasecmp(t, "application/", 12) == 0)
 		t += 12;
@@ -260,8 +261,7 @@ static kg_rc jwt_check_times(const kg_json *claims, const kg_jwt_rules *r,
 		return kg_err_set(err, KG_EAUTH,
 				  "jwt_exp: exp is missing or not a time");
 	if (has_exp && now_s >= *exp_s + r->skew_s)
-		return kg_err_set(err, KG_EAUTH,
-				  "jwt_exp: expired %lld s ago",
+		return kg_err_set(err, KG_EAUTH, "jwt_exp: expired %lld s ago",
 				  now_s - *exp_s);
 	if (!jwt_time(claims, "nbf", &has_nbf, &nbf))
 		return kg_err_set(err, KG_EAUTH, "jwt_nbf: nbf is not a time");
@@ -330,7 +330,8 @@ static const char *jwt_aud_login_client(const kg_json *aud,
 		return kg_values_contain(login, aud->str) ? aud->str : NULL;
 	for (size_t i = 0; aud->type == KG_JSON_ARRAY && i < aud->count; i++) {
 		const kg_json *v = aud->members[i].value;
-		if (v->type == KG_JSON_STRING && kg_values_contain(login, v->str))
+		if (v->type == KG_JSON_STRING &&
+		    kg_values_contain(login, v->str))
 			return v->str;
 	}
 	return NULL;
@@ -374,8 +375,8 @@ kg_rc kg_jwt_check_claims(const kg_json *claims, const kg_jwt_rules *rules,
 	kg_rc rc;
 
 	if (iss == NULL || strcmp(iss, rules->issuer) != 0)
-		return kg_err_set(err, KG_EAUTH,
-				  "jwt_iss: iss is not \"%s\"", rules->issuer);
+		return kg_err_set(err, KG_EAUTH, "jwt_iss: iss is not \"%s\"",
+				  rules->issuer);
 	if (rules->access_token &&
 	    (rc = jwt_access_claims(claims, err)) != KG_OK)
 		return rc;
@@ -396,8 +397,8 @@ kg_rc kg_jwt_check_claims(const kg_json *claims, const kg_jwt_rules *rules,
 	if (rules->azp && (azp || naud > 1) &&
 	    (azp == NULL || azp->type != KG_JSON_STRING ||
 	     strcmp(azp->str, rules->azp) != 0))
-		return kg_err_set(err, KG_EAUTH,
-				  "jwt_azp: azp is not \"%s\"", rules->azp);
+		return kg_err_set(err, KG_EAUTH, "jwt_azp: azp is not \"%s\"",
+				  rules->azp);
 	if (rules->clients &&
 	    (rc = jwt_check_client(claims, rules->clients, err)) != KG_OK)
 		return rc;

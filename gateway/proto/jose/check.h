@@ -53,17 +53,17 @@ typedef struct {
 	kg_json *claims;     /* the payload, a JSON object */
 	const char *payload; /* its text, as signed */
 	size_t payload_len;
-	long long exp_s;     /* 0 when absent */
+	long long exp_s; /* 0 when absent */
 	const char *alg;
-	const char *kid;     /* NULL when absent */
+	const char *kid; /* NULL when absent */
 } kg_jwt;
 
 /* Sets *iss to the iss of token (NULL when it has none) without
  * verifying anything: only to choose which issuer's rules and keys to
  * verify it with. KG_EAUTH (jwt_size, jwt_parse, jwt_json) when the
  * token is not a compact JWS with a JSON object payload. */
-kg_rc kg_jwt_peek_issuer(apr_pool_t *pool, const char *token,
-			 const char **iss, kg_err *err);
+kg_rc kg_jwt_peek_issuer(apr_pool_t *pool, const char *token, const char **iss,
+			 kg_err *err);
 
 /* Verifies token against the keys at jwks_uri and rules; fills *out (in
  * pool) on success. See the file comment for the reasons. */

@@ -22,10 +22,10 @@
 #define KG_JWKS_KEYS_MAX 64
 
 typedef struct {
-	char *kid;  /* NULL: none */
-	char *kty;  /* "RSA", "EC" */
-	char *crv;  /* EC: "P-256", ...; else NULL */
-	char *alg;  /* NULL: any that fits kty */
+	char *kid;	/* NULL: none */
+	char *kty;	/* "RSA", "EC" */
+	char *crv;	/* EC: "P-256", ...; else NULL */
+	char *alg;	/* NULL: any that fits kty */
 	size_t sig_len; /* the only signature length it verifies: the
 			   modulus length (RSA), twice the coordinate
 			   length (EC) */
@@ -71,8 +71,8 @@ kg_rc kg_jwt_keys_make(apr_pool_t *pool, const kg_jwt_source *src,
 	kg_rc rc;
 
 	k->src = *src;
-	rc = kg_refcell_make(pool, jwt_keyset_free, max_age_ms,
-				refresh_min_ms, &k->cache, err);
+	rc = kg_refcell_make(pool, jwt_keyset_free, max_age_ms, refresh_min_ms,
+			     &k->cache, err);
 	if (rc == KG_OK)
 		*out = k;
 	return rc;
@@ -152,8 +152,7 @@ static bool jwk_ops_verify(const kg_json *ops)
 /* The exact length of a signature by the JWK v (RFC 7518 3.3, 3.4):
  * RSA the modulus length in bytes, EC twice the coordinate length of
  * its curve; 0 when it cannot be told (the key is skipped). */
-static size_t jwk_sig_len(apr_pool_t *pool, const kg_json *v,
-			  const char *kty)
+static size_t jwk_sig_len(apr_pool_t *pool, const kg_json *v, const char *kty)
 {
 	const char *crv = kg_json_str(v, "crv"), *n = kg_json_str(v, "n");
 	unsigned char *bytes;
@@ -180,7 +179,8 @@ static size_t jwk_sig_len(apr_pool_t *pool, const kg_json *v,
 static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
 {
 	const char *kty = kg_json_str(v, "kty");
-	const kg_json *use = kg_json_get(v, "use"), *alg = kg_json_get(v, "alg");
+	const kg_json *use = kg_json_get(v, "use"),
+		      *alg = kg_json_get(v, "alg");
 	jwt_key *key = &set->keys[set->n];
 	cjose_err cerr;
 	kg_buf text;
@@ -188,8 +188,8 @@ static void jwt_keyset_add(apr_pool_t *pool, jwt_keyset *set, const kg_json *v)
 
 	if (set->n >= KG_JWKS_KEYS_MAX || kty == NULL ||
 	    (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0) ||
-	    (use && (use->type != KG_JSON_STRING ||
-		     strcmp(use->str, "sig") != 0)) ||
+	    (use &&
+	     (use->type != KG_JSON_STRING || strcmp(use->str, "sig") != 0)) ||
 	    !jwk_ops_verify(kg_json_get(v, "key_ops")) ||
 	    (alg && (alg->type != KG_JSON_STRING ||
 		     !jwk_alg_signs(alg->str, kty, kg_json_str(v, "crv")))) ||
@@ -269,8 +269,8 @@ kg_rc kg_jwt_keys_parse(apr_pool_t *pool, const char *body, size_t len,
 }
 
 /* Fetches and parses the JWKS at uri into a new keyset (*out). */
-static kg_rc jwt_keys_fetch(kg_jwt_keys *k, apr_pool_t *pool,
-			    const char *uri, jwt_keyset **out, kg_err *err)
+static kg_rc jwt_keys_fetch(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
+			    jwt_keyset **out, kg_err *err)
 {
 	const char *body = NULL;
 	size_t len = 0;
@@ -366,16 +366,14 @@ static kg_rc jwt_keys_check(apr_pool_t *pool, const jwt_key *key,
 				  sig_len, alg, key->sig_len);
 	jws = cjose_jws_import(token, len, &cerr);
 	if (jws == NULL)
-		return kg_err_set(err, KG_EAUTH, "jwt_parse: %s",
-				  cerr.message);
+		return kg_err_set(err, KG_EAUTH, "jwt_parse: %s", cerr.message);
 	if (!cjose_jws_verify(jws, key->jwk, &cerr))
 		rc = kg_err_set(err, KG_EAUTH,
 				"jwt_sig: the signature does not verify");
 	else if (!cjose_jws_get_plaintext(jws, &plain, &plain_len, &cerr))
 		rc = kg_err_set(err, KG_EAUTH, "jwt_parse: no payload");
 	else {
-		*payload = apr_pstrmemdup(pool, (const char *)plain,
-					  plain_len);
+		*payload = apr_pstrmemdup(pool, (const char *)plain, plain_len);
 		*payload_len = plain_len;
 	}
 	cjose_jws_release(jws);
@@ -395,8 +393,7 @@ static kg_refcell_ref *wait_for_first_keys(kg_jwt_keys *k, long long now_ms)
 		kg_refcell_ref *ref;
 		apr_sleep(apr_time_from_msec(20));
 		waited_ms += 20;
-		ref = kg_refcell_acquire(k->cache, now_ms + waited_ms,
-					    &stale);
+		ref = kg_refcell_acquire(k->cache, now_ms + waited_ms, &stale);
 		if (ref && kg_refcell_value(ref))
 			return ref;
 		kg_refcell_release(k->cache, ref);
@@ -407,14 +404,12 @@ static kg_refcell_ref *wait_for_first_keys(kg_jwt_keys *k, long long now_ms)
 kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 			 const char *token, size_t len, const char *alg,
 			 const char *kid, long long now_ms,
-			 const char **payload, size_t *payload_len,
-			 kg_err *err)
+			 const char **payload, size_t *payload_len, kg_err *err)
 {
 	bool stale;
 	kg_refcell_ref *ref = kg_refcell_acquire(k->cache, now_ms, &stale);
-	const jwt_key *key =
-		jwt_keyset_find(ref ? kg_refcell_value(ref) : NULL, uri,
-				alg, kid);
+	const jwt_key *key = jwt_keyset_find(ref ? kg_refcell_value(ref) : NULL,
+					     uri, alg, kid);
 	kg_err fetch_err;
 	kg_rc rc = KG_OK;
 
@@ -437,8 +432,8 @@ kg_rc kg_jwt_keys_verify(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 			kg_refcell_store(k->cache, set, now_ms);
 			kg_refcell_release(k->cache, ref);
 			ref = kg_refcell_acquire(k->cache, now_ms, &stale);
-			key = jwt_keyset_find(kg_refcell_value(ref), uri,
-					      alg, kid);
+			key = jwt_keyset_find(kg_refcell_value(ref), uri, alg,
+					      kid);
 		} else {
 			kg_refcell_end(k->cache);
 			kg_log_emit(k->src.log, KG_LOG_WARN, "KG-0402",

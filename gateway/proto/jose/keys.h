@@ -35,9 +35,9 @@ typedef kg_rc kg_jwt_fetch_fn(void *ctx, apr_pool_t *pool, const char *uri,
 /* Where a key cache gets its JWKS. */
 typedef struct {
 	kg_jwt_fetch_fn *fetch;
-	void *ctx;	       /* fetch's; must outlive the cache */
-	long long timeout_ms;  /* how long one fetch may take */
-	const kg_log *log;     /* fetches are logged here; may be NULL */
+	void *ctx;	      /* fetch's; must outlive the cache */
+	long long timeout_ms; /* how long one fetch may take */
+	const kg_log *log;    /* fetches are logged here; may be NULL */
 } kg_jwt_source;
 
 /* Makes an empty key cache in pool (which must outlive every use); src

@@ -65,8 +65,8 @@ static kg_rc jwt_issuer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 	kg_rc rc;
 
 	jwt_http_opts(conf, log, http);
-	is->conf = &APR_ARRAY_IDX(conf->bearer_issuers, i,
-				  kg_conf_bearer_issuer);
+	is->conf =
+		&APR_ARRAY_IDX(conf->bearer_issuers, i, kg_conf_bearer_issuer);
 	is->rules.algorithms = conf->algorithms;
 	is->rules.issuer = is->conf->issuer;
 	is->rules.audiences = is->conf->audiences;
@@ -81,14 +81,13 @@ static kg_rc jwt_issuer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 	rc = kg_jwt_keys_make(pool, &src, max_age_ms, min_ms, &is->keys, err);
 	if (rc == KG_OK && is->conf->jwks_uri == NULL)
 		rc = kg_oidc_discovery_make(pool, is->conf->issuer, http,
-					    max_age_ms, min_ms,
-					    &is->discovery, err);
+					    max_age_ms, min_ms, &is->discovery,
+					    err);
 	return rc;
 }
 
 kg_rc kg_oidc_bearer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
-			   const kg_log *log, kg_oidc_bearer **out,
-			   kg_err *err)
+			  const kg_log *log, kg_oidc_bearer **out, kg_err *err)
 {
 	kg_oidc_bearer *v = apr_pcalloc(pool, sizeof(*v));
 	kg_rc rc;
@@ -103,8 +102,8 @@ kg_rc kg_oidc_bearer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 		if (rc != KG_OK)
 			return rc;
 	}
-	rc = kg_jwt_cache_make(pool, (size_t)conf->bearer_cache_size,
-			       &v->cache, err);
+	rc = kg_jwt_cache_make(pool, (size_t)conf->bearer_cache_size, &v->cache,
+			       err);
 	if (rc == KG_OK)
 		*out = v;
 	return rc;
@@ -122,7 +121,8 @@ static jwt_issuer *jwt_find_issuer(kg_oidc_bearer *v, const char *iss)
 
 /* Fills *out from verified claims. */
 static void jwt_token_fill(const jwt_issuer *is, kg_json *claims,
-			   long long exp_s, bool cached, kg_oidc_bearer_token *out)
+			   long long exp_s, bool cached,
+			   kg_oidc_bearer_token *out)
 {
 	out->claims = claims;
 	out->issuer = is->conf->issuer;
@@ -152,27 +152,28 @@ static bool jwt_from_cache(kg_oidc_bearer *v, apr_pool_t *pool,
 		return false;
 	is = jwt_find_issuer(v, kg_json_str(claims, "iss"));
 	kg_err_clear(&err);
-	if (is == NULL ||
-	    kg_jwt_check_claims(claims, &is->rules, now_ms, &exp_s, &err) !=
-		    KG_OK)
+	if (is == NULL || kg_jwt_check_claims(claims, &is->rules, now_ms,
+					      &exp_s, &err) != KG_OK)
 		return false;
 	jwt_token_fill(is, claims, exp_s, true, out);
 	return true;
 }
 
-kg_rc kg_oidc_bearer_verify(kg_oidc_bearer *v, apr_pool_t *pool, const char *token,
-		    long long now_ms, kg_oidc_bearer_token *out, kg_err *err)
+kg_rc kg_oidc_bearer_verify(kg_oidc_bearer *v, apr_pool_t *pool,
+			    const char *token, long long now_ms,
+			    kg_oidc_bearer_token *out, kg_err *err)
 {
 	unsigned char key[KG_JWT_CACHE_KEY];
 
 	kg_jwt_cache_key(token, strnlen(token, KG_OIDC_TOKEN_MAX + 1), key);
-	return kg_oidc_bearer_verify_keyed(v, pool, token, key, now_ms, out, err);
+	return kg_oidc_bearer_verify_keyed(v, pool, token, key, now_ms, out,
+					   err);
 }
 
 kg_rc kg_oidc_bearer_verify_keyed(kg_oidc_bearer *v, apr_pool_t *pool,
-			  const char *token,
-			  const unsigned char key[32],
-			  long long now_ms, kg_oidc_bearer_token *out, kg_err *err)
+				  const char *token,
+				  const unsigned char key[32], long long now_ms,
+				  kg_oidc_bearer_token *out, kg_err *err)
 {
 	size_t len = strnlen(token, KG_OIDC_TOKEN_MAX + 1);
 	const char *jwks_uri, *iss;

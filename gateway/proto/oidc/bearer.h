@@ -35,7 +35,7 @@ typedef struct {
 	const char *sub;    /* NULL when absent */
 	const char *jti;    /* NULL when absent */
 	long long exp_s;
-	bool cached; /* answered from the result cache */
+	bool cached;		  /* answered from the result cache */
 	unsigned char digest[32]; /* SHA-256 of the token, for callers that
 				     remember per-token answers too */
 } kg_oidc_bearer_token;
@@ -43,18 +43,19 @@ typedef struct {
 /* Prepares the issuers of conf (which must outlive pool); keys and
  * discovery documents are fetched lazily. */
 kg_rc kg_oidc_bearer_open(apr_pool_t *pool, const kg_conf_oidc *conf,
-			   const kg_log *log, kg_oidc_bearer **out,
-			   kg_err *err);
+			  const kg_log *log, kg_oidc_bearer **out, kg_err *err);
 
 /* Verifies token (the text after "Bearer "); fills *out in pool.
  * KG_EAUTH "jwt_iss: ..." when no configured issuer issued it. */
-kg_rc kg_oidc_bearer_verify(kg_oidc_bearer *v, apr_pool_t *pool, const char *token,
-		    long long now_ms, kg_oidc_bearer_token *out, kg_err *err);
+kg_rc kg_oidc_bearer_verify(kg_oidc_bearer *v, apr_pool_t *pool,
+			    const char *token, long long now_ms,
+			    kg_oidc_bearer_token *out, kg_err *err);
 
 /* kg_oidc_bearer_verify for a caller that already hashed the token: key is
  * kg_jwt_cache_key of it (jwt_cache.h), so it is not hashed twice. */
 kg_rc kg_oidc_bearer_verify_keyed(kg_oidc_bearer *v, apr_pool_t *pool,
-			  const char *token, const unsigned char key[32],
-			  long long now_ms, kg_oidc_bearer_token *out, kg_err *err);
+				  const char *token,
+				  const unsigned char key[32], long long now_ms,
+				  kg_oidc_bearer_token *out, kg_err *err);
 
 #endif

@@ -18,9 +18,15 @@ struct kg_oidc_discovery {
 	kg_refcell *cache; /* of kg_oidc_meta, strings malloc'd */
 };
 
-#define META_FIELDS(X)                                                       \
-	X(issuer) X(authorization_endpoint) X(token_endpoint)                 \
-	X(userinfo_endpoint) X(jwks_uri) X(end_session_endpoint)
+/* clang-format off */
+#define META_FIELDS(X)                                                         \
+	X(issuer)                                                              \
+	X(authorization_endpoint)                                              \
+	X(token_endpoint)                                                      \
+	X(userinfo_endpoint)                                                   \
+	X(jwks_uri)                                                            \
+	X(end_session_endpoint)
+/* clang-format on */
 
 static void oidc_meta_free(void *value)
 {
@@ -48,7 +54,7 @@ kg_rc kg_oidc_discovery_make(apr_pool_t *pool, const char *issuer,
 			     "/.well-known/openid-configuration", NULL);
 	d->http = *http;
 	rc = kg_refcell_make(pool, oidc_meta_free, max_age_ms, retry_min_ms,
-				&d->cache, err);
+			     &d->cache, err);
 	if (rc == KG_OK)
 		*out = d;
 	return rc;
@@ -124,7 +130,8 @@ kg_rc kg_oidc_discovery_get(kg_oidc_discovery *d, apr_pool_t *pool,
 		kg_oidc_meta *fresh = NULL;
 		kg_err fetch_err;
 		kg_err_clear(&fetch_err);
-		if (oidc_discovery_fetch(d, pool, &fresh, &fetch_err) == KG_OK) {
+		if (oidc_discovery_fetch(d, pool, &fresh, &fetch_err) ==
+		    KG_OK) {
 			kg_refcell_store(d->cache, fresh, now_ms);
 			kg_refcell_release(d->cache, ref);
 			ref = kg_refcell_acquire(d->cache, now_ms, &stale);

@@ -50,9 +50,8 @@ static oauth2_http_call_ctx_t *oidc_http_ctx(oauth2_log_t *l,
 /* Copies liboauth2's reply into pool and frees it; sets the error when
  * the call got no answer. */
 static kg_rc oidc_http_finish(apr_pool_t *pool, bool ok, char *body,
-			      oauth2_http_status_code_t status,
-			      const char *url, kg_oidc_http_reply *out,
-			      kg_err *err)
+			      oauth2_http_status_code_t status, const char *url,
+			      kg_oidc_http_reply *out, kg_err *err)
 {
 	kg_rc rc = KG_OK;
 

@@ -58,7 +58,6 @@ kg_rc kg_oidc_http_post_form(apr_pool_t *pool, const kg_oidc_http_opts *opts,
  * it is not one (whatever the status). */
 kg_json *kg_oidc_http_json(apr_pool_t *pool, const kg_oidc_http_reply *r);
 
-
 /* A kg_jwt_fetch_fn over kg_oidc_http_get: ctx is a kg_oidc_http_opts. */
 kg_jwt_fetch_fn kg_oidc_http_fetch;
 

@@ -5,7 +5,8 @@
 #include "gateway/proto/oidc/oidc.h"
 #include "gateway/proto/oidc/oidc_int.h"
 
-#define KG_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
+#define KG_BACKCHANNEL_EVENT                                                   \
+	"http://schemas.openid.net/event/backchannel-logout"
 
 kg_rc kg_oidc_logout_token_verify(kg_oidc *o, apr_pool_t *pool,
 				  const char *token, long long now_ms,

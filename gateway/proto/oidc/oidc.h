@@ -47,12 +47,12 @@ kg_rc kg_oidc_login_url(kg_oidc *o, apr_pool_t *pool, const char *redirect_uri,
 
 /* The result of a code redemption or a refresh. */
 typedef struct {
-	kg_json *claims;	   /* verified ID-token claims (+ userinfo) */
+	kg_json *claims; /* verified ID-token claims (+ userinfo) */
 	const char *id_token;
 	const char *access_token;
-	const char *refresh_token; /* NULL when none was issued */
+	const char *refresh_token;   /* NULL when none was issued */
 	long long access_expires_ms; /* 0 when unknown */
-	const char *sid;	   /* the ID token's sid, or NULL */
+	const char *sid;	     /* the ID token's sid, or NULL */
 	const char *sub;
 } kg_oidc_tokens;
 

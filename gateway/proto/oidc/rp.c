@@ -46,8 +46,8 @@ kg_rc kg_oidc_open(apr_pool_t *pool, const kg_conf_oidc *conf,
 				    min_ms, &o->discovery, err);
 	if (rc == KG_OK) {
 		kg_jwt_source src = kg_oidc_http_source(&o->http);
-		rc = kg_jwt_keys_make(pool, &src, max_age_ms, min_ms,
-				      &o->keys, err);
+		rc = kg_jwt_keys_make(pool, &src, max_age_ms, min_ms, &o->keys,
+				      err);
 	}
 	if (rc == KG_OK)
 		*out = o;
@@ -71,7 +71,8 @@ kg_rc kg_oidc_jwt_check(kg_oidc *o, apr_pool_t *pool, const char *token,
 			kg_jwt *out, kg_err *err)
 {
 	kg_oidc_meta meta;
-	kg_rc rc = kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+	kg_rc rc =
+		kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
 
 	if (rc != KG_OK)
 		return rc;
@@ -89,25 +90,25 @@ static const char *oidc_url_add(apr_pool_t *pool, const char *url,
 
 kg_rc kg_oidc_login_url(kg_oidc *o, apr_pool_t *pool, const char *redirect_uri,
 			const char *return_to, long long now_ms,
-			kg_oidc_pending *pending, const char **url,
-			kg_err *err)
+			kg_oidc_pending *pending, const char **url, kg_err *err)
 {
 	kg_oidc_meta meta;
 	kg_oidc_pending p;
 	const char *u;
-	kg_rc rc = kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+	kg_rc rc =
+		kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
 
 	if (rc != KG_OK)
 		return rc;
 	if (meta.authorization_endpoint == NULL)
 		return kg_err_set(err, KG_EBACKEND,
 				  "oidc_discovery: no authorization_endpoint");
-	if ((rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES, &p.state,
-				   err)) != KG_OK ||
-	    (rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES, &p.nonce,
-				   err)) != KG_OK ||
-	    (rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES,
-				   &p.code_verifier, err)) != KG_OK)
+	if ((rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES, &p.state, err)) !=
+		    KG_OK ||
+	    (rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES, &p.nonce, err)) !=
+		    KG_OK ||
+	    (rc = kg_rand_b64(pool, KG_OIDC_RANDOM_BYTES, &p.code_verifier,
+			      err)) != KG_OK)
 		return rc;
 	p.return_to = apr_pstrdup(pool, return_to ? return_to : "/");
 	p.created_ms = now_ms;

@@ -41,7 +41,8 @@ static kg_rc oidc_token_call(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 	const char *secret = (const char *)c->client_secret.bytes;
 	bool basic = secret && c->client_auth == KG_OIDC_AUTH_BASIC;
 	kg_oidc_meta meta;
-	kg_rc rc = kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+	kg_rc rc =
+		kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
 
 	if (rc != KG_OK)
 		return rc;
@@ -52,10 +53,9 @@ static kg_rc oidc_token_call(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 		oidc_form_add(form, "client_id", c->client_id);
 	if (secret && !basic)
 		oidc_form_add(form, "client_secret", secret);
-	return kg_oidc_http_post_form(pool, &o->http, meta.token_endpoint,
-				      form->params, form->n,
-				      basic ? c->client_id : NULL, secret,
-				      reply, err);
+	return kg_oidc_http_post_form(
+		pool, &o->http, meta.token_endpoint, form->params, form->n,
+		basic ? c->client_id : NULL, secret, reply, err);
 }
 
 /* Checks at_hash (OIDC Core §3.1.3.8) when the ID token has one: the
@@ -72,7 +72,7 @@ static kg_rc oidc_check_at_hash(apr_pool_t *pool, const kg_jwt *id,
 		return KG_OK;
 	SHA256((const unsigned char *)access_token, strlen(access_token), md);
 	if (!kg_str_equal_ct(at_hash,
-				  kg_b64url_encode(pool, md, sizeof(md) / 2)))
+			     kg_b64url_encode(pool, md, sizeof(md) / 2)))
 		return kg_err_set(err, KG_EAUTH,
 				  "jwt_at_hash: at_hash does not match the "
 				  "access token");
@@ -107,7 +107,8 @@ static kg_rc oidc_userinfo(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 	kg_oidc_meta meta;
 	kg_oidc_http_reply reply;
 	const kg_json *info;
-	kg_rc rc = kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+	kg_rc rc =
+		kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
 
 	if (rc != KG_OK || meta.userinfo_endpoint == NULL)
 		return rc;
@@ -116,13 +117,14 @@ static kg_rc oidc_userinfo(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 	if (rc != KG_OK)
 		return rc;
 	if (reply.status >= 500)
-		return kg_err_set(err, KG_EBACKEND,
-				  "oidc_userinfo: HTTP %d", reply.status);
+		return kg_err_set(err, KG_EBACKEND, "oidc_userinfo: HTTP %d",
+				  reply.status);
 	info = reply.status == 200 ? kg_oidc_http_json(pool, &reply) : NULL;
 	if (info == NULL)
-		return kg_err_set(err, KG_EAUTH,
-				  "oidc_userinfo: HTTP %d without a JSON object",
-				  reply.status);
+		return kg_err_set(
+			err, KG_EAUTH,
+			"oidc_userinfo: HTTP %d without a JSON object",
+			reply.status);
 	if (t->sub == NULL ||
 	    !kg_str_equal_ct(kg_json_str(info, "sub"), t->sub))
 		return kg_err_set(err, KG_EAUTH,
@@ -149,12 +151,11 @@ static kg_rc oidc_token_reply(const kg_oidc_http_reply *reply,
 				  "JSON object",
 				  reply->status);
 	if (reply->status != 200 || kg_json_get(body, "error"))
-		return kg_err_set(err, KG_EAUTH,
-				  "oidc_token: error \"%.64s\" (HTTP %d)",
-				  kg_json_str(body, "error")
-					  ? kg_json_str(body, "error")
-					  : "",
-				  reply->status);
+		return kg_err_set(
+			err, KG_EAUTH, "oidc_token: error \"%.64s\" (HTTP %d)",
+			kg_json_str(body, "error") ? kg_json_str(body, "error")
+						   : "",
+			reply->status);
 	if (kg_json_str(body, "access_token") == NULL || type == NULL ||
 	    strcasecmp(type, "Bearer") != 0)
 		return kg_err_set(err, KG_EAUTH,
@@ -203,13 +204,12 @@ static kg_rc oidc_tokens(kg_oidc *o, apr_pool_t *pool,
 		return kg_err_set(err, KG_EAUTH, "oidc_token: no id_token");
 	if (t.id_token) {
 		kg_oidc_rules(o, true, &rules);
-		rc = kg_oidc_jwt_check(o, pool, t.id_token, &rules, now_ms,
-				       &id, err);
+		rc = kg_oidc_jwt_check(o, pool, t.id_token, &rules, now_ms, &id,
+				       err);
 		if (rc != KG_OK)
 			return rc;
-		if (nonce && !kg_str_equal_ct(
-				     kg_json_str(id.claims, "nonce"),
-				     nonce))
+		if (nonce &&
+		    !kg_str_equal_ct(kg_json_str(id.claims, "nonce"), nonce))
 			return kg_err_set(err, KG_EAUTH,
 					  "oidc_nonce: the ID token's nonce "
 					  "is not this login's");

@@ -31,16 +31,17 @@
  * keys. */
 static bool verifies(LassoProvider *provider, const char *xml)
 {
-	return xml && lasso_provider_verify_signature(
-			      provider, xml, "ID", LASSO_MESSAGE_FORMAT_XML) == 0;
+	return xml &&
+	       lasso_provider_verify_signature(provider, xml, "ID",
+					       LASSO_MESSAGE_FORMAT_XML) == 0;
 }
 
 /* A provider whose only signing key is the one the KeyInfo key_info
  * carries (an X509Certificate or a KeyValue), or NULL. */
 #define KEYINFO_MD_HEAD                                                        \
-	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"        \
-	"metadata\" entityID=\"urn:keygate:keyinfo\"><md:IDPSSODescriptor "   \
-	"protocolSupportEnumeration=\"" NS_SAMLP "\"><md:KeyDescriptor "      \
+	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"         \
+	"metadata\" entityID=\"urn:keygate:keyinfo\"><md:IDPSSODescriptor "    \
+	"protocolSupportEnumeration=\"" NS_SAMLP "\"><md:KeyDescriptor "       \
 	"use=\"signing\">"
 #define KEYINFO_MD_TAIL                                                        \
 	"</md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"
@@ -48,8 +49,8 @@ static bool verifies(LassoProvider *provider, const char *xml)
 static LassoProvider *keyinfo_provider(apr_pool_t *pool,
 				       const xmlNode *key_info)
 {
-	const char *ki = key_info ? kg_saml_standalone(pool, key_info, false)
-				  : NULL;
+	const char *ki =
+		key_info ? kg_saml_standalone(pool, key_info, false) : NULL;
 
 	if (ki == NULL)
 		return NULL;
@@ -65,8 +66,7 @@ static LassoProvider *keyinfo_provider(apr_pool_t *pool,
  * carries, that is when a key the metadata does not name signed it;
  * else saml_sig_invalid (the message changed after signing). It only
  * names the refusal: no key in a message is ever trusted. */
-static const char *invalid_signature_reason(kg_saml_ctx *c,
-					    LassoServer *server,
+static const char *invalid_signature_reason(kg_saml_ctx *c, LassoServer *server,
 					    const char *xml,
 					    const xmlNode *root)
 {
@@ -77,14 +77,15 @@ static const char *invalid_signature_reason(kg_saml_ctx *c,
 	const char *reason = "saml_sig_invalid";
 
 	for (int i = 0; idp && i < 2; i++) {
-		const xmlNode *sig = kg_saml_child(signed_el[i], NS_DS,
-						   "Signature");
+		const xmlNode *sig =
+			kg_saml_child(signed_el[i], NS_DS, "Signature");
 		const char *el_xml;
 		LassoProvider *own;
 		if (sig == NULL)
 			continue;
 		el_xml = i == 0 ? xml
-				: kg_saml_standalone(c->pool, signed_el[i], true);
+				: kg_saml_standalone(c->pool, signed_el[i],
+						     true);
 		if (verifies(idp, el_xml))
 			continue;
 		own = keyinfo_provider(c->pool,
@@ -131,18 +132,17 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
 				? "saml_decrypt"
 				: kg_saml_lasso_reason(lrc);
 		if (strcmp(token, "saml_sig_invalid") == 0)
-			token = invalid_signature_reason(c, kg_saml_lasso(st), xml,
-							 root);
-		rc = kg_saml_refuse(c->reason, c->err, token,
-				    kg_psprintf(c->pool, "lasso: [%d] %s%s", lrc,
-						lasso_strerror(lrc),
-						strcmp(token,
-						       "saml_sig_untrusted_key") ==
-								0
-							? " (signed by a key the "
-							  "IdP's metadata does "
-							  "not name)"
-							: ""));
+			token = invalid_signature_reason(c, kg_saml_lasso(st),
+							 xml, root);
+		rc = kg_saml_refuse(
+			c->reason, c->err, token,
+			kg_psprintf(c->pool, "lasso: [%d] %s%s", lrc,
+				    lasso_strerror(lrc),
+				    strcmp(token, "saml_sig_untrusted_key") == 0
+					    ? " (signed by a key the "
+					      "IdP's metadata does "
+					      "not name)"
+					    : ""));
 		goto done;
 	}
 	response = LASSO_SAMLP2_RESPONSE(profile->response);
@@ -152,14 +152,15 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
 	    g_list_length(response->EncryptedAssertion) !=
 		    (encrypted ? 1u : 0u) ||
 	    !LASSO_IS_SAML2_ASSERTION(response->Assertion->data)) {
-		rc = kg_saml_refuse(c->reason, c->err, "saml_assertion_count",
-			    "lasso did not accept exactly one assertion");
+		rc = kg_saml_refuse(
+			c->reason, c->err, "saml_assertion_count",
+			"lasso did not accept exactly one assertion");
 		goto done;
 	}
 	if (profile->remote_providerID == NULL ||
 	    strcmp(profile->remote_providerID, c->s->idp_entity_id) != 0) {
 		rc = kg_saml_refuse(c->reason, c->err, "saml_issuer",
-			    "the Response comes from another provider");
+				    "the Response comes from another provider");
 		goto done;
 	}
 	*assertion_xml = NULL;
@@ -167,8 +168,9 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
 		gchar *exported = lasso_node_export_to_xml(
 			LASSO_NODE(response->Assertion->data));
 		if (exported == NULL) {
-			rc = kg_saml_refuse(c->reason, c->err, "saml_decrypt",
-				    "the decrypted assertion does not export");
+			rc = kg_saml_refuse(
+				c->reason, c->err, "saml_decrypt",
+				"the decrypted assertion does not export");
 			goto done;
 		}
 		*assertion_xml = apr_pstrdup(c->pool, exported);
@@ -196,14 +198,15 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 	memset(out, 0, sizeof(*out));
 	*reason = "saml_parse";
 	if (saml_response == NULL)
-		return kg_saml_refuse(reason, err, "saml_parse", "no SAMLResponse");
+		return kg_saml_refuse(reason, err, "saml_parse",
+				      "no SAMLResponse");
 	if ((rc = kg_saml_parse_message(pool, saml_response, false, &xml, &doc,
 					reason, err)) != KG_OK)
 		return rc;
 	root = xmlDocGetRootElement(doc);
 	if (!kg_saml_is_el(root, NS_SAMLP, "Response")) {
 		rc = kg_saml_refuse(reason, err, "saml_parse",
-			    "the message is not a samlp:Response");
+				    "the message is not a samlp:Response");
 		goto done;
 	}
 	/* the signatures' shape first: a wrapped copy (XSW) is refused as
@@ -211,20 +214,22 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 	 * assertion counts it also breaks */
 	if ((rc = kg_saml_check_signatures(c, root)) != KG_OK)
 		goto done;
-	if (!kg_saml_scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
-		  0)) {
-		rc = kg_saml_refuse(reason, err, "saml_parse",
-			    "the Response repeats an ID or nests too deep");
+	if (!kg_saml_scan(root, apr_hash_make(pool), pool, &assertions,
+			  &encrypted, 0)) {
+		rc = kg_saml_refuse(
+			reason, err, "saml_parse",
+			"the Response repeats an ID or nests too deep");
 		goto done;
 	}
 	if (assertions + encrypted != 1 ||
 	    (assertions == 1 && !kg_saml_child(root, NS_SAML, "Assertion")) ||
-	    (encrypted == 1 && !kg_saml_child(root, NS_SAML, "EncryptedAssertion"))) {
+	    (encrypted == 1 &&
+	     !kg_saml_child(root, NS_SAML, "EncryptedAssertion"))) {
 		rc = kg_saml_refuse(reason, err, "saml_assertion_count",
-			    kg_psprintf(pool,
-					"the Response carries %d "
-					"assertions, not one in place",
-					assertions + encrypted));
+				    kg_psprintf(pool,
+						"the Response carries %d "
+						"assertions, not one in place",
+						assertions + encrypted));
 		goto done;
 	}
 	if ((rc = kg_saml_check_encryption(c, root)) != KG_OK ||
@@ -242,8 +247,9 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 			goto done;
 		assertion = xmlDocGetRootElement(adoc);
 		if (!kg_saml_is_el(assertion, NS_SAML, "Assertion")) {
-			rc = kg_saml_refuse(reason, err, "saml_decrypt",
-				    "the decrypted assertion does not parse");
+			rc = kg_saml_refuse(
+				reason, err, "saml_decrypt",
+				"the decrypted assertion does not parse");
 			goto done;
 		}
 	} else {
@@ -254,9 +260,10 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 	    (rc = kg_saml_check_issue_instant(c, assertion)) != KG_OK ||
 	    (rc = kg_saml_check_assertion(c, assertion)) != KG_OK)
 		goto done;
-	rc = kg_saml_assertion_parse(pool, assertion_xml ? assertion_xml : xml,
-				     strlen(assertion_xml ? assertion_xml : xml),
-				     &out->assertion, err);
+	rc = kg_saml_assertion_parse(
+		pool, assertion_xml ? assertion_xml : xml,
+		strlen(assertion_xml ? assertion_xml : xml), &out->assertion,
+		err);
 	if (rc != KG_OK) {
 		*reason = "saml_parse";
 		goto done;
@@ -270,22 +277,21 @@ done:
 }
 
 kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
-		  const char *saml_response,
-		  long long now_ms, kg_saml_verified *out, const char **reason,
-		  kg_err *err)
+		  const char *saml_response, long long now_ms,
+		  kg_saml_verified *out, const char **reason, kg_err *err)
 {
 	kg_saml_ctx c = {.s = s,
-		     .pool = pool,
-		     .now = now_ms,
-		     .skew = s->conf->clock_skew_s * 1000,
-		     .conf = s->conf,
-		     .idp_entity_id = s->idp_entity_id,
-		     .acs = kg_saml_at(pool, origin, s->sp.acs_url),
-		     .audience = s->sp.entity_id,
-		     .aws_too = s->conf->aws_shared_response,
-		     .out = out,
-		     .reason = reason,
-		     .err = err};
+			 .pool = pool,
+			 .now = now_ms,
+			 .skew = s->conf->clock_skew_s * 1000,
+			 .conf = s->conf,
+			 .idp_entity_id = s->idp_entity_id,
+			 .acs = kg_saml_at(pool, origin, s->sp.acs_url),
+			 .audience = s->sp.entity_id,
+			 .aws_too = s->conf->aws_shared_response,
+			 .out = out,
+			 .reason = reason,
+			 .err = err};
 
 	return verify(&c, saml_response);
 }
@@ -296,17 +302,17 @@ kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 			   kg_err *err)
 {
 	kg_saml_ctx c = {.s = s,
-		     .pool = pool,
-		     .now = now_ms,
-		     .skew = s->conf->clock_skew_s * 1000,
-		     .conf = s->conf,
-		     .idp_entity_id = s->idp_entity_id,
-		     .acs = AWS_SIGNIN,
-		     .audience = AWS_AUDIENCE,
-		     .aws_only = true,
-		     .out = out,
-		     .reason = reason,
-		     .err = err};
+			 .pool = pool,
+			 .now = now_ms,
+			 .skew = s->conf->clock_skew_s * 1000,
+			 .conf = s->conf,
+			 .idp_entity_id = s->idp_entity_id,
+			 .acs = AWS_SIGNIN,
+			 .audience = AWS_AUDIENCE,
+			 .aws_only = true,
+			 .out = out,
+			 .reason = reason,
+			 .err = err};
 	kg_rc rc = verify(&c, saml_response);
 
 	/* the IdP's AWS application answers no request of keygate's */

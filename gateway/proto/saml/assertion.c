@@ -110,7 +110,8 @@ const char *kg_saml_external_ref(const xmlNode *root)
 					    "schemaLocation") == 0 ||
 				     strcmp((const char *)a->name,
 					    "noNamespaceSchemaLocation") == 0))
-					return "an xsi:schemaLocation attribute";
+					return "an xsi:schemaLocation "
+					       "attribute";
 			}
 			if (n->children) {
 				n = n->children;

@@ -37,7 +37,8 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
 	if (request->NameIDPolicy == NULL)
 		request->NameIDPolicy = LASSO_SAMLP2_NAME_ID_POLICY(
 			lasso_samlp2_name_id_policy_new());
-	kg_saml_set_string(&request->NameIDPolicy->Format, s->conf->name_id_format);
+	kg_saml_set_string(&request->NameIDPolicy->Format,
+			   s->conf->name_id_format);
 	request->NameIDPolicy->AllowCreate = TRUE;
 	request->ForceAuthn = s->conf->force_authn ? TRUE : FALSE;
 	request->IsPassive = s->conf->is_passive ? TRUE : FALSE;

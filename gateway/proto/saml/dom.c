@@ -184,8 +184,7 @@ kg_rc kg_saml_parse_xml(apr_pool_t *pool, const char *xml, size_t len,
 		*doc = NULL;
 		return kg_saml_refuse(
 			reason, err, "saml_dtd",
-			kg_psprintf(pool,
-				    "the message has %s (never followed)",
+			kg_psprintf(pool, "the message has %s (never followed)",
 				    ext));
 	}
 	return KG_OK;
@@ -566,8 +565,7 @@ kg_rc kg_saml_check_assertion(kg_saml_ctx *c, const xmlNode *assertion)
 /* The Response around the assertion: Success, Destination, Issuer, the
  * signature and encryption policies. Its InResponseTo is kept for the
  * SubjectConfirmationData and for kg_saml_answers. */
-kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root,
-			     int encrypted)
+kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root, int encrypted)
 {
 	const xmlNode *status = kg_saml_child(root, NS_SAMLP, "Status");
 	const xmlNode *code = kg_saml_child(status, NS_SAMLP, "StatusCode");

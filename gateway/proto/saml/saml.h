@@ -25,10 +25,10 @@ typedef struct kg_saml kg_saml;
 
 /* Where this service provider lives, and what it was given. */
 typedef struct {
-	const char *alias;	  /* the identity provider's alias */
-	const char *entity_id;	  /* the SP's entity ID */
-	const char *acs_url;	  /* its AssertionConsumerService (POST) */
-	const char *slo_url;	  /* its SingleLogoutService */
+	const char *alias;     /* the identity provider's alias */
+	const char *entity_id; /* the SP's entity ID */
+	const char *acs_url;   /* its AssertionConsumerService (POST) */
+	const char *slo_url;   /* its SingleLogoutService */
 	/* acs_url and slo_url are full URLs, or with no fixed public
 	 * origin (no KeygateBaseURL) paths: each call then names the
 	 * origin of its request, and the URL is that origin + the path */
@@ -109,8 +109,8 @@ typedef struct {
  * The caller then replay-checks out->assertion_id and binds the Response
  * to the browser with kg_saml_answers. */
 kg_rc kg_saml_acs(kg_saml *s, apr_pool_t *pool, const char *origin,
-		  const char *saml_response, long long now_ms, kg_saml_verified *out, const char **reason,
-		  kg_err *err);
+		  const char *saml_response, long long now_ms,
+		  kg_saml_verified *out, const char **reason, kg_err *err);
 
 /* Whether the verified Response v answers this browser: its InResponseTo
  * is request_id, the ID of the AuthnRequest the browser's login state
@@ -124,9 +124,9 @@ kg_rc kg_saml_answers(const kg_saml_verified *v, const char *request_id,
 /* Verifies a Response of the IdP's AWS application (AWS credential mode
  * b): signed by this IdP, Destination and bearer Recipient
  * https://signin.aws.amazon.com/saml, audience urn:amazon:webservices,
- * unsolicited (no InResponseTo), in time; the same checks as kg_saml_acs otherwise, with
- * the same reason tokens. It is good for STS only, never for a login.
- * The caller matches out->assertion's NameID with the session's and
+ * unsolicited (no InResponseTo), in time; the same checks as kg_saml_acs
+ * otherwise, with the same reason tokens. It is good for STS only, never for a
+ * login. The caller matches out->assertion's NameID with the session's and
  * replay-checks out->assertion_id. */
 kg_rc kg_saml_aws_response(kg_saml *s, apr_pool_t *pool,
 			   const char *saml_response, long long now_ms,
@@ -193,7 +193,7 @@ kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
  * ended: *url is the IdP's SLO service (its ResponseLocation when it
  * has one) with a signed (RSA-SHA256) Success LogoutResponse over
  * HTTP-Redirect, echoing the RelayState. In pool. */
-kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
-			 const char **url, kg_err *err);
+kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool, const char **url,
+			 kg_err *err);
 
 #endif

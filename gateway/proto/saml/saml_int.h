@@ -24,11 +24,12 @@ typedef kg_refcell_ref kg_saml_server;
 
 struct kg_saml {
 	const kg_conf_saml *conf;
-	kg_saml_sp sp; /* key and certificate texts kept for refreshes */
+	kg_saml_sp sp;	      /* key and certificate texts kept for refreshes */
 	const char *metadata; /* ours */
-	const char *cert_b64; /* the SP certificate, for metadata at an origin */
+	const char
+		*cert_b64; /* the SP certificate, for metadata at an origin */
 	const char *idp_entity_id; /* the same across refreshes */
-	kg_refcell *servers; /* of LassoServer: the current metadata's */
+	kg_refcell *servers;	   /* of LassoServer: the current metadata's */
 };
 
 /* Runs lasso_init once per process; every entry point that may be the

@@ -24,7 +24,8 @@ static kg_rc give_session(kg_saml *s, LassoProfile *profile,
 			  LassoSaml2NameID *name_id, const char *session_index,
 			  kg_err *err)
 {
-	LassoSaml2Assertion *a = LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new());
+	LassoSaml2Assertion *a =
+		LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new());
 	LassoSession *session = lasso_session_new();
 	gchar *dump = NULL;
 	int lrc;
@@ -45,9 +46,10 @@ static kg_rc give_session(kg_saml *s, LassoProfile *profile,
 	lasso_session_destroy(session);
 	lasso_node_destroy(LASSO_NODE(a));
 	if (lrc != 0)
-		return kg_err_set(err, KG_EINTERNAL,
-				  "saml %s: no lasso session for the logout: %s",
-				  s->sp.alias, lasso_strerror(lrc));
+		return kg_err_set(
+			err, KG_EINTERNAL,
+			"saml %s: no lasso session for the logout: %s",
+			s->sp.alias, lasso_strerror(lrc));
 	return KG_OK;
 }
 
@@ -55,8 +57,8 @@ static kg_rc give_session(kg_saml *s, LassoProfile *profile,
  * service. */
 static bool idp_has_redirect_slo(kg_saml *s, LassoServer *server)
 {
-	LassoProvider *idp = lasso_server_get_provider(server,
-						       s->idp_entity_id);
+	LassoProvider *idp =
+		lasso_server_get_provider(server, s->idp_entity_id);
 	gchar *url = idp ? lasso_provider_get_metadata_one(
 				   idp, "SingleLogoutService HTTP-Redirect")
 			 : NULL;
@@ -68,8 +70,7 @@ static bool idp_has_redirect_slo(kg_saml *s, LassoServer *server)
 
 kg_rc kg_saml_logout_url(kg_saml *s, apr_pool_t *pool,
 			 const kg_saml_subject *who, const char *relay_state,
-			 const char **url, const char **request_id,
-			 kg_err *err)
+			 const char **url, const char **request_id, kg_err *err)
 {
 	kg_saml_server *st = kg_saml_acquire(s);
 	LassoLogout *logout = NULL;
@@ -122,8 +123,8 @@ done:
 	return rc;
 }
 
-kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
-			 const char **url, kg_err *err)
+kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool, const char **url,
+			 kg_err *err)
 {
 	LassoProfile *profile;
 	LassoSamlp2LogoutRequest *req;
@@ -151,9 +152,9 @@ kg_rc kg_saml_slo_answer(kg_saml_slo *slo, apr_pool_t *pool,
 		slo->logout->initial_http_request_method =
 			LASSO_HTTP_METHOD_REDIRECT;
 		kg_saml_set_string(&profile->msg_relayState,
-			   slo->relay_state && *slo->relay_state
-				   ? slo->relay_state
-				   : NULL);
+				   slo->relay_state && *slo->relay_state
+					   ? slo->relay_state
+					   : NULL);
 		lasso_profile_set_signature_hint(
 			profile, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 		lrc = lasso_logout_build_response_msg(slo->logout);

@@ -83,8 +83,8 @@ bool kg_saml_is_logout_response(apr_pool_t *pool, const char *b64)
 	kg_err err = {0};
 
 	if (b64 == NULL || strchr(b64, '<') ||
-	    kg_saml_response_decode(pool, b64, strlen(b64), &xml, &len,
-				    &err) != KG_OK)
+	    kg_saml_response_decode(pool, b64, strlen(b64), &xml, &len, &err) !=
+		    KG_OK)
 		return false;
 	/* the first element: past the XML declaration and comments */
 	for (p = strchr(xml, '<'); p && (p[1] == '?' || p[1] == '!');

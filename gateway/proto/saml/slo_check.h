@@ -17,7 +17,7 @@
 /* A received LogoutRequest or LogoutResponse (strings as the message
  * carries them; NULL when absent). */
 typedef struct {
-	bool is_request;	    /* LogoutRequest; else LogoutResponse */
+	bool is_request; /* LogoutRequest; else LogoutResponse */
 	const char *id;
 	const char *issuer;
 	const char *destination;

@@ -99,9 +99,8 @@ static int hex_value(char c)
  * parameter's value percent-decoded ('+' stays, as lasso reads it),
  * base64-decoded and inflated (raw DEFLATE) to at most KG_SAML_MAX_BYTES.
  * A refusal saml_parse otherwise. */
-static kg_rc redirect_xml(apr_pool_t *pool, const char *value,
-			  const char **xml, size_t *xml_len,
-			  const char **reason, kg_err *err)
+static kg_rc redirect_xml(apr_pool_t *pool, const char *value, const char **xml,
+			  size_t *xml_len, const char **reason, kg_err *err)
 {
 	size_t n = strlen(value), len = 0;
 	char *b64 = apr_palloc(pool, n + 1);
@@ -111,8 +110,7 @@ static kg_rc redirect_xml(apr_pool_t *pool, const char *value,
 
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (value[i] == '%' &&
-		    (hi = hex_value(value[i + 1])) >= 0 &&
+		if (value[i] == '%' && (hi = hex_value(value[i + 1])) >= 0 &&
 		    (lo = hex_value(value[i + 2])) >= 0) {
 			b64[len++] = (char)(hi * 16 + lo);
 			i += 2;
@@ -196,8 +194,9 @@ static kg_rc precheck(apr_pool_t *pool, const char *message, bool redirect,
 	kg_rc rc;
 
 	if (redirect) {
-		const char *v = query_value(
-			pool, message, is_request ? "SAMLRequest" : "SAMLResponse");
+		const char *v = query_value(pool, message,
+					    is_request ? "SAMLRequest"
+						       : "SAMLResponse");
 		rc = v ? redirect_xml(pool, v, &xml, &len, reason, err)
 		       : slo_refuse(reason, err, "saml_parse",
 				    "no SAMLRequest or SAMLResponse");
@@ -283,7 +282,8 @@ static kg_rc receive_request(kg_saml_slo *slo, apr_pool_t *pool,
 	slo->msg.not_on_or_after = dup_or_null(pool, req->NotOnOrAfter);
 	if (req->NameID) {
 		slo->msg.name_id = dup_or_null(pool, req->NameID->content);
-		slo->msg.name_id_format = dup_or_null(pool, req->NameID->Format);
+		slo->msg.name_id_format =
+			dup_or_null(pool, req->NameID->Format);
 	}
 	indexes = lasso_samlp2_logout_request_get_session_indexes(req);
 	slo->msg.session_indexes = (int)g_list_length(indexes);
@@ -316,8 +316,8 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 	}
 	slo->msg.is_request = false;
 	slo->msg.id = dup_or_null(pool, r->ID);
-	slo->msg.issuer = r->Issuer ? dup_or_null(pool, r->Issuer->content)
-				    : NULL;
+	slo->msg.issuer =
+		r->Issuer ? dup_or_null(pool, r->Issuer->content) : NULL;
 	slo->msg.destination = dup_or_null(pool, r->Destination);
 	slo->msg.issue_instant = dup_or_null(pool, r->IssueInstant);
 	slo->msg.in_response_to = dup_or_null(pool, r->InResponseTo);
@@ -329,7 +329,8 @@ static kg_rc receive_response(kg_saml_slo *slo, apr_pool_t *pool,
 		goto done;
 	}
 	state = kg_saml_acquire(slo->s);
-	idp = lasso_server_get_provider(kg_saml_lasso(state), slo->s->idp_entity_id);
+	idp = lasso_server_get_provider(kg_saml_lasso(state),
+					slo->s->idp_entity_id);
 	lrc = idp ? lasso_provider_verify_signature(idp, message, "ID", format)
 		  : LASSO_SERVER_ERROR_PROVIDER_NOT_FOUND;
 	kg_saml_release(slo->s, state);
@@ -368,8 +369,8 @@ kg_rc kg_saml_slo_receive(kg_saml *s, apr_pool_t *pool,
 		return slo_refuse(reason, err, "saml_parse",
 				  "the message is too large");
 	/* keygate's own signature presence checks, before lasso's */
-	if (redirect && !(query_has(query, "Signature") &&
-			  query_has(query, "SigAlg")))
+	if (redirect &&
+	    !(query_has(query, "Signature") && query_has(query, "SigAlg")))
 		return slo_refuse(reason, err, "slo_unsigned",
 				  "the HTTP-Redirect message is not signed");
 	if ((rc = precheck(pool, message, redirect, is_request, reason, err)) !=

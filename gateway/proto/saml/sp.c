@@ -26,7 +26,8 @@ bool kg_saml_lasso_init(kg_err *err)
 {
 	if (!lasso_ready) {
 		if (lasso_init() != 0) {
-			kg_err_set(err, KG_ECONFIG, "lasso does not initialise");
+			kg_err_set(err, KG_ECONFIG,
+				   "lasso does not initialise");
 			return false;
 		}
 		lasso_ready = true;
@@ -216,8 +217,8 @@ kg_rc kg_saml_sp_keys_check(const char *key_pem, const char *cert_pem,
 	EVP_PKEY *key =
 		kb ? PEM_read_bio_PrivateKey(kb, NULL, no_passphrase, NULL)
 		   : NULL;
-	X509 *cert = cb ? PEM_read_bio_X509(cb, NULL, no_passphrase, NULL)
-			: NULL;
+	X509 *cert =
+		cb ? PEM_read_bio_X509(cb, NULL, no_passphrase, NULL) : NULL;
 	const char *why = NULL;
 
 	if (key == NULL)
@@ -280,8 +281,8 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 		return err->rc;
 	}
 	s->idp_entity_id = apr_pstrdup(pool, entity_id);
-	if (kg_refcell_make(pool, server_free, KG_REFCELL_NEVER, 0,
-			    &s->servers, err) != KG_OK) {
+	if (kg_refcell_make(pool, server_free, KG_REFCELL_NEVER, 0, &s->servers,
+			    err) != KG_OK) {
 		lasso_server_destroy(server);
 		g_free(s);
 		return err->rc;

@@ -17,8 +17,8 @@
 
 /* Verifies the XML signature on the root of xml with provider's keys. */
 static kg_rc verify_root(LassoProvider *provider, apr_pool_t *pool,
-			 const char *xml, const char *what,
-			 const char **reason, kg_err *err)
+			 const char *xml, const char *what, const char **reason,
+			 kg_err *err)
 {
 	int lrc = lasso_provider_verify_signature(provider, xml, "ID",
 						  LASSO_MESSAGE_FORMAT_XML);
@@ -26,8 +26,8 @@ static kg_rc verify_root(LassoProvider *provider, apr_pool_t *pool,
 	if (lrc == 0)
 		return KG_OK;
 	return kg_saml_refuse(reason, err, kg_saml_lasso_reason(lrc),
-		      kg_psprintf(pool, "the %s's signature: [%d] %s", what,
-				  lrc, lasso_strerror(lrc)));
+			      kg_psprintf(pool, "the %s's signature: [%d] %s",
+					  what, lrc, lasso_strerror(lrc)));
 }
 
 /* The signature and issuer checks of kg_saml_verify_captured on the
@@ -40,7 +40,8 @@ static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
 	const xmlNode *issuer = kg_saml_child(root, NS_SAML, "Issuer");
 	const xmlNode *a_issuer = kg_saml_child(assertion, NS_SAML, "Issuer");
 	bool response_signed = kg_saml_child(root, NS_DS, "Signature") != NULL;
-	bool assertion_signed = kg_saml_child(assertion, NS_DS, "Signature") != NULL;
+	bool assertion_signed =
+		kg_saml_child(assertion, NS_DS, "Signature") != NULL;
 	const char *axml;
 	kg_rc rc;
 
@@ -48,21 +49,23 @@ static kg_rc verify_parsed(LassoProvider *provider, apr_pool_t *pool,
 	     strcmp(kg_saml_text(pool, issuer), provider->ProviderID) != 0) ||
 	    a_issuer == NULL ||
 	    strcmp(kg_saml_text(pool, a_issuer), provider->ProviderID) != 0)
-		return kg_saml_refuse(reason, err, "saml_issuer",
-			      "the Issuer is not the IdP of the metadata");
+		return kg_saml_refuse(
+			reason, err, "saml_issuer",
+			"the Issuer is not the IdP of the metadata");
 	if (!response_signed && !assertion_signed)
-		return kg_saml_refuse(reason, err, "saml_sig_missing",
-			      "neither the Response nor its assertion is "
-			      "signed");
+		return kg_saml_refuse(
+			reason, err, "saml_sig_missing",
+			"neither the Response nor its assertion is "
+			"signed");
 	if (response_signed &&
-	    (rc = verify_root(provider, pool, xml, "Response", reason,
-			      err)) != KG_OK)
+	    (rc = verify_root(provider, pool, xml, "Response", reason, err)) !=
+		    KG_OK)
 		return rc;
 	if (!assertion_signed)
 		return KG_OK;
 	if ((axml = kg_saml_standalone(pool, assertion, true)) == NULL)
 		return kg_saml_refuse(reason, err, "saml_parse",
-			      "the assertion does not serialise");
+				      "the assertion does not serialise");
 	return verify_root(provider, pool, axml, "assertion", reason, err);
 }
 
@@ -80,24 +83,26 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 	*reason = "saml_parse";
 	if (!kg_saml_lasso_init(err))
 		return err->rc;
-	if ((rc = kg_saml_parse_message(pool, response, true, &xml, &doc, reason,
-				err)) != KG_OK)
+	if ((rc = kg_saml_parse_message(pool, response, true, &xml, &doc,
+					reason, err)) != KG_OK)
 		return rc;
 	root = xmlDocGetRootElement(doc);
 	if (!kg_saml_is_el(root, NS_SAMLP, "Response") ||
-	    !kg_saml_scan(root, apr_hash_make(pool), pool, &assertions, &encrypted,
-		  0)) {
+	    !kg_saml_scan(root, apr_hash_make(pool), pool, &assertions,
+			  &encrypted, 0)) {
 		xmlFreeDoc(doc);
-		return kg_saml_refuse(reason, err, "saml_parse",
-			      "not a samlp:Response, a repeated ID or too "
-			      "deep");
+		return kg_saml_refuse(
+			reason, err, "saml_parse",
+			"not a samlp:Response, a repeated ID or too "
+			"deep");
 	}
 	if (assertions != 1 || encrypted != 0 ||
 	    !kg_saml_child(root, NS_SAML, "Assertion")) {
 		xmlFreeDoc(doc);
-		return kg_saml_refuse(reason, err, "saml_assertion_count",
-			      "the Response does not carry exactly one plain "
-			      "assertion (an encrypted one needs the SP key)");
+		return kg_saml_refuse(
+			reason, err, "saml_assertion_count",
+			"the Response does not carry exactly one plain "
+			"assertion (an encrypted one needs the SP key)");
 	}
 	provider = lasso_provider_new_from_buffer(LASSO_PROVIDER_ROLE_IDP,
 						  idp_metadata, NULL, NULL);
@@ -117,7 +122,7 @@ kg_rc kg_saml_verify_captured(apr_pool_t *pool, const char *idp_metadata,
 /* A provider whose only key is the pinned certificate: its own metadata
  * names no key. */
 #define PINNED_MD                                                              \
-	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"        \
+	"<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:"         \
 	"metadata\" entityID=\"urn:keygate:pinned\"><md:IDPSSODescriptor "     \
 	"protocolSupportEnumeration=\"" NS_SAMLP "\"/></md:EntityDescriptor>"
 
@@ -139,7 +144,7 @@ kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
 				      : "the metadata is not well-formed XML");
 	root = xmlDocGetRootElement(doc);
 	is_md = kg_saml_is_el(root, "urn:oasis:names:tc:SAML:2.0:metadata",
-		      "EntityDescriptor");
+			      "EntityDescriptor");
 	is_signed = kg_saml_child(root, NS_DS, "Signature") != NULL;
 	xmlFreeDoc(doc);
 	if (!is_md)
@@ -147,8 +152,8 @@ kg_rc kg_saml_metadata_verify(apr_pool_t *pool, const char *metadata,
 				  "the metadata is not one EntityDescriptor");
 	if (!is_signed)
 		return kg_err_set(err, KG_EAUTH, "the metadata is not signed");
-	pinned = lasso_provider_new_from_buffer(LASSO_PROVIDER_ROLE_IDP,
-						PINNED_MD, pinned_cert_pem, NULL);
+	pinned = lasso_provider_new_from_buffer(
+		LASSO_PROVIDER_ROLE_IDP, PINNED_MD, pinned_cert_pem, NULL);
 	if (pinned == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "the pinned certificate does not load");
