@@ -33,7 +33,9 @@ static const char *bearer_conf(apr_pool_t *pool, const char *more)
 
 	return kg_psprintf(pool,
 			   "KeygateBearerIssuer %s %s api\n"
-			   "KeygateRevocationCheckInterval 0\n%s",
+			   "KeygateRevocationCheckInterval 0\n"
+			   /* the tokens say JDoe: the user is jdoe */
+			   "KeygateUsernameCase lower\n%s",
 			   w->issuer, w->jwks_uri, more ? more : "");
 }
 

@@ -36,7 +36,9 @@ static kgt_flow *begin(void **state, const char *more)
 	return kgt_flow_begin_with(
 		state,
 		apr_pstrcat(KGT_FLOW_POOL(state), kgt_flow_oidc_conf(),
-			    "KeygateMappers @DIR@/mappers.json\n",
+			    "KeygateMappers @DIR@/mappers.json\n"
+			    /* the provider says JDoe: stored as jdoe */
+			    "KeygateUsernameCase lower\n",
 			    more ? more : "", NULL),
 		"mappers.json", MAPPERS, NULL);
 }
