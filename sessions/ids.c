@@ -177,8 +177,7 @@ static kg_rc load_user(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	u = apr_pcalloc(pool, sizeof(*u));
 	u->fields = apr_table_make(pool, (int)(r->count / 2));
 	for (size_t i = 0; i + 1 < r->count; i += 2)
-		apr_table_setn(u->fields, r->elems[i].str,
-			       r->elems[i + 1].str);
+		apr_table_setn(u->fields, r->elems[i].str, r->elems[i + 1].str);
 	u->id = id;
 	u->alias = apr_table_get(u->fields, "alias");
 	u->username = apr_table_get(u->fields, "username");

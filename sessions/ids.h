@@ -36,9 +36,9 @@ typedef enum {
 } kg_sess_id_status;
 
 typedef struct {
-	const char *id;		  /* the identity's id; NULL on conflict */
-	const char *owner;	  /* CONFLICT, EMAIL_HELD, LINKED: the id
-				     that holds the email */
+	const char *id;	   /* the identity's id; NULL on conflict */
+	const char *owner; /* CONFLICT, EMAIL_HELD, LINKED: the id
+			      that holds the email */
 	kg_sess_id_status status;
 } kg_sess_id_result;
 

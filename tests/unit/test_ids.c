@@ -142,8 +142,7 @@ static void test_directory(void **state)
 			 KG_OK);
 	assert_string_equal(u->username, "ann");
 	assert_string_equal(u->email, "ann@x.test");
-	assert_int_equal(kg_sess_id_show(f->store, f->pool, "nobody", &u,
-					 &err),
+	assert_int_equal(kg_sess_id_show(f->store, f->pool, "nobody", &u, &err),
 			 KG_ENOTFOUND);
 }
 
@@ -155,8 +154,8 @@ static void test_redis_down_is_backend(void **state)
 
 	kgt_flow_stop_redis(f);
 	assert_int_equal(kg_sess_id_assign(f->store, f->pool, "corp", "A",
-					   user(f->pool, "ann", NULL), false,
-					   1, &r, &err),
+					   user(f->pool, "ann", NULL), false, 1,
+					   &r, &err),
 			 KG_EBACKEND);
 }
 
