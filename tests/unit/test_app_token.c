@@ -185,9 +185,9 @@ static void test_rollover_lists_the_old_key_until_its_time(void **state)
 	assert_int_equal(ring(pool, NULL, &s, &err, "k1.pem", NULL, 1000LL,
 			      "k2.pem", "k2.crt", 0LL, NULL),
 			 KG_OK);
-	assert_int_equal(ring(pool, NULL, &only, &err, "k2.pem", "k2.crt",
-			      0LL, NULL),
-			 KG_OK);
+	assert_int_equal(
+		ring(pool, NULL, &only, &err, "k2.pem", "k2.crt", 0LL, NULL),
+		KG_OK);
 	assert_string_equal(kg_app_signer_kid(s), kg_app_signer_kid(only));
 	assert_string_equal(kg_app_signer_public_key(s),
 			    kg_app_signer_public_key(only));
@@ -208,9 +208,9 @@ static void test_certificates_must_be_their_keys(void **state)
 	kg_json *doc;
 	EVP_PKEY *pub;
 
-	assert_int_equal(ring(pool, NULL, &s, &err, "k1.pem", "k2.crt", 0LL,
-			      NULL),
-			 KG_ECONFIG);
+	assert_int_equal(
+		ring(pool, NULL, &s, &err, "k1.pem", "k2.crt", 0LL, NULL),
+		KG_ECONFIG);
 	assert_non_null(strstr(err.msg, "is not the certificate of"));
 	kg_err_clear(&err);
 	/* KeygateAppJWTCert finds its key among several */
@@ -221,9 +221,9 @@ static void test_certificates_must_be_their_keys(void **state)
 	pub = x5c_key(pool, kg_json_get(doc, "keys")->members[1].value);
 	assert_int_equal(EVP_PKEY_eq(pub, key2), 1);
 	EVP_PKEY_free(pub);
-	assert_int_equal(ring(pool, "k2.crt", &s, &err, "k1.pem", NULL, 0LL,
-			      NULL),
-			 KG_ECONFIG);
+	assert_int_equal(
+		ring(pool, "k2.crt", &s, &err, "k1.pem", NULL, 0LL, NULL),
+		KG_ECONFIG);
 	assert_non_null(strstr(err.msg, "any KeygateAppJWTKey"));
 }
 
@@ -238,9 +238,8 @@ static kg_json *verified(apr_pool_t *pool, const char *token, EVP_PKEY *key)
 
 	assert_true(kg_b64url_decode(pool, dot + 1, strlen(dot + 1), &sig,
 				     &sig_len));
-	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
-					      key),
-			 1);
+	assert_int_equal(
+		EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key), 1);
 	assert_int_equal(EVP_DigestVerify(md, sig, sig_len,
 					  (const unsigned char *)token,
 					  (size_t)(dot - token)),
@@ -257,7 +256,8 @@ static void test_the_token_has_dominos_claims(void **state)
 	kg_app_signer *s;
 	kg_err err = {0};
 	kg_user *u = kgt_user(pool, "jdoe", NULL);
-	kg_app_claims c = {.issuer = "https://d.example/auth/realms/DominoRealm",
+	kg_app_claims c = {.issuer =
+				   "https://d.example/auth/realms/DominoRealm",
 			   .session = "SESSIONID0123456789",
 			   .idp = "corp",
 			   .auth_s = 100,
@@ -280,7 +280,8 @@ static void test_the_token_has_dominos_claims(void **state)
 	assert_string_equal(kg_json_get(p, "iat")->str, "200");
 	assert_string_equal(kg_json_get(p, "auth_time")->str, "100");
 	assert_string_equal(member(p, "iss"), c.issuer);
-	assert_string_equal(kg_json_get(p, "aud")->members[0].value->str, "apps");
+	assert_string_equal(kg_json_get(p, "aud")->members[0].value->str,
+			    "apps");
 	assert_string_equal(member(p, "sub"), u->id);
 	assert_string_equal(member(p, "idp_id"), u->id);
 	assert_string_equal(member(p, "typ"), "Bearer");

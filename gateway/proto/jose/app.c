@@ -5,6 +5,7 @@
 #include "conf/read.h"
 #include "gateway/base/str.h"
 #include "gateway/base/b64url.h"
+#include "gateway/base/time.h"
 
 #include <apr_base64.h>
 #include <apr_strings.h>
@@ -291,6 +292,27 @@ const char *kg_app_signer_jwks(const kg_app_signer *s, apr_pool_t *pool,
 const char *kg_app_signer_public_key(const kg_app_signer *s)
 {
 	return signing_key(s)->public_key;
+}
+
+const char *kg_app_signer_summary(const kg_app_signer *s, apr_pool_t *pool,
+				  long long now_s)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, pool, 128);
+	kg_buf_addf(&b, "signing=%s", signing_key(s)->kid);
+	for (int i = s->keys->nelts - 2; i >= 0; i--) {
+		const app_key *k = APR_ARRAY_IDX(s->keys, i, app_key *);
+		char at[KG_TIME_UTC_LEN + 1];
+		kg_buf_adds(&b, i == s->keys->nelts - 2 ? " published=" : ",");
+		kg_buf_adds(&b, k->kid);
+		if (k->retire_s == 0)
+			continue;
+		kg_time_format_utc(k->retire_s, at);
+		kg_buf_addf(&b, "(%s%s)",
+			    k->retire_s <= now_s ? "retired " : "until ", at);
+	}
+	return b.data;
 }
 
 const char *kg_app_signer_kid(const kg_app_signer *s)
