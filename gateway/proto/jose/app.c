@@ -106,7 +106,7 @@ static kg_rc describe(apr_pool_t *pool, app_key *k, X509 *cert, kg_err *err)
 	e = bn_b64(pool, k->key, OSSL_PKEY_PARAM_RSA_E);
 	if (n == NULL || e == NULL)
 		return kg_err_set(err, KG_ECONFIG, "the key is not RSA");
-	k->jwk = apr_psprintf(
+	k->jwk = kg_psprintf(
 		pool,
 		"{\"kid\":\"%s\",\"kty\":\"RSA\",\"alg\":\"RS256\","
 		"\"use\":\"sig\",\"n\":\"%s\",\"e\":\"%s\",\"x5c\":[\"%s\"],"
@@ -334,12 +334,11 @@ static const char *uuid_text(apr_pool_t *pool, unsigned char b[16],
 {
 	b[6] = (unsigned char)((b[6] & 0x0f) | (version << 4));
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	return apr_psprintf(pool,
-			    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			    "%02x%02x%02x%02x%02x%02x",
-			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-			    b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-			    b[15]);
+	return kg_psprintf(pool,
+			   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			   "%02x%02x%02x%02x%02x%02x",
+			   b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8],
+			   b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* session_state / sid: a UUID (version 8, RFC 9562) from the SHA-256 of
