@@ -25,6 +25,7 @@ int kg_cli_directives(int argc, char **argv);
 int kg_cli_tokens(int argc, char **argv);
 int kg_cli_accounts(int argc, char **argv);
 int kg_cli_sessions(int argc, char **argv);
+int kg_cli_users(int argc, char **argv);
 int kg_cli_saml(int argc, char **argv);
 int kg_cli_aws(int argc, char **argv);
 

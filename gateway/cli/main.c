@@ -22,6 +22,8 @@ const kg_cli_command kg_cli_commands[] = {
 	 "list every Keygate* configuration directive"},
 	{"sessions", kg_cli_sessions,
 	 "list, count and end the login sessions kept in Redis"},
+	{"users", kg_cli_users,
+	 "deactivate or reactivate a user: every way in closes at once"},
 	{"saml", kg_cli_saml,
 	 "print a SAML provider's service provider metadata"},
 	{"aws", kg_cli_aws,
