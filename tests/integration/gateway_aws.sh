@@ -53,6 +53,12 @@ key_before=$(curl -s -b "$jar" "$a/keygate/aws/credentials?format=process" | $py
 curl -s -o /dev/null -X POST --data '{"error500": 6}' "$sts/_fault"
 until_due "$t_login"
 curl -s -b "$jar" -o /dev/null "$a/app/"
+# the request or a gateway's background refresh does it: wait for the
+# three roles' failures to be logged
+for _ in $(seq 60); do
+	[ "$(cat "$work"/[abc]/error.log | grep -c 'KG-0611 .*aws refresh failed user=demo')" -ge 3 ] && break
+	sleep 0.25
+done
 curl -s -b "$jar" "$a/keygate/session" >"$work/session2.json"
 check "a refresh STS fails keeps the roles usable, with the reason shown" $py -c '
 import json, sys
