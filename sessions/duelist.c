@@ -12,8 +12,7 @@
 /* The due lists there are (kg_sess_due_now looks in each). */
 static const char *const lists[] = {"aws"};
 
-static const char *due_key(kg_sess_store *s, apr_pool_t *pool,
-			   const char *list)
+static const char *due_key(kg_sess_store *s, apr_pool_t *pool, const char *list)
 {
 	return kg_psprintf(pool, "%sdue:%s", s->conf->redis_prefix, list);
 }
@@ -49,8 +48,13 @@ kg_rc kg_sess_due_get(kg_sess_store *s, apr_pool_t *pool, const char *list,
 		      kg_err *err)
 {
 	char now[24], count[16];
-	const char *argv[7] = {"ZRANGEBYSCORE", due_key(s, pool, list),
-			       "-inf", now, "LIMIT", "0", count};
+	const char *argv[7] = {"ZRANGEBYSCORE",
+			       due_key(s, pool, list),
+			       "-inf",
+			       now,
+			       "LIMIT",
+			       "0",
+			       count};
 	kg_sess_reply *reply;
 	apr_array_header_t *ids;
 	kg_rc rc;

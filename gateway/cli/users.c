@@ -54,8 +54,7 @@ static void log_stderr(void *baton, kg_log_level level, const char *id,
 	fprintf(baton, "keygate: %s %s %s\n", kg_log_level_name(level),
 		id ? id : "-", line);
 	if (strncmp(line, "AUDIT ", 6) == 0)
-		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s %s", id ? id : "-",
-		       line);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s %s", id ? id : "-", line);
 }
 
 /* Runs the subcommand sub on user. */
@@ -123,8 +122,8 @@ int kg_cli_users(int argc, char **argv)
 			user = argv[i];
 	}
 	if (config == NULL || user == NULL)
-		return kg_cli_usage_error("users",
-					  "--config FILE and USER are required");
+		return kg_cli_usage_error(
+			"users", "--config FILE and USER are required");
 	if (!kg_admin_username_ok(user))
 		return kg_cli_usage_error("users", "USER is not a username");
 	apr_pool_create(&pool, NULL);

@@ -151,8 +151,7 @@ static void users(kg_gateway *gw, kg_req *req, const char *rest,
 	kg_rc rc;
 
 	if (user == NULL || !kg_admin_username_ok(user)) {
-		json_error(req, resp, 400, "invalid_request",
-			   "not a username");
+		json_error(req, resp, 400, "invalid_request", "not a username");
 		return;
 	}
 	if (action == NULL && strcmp(req->method, "GET") == 0) {

@@ -35,12 +35,19 @@ kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
 	}
 	if (rc != KG_OK)
 		return rc;
-	kg_log_emit(log, KG_LOG_NOTICE, active ? "KG-0723" : "KG-0722",
-		    "AUDIT event=\"%s\" actor=%s target=%s via=%s "
-		    "sessions_ended=%d",
-		    active ? "User Reactivated" : "User Deactivated",
-		    kg_str_quote(pool, who->actor, 128),
-		    kg_str_quote(pool, username, 128), who->via, *ended);
+	if (active)
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0723",
+			    "AUDIT event=\"User Reactivated\" actor=%s "
+			    "target=%s via=%s",
+			    kg_str_quote(pool, who->actor, 128),
+			    kg_str_quote(pool, username, 128), who->via);
+	else
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0722",
+			    "AUDIT event=\"User Deactivated\" actor=%s "
+			    "target=%s via=%s sessions_ended=%d",
+			    kg_str_quote(pool, who->actor, 128),
+			    kg_str_quote(pool, username, 128), who->via,
+			    *ended);
 	return KG_OK;
 }
 
@@ -50,8 +57,8 @@ static kg_rc find_session(kg_sess_store *store, apr_pool_t *pool,
 			  kg_err *err)
 {
 	apr_array_header_t *all;
-	kg_rc rc = kg_sess_admin_list(store, pool, NULL,
-				      kg_pol_clock_now(NULL), &all, err);
+	kg_rc rc = kg_sess_admin_list(store, pool, NULL, kg_pol_clock_now(NULL),
+				      &all, err);
 
 	*out = NULL;
 	if (rc != KG_OK)
@@ -94,8 +101,7 @@ kg_rc kg_admin_session_kill(kg_sess_store *store, const kg_conf *conf,
 				  "admin-kill", err);
 	if (rc != KG_OK)
 		return rc;
-	*user = e->rec && e->rec->user->username ? e->rec->user->username
-						 : "-";
+	*user = e->rec && e->rec->user->username ? e->rec->user->username : "-";
 	if (e->rec && e->rec->user->username)
 		kg_aws_release_user_file(store, &conf->aws, pool, *user);
 	memcpy(short_id, e->id, 8);

@@ -32,8 +32,8 @@
 struct kg_aws_background {
 	kg_gateway *gw;
 	pthread_t thread;
-	int stop;		  /* atomic: set at pool cleanup */
-	long long failed_logged;  /* last KG-0728, ms */
+	int stop;		 /* atomic: set at pool cleanup */
+	long long failed_logged; /* last KG-0728, ms */
 };
 
 /* Session id is gone: drop it from the list, and its user's file unless
@@ -92,8 +92,9 @@ static void tick(struct kg_aws_background *bg, apr_pool_t *pool)
 	for (int i = 0; rc == KG_OK && i < ids->nelts &&
 			!__atomic_load_n(&bg->stop, __ATOMIC_ACQUIRE);
 	     i++)
-		rc = refresh_one(bg->gw, pool, APR_ARRAY_IDX(ids, i, const char *),
-				 now, &err);
+		rc = refresh_one(bg->gw, pool,
+				 APR_ARRAY_IDX(ids, i, const char *), now,
+				 &err);
 	if (rc != KG_OK && now - bg->failed_logged >= 60000) {
 		bg->failed_logged = now;
 		kg_log_emit(&bg->gw->log, KG_LOG_WARN, "KG-0728",

@@ -28,13 +28,13 @@ void kg_aws_track(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,
 	if (gw->conf->aws.credentials_dir == NULL)
 		return;
 	if (first && due > 0 && rec->user->username)
-		rc = kg_sess_name_set(gw->store, pool,
-				      user_name_key(pool, rec->id),
-				      rec->user->username,
-				      kg_sess_record_deadline(rec) > rec->expires_ms
-					      ? kg_sess_record_deadline(rec)
-					      : rec->expires_ms,
-				      &stored, &err);
+		rc = kg_sess_name_set(
+			gw->store, pool, user_name_key(pool, rec->id),
+			rec->user->username,
+			kg_sess_record_deadline(rec) > rec->expires_ms
+				? kg_sess_record_deadline(rec)
+				: rec->expires_ms,
+			&stored, &err);
 	if (rc == KG_OK)
 		rc = kg_sess_due_put(gw->store, pool, KG_AWS_DUE_LIST, rec->id,
 				     due, &err);
