@@ -73,3 +73,11 @@ const char *kg_sess_keyspace_replay(apr_pool_t *pool, const char *prefix,
 	return apr_pstrcat(pool, prefix, "r:", sha256_hex(pool, data, len),
 			   NULL);
 }
+
+const char *kg_sess_keyspace_hashed(apr_pool_t *pool, const char *prefix,
+				    const char *tag, const void *data,
+				    size_t len)
+{
+	return apr_pstrcat(pool, prefix, tag, sha256_hex(pool, data, len),
+			   NULL);
+}

@@ -39,4 +39,10 @@ const char *kg_sess_keyspace_session_prefix(apr_pool_t *pool,
 const char *kg_sess_keyspace_replay(apr_pool_t *pool, const char *prefix,
 				    const void *data, size_t len);
 
+/* Returns prefix + tag + hex SHA-256 of data[0..len): the key of a
+ * permanent index entry (the stable user ids, sessions/ids.h). */
+const char *kg_sess_keyspace_hashed(apr_pool_t *pool, const char *prefix,
+				    const char *tag, const void *data,
+				    size_t len);
+
 #endif

@@ -155,19 +155,11 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 			  "no KeygateSAMLProvider has alias \"%s\"", alias);
 }
 
-/* The app-token key and certificate load and belong together. */
+/* The app-token keys and their certificates (proto/jose/app.h). */
 static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 			     kg_app_signer **signer, kg_err *err)
 {
-	if (conf->gateway.app_jwt_cert == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTCert");
-	if (conf->gateway.app_jwt_issuer == NULL &&
-	    conf->gateway.base_url == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTIssuer "
-				  "or KeygateBaseURL");
-	return kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
+	return kg_app_signer_open(pconf, conf->gateway.app_jwt_keys,
 				  conf->gateway.app_jwt_cert, signer, err);
 }
 

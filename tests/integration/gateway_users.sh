@@ -148,7 +148,13 @@ check "no STS refresh for the deactivated user" test "$(count_calls AssumeRole)"
 check "keygate users reactivate succeeds" grep -qx 'reactivated demo' "$work/cli.out"
 check "the CLI's audit line names the OS user as actor" \
 	grep -q "KG-0723 AUDIT event=\"User Reactivated\" actor=\"$(id -un)\" target=\"demo\" via=cli" "$work/cli.err"
-check "keygate users status says active" bash -c "'$build/keygate' users status --config '$work/cli.conf' demo | grep -qx 'demo active sessions=0'"
+"$build/keygate" users status --config "$work/cli.conf" demo >"$work/status.out"
+check "keygate users status says active, with the user's stable id" grep -qxE 'demo active sessions=0 id=[0-9a-f-]{36}' "$work/status.out"
+curl -s -o "$work/u2.json" -H "Authorization: Bearer $admin" "$a/keygate/admin/users/demo"
+check "the admin API shows the same stable id" $py -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["id"] and d["id"] == open(sys.argv[2]).read().split("id=")[1].strip() else 1)' "$work/u2.json" "$work/status.out"
 sleep 1.2 # the bearer answer a gateway remembers (KeygateRevocationCheckInterval 1)
 check "demo's bearer token works again" test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $demo_t" "$a/app/")" = 200
 jar3="$work/jar3"
@@ -163,7 +169,7 @@ check "keygate users deactivate ends the sessions (browser and API)" grep -qE '^
 check "both replicas refuse the session within 1 s (took ${ms} ms)" bash -c "test '$ms' != never && test '$ms' -le 1000"
 check "the CLI's deactivation is an audit line" grep -q 'KG-0722 AUDIT event="User Deactivated" actor=.* target="demo" via=cli' "$work/cli2.err"
 check "the CLI removed the credentials file" test ! -e "$f"
-check "keygate users status says deactivated" bash -c "'$build/keygate' users status --config '$work/cli.conf' demo | grep -qx 'demo deactivated sessions=0'"
+check "keygate users status says deactivated" bash -c "'$build/keygate' users status --config '$work/cli.conf' demo | grep -qE '^demo deactivated sessions=0 id='"
 check "a login is refused again (403)" test "$(sign_in "$work/jar4")" = 403
 code=$(api POST "$b/keygate/admin/users/demo/reactivate" "$admin" -H "$json" --data '{}')
 check "the admin reactivates demo on B (200, active)" bash -c \

@@ -61,27 +61,27 @@ static void test_a_deactivated_user_gets_no_session(void **state)
 	kg_err err = {0};
 	bool active = false;
 
-	assert_int_equal(kg_sess_user_set_active(f->store, f->pool, "jdoe",
-						 false, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_user_set_active(f->store, f->pool, "jdoe", false, &err),
+		KG_OK);
 	assert_int_equal(kg_sess_user_is_active(f->store, f->pool, "jdoe",
 						&active, &err),
 			 KG_OK);
 	assert_false(active);
-	assert_int_equal(kg_sess_store_create(
-				 f->store, f->pool, rec,
-				 &f->conf->sessions.limits[KG_FLOW_BROWSER],
-				 apr_time_now() / 1000, &created, &err),
-			 KG_EDENIED);
+	assert_int_equal(
+		kg_sess_store_create(f->store, f->pool, rec,
+				     &f->conf->sessions.limits[KG_FLOW_BROWSER],
+				     apr_time_now() / 1000, &created, &err),
+		KG_EDENIED);
 	assert_true(created.deactivated);
 	assert_string_equal(created.deny_message, KG_SESS_DEACTIVATED_MESSAGE);
 	assert_int_equal(kgt_flow_count(f, "jdoe"), 0);
 	assert_true(kgt_flow_logged(f, "KG-0720 session denied user=jdoe"));
 	/* someone else is not touched */
 	assert_non_null(kgt_flow_session(f, "alice", NULL));
-	assert_int_equal(kg_sess_user_set_active(f->store, f->pool, "jdoe",
-						 true, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_user_set_active(f->store, f->pool, "jdoe", true, &err),
+		KG_OK);
 	assert_non_null(kgt_flow_session(f, "jdoe", NULL));
 }
 
@@ -129,8 +129,7 @@ static void test_deactivation_ends_sessions_and_bearer_tokens(void **state)
 
 /* An admin API call as admin, with optional headers (NAME, VALUE pairs,
  * NULL-terminated). */
-static kg_resp *admin(kgt_flow *f, const char *method, const char *target,
-		      ...)
+static kg_resp *admin(kgt_flow *f, const char *method, const char *target, ...)
 {
 	kg_req *req = kgt_req(f, method, target);
 	kg_resp *resp = kg_resp_make(f->pool);
@@ -159,30 +158,30 @@ static void test_the_admin_api_refuses_cross_site_calls(void **state)
 	assert_int_equal(kgt_status(admin(f, "POST", url, "Content-Type",
 					  "application/jsonx", NULL)),
 			 403);
-	assert_int_equal(kgt_status(admin(f, "POST", url, "Content-Type", json,
-					  "Origin", "https://evil.example",
-					  NULL)),
-			 403);
+	assert_int_equal(
+		kgt_status(admin(f, "POST", url, "Content-Type", json, "Origin",
+				 "https://evil.example", NULL)),
+		403);
 	assert_int_equal(kgt_status(admin(f, "POST", url, "Content-Type", json,
 					  "Sec-Fetch-Site", "same-site", NULL)),
 			 403);
-	assert_int_equal(kgt_status(admin(f, "DELETE",
-					  "/keygate/admin/sessions/abcdefgh",
-					  "Origin", "https://evil.example",
-					  NULL)),
-			 403);
+	assert_int_equal(
+		kgt_status(admin(f, "DELETE",
+				 "/keygate/admin/sessions/abcdefgh", "Origin",
+				 "https://evil.example", NULL)),
+		403);
 	assert_true(kgt_flow_logged(f, "reason=csrf_content_type"));
 	assert_true(kgt_flow_logged(f, "reason=csrf_origin"));
 	assert_true(kgt_flow_logged(f, "reason=csrf_fetch_site"));
 	assert_int_equal(kgt_flow_lookup(f, c, NULL), KG_OK);
 	assert_int_equal(kgt_status(admin(f, "GET", url, NULL)), 405);
 	/* the same origin, JSON: done */
-	assert_int_equal(kgt_status(admin(f, "POST", url, "Content-Type",
-					  "application/json; charset=utf-8",
-					  "Origin", "https://" KGT_FLOW_HOST,
-					  "Sec-Fetch-Site", "same-origin",
-					  NULL)),
-			 200);
+	assert_int_equal(
+		kgt_status(admin(f, "POST", url, "Content-Type",
+				 "application/json; charset=utf-8", "Origin",
+				 "https://" KGT_FLOW_HOST, "Sec-Fetch-Site",
+				 "same-origin", NULL)),
+		200);
 	assert_int_equal(kgt_flow_lookup(f, c, NULL), KG_ENOTFOUND);
 	assert_true(kgt_flow_logged(f, "actor=\"boss\" target=\"jdoe\" "
 				       "via=api"));
@@ -209,39 +208,38 @@ static void test_the_admin_api_answers_json(void **state)
 	assert_int_equal(kgt_flow_lookup(f, c, &rec), KG_OK);
 	memcpy(prefix, rec->id, 8);
 	prefix[8] = '\0';
-	assert_int_equal(
-		kgt_status(admin(f, "DELETE", "/keygate/admin/sessions/abc",
-				 NULL)),
-		400);
 	assert_int_equal(kgt_status(admin(f, "DELETE",
-					  apr_pstrcat(f->pool,
-						      "/keygate/admin/sessions/",
-						      prefix, NULL),
-					  NULL)),
-			 200);
+					  "/keygate/admin/sessions/abc", NULL)),
+			 400);
+	assert_int_equal(
+		kgt_status(
+			admin(f, "DELETE",
+			      apr_pstrcat(f->pool, "/keygate/admin/sessions/",
+					  prefix, NULL),
+			      NULL)),
+		200);
 	assert_int_equal(kgt_flow_lookup(f, c, NULL), KG_ENOTFOUND);
 	assert_true(kgt_flow_logged(
 		f, apr_pstrcat(f->pool,
 			       "KG-0724 AUDIT event=\"Session Killed\" "
 			       "actor=\"boss\" target=\"jdoe\" sess=",
 			       prefix, NULL)));
-	assert_int_equal(kgt_status(admin(f, "DELETE",
-					  apr_pstrcat(f->pool,
-						      "/keygate/admin/sessions/",
-						      prefix, NULL),
-					  NULL)),
-			 404);
+	assert_int_equal(
+		kgt_status(
+			admin(f, "DELETE",
+			      apr_pstrcat(f->pool, "/keygate/admin/sessions/",
+					  prefix, NULL),
+			      NULL)),
+		404);
 	assert_int_equal(
 		kgt_status(admin(f, "GET", "/keygate/admin/users/a%2Fb", NULL)),
 		400);
-	assert_int_equal(kgt_status(admin(f, "GET", "/keygate/admin/nope",
-					  NULL)),
-			 404);
-	assert_int_equal(kgt_status(admin(f, "POST",
-					  "/keygate/admin/users/jdoe/x",
-					  "Content-Type", "application/json",
-					  NULL)),
-			 404);
+	assert_int_equal(
+		kgt_status(admin(f, "GET", "/keygate/admin/nope", NULL)), 404);
+	assert_int_equal(
+		kgt_status(admin(f, "POST", "/keygate/admin/users/jdoe/x",
+				 "Content-Type", "application/json", NULL)),
+		404);
 	/* not an admin path: declined */
 	assert_int_equal(kgt_status(admin(f, "GET", "/keygate/session", NULL)),
 			 -1);
@@ -255,22 +253,22 @@ static void test_due_lists(void **state)
 	apr_array_header_t *ids;
 	kg_err err = {0};
 
-	assert_int_equal(kg_sess_due_put(f->store, f->pool, "aws", a, 1000,
-					 &err),
-			 KG_OK);
-	assert_int_equal(kg_sess_due_put(f->store, f->pool, "aws", b, 5000,
-					 &err),
-			 KG_OK);
-	assert_int_equal(kg_sess_due_get(f->store, f->pool, "aws", 2000, 10,
-					 &ids, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_due_put(f->store, f->pool, "aws", a, 1000, &err),
+		KG_OK);
+	assert_int_equal(
+		kg_sess_due_put(f->store, f->pool, "aws", b, 5000, &err),
+		KG_OK);
+	assert_int_equal(
+		kg_sess_due_get(f->store, f->pool, "aws", 2000, 10, &ids, &err),
+		KG_OK);
 	assert_int_equal(ids->nelts, 1);
 	assert_string_equal(APR_ARRAY_IDX(ids, 0, const char *), a);
 	/* made due now: b is found at 2000 too */
 	assert_int_equal(kg_sess_due_now(f->store, f->pool, b, &err), KG_OK);
-	assert_int_equal(kg_sess_due_get(f->store, f->pool, "aws", 2000, 10,
-					 &ids, &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_due_get(f->store, f->pool, "aws", 2000, 10, &ids, &err),
+		KG_OK);
 	assert_int_equal(ids->nelts, 2);
 	/* due now never adds what is not listed */
 	assert_int_equal(kg_sess_due_put(f->store, f->pool, "aws", b, 0, &err),

@@ -5,6 +5,7 @@
 #include "gateway/flow/admin/admin.h"
 #include "gateway/flow/core/origin.h"
 #include "gateway/base/str.h"
+#include "sessions/ids.h"
 #include "sessions/revocation.h"
 
 #include <string.h>
@@ -121,9 +122,25 @@ static void user_json(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_rc rc = kg_sess_user_is_active(gw->store, req->pool, user, &active,
 					  &err);
 
+	kg_sess_id_user *u = NULL;
+
+	if (rc == KG_OK) {
+		rc = kg_sess_id_show(gw->store, req->pool, user, &u, &err);
+		if (rc == KG_ENOTFOUND) {
+			u = NULL;
+			rc = KG_OK;
+		}
+	}
 	kg_buf_init(&b, req->pool, 512);
 	kg_buf_adds(&b, "{\"username\":");
 	kg_buf_add_json_string(&b, user);
+	/* the stable id (the app token's sub and idp_id), null before the
+	 * user's first login */
+	kg_buf_adds(&b, ",\"id\":");
+	if (u && u->id)
+		kg_buf_add_json_string(&b, u->id);
+	else
+		kg_buf_adds(&b, "null");
 	kg_buf_addf(&b, ",\"active\":%s,", active ? "true" : "false");
 	if (ended >= 0)
 		kg_buf_addf(&b, "\"sessionsEnded\":%d,", ended);

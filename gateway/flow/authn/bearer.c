@@ -268,5 +268,5 @@ void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc, kg_req *req,
 	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
 	resp->user = b.user->username;
 	resp->action = KG_RESP_CONTINUE;
-	kg_identity_set(req->pool, resp->backend_headers, b.user, loc);
+	kg_identity_set(req->pool, resp->backend_headers, b.user, NULL, loc);
 }

@@ -9,6 +9,7 @@
 #include "gateway/flow/core/origin.h"
 #include "sessions/revocation.h"
 #include "sessions/tags.h"
+#include "sessions/ids.h"
 #include "sessions/users.h"
 
 #include <apr_strings.h>
@@ -73,6 +74,68 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 		return rc;
 	return kg_admit_map(req->pool, set, conf, done->alias, &done->input,
 			    stored, out, err);
+}
+
+/* Gives the login's user its stable id (sessions/ids.h) in user->id.
+ * False with resp answered when the login must stop: the email is
+ * another user's (KeygateEmailCollision deny: the denial page) or Redis
+ * is down (503). Each outcome that changes the directory is audited. */
+static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
+		      const kg_login_done *done, const char *subject,
+		      kg_user *user, kg_resp *resp)
+{
+	kg_sess_id_result r;
+	kg_err err = {0};
+	const char *name = user->username ? user->username : "-";
+	kg_rc rc = kg_sess_id_assign(gw->store, req->pool, done->alias, subject,
+				     user, gw->conf->mapping.email_link,
+				     kg_state_now_ms(), &r, &err);
+
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0704",
+			    "login failed idp=%s user=%s reason=user_id %s",
+			    done->alias, name, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
+		kg_resp_fail(resp, rc,
+			     rc == KG_EBACKEND ? "cache_unavailable"
+					       : "user_id");
+		return false;
+	}
+	switch (r.status) {
+	case KG_SESS_ID_CONFLICT:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0701",
+			    "AUDIT login denied event=\"User Log In Denied\" "
+			    "actor=%s target=%s idp=%s reason=email_collision "
+			    "holder=%s",
+			    name, name, done->alias, r.owner);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+		refuse(req, resp,
+		       "An account with this email address already exists. "
+		       "Ask your administrator to link your accounts.");
+		return false;
+	case KG_SESS_ID_CREATED:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0700",
+			    "AUDIT user created event=\"User Created\" "
+			    "actor=%s target=%s idp=%s id=%s",
+			    name, name, done->alias, r.id);
+		break;
+	case KG_SESS_ID_LINKED:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0702",
+			    "AUDIT user linked event=\"User Linked\" "
+			    "actor=%s target=%s idp=%s id=%s reason=email",
+			    name, name, done->alias, r.id);
+		break;
+	case KG_SESS_ID_EMAIL_HELD:
+		kg_log_emit(log, KG_LOG_WARN, "KG-0703",
+			    "user keeps its id; its email is another user's "
+			    "idp=%s user=%s id=%s holder=%s",
+			    done->alias, name, r.id, r.owner);
+		break;
+	case KG_SESS_ID_EXISTING:
+		break;
+	}
+	user->id = r.id;
+	return true;
 }
 
 /* Creates the session under the SSO-login limits, holding aws (the
@@ -187,6 +250,9 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
+		return;
+	if (out.broker_id &&
+	    !assign_id(gw, req, log, done, out.broker_id, out.user, resp))
 		return;
 	end_presented_session(gw, req, log);
 	aws = kg_aws_at_login(gw, req, log, out.user,
