@@ -15,37 +15,8 @@
 #include "sessions/revocation.h"
 
 #include <apr_strings.h>
-#include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
-#include <unistd.h>
-
-/* The OS user running the command: SUDO_USER under sudo, else the real
- * uid's name, else the number. */
-static const char *os_user(apr_pool_t *pool)
-{
-	const char *sudo = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (sudo && *sudo)
-		return kg_psprintf(pool, "%s(sudo)", sudo);
-	pw = getpwuid(getuid());
-	return pw ? apr_pstrdup(pool, pw->pw_name)
-		  : kg_psprintf(pool, "uid:%ld", (long)getuid());
-}
-
-/* Lines go to stderr; audit events also to syslog (authpriv), so an
- * admin's action from a shell is kept where the system keeps such. */
-static void log_stderr(void *baton, kg_log_level level, const char *id,
-		       const char *line)
-{
-	fprintf(baton, "keygate: %s %s %s\n", kg_log_level_name(level),
-		id ? id : "-", line);
-	if (strncmp(line, "AUDIT ", 6) == 0)
-		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s %s", id ? id : "-", line);
-}
 
 /* The stable id of username (sessions/ids.h), "-" when it has none
  * yet. */
@@ -70,7 +41,7 @@ static kg_rc run(kg_sess_store *store, const kg_conf *conf, apr_pool_t *pool,
 		 const kg_log *log, const char *sub, const char *user,
 		 kg_err *err)
 {
-	kg_admin_who who = {os_user(pool), "cli"};
+	kg_admin_who who = {kg_cli_os_user(pool), "cli"};
 	const char *id = "-";
 	bool active = true;
 	long long count = 0;
@@ -103,8 +74,8 @@ static kg_rc run(kg_sess_store *store, const kg_conf *conf, apr_pool_t *pool,
 
 int kg_cli_users_active(int argc, char **argv)
 {
-	/* audit lines go to stdout's neighbour stderr, at notice */
-	const kg_log log = {KG_LOG_NOTICE, log_stderr, stderr};
+	/* audit lines go to stderr and syslog, at notice */
+	const kg_log log = {KG_LOG_NOTICE, kg_cli_log_line, NULL};
 	const char *config = NULL, *user = NULL, *sub;
 	apr_pool_t *pool;
 	kg_sess_store *store;

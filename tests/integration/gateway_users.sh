@@ -192,6 +192,16 @@ check "the kill is an audit line" grep -q "AUDIT event=\"Session Killed\" actor=
 check "killing the user's last session removes the credentials file" test ! -e "$f"
 check "killing it again is 404" test "$(api DELETE "$a/keygate/admin/sessions/$sid" "$admin")" = 404
 
+# --- keygate sessions kill: the background refresh drops the file -------
+check "demo signs in for the last time" test "$(sign_in "$work/jar6")" = 302
+check "the credentials file is written" test -s "$f"
+"$build/keygate" sessions kill --config "$work/cli.conf" --user demo >/dev/null 2>"$work/kill.err"
+check "keygate sessions kill is an audit line with the OS user as actor" \
+	grep -q "KG-0727 AUDIT event=\"Session Killed\" actor=\"$(id -un)\" target=\"demo\" via=cli sessions_ended=1" "$work/kill.err"
+check "a gateway's background refresh removes the file within 5 s" bash -c \
+	"for i in \$(seq 50); do [ ! -e '$f' ] && exit 0; sleep 0.1; done; exit 1"
+check "the release is logged" bash -c "cat '$work'/[abc]/error.log | grep -q 'KG-0729 aws credentials file released user=demo reason=session_ended'"
+
 check "gateway A ran without a crash or sanitizer report" no_crash "$work/a"
 check "gateway B ran without a crash or sanitizer report" no_crash "$work/b"
 check "gateway C ran without a crash or sanitizer report" no_crash "$work/c"
