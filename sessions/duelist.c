@@ -17,18 +17,6 @@ static const char *due_key(kg_sess_store *s, apr_pool_t *pool, const char *list)
 	return kg_psprintf(pool, "%sdue:%s", s->conf->redis_prefix, list);
 }
 
-/* Runs argv[0..argc) (C strings). */
-static kg_rc command(kg_sess_store *s, apr_pool_t *pool, int argc,
-		     const char **argv, kg_sess_reply **reply, kg_err *err)
-{
-	size_t lens[8];
-
-	for (int i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
-				     err);
-}
-
 kg_rc kg_sess_due_put(kg_sess_store *s, apr_pool_t *pool, const char *list,
 		      const char *id, long long due_ms, kg_err *err)
 {
@@ -38,9 +26,9 @@ kg_rc kg_sess_due_put(kg_sess_store *s, apr_pool_t *pool, const char *list,
 	kg_sess_reply *reply;
 
 	if (due_ms <= 0)
-		return command(s, pool, 3, rem, &reply, err);
+		return kg_sess_store_command(s, pool, 3, rem, &reply, err);
 	snprintf(due, sizeof(due), "%lld", due_ms);
-	return command(s, pool, 4, argv, &reply, err);
+	return kg_sess_store_command(s, pool, 4, argv, &reply, err);
 }
 
 kg_rc kg_sess_due_get(kg_sess_store *s, apr_pool_t *pool, const char *list,
@@ -61,7 +49,8 @@ kg_rc kg_sess_due_get(kg_sess_store *s, apr_pool_t *pool, const char *list,
 
 	snprintf(now, sizeof(now), "%lld", now_ms);
 	snprintf(count, sizeof(count), "%d", max);
-	if ((rc = command(s, pool, 7, argv, &reply, err)) != KG_OK)
+	if ((rc = kg_sess_store_command(s, pool, 7, argv, &reply, err)) !=
+	    KG_OK)
 		return rc;
 	ids = apr_array_make(pool, 8, sizeof(const char *));
 	for (size_t i = 0; reply->type == KG_REPLY_ARRAY && i < reply->count;
@@ -84,7 +73,7 @@ kg_rc kg_sess_due_now(kg_sess_store *s, apr_pool_t *pool, const char *id,
 	     i++) {
 		const char *argv[5] = {"ZADD", due_key(s, pool, lists[i]), "XX",
 				       "1", id};
-		rc = command(s, pool, 5, argv, &reply, err);
+		rc = kg_sess_store_command(s, pool, 5, argv, &reply, err);
 	}
 	return rc;
 }

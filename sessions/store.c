@@ -76,6 +76,20 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 	return rc;
 }
 
+kg_rc kg_sess_store_command(kg_sess_store *s, apr_pool_t *pool, int argc,
+			    const char **argv, kg_sess_reply **reply,
+			    kg_err *err)
+{
+	size_t lens[8];
+
+	if (argc > 8)
+		return kg_err_set(err, KG_EINTERNAL, "too many arguments");
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
+				     err);
+}
+
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err)
 {
 	const kg_sess_keyctx *kc = kg_sess_keycache_get(s->keycache);
