@@ -182,10 +182,14 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
-	if (conf->gateway.app_jwt_key &&
-	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=
-		    KG_OK)
-		return rc;
+	if (conf->gateway.app_jwt_key) {
+		if ((rc = load_app_signer(pconf, conf, &(*keys)->app_signer,
+					  err)) != KG_OK)
+			return rc;
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0705", "app-token keys %s",
+			    kg_app_signer_summary((*keys)->app_signer, ptemp,
+						  kg_state_now_ms() / 1000));
+	}
 	if (conf->saml.idps->nelts > 0 &&
 	    (rc = load_saml(pconf, conf, *keys, err)) != KG_OK)
 		return rc;

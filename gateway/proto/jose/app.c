@@ -5,6 +5,7 @@
 #include "conf/read.h"
 #include "gateway/base/str.h"
 #include "gateway/base/b64url.h"
+#include "gateway/base/time.h"
 
 #include <apr_base64.h>
 #include <apr_strings.h>
@@ -148,19 +149,24 @@ static void *read_cert(BIO *bio)
 }
 
 /* A self-signed certificate of key: subject and issuer "CN=keygate app
- * tokens", serial from the kid, valid 2000 to 9999 (RFC 5280 4.1.2.5:
- * no well-defined end), signed with SHA-256. Deterministic. */
-static X509 *self_signed(const app_key *k)
+ * tokens", serial from the public key's SHA-256 (so each key's differs),
+ * valid 2000 to 9999 (RFC 5280 4.1.2.5: no well-defined end), signed
+ * with SHA-256. Deterministic. */
+static X509 *self_signed(EVP_PKEY *key)
 {
 	X509 *cert = X509_new();
 	X509_NAME *name = X509_NAME_new();
+	unsigned char *der = NULL, digest[32];
+	int len = i2d_PUBKEY(key, &der);
 	BIGNUM *serial = NULL;
-	bool ok = cert && name;
+	bool ok = cert && name && len > 0 &&
+		  EVP_Digest(der, (size_t)len, digest, NULL, EVP_sha256(),
+			     NULL) == 1;
 
+	OPENSSL_free(der);
+	digest[0] &= 0x7f; /* a positive serial of at most 8 bytes */
 	ok = ok && X509_set_version(cert, 2) == 1 &&
-	     BN_hex2bn(&serial, "4b4741505000") > 0 &&
-	     BN_add_word(serial, (BN_ULONG)(unsigned char)k->kid[0] << 8 |
-					 (unsigned char)k->kid[1]) == 1 &&
+	     (serial = BN_bin2bn(digest, 8, NULL)) != NULL &&
 	     BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert)) != NULL &&
 	     X509_NAME_add_entry_by_txt(
 		     name, "CN", MBSTRING_ASC,
@@ -172,8 +178,8 @@ static X509 *self_signed(const app_key *k)
 				  "20000101000000Z") == 1 &&
 	     ASN1_TIME_set_string(X509_getm_notAfter(cert),
 				  "99991231235959Z") == 1 &&
-	     X509_set_pubkey(cert, k->key) == 1 &&
-	     X509_sign(cert, k->key, EVP_sha256()) > 0;
+	     X509_set_pubkey(cert, key) == 1 &&
+	     X509_sign(cert, key, EVP_sha256()) > 0;
 	BN_free(serial);
 	X509_NAME_free(name);
 	if (!ok) {
@@ -217,7 +223,7 @@ static kg_rc load_key(apr_pool_t *pool, const kg_conf_app_key *spec,
 		*used = true;
 		cert = X509_dup(extra);
 	} else {
-		cert = self_signed(k);
+		cert = self_signed(k->key);
 	}
 	if (cert == NULL)
 		return kg_err_set(err, KG_ECONFIG,
@@ -286,6 +292,27 @@ const char *kg_app_signer_jwks(const kg_app_signer *s, apr_pool_t *pool,
 const char *kg_app_signer_public_key(const kg_app_signer *s)
 {
 	return signing_key(s)->public_key;
+}
+
+const char *kg_app_signer_summary(const kg_app_signer *s, apr_pool_t *pool,
+				  long long now_s)
+{
+	kg_buf b;
+
+	kg_buf_init(&b, pool, 128);
+	kg_buf_addf(&b, "signing=%s", signing_key(s)->kid);
+	for (int i = s->keys->nelts - 2; i >= 0; i--) {
+		const app_key *k = APR_ARRAY_IDX(s->keys, i, app_key *);
+		char at[KG_TIME_UTC_LEN + 1];
+		kg_buf_adds(&b, i == s->keys->nelts - 2 ? " published=" : ",");
+		kg_buf_adds(&b, k->kid);
+		if (k->retire_s == 0)
+			continue;
+		kg_time_format_utc(k->retire_s, at);
+		kg_buf_addf(&b, "(%s%s)",
+			    k->retire_s <= now_s ? "retired " : "until ", at);
+	}
+	return b.data;
 }
 
 const char *kg_app_signer_kid(const kg_app_signer *s)

@@ -58,6 +58,12 @@ const char *kg_app_signer_jwks(const kg_app_signer *s, apr_pool_t *pool,
  * Keycloak's realm document gives public_key. */
 const char *kg_app_signer_public_key(const kg_app_signer *s);
 
+/* One line on the ring for the start-up log, in pool: "signing=KID" and
+ * "published=KID,KID until TIME,..." for the older keys (retired ones
+ * say "retired"). */
+const char *kg_app_signer_summary(const kg_app_signer *s, apr_pool_t *pool,
+				  long long now_s);
+
 /* The signing key's kid. */
 const char *kg_app_signer_kid(const kg_app_signer *s);
 
