@@ -20,6 +20,11 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 	gw->metrics = metrics;
 }
 
+kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
+{
+	return kg_aws_background_start(gw, pool, err);
+}
+
 struct kg_gateway_keys {
 	kg_app_signer *app_signer;
 	const char *saml_key_pem;	   /* KeygateSAMLSPKey's text */

@@ -9,6 +9,7 @@
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/render.h"
+#include "gateway/flow/admin/api.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
@@ -404,4 +405,27 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	dispatch(endpoints, sizeof(endpoints) / sizeof(*endpoints),
 		 req->path + plen, NULL, gw, req, log, resp);
+}
+
+const char *kg_gateway_admin_path(const kg_conf *conf, const char *path)
+{
+	const char *prefix = conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+
+	if (path == NULL || strncmp(path, prefix, plen) != 0 ||
+	    strncmp(path + plen, "admin/", 6) != 0)
+		return NULL;
+	return path + plen + 6;
+}
+
+void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
+		      const kg_log *log, kg_resp *resp)
+{
+	const char *sub = kg_gateway_admin_path(gw->conf, req->path);
+
+	if (sub == NULL) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	kg_admin_api(gw, req, sub, actor, log, resp);
 }

@@ -7,6 +7,7 @@
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/origin.h"
+#include "sessions/revocation.h"
 #include "sessions/tags.h"
 #include "sessions/ids.h"
 #include "sessions/users.h"
@@ -18,6 +19,36 @@ static void refuse(kg_req *req, kg_resp *resp, const char *message)
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 403, "text/html; charset=utf-8",
 		      kg_reply_message(req->pool, "Access denied", message));
+}
+
+/* A deactivated user's login ends here, before any STS call or session
+ * (the session-create script checks again, atomically). True when the
+ * login goes on; otherwise resp is the refusal: 403 with the page, or
+ * 503 when Redis is down. */
+static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
+			const char *alias, const char *username, kg_resp *resp)
+{
+	kg_err err = {0};
+	bool active = true;
+	kg_rc rc = kg_sess_user_is_active(gw->store, req->pool, username,
+					  &active, &err);
+
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
+			    "login failed idp=%s user=%s reason=%s", alias,
+			    username, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
+		kg_resp_fail(resp, rc, "cache_unavailable");
+		return false;
+	}
+	if (active)
+		return true;
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+		    "AUDIT login denied idp=%s user=%s reason=deactivated",
+		    alias, username);
+	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+	refuse(req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	return false;
 }
 
 /* Maps the login twice when needed: once to learn the federated id (a
@@ -218,6 +249,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
+	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
+		return;
 	if (out.broker_id &&
 	    !assign_id(gw, req, log, done, out.broker_id, out.user, resp))
 		return;
@@ -226,6 +259,15 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			      done->state.saml_response);
 	rc = create_session(gw, req, done, out.user, aws, now, &created, &rec,
 			    &err);
+	if (rc == KG_EDENIED && created.deactivated) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+			    "AUDIT login denied idp=%s user=%s "
+			    "reason=deactivated",
+			    done->alias, out.user->username);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+		refuse(req, resp, created.deny_message);
+		return;
+	}
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
@@ -248,6 +290,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	tag_session(gw, req, log, done, rec);
 	kg_aws_write_file(gw, req->pool, log, out.user->username, aws);
+	if (aws)
+		kg_aws_track(gw, req->pool, log, rec, true);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
 			      out.user, &err) != KG_OK)
