@@ -197,7 +197,10 @@ static void handshake_why(const kg_sess_link *l, int wait_rc, char *why,
 				 : "");
 	else
 		snprintf(why, why_size, "TLS handshake failed: %s",
-			 wait_rc == 0 ? "timed out" : strerror(errno));
+			 wait_rc == 0 ? "no TLS answer in time (a plaintext-"
+					"only server never answers a TLS "
+					"hello)"
+				      : strerror(errno));
 }
 
 /* Sets up verification of name (a DNS name or IP address) and SNI. */

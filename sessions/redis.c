@@ -37,6 +37,7 @@ typedef struct wire {
 	redisReader *reader;
 	bool broken;	  /* an exchange failed: the wire is unusable */
 	bool closed;	  /* the peer had closed the connection */
+	bool tls;	  /* the link is TLS */
 	bool tls_failed;  /* the failure was a TLS alert or error */
 	char errstr[240]; /* the last failure, for the log */
 	char addr[280];	  /* host:port or the socket, for the log */
@@ -243,6 +244,7 @@ static wire *dial(kg_sess_redis *r, const char *host, int port,
 		snprintf(w->addr, sizeof(w->addr), "%s:%d",
 			 socket_path ? socket_path : host,
 			 socket_path ? 0 : port);
+		w->tls = tls != NULL;
 		return w;
 	}
 	wire_free(w);
@@ -326,7 +328,8 @@ static bool is_cluster(kg_sess_redis *r, wire *ctx)
 
 /* True (and logged) when a setup command failed on the wire rather than
  * with an error reply: with TLS 1.3 a server that refuses the client's
- * certificate says so only after the handshake, at the first read. */
+ * certificate says so only after the handshake, at the first read (an
+ * alert, or just a closed connection when the alert is lost). */
 static bool setup_broken(kg_sess_redis *r, const wire *ctx)
 {
 	if (!ctx->broken)
@@ -335,6 +338,12 @@ static bool setup_broken(kg_sess_redis *r, const wire *ctx)
 		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
 			    "redis TLS refused addr=%s error=\"%s\"", ctx->addr,
 			    ctx->errstr);
+	else if (ctx->tls)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s error=\"%s right after "
+			    "the TLS handshake (does the server want a client "
+			    "certificate?)\"",
+			    ctx->addr, ctx->errstr);
 	else
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
 			    "redis command failed error=\"%s\"", ctx->errstr);

@@ -173,7 +173,7 @@ refused wrongname "a certificate for another name" "IP address mismatch\|hostnam
 	"KeygateRedis rediss://127.0.0.1:$p_other" "${tls_lines[@]}"
 refused rogueca "a certificate from an unknown CA" "local issuer\|self.signed" \
 	"KeygateRedis rediss://127.0.0.1:$p_rogue" "${tls_lines[@]}"
-refused plaintext "a plaintext-only server" "does not speak TLS\|wrong version\|packet length" \
+refused plaintext "a plaintext-only server" "does not speak TLS\|no TLS answer\|wrong version\|packet length" \
 	"KeygateRedis rediss://127.0.0.1:$p_plain" "${tls_lines[@]}"
 cmds=$(redis-cli -p "$p_plain" info commandstats | grep -c '^cmdstat_\(get\|evalsha\|eval\|auth\|info\)')
 check "the plaintext server never got a command (no fallback)" test "$cmds" = 0
@@ -192,7 +192,7 @@ gateway mtls "KeygateRedis rediss://127.0.0.1:$p_mtls" "${tls_lines[@]}" \
 s3=$("$mint" "$work/mtls/keygate.conf" dave)
 check "mutual TLS: a session with the client certificate" test -n "$s3"
 check "mutual TLS: it passes apache2" test "$(get mtls "$s3")" = 200
-refused nocert "mutual TLS without a client certificate" "certificate required\|handshake failure\|alert" \
+refused nocert "mutual TLS without a client certificate" "certificate required\|client certificate\|handshake failure\|alert" \
 	"KeygateRedis rediss://127.0.0.1:$p_mtls" "${tls_lines[@]}"
 
 # --- unix:// and IPv6 -----------------------------------------------------
@@ -274,8 +274,15 @@ httpd_config "$work/bad" "$(free_port)" "$build" "KeygateRedis memcached://127.0
 KeygateSessionSecret file:$work/secret" ""
 apache "$build" -t -f "$work/bad/httpd.conf" >"$work/bad/t.out" 2>&1
 rc=$?
-check "apache2 -t refuses memcached:// with FILE:LINE:COL (rc $rc)" bash -c \
-	"[ $rc != 0 ] && grep -q 'httpd.conf:[0-9]*:[0-9]*.*KeygateRedis.*scheme keygate cannot serve' '$work/bad/t.out'"
+check "apache2 -t refuses memcached:// naming the line (rc $rc)" bash -c \
+	"[ $rc != 0 ] && grep -q 'line [0-9]* of .*httpd.conf' '$work/bad/t.out' &&
+	 grep -q 'KeygateRedis: \"memcached://127.0.0.1:11211\" has a scheme keygate cannot serve' '$work/bad/t.out'"
+printf '%s\n' "KeygateSessionSecret file:$work/secret" "KeygateRedis redis://gw:hunter2@127.0.0.1:99999" >"$work/badport.conf"
+"$kg" sessions count --config "$work/badport.conf" >/dev/null 2>"$work/badport.err"
+rc=$?
+check "the CLI refuses a bad port with FILE:LINE:COL, the password masked (rc $rc)" bash -c \
+	"[ $rc = 1 ] && grep -q 'badport.conf:2:14: KeygateRedis: \"redis://gw:\*\*\*\*\*\*\*\*@127.0.0.1:99999\" has a port' '$work/badport.err' &&
+	 ! grep -q hunter2 '$work/badport.err'"
 printf '%s\n' "KeygateRedis rediss://127.0.0.1:$p_main" "KeygateRedisCAFile $work/none.pem" \
 	"KeygateSessionSecret file:$work/secret" >"$work/noca.conf"
 "$kg" sessions count --config "$work/noca.conf" >/dev/null 2>"$work/noca.err"
@@ -286,3 +293,4 @@ for d in tls wrongname rogueca plaintext servername mtls nocert unix sentinel; d
 done
 echo "# $failures failed"
 echo "ok - the suite ran to its end"
+[ "$failures" = 0 ]
