@@ -242,11 +242,25 @@ static bool handshake(kg_sess_link *l, const kg_sess_tls *tls, const char *host,
 	return true;
 }
 
-kg_sess_link *kg_sess_link_open(const char *host, int port, const char *path,
-				const kg_sess_tls *tls, long long timeout_ms,
-				kg_sess_link_error *e)
+/* Makes fd blocking, each read and write waiting at most io_ms (as
+ * hiredis did with SO_RCVTIMEO): one system call per read or write on
+ * the hot path instead of a poll() and a retry. */
+static bool set_io_timeout(int fd, long long io_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	struct timeval tv = {(time_t)(io_ms / 1000),
+			     (suseconds_t)(io_ms % 1000) * 1000};
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 &&
+	       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+	       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0;
+}
+
+kg_sess_link *kg_sess_link_open(const char *host, int port, const char *path,
+				const kg_sess_tls *tls, long long connect_ms,
+				long long io_ms, kg_sess_link_error *e)
+{
+	long long deadline = now_ms() + connect_ms;
 	kg_sess_link *l = calloc(1, sizeof(*l));
 
 	e->tls = false;
@@ -260,37 +274,37 @@ kg_sess_link *kg_sess_link_open(const char *host, int port, const char *path,
 		return NULL;
 	}
 	e->tls = tls != NULL;
-	if (tls == NULL ||
-	    handshake(l, tls, host, deadline, e->why, sizeof(e->why)))
-		return l;
-	kg_sess_link_close(l);
-	return NULL;
+	if (tls && !handshake(l, tls, host, deadline, e->why, sizeof(e->why))) {
+		kg_sess_link_close(l);
+		return NULL;
+	}
+	if (!set_io_timeout(l->fd, io_ms)) {
+		e->tls = false;
+		snprintf(e->why, sizeof(e->why), "%s", strerror(errno));
+		kg_sess_link_close(l);
+		return NULL;
+	}
+	return l;
 }
 
-/* One write attempt: bytes written, or -1 with errno EAGAIN when the
- * socket (or TLS) must wait for *events. */
-static ssize_t write_some(kg_sess_link *l, const char *p, size_t n,
-			  short *events)
+/* After a failed SSL_read_ex or SSL_write_ex on a blocking socket: 0
+ * when the peer closed the stream cleanly, else -1 with errno. */
+static int tls_io_failed(kg_sess_link *l, int rc)
 {
-	size_t done = 0;
-	int rc;
+	int e = errno;
 
-	*events = POLLOUT;
-	if (l->ssl == NULL)
-		return send(l->fd, p, n, MSG_NOSIGNAL);
-	ERR_clear_error();
-	if ((rc = SSL_write_ex(l->ssl, p, n, &done)) == 1)
-		return (ssize_t)done;
 	switch (SSL_get_error(l->ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-		*events = POLLIN;
-		/* fall through */
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_WANT_READ: /* SO_RCVTIMEO or SO_SNDTIMEO ran out */
 	case SSL_ERROR_WANT_WRITE:
-		errno = EAGAIN;
+		errno = ETIMEDOUT;
 		return -1;
 	case SSL_ERROR_SYSCALL:
-		if (errno == 0)
-			errno = EPIPE;
+		errno = e == 0				  ? ECONNRESET
+			: e == EAGAIN || e == EWOULDBLOCK ? ETIMEDOUT
+							  : e;
+		ERR_clear_error();
 		return -1;
 	default:
 		tls_failed(l);
@@ -298,60 +312,58 @@ static ssize_t write_some(kg_sess_link *l, const char *p, size_t n,
 	}
 }
 
-int kg_sess_link_write(kg_sess_link *l, const void *buf, size_t len,
-		       long long timeout_ms)
+int kg_sess_link_write(kg_sess_link *l, const void *buf, size_t len)
 {
-	long long deadline = now_ms() + timeout_ms;
 	const char *p = buf;
 
 	while (len > 0) {
-		short events;
-		ssize_t n = write_some(l, p, len, &events);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
+		size_t done = 0;
+		ssize_t n;
+		if (l->ssl == NULL) {
+			n = send(l->fd, p, len, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				errno = ETIMEDOUT;
+			if (n < 0)
+				return -1;
+			done = (size_t)n;
+		} else {
+			int rc;
+			ERR_clear_error();
+			rc = SSL_write_ex(l->ssl, p, len, &done);
+			if (rc != 1) {
+				if (tls_io_failed(l, rc) == 0)
+					errno = EPIPE;
+				return -1;
+			}
 		}
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR)
-			return -1;
-		if (n < 0 && errno != EINTR &&
-		    wait_fd(l->fd, events, deadline) != 1)
-			return -1;
+		p += done;
+		len -= done;
 	}
 	return 0;
 }
 
-ssize_t kg_sess_link_read(kg_sess_link *l, void *buf, size_t cap,
-			  long long timeout_ms)
+ssize_t kg_sess_link_read(kg_sess_link *l, void *buf, size_t cap)
 {
-	long long deadline = now_ms() + timeout_ms;
+	size_t got = 0;
+	int rc;
 
-	for (;;) {
-		size_t got = 0;
-		ssize_t n;
-		int rc, w;
-
-		if (l->ssl == NULL) {
-			n = recv(l->fd, buf, cap, 0);
+	if (l->ssl == NULL) {
+		for (;;) {
+			ssize_t n = recv(l->fd, buf, cap, 0);
 			if (n >= 0)
 				return n;
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;
-			if (wait_fd(l->fd, POLLIN, deadline) != 1)
-				return -1;
-			continue;
-		}
-		ERR_clear_error();
-		if ((rc = SSL_read_ex(l->ssl, buf, cap, &got)) == 1)
-			return (ssize_t)got;
-		if (SSL_get_error(l->ssl, rc) == SSL_ERROR_ZERO_RETURN)
-			return 0;
-		if ((w = ssl_wait(l, rc, deadline)) != 1)
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				errno = ETIMEDOUT;
 			return -1;
+		}
 	}
+	ERR_clear_error();
+	rc = SSL_read_ex(l->ssl, buf, cap, &got);
+	return rc == 1 ? (ssize_t)got : tls_io_failed(l, rc);
 }
 
 bool kg_sess_link_buffered(const kg_sess_link *l)

@@ -91,20 +91,20 @@ static void wire_failed(wire *w, int e)
 }
 
 /* Writes len bytes of buf within the command timeout. */
-static bool wire_send(kg_sess_redis *r, wire *w, const char *buf, size_t len)
+static bool wire_send(wire *w, const char *buf, size_t len)
 {
-	if (kg_sess_link_write(w->link, buf, len,
-			       r->conf->redis_command_timeout_ms) == 0)
+	if (kg_sess_link_write(w->link, buf, len) == 0)
 		return true;
 	wire_failed(w, errno);
 	return false;
 }
 
-/* Reads more bytes into the reader, waiting up to timeout_ms. */
-static bool wire_fill(wire *w, long long timeout_ms)
+/* Reads more bytes into the reader, waiting at most the command
+ * timeout. */
+static bool wire_fill(wire *w)
 {
 	char buf[16384];
-	ssize_t n = kg_sess_link_read(w->link, buf, sizeof(buf), timeout_ms);
+	ssize_t n = kg_sess_link_read(w->link, buf, sizeof(buf));
 
 	if (n > 0 && redisReaderFeed(w->reader, buf, (size_t)n) == REDIS_OK)
 		return true;
@@ -116,7 +116,7 @@ static bool wire_fill(wire *w, long long timeout_ms)
 }
 
 /* Waits for the next whole reply (the caller frees it). */
-static bool wire_reply(kg_sess_redis *r, wire *w, redisReply **reply)
+static bool wire_reply(wire *w, redisReply **reply)
 {
 	void *out = NULL;
 
@@ -129,7 +129,7 @@ static bool wire_reply(kg_sess_redis *r, wire *w, redisReply **reply)
 			*reply = out;
 			return true;
 		}
-		if (!wire_fill(w, r->conf->redis_command_timeout_ms))
+		if (!wire_fill(w))
 			return false;
 	}
 }
@@ -142,8 +142,8 @@ static redisReply *wire_command(kg_sess_redis *r, wire *w, int argc,
 	char *cmd = NULL;
 	int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
 	redisReply *reply = NULL;
-	bool ok = len > 0 && wire_send(r, w, cmd, (size_t)len) &&
-		  wire_reply(r, w, &reply);
+	bool ok = len > 0 && wire_send(w, cmd, (size_t)len) &&
+		  wire_reply(w, &reply);
 
 	redisFreeCommand(cmd);
 	return ok ? reply : NULL;
@@ -240,6 +240,7 @@ static wire *dial(kg_sess_redis *r, const char *host, int port,
 	if (w && (w->reader = redisReaderCreate()) != NULL &&
 	    (w->link = kg_sess_link_open(host, port, socket_path, tls,
 					 r->conf->redis_connect_timeout_ms,
+					 r->conf->redis_command_timeout_ms,
 					 &e)) != NULL) {
 		snprintf(w->addr, sizeof(w->addr), "%s:%d",
 			 socket_path ? socket_path : host,
@@ -640,8 +641,7 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 	if (fresh && (c->ctx = connect_ready(r, c)) == NULL)
 		return SENT_FAILED;
 	*reply = NULL;
-	if (!wire_send(r, c->ctx, c->out, len) ||
-	    !wire_reply(r, c->ctx, reply)) {
+	if (!wire_send(c->ctx, c->out, len) || !wire_reply(c->ctx, reply)) {
 		bool closed = c->ctx->closed;
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
 			    "redis command failed error=\"%s\"",
@@ -876,12 +876,12 @@ static void watch_loop(kg_sess_redis_watch *w, conn *c)
 		if (c->ctx == NULL)
 			return;
 		if (n == 0) {
-			if (!wire_send(w->r, ctx, ping, sizeof(ping) - 1))
+			if (!wire_send(ctx, ping, sizeof(ping) - 1))
 				return;
 			ping_out = true;
 			continue;
 		}
-		if (!wire_fill(ctx, w->r->conf->redis_command_timeout_ms))
+		if (!wire_fill(ctx))
 			return;
 	}
 }

@@ -262,10 +262,11 @@ check "no password is ever logged" bash -c \
 p_cl=$(free_port)
 redis_start "$work/cluster" "$p_cl" --save '' --cluster-enabled yes \
 	--cluster-config-file "$work/cluster/nodes.conf"
+wait_port "$p_cl"
 printf '%s\n' "KeygateRedis 127.0.0.1:$p_cl" "KeygateSessionSecret file:$work/secret" >"$work/cluster.conf"
 "$kg" sessions count --config "$work/cluster.conf" >/dev/null 2>"$work/cluster.err"
 rc=$?
-check "a cluster-mode server is refused with KG-0331" bash -c \
+check "a cluster-mode server is refused with KG-0331 (rc $rc: $(head -c 200 "$work/cluster.err"))" bash -c \
 	"[ $rc = 1 ] && grep -q 'KG-0331.*cluster mode' '$work/cluster.err'"
 
 # --- a scheme keygate cannot serve stops the start ------------------------
