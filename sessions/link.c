@@ -13,6 +13,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +314,29 @@ static int tls_io_failed(kg_sess_link *l, int rc)
 	}
 }
 
+/* SSL_write_ex with SIGPIPE held back: OpenSSL writes with write(2),
+ * which would raise it at a peer that closed (httpd ignores it, the CLI
+ * would die of it). A SIGPIPE this write raised is taken, not left
+ * pending. */
+static int tls_write(kg_sess_link *l, const char *p, size_t len, size_t *done)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = {0, 0};
+	int rc, e;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	ERR_clear_error();
+	rc = SSL_write_ex(l->ssl, p, len, done);
+	e = errno;
+	if (rc != 1 && e == EPIPE && !sigismember(&old, SIGPIPE))
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return rc;
+}
+
 int kg_sess_link_write(kg_sess_link *l, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -329,9 +354,7 @@ int kg_sess_link_write(kg_sess_link *l, const void *buf, size_t len)
 				return -1;
 			done = (size_t)n;
 		} else {
-			int rc;
-			ERR_clear_error();
-			rc = SSL_write_ex(l->ssl, p, len, &done);
+			int rc = tls_write(l, p, len, &done);
 			if (rc != 1) {
 				if (tls_io_failed(l, rc) == 0)
 					errno = EPIPE;
