@@ -56,8 +56,15 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
+	const char *what, *msg;
+
 	if (rc != KG_OK)
 		return rc;
+	if ((msg = kg_conf_sessions_check(&conf->sessions, &what)) != NULL) {
+		const char *at = kg_conf_where(conf, what);
+		return kg_err_set(err, KG_ECONFIG, "%s%s%s %s", at ? at : "",
+				  at ? ": " : "", what, msg);
+	}
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateDefaultRole \"%s\" is not one of "

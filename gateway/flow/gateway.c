@@ -11,6 +11,7 @@
 
 #include "conf/read.h"
 #include "conf/saml_urls.h"
+#include "sessions/tls.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -168,6 +169,7 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       kg_gateway_keys **keys, kg_err *err)
 {
 	kg_mappers_share share = {.secret = &conf->sessions.secret};
+	kg_sess_tls *tls = NULL;
 	kg_rc rc = kg_conf_finish(conf, err);
 
 	if (rc != KG_OK)
@@ -175,6 +177,10 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
+	/* a CA, certificate or key that cannot be used stops the start */
+	if (kg_conf_sessions_uses_tls(&conf->sessions) &&
+	    (rc = kg_sess_tls_make(ptemp, &conf->sessions, &tls, err)) != KG_OK)
+		return rc;
 	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateOIDCProvider needs "
