@@ -1048,6 +1048,8 @@ kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
 typedef struct {
 	kg_sess_redis *r;
 	const kg_conf_endpoint *sentinel;
+	char heard[256]; /* the master this sentinel last named */
+	int heard_port;
 	bg bg;
 } follower;
 
@@ -1064,12 +1066,15 @@ static void follow_message(void *ctx, const redisReply *m)
 		   &oldport, newip, &newport) != 5 ||
 	    strcmp(name, f->r->conf->sentinel_master) != 0 || newport <= 0)
 		return;
-	if (master_learn(f->r, newip, newport))
+	master_learn(f->r, newip, newport);
+	if (newport != f->heard_port || strcmp(newip, f->heard) != 0)
 		kg_log_emit(f->r->log, KG_LOG_NOTICE, "KG-0343",
 			    "sentinel announced a failover master=%s "
 			    "from=%s:%d to=%s:%d sentinel=%s:%d",
 			    name, oldip, oldport, newip, newport,
 			    f->sentinel->host, f->sentinel->port);
+	snprintf(f->heard, sizeof(f->heard), "%s", newip);
+	f->heard_port = newport;
 }
 
 static void follow_pong(void *ctx, long long sent_ago_ms)

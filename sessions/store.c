@@ -313,9 +313,10 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
-			    "session evicted sess=%s limit=%s max=%lld "
-			    "new_user=%s",
-			    short_id, by_user ? "user" : "realm",
+			    "AUDIT session evicted event=\"Session Evicted\" "
+			    "actor=keygate target=session:%s sess=%s "
+			    "limit=%s max=%lld new_user=%s",
+			    short_id, short_id, by_user ? "user" : "realm",
 			    by_user ? limits->user.max : limits->realm.max,
 			    user);
 	}
