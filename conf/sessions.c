@@ -40,6 +40,7 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->idle_timeout_s = 0;
 	s->touch_interval_s = 60;
 	s->cache_slots = 4096;
+	s->cache_freshness_ms = 250;
 	s->max_record_bytes = 64 * 1024;
 	/* limits: all zero, i.e. no limit and deny-new, for every flow */
 }
@@ -403,6 +404,14 @@ static const char *set_cache_slots(const kg_directive *self, apr_pool_t *pool,
 			  bad_arg);
 }
 
+static const char *set_freshness(const kg_directive *self, apr_pool_t *pool,
+				 kg_conf *conf, int argc,
+				 const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 20, 10000, 1,
+			  bad_arg);
+}
+
 static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,
 			       int *bad_arg)
@@ -547,6 +556,10 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 "session records each httpd process keeps, invalidated by Redis "
 	 "(0: every request reads Redis)",
 	 SESS(cache_slots)},
+	{"KeygateSessionCacheFreshness", 1, 1, set_freshness, "MS",
+	 "serve a cached session only while Redis's notice connection was "
+	 "proven alive within this many milliseconds (20 to 10000)",
+	 SESS(cache_freshness_ms)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
 	 "the largest session record keygate stores", SESS(max_record_bytes)},
 	{"KeygateSessionLimit", 3, 5, set_limit,

@@ -106,13 +106,16 @@ typedef struct {
 					   dot; NULL: host-only (the default) */
 
 	/* timeouts in seconds; 0 is off where the comment says so */
-	long long sso_idle_s;	    /* 1800; 0 off */
-	long long sso_max_s;	    /* 60 days; never off */
-	long long idle_timeout_s;   /* Domino's idle timeout; 0 off */
-	long long touch_interval_s; /* 60: at most one touch write per N s */
-	long long cache_slots;	    /* 4096: records cached per process,
-				       invalidated by Redis; 0: off */
-	long long max_record_bytes; /* 65536: larger records are refused */
+	long long sso_idle_s;	      /* 1800; 0 off */
+	long long sso_max_s;	      /* 60 days; never off */
+	long long idle_timeout_s;     /* Domino's idle timeout; 0 off */
+	long long touch_interval_s;   /* 60: at most one touch write per N s */
+	long long cache_slots;	      /* 4096: records cached per process,
+					 invalidated by Redis; 0: off */
+	long long cache_freshness_ms; /* 250: a cached record is served only
+					 while the notice connection was
+					 proven alive this recently */
+	long long max_record_bytes;   /* 65536: larger records are refused */
 
 	kg_conf_flow_limits limits[KG_FLOW_COUNT];
 } kg_conf_sessions;

@@ -169,12 +169,21 @@ static void watch_up(void *ctx, bool up)
 	kg_sess_cache_set_up(s->cache, up);
 }
 
+static void watch_alive(void *ctx, long long sent_ago_ms)
+{
+	kg_sess_store *s = ctx;
+
+	kg_sess_cache_alive(s->cache,
+			    (long long)(apr_time_now() / 1000) - sent_ago_ms);
+}
+
 #define KG_SESS_CACHE_MAX_AGE_MS 10000
 
 kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 				size_t slots, kg_err *err)
 {
-	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up, s};
+	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up,
+				   watch_alive, s};
 	const char *prefix =
 		kg_sess_keyspace_session(pool, s->conf->redis_prefix, "");
 
@@ -183,8 +192,15 @@ kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 		return kg_err_set(err, KG_EINTERNAL,
 				  "no memory for the "
 				  "session cache");
+	kg_sess_cache_set_freshness(s->cache, s->conf->cache_freshness_ms);
 	s->key_prefix_len = strlen(prefix);
 	return kg_sess_redis_watch_start(s->redis, pool, prefix, &sink, err);
+}
+
+kg_rc kg_sess_store_follow_start(kg_sess_store *s, apr_pool_t *pool,
+				 kg_err *err)
+{
+	return kg_sess_redis_follow_start(s->redis, pool, err);
 }
 
 /* Deletes a session whose record does not open, with its realm index
@@ -311,9 +327,10 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
-			    "session evicted sess=%s limit=%s max=%lld "
-			    "new_user=%s",
-			    short_id, by_user ? "user" : "realm",
+			    "AUDIT session evicted event=\"Session Evicted\" "
+			    "actor=keygate target=session:%s sess=%s "
+			    "limit=%s max=%lld new_user=%s",
+			    short_id, short_id, by_user ? "user" : "realm",
 			    by_user ? limits->user.max : limits->realm.max,
 			    user);
 	}

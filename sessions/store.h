@@ -46,6 +46,12 @@ kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 				size_t slots, kg_err *err);
 
+/* With Sentinels, follows their +switch-master notices from threads of
+ * this process (sessions/redis.h kg_sess_redis_follow_start), stopped
+ * when pool is cleared. For the gateway's processes. */
+kg_rc kg_sess_store_follow_start(kg_sess_store *s, apr_pool_t *pool,
+				 kg_err *err);
+
 /* Finds the session of a presented cookie value cookie[0..len). A
  * malformed value is KG_ENOTFOUND before any Redis call. A record that
  * does not open or decode is deleted, logged, and KG_ENOTFOUND. Timeouts

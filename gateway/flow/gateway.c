@@ -224,6 +224,8 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
 	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
 				err);
+	if (rc == KG_OK)
+		rc = kg_sess_store_follow_start(gw->store, pool, err);
 	if (rc == KG_OK && conf->sessions.cache_slots > 0)
 		rc = kg_sess_store_cache_start(
 			gw->store, pool, (size_t)conf->sessions.cache_slots,
