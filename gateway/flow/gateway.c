@@ -178,10 +178,20 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
-	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateOIDCProvider needs "
-				  "KeygateOIDCClientID");
+	for (int i = 0; i < conf->oidc.providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *);
+		const kg_conf_provider *at =
+			kg_conf_provider_find(conf, p->alias);
+		if (p->client_id == NULL)
+			return kg_err_set(
+				err, KG_ECONFIG,
+				"%s:%d: KeygateOIDCProvider %s needs "
+				"KeygateOIDCClientID (below it, or above "
+				"every KeygateOIDCProvider for all)",
+				at && at->file ? at->file : "-",
+				at ? at->line : 0, p->alias);
+	}
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
@@ -229,8 +239,17 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 					  &share, &gw->log, &gw->mappers, err);
 	}
 	gw->app_signer = keys ? keys->app_signer : NULL;
-	if (rc == KG_OK && conf->oidc.issuer)
-		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (conf->oidc.providers->nelts > 0)
+		gw->oidc = apr_array_make(pool, conf->oidc.providers->nelts,
+					  sizeof(kg_oidc *));
+	for (int i = 0; rc == KG_OK && i < conf->oidc.providers->nelts; i++) {
+		kg_oidc *o = NULL;
+		rc = kg_oidc_open(
+			pool,
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *),
+			&gw->log, &o, err);
+		APR_ARRAY_PUSH(gw->oidc, kg_oidc *) = o;
+	}
 	if (rc == KG_OK && keys && keys->saml_metadata) {
 		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
 					  sizeof(kg_saml *));

@@ -66,7 +66,8 @@ static void test_oidc_directives_are_read(void **state)
 				secret),
 			&conf, &err),
 		KG_OK);
-	o = &conf->oidc;
+	assert_int_equal(conf->oidc.providers->nelts, 1);
+	o = APR_ARRAY_IDX(conf->oidc.providers, 0, kg_conf_oidc *);
 	assert_string_equal(o->alias, "corp-oidc");
 	assert_string_equal(o->issuer, "https://kc.example/realms/domino");
 	assert_string_equal(o->client_id, "domino");

@@ -264,15 +264,35 @@ static void test_the_gate_denies_a_login_with_a_page(void **state)
 	assert_true(kgt_flow_logged(f, "KG-0503"));
 }
 
-static void test_no_mapper_file_refuses_every_login(void **state)
+/* Without KeygateMappers a login goes on under the provider's username
+ * (preferred_username), as Keycloak does with no mappers. */
+static void
+test_no_mapper_file_signs_in_under_the_provider_username(void **state)
 {
-	kgt_flow *f = kgt_flow_begin(state, kgt_flow_oidc_conf());
+	kgt_flow *f = kgt_flow_begin(
+		state, apr_pstrcat(KGT_FLOW_POOL(state), kgt_flow_oidc_conf(),
+				   "KeygateUsernameCase lower\n", NULL));
 	login l = start(f, "/");
+	kg_sess_record *rec;
+	kg_resp *resp;
 
 	provider_answers(f, l.nonce, NULL);
-	kgt_expect_fail(callback(f, &l, query_of(f, &l), NULL), KG_ECONFIG,
-			"no_mappers");
-	assert_true(kgt_flow_logged(f, "KG-0501"));
+	resp = callback(f, &l, query_of(f, &l), NULL);
+	if (resp->status != 302)
+		fail_msg("callback: status %d reason %s\n%s", resp->status,
+			 resp->reason ? resp->reason : "-",
+			 kgt_flow_log_text(f));
+	assert_int_equal(
+		kgt_flow_lookup(
+			f,
+			kgt_cookie_value(f->pool,
+					 kgt_set_cookie(resp, "keygate_"
+							      "session")),
+			&rec),
+		KG_OK);
+	assert_string_equal(rec->user->username, "jdoe");
+	assert_string_equal(rec->idp, "corp");
+	assert_true(kgt_flow_logged(f, "KG-0500"));
 }
 
 /* A live OIDC session of jdoe whose access token expired a second ago. */
@@ -360,7 +380,8 @@ int main(void)
 		KGT_FLOW(test_the_callback_refuses_what_it_must),
 		KGT_FLOW(test_the_callback_with_redis_down_is_503),
 		KGT_FLOW(test_the_gate_denies_a_login_with_a_page),
-		KGT_FLOW(test_no_mapper_file_refuses_every_login),
+		KGT_FLOW(
+			test_no_mapper_file_signs_in_under_the_provider_username),
 		KGT_FLOW(test_a_due_session_is_refreshed),
 		KGT_FLOW(test_a_refused_refresh_ends_or_keeps_the_session),
 		KGT_FLOW(test_a_provider_down_keeps_the_session),
