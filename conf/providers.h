@@ -82,10 +82,6 @@ const kg_conf_provider *kg_conf_providers(const kg_conf *c, size_t *n);
 const kg_conf_provider *kg_conf_provider_find(const kg_conf *c,
 					      const char *alias);
 
-/* Checks what spans directives: a KeygateLoginProvider that names no
- * provider. KG_ECONFIG with "FILE:LINE: message" when known. */
-kg_rc kg_conf_providers_finish(const kg_conf *c, kg_err *err);
-
 /* Returns the stable name of a protocol ("saml", "oidc"). */
 const char *kg_conf_provider_protocol_name(kg_provider_protocol protocol);
 

@@ -17,16 +17,17 @@ static const kg_conf_provider *default_provider(const kg_conf *c)
 				   ->alias);
 	if (c->saml.idps->nelts > 0)
 		return kg_conf_provider_find(
-			c, APR_ARRAY_IDX(c->saml.idps, 0, kg_conf_saml_idp)
-				   .alias);
+			c,
+			APR_ARRAY_IDX(c->saml.idps, 0, kg_conf_saml_idp).alias);
 	return NULL;
 }
 
 void kg_login_start(kg_gateway *gw, kg_req *req, const char *alias,
 		    const kg_log *log, kg_resp *resp)
 {
-	const kg_conf_provider *p = alias ? kg_conf_provider_find(gw->conf, alias)
-					  : default_provider(gw->conf);
+	const kg_conf_provider *p =
+		alias ? kg_conf_provider_find(gw->conf, alias)
+		      : default_provider(gw->conf);
 
 	if (p == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
