@@ -166,6 +166,35 @@ static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 				  conf->gateway.app_jwt_cert, signer, err);
 }
 
+/* Warns (KG-0560, FILE:LINE:COL of its first mapper) about each alias
+ * of the mapper file that names no configured provider: its mappers
+ * never run. "bearer" is the alias of other issuers' bearer tokens. */
+static void warn_unknown_aliases(apr_pool_t *ptemp, const kg_conf *conf,
+				 const kg_log *log)
+{
+	kg_mapper_set *set = NULL;
+	apr_hash_t *seen = apr_hash_make(ptemp);
+	kg_err err = {0};
+
+	if (kg_mapper_file_load(ptemp, conf->mapping.mapper_file, &set, NULL,
+				&err) != KG_OK)
+		return; /* kg_mappers_publish reported it */
+	for (size_t i = 0; i < set->nmappers; i++) {
+		const kg_mapper *m = &set->mappers[i];
+		if (strcmp(m->alias, "bearer") == 0 ||
+		    kg_conf_provider_find(conf, m->alias) ||
+		    apr_hash_get(seen, m->alias, APR_HASH_KEY_STRING))
+			continue;
+		apr_hash_set(seen, m->alias, APR_HASH_KEY_STRING, "");
+		kg_log_emit(log, KG_LOG_WARN, "KG-0560",
+			    "mapper alias names no provider: %s:%d:%d: "
+			    "identityProviderAlias \"%s\" is no "
+			    "KeygateSAMLProvider or KeygateOIDCProvider, so "
+			    "its mappers never run",
+			    set->path, m->line, m->col, m->alias);
+	}
+}
+
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       const kg_log *log, const kg_gateway_state *state,
 		       kg_gateway_keys **keys, kg_err *err)
@@ -206,9 +235,12 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return KG_OK;
 	if (state && state->dir)
 		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
-	return kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
-				  state ? state->uid : (uid_t)-1,
-				  state ? state->gid : (gid_t)-1, log, err);
+	rc = kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				state ? state->uid : (uid_t)-1,
+				state ? state->gid : (gid_t)-1, log, err);
+	if (rc == KG_OK)
+		warn_unknown_aliases(ptemp, conf, log);
+	return rc;
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
