@@ -133,6 +133,10 @@ KeygateProviderEmailDomains partners CORP.example"
 configtest "$work/bad/domain2.conf"
 check "configtest refuses a domain claimed by two providers" \
 	grep -q "line $(line_of "$work/bad/domain2.conf" 'EmailDomains partners') of .*is already a domain of provider corp" "$work/bad/domain2.conf.out"
+bad noclient "KeygateOIDCProvider third https://third.example"
+configtest "$work/bad/noclient.conf"
+check "configtest names the line of an OIDC provider without a client ID" \
+	grep -q "$work/bad/noclient.conf:$(line_of "$work/bad/noclient.conf" 'KeygateOIDCProvider third'): KeygateOIDCProvider third needs KeygateOIDCClientID" "$work/bad/noclient.conf.out"
 bad good "KeygateLoginProvider partners
 KeygateProviderEmailDomains corp corp.example"
 configtest "$work/bad/good.conf"
