@@ -214,17 +214,6 @@ static void handle_realm_discovery(kg_gateway *gw, kg_req *req,
 	kg_resp_reply(resp, 200, "application/json", b.data);
 }
 
-/* GET login: to the SAML provider when the login provider is one, else
- * the OIDC code flow. */
-static void handle_login(kg_gateway *gw, kg_req *req, const char *alias,
-			 const kg_log *log, kg_resp *resp)
-{
-	if (kg_login_saml_handles(gw))
-		kg_login_saml_start(gw, req, NULL, log, resp);
-	else
-		kg_login_oidc_start(gw, req, log, resp);
-}
-
 /* Keycloak's broker endpoint (KeygateSAMLKeycloakPaths): the ACS for a
  * POSTed SAMLResponse, else the SLO service. */
 static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
@@ -255,9 +244,12 @@ static const endpoint endpoints[] = {
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", kg_logout_local},
-	{"login", "GET", handle_login},
+	{"login", "GET", kg_login_start},
 	{"oidc/callback", "GET POST", kg_login_oidc_callback},
 	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
+	{"oidc/*/login", "GET", kg_login_oidc_start},
+	{"oidc/*/callback", "GET POST", kg_login_oidc_callback},
+	{"oidc/*/backchannel", "POST", kg_logout_oidc_backchannel},
 	{"saml/*/metadata", "GET", kg_login_saml_metadata},
 	{"saml/*/login", "GET", kg_login_saml_start},
 	{"saml/*/acs", "POST", kg_login_saml_acs},
