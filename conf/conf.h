@@ -11,6 +11,7 @@
 #include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/oidc.h"
+#include "conf/providers.h"
 #include "conf/saml.h"
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
@@ -18,13 +19,15 @@
 #include <apr_hash.h>
 #include <apr_pools.h>
 
-typedef struct {
+typedef struct kg_conf {
 	kg_conf_gateway gateway;
 	kg_conf_mapping mapping;
 	kg_conf_sessions sessions;
 	kg_conf_oidc oidc;
 	kg_conf_saml saml;
 	kg_conf_aws aws;
+	kg_conf_provider_list providers; /* every login provider, SAML and
+				       OIDC, in button order */
 	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,
 			      for errors found after reading (kg_conf_note) */
 } kg_conf;
@@ -49,14 +52,18 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
 
 /* Keycloak's realm endpoints that keygate answers itself, for a move from
  * Keycloak with no change at the apps: under a realm path, which is
- * /auth/realms/REALM of KeygateSAMLKeycloakPaths or the path of
- * KeygateAppJWTIssuer (https://DOMINO/auth/realms/DominoRealm). */
+ * /auth/realms/REALM of KeygateRealm (KeygateSAMLKeycloakPaths names the
+ * same realm) or the path of KeygateAppJWTIssuer. */
 typedef enum {
 	KG_REALM_EP_NONE = 0,
-	KG_REALM_EP_CERTS, /* REALM/protocol/openid-connect/certs: the app
-			      token keys (only with KeygateAppJWTKey) */
-	KG_REALM_EP_LOGOUT /* REALM/protocol/openid-connect/logout: the
-			      local logout */
+	KG_REALM_EP_CERTS,    /* REALM/protocol/openid-connect/certs: the app
+				 token keys (only with KeygateAppJWTKey) */
+	KG_REALM_EP_LOGOUT,   /* REALM/protocol/openid-connect/logout: the
+				 local logout */
+	KG_REALM_EP_INFO,     /* REALM: realm, public_key, token-service...
+				 (only with KeygateAppJWTKey) */
+	KG_REALM_EP_DISCOVERY /* REALM/.well-known/openid-configuration
+				 (only with KeygateAppJWTKey) */
 } kg_realm_endpoint;
 
 /* Which realm endpoint path names (a path without its query). */

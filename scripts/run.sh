@@ -43,6 +43,8 @@ op_start "$work" "$op_port" keygate "$client_secret" \
 head -c 48 /dev/urandom | base64 >"$work/session-secret"
 printf '%s' "$client_secret" >"$work/client-secret"
 cp "$KG_TOP/docs/examples/demo-mappers.json" "$work/mappers.json"
+# the app-token key (its certificate is made from it: x5c in the JWKS)
+openssl genrsa -out "$work/app.key" 2048 2>/dev/null
 
 httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/session-secret
@@ -53,7 +55,8 @@ KeygateExternalOrgs On
 KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret
-KeygateOIDCScope openid profile email groups" "<Location />
+KeygateOIDCScope openid profile email groups
+KeygateAppJWTKey $work/app.key" "<Location />
   AuthType keygate
   AuthzSendForbiddenOnFailure On
   Require valid-user
@@ -68,6 +71,11 @@ KeygateOIDCScope openid profile email groups" "<Location />
 </Location>
 <Location /ws/>
   ProxyPass http://127.0.0.1:$wsp/ws/ upgrade=websocket
+</Location>
+<Location /apps/>
+  KeygateAppJWT On
+  KeygateIdentityHeader domino-idpbroker idpbroker
+  ProxyPass http://127.0.0.1:$back/apps/
 </Location>
 <Location /models/>
   KeygateBearerCheck Off
@@ -94,6 +102,10 @@ cat <<MSG
     Health         $base/keygate/health   (Redis)
     Load balancer  $base/healthz          (no login)
     WebSocket      $base/ws/              (an echo, once signed in)
+    An app         $base/apps/x           (the app token in Authorization)
+    Realm          $base/auth/realms/DominoRealm
+                   $base/auth/realms/DominoRealm/.well-known/openid-configuration
+                   $base/auth/realms/DominoRealm/protocol/openid-connect/certs
     Model endpoint curl -u tok:tok $base/models/m1/latest/model
                    (your Authorization reaches the backend untouched)
 

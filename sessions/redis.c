@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the Redis connection: one per thread, Sentinel discovery,
  * reconnects, and replies copied into pools. The only hiredis user.
+ *
+ * hiredis is used for the protocol only: its reader parses replies and
+ * its formatter builds setup commands. The bytes travel over a
+ * kg_sess_link (sessions/link.h: sockets, timeouts and TLS), since
+ * Debian 12's hiredis 0.14 has no TLS.
  */
 #include "sessions/redis.h"
 #include "gateway/base/str.h"
+#include "sessions/link.h"
+#include "sessions/tls.h"
 
 #include <apr_strings.h>
 #include <errno.h>
@@ -14,6 +21,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,9 +31,22 @@
  * stop going to a demoted master soon after a failover. */
 #define SENTINEL_RECHECK_MS 1000
 
+/* One connection: the link and hiredis's reader over it. err says why
+ * the last exchange failed. */
+typedef struct wire {
+	kg_sess_link *link;
+	redisReader *reader;
+	bool broken;	  /* an exchange failed: the wire is unusable */
+	bool closed;	  /* the peer had closed the connection */
+	bool tls;	  /* the link is TLS */
+	bool tls_failed;  /* the failure was a TLS alert or error */
+	char errstr[240]; /* the last failure, for the log */
+	char addr[280];	  /* host:port or the socket, for the log */
+} wire;
+
 /* One thread's connection; ctx NULL until connected or after an error. */
 typedef struct conn {
-	redisContext *ctx;
+	wire *ctx;
 	char master_host[256]; /* with sentinels: where ctx points */
 	int master_port;
 	long long checked_ms; /* with sentinels: when that was last asked */
@@ -67,21 +88,99 @@ struct kg_sess_redis {
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards the list; never held for I/O */
 	conn *all;	      /* every thread's connection */
+	kg_sess_tls *tls;     /* NULL when no connection uses TLS */
 	breaker brk;
 	master_info master;
 };
 
-static struct timeval ms_to_tv(long long ms)
+/* --- the wire: a link and a reply reader ------------------------------ */
+
+static void wire_free(wire *w)
 {
-	struct timeval tv = {(time_t)(ms / 1000),
-			     (suseconds_t)(ms % 1000) * 1000};
-	return tv;
+	if (w == NULL)
+		return;
+	kg_sess_link_close(w->link);
+	if (w->reader)
+		redisReaderFree(w->reader);
+	free(w);
+}
+
+/* Marks w broken after a failed read or write that left errno e. */
+static void wire_failed(wire *w, int e)
+{
+	const char *tls = kg_sess_link_tls_error(w->link);
+
+	w->broken = true;
+	w->closed = e == EPIPE || e == ECONNRESET;
+	w->tls_failed = e == EPROTO && tls != NULL;
+	snprintf(w->errstr, sizeof(w->errstr), "%s",
+		 w->tls_failed	  ? tls
+		 : e == ETIMEDOUT ? "timed out"
+				  : strerror(e));
+}
+
+/* Writes len bytes of buf within the command timeout. */
+static bool wire_send(wire *w, const char *buf, size_t len)
+{
+	if (kg_sess_link_write(w->link, buf, len) == 0)
+		return true;
+	wire_failed(w, errno);
+	return false;
+}
+
+/* Reads more bytes into the reader, waiting at most the command
+ * timeout. */
+static bool wire_fill(wire *w)
+{
+	char buf[16384];
+	ssize_t n = kg_sess_link_read(w->link, buf, sizeof(buf));
+
+	if (n > 0 && redisReaderFeed(w->reader, buf, (size_t)n) == REDIS_OK)
+		return true;
+	wire_failed(w, n < 0 ? errno : n == 0 ? ECONNRESET : EBADMSG);
+	if (n == 0)
+		snprintf(w->errstr, sizeof(w->errstr),
+			 "server closed the connection");
+	return false;
+}
+
+/* Waits for the next whole reply (the caller frees it). */
+static bool wire_reply(wire *w, redisReply **reply)
+{
+	void *out = NULL;
+
+	for (;;) {
+		if (redisReaderGetReply(w->reader, &out) != REDIS_OK) {
+			wire_failed(w, EBADMSG);
+			return false;
+		}
+		if (out) {
+			*reply = out;
+			return true;
+		}
+		if (!wire_fill(w))
+			return false;
+	}
+}
+
+/* Sends one command given as argv and waits for its reply; NULL on a
+ * connection error (redisCommandArgv's contract, on our wire). */
+static redisReply *wire_command(kg_sess_redis *r, wire *w, int argc,
+				const char **argv, const size_t *lens)
+{
+	char *cmd = NULL;
+	int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+	redisReply *reply = NULL;
+	bool ok = len > 0 && wire_send(w, cmd, (size_t)len) &&
+		  wire_reply(w, &reply);
+
+	redisFreeCommand(cmd);
+	return ok ? reply : NULL;
 }
 
 static void conn_drop(conn *c)
 {
-	if (c->ctx)
-		redisFree(c->ctx);
+	wire_free(c->ctx);
 	c->ctx = NULL;
 }
 
@@ -121,9 +220,13 @@ kg_rc kg_sess_redis_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 			 const kg_log *log, kg_sess_redis **out, kg_err *err)
 {
 	kg_sess_redis *r = apr_pcalloc(pool, sizeof(*r));
+	kg_rc rc;
 
 	r->conf = conf;
 	r->log = log;
+	if (kg_conf_sessions_uses_tls(conf) &&
+	    (rc = kg_sess_tls_make(pool, conf, &r->tls, err)) != KG_OK)
+		return rc;
 	if (pthread_key_create(&r->key, conn_free) != 0)
 		return kg_err_set(err, KG_EINTERNAL,
 				  "cannot make a thread key for Redis");
@@ -156,36 +259,57 @@ static conn *thread_conn(kg_sess_redis *r)
 	return c;
 }
 
-/* Opens a TCP or unix connection with the connect timeout, then sets the
- * command timeout. Returns NULL (and logs) on failure. */
-static redisContext *dial(kg_sess_redis *r, const char *host, int port,
-			  const char *socket_path)
+/* Opens a TCP or unix connection with the connect timeout, TLS when tls
+ * is not NULL (never plaintext instead). Returns NULL (and logs) on
+ * failure. */
+static wire *dial(kg_sess_redis *r, const char *host, int port,
+		  const char *socket_path, const kg_sess_tls *tls)
 {
-	struct timeval ct = ms_to_tv(r->conf->redis_connect_timeout_ms);
-	redisContext *ctx =
-		socket_path ? redisConnectUnixWithTimeout(socket_path, ct)
-			    : redisConnectWithTimeout(host, port, ct);
+	wire *w = calloc(1, sizeof(*w));
+	kg_sess_link_error e = {0};
 
-	if (ctx && ctx->err == 0 &&
-	    redisSetTimeout(ctx, ms_to_tv(r->conf->redis_command_timeout_ms)) ==
-		    REDIS_OK)
-		return ctx;
-	kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
-		    "redis connect failed addr=%s:%d error=\"%s\"",
-		    socket_path ? socket_path : host, socket_path ? 0 : port,
-		    ctx ? ctx->errstr : "out of memory");
-	if (ctx)
-		redisFree(ctx);
+	if (w && (w->reader = redisReaderCreate()) != NULL &&
+	    (w->link = kg_sess_link_open(host, port, socket_path, tls,
+					 r->conf->redis_connect_timeout_ms,
+					 r->conf->redis_command_timeout_ms,
+					 &e)) != NULL) {
+		snprintf(w->addr, sizeof(w->addr), "%s:%d",
+			 socket_path ? socket_path : host,
+			 socket_path ? 0 : port);
+		w->tls = tls != NULL;
+		return w;
+	}
+	wire_free(w);
+	if (w == NULL)
+		snprintf(e.why, sizeof(e.why), "out of memory");
+	if (e.tls)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s:%d error=\"%s\"",
+			    socket_path ? socket_path : host,
+			    socket_path ? 0 : port, e.why);
+	else
+		kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
+			    "redis connect failed addr=%s:%d error=\"%s\"",
+			    socket_path ? socket_path : host,
+			    socket_path ? 0 : port, e.why);
 	return NULL;
+}
+
+/* The TLS settings for the Redis server (the configured one, or the
+ * master the Sentinels name): NULL for plaintext. */
+static const kg_sess_tls *data_tls(const kg_sess_redis *r)
+{
+	return r->conf->redis_tls ? r->tls : NULL;
 }
 
 /* Runs a command during connection setup; true when the reply is not an
  * error. When want is not NULL, the reply must be an array whose first
  * element is the string want (for ROLE). */
-static bool setup_command(redisContext *ctx, int argc, const char **argv,
-			  const size_t *lens, const char *want)
+static bool setup_command(kg_sess_redis *r, wire *ctx, int argc,
+			  const char **argv, const size_t *lens,
+			  const char *want)
 {
-	redisReply *reply = redisCommandArgv(ctx, argc, argv, lens);
+	redisReply *reply = wire_command(r, ctx, argc, argv, lens);
 	bool ok = reply && reply->type != REDIS_REPLY_ERROR;
 
 	if (ok && want)
@@ -197,41 +321,95 @@ static bool setup_command(redisContext *ctx, int argc, const char **argv,
 	return ok;
 }
 
-/* AUTH, SELECT, and with Sentinels a ROLE check. */
-static bool prepare(kg_sess_redis *r, redisContext *ctx)
+/* AUTH as user (NULL: the default user) with password; true when
+ * accepted. */
+static bool auth(kg_sess_redis *r, wire *ctx, const char *user,
+		 const kg_conf_secret *password)
+{
+	const char *argv[3] = {"AUTH", user, (const char *)password->bytes};
+	size_t lens[3] = {4, user ? strlen(user) : 0, password->len};
+
+	if (user == NULL) {
+		argv[1] = argv[2];
+		lens[1] = lens[2];
+	}
+	return setup_command(r, ctx, user ? 3 : 2, argv, lens, NULL);
+}
+
+/* Redis Cluster is refused: the limit script's keys span users and the
+ * realm, which a cluster spreads over slots. True when INFO says
+ * cluster_enabled:1 (a server whose ACL denies INFO is not refused). */
+static bool is_cluster(kg_sess_redis *r, wire *ctx)
+{
+	const char *argv[2] = {"INFO", "cluster"};
+	size_t lens[2] = {4, 7};
+	redisReply *reply = wire_command(r, ctx, 2, argv, lens);
+	bool cluster = reply && reply->type == REDIS_REPLY_STRING &&
+		       strstr(reply->str, "cluster_enabled:1") != NULL;
+
+	if (reply)
+		freeReplyObject(reply);
+	if (cluster)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0331",
+			    "redis server is in cluster mode, which keygate "
+			    "does not support (the session-limit script's "
+			    "keys span users and the realm); use a single "
+			    "master, with Sentinels for failover");
+	return cluster;
+}
+
+/* True (and logged) when a setup command failed on the wire rather than
+ * with an error reply: with TLS 1.3 a server that refuses the client's
+ * certificate says so only after the handshake, at the first read (an
+ * alert, or just a closed connection when the alert is lost). */
+static bool setup_broken(kg_sess_redis *r, const wire *ctx)
+{
+	if (!ctx->broken)
+		return false;
+	if (ctx->tls_failed)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s error=\"%s\"", ctx->addr,
+			    ctx->errstr);
+	else if (ctx->tls)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s error=\"%s right after "
+			    "the TLS handshake (does the server want a client "
+			    "certificate?)\"",
+			    ctx->addr, ctx->errstr);
+	else
+		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
+			    "redis command failed error=\"%s\"", ctx->errstr);
+	return true;
+}
+
+/* AUTH, the cluster check, SELECT, and with Sentinels a ROLE check. */
+static bool prepare(kg_sess_redis *r, wire *ctx)
 {
 	const kg_conf_sessions *s = r->conf;
 	char db[16];
 
-	if (s->redis_password.bytes) {
-		const char *argv[3] = {"AUTH", s->redis_user,
-				       (const char *)s->redis_password.bytes};
-		size_t lens[3] = {4, s->redis_user ? strlen(s->redis_user) : 0,
-				  s->redis_password.len};
-		if (s->redis_user == NULL) {
-			argv[1] = argv[2];
-			lens[1] = lens[2];
-		}
-		if (!setup_command(ctx, s->redis_user ? 3 : 2, argv, lens,
-				   NULL)) {
+	if (s->redis_password.bytes &&
+	    !auth(r, ctx, s->redis_user, &s->redis_password)) {
+		if (!setup_broken(r, ctx))
 			kg_log_emit(r->log, KG_LOG_WARN, "KG-0311",
 				    "redis auth failed user=%s",
 				    s->redis_user ? s->redis_user : "default");
-			return false;
-		}
+		return false;
 	}
+	if (is_cluster(r, ctx) || setup_broken(r, ctx))
+		return false;
 	if (s->redis_database != 0) {
 		const char *argv[2] = {"SELECT", db};
 		size_t lens[2] = {6, 0};
 		lens[1] = (size_t)snprintf(db, sizeof(db), "%d",
 					   s->redis_database);
-		if (!setup_command(ctx, 2, argv, lens, NULL))
+		if (!setup_command(r, ctx, 2, argv, lens, NULL))
 			return false;
 	}
 	if (s->sentinels->nelts > 0) {
 		const char *argv[1] = {"ROLE"};
 		size_t lens[1] = {4};
-		if (!setup_command(ctx, 1, argv, lens, "master")) {
+		if (!setup_command(r, ctx, 1, argv, lens, "master")) {
 			kg_log_emit(r->log, KG_LOG_WARN, "KG-0312",
 				    "redis server named by sentinel is not a "
 				    "master");
@@ -241,15 +419,36 @@ static bool prepare(kg_sess_redis *r, redisContext *ctx)
 	return true;
 }
 
+/* Connects to sentinel e (TLS when its URL was rediss://) and logs in
+ * with the sentinel credentials. NULL (logged) on failure. */
+static wire *dial_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e)
+{
+	const kg_conf_sessions *s = r->conf;
+	wire *ctx = dial(r, e->host, e->port, NULL, e->tls ? r->tls : NULL);
+
+	if (ctx && s->sentinel_password.bytes &&
+	    !auth(r, ctx, s->sentinel_user, &s->sentinel_password)) {
+		if (!setup_broken(r, ctx))
+			kg_log_emit(r->log, KG_LOG_WARN, "KG-0332",
+				    "sentinel auth failed addr=%s:%d user=%s",
+				    e->host, e->port,
+				    s->sentinel_user ? s->sentinel_user
+						     : "default");
+		wire_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 /* Asks the sentinel on ctx for the master's address; fills host (of size
  * host_size) and *port. */
-static bool sentinel_query(kg_sess_redis *r, redisContext *ctx, char *host,
+static bool sentinel_query(kg_sess_redis *r, wire *ctx, char *host,
 			   size_t host_size, int *port)
 {
 	const char *argv[3] = {"SENTINEL", "get-master-addr-by-name",
 			       r->conf->sentinel_master};
 	size_t lens[3] = {8, 23, strlen(r->conf->sentinel_master)};
-	redisReply *reply = redisCommandArgv(ctx, 3, argv, lens);
+	redisReply *reply = wire_command(r, ctx, 3, argv, lens);
 	bool ok = reply && reply->type == REDIS_REPLY_ARRAY &&
 		  reply->elements == 2 &&
 		  reply->element[0]->type == REDIS_REPLY_STRING &&
@@ -271,13 +470,13 @@ static bool sentinel_query(kg_sess_redis *r, redisContext *ctx, char *host,
 static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
 			 char *host, size_t host_size, int *port)
 {
-	redisContext *ctx = dial(r, e->host, e->port, NULL);
+	wire *ctx = dial_sentinel(r, e);
 	bool ok;
 
 	if (ctx == NULL)
 		return false;
 	ok = sentinel_query(r, ctx, host, host_size, port);
-	redisFree(ctx);
+	wire_free(ctx);
 	return ok;
 }
 
@@ -378,30 +577,30 @@ static void recheck_master(kg_sess_redis *r, conn *c)
 }
 
 /* Dials c's master and prepares the connection; NULL when that fails. */
-static redisContext *dial_master(kg_sess_redis *r, conn *c)
+static wire *dial_master(kg_sess_redis *r, conn *c)
 {
-	redisContext *ctx = dial(r, c->master_host, c->master_port, NULL);
+	wire *ctx = dial(r, c->master_host, c->master_port, NULL, data_tls(r));
 
 	if (ctx && prepare(r, ctx))
 		return ctx;
-	if (ctx)
-		redisFree(ctx);
+	wire_free(ctx);
 	return NULL;
 }
 
 /* Makes a ready connection for c: to the configured server, or to the
  * master the +switch-master listeners last heard of, or else to the one
  * the first answering sentinel names. NULL when none works. */
-static redisContext *connect_ready(kg_sess_redis *r, conn *c)
+static wire *connect_ready(kg_sess_redis *r, conn *c)
 {
 	const kg_conf_sessions *s = r->conf;
 	const apr_array_header_t *sentinels = s->sentinels;
-	redisContext *ctx;
+	wire *ctx;
 
 	if (sentinels->nelts == 0) {
-		ctx = dial(r, s->redis_host, s->redis_port, s->redis_socket);
+		ctx = dial(r, s->redis_host, s->redis_port, s->redis_socket,
+			   data_tls(r));
 		if (ctx && !prepare(r, ctx)) {
-			redisFree(ctx);
+			wire_free(ctx);
 			ctx = NULL;
 		}
 		return ctx;
@@ -543,7 +742,6 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 {
 	size_t len = format_command(c, argc, argv, argvlen);
 	bool fresh;
-	int e;
 
 	if (len == 0)
 		return SENT_FAILED;
@@ -551,19 +749,9 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 	fresh = c->ctx == NULL;
 	if (fresh && (c->ctx = connect_ready(r, c)) == NULL)
 		return SENT_FAILED;
-	errno = 0;
 	*reply = NULL;
-	if (redisAppendFormattedCommand(c->ctx, c->out, len) != REDIS_OK ||
-	    redisGetReply(c->ctx, (void **)reply) != REDIS_OK) {
-		if (*reply)
-			freeReplyObject(*reply);
-		*reply = NULL;
-	}
-	e = errno;
-	if (*reply == NULL) {
-		bool closed = c->ctx->err == REDIS_ERR_EOF ||
-			      (c->ctx->err == REDIS_ERR_IO &&
-			       (e == ECONNRESET || e == EPIPE));
+	if (!wire_send(c->ctx, c->out, len) || !wire_reply(c->ctx, reply)) {
+		bool closed = c->ctx->closed;
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
 			    "redis command failed error=\"%s\"",
 			    c->ctx->errstr);
@@ -802,38 +990,36 @@ typedef struct {
 
 /* Waits up to ms for one pushed reply. 1: *reply is set (the caller
  * frees it); 0: none came; -1: the connection failed. */
-static int read_pushed(redisContext *ctx, long long ms, void **reply)
+static int read_pushed(wire *ctx, long long ms, void **reply)
 {
-	struct pollfd p = {ctx->fd, POLLIN, 0};
+	struct pollfd p = {kg_sess_link_fd(ctx->link), POLLIN, 0};
 	int n;
 
 	*reply = NULL;
-	if (redisGetReplyFromReader(ctx, reply) != REDIS_OK)
+	if (redisReaderGetReply(ctx->reader, reply) != REDIS_OK)
 		return -1;
 	if (*reply)
 		return 1;
-	n = poll(&p, 1, ms < 0 ? 0 : (int)ms);
+	/* TLS may hold decrypted bytes that poll() cannot see */
+	n = kg_sess_link_buffered(ctx->link)
+		    ? 1
+		    : poll(&p, 1, ms < 0 ? 0 : (int)ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	if (n == 0)
 		return 0;
-	if (redisBufferRead(ctx) != REDIS_OK ||
-	    redisGetReplyFromReader(ctx, reply) != REDIS_OK)
+	if (!wire_fill(ctx) ||
+	    redisReaderGetReply(ctx->reader, reply) != REDIS_OK)
 		return -1;
 	return *reply ? 1 : 0;
 }
 
 /* Sends a PING on a subscribed connection. */
-static bool send_ping(redisContext *ctx)
+static bool send_ping(wire *ctx)
 {
-	int done = 0;
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
 
-	if (redisAppendCommand(ctx, "PING") != REDIS_OK)
-		return false;
-	while (!done)
-		if (redisBufferWrite(ctx, &done) != REDIS_OK)
-			return false;
-	return true;
+	return wire_send(ctx, ping, sizeof(ping) - 1);
 }
 
 /* True when m is the pong of a PING sent while subscribed. */
@@ -847,7 +1033,7 @@ static bool is_pong(const redisReply *m)
 /* Reads a subscribed connection until it fails, leaves a PING
  * unanswered past l->timeout_ms, l->tick gives up, or b stops. One PING
  * is out at a time; the next goes l->ping_ms after the last was sent. */
-static void listen_loop(bg *b, redisContext *ctx, const listener *l)
+static void listen_loop(bg *b, wire *ctx, const listener *l)
 {
 	long long pinged = 0, next = monotonic_ms();
 	bool out = false;
@@ -896,9 +1082,11 @@ struct kg_sess_redis_watch {
 
 /* CLIENT TRACKING on this very connection (REDIRECT to itself), BCAST
  * for every key under the prefix, then SUBSCRIBE to the notices. */
-static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
+static bool watch_subscribe(kg_sess_redis_watch *w, wire *ctx)
 {
-	redisReply *id = redisCommand(ctx, "CLIENT ID");
+	const char *client_id[2] = {"CLIENT", "ID"};
+	size_t client_id_lens[2] = {6, 2};
+	redisReply *id = wire_command(w->r, ctx, 2, client_id, client_id_lens);
 	char idtext[32];
 	const char *track[7] = {"CLIENT", "TRACKING", "on",    "REDIRECT",
 				idtext,	  "BCAST",    "PREFIX"};
@@ -917,8 +1105,8 @@ static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
 	}
 	argv[7] = w->prefix;
 	lens[7] = strlen(w->prefix);
-	ok = ok && setup_command(ctx, 8, argv, lens, NULL);
-	return ok && setup_command(ctx, 2, sub, NULL, "subscribe");
+	ok = ok && setup_command(w->r, ctx, 8, argv, lens, NULL);
+	return ok && setup_command(w->r, ctx, 2, sub, NULL, "subscribe");
 }
 
 /* One pushed message: the keys of an invalidation (nil: all of them). */
@@ -986,12 +1174,10 @@ static void *watch_main(void *arg)
 		pause = pause * 2 > WATCH_RETRY_MAX_MS ? WATCH_RETRY_MAX_MS
 						       : pause * 2;
 		if (w->c.ctx && watch_subscribe(w, w->c.ctx)) {
-			struct timeval none = {0, 0};
-			redisContext *ctx = w->c.ctx;
+			wire *ctx = w->c.ctx;
 			pause = WATCH_RETRY_MS;
 			told = false;
-			redisSetTimeout(ctx, none); /* poll() waits */
-			bg_set_fd(&w->bg, ctx->fd);
+			bg_set_fd(&w->bg, kg_sess_link_fd(ctx->link));
 			w->sink.up(w->sink.ctx, true);
 			listen_loop(&w->bg, ctx, &l);
 			w->sink.up(w->sink.ctx, false);
@@ -1099,20 +1285,17 @@ static void *follow_main(void *arg)
 	bool told = false; /* an unreachable sentinel was logged */
 
 	while (!bg_stopping(&f->bg)) {
-		redisContext *ctx =
-			dial(f->r, f->sentinel->host, f->sentinel->port, NULL);
+		wire *ctx = dial_sentinel(f->r, f->sentinel);
 		char host[256];
 		int port;
 
 		/* what this sentinel says now, then every change it sees */
 		if (ctx &&
 		    sentinel_query(f->r, ctx, host, sizeof(host), &port) &&
-		    setup_command(ctx, 2, sub, NULL, "subscribe")) {
-			struct timeval none = {0, 0};
+		    setup_command(f->r, ctx, 2, sub, NULL, "subscribe")) {
 			told = false;
 			master_learn(f->r, host, port);
-			redisSetTimeout(ctx, none);
-			bg_set_fd(&f->bg, ctx->fd);
+			bg_set_fd(&f->bg, kg_sess_link_fd(ctx->link));
 			listen_loop(&f->bg, ctx, &l);
 			bg_set_fd(&f->bg, -1);
 		} else if (!told) {
@@ -1123,8 +1306,7 @@ static void *follow_main(void *arg)
 				    f->sentinel->host, f->sentinel->port,
 				    f->r->conf->sentinel_master);
 		}
-		if (ctx)
-			redisFree(ctx);
+		wire_free(ctx);
 		bg_pause(&f->bg, WATCH_RETRY_MS);
 	}
 	return NULL;

@@ -9,7 +9,10 @@
  * with ROLE) and follows a failover. Commands are always sent as argv,
  * so every argument is binary safe. Redis down or slow is KG_EBACKEND,
  * never a missing value. Replies are copied into the caller's pool; no
- * hiredis type leaves this file.
+ * hiredis type leaves this file. hiredis parses and formats; the bytes
+ * go over sessions/link.h, with TLS for rediss:// servers and Sentinels
+ * (sessions/tls.h), never falling back to plaintext. A server in cluster
+ * mode is refused at connect.
  */
 #ifndef KG_SESS_REDIS_H
 #define KG_SESS_REDIS_H

@@ -76,6 +76,20 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 	return rc;
 }
 
+kg_rc kg_sess_store_command(kg_sess_store *s, apr_pool_t *pool, int argc,
+			    const char **argv, kg_sess_reply **reply,
+			    kg_err *err)
+{
+	size_t lens[8];
+
+	if (argc > 8)
+		return kg_err_set(err, KG_EINTERNAL, "too many arguments");
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
+				     err);
+}
+
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err)
 {
 	const kg_sess_keyctx *kc = kg_sess_keycache_get(s->keycache);
@@ -359,8 +373,8 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 {
 	char now[24], deadline[24], ttl[24], umax[24], rmax[24], ubeh[4],
 		rbeh[4];
-	const char *args[10];
-	size_t lens[10];
+	const char *args[11];
+	size_t lens[11];
 	unsigned char *sealed;
 	size_t sealed_len;
 	kg_sess_keys4 k;
@@ -398,11 +412,14 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	args[7] = kg_sess_keyspace_session_prefix(pool, s->conf->redis_prefix);
 	args[8] = rec->id;
 	args[9] = ttl;
-	for (int i = 0; i < 10; i++)
+	args[10] = kg_sess_keyspace_user_off(
+		pool, s->conf->redis_prefix,
+		rec->user->username ? rec->user->username : "");
+	for (int i = 0; i < 11; i++)
 		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->create, &k, 10, args, lens, &reply,
+	rc = kg_sess_store_run(s, pool, &s->create, &k, 11, args, lens, &reply,
 			       err);
 	if (rc != KG_OK)
 		return rc;
@@ -414,6 +431,14 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 		return denied(s, rec, limits, false, out, err);
 	case 2:
 		return denied(s, rec, limits, true, out, err);
+	case 4:
+		out->deactivated = true;
+		out->deny_message = KG_SESS_DEACTIVATED_MESSAGE;
+		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0720",
+			    "session denied user=%s flow=%s reason=deactivated",
+			    rec->user->username ? rec->user->username : "",
+			    kg_conf_flow_name(rec->flow));
+		return kg_err_set(err, KG_EDENIED, "%s", out->deny_message);
 	default: /* 0 created, 3 created by the first try of a retry */
 		log_created(s, rec, limits, reply, out);
 		return KG_OK;
