@@ -16,6 +16,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_oidc_defaults(pool, &conf->oidc);
 	kg_conf_saml_defaults(pool, &conf->saml);
 	kg_conf_aws_defaults(&conf->aws);
+	kg_conf_providers_defaults(pool, &conf->providers);
 	conf->where = apr_hash_make(pool);
 	return conf;
 }
@@ -26,6 +27,8 @@ void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
 	if (conf->where && directive && where)
 		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
 			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
+	if (where)
+		kg_conf_providers_note(&conf->providers, pool, where);
 }
 
 const char *kg_conf_where(const kg_conf *conf, const char *directive)
@@ -51,13 +54,37 @@ static kg_rc app_keys_finish(const kg_conf_gateway *g, kg_err *err)
 	return KG_OK;
 }
 
+/* A KeygateLoginProvider must name a provider: KG_ECONFIG with its
+ * "FILE:LINE: " when known. */
+static kg_rc check_login_provider(const kg_conf *c, kg_err *err)
+{
+	const char *login = c->gateway.login_alias;
+	const char *where = kg_conf_where(c, "KeygateLoginProvider");
+
+	if (login && kg_conf_provider_find(c, login) == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "%s%sKeygateLoginProvider \"%s\" names no "
+				  "KeygateSAMLProvider or KeygateOIDCProvider",
+				  where ? where : "", where ? ": " : "", login);
+	return KG_OK;
+}
+
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 {
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
+	const char *what, *msg;
+
+	if (rc == KG_OK)
+		rc = check_login_provider(conf, err);
 	if (rc != KG_OK)
 		return rc;
+	if ((msg = kg_conf_sessions_check(&conf->sessions, &what)) != NULL) {
+		const char *at = kg_conf_where(conf, what);
+		return kg_err_set(err, KG_ECONFIG, "%s%s%s %s", at ? at : "",
+				  at ? ": " : "", what, msg);
+	}
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateDefaultRole \"%s\" is not one of "

@@ -47,6 +47,14 @@ void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
 	k->realm_exp = apr_pstrcat(pool, prefix, "realm:exp", NULL);
 }
 
+const char *kg_sess_keyspace_user_off(apr_pool_t *pool, const char *prefix,
+				      const char *username)
+{
+	return apr_pstrcat(pool, prefix,
+			   "u:", sha256_hex(pool, username, strlen(username)),
+			   ":off", NULL);
+}
+
 const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
 				     const char *id)
 {

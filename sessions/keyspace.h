@@ -22,6 +22,11 @@ typedef struct {
 void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
 			   const char *username, kg_sess_keys4 *k);
 
+/* Returns "P u:UHASH:off", the flag that says username is deactivated
+ * (keygate users deactivate); UHASH as in the user's index. */
+const char *kg_sess_keyspace_user_off(apr_pool_t *pool, const char *prefix,
+				      const char *username);
+
 /* Returns "P s:ID", the key of session id alone (for a read). */
 const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
 				     const char *id);

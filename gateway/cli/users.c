@@ -14,6 +14,9 @@
 static const char users_usage[] =
 	"usage: keygate users list --config FILE\n"
 	"       keygate users show --config FILE USER|ID\n"
+	"       keygate users deactivate --config FILE USER\n"
+	"       keygate users reactivate --config FILE USER\n"
+	"       keygate users status --config FILE USER\n"
 	"\n"
 	"The users that have signed in, with the stable id each got at its\n"
 	"first login (the app token's idp_id and sub). FILE holds the\n"
@@ -21,6 +24,11 @@ static const char users_usage[] =
 	"list prints one line per user, oldest first: ID, USERNAME, EMAIL,\n"
 	"IDP (of the last login), IDENTITIES, CREATED, LAST-LOGIN (UTC).\n"
 	"show prints every field of one user, named by id or username.\n"
+	"deactivate ends every session of USER (browser, SSO and API, on\n"
+	"every gateway), removes their AWS credentials file and refuses their\n"
+	"logins and bearer tokens until reactivate. status prints USER,\n"
+	"\"active\" or \"deactivated\", the live sessions and the stable id.\n"
+	"Each change is an audit line (stderr and syslog) naming the OS user.\n"
 	"Exit status: 0 success, 1 failure (Redis down, bad config, no such\n"
 	"user), 2 usage error.\n";
 
@@ -155,6 +163,10 @@ int kg_cli_users(int argc, char **argv)
 		fputs(users_usage, stdout);
 		return KG_EXIT_OK;
 	}
+	if (argc >= 2 && (strcmp(argv[1], "deactivate") == 0 ||
+			  strcmp(argv[1], "reactivate") == 0 ||
+			  strcmp(argv[1], "status") == 0))
+		return kg_cli_users_active(argc, argv);
 	usage = parse(argc, argv, &o);
 	if (usage)
 		return kg_cli_usage_error("users", usage);

@@ -11,6 +11,7 @@
 
 #include "conf/read.h"
 #include "conf/saml_urls.h"
+#include "sessions/tls.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -18,6 +19,11 @@
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 {
 	gw->metrics = metrics;
+}
+
+kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
+{
+	return kg_aws_background_start(gw, pool, err);
 }
 
 struct kg_gateway_keys {
@@ -158,11 +164,41 @@ static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 				  conf->gateway.app_jwt_cert, signer, err);
 }
 
+/* Warns (KG-0560, FILE:LINE:COL of its first mapper) about each alias
+ * of the mapper file that names no configured provider: its mappers
+ * never run. "bearer" is the alias of other issuers' bearer tokens. */
+static void warn_unknown_aliases(apr_pool_t *ptemp, const kg_conf *conf,
+				 const kg_log *log)
+{
+	kg_mapper_set *set = NULL;
+	apr_hash_t *seen = apr_hash_make(ptemp);
+	kg_err err = {0};
+
+	if (kg_mapper_file_load(ptemp, conf->mapping.mapper_file, &set, NULL,
+				&err) != KG_OK)
+		return; /* kg_mappers_publish reported it */
+	for (size_t i = 0; i < set->nmappers; i++) {
+		const kg_mapper *m = &set->mappers[i];
+		if (strcmp(m->alias, "bearer") == 0 ||
+		    kg_conf_provider_find(conf, m->alias) ||
+		    apr_hash_get(seen, m->alias, APR_HASH_KEY_STRING))
+			continue;
+		apr_hash_set(seen, m->alias, APR_HASH_KEY_STRING, "");
+		kg_log_emit(log, KG_LOG_WARN, "KG-0560",
+			    "mapper alias names no provider: %s:%d:%d: "
+			    "identityProviderAlias \"%s\" is no "
+			    "KeygateSAMLProvider or KeygateOIDCProvider, so "
+			    "its mappers never run",
+			    set->path, m->line, m->col, m->alias);
+	}
+}
+
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       const kg_log *log, const kg_gateway_state *state,
 		       kg_gateway_keys **keys, kg_err *err)
 {
 	kg_mappers_share share = {.secret = &conf->sessions.secret};
+	kg_sess_tls *tls = NULL;
 	kg_rc rc = kg_conf_finish(conf, err);
 
 	if (rc != KG_OK)
@@ -170,10 +206,24 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
-	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateOIDCProvider needs "
-				  "KeygateOIDCClientID");
+	/* a CA, certificate or key that cannot be used stops the start */
+	if (kg_conf_sessions_uses_tls(&conf->sessions) &&
+	    (rc = kg_sess_tls_make(ptemp, &conf->sessions, &tls, err)) != KG_OK)
+		return rc;
+	for (int i = 0; i < conf->oidc.providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *);
+		const kg_conf_provider *at =
+			kg_conf_provider_find(conf, p->alias);
+		if (p->client_id == NULL)
+			return kg_err_set(
+				err, KG_ECONFIG,
+				"%s:%d: KeygateOIDCProvider %s needs "
+				"KeygateOIDCClientID (below it, or above "
+				"every KeygateOIDCProvider for all)",
+				at && at->file ? at->file : "-",
+				at ? at->line : 0, p->alias);
+	}
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
@@ -192,9 +242,12 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return KG_OK;
 	if (state && state->dir)
 		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
-	return kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
-				  state ? state->uid : (uid_t)-1,
-				  state ? state->gid : (gid_t)-1, log, err);
+	rc = kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				state ? state->uid : (uid_t)-1,
+				state ? state->gid : (gid_t)-1, log, err);
+	if (rc == KG_OK)
+		warn_unknown_aliases(ptemp, conf, log);
+	return rc;
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
@@ -213,6 +266,8 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
 	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
 				err);
+	if (rc == KG_OK)
+		rc = kg_sess_store_follow_start(gw->store, pool, err);
 	if (rc == KG_OK && conf->sessions.cache_slots > 0)
 		rc = kg_sess_store_cache_start(
 			gw->store, pool, (size_t)conf->sessions.cache_slots,
@@ -225,8 +280,17 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 					  &share, &gw->log, &gw->mappers, err);
 	}
 	gw->app_signer = keys ? keys->app_signer : NULL;
-	if (rc == KG_OK && conf->oidc.issuer)
-		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (conf->oidc.providers->nelts > 0)
+		gw->oidc = apr_array_make(pool, conf->oidc.providers->nelts,
+					  sizeof(kg_oidc *));
+	for (int i = 0; rc == KG_OK && i < conf->oidc.providers->nelts; i++) {
+		kg_oidc *o = NULL;
+		rc = kg_oidc_open(
+			pool,
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *),
+			&gw->log, &o, err);
+		APR_ARRAY_PUSH(gw->oidc, kg_oidc *) = o;
+	}
 	if (rc == KG_OK && keys && keys->saml_metadata) {
 		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
 					  sizeof(kg_saml *));

@@ -9,6 +9,7 @@
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/render.h"
+#include "gateway/flow/admin/api.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
@@ -213,17 +214,6 @@ static void handle_realm_discovery(kg_gateway *gw, kg_req *req,
 	kg_resp_reply(resp, 200, "application/json", b.data);
 }
 
-/* GET login: to the SAML provider when the login provider is one, else
- * the OIDC code flow. */
-static void handle_login(kg_gateway *gw, kg_req *req, const char *alias,
-			 const kg_log *log, kg_resp *resp)
-{
-	if (kg_login_saml_handles(gw))
-		kg_login_saml_start(gw, req, NULL, log, resp);
-	else
-		kg_login_oidc_start(gw, req, log, resp);
-}
-
 /* Keycloak's broker endpoint (KeygateSAMLKeycloakPaths): the ACS for a
  * POSTed SAMLResponse, else the SLO service. */
 static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
@@ -254,9 +244,12 @@ static const endpoint endpoints[] = {
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", kg_logout_local},
-	{"login", "GET", handle_login},
+	{"login", "GET", kg_login_start},
 	{"oidc/callback", "GET POST", kg_login_oidc_callback},
 	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
+	{"oidc/*/login", "GET", kg_login_oidc_start},
+	{"oidc/*/callback", "GET POST", kg_login_oidc_callback},
+	{"oidc/*/backchannel", "POST", kg_logout_oidc_backchannel},
 	{"saml/*/metadata", "GET", kg_login_saml_metadata},
 	{"saml/*/login", "GET", kg_login_saml_start},
 	{"saml/*/acs", "POST", kg_login_saml_acs},
@@ -404,4 +397,27 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	dispatch(endpoints, sizeof(endpoints) / sizeof(*endpoints),
 		 req->path + plen, NULL, gw, req, log, resp);
+}
+
+const char *kg_gateway_admin_path(const kg_conf *conf, const char *path)
+{
+	const char *prefix = conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+
+	if (path == NULL || strncmp(path, prefix, plen) != 0 ||
+	    strncmp(path + plen, "admin/", 6) != 0)
+		return NULL;
+	return path + plen + 6;
+}
+
+void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
+		      const kg_log *log, kg_resp *resp)
+{
+	const char *sub = kg_gateway_admin_path(gw->conf, req->path);
+
+	if (sub == NULL) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	kg_admin_api(gw, req, sub, actor, log, resp);
 }

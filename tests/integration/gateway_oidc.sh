@@ -116,7 +116,7 @@ curl -s -o /dev/null -b "$jarF" "$base/keygate/logout"
 sleep 3.5
 check "a session whose access token is due still works" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H 'Accept: application/json' "$base/app/x")" = 200
-check "its tokens were refreshed at the provider" grep -q "session refreshed user=demo" "$work/main/error.log"
+check "its tokens were refreshed at the provider" grep -q "session refreshed idp=corp user=demo" "$work/main/error.log"
 check "the session endpoint still shows no token" bash -c "! curl -s -b '$jar' '$base/keygate/session' | grep -q eyJ"
 
 # --- forged and replayed callbacks ------------------------------------
@@ -161,17 +161,10 @@ browser_login "$jarD" "$base/app/" "$base" >/dev/null
 check "a fresh session works before the provider logs out" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" "$base/app/x")" = 200
 # the person signs out at the provider itself (not through keygate)
-curl -s -b "$jarD" -c "$jarD" -o "$work/end.html" "$issuer/session/end"
-xsrf=$(grep -o 'name="xsrf" value="[^"]*"' "$work/end.html" | sed 's/.*value="//; s/"$//')
-action=$(grep -o 'action="[^"]*"' "$work/end.html" | head -1 | sed 's/^action="//; s/"$//')
-case "$action" in /*) action="$issuer$action" ;; esac
-curl -s -b "$jarD" -c "$jarD" -o /dev/null --data "xsrf=$xsrf&logout=yes" "$action"
-for _ in $(seq 20); do
-	grep -q "AUDIT backchannel logout" "$work/main/error.log" && break
-	sleep 0.2
-done
+op_logout "$jarD" "$issuer"
+wait_log "$work/main/error.log" "AUDIT backchannel logout"
 check "the provider's back-channel logout token is accepted" \
-	grep -q "KG-0522 AUDIT backchannel logout by=sid sessions_ended=1" "$work/main/error.log"
+	grep -q "KG-0522 AUDIT backchannel logout idp=corp by=sid sessions_ended=1" "$work/main/error.log"
 check "after back-channel logout the session is gone" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" -H 'Accept: application/json' "$base/app/x")" = 401
 st=$(curl -s -o /dev/null -w '%{http_code}' --data 'logout_token=eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' "$base/keygate/oidc/backchannel")

@@ -7,9 +7,11 @@
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/core/reply.h"
 #include "gateway/flow/core/origin.h"
+#include "sessions/revocation.h"
 #include "sessions/tags.h"
 #include "sessions/ids.h"
 #include "sessions/users.h"
+#include "policy/limits.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -19,6 +21,36 @@ static void refuse(kg_req *req, kg_resp *resp, const char *message)
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 403, "text/html; charset=utf-8",
 		      kg_reply_message(req->pool, "Access denied", message));
+}
+
+/* A deactivated user's login ends here, before any STS call or session
+ * (the session-create script checks again, atomically). True when the
+ * login goes on; otherwise resp is the refusal: 403 with the page, or
+ * 503 when Redis is down. */
+static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
+			const char *alias, const char *username, kg_resp *resp)
+{
+	kg_err err = {0};
+	bool active = true;
+	kg_rc rc = kg_sess_user_is_active(gw->store, req->pool, username,
+					  &active, &err);
+
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
+			    "login failed idp=%s user=%s reason=%s", alias,
+			    username, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
+		kg_resp_fail(resp, rc, "cache_unavailable");
+		return false;
+	}
+	if (active)
+		return true;
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+		    "AUDIT login denied idp=%s user=%s reason=deactivated",
+		    alias, username);
+	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+	refuse(req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	return false;
 }
 
 /* Maps the login twice when needed: once to learn the federated id (a
@@ -127,13 +159,45 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 	return true;
 }
 
-/* Creates the session under the SSO-login limits, holding aws (the
+/* The limits a login meets, and which flow each half comes from (for
+ * the log): the identity provider's post-login flow (the provider's own
+ * KeygateProviderSessionLimit, else the sso flow's) and, for a login the
+ * gateway started in the browser, also the browser flow's, the stricter
+ * of the two. */
+typedef struct {
+	kg_conf_flow_limits limits;
+	const char *user_from; /* "browser", "sso" or "provider" */
+	const char *realm_from;
+} login_limits;
+
+static void limits_of(const kg_gateway *gw, const kg_login_done *done,
+		      login_limits *out)
+{
+	const kg_conf_provider *p =
+		kg_conf_provider_find(gw->conf, done->alias);
+	const char *post = p && p->has_limits ? "provider" : "sso";
+	bool user_post = true, realm_post = true;
+
+	out->limits = p && p->has_limits
+			      ? p->limits
+			      : gw->conf->sessions.limits[KG_FLOW_SSO];
+	if (done->browser)
+		kg_pol_limits_stricter(
+			&out->limits,
+			&gw->conf->sessions.limits[KG_FLOW_BROWSER],
+			&out->limits, &user_post, &realm_post);
+	out->user_from = user_post ? post : "browser";
+	out->realm_from = realm_post ? post : "browser";
+}
+
+/* Creates the session (flow sso: every login through an identity
+ * provider ends in its post-login flow) under limits, holding aws (the
  * stored AWS credentials, or NULL). */
 static kg_rc create_session(kg_gateway *gw, kg_req *req,
 			    const kg_login_done *done, kg_user *user,
-			    const char *aws, long long now,
-			    kg_sess_created *created, kg_sess_record **out,
-			    kg_err *err)
+			    const char *aws, const login_limits *limits,
+			    long long now, kg_sess_created *created,
+			    kg_sess_record **out, kg_err *err)
 {
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 
@@ -149,8 +213,7 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 	rec->state = done->state;
 	rec->state.sts_credentials = aws;
 	*out = rec;
-	return kg_sess_store_create(gw->store, req->pool, rec,
-				    &gw->conf->sessions.limits[KG_FLOW_SSO],
+	return kg_sess_store_create(gw->store, req->pool, rec, &limits->limits,
 				    now, created, err);
 }
 
@@ -191,8 +254,12 @@ static void end_presented_session(kg_gateway *gw, kg_req *req,
 void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		     const kg_login_done *done, kg_resp *resp)
 {
-	const kg_mapper_set *set = NULL;
+	/* no KeygateMappers: no mapper runs, and the user is the provider's
+	 * username (OIDC preferred_username, SAML NameID), as in Keycloak */
+	static const kg_mapper_set no_mappers = {.path = "(no KeygateMappers)"};
+	const kg_mapper_set *set = &no_mappers;
 	kg_mappers_gen *gen = NULL;
+	login_limits limits;
 	kg_admit_outcome out;
 	kg_sess_created created;
 	kg_sess_record *rec = NULL;
@@ -201,19 +268,16 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	long long now = kg_state_now_ms();
 	kg_rc rc;
 
-	if (gw->mappers == NULL) {
-		kg_log_emit(log, KG_LOG_ERROR, "KG-0501",
-			    "login refused: no KeygateMappers file");
-		kg_resp_fail(resp, KG_ECONFIG, "no_mappers");
-		return;
-	}
-	gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log, &set);
+	if (gw->mappers)
+		gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log,
+					      &set);
 	rc = map_login(gw, req, set, done, &out, &err);
 	/* the mapped user may point into the mapper generation, which a
 	 * reload can free once released: copy it into the request first */
 	if (rc == KG_OK)
 		out.user = kg_user_copy(req->pool, out.user);
-	kg_mappers_live_release(gw->mappers, gen);
+	if (gw->mappers)
+		kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
 			    "AUDIT login failed idp=%s reason=mapping %s",
@@ -238,6 +302,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
+	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
+		return;
 	if (out.broker_id &&
 	    !assign_id(gw, req, log, done, id_subject(req->pool, done, &out),
 		       out.user, resp))
@@ -245,14 +311,26 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	end_presented_session(gw, req, log);
 	aws = kg_aws_at_login(gw, req, log, out.user,
 			      done->state.saml_response);
-	rc = create_session(gw, req, done, out.user, aws, now, &created, &rec,
-			    &err);
+	limits_of(gw, done, &limits);
+	rc = create_session(gw, req, done, out.user, aws, &limits, now,
+			    &created, &rec, &err);
+	if (rc == KG_EDENIED && created.deactivated) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+			    "AUDIT login denied idp=%s user=%s "
+			    "reason=deactivated",
+			    done->alias, out.user->username);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+		refuse(req, resp, created.deny_message);
+		return;
+	}
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
-			    "reason=session_limit limit=%s",
+			    "reason=session_limit limit=%s flow=%s",
 			    done->alias, out.user->username,
-			    created.denied_by_realm ? "realm" : "user");
+			    created.denied_by_realm ? "realm" : "user",
+			    created.denied_by_realm ? limits.realm_from
+						    : limits.user_from);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(req, resp, created.deny_message);
 		return;
@@ -269,6 +347,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	tag_session(gw, req, log, done, rec);
 	kg_aws_write_file(gw, req->pool, log, out.user->username, aws);
+	if (aws)
+		kg_aws_track(gw, req->pool, log, rec, true);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
 			      out.user, &err) != KG_OK)
