@@ -14,6 +14,7 @@
 #include "policy/limits.h"
 
 #include <apr_strings.h>
+#include <string.h>
 
 static void refuse(kg_req *req, kg_resp *resp, const char *message)
 {
@@ -75,6 +76,25 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 		return rc;
 	return kg_admit_map(req->pool, set, conf, done->alias, &done->input,
 			    stored, out, err);
+}
+
+/* The subject the stable id is kept for: the federated id, except a
+ * transient NameID (SAML core 8.3.8: never the same twice), for which
+ * the mapped username stands in, so every login of one person is one
+ * user. */
+static const char *id_subject(apr_pool_t *pool, const kg_login_done *done,
+			      const kg_admit_outcome *out)
+{
+	static const char transient[] =
+		"urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+	const kg_assertion *a = done->input.saml;
+
+	if (done->input.proto == KG_PROTO_SAML && a && a->name_id &&
+	    a->name_id_format && strcmp(a->name_id_format, transient) == 0 &&
+	    strcmp(out->broker_id, a->name_id) == 0 && out->user->username)
+		return apr_pstrcat(pool, "username:", out->user->username,
+				   NULL);
+	return out->broker_id;
 }
 
 /* Gives the login's user its stable id (sessions/ids.h) in user->id.
@@ -285,7 +305,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
 		return;
 	if (out.broker_id &&
-	    !assign_id(gw, req, log, done, out.broker_id, out.user, resp))
+	    !assign_id(gw, req, log, done, id_subject(req->pool, done, &out),
+		       out.user, resp))
 		return;
 	end_presented_session(gw, req, log);
 	aws = kg_aws_at_login(gw, req, log, out.user,
