@@ -11,6 +11,7 @@
 #include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/oidc.h"
+#include "conf/pages.h"
 #include "conf/saml.h"
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
@@ -25,6 +26,7 @@ typedef struct {
 	kg_conf_oidc oidc;
 	kg_conf_saml saml;
 	kg_conf_aws aws;
+	kg_conf_pages pages;
 	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,
 			      for errors found after reading (kg_conf_note) */
 } kg_conf;

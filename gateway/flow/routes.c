@@ -12,6 +12,7 @@
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
+#include "gateway/flow/core/page.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -177,6 +178,7 @@ static const endpoint endpoints[] = {
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", kg_logout_local},
+	{"signed-out", "GET HEAD", kg_logout_signed_out},
 	{"login", "GET", handle_login},
 	{"oidc/callback", "GET POST", kg_login_oidc_callback},
 	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
@@ -278,8 +280,8 @@ static void dispatch(const endpoint *table, size_t n, const char *name,
 	kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
 }
 
-void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp)
+/* Finds and runs the endpoint req names (resp DECLINE when none). */
+static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 {
 	const char *prefix = gw->conf->gateway.prefix;
 	size_t plen = strlen(prefix);
@@ -317,4 +319,11 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	dispatch(endpoints, sizeof(endpoints) / sizeof(*endpoints),
 		 req->path + plen, NULL, gw, req, log, resp);
+}
+
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	route(gw, req, log, resp);
+	kg_page_fail(gw, req, log, resp);
 }

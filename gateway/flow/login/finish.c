@@ -5,18 +5,25 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/aws/aws.h"
-#include "gateway/flow/core/reply.h"
+#include "gateway/flow/core/page.h"
 #include "gateway/flow/core/origin.h"
 #include "sessions/tags.h"
 #include "sessions/users.h"
 
 #include <apr_strings.h>
 
-static void refuse(kg_req *req, kg_resp *resp, const char *message)
+/* A login refused by policy: page id (403) with message, a way back to
+ * the sign-in (with the return path) and to sign out. */
+static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
+		   const kg_login_done *done, kg_page_id id, const char *title,
+		   const char *message)
 {
-	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	kg_resp_reply(resp, 403, "text/html; charset=utf-8",
-		      kg_reply_message(req->pool, "Access denied", message));
+	kg_page_values vals = {{NULL}};
+
+	vals.v[KG_PV_TITLE] = title;
+	vals.v[KG_PV_MESSAGE] = message;
+	vals.v[KG_PV_RETURN_TO] = done->return_to;
+	kg_page_reply(gw, req, resp, 403, id, &vals);
 }
 
 /* Maps the login twice when needed: once to learn the federated id (a
@@ -150,7 +157,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    out.user->username ? out.user->username : "-",
 			    out.deny_reason);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp,
+		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
 		       out.deny_message ? out.deny_message
 					: "You cannot sign in to Domino.");
 		return;
@@ -167,7 +174,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    done->alias, out.user->username,
 			    created.denied_by_realm ? "realm" : "user");
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp, created.deny_message);
+		refuse(gw, req, resp, done, KG_PAGE_LIMIT, "Too many sessions",
+		       kg_page_limit_text(created.deny_message));
 		return;
 	}
 	if (rc != KG_OK) {
