@@ -17,6 +17,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_saml_defaults(pool, &conf->saml);
 	kg_conf_aws_defaults(&conf->aws);
 	kg_conf_pages_defaults(pool, &conf->pages);
+	kg_conf_providers_defaults(pool, &conf->providers);
 	conf->where = apr_hash_make(pool);
 	return conf;
 }
@@ -27,6 +28,8 @@ void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
 	if (conf->where && directive && where)
 		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
 			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
+	if (where)
+		kg_conf_providers_note(&conf->providers, pool, where);
 }
 
 const char *kg_conf_where(const kg_conf *conf, const char *directive)
@@ -41,6 +44,8 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
+	if (rc == KG_OK)
+		rc = kg_conf_providers_finish(conf, err);
 	if (rc != KG_OK)
 		return rc;
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))

@@ -12,6 +12,7 @@
 #include "conf/mapping.h"
 #include "conf/oidc.h"
 #include "conf/pages.h"
+#include "conf/providers.h"
 #include "conf/saml.h"
 #include "conf/sessions.h"
 #include "gateway/base/err.h"
@@ -19,7 +20,7 @@
 #include <apr_hash.h>
 #include <apr_pools.h>
 
-typedef struct {
+typedef struct kg_conf {
 	kg_conf_gateway gateway;
 	kg_conf_mapping mapping;
 	kg_conf_sessions sessions;
@@ -27,6 +28,8 @@ typedef struct {
 	kg_conf_saml saml;
 	kg_conf_aws aws;
 	kg_conf_pages pages;
+	kg_conf_provider_list providers; /* every login provider, SAML and
+				       OIDC, in button order */
 	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,
 			      for errors found after reading (kg_conf_note) */
 } kg_conf;

@@ -90,6 +90,10 @@ kg_rc kg_conf_file_load(apr_pool_t *pool, const char *path, kg_conf *conf,
 		char msg[KG_ERR_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", err->msg);
 		kg_err_clear(err);
+		/* a check that knows the line of its directive names it */
+		if (strncmp(msg, path, strlen(path)) == 0 &&
+		    msg[strlen(path)] == ':')
+			return kg_err_set(err, rc, "%s", msg);
 		return kg_err_set(err, rc, "%s:%d:1: %s", path,
 				  lineno > 0 ? lineno : 1, msg);
 	}

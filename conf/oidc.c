@@ -67,12 +67,15 @@ static const char *set_provider(const kg_directive *self, apr_pool_t *pool,
 				kg_conf *conf, int argc,
 				const char *const *argv, int *bad_arg)
 {
-	*bad_arg = 0;
-	if (argv[0][0] == '\0')
-		return "must not be empty";
+	const char *msg;
+
 	*bad_arg = 1;
 	if (!is_http_url(argv[1]))
 		return "must be an http(s) URL";
+	*bad_arg = 0;
+	if ((msg = kg_conf_provider_add(&conf->providers, pool, argv[0],
+					KG_PROVIDER_OIDC)) != NULL)
+		return msg;
 	conf->oidc.alias = apr_pstrdup(pool, argv[0]);
 	conf->oidc.issuer = apr_pstrdup(pool, argv[1]);
 	return NULL;

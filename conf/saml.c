@@ -32,30 +32,21 @@ const kg_conf_saml_idp *kg_conf_saml_find(const kg_conf_saml *s,
 	return NULL;
 }
 
-/* An alias goes into URL paths: letters, digits, '-', '_' and '.'. */
-static bool is_alias(const char *s)
-{
-	return *s && s[0] != '.' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789-_.") == strlen(s);
-}
-
 /* KeygateSAMLProvider ALIAS IDP_METADATA_FILE */
 static const char *set_provider(const kg_directive *self, apr_pool_t *pool,
 				kg_conf *conf, int argc,
 				const char *const *argv, int *bad_arg)
 {
 	kg_conf_saml_idp *idp;
+	const char *msg;
 
-	*bad_arg = 0;
-	if (!is_alias(argv[0]))
-		return "must be letters, digits, '-', '_' or '.'";
-	if (kg_conf_saml_find(&conf->saml, argv[0]) ||
-	    (conf->oidc.issuer && strcmp(conf->oidc.alias, argv[0]) == 0))
-		return "names an identity provider already defined";
 	*bad_arg = 1;
 	if (argv[1][0] == '\0')
 		return "must not be empty";
+	*bad_arg = 0;
+	if ((msg = kg_conf_provider_add(&conf->providers, pool, argv[0],
+					KG_PROVIDER_SAML)) != NULL)
+		return msg;
 	idp = apr_array_push(conf->saml.idps);
 	idp->alias = apr_pstrdup(pool, argv[0]);
 	idp->metadata_file = apr_pstrdup(pool, argv[1]);
@@ -147,7 +138,7 @@ static const char *set_keycloak_realm(const kg_directive *self,
 				      const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
-	if (!is_alias(argv[0]))
+	if (!kg_conf_alias_valid(argv[0]))
 		return "must be a realm name: letters, digits, '-', '_' or "
 		       "'.'";
 	conf->saml.keycloak_realm = apr_pstrdup(pool, argv[0]);

@@ -346,48 +346,69 @@ static int find_name(const char *const *names, int n, const char *name)
 	return -1;
 }
 
-/* KeygateSessionLimit FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE] */
-static const char *set_limit(const kg_directive *self, apr_pool_t *pool,
-			     kg_conf *conf, int argc, const char *const *argv,
-			     int *bad_arg)
+const char *kg_conf_limit_parse(apr_pool_t *pool, int argc,
+				const char *const *argv,
+				kg_conf_flow_limits *limits, int *bad_arg)
 {
 	kg_conf_session_limit limit = {0, KG_LIMIT_DENY_NEW, NULL};
-	int flow = find_name(flow_names, KG_FLOW_COUNT, argv[0]);
-	bool all = strcasecmp(argv[0], "all") == 0, realm;
+	bool realm;
 
 	*bad_arg = 0;
-	if (flow < 0 && !all)
-		return "must be browser, sso, api or all";
-	*bad_arg = 1;
-	if (strcasecmp(argv[1], "user") != 0 &&
-	    strcasecmp(argv[1], "realm") != 0)
+	if (strcasecmp(argv[0], "user") != 0 &&
+	    strcasecmp(argv[0], "realm") != 0)
 		return "must be user or realm";
-	realm = strcasecmp(argv[1], "realm") == 0;
-	*bad_arg = 2;
-	if (!realm && strcasecmp(argv[2], "on") == 0)
+	realm = strcasecmp(argv[0], "realm") == 0;
+	*bad_arg = 1;
+	if (!realm && strcasecmp(argv[1], "on") == 0)
 		limit.max = 3; /* Keycloak's userRealmLimit default */
-	else if (!kg_str_to_int(argv[2], 0, 1000000000, &limit.max))
+	else if (!kg_str_to_int(argv[1], 0, 1000000000, &limit.max))
 		return realm ? "must be a whole number (0: no limit)"
 			     : "must be On or a whole number (0: no limit)";
-	if (argc > 3) {
-		int b = find_name(behaviour_names, 3, argv[3]);
-		*bad_arg = 3;
+	if (argc > 2) {
+		int b = find_name(behaviour_names, 3, argv[2]);
+		*bad_arg = 2;
 		if (b < 0 || (b == KG_LIMIT_LOG_ONLY && !realm))
 			return realm ? "must be deny-new, terminate-oldest or "
 				       "log-only"
 				     : "must be deny-new or terminate-oldest";
 		limit.behaviour = (kg_limit_behaviour)b;
 	}
-	if (argc > 4)
-		limit.message = apr_pstrdup(pool, argv[4]);
+	if (argc > 3)
+		limit.message = apr_pstrdup(pool, argv[3]);
+	if (realm)
+		limits->realm = limit;
+	else
+		limits->user = limit;
+	return NULL;
+}
+
+/* KeygateSessionLimit FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE] */
+static const char *set_limit(const kg_directive *self, apr_pool_t *pool,
+			     kg_conf *conf, int argc, const char *const *argv,
+			     int *bad_arg)
+{
+	int flow = find_name(flow_names, KG_FLOW_COUNT, argv[0]);
+	bool all = strcasecmp(argv[0], "all") == 0;
+	kg_conf_flow_limits parsed = {{0, KG_LIMIT_DENY_NEW, NULL},
+				      {0, KG_LIMIT_DENY_NEW, NULL}};
+	bool realm = strcasecmp(argv[1], "realm") == 0;
+	const char *msg;
+
+	*bad_arg = 0;
+	if (flow < 0 && !all)
+		return "must be browser, sso, api or all";
+	msg = kg_conf_limit_parse(pool, argc - 1, argv + 1, &parsed, bad_arg);
+	*bad_arg += 1;
+	if (msg)
+		return msg;
 	for (int f = 0; f < KG_FLOW_COUNT; f++) {
 		kg_conf_flow_limits *l = &conf->sessions.limits[f];
 		if (!all && f != flow)
 			continue;
 		if (realm)
-			l->realm = limit;
+			l->realm = parsed.realm;
 		else
-			l->user = limit;
+			l->user = parsed.user;
 	}
 	return NULL;
 }

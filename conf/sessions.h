@@ -112,6 +112,14 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s);
 /* Returns the stable name of a flow ("browser", "sso", "api"). */
 const char *kg_conf_flow_name(kg_flow flow);
 
+/* Parses "user|realm N|On [BEHAVIOUR] [MESSAGE]" (argv[0..argc)) into
+ * the user or realm half of *limits, leaving the other half alone.
+ * Returns NULL or what is wrong, with *bad_arg the offending argument.
+ * KeygateSessionLimit and KeygateProviderSessionLimit share it. */
+const char *kg_conf_limit_parse(apr_pool_t *pool, int argc,
+				const char *const *argv,
+				kg_conf_flow_limits *limits, int *bad_arg);
+
 /* Returns the stable name of a behaviour ("deny-new", ...). */
 const char *kg_conf_limit_behaviour_name(kg_limit_behaviour b);
 
