@@ -13,13 +13,13 @@
 #include <strings.h>
 
 static const char *const page_files[KG_PAGE_COUNT] = {
-	"signin.html", "denied.html", "limit.html", "signed-out.html",
-	"error.html",
+	"signin.html",	   "denied.html", "limit.html",
+	"signed-out.html", "error.html",
 };
 
 static const char *const var_names[KG_PV_COUNT] = {
-	"title",      "message",     "notice_html",	"reference",
-	"reason",     "signin_url",  "signout_url",	"return_to",
+	"title",	  "message",	    "notice_html", "reference",
+	"reason",	  "signin_url",	    "signout_url", "return_to",
 	"providers_html", "discovery_html",
 };
 
@@ -33,8 +33,7 @@ const char *kg_conf_page_var_name(kg_page_var var)
 	return (unsigned)var < KG_PV_COUNT ? var_names[var] : "?";
 }
 
-static void add_part(kg_page_template *t, const char *text, size_t len,
-		     int var)
+static void add_part(kg_page_template *t, const char *text, size_t len, int var)
 {
 	kg_page_part *p;
 
@@ -79,8 +78,9 @@ const char *kg_conf_page_parse(apr_pool_t *pool, const char *where,
 	out->parts = apr_array_make(pool, 16, sizeof(kg_page_part));
 	out->source = where;
 	if (memchr(text, '\0', len))
-		return apr_psprintf(pool, "%s:1:1: a template is text; it "
-					  "holds a NUL byte",
+		return apr_psprintf(pool,
+				    "%s:1:1: a template is text; it "
+				    "holds a NUL byte",
 				    where);
 	while (s < end) {
 		const char *open = NULL, *close, *name;
@@ -100,8 +100,8 @@ const char *kg_conf_page_parse(apr_pool_t *pool, const char *where,
 		while (name < end && *name == ' ')
 			name++;
 		close = name;
-		while (close < end && ((*close >= 'a' && *close <= 'z') ||
-				       *close == '_'))
+		while (close < end &&
+		       ((*close >= 'a' && *close <= 'z') || *close == '_'))
 			close++;
 		nlen = (size_t)(close - name);
 		while (close < end && *close == ' ')
@@ -191,9 +191,8 @@ const char *kg_conf_pages_load(apr_pool_t *pool, const char *dir,
 
 	if (apr_dir_open(&d, dir, pool) != APR_SUCCESS)
 		return apr_psprintf(pool, "%s: cannot open the directory", dir);
-	while (msg == NULL &&
-	       apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) ==
-		       APR_SUCCESS) {
+	while (msg == NULL && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE,
+					   d) == APR_SUCCESS) {
 		size_t n = strlen(fi.name);
 		const char *path, *text;
 		size_t len;
@@ -230,8 +229,8 @@ static const char *set_templates(const kg_directive *self, apr_pool_t *pool,
 	return kg_conf_pages_load(pool, argv[0], &conf->pages);
 }
 
-static const char *set_preserve_max(const kg_directive *self,
-				    apr_pool_t *pool, kg_conf *conf, int argc,
+static const char *set_preserve_max(const kg_directive *self, apr_pool_t *pool,
+				    kg_conf *conf, int argc,
 				    const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;

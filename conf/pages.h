@@ -55,8 +55,8 @@ typedef struct {
 typedef struct {
 	const char *templates_dir;		   /* NULL: built-ins only */
 	kg_page_template templates[KG_PAGE_COUNT]; /* always set */
-	bool preserve_post;	     /* KeygatePreservePost On */
-	long long preserve_post_max; /* bytes, 65536 */
+	bool preserve_post;			   /* KeygatePreservePost On */
+	long long preserve_post_max;		   /* bytes, 65536 */
 } kg_conf_pages;
 
 #define KG_CONF_PRESERVE_POST_MAX 65536

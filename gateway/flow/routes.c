@@ -5,6 +5,7 @@
  */
 #include "gateway/flow/gateway.h"
 #include "gateway/flow/authn/authn.h"
+#include "gateway/flow/authn/preserve.h"
 #include "gateway/flow/login/login.h"
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/aws.h"
@@ -137,17 +138,6 @@ static void handle_jwks(kg_gateway *gw, kg_req *req, const char *alias,
 		      kg_app_signer_jwks(gw->app_signer));
 }
 
-/* GET login: to the SAML provider when the login provider is one, else
- * the OIDC code flow. */
-static void handle_login(kg_gateway *gw, kg_req *req, const char *alias,
-			 const kg_log *log, kg_resp *resp)
-{
-	if (kg_login_saml_handles(gw))
-		kg_login_saml_start(gw, req, NULL, log, resp);
-	else
-		kg_login_oidc_start(gw, req, log, resp);
-}
-
 /* Keycloak's broker endpoint (KeygateSAMLKeycloakPaths): the ACS for a
  * POSTed SAMLResponse, else the SLO service. */
 static void handle_broker(kg_gateway *gw, kg_req *req, const char *alias,
@@ -179,7 +169,8 @@ static const endpoint endpoints[] = {
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", kg_logout_local},
 	{"signed-out", "GET HEAD", kg_logout_signed_out},
-	{"login", "GET", handle_login},
+	{"post/replay", "GET", kg_authn_post_replay},
+	{"login", "GET", kg_login_signin},
 	{"oidc/callback", "GET POST", kg_login_oidc_callback},
 	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
 	{"saml/*/metadata", "GET", kg_login_saml_metadata},

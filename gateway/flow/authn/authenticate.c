@@ -4,6 +4,7 @@
  */
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/authn/identity.h"
+#include "gateway/flow/authn/preserve.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/jobs.h"
 #include "gateway/base/str.h"
@@ -185,9 +186,12 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_identity_set(req->pool, resp->backend_headers, NULL, loc);
 		return;
 	case KG_UNAUTH_LOGIN:
-		redirect_to_login(gw, req, resp);
+		if (!kg_authn_preserve_post(gw, req, log, resp))
+			redirect_to_login(gw, req, resp);
 		return;
 	case KG_UNAUTH_AUTO:
+		if (kg_authn_preserve_post(gw, req, log, resp))
+			return;
 		if (kg_req_wants_html(req)) {
 			redirect_to_login(gw, req, resp);
 			return;

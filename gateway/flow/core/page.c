@@ -13,12 +13,12 @@
 #include <strings.h>
 
 /* No script, no framing, nothing from elsewhere; inline style only. */
-#define PAGE_CSP                                                         \
-	"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' " \
+#define PAGE_CSP                                                               \
+	"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "       \
 	"data:; base-uri 'none'; frame-ancestors 'none'"
 
-const char *kg_page_render(apr_pool_t *pool, const kg_conf *conf,
-			   kg_page_id id, const kg_page_values *vals)
+const char *kg_page_render(apr_pool_t *pool, const kg_conf *conf, kg_page_id id,
+			   const kg_page_values *vals)
 {
 	const kg_page_template *t = &conf->pages.templates[id];
 	kg_buf b;
@@ -172,12 +172,11 @@ static void challenge(const kg_req *req, kg_resp *resp, const char *code)
 		return;
 	if (strcmp(code, "invalid_token") != 0)
 		code = NULL;
-	if (apr_table_get(resp->headers, "WWW-Authenticate") == NULL ||
-	    code)
-		apr_table_setn(
-			resp->headers, "WWW-Authenticate",
-			code ? "Bearer realm=\"keygate\", error=\"invalid_token\""
-			     : "Bearer realm=\"keygate\"");
+	if (apr_table_get(resp->headers, "WWW-Authenticate") == NULL || code)
+		apr_table_setn(resp->headers, "WWW-Authenticate",
+			       code ? "Bearer realm=\"keygate\", "
+				      "error=\"invalid_token\""
+				    : "Bearer realm=\"keygate\"");
 }
 
 void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
@@ -208,7 +207,8 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		vals.v[KG_PV_MESSAGE] = e->message;
 		vals.v[KG_PV_REFERENCE] = ref;
 		vals.v[KG_PV_REASON] = reason;
-		vals.v[KG_PV_SIGNIN_URL] = kg_page_signin_url(gw, req->pool, "/");
+		vals.v[KG_PV_SIGNIN_URL] =
+			kg_page_signin_url(gw, req->pool, "/");
 		vals.v[KG_PV_SIGNOUT_URL] = apr_pstrcat(
 			req->pool, gw->conf->gateway.prefix, "logout", NULL);
 		apr_table_setn(resp->headers, "Content-Security-Policy",

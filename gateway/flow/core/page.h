@@ -17,8 +17,8 @@ typedef struct {
 
 /* Fills template id of conf with vals, escaping every value but the
  * *_html ones. In pool. */
-const char *kg_page_render(apr_pool_t *pool, const kg_conf *conf,
-			   kg_page_id id, const kg_page_values *vals);
+const char *kg_page_render(apr_pool_t *pool, const kg_conf *conf, kg_page_id id,
+			   const kg_page_values *vals);
 
 /* True when a person's browser is asking (Accept names text/html and it
  * is no XHR), whatever the method: such a caller gets pages, others
