@@ -128,8 +128,8 @@ static const char *domain_of(const char *address)
 	return at ? at + 1 : address;
 }
 
-const kg_conf_provider *
-kg_conf_providers_by_email(const kg_conf_provider_list *p, const char *address)
+const kg_conf_provider *kg_conf_providers_by_email(const kg_conf_provider_list *p,
+						   const char *address)
 {
 	const char *domain = address ? domain_of(address) : "";
 

@@ -68,8 +68,8 @@ void kg_conf_providers_note(kg_conf_provider_list *p, apr_pool_t *pool,
 /* The provider whose email domains hold domain (compared
  * case-insensitively; a leading '@' and anything before it are skipped,
  * so an address works too), or NULL. */
-const kg_conf_provider *
-kg_conf_providers_by_email(const kg_conf_provider_list *p, const char *address);
+const kg_conf_provider *kg_conf_providers_by_email(const kg_conf_provider_list *p,
+						   const char *address);
 
 /* The whole settings (conf.h); C11 allows the typedef twice. */
 typedef struct kg_conf kg_conf;
