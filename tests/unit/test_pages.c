@@ -112,7 +112,8 @@ static void test_a_template_directory_is_checked_whole(void **state)
 	msg = kg_conf_pages_load(pool, dir, &conf->pages);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, "no page is called sign-in.html"));
-	assert_non_null(kg_conf_pages_load(pool, "/nonexistent-kg", &conf->pages));
+	assert_non_null(
+		kg_conf_pages_load(pool, "/nonexistent-kg", &conf->pages));
 	apr_file_remove(apr_pstrcat(pool, dir, "/sign-in.html", NULL), pool);
 	apr_file_remove(apr_pstrcat(pool, dir, "/denied.html", NULL), pool);
 	apr_file_remove(apr_pstrcat(pool, dir, "/notes.txt", NULL), pool);
@@ -138,8 +139,8 @@ static const char *reference_in(kgt_flow *f, const char *body,
 	return apr_pstrndup(f->pool, at, 8);
 }
 
-static void test_a_refusal_is_a_page_or_json_with_a_logged_reference(
-	void **state)
+static void
+test_a_refusal_is_a_page_or_json_with_a_logged_reference(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(state, kgt_flow_oidc_conf());
 	kg_resp *resp;
@@ -154,7 +155,8 @@ static void test_a_refusal_is_a_page_or_json_with_a_logged_reference(
 	assert_string_equal(resp->content_type, "text/html; charset=utf-8");
 	assert_non_null(strstr(resp->body, "<html lang=\"en\">"));
 	assert_non_null(strstr(resp->body, "This sign-in has expired"));
-	assert_non_null(strstr(resp->body, "href=\"/keygate/login?return_to=%2F\""));
+	assert_non_null(
+		strstr(resp->body, "href=\"/keygate/login?return_to=%2F\""));
 	ref = reference_in(f, resp->body, "<code id=\"reference\">");
 	assert_true(kgt_flow_logged(
 		f, apr_pstrcat(f->pool, "KG-0440 REFUSED ref=", ref,
@@ -164,33 +166,29 @@ static void test_a_refusal_is_a_page_or_json_with_a_logged_reference(
 
 	/* an API client without credentials: JSON, RFC 6750 challenge */
 	resp = authn(f, kgt_loc(f, KG_UNAUTH_AUTO, NULL),
-				kgt_req(f, "GET", "/api/x"));
+		     kgt_req(f, "GET", "/api/x"));
 	assert_int_equal(kgt_status(resp), 401);
 	assert_string_equal(resp->content_type, "application/json");
 	j = kgt_json(f->pool, resp->body);
-	assert_string_equal(kg_json_str(j, "error"),
-			    "unauthorized");
-	assert_string_equal(kg_json_str(j, "reason"),
-			    "no_credentials");
+	assert_string_equal(kg_json_str(j, "error"), "unauthorized");
+	assert_string_equal(kg_json_str(j, "reason"), "no_credentials");
 	ref = kg_json_str(j, "reference");
-	assert_true(kgt_flow_logged(
-		f, apr_pstrcat(f->pool, "ref=", ref, " reason=no_credentials",
-			       NULL)));
+	assert_true(kgt_flow_logged(f, apr_pstrcat(f->pool, "ref=", ref,
+						   " reason=no_credentials",
+						   NULL)));
 	assert_string_equal(kgt_resp_header(resp, "WWW-Authenticate"),
 			    "Bearer realm=\"keygate\"");
 	/* a bad token: invalid_token in both */
 	{
 		kg_req *req = kgt_req(f, "GET", "/api/x");
 		kgt_req_header(req, "Authorization", "Bearer not.a.jwt");
-		resp = authn(f, kgt_loc(f, KG_UNAUTH_AUTO, NULL),
-					req);
+		resp = authn(f, kgt_loc(f, KG_UNAUTH_AUTO, NULL), req);
 		assert_int_equal(kgt_status(resp), 401);
 		j = kgt_json(f->pool, resp->body);
-		assert_string_equal(kg_json_str(j, "error"),
-				    "invalid_token");
-		assert_non_null(strstr(
-			kgt_resp_header(resp, "WWW-Authenticate"),
-			"error=\"invalid_token\""));
+		assert_string_equal(kg_json_str(j, "error"), "invalid_token");
+		assert_non_null(
+			strstr(kgt_resp_header(resp, "WWW-Authenticate"),
+			       "error=\"invalid_token\""));
 	}
 	/* Redis down: 503, temporarily_unavailable, logged as an error */
 	kgt_flow_stop_redis(f);
@@ -198,13 +196,11 @@ static void test_a_refusal_is_a_page_or_json_with_a_logged_reference(
 		kg_req *req = kgt_req(f, "GET", "/api/x");
 		kgt_req_cookie(req, "keygate_session",
 			       "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-		resp = authn(f, kgt_loc(f, KG_UNAUTH_AUTO, NULL),
-					req);
+		resp = authn(f, kgt_loc(f, KG_UNAUTH_AUTO, NULL), req);
 	}
 	assert_int_equal(kgt_status(resp), 503);
 	j = kgt_json(f->pool, resp->body);
-	assert_string_equal(kg_json_str(j, "error"),
-			    "temporarily_unavailable");
+	assert_string_equal(kg_json_str(j, "error"), "temporarily_unavailable");
 	ref = kg_json_str(j, "reference");
 	assert_true(kgt_flow_logged(
 		f, apr_pstrcat(f->pool, "KG-0441 REFUSED ref=", ref,
@@ -271,11 +267,12 @@ static void test_the_sign_in_page_lists_every_provider(void **state)
 	assert_non_null(strstr(body, "<main id=\"main\">"));
 
 	/* kc_idp_hint and idp= skip the page, return path kept */
-	resp = kgt_endpoint(
-		f, browser(f, "GET", "/keygate/login?kc_idp_hint=corp-saml&"
-				     "return_to=%2Fprojects"));
+	resp = kgt_endpoint(f, browser(f, "GET",
+				       "/keygate/login?kc_idp_hint=corp-saml&"
+				       "return_to=%2Fprojects"));
 	assert_int_equal(resp->status, 302);
-	assert_non_null(strstr(kgt_resp_header(resp, "Location"), "SAMLRequest="));
+	assert_non_null(
+		strstr(kgt_resp_header(resp, "Location"), "SAMLRequest="));
 	resp = kgt_endpoint(f, browser(f, "GET", "/keygate/login?idp=corp"));
 	assert_int_equal(resp->status, 302);
 	assert_non_null(strstr(kgt_resp_header(resp, "Location"),
@@ -284,7 +281,8 @@ static void test_the_sign_in_page_lists_every_provider(void **state)
 	resp = kgt_endpoint(
 		f, browser(f, "GET", "/keygate/login?email=Jo%40Example.COM"));
 	assert_int_equal(resp->status, 302);
-	assert_non_null(strstr(kgt_resp_header(resp, "Location"), "SAMLRequest="));
+	assert_non_null(
+		strstr(kgt_resp_header(resp, "Location"), "SAMLRequest="));
 	resp = kgt_endpoint(
 		f, browser(f, "GET", "/keygate/login?email=jo%40other.org"));
 	assert_int_equal(resp->status, 200);
@@ -296,8 +294,8 @@ static void test_a_hostile_hint_shows_the_page_never_a_redirect(void **state)
 {
 	kgt_flow *f = two_providers(state, NULL);
 	static const char *const hints[] = {
-		"https://evil.example/", "//evil.example", "corp/../x",
-		"<script>alert(1)</script>", "corp%00", "CORP",
+		"https://evil.example/",     "//evil.example", "corp/../x",
+		"<script>alert(1)</script>", "corp%00",	       "CORP",
 	};
 
 	for (size_t i = 0; i < sizeof(hints) / sizeof(*hints); i++) {
@@ -305,12 +303,13 @@ static void test_a_hostile_hint_shows_the_page_never_a_redirect(void **state)
 			kg_resp *resp = kgt_endpoint(
 				f,
 				browser(f, "GET",
-					apr_pstrcat(f->pool, "/keygate/login?",
-						    p ? "idp=" : "kc_idp_hint=",
-						    kg_str_url_encode(f->pool,
-								      hints[i]),
-						    "&return_to=%2F%2Fevil.example",
-						    NULL)));
+					apr_pstrcat(
+						f->pool, "/keygate/login?",
+						p ? "idp=" : "kc_idp_hint=",
+						kg_str_url_encode(f->pool,
+								  hints[i]),
+						"&return_to=%2F%2Fevil.example",
+						NULL)));
 			if (resp->status != 200 ||
 			    kgt_resp_header(resp, "Location") ||
 			    strstr(resp->body, "<script") ||
@@ -321,8 +320,9 @@ static void test_a_hostile_hint_shows_the_page_never_a_redirect(void **state)
 			assert_non_null(strstr(resp->body, "return_to=%2F\""));
 		}
 	}
-	assert_true(kgt_flow_logged(f, "KG-0444 REJECT proto=login "
-				       "reason=unknown_hint param=kc_idp_hint"));
+	assert_true(kgt_flow_logged(f,
+				    "KG-0444 REJECT proto=login "
+				    "reason=unknown_hint param=kc_idp_hint"));
 	assert_true(kgt_flow_logged(f, "param=idp"));
 	assert_true(kgt_flow_logged(f, "KG-0403"));
 }
@@ -356,7 +356,8 @@ static void test_a_form_post_is_kept_in_the_browser(void **state)
 	kg_resp *resp;
 	const char *csp, *token;
 
-	resp = authn(f, loc, form_post(f, "https://gw.example", "a=1&b=%3Cx%3E"));
+	resp = authn(f, loc,
+		     form_post(f, "https://gw.example", "a=1&b=%3Cx%3E"));
 	assert_int_equal(resp->status, 200);
 	assert_non_null(strstr(resp->body, "data-action=\"/app/form?x=1\""));
 	assert_non_null(strstr(resp->body, "data-body=\"a=1&amp;b=%3Cx%3E\""));
@@ -387,32 +388,32 @@ static void test_a_form_post_is_kept_in_the_browser(void **state)
 		assert_int_equal(resp->status, 302);
 	}
 	resp = authn(f, loc,
-		form_post(f, "https://gw.example",
-			  "a=0123456789012345678901234567890123456789"
-			  "0123456789012345678901234567890123456789"));
+		     form_post(f, "https://gw.example",
+			       "a=0123456789012345678901234567890123456789"
+			       "0123456789012345678901234567890123456789"));
 	assert_int_equal(resp->status, 302);
 	assert_true(kgt_flow_logged(f, "reason=too_large"));
 
 	/* the replay page: to the login without a session, then the page */
 	resp = kgt_endpoint(
-		f, browser(f, "GET", apr_pstrcat(f->pool,
-						 "/keygate/post/replay?t=",
-						 token, NULL)));
+		f, browser(f, "GET",
+			   apr_pstrcat(f->pool, "/keygate/post/replay?t=",
+				       token, NULL)));
 	assert_int_equal(resp->status, 302);
 	{
 		const char *cookie = kgt_flow_session(f, "jdoe", NULL);
-		kg_req *req = browser(f, "GET",
-				      apr_pstrcat(f->pool,
-						  "/keygate/post/replay?t=",
-						  token, NULL));
+		kg_req *req = browser(
+			f, "GET",
+			apr_pstrcat(f->pool, "/keygate/post/replay?t=", token,
+				    NULL));
 		kgt_req_session(f, req, cookie);
 		resp = kgt_endpoint(f, req);
 		assert_int_equal(resp->status, 200);
 		assert_non_null(strstr(resp->body, "data-token=\""));
 		assert_non_null(strstr(resp->body, "f.submit()"));
-		assert_non_null(strstr(kgt_resp_header(resp,
-						       "Content-Security-Policy"),
-				       "form-action 'self'"));
+		assert_non_null(
+			strstr(kgt_resp_header(resp, "Content-Security-Policy"),
+			       "form-action 'self'"));
 		req = browser(f, "GET", "/keygate/post/replay?t=short");
 		kgt_req_session(f, req, cookie);
 		resp = kgt_endpoint(f, req);
@@ -420,11 +421,35 @@ static void test_a_form_post_is_kept_in_the_browser(void **state)
 	}
 }
 
+static void test_an_auto_location_sends_a_refused_post_to_the_login(
+	void **state)
+{
+	kgt_flow *f = kgt_flow_begin(state, "KeygatePreservePost On\n");
+	kg_conf_location *loc = kgt_loc(f, KG_UNAUTH_AUTO, NULL);
+	kg_resp *resp;
+
+	/* kept: the page; cross-site: the login (a person, not a 401) */
+	resp = authn(f, loc, form_post(f, "https://gw.example", "a=1"));
+	assert_int_equal(resp->status, 200);
+	resp = authn(f, loc, form_post(f, "https://evil.example", "a=1"));
+	assert_int_equal(resp->status, 302);
+	assert_string_equal(kgt_resp_header(resp, "Location"),
+			    "/keygate/login?return_to=%2Fapp%2Fform%3Fx%3D1");
+	/* an API client's POST: 401 JSON as before */
+	{
+		kg_req *req = kgt_req(f, "POST", "/app/form");
+		kgt_req_body(req, "application/x-www-form-urlencoded", "a=1");
+		resp = authn(f, loc, req);
+		assert_int_equal(kgt_status(resp), 401);
+		assert_string_equal(resp->content_type, "application/json");
+	}
+}
+
 static void test_off_by_default_a_form_post_goes_to_the_login(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(state, NULL);
 	kg_resp *resp = authn(f, kgt_loc(f, KG_UNAUTH_LOGIN, NULL),
-		form_post(f, "https://gw.example", "a=1"));
+			      form_post(f, "https://gw.example", "a=1"));
 
 	assert_int_equal(resp->status, 302);
 	assert_false(kgt_flow_logged(f, "KG-0442"));
@@ -436,12 +461,14 @@ int main(void)
 		KGT(test_a_template_is_text_and_placeholders),
 		KGT(test_a_bad_template_names_file_line_and_column),
 		KGT(test_a_template_directory_is_checked_whole),
-		KGT_FLOW(test_a_refusal_is_a_page_or_json_with_a_logged_reference),
+		KGT_FLOW(
+			test_a_refusal_is_a_page_or_json_with_a_logged_reference),
 		KGT_FLOW(test_logout_lands_on_the_signed_out_page),
 		KGT_FLOW(test_the_sign_in_page_lists_every_provider),
 		KGT_FLOW(test_a_hostile_hint_shows_the_page_never_a_redirect),
 		KGT_FLOW(test_one_provider_goes_straight_to_it),
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),
+		KGT_FLOW(test_an_auto_location_sends_a_refused_post_to_the_login),
 		KGT_FLOW(test_off_by_default_a_form_post_goes_to_the_login),
 	};
 

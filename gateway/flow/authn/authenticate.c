@@ -143,6 +143,7 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	bool check = kg_conf_location_bearer_check(loc);
 	const char *token = check ? bearer_token(req) : NULL;
 	const char *key;
+	kg_preserve_outcome kept;
 	kg_rc rc;
 
 	if (token) {
@@ -186,13 +187,15 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_identity_set(req->pool, resp->backend_headers, NULL, loc);
 		return;
 	case KG_UNAUTH_LOGIN:
-		if (!kg_authn_preserve_post(gw, req, log, resp))
+		if (kg_authn_preserve_post(gw, req, log, resp) !=
+		    KG_PRESERVE_KEPT)
 			redirect_to_login(gw, req, resp);
 		return;
 	case KG_UNAUTH_AUTO:
-		if (kg_authn_preserve_post(gw, req, log, resp))
+		kept = kg_authn_preserve_post(gw, req, log, resp);
+		if (kept == KG_PRESERVE_KEPT)
 			return;
-		if (kg_req_wants_html(req)) {
+		if (kept == KG_PRESERVE_REFUSED || kg_req_wants_html(req)) {
 			redirect_to_login(gw, req, resp);
 			return;
 		}

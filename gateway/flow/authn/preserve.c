@@ -61,10 +61,9 @@ static void script_page(kg_req *req, kg_resp *resp, const char *nonce,
 			    title,
 			    " - Domino</title>\n</head>\n<body>\n"
 			    "<main id=\"kg\" ",
-			    data_attrs, ">\n<h1>", title, "</h1>\n",
-			    noscript, "</main>\n<script nonce=\"", nonce,
-			    "\">\n", script, "</script>\n</body>\n</html>\n",
-			    NULL));
+			    data_attrs, ">\n<h1>", title, "</h1>\n", noscript,
+			    "</main>\n<script nonce=\"", nonce, "\">\n", script,
+			    "</script>\n</body>\n</html>\n", NULL));
 }
 
 /* clang-format off */
@@ -90,8 +89,8 @@ static const char replay_script[] =
 	"document.body.appendChild(f);f.submit();})();\n";
 /* clang-format on */
 
-bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
-			    kg_resp *resp)
+kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
+					   const kg_log *log, kg_resp *resp)
 {
 	const char *action, *token = NULL, *nonce = NULL, *replay, *next;
 	const char *reason = NULL;
@@ -99,15 +98,15 @@ bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 	if (!gw->conf->pages.preserve_post ||
 	    strcmp(req->method, "POST") != 0 || !kg_page_wants_html(req))
-		return false;
+		return KG_PRESERVE_NONE;
 	if (!kg_req_is_form(req) || req->body == NULL)
 		reason = "not_form";
 	else if ((long long)req->body_len > gw->conf->pages.preserve_post_max)
 		reason = "too_large";
 	else if (!same_origin(gw, req))
 		reason = "cross_site";
-	action = req->query ? apr_pstrcat(req->pool, req->path, "?",
-					  req->query, NULL)
+	action = req->query ? apr_pstrcat(req->pool, req->path, "?", req->query,
+					  NULL)
 			    : req->path;
 	if (reason == NULL && !kg_redirect_is_local(action))
 		reason = "not_local";
@@ -115,11 +114,11 @@ bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_log_emit(log, KG_LOG_WARN, "KG-0443",
 			    "REJECT proto=post reason=%s path=%.200s", reason,
 			    req->path);
-		return false;
+		return KG_PRESERVE_REFUSED;
 	}
 	if (kg_rand_b64(req->pool, 24, &token, &err) != KG_OK ||
 	    kg_rand_b64(req->pool, 16, &nonce, &err) != KG_OK)
-		return false;
+		return KG_PRESERVE_REFUSED;
 	replay = apr_pstrcat(req->pool, gw->conf->gateway.prefix,
 			     "post/replay?t=", token, NULL);
 	next = kg_page_signin_url(gw, req->pool, replay);
@@ -128,14 +127,14 @@ bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
 		    req->path, req->body_len);
 	script_page(
 		req, resp, nonce, "Signing in",
-		apr_pstrcat(
-			req->pool, "data-action=\"",
-			kg_reply_escape(req->pool, action), "\" data-body=\"",
-			kg_reply_escape(req->pool,
-					apr_pstrmemdup(req->pool, req->body,
-						       req->body_len)),
-			"\" data-token=\"", token, "\" data-next=\"",
-			kg_reply_escape(req->pool, next), "\"", NULL),
+		apr_pstrcat(req->pool, "data-action=\"",
+			    kg_reply_escape(req->pool, action),
+			    "\" data-body=\"",
+			    kg_reply_escape(req->pool,
+					    apr_pstrmemdup(req->pool, req->body,
+							   req->body_len)),
+			    "\" data-token=\"", token, "\" data-next=\"",
+			    kg_reply_escape(req->pool, next), "\"", NULL),
 		save_script,
 		apr_pstrcat(req->pool,
 			    "<p>Your session has ended. What you sent is kept "
@@ -143,9 +142,8 @@ bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "in.</p>\n<noscript><p>Without JavaScript it "
 			    "cannot be kept. <a href=\"",
 			    kg_reply_escape(req->pool, next),
-			    "\">Sign in</a></p></noscript>\n",
-			    NULL));
-	return true;
+			    "\">Sign in</a></p></noscript>\n", NULL));
+	return KG_PRESERVE_KEPT;
 }
 
 void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
@@ -161,9 +159,10 @@ void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return;
 	}
-	if (token == NULL || strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "abcdefghijklmnopqrstuvwxyz"
-					   "0123456789-_") != strlen(token) ||
+	if (token == NULL ||
+	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "abcdefghijklmnopqrstuvwxyz"
+			  "0123456789-_") != strlen(token) ||
 	    strlen(token) != 32) {
 		kg_resp_fail(resp, KG_EINVAL, "post_token");
 		return;
@@ -179,13 +178,13 @@ void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
 		kg_resp_fail(resp, KG_EINTERNAL, "random");
 		return;
 	}
-	script_page(req, resp, nonce, "Sending your form again",
-		    apr_psprintf(req->pool, "data-token=\"%s\" data-ttl=\"%lld\"",
-				 token,
-				 gw->conf->gateway.login_state_timeout_s *
-					 1000),
-		    replay_script,
-		    "<p>Sending what you sent before you signed in.</p>\n"
-		    "<noscript><p>This needs JavaScript. <a href=\"/\">Go to "
-		    "the start page</a></p></noscript>\n");
+	script_page(
+		req, resp, nonce, "Sending your form again",
+		apr_psprintf(req->pool, "data-token=\"%s\" data-ttl=\"%lld\"",
+			     token,
+			     gw->conf->gateway.login_state_timeout_s * 1000),
+		replay_script,
+		"<p>Sending what you sent before you signed in.</p>\n"
+		"<noscript><p>This needs JavaScript. <a href=\"/\">Go to "
+		"the start page</a></p></noscript>\n");
 }

@@ -10,14 +10,22 @@
 
 #include "gateway/flow/core/state.h"
 
-/* For a request with no session that would go to the login: when it is
- * a same-site browser form POST within KeygatePreservePostMax, answers
- * with the page that keeps the body and goes on to the login (returns
- * true, KG-0442). A form POST that cannot be kept (cross-site, too
- * large) is logged (KG-0443) and false returned: the caller goes on as
- * without preservation. Anything else: false, nothing logged. */
-bool kg_authn_preserve_post(kg_gateway *gw, kg_req *req, const kg_log *log,
-			    kg_resp *resp);
+/* What kg_authn_preserve_post did. */
+typedef enum {
+	KG_PRESERVE_NONE = 0, /* not a browser form POST, or preservation
+				 is off: nothing done */
+	KG_PRESERVE_KEPT,     /* resp is the page that keeps the body and
+				 goes on to the login (KG-0442) */
+	KG_PRESERVE_REFUSED   /* a browser POST that cannot be kept
+				 (cross-site, too large, not a form):
+				 logged (KG-0443); the caller sends the
+				 person to the login without it */
+} kg_preserve_outcome;
+
+/* For a request with no session that would go to the login: keeps a
+ * same-origin browser form POST within KeygatePreservePostMax. */
+kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
+					   const kg_log *log, kg_resp *resp);
 
 /* GET PREFIX post/replay?t=TOKEN: with a session, the page that POSTs
  * the body kept under TOKEN in this tab once, to its local path (or goes

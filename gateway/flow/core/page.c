@@ -148,14 +148,40 @@ static const explanation *explain(const char *reason)
 	return e;
 }
 
-/* The RFC 6750 / OAuth error code of a refusal. */
-static const char *error_code(const kg_req *req, kg_rc rc)
+/* The RFC 6750 error code a challenge already names (error="X"), or
+ * NULL. */
+static const char *challenge_code(apr_pool_t *pool, const char *challenge)
+{
+	const char *at = challenge ? strstr(challenge, "error=\"") : NULL;
+	const char *end;
+
+	if (at == NULL)
+		return NULL;
+	at += strlen("error=\"");
+	end = strchr(at, '"');
+	return end ? apr_pstrmemdup(pool, at, (size_t)(end - at)) : NULL;
+}
+
+/* The RFC 6750 / OAuth error code of a refusal: a 401's challenge keeps
+ * what the handler set (and names invalid_token when it set none and a
+ * token was sent; RFC 6750 3.1: no code without credentials). */
+static const char *error_code(const kg_req *req, kg_resp *resp)
 {
 	bool bearer = kg_req_header(req, "Authorization") != NULL;
+	const char *set = apr_table_get(resp->headers, "WWW-Authenticate");
+	const char *code;
 
 	/* clang-format off */
-	switch (rc) {
-	case KG_EAUTH: return bearer ? "invalid_token" : "unauthorized";
+	switch (resp->rc) {
+	case KG_EAUTH:
+		if ((code = challenge_code(req->pool, set)) != NULL)
+			return code;
+		if (set == NULL)
+			apr_table_setn(resp->headers, "WWW-Authenticate",
+				       bearer ? "Bearer realm=\"keygate\", "
+						"error=\"invalid_token\""
+					      : "Bearer realm=\"keygate\"");
+		return bearer && set == NULL ? "invalid_token" : "unauthorized";
 	case KG_EINVAL: return "invalid_request";
 	case KG_EDENIED: return bearer ? "insufficient_scope" : "access_denied";
 	case KG_EBACKEND: return "temporarily_unavailable";
@@ -163,20 +189,6 @@ static const char *error_code(const kg_req *req, kg_rc rc)
 	default: return "server_error";
 	}
 	/* clang-format on */
-}
-
-/* A 401's challenge names the RFC 6750 error when a token was sent. */
-static void challenge(const kg_req *req, kg_resp *resp, const char *code)
-{
-	if (resp->rc != KG_EAUTH)
-		return;
-	if (strcmp(code, "invalid_token") != 0)
-		code = NULL;
-	if (apr_table_get(resp->headers, "WWW-Authenticate") == NULL || code)
-		apr_table_setn(resp->headers, "WWW-Authenticate",
-			       code ? "Bearer realm=\"keygate\", "
-				      "error=\"invalid_token\""
-				    : "Bearer realm=\"keygate\"");
 }
 
 void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
@@ -199,7 +211,7 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		    "REFUSED ref=%s reason=%s method=%s path=%.200s", ref,
 		    reason, req->method, req->path);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	code = error_code(req, resp->rc);
+	code = error_code(req, resp);
 	if (kg_page_wants_html(req)) {
 		kg_page_values vals = {{NULL}};
 		e = explain(resp->reason);
@@ -228,7 +240,6 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		kg_buf_adds(&b, ",\"reference\":");
 		kg_buf_add_json_string(&b, ref);
 		kg_buf_adds(&b, "}\n");
-		challenge(req, resp, code);
 		resp->content_type = "application/json";
 		resp->body = b.data;
 	}

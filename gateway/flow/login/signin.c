@@ -55,8 +55,8 @@ static const char *providers_html(kg_gateway *gw, apr_pool_t *pool,
 	kg_buf_adds(&b, "<ul class=\"providers\">\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *href = apr_pstrcat(
-			pool, gw->conf->gateway.prefix, "login?idp=",
-			kg_str_url_encode(pool, list[i].alias),
+			pool, gw->conf->gateway.prefix,
+			"login?idp=", kg_str_url_encode(pool, list[i].alias),
 			"&return_to=", enc, NULL);
 		kg_buf_addf(&b,
 			    "<li><a class=\"button\" id=\"provider-%s\" "
@@ -82,11 +82,10 @@ static const char *discovery_html(kg_gateway *gw, apr_pool_t *pool,
 	if (!any)
 		return "";
 	return apr_pstrcat(
-		pool,
-		"<form method=\"get\" action=\"",
-		kg_reply_escape(pool, apr_pstrcat(pool,
-						  gw->conf->gateway.prefix,
-						  "login", NULL)),
+		pool, "<form method=\"get\" action=\"",
+		kg_reply_escape(pool,
+				apr_pstrcat(pool, gw->conf->gateway.prefix,
+					    "login", NULL)),
 		"\">\n<p class=\"or\">or</p>\n"
 		"<label for=\"email\">Sign in with your work email</label>\n"
 		"<input id=\"email\" name=\"email\" type=\"email\" "
