@@ -39,13 +39,28 @@ const char *kg_conf_where(const kg_conf *conf, const char *directive)
 			   : NULL;
 }
 
+/* A KeygateLoginProvider must name a provider: KG_ECONFIG with its
+ * "FILE:LINE: " when known. */
+static kg_rc check_login_provider(const kg_conf *c, kg_err *err)
+{
+	const char *login = c->gateway.login_alias;
+	const char *where = kg_conf_where(c, "KeygateLoginProvider");
+
+	if (login && kg_conf_provider_find(c, login) == NULL)
+		return kg_err_set(err, KG_ECONFIG,
+				  "%s%sKeygateLoginProvider \"%s\" names no "
+				  "KeygateSAMLProvider or KeygateOIDCProvider",
+				  where ? where : "", where ? ": " : "", login);
+	return KG_OK;
+}
+
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 {
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
 	if (rc == KG_OK)
-		rc = kg_conf_providers_finish(conf, err);
+		rc = check_login_provider(conf, err);
 	if (rc != KG_OK)
 		return rc;
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))

@@ -43,6 +43,41 @@ void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o)
 		apr_array_make(pool, 1, sizeof(kg_conf_bearer_clients));
 	o->bearer_cache_size = 4096;
 	o->bearer_cache_max_s = 300;
+	o->providers = apr_array_make(pool, 1, sizeof(kg_conf_oidc *));
+}
+
+const kg_conf_oidc *kg_conf_oidc_find(const kg_conf_oidc *o, const char *alias)
+{
+	for (int i = 0; alias && i < o->providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(o->providers, i, kg_conf_oidc *);
+		if (strcmp(p->alias, alias) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+const kg_conf_oidc *kg_conf_oidc_by_issuer(const kg_conf_oidc *o,
+					   const char *issuer)
+{
+	for (int i = 0; issuer && i < o->providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(o->providers, i, kg_conf_oidc *);
+		if (strcmp(p->issuer, issuer) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* What a per-provider directive sets: the provider declared last, or the
+ * defaults before any. */
+static kg_conf_oidc *target(kg_conf *conf)
+{
+	apr_array_header_t *list = conf->oidc.providers;
+
+	return list->nelts > 0
+		       ? APR_ARRAY_IDX(list, list->nelts - 1, kg_conf_oidc *)
+		       : &conf->oidc;
 }
 
 const char *kg_conf_oidc_client_auth_name(kg_oidc_client_auth a)
@@ -68,6 +103,7 @@ static const char *set_provider(const kg_directive *self, apr_pool_t *pool,
 				const char *const *argv, int *bad_arg)
 {
 	const char *msg;
+	kg_conf_oidc *p;
 
 	*bad_arg = 1;
 	if (!is_http_url(argv[1]))
@@ -76,8 +112,11 @@ static const char *set_provider(const kg_directive *self, apr_pool_t *pool,
 	if ((msg = kg_conf_provider_add(&conf->providers, pool, argv[0],
 					KG_PROVIDER_OIDC)) != NULL)
 		return msg;
-	conf->oidc.alias = apr_pstrdup(pool, argv[0]);
-	conf->oidc.issuer = apr_pstrdup(pool, argv[1]);
+	p = apr_pmemdup(pool, &conf->oidc, sizeof(*p));
+	p->providers = NULL;
+	p->alias = apr_pstrdup(pool, argv[0]);
+	p->issuer = apr_pstrdup(pool, argv[1]);
+	APR_ARRAY_PUSH(conf->oidc.providers, kg_conf_oidc *) = p;
 	return NULL;
 }
 
@@ -86,7 +125,8 @@ static const char *set_client_secret(const kg_directive *self, apr_pool_t *pool,
 				     const char *const *argv, int *bad_arg)
 {
 	*bad_arg = 0;
-	return kg_conf_read_secret(pool, argv[0], 1, &conf->oidc.client_secret);
+	return kg_conf_read_secret(pool, argv[0], 1,
+				   &target(conf)->client_secret);
 }
 
 static const char *set_client_auth(const kg_directive *self, apr_pool_t *pool,
@@ -95,10 +135,10 @@ static const char *set_client_auth(const kg_directive *self, apr_pool_t *pool,
 {
 	if (strcasecmp(argv[0], "basic") == 0 ||
 	    strcmp(argv[0], "client_secret_basic") == 0)
-		conf->oidc.client_auth = KG_OIDC_AUTH_BASIC;
+		target(conf)->client_auth = KG_OIDC_AUTH_BASIC;
 	else if (strcasecmp(argv[0], "post") == 0 ||
 		 strcmp(argv[0], "client_secret_post") == 0)
-		conf->oidc.client_auth = KG_OIDC_AUTH_POST;
+		target(conf)->client_auth = KG_OIDC_AUTH_POST;
 	else {
 		*bad_arg = 0;
 		return "must be basic or post";
@@ -119,7 +159,7 @@ static const char *set_scope(const kg_directive *self, apr_pool_t *pool,
 		*bad_arg = 0;
 		return "must include openid";
 	}
-	conf->oidc.scope = apr_pstrdup(pool, scope);
+	target(conf)->scope = apr_pstrdup(pool, scope);
 	return NULL;
 }
 
@@ -197,6 +237,40 @@ static const char *set_cache_size(const kg_directive *self, apr_pool_t *pool,
 	return set_range(self, pool, conf, argv[0], 0, 1000000, bad_arg);
 }
 
+/* A per-provider string at offsetof(kg_conf_oidc, field) self->offset. */
+static const char *set_p_name(const kg_directive *self, apr_pool_t *pool,
+			      kg_conf *conf, int argc, const char *const *argv,
+			      int *bad_arg)
+{
+	*bad_arg = 0;
+	if (argv[0][0] == '\0')
+		return "must not be empty";
+	*(const char **)((char *)target(conf) + self->offset) =
+		apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
+/* A per-provider On|Off at offsetof(kg_conf_oidc, field) self->offset. */
+static const char *set_p_flag(const kg_directive *self, apr_pool_t *pool,
+			      kg_conf *conf, int argc, const char *const *argv,
+			      int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_flag(argv[0],
+				 (bool *)((char *)target(conf) + self->offset));
+}
+
+/* A per-provider interval at offsetof(kg_conf_oidc, field) self->offset. */
+static const char *set_p_interval(const kg_directive *self, apr_pool_t *pool,
+				  kg_conf *conf, int argc,
+				  const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_number(
+		pool, argv[0], 1, 7 * 24 * 3600,
+		(long long *)((char *)target(conf) + self->offset));
+}
+
 static const char *set_refresh_failure(const kg_directive *self,
 				       apr_pool_t *pool, kg_conf *conf,
 				       int argc, const char *const *argv,
@@ -204,7 +278,7 @@ static const char *set_refresh_failure(const kg_directive *self,
 {
 	*bad_arg = 0;
 	return kg_directive_choice(pool, argv[0], "logout", "keep",
-				   &conf->oidc.refresh_failure_logout);
+				   &target(conf)->refresh_failure_logout);
 }
 
 /* KeygateBearerIssuer ISSUER JWKS_URL|discovery AUDIENCE... */
@@ -264,8 +338,26 @@ static const char *set_bearer_clients(const kg_directive *self,
 	return NULL;
 }
 
+/* Gives provider p the settings every provider shares with o. */
+static void share(kg_conf_oidc *p, const kg_conf_oidc *o)
+{
+	p->algorithms = o->algorithms;
+	p->clock_skew_s = o->clock_skew_s;
+	p->ca_file = o->ca_file;
+	p->ssl_verify = o->ssl_verify;
+	p->timeout_s = o->timeout_s;
+	p->discovery_refresh_s = o->discovery_refresh_s;
+	p->jwks_refresh_min_s = o->jwks_refresh_min_s;
+	p->bearer_issuers = o->bearer_issuers;
+	p->bearer_clients = o->bearer_clients;
+	p->bearer_cache_size = o->bearer_cache_size;
+	p->bearer_cache_max_s = o->bearer_cache_max_s;
+}
+
 kg_rc kg_conf_oidc_finish(kg_conf_oidc *o, kg_err *err)
 {
+	for (int i = 0; i < o->providers->nelts; i++)
+		share(APR_ARRAY_IDX(o->providers, i, kg_conf_oidc *), o);
 	/* from scratch, so that finishing twice gives the same lists */
 	for (int j = 0; j < o->bearer_issuers->nelts; j++)
 		APR_ARRAY_IDX(o->bearer_issuers, j, kg_conf_bearer_issuer)
@@ -296,13 +388,15 @@ kg_rc kg_conf_oidc_finish(kg_conf_oidc *o, kg_err *err)
 }
 
 #define OIDC(field) KG_CONF_OFFSET(oidc.field)
+#define PROVIDER(field) offsetof(kg_conf_oidc, field)
 
 const kg_directive kg_conf_oidc_directives[] = {
 	{"KeygateOIDCProvider", 2, 2, set_provider, "ALIAS ISSUER",
-	 "the OpenID provider for logins: its alias (for mappers) and its "
-	 "issuer, compared exactly"},
-	{"KeygateOIDCClientID", 1, 1, kg_directive_set_name, "ID",
-	 "the client_id registered at the provider", OIDC(client_id)},
+	 "an OpenID provider for logins: its alias (for mappers and endpoint "
+	 "paths) and its issuer, compared exactly; the client directives "
+	 "below it are its own"},
+	{"KeygateOIDCClientID", 1, 1, set_p_name, "ID",
+	 "the client_id registered at the provider", PROVIDER(client_id)},
 	{"KeygateOIDCClientSecret", 1, 1, set_client_secret,
 	 "SECRET|file:/PATH",
 	 "the client secret; file:/PATH reads it from a file"},
@@ -310,8 +404,8 @@ const kg_directive kg_conf_oidc_directives[] = {
 	 "client_secret_basic or client_secret_post at the token endpoint"},
 	{"KeygateOIDCScope", 1, -1, set_scope, "SCOPE...",
 	 "the scopes asked for at login (must include openid)"},
-	{"KeygateOIDCUserinfo", 1, 1, kg_directive_set_flag, "On|Off",
-	 "also read the userinfo endpoint after login", OIDC(userinfo)},
+	{"KeygateOIDCUserinfo", 1, 1, set_p_flag, "On|Off",
+	 "also read the userinfo endpoint after login", PROVIDER(userinfo)},
 	{"KeygateOIDCAlgorithms", 1, -1, set_algorithms, "ALG...",
 	 "the signature algorithms accepted on ID and bearer tokens"},
 	{"KeygateOIDCClockSkew", 1, 1, set_skew, "SECONDS",
@@ -330,9 +424,9 @@ const kg_directive kg_conf_oidc_directives[] = {
 	{"KeygateOIDCJWKSRefreshMin", 1, 1, set_interval, "SECONDS",
 	 "fetch a JWKS at most once per this many seconds (unknown kid)",
 	 OIDC(jwks_refresh_min_s)},
-	{"KeygateOIDCRefreshMargin", 1, 1, set_interval, "SECONDS",
+	{"KeygateOIDCRefreshMargin", 1, 1, set_p_interval, "SECONDS",
 	 "refresh a session's access token this long before it expires",
-	 OIDC(refresh_margin_s)},
+	 PROVIDER(refresh_margin_s)},
 	{"KeygateOIDCRefreshFailure", 1, 1, set_refresh_failure, "logout|keep",
 	 "when the provider refuses a refresh: end the session or keep it"},
 	{"KeygateBearerIssuer", 3, -1, set_bearer_issuer,

@@ -42,8 +42,16 @@ typedef struct {
 /* The largest token keygate parses; larger ones are refused unread. */
 #define KG_OIDC_TOKEN_MAX (16 * 1024)
 
-typedef struct {
-	/* the provider for browser logins; issuer NULL: OIDC login is off */
+/* The OIDC settings. kg_conf's own copy holds the defaults, the shared
+ * token checks and the bearer settings; each KeygateOIDCProvider is a
+ * copy of it (in providers) with its own alias, issuer and client. The
+ * per-provider directives (client, secret, auth, scope, userinfo,
+ * refresh) set the provider declared above them, or the defaults above
+ * any provider; the rest apply to every provider (kg_conf_oidc_finish
+ * copies them in). */
+typedef struct kg_conf_oidc kg_conf_oidc;
+struct kg_conf_oidc {
+	/* one provider for browser logins; issuer NULL: not a provider */
 	const char *alias;  /* the identity-provider alias for mappers */
 	const char *issuer; /* compared exactly, as OIDC requires */
 	const char *client_id;
@@ -73,15 +81,27 @@ typedef struct {
 	apr_array_header_t *bearer_clients; /* kg_conf_bearer_clients */
 	long long bearer_cache_size;	    /* 4096 results; 0: no cache */
 	long long bearer_cache_max_s;	    /* 300: a result's longest life */
-} kg_conf_oidc;
+
+	apr_array_header_t *providers; /* kg_conf_oidc *: one per
+					  KeygateOIDCProvider, in config
+					  order; NULL inside a provider */
+};
 
 /* Fills o with the defaults; strings are static, lists live in pool. */
 void kg_conf_oidc_defaults(apr_pool_t *pool, kg_conf_oidc *o);
 
 /* Gives each KeygateBearerIssuer the clients KeygateBearerClients lists
- * for it. KG_ECONFIG when a KeygateBearerClients names no configured
+ * for it, and each provider the shared settings (algorithms, skew, TLS,
+ * timeouts). KG_ECONFIG when a KeygateBearerClients names no configured
  * bearer issuer. */
 kg_rc kg_conf_oidc_finish(kg_conf_oidc *o, kg_err *err);
+
+/* The OIDC provider named alias, or NULL. */
+const kg_conf_oidc *kg_conf_oidc_find(const kg_conf_oidc *o, const char *alias);
+
+/* The OIDC provider whose issuer is exactly issuer, or NULL. */
+const kg_conf_oidc *kg_conf_oidc_by_issuer(const kg_conf_oidc *o,
+					   const char *issuer);
 
 /* Returns the stable name of a client authentication method
  * ("client_secret_basic", "client_secret_post"). */

@@ -74,10 +74,10 @@ const char *kg_conf_provider_add(kg_conf_provider_list *p, apr_pool_t *pool,
 	if (!kg_conf_alias_valid(alias))
 		return "must be letters, digits, '-', '_' or '.'";
 	if (old)
-		return old->file ? apr_psprintf(pool,
-						"names an identity provider "
-						"already defined at %s:%d",
-						old->file, old->line)
+		return old->file ? kg_psprintf(pool,
+					       "names an identity provider "
+					       "already defined at %s:%d",
+					       old->file, old->line)
 				 : "names an identity provider already defined";
 	e = apr_array_push(p->list);
 	memset(e, 0, sizeof(*e));
@@ -128,8 +128,8 @@ static const char *domain_of(const char *address)
 	return at ? at + 1 : address;
 }
 
-const kg_conf_provider *kg_conf_providers_by_email(const kg_conf_provider_list *p,
-						   const char *address)
+const kg_conf_provider *
+kg_conf_providers_by_email(const kg_conf_provider_list *p, const char *address)
 {
 	const char *domain = address ? domain_of(address) : "";
 
@@ -144,19 +144,6 @@ const kg_conf_provider *kg_conf_providers_by_email(const kg_conf_provider_list *
 		}
 	}
 	return NULL;
-}
-
-kg_rc kg_conf_providers_finish(const kg_conf *c, kg_err *err)
-{
-	const char *login = c->gateway.login_alias;
-	const char *where = kg_conf_where(c, "KeygateLoginProvider");
-
-	if (login && find(&c->providers, login) == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "%s%sKeygateLoginProvider \"%s\" names no "
-				  "KeygateSAMLProvider or KeygateOIDCProvider",
-				  where ? where : "", where ? ": " : "", login);
-	return KG_OK;
 }
 
 /* The provider argv[0] names, declared above; else NULL with the
@@ -234,10 +221,10 @@ static const char *set_domains(const kg_directive *self, apr_pool_t *pool,
 		if (owner == e)
 			continue;
 		if (owner)
-			return apr_psprintf(pool,
-					    "is already a domain of provider "
-					    "%s",
-					    owner->alias);
+			return kg_psprintf(pool,
+					   "is already a domain of provider "
+					   "%s",
+					   owner->alias);
 		APR_ARRAY_PUSH(e->email_domains, const char *) = d;
 	}
 	return NULL;

@@ -68,8 +68,8 @@ void kg_conf_providers_note(kg_conf_provider_list *p, apr_pool_t *pool,
 /* The provider whose email domains hold domain (compared
  * case-insensitively; a leading '@' and anything before it are skipped,
  * so an address works too), or NULL. */
-const kg_conf_provider *kg_conf_providers_by_email(const kg_conf_provider_list *p,
-						   const char *address);
+const kg_conf_provider *
+kg_conf_providers_by_email(const kg_conf_provider_list *p, const char *address);
 
 /* The whole settings (conf.h); C11 allows the typedef twice. */
 typedef struct kg_conf kg_conf;
@@ -81,10 +81,6 @@ const kg_conf_provider *kg_conf_providers(const kg_conf *c, size_t *n);
 /* The provider named alias (exact match), or NULL. */
 const kg_conf_provider *kg_conf_provider_find(const kg_conf *c,
 					      const char *alias);
-
-/* Checks what spans directives: a KeygateLoginProvider that names no
- * provider. KG_ECONFIG with "FILE:LINE: message" when known. */
-kg_rc kg_conf_providers_finish(const kg_conf *c, kg_err *err);
 
 /* Returns the stable name of a protocol ("saml", "oidc"). */
 const char *kg_conf_provider_protocol_name(kg_provider_protocol protocol);

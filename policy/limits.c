@@ -58,3 +58,27 @@ const char *kg_pol_limit_verdict_name(kg_pol_limit_verdict v)
 	static const char *const names[] = {"allow", "deny-user", "deny-realm"};
 	return (unsigned)v <= KG_POL_LIMIT_DENY_REALM ? names[v] : "unknown";
 }
+
+/* The stricter of two limits: true when a is (or b sets none). */
+static bool a_is_stricter(const kg_conf_session_limit *a,
+			  const kg_conf_session_limit *b)
+{
+	return b->max <= 0 || (a->max > 0 && a->max <= b->max);
+}
+
+void kg_pol_limits_stricter(const kg_conf_flow_limits *a,
+			    const kg_conf_flow_limits *b,
+			    kg_conf_flow_limits *out, bool *from_a_user,
+			    bool *from_a_realm)
+{
+	bool user_a = a_is_stricter(&a->user, &b->user);
+	bool realm_a = a_is_stricter(&a->realm, &b->realm);
+	kg_conf_flow_limits r = {user_a ? a->user : b->user,
+				 realm_a ? a->realm : b->realm};
+
+	*out = r;
+	if (from_a_user)
+		*from_a_user = user_a;
+	if (from_a_realm)
+		*from_a_realm = realm_a;
+}

@@ -37,6 +37,18 @@ typedef struct {
 void kg_pol_limit_check(const kg_conf_flow_limits *limits, long long user_count,
 			long long realm_count, kg_pol_limit_decision *out);
 
+/* The limits a login must meet when it passes two flows (the browser
+ * flow and an identity provider's post-login flow, each with its own
+ * limits): for the user limit and for the realm limit alike, the
+ * stricter of a's and b's (the lower non-zero max; a on a tie; a max of
+ * 0 is no limit), with that one's behaviour and message. *from_a_user
+ * and *from_a_realm (may be NULL) say whether each half came from a.
+ * out may be a. */
+void kg_pol_limits_stricter(const kg_conf_flow_limits *a,
+			    const kg_conf_flow_limits *b,
+			    kg_conf_flow_limits *out, bool *from_a_user,
+			    bool *from_a_realm);
+
 /* Returns the stable name of a verdict ("allow", "deny-user", ...). */
 const char *kg_pol_limit_verdict_name(kg_pol_limit_verdict v);
 

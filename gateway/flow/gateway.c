@@ -167,6 +167,35 @@ static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 				  conf->gateway.app_jwt_cert, signer, err);
 }
 
+/* Warns (KG-0560, FILE:LINE:COL of its first mapper) about each alias
+ * of the mapper file that names no configured provider: its mappers
+ * never run. "bearer" is the alias of other issuers' bearer tokens. */
+static void warn_unknown_aliases(apr_pool_t *ptemp, const kg_conf *conf,
+				 const kg_log *log)
+{
+	kg_mapper_set *set = NULL;
+	apr_hash_t *seen = apr_hash_make(ptemp);
+	kg_err err = {0};
+
+	if (kg_mapper_file_load(ptemp, conf->mapping.mapper_file, &set, NULL,
+				&err) != KG_OK)
+		return; /* kg_mappers_publish reported it */
+	for (size_t i = 0; i < set->nmappers; i++) {
+		const kg_mapper *m = &set->mappers[i];
+		if (strcmp(m->alias, "bearer") == 0 ||
+		    kg_conf_provider_find(conf, m->alias) ||
+		    apr_hash_get(seen, m->alias, APR_HASH_KEY_STRING))
+			continue;
+		apr_hash_set(seen, m->alias, APR_HASH_KEY_STRING, "");
+		kg_log_emit(log, KG_LOG_WARN, "KG-0560",
+			    "mapper alias names no provider: %s:%d:%d: "
+			    "identityProviderAlias \"%s\" is no "
+			    "KeygateSAMLProvider or KeygateOIDCProvider, so "
+			    "its mappers never run",
+			    set->path, m->line, m->col, m->alias);
+	}
+}
+
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       const kg_log *log, const kg_gateway_state *state,
 		       kg_gateway_keys **keys, kg_err *err)
@@ -179,10 +208,20 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
-	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateOIDCProvider needs "
-				  "KeygateOIDCClientID");
+	for (int i = 0; i < conf->oidc.providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *);
+		const kg_conf_provider *at =
+			kg_conf_provider_find(conf, p->alias);
+		if (p->client_id == NULL)
+			return kg_err_set(
+				err, KG_ECONFIG,
+				"%s:%d: KeygateOIDCProvider %s needs "
+				"KeygateOIDCClientID (below it, or above "
+				"every KeygateOIDCProvider for all)",
+				at && at->file ? at->file : "-",
+				at ? at->line : 0, p->alias);
+	}
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
@@ -197,9 +236,12 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return KG_OK;
 	if (state && state->dir)
 		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
-	return kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
-				  state ? state->uid : (uid_t)-1,
-				  state ? state->gid : (gid_t)-1, log, err);
+	rc = kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				state ? state->uid : (uid_t)-1,
+				state ? state->gid : (gid_t)-1, log, err);
+	if (rc == KG_OK)
+		warn_unknown_aliases(ptemp, conf, log);
+	return rc;
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
@@ -230,8 +272,17 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 					  &share, &gw->log, &gw->mappers, err);
 	}
 	gw->app_signer = keys ? keys->app_signer : NULL;
-	if (rc == KG_OK && conf->oidc.issuer)
-		rc = kg_oidc_open(pool, &conf->oidc, &gw->log, &gw->oidc, err);
+	if (conf->oidc.providers->nelts > 0)
+		gw->oidc = apr_array_make(pool, conf->oidc.providers->nelts,
+					  sizeof(kg_oidc *));
+	for (int i = 0; rc == KG_OK && i < conf->oidc.providers->nelts; i++) {
+		kg_oidc *o = NULL;
+		rc = kg_oidc_open(
+			pool,
+			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *),
+			&gw->log, &o, err);
+		APR_ARRAY_PUSH(gw->oidc, kg_oidc *) = o;
+	}
 	if (rc == KG_OK && keys && keys->saml_metadata) {
 		gw->saml = apr_array_make(pool, conf->saml.idps->nelts,
 					  sizeof(kg_saml *));

@@ -116,7 +116,7 @@ curl -s -o /dev/null -b "$jarF" "$base/keygate/logout"
 sleep 3.5
 check "a session whose access token is due still works" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H 'Accept: application/json' "$base/app/x")" = 200
-check "its tokens were refreshed at the provider" grep -q "session refreshed user=demo" "$work/main/error.log"
+check "its tokens were refreshed at the provider" grep -q "session refreshed idp=corp user=demo" "$work/main/error.log"
 check "the session endpoint still shows no token" bash -c "! curl -s -b '$jar' '$base/keygate/session' | grep -q eyJ"
 
 # --- forged and replayed callbacks ------------------------------------
@@ -171,7 +171,7 @@ for _ in $(seq 20); do
 	sleep 0.2
 done
 check "the provider's back-channel logout token is accepted" \
-	grep -q "KG-0522 AUDIT backchannel logout by=sid sessions_ended=1" "$work/main/error.log"
+	grep -q "KG-0522 AUDIT backchannel logout idp=corp by=sid sessions_ended=1" "$work/main/error.log"
 check "after back-channel logout the session is gone" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" -H 'Accept: application/json' "$base/app/x")" = 401
 st=$(curl -s -o /dev/null -w '%{http_code}' --data 'logout_token=eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' "$base/keygate/oidc/backchannel")

@@ -66,7 +66,8 @@ static void test_oidc_directives_are_read(void **state)
 				secret),
 			&conf, &err),
 		KG_OK);
-	o = &conf->oidc;
+	assert_int_equal(conf->oidc.providers->nelts, 1);
+	o = APR_ARRAY_IDX(conf->oidc.providers, 0, kg_conf_oidc *);
 	assert_string_equal(o->alias, "corp-oidc");
 	assert_string_equal(o->issuer, "https://kc.example/realms/domino");
 	assert_string_equal(o->client_id, "domino");
@@ -90,6 +91,62 @@ static void test_oidc_directives_are_read(void **state)
 	assert_null(b->jwks_uri);
 	assert_true(o->bearer_cache_size == 100);
 	assert_true(o->bearer_cache_max_s == 60);
+}
+
+/* Several providers: each has its own client; the client directives
+ * above every provider are the defaults; the token checks are shared. */
+static void test_oidc_several_providers(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_conf *conf;
+	kg_err err;
+	const kg_conf_oidc *a, *b;
+
+	assert_int_equal(
+		kgt_conf_load(pool,
+			      "KeygateOIDCScope openid email\n"
+			      "KeygateOIDCClientID shared\n"
+			      "KeygateOIDCProvider a https://a.example\n"
+			      "KeygateOIDCClientSecret sa\n"
+			      "KeygateOIDCRefreshFailure keep\n"
+			      "KeygateOIDCProvider b https://b.example\n"
+			      "KeygateOIDCClientID bee\n"
+			      "KeygateOIDCClientAuth post\n"
+			      "KeygateOIDCUserinfo On\n"
+			      "KeygateOIDCRefreshMargin 30\n"
+			      "KeygateOIDCClockSkew 5\n"
+			      "KeygateBearerIssuer https://a.example discovery "
+			      "api\n",
+			      &conf, &err),
+		KG_OK);
+	assert_int_equal(conf->oidc.providers->nelts, 2);
+	a = kg_conf_oidc_find(&conf->oidc, "a");
+	b = kg_conf_oidc_find(&conf->oidc, "b");
+	assert_ptr_equal(
+		kg_conf_oidc_by_issuer(&conf->oidc, "https://b.example"), b);
+	assert_null(kg_conf_oidc_by_issuer(&conf->oidc, "https://b.example/"));
+	assert_null(kg_conf_oidc_find(&conf->oidc, "c"));
+	assert_string_equal(a->client_id, "shared");
+	assert_string_equal(a->scope, "openid email");
+	assert_memory_equal(a->client_secret.bytes, "sa", 2);
+	assert_int_equal(a->client_auth, KG_OIDC_AUTH_BASIC);
+	assert_false(a->userinfo);
+	assert_false(a->refresh_failure_logout);
+	assert_true(a->refresh_margin_s == 60);
+	assert_string_equal(b->client_id, "bee");
+	assert_string_equal(b->scope, "openid email");
+	assert_null(b->client_secret.bytes);
+	assert_int_equal(b->client_auth, KG_OIDC_AUTH_POST);
+	assert_true(b->userinfo);
+	assert_true(b->refresh_failure_logout);
+	assert_true(b->refresh_margin_s == 30);
+	/* shared, wherever written */
+	assert_true(a->clock_skew_s == 5 && b->clock_skew_s == 5);
+	assert_true(conf->oidc.clock_skew_s == 5);
+	assert_int_equal(a->bearer_issuers->nelts, 1);
+	/* the defaults themselves are no provider */
+	assert_null(conf->oidc.issuer);
+	assert_string_equal(conf->oidc.client_id, "shared");
 }
 
 static void test_oidc_directive_errors(void **state)
@@ -119,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		KGT(test_oidc_defaults),
 		KGT(test_oidc_directives_are_read),
+		KGT(test_oidc_several_providers),
 		KGT(test_oidc_directive_errors),
 	};
 	return KGT_RUN(tests);

@@ -106,9 +106,9 @@ static void test_email_domains(void **state)
 	assert_ptr_equal(
 		kg_conf_providers_by_email(&conf->providers, "JD@CORP.example"),
 		p);
-	assert_ptr_equal(kg_conf_providers_by_email(&conf->providers,
-						    "eu.corp.example"),
-			 p);
+	assert_ptr_equal(
+		kg_conf_providers_by_email(&conf->providers, "eu.corp.example"),
+		p);
 	assert_string_equal(kg_conf_providers_by_email(&conf->providers,
 						       "a@partner.example")
 				    ->alias,
@@ -190,7 +190,8 @@ static void test_login_provider_names_none(void **state)
 	assert_null(strstr(err.msg, ":4:"));
 	assert_int_equal(
 		kgt_conf_load(pool,
-			      apr_pstrcat(pool, "KeygateLoginProvider partners\n",
+			      apr_pstrcat(pool,
+					  "KeygateLoginProvider partners\n",
 					  three, NULL),
 			      &conf, &err),
 		KG_OK);

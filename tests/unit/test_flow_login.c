@@ -60,15 +60,22 @@ typedef struct {
 	const char *cookie_name, *cookie_value; /* the login-state cookie */
 } login;
 
+static login start_at(kgt_flow *f, const char *path, const char *callback_uri);
+
 static login start(kgt_flow *f, const char *back)
+{
+	return start_at(f,
+			apr_pstrcat(f->pool, "/keygate/login?return_to=",
+				    kg_str_url_encode(f->pool, back), NULL),
+			CALLBACK);
+}
+
+/* A login started at path, whose redirect URI must be callback_uri. */
+static login start_at(kgt_flow *f, const char *path, const char *callback_uri)
 {
 	kgt_world *w = kgt_world_get();
 	long long sessions = kgt_flow_count(f, NULL);
-	kg_resp *resp = kgt_endpoint(
-		f,
-		kgt_req(f, "GET",
-			apr_pstrcat(f->pool, "/keygate/login?return_to=",
-				    kg_str_url_encode(f->pool, back), NULL)));
+	kg_resp *resp = kgt_endpoint(f, kgt_req(f, "GET", path));
 	const char *loc = kgt_resp_header(resp, "Location"), *set;
 	login l;
 
@@ -80,7 +87,8 @@ static login start(kgt_flow *f, const char *back)
 			 resp->reason ? resp->reason : "-");
 	assert_string_equal(url_param(f->pool, loc, "response_type"), "code");
 	assert_string_equal(url_param(f->pool, loc, "client_id"), "client");
-	assert_string_equal(url_param(f->pool, loc, "redirect_uri"), CALLBACK);
+	assert_string_equal(url_param(f->pool, loc, "redirect_uri"),
+			    callback_uri);
 	assert_string_equal(url_param(f->pool, loc, "code_challenge_method"),
 			    "S256");
 	assert_non_null(url_param(f->pool, loc, "code_challenge"));
@@ -264,15 +272,139 @@ static void test_the_gate_denies_a_login_with_a_page(void **state)
 	assert_true(kgt_flow_logged(f, "KG-0503"));
 }
 
-static void test_no_mapper_file_refuses_every_login(void **state)
+/* Without KeygateMappers a login goes on under the provider's username
+ * (preferred_username), as Keycloak does with no mappers. */
+static void
+test_no_mapper_file_signs_in_under_the_provider_username(void **state)
 {
-	kgt_flow *f = kgt_flow_begin(state, kgt_flow_oidc_conf());
+	kgt_flow *f = kgt_flow_begin(
+		state, apr_pstrcat(KGT_FLOW_POOL(state), kgt_flow_oidc_conf(),
+				   "KeygateUsernameCase lower\n", NULL));
 	login l = start(f, "/");
+	kg_sess_record *rec;
+	kg_resp *resp;
 
 	provider_answers(f, l.nonce, NULL);
-	kgt_expect_fail(callback(f, &l, query_of(f, &l), NULL), KG_ECONFIG,
-			"no_mappers");
-	assert_true(kgt_flow_logged(f, "KG-0501"));
+	resp = callback(f, &l, query_of(f, &l), NULL);
+	if (resp->status != 302)
+		fail_msg("callback: status %d reason %s\n%s", resp->status,
+			 resp->reason ? resp->reason : "-",
+			 kgt_flow_log_text(f));
+	assert_int_equal(
+		kgt_flow_lookup(
+			f,
+			kgt_cookie_value(f->pool,
+					 kgt_set_cookie(resp, "keygate_"
+							      "session")),
+			&rec),
+		KG_OK);
+	assert_string_equal(rec->user->username, "jdoe");
+	assert_string_equal(rec->idp, "corp");
+	assert_true(kgt_flow_logged(f, "KG-0500"));
+}
+
+/* GET callback path ?query with l's login cookie. */
+static kg_resp *callback_at(kgt_flow *f, const login *l, const char *path,
+			    const char *query)
+{
+	kg_req *req =
+		kgt_req(f, "GET", apr_pstrcat(f->pool, path, "?", query, NULL));
+
+	kgt_req_cookie(req, l->cookie_name, l->cookie_value);
+	return kgt_endpoint(f, req);
+}
+
+/* A second OIDC provider has its own paths, and its login's state is
+ * good only on its own callback (no mix-up with the first provider). */
+static void test_a_second_provider_has_its_own_paths(void **state)
+{
+	kgt_world *w = kgt_world_get();
+	kgt_flow *f =
+		begin(state, kg_psprintf(KGT_FLOW_POOL(state),
+					 "KeygateOIDCProvider other %s\n"
+					 "KeygateOIDCClientID client\n"
+					 "KeygateOIDCClientSecret s3cret\n",
+					 w->issuer));
+	login l = start_at(f, "/keygate/oidc/other/login?return_to=%2Fx",
+			   "https://" KGT_FLOW_HOST
+			   "/keygate/oidc/other/callback");
+	kg_sess_record *rec;
+	kg_resp *resp;
+
+	provider_answers(f, l.nonce, NULL);
+	kgt_expect_fail(
+		callback_at(f, &l, "/keygate/oidc/callback", query_of(f, &l)),
+		KG_EINVAL, "oidc_state");
+	assert_true(kgt_flow_logged(f, "the login went to provider other, "
+				       "the callback came for corp"));
+	kgt_expect_fail(callback_at(f, &l, "/keygate/oidc/nobody/callback",
+				    query_of(f, &l)),
+			KG_ENOTFOUND, "no_login_provider");
+	/* an answer that names another issuer (RFC 9207) */
+	kgt_expect_fail(
+		callback_at(f, &l, "/keygate/oidc/other/callback",
+			    apr_pstrcat(f->pool, query_of(f, &l),
+					"&iss=https%3A%2F%2Fevil", NULL)),
+		KG_EINVAL, "oidc_state");
+	resp = callback_at(f, &l, "/keygate/oidc/other/callback",
+			   query_of(f, &l));
+	if (resp->status != 302)
+		fail_msg("callback: status %d reason %s\n%s", resp->status,
+			 resp->reason ? resp->reason : "-",
+			 kgt_flow_log_text(f));
+	assert_string_equal(kgt_resp_header(resp, "Location"), "/x");
+	assert_int_equal(
+		kgt_flow_lookup(
+			f,
+			kgt_cookie_value(f->pool,
+					 kgt_set_cookie(resp, "keygate_"
+							      "session")),
+			&rec),
+		KG_OK);
+	assert_string_equal(rec->idp, "other");
+	/* PREFIX login still goes to the first provider */
+	start(f, "/");
+}
+
+/* The browser flow's limit applies to a login the gateway started, with
+ * the sso flow's: the stricter wins, and the log names the flow. */
+static void test_the_browser_flow_limit_applies(void **state)
+{
+	kgt_flow *f = begin(state, "KeygateSessionLimit browser user 1 "
+				   "deny-new \"One browser session\"\n"
+				   "KeygateSessionLimit sso user 3\n");
+	login l = start(f, "/");
+	kg_resp *resp;
+
+	kgt_flow_session(f, "jdoe", NULL);
+	provider_answers(f, l.nonce, NULL);
+	resp = callback(f, &l, query_of(f, &l), NULL);
+	assert_int_equal(resp->status, 403);
+	assert_non_null(strstr(resp->body, "One browser session"));
+	assert_true(kgt_flow_logged(f, "reason=session_limit limit=user "
+				       "flow=browser"));
+}
+
+/* A provider's own limit replaces the sso flow's. */
+static void test_a_provider_limit_replaces_the_sso_limit(void **state)
+{
+	kgt_flow *f = begin(state, "KeygateSessionLimit sso user 1\n"
+				   "KeygateProviderSessionLimit corp user 2 "
+				   "deny-new \"Two for corp\"\n");
+	login l = start(f, "/");
+	kg_resp *resp;
+
+	kgt_flow_session(f, "jdoe", NULL);
+	provider_answers(f, l.nonce, NULL);
+	resp = callback(f, &l, query_of(f, &l), NULL);
+	assert_int_equal(resp->status, 302);
+	assert_int_equal(kgt_flow_count(f, "jdoe"), 2);
+	l = start(f, "/");
+	provider_answers(f, l.nonce, NULL);
+	resp = callback(f, &l, query_of(f, &l), NULL);
+	assert_int_equal(resp->status, 403);
+	assert_non_null(strstr(resp->body, "Two for corp"));
+	assert_true(kgt_flow_logged(f, "limit=user flow=provider"));
 }
 
 /* A live OIDC session of jdoe whose access token expired a second ago. */
@@ -360,7 +492,11 @@ int main(void)
 		KGT_FLOW(test_the_callback_refuses_what_it_must),
 		KGT_FLOW(test_the_callback_with_redis_down_is_503),
 		KGT_FLOW(test_the_gate_denies_a_login_with_a_page),
-		KGT_FLOW(test_no_mapper_file_refuses_every_login),
+		KGT_FLOW(
+			test_no_mapper_file_signs_in_under_the_provider_username),
+		KGT_FLOW(test_a_second_provider_has_its_own_paths),
+		KGT_FLOW(test_the_browser_flow_limit_applies),
+		KGT_FLOW(test_a_provider_limit_replaces_the_sso_limit),
 		KGT_FLOW(test_a_due_session_is_refreshed),
 		KGT_FLOW(test_a_refused_refresh_ends_or_keeps_the_session),
 		KGT_FLOW(test_a_provider_down_keeps_the_session),

@@ -95,11 +95,40 @@ static void test_limit_deny_uses_configured_message(void **state)
 	assert_string_equal(kg_pol_limit_verdict_name(d.verdict), "deny-realm");
 }
 
+/* Two flows' limits: the stricter half of each wins, with its own
+ * behaviour and message; 0 is no limit. */
+static void test_the_stricter_of_two_flows(void **state)
+{
+	kg_conf_flow_limits browser = {{1, DENY, "one"}, {0, DENY, NULL}};
+	kg_conf_flow_limits sso = {{3, TERM, "three"}, {10, LOG, "ten"}};
+	kg_conf_flow_limits out;
+	bool user_a = false, realm_a = true;
+
+	kg_pol_limits_stricter(&sso, &browser, &out, &user_a, &realm_a);
+	assert_true(out.user.max == 1);
+	assert_int_equal(out.user.behaviour, DENY);
+	assert_string_equal(out.user.message, "one");
+	assert_false(user_a);
+	assert_true(out.realm.max == 10); /* browser sets no realm limit */
+	assert_int_equal(out.realm.behaviour, LOG);
+	assert_true(realm_a);
+	/* a tie keeps a; no limits on either side stays no limit */
+	browser.user = (kg_conf_session_limit){3, DENY, "b"};
+	kg_pol_limits_stricter(&sso, &browser, &out, &user_a, NULL);
+	assert_string_equal(out.user.message, "three");
+	assert_true(user_a);
+	browser.realm.max = sso.realm.max = 0;
+	kg_pol_limits_stricter(&browser, &sso, &browser, NULL, NULL);
+	assert_true(browser.realm.max == 0);
+	assert_true(browser.user.max == 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KGT(test_limit_decisions_follow_keycloak),
 		KGT(test_limit_deny_uses_configured_message),
+		KGT(test_the_stricter_of_two_flows),
 	};
 	return KGT_RUN(tests);
 }

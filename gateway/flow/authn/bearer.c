@@ -117,11 +117,9 @@ static kg_rc map(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	static const kg_mapper_set none;
 	kg_map_input in = {.proto = KG_PROTO_OIDC, .claims = jwt->claims};
-	const char *alias =
-		gw->conf->oidc.issuer && jwt->issuer &&
-				strcmp(jwt->issuer, gw->conf->oidc.issuer) == 0
-			? gw->conf->oidc.alias
-			: "bearer";
+	const kg_conf_oidc *p =
+		kg_conf_oidc_by_issuer(&gw->conf->oidc, jwt->issuer);
+	const char *alias = p ? p->alias : "bearer";
 	kg_admit_outcome out;
 	kg_rc rc =
 		kg_admit_map(req->pool, set ? set : &none, &gw->conf->mapping,

@@ -15,15 +15,17 @@
 static bool oidc_due(kg_gateway *gw, const kg_sess_record *rec,
 		     long long now_ms)
 {
+	const kg_conf_oidc *p = NULL;
 	long long expires;
 
-	if (gw->oidc == NULL || strcmp(rec->protocol, "oidc") != 0 ||
+	if (strcmp(rec->protocol, "oidc") != 0 || rec->idp == NULL ||
+	    kg_state_oidc(gw, rec->idp, &p) == NULL ||
 	    rec->state.oidc_refresh_token == NULL ||
 	    rec->state.oidc_access_expires == NULL ||
 	    !kg_str_to_int(rec->state.oidc_access_expires, 0, INT64_MAX,
 			   &expires))
 		return false;
-	return now_ms >= expires - gw->conf->oidc.refresh_margin_s * 1000;
+	return now_ms >= expires - p->refresh_margin_s * 1000;
 }
 
 /* Puts the new tokens into rec. */
@@ -46,32 +48,36 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 		      kg_sess_record *rec, long long now_ms, bool *changed,
 		      kg_err *err)
 {
+	const kg_conf_oidc *p = NULL;
+	kg_oidc *oidc = kg_state_oidc(gw, rec->idp, &p);
 	kg_oidc_tokens tokens;
 	kg_err why = {0};
 	kg_rc rc;
 
-	rc = kg_oidc_refresh(gw->oidc, req->pool, rec->state.oidc_refresh_token,
+	if (oidc == NULL) /* the provider left the config: keep the session */
+		return KG_OK;
+	rc = kg_oidc_refresh(oidc, req->pool, rec->state.oidc_refresh_token,
 			     now_ms, &tokens, &why);
 	if (rc == KG_OK) {
 		take_tokens(rec, req->pool, &tokens);
 		*changed = true;
-		kg_log_emit(log, KG_LOG_INFO, NULL, "session refreshed user=%s",
+		kg_log_emit(log, KG_LOG_INFO, NULL,
+			    "session refreshed idp=%s user=%s", p->alias,
 			    rec->user->username);
 		return KG_OK;
 	}
-	if (rc == KG_EAUTH && gw->conf->oidc.refresh_failure_logout) {
-		kg_log_emit(
-			log, KG_LOG_NOTICE, "KG-0530",
-			"AUDIT session ended reason=refresh_refused user=%s "
-			"%s",
-			rec->user->username, why.msg);
+	if (rc == KG_EAUTH && p->refresh_failure_logout) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0530",
+			    "AUDIT session ended reason=refresh_refused idp=%s "
+			    "user=%s %s",
+			    p->alias, rec->user->username, why.msg);
 		rc = kg_sess_store_delete(gw->store, req->pool, rec,
 					  "refresh_refused", err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;
 	}
 	kg_log_emit(log, KG_LOG_WARN, "KG-0531",
-		    "refresh failed, the session goes on user=%s %s",
-		    rec->user->username, why.msg);
+		    "refresh failed, the session goes on idp=%s user=%s %s",
+		    p->alias, rec->user->username, why.msg);
 	return KG_OK;
 }
 

@@ -33,6 +33,22 @@ long long kg_state_now_ms(void)
 	return (long long)(apr_time_now() / 1000);
 }
 
+kg_oidc *kg_state_oidc(kg_gateway *gw, const char *alias,
+		       const kg_conf_oidc **conf)
+{
+	const apr_array_header_t *list = gw->conf->oidc.providers;
+
+	for (int i = 0; gw->oidc && i < list->nelts; i++) {
+		const kg_conf_oidc *p = APR_ARRAY_IDX(list, i, kg_conf_oidc *);
+		if (alias && strcmp(p->alias, alias) != 0)
+			continue;
+		if (conf)
+			*conf = p;
+		return APR_ARRAY_IDX(gw->oidc, i, kg_oidc *);
+	}
+	return NULL;
+}
+
 kg_saml *kg_state_saml(kg_gateway *gw, const char *alias)
 {
 	const kg_conf_saml *c = &gw->conf->saml;

@@ -28,7 +28,8 @@ struct kg_gateway {
 	kg_mappers_live *mappers; /* NULL without KeygateMappers */
 	kg_sess_store *store;
 	kg_pol_timeouts timeouts;
-	kg_oidc *oidc;		  /* NULL without KeygateOIDCProvider */
+	apr_array_header_t *oidc; /* kg_oidc *, one per KeygateOIDCProvider,
+				     parallel to conf->oidc.providers */
 	apr_array_header_t *saml; /* kg_saml *, one per KeygateSAMLProvider,
 				     in conf order */
 	apr_array_header_t *saml_refresh; /* kg_metadata_refresh *, parallel to
@@ -53,6 +54,13 @@ void kg_state_log_outage(kg_gateway *gw, const kg_log *log, const char *detail);
 /* The SAML provider named alias, or NULL; refreshes its IdP metadata
  * first when that is due (KeygateSAMLMetadataRefresh). */
 kg_saml *kg_state_saml(kg_gateway *gw, const char *alias);
+
+/* The OIDC provider named alias, or for alias NULL the first one
+ * declared (the one PREFIX oidc/callback and oidc/backchannel serve);
+ * NULL when there is no such provider. *conf (may be NULL) receives its
+ * settings. */
+kg_oidc *kg_state_oidc(kg_gateway *gw, const char *alias,
+		       const kg_conf_oidc **conf);
 
 /* Now, in milliseconds since the epoch. */
 long long kg_state_now_ms(void);

@@ -9,6 +9,7 @@
 #include "gateway/flow/core/origin.h"
 #include "sessions/tags.h"
 #include "sessions/users.h"
+#include "policy/limits.h"
 
 #include <apr_strings.h>
 
@@ -51,13 +52,45 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 			    stored, out, err);
 }
 
-/* Creates the session under the SSO-login limits, holding aws (the
+/* The limits a login meets, and which flow each half comes from (for
+ * the log): the identity provider's post-login flow (the provider's own
+ * KeygateProviderSessionLimit, else the sso flow's) and, for a login the
+ * gateway started in the browser, also the browser flow's, the stricter
+ * of the two. */
+typedef struct {
+	kg_conf_flow_limits limits;
+	const char *user_from; /* "browser", "sso" or "provider" */
+	const char *realm_from;
+} login_limits;
+
+static void limits_of(const kg_gateway *gw, const kg_login_done *done,
+		      login_limits *out)
+{
+	const kg_conf_provider *p =
+		kg_conf_provider_find(gw->conf, done->alias);
+	const char *post = p && p->has_limits ? "provider" : "sso";
+	bool user_post = true, realm_post = true;
+
+	out->limits = p && p->has_limits
+			      ? p->limits
+			      : gw->conf->sessions.limits[KG_FLOW_SSO];
+	if (done->browser)
+		kg_pol_limits_stricter(
+			&out->limits,
+			&gw->conf->sessions.limits[KG_FLOW_BROWSER],
+			&out->limits, &user_post, &realm_post);
+	out->user_from = user_post ? post : "browser";
+	out->realm_from = realm_post ? post : "browser";
+}
+
+/* Creates the session (flow sso: every login through an identity
+ * provider ends in its post-login flow) under limits, holding aws (the
  * stored AWS credentials, or NULL). */
 static kg_rc create_session(kg_gateway *gw, kg_req *req,
 			    const kg_login_done *done, kg_user *user,
-			    const char *aws, long long now,
-			    kg_sess_created *created, kg_sess_record **out,
-			    kg_err *err)
+			    const char *aws, const login_limits *limits,
+			    long long now, kg_sess_created *created,
+			    kg_sess_record **out, kg_err *err)
 {
 	kg_sess_record *rec = kg_sess_record_make(req->pool);
 
@@ -73,8 +106,7 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 	rec->state = done->state;
 	rec->state.sts_credentials = aws;
 	*out = rec;
-	return kg_sess_store_create(gw->store, req->pool, rec,
-				    &gw->conf->sessions.limits[KG_FLOW_SSO],
+	return kg_sess_store_create(gw->store, req->pool, rec, &limits->limits,
 				    now, created, err);
 }
 
@@ -115,8 +147,12 @@ static void end_presented_session(kg_gateway *gw, kg_req *req,
 void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		     const kg_login_done *done, kg_resp *resp)
 {
-	const kg_mapper_set *set = NULL;
+	/* no KeygateMappers: no mapper runs, and the user is the provider's
+	 * username (OIDC preferred_username, SAML NameID), as in Keycloak */
+	static const kg_mapper_set no_mappers = {.path = "(no KeygateMappers)"};
+	const kg_mapper_set *set = &no_mappers;
 	kg_mappers_gen *gen = NULL;
+	login_limits limits;
 	kg_admit_outcome out;
 	kg_sess_created created;
 	kg_sess_record *rec = NULL;
@@ -125,19 +161,16 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	long long now = kg_state_now_ms();
 	kg_rc rc;
 
-	if (gw->mappers == NULL) {
-		kg_log_emit(log, KG_LOG_ERROR, "KG-0501",
-			    "login refused: no KeygateMappers file");
-		kg_resp_fail(resp, KG_ECONFIG, "no_mappers");
-		return;
-	}
-	gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log, &set);
+	if (gw->mappers)
+		gen = kg_mappers_live_acquire(gw->mappers, now / 1000, log,
+					      &set);
 	rc = map_login(gw, req, set, done, &out, &err);
 	/* the mapped user may point into the mapper generation, which a
 	 * reload can free once released: copy it into the request first */
 	if (rc == KG_OK)
 		out.user = kg_user_copy(req->pool, out.user);
-	kg_mappers_live_release(gw->mappers, gen);
+	if (gw->mappers)
+		kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
 			    "AUDIT login failed idp=%s reason=mapping %s",
@@ -165,14 +198,17 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	end_presented_session(gw, req, log);
 	aws = kg_aws_at_login(gw, req, log, out.user,
 			      done->state.saml_response);
-	rc = create_session(gw, req, done, out.user, aws, now, &created, &rec,
-			    &err);
+	limits_of(gw, done, &limits);
+	rc = create_session(gw, req, done, out.user, aws, &limits, now,
+			    &created, &rec, &err);
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
-			    "reason=session_limit limit=%s",
+			    "reason=session_limit limit=%s flow=%s",
 			    done->alias, out.user->username,
-			    created.denied_by_realm ? "realm" : "user");
+			    created.denied_by_realm ? "realm" : "user",
+			    created.denied_by_realm ? limits.realm_from
+						    : limits.user_from);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(gw, req, resp, done, KG_PAGE_LIMIT, "Too many sessions",
 		       kg_page_limit_text(created.deny_message));

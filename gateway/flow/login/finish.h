@@ -17,6 +17,9 @@ typedef struct {
 	kg_sess_state state;   /* tokens, NameID, ... for the session */
 	const char *return_to; /* local path (already checked) */
 	long long cap_ms;      /* an IdP cap on the session, or 0 */
+	bool browser;	       /* the gateway started this login in the
+				  browser (not IdP-initiated): the browser
+				  flow's limits apply too */
 	const char *tags[3];   /* what a protocol logout may name the
 				  session by (sid, sub, ...); NULL-ended */
 } kg_login_done;

@@ -7,14 +7,21 @@
 
 #include "gateway/flow/core/state.h"
 
-/* GET PREFIX login with an OIDC provider: to its authorization endpoint
- * (code flow, PKCE, state and nonce in the login-state cookie). */
-void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp);
+/* PREFIX oidc/ALIAS/login (and a plain PREFIX login with an OIDC login
+ * provider): to the provider's authorization endpoint (code flow, PKCE,
+ * state, nonce and the alias in the login-state cookie). alias NULL: the
+ * first OIDC provider. */
+kg_handler kg_login_oidc_start;
 
-/* PREFIX oidc/callback: the code is redeemed, the ID token verified, and
- * the login finishes (finish.h). */
+/* PREFIX oidc/ALIAS/callback (PREFIX oidc/callback: the first OIDC
+ * provider): the state must be one of this provider's logins; the code
+ * is redeemed, the ID token verified, and the login finishes (finish.h). */
 kg_handler kg_login_oidc_callback;
+
+/* PREFIX login: to provider alias (NULL: KeygateLoginProvider, else the
+ * first OIDC provider, else the first SAML provider), by its protocol.
+ * 404 no_such_provider when there is none. */
+kg_handler kg_login_start;
 
 /* PREFIX saml/ALIAS/metadata: the SP metadata. */
 kg_handler kg_login_saml_metadata;
@@ -34,9 +41,5 @@ kg_handler kg_login_saml_acs;
  * unknown hint or domain shows the page with a notice (KG-0444,
  * KG-0445). return_to is kept, guarded, through every step. */
 kg_handler kg_login_signin;
-
-/* True when a plain PREFIX login goes to a SAML provider (the login
- * provider is one, or there is no OIDC login). */
-bool kg_login_saml_handles(kg_gateway *gw);
 
 #endif

@@ -14,19 +14,33 @@
 #include <apr_strings.h>
 #include <string.h>
 
-/* BASE PREFIX oidc/callback, where BASE is the request's public origin
- * (KeygateBaseURL, or the one a trusted proxy names): the callback
- * comes to the same origin the login started at. */
-static const char *redirect_uri(kg_gateway *gw, const kg_req *req)
+/* True when p is the first OIDC provider declared: the one that keeps
+ * the paths of a gateway with one OIDC provider (PREFIX oidc/callback,
+ * PREFIX oidc/backchannel), so its registration at the provider holds. */
+static bool is_first(const kg_gateway *gw, const kg_conf_oidc *p)
+{
+	return APR_ARRAY_IDX(gw->conf->oidc.providers, 0, kg_conf_oidc *) == p;
+}
+
+/* BASE PREFIX oidc/ALIAS/callback (PREFIX oidc/callback for the first
+ * provider), where BASE is the request's public origin (KeygateBaseURL,
+ * or the one a trusted proxy names): the callback comes to the same
+ * origin the login started at, and each provider has its own redirect
+ * URI, so a code cannot be carried to another provider (mix-up). */
+static const char *redirect_uri(kg_gateway *gw, const kg_req *req,
+				const kg_conf_oidc *p)
 {
 	return apr_pstrcat(req->pool, kg_origin(gw, req),
-			   gw->conf->gateway.prefix, "oidc/callback", NULL);
+			   gw->conf->gateway.prefix, "oidc/",
+			   is_first(gw, p) ? "" : p->alias,
+			   is_first(gw, p) ? "" : "/", "callback", NULL);
 }
 
 /* The login state of an OIDC login the relying party started. */
-static kg_login_pending from_oidc(const kg_oidc_pending *o)
+static kg_login_pending from_oidc(const kg_oidc_pending *o, const char *alias)
 {
 	return (kg_login_pending){.kind = KG_LOGIN_PENDING_OIDC,
+				  .alias = alias,
 				  .state = o->state,
 				  .nonce = o->nonce,
 				  .code_verifier = o->code_verifier,
@@ -44,29 +58,31 @@ static kg_oidc_pending to_oidc(const kg_login_pending *p)
 				 .created_ms = p->created_ms};
 }
 
-void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp)
+void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const char *alias,
+			 const kg_log *log, kg_resp *resp)
 {
 	const char *back = kg_redirect_return_to(req, log);
+	const kg_conf_oidc *p = NULL;
+	kg_oidc *oidc = kg_state_oidc(gw, alias, &p);
 	kg_oidc_pending started;
 	kg_login_pending pending;
 	const char *url, *cookie;
 	kg_err err = {0};
 	kg_rc rc;
 
-	if (gw->oidc == NULL) {
+	if (oidc == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
-	rc = kg_oidc_login_url(gw->oidc, req->pool, redirect_uri(gw, req), back,
+	rc = kg_oidc_login_url(oidc, req->pool, redirect_uri(gw, req, p), back,
 			       kg_state_now_ms(), &started, &url, &err);
 	if (rc == KG_OK) {
-		pending = from_oidc(&started);
+		pending = from_oidc(&started, p->alias);
 		rc = kg_login_state_cookie(gw, req, &pending, &cookie, &err);
 	}
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0510",
-			    "login cannot start: %s", err.msg);
+			    "login cannot start idp=%s: %s", p->alias, err.msg);
 		kg_resp_fail(resp, rc, "oidc_discovery");
 		return;
 	}
@@ -111,6 +127,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 	const char *code = kg_req_param(req, "code");
 	const char *idp_error = kg_req_param(req, "error");
 	long long now = kg_state_now_ms();
+	const char *iss = kg_req_param(req, "iss");
+	const kg_conf_oidc *p = NULL;
+	kg_oidc *rp = kg_state_oidc(gw, alias, &p);
 	kg_login_pending pending;
 	kg_oidc_pending oidc;
 	kg_oidc_tokens tokens;
@@ -119,7 +138,7 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 	int n_tags;
 	kg_rc rc;
 
-	if (gw->oidc == NULL) {
+	if (rp == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
@@ -133,6 +152,24 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 	if (rc == KG_OK && pending.kind != KG_LOGIN_PENDING_OIDC)
 		rc = kg_err_set(&err, KG_EINVAL,
 				"oidc_state: the state is a SAML one");
+	/* the state is bound to the provider the login went to: a callback
+	 * on another provider's path is a mix-up, never a login there (a
+	 * state from before several providers belongs to the first) */
+	if (rc == KG_OK && pending.alias == NULL)
+		pending.alias = APR_ARRAY_IDX(gw->conf->oidc.providers, 0,
+					      kg_conf_oidc *)
+					->alias;
+	if (rc == KG_OK && strcmp(pending.alias, p->alias) != 0)
+		rc = kg_err_set(&err, KG_EINVAL,
+				"oidc_state: the login went to provider %s, "
+				"the callback came for %s",
+				pending.alias, p->alias);
+	/* RFC 9207: a provider that names itself must be this one */
+	if (rc == KG_OK && iss && strcmp(iss, p->issuer) != 0)
+		rc = kg_err_set(&err, KG_EINVAL,
+				"oidc_state: the answer's iss is not the "
+				"issuer of provider %s",
+				p->alias);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, KG_EINVAL, "oidc_state", err.msg);
 		return;
@@ -149,8 +186,8 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 		return;
 	}
 	oidc = to_oidc(&pending);
-	rc = kg_oidc_redeem(gw->oidc, req->pool, &oidc, state, code,
-			    redirect_uri(gw, req), now, &tokens, &err);
+	rc = kg_oidc_redeem(rp, req->pool, &oidc, state, code,
+			    redirect_uri(gw, req, p), now, &tokens, &err);
 	if (rc != KG_OK) {
 		refuse_callback(log, resp, rc,
 				rc == KG_EBACKEND ? "oidc_provider"
@@ -168,8 +205,9 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 	if (!first_use_of(gw, req, log, resp, "nonce", pending.nonce, now,
 			  "oidc_nonce"))
 		return;
-	done.alias = gw->conf->oidc.alias;
+	done.alias = p->alias;
 	done.protocol = "oidc";
+	done.browser = true; /* a code flow always starts here */
 	done.input.proto = KG_PROTO_OIDC;
 	done.input.claims = tokens.claims;
 	done.state.oidc_id_token = tokens.id_token;
@@ -183,10 +221,10 @@ void kg_login_oidc_callback(kg_gateway *gw, kg_req *req, const char *alias,
 	done.return_to = kg_redirect_local_or_root(pending.return_to, NULL);
 	n_tags = 0;
 	if (tokens.sub)
-		done.tags[n_tags++] = kg_sess_tag_oidc_sub(
-			req->pool, gw->conf->oidc.issuer, tokens.sub);
+		done.tags[n_tags++] =
+			kg_sess_tag_oidc_sub(req->pool, p->issuer, tokens.sub);
 	if (tokens.sid)
-		done.tags[n_tags++] = kg_sess_tag_oidc_sid(
-			req->pool, gw->conf->oidc.issuer, tokens.sid);
+		done.tags[n_tags++] =
+			kg_sess_tag_oidc_sid(req->pool, p->issuer, tokens.sid);
 	kg_login_finish(gw, req, log, &done, resp);
 }

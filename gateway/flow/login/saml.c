@@ -27,28 +27,6 @@
 #include <apr_strings.h>
 #include <string.h>
 
-/* The provider the route named (alias), or for a plain `login` (alias
- * NULL): the KeygateLoginProvider when it names a SAML provider, else the
- * first SAML provider when there is no OIDC login. */
-static const char *login_alias(kg_gateway *gw, const char *alias)
-{
-	const kg_conf *c = gw->conf;
-
-	if (alias)
-		return alias;
-	if (c->gateway.login_alias &&
-	    kg_conf_saml_find(&c->saml, c->gateway.login_alias))
-		return c->gateway.login_alias;
-	if (gw->oidc == NULL && c->saml.idps->nelts > 0)
-		return APR_ARRAY_IDX(c->saml.idps, 0, kg_conf_saml_idp).alias;
-	return NULL;
-}
-
-bool kg_login_saml_handles(kg_gateway *gw)
-{
-	return kg_state_saml(gw, login_alias(gw, NULL)) != NULL;
-}
-
 void kg_login_saml_metadata(kg_gateway *gw, kg_req *req, const char *alias,
 			    const kg_log *log, kg_resp *resp)
 {
@@ -83,10 +61,7 @@ static const char *cross_site(kg_gateway *gw, const kg_req *req,
 void kg_login_saml_start(kg_gateway *gw, kg_req *req, const char *alias,
 			 const kg_log *log, kg_resp *resp)
 {
-	kg_saml *saml;
-
-	alias = login_alias(gw, alias);
-	saml = kg_state_saml(gw, alias);
+	kg_saml *saml = kg_state_saml(gw, alias);
 	const char *back = kg_redirect_return_to(req, log);
 	kg_login_pending pending = {.kind = KG_LOGIN_PENDING_SAML};
 	const char *url, *cookie;
@@ -241,6 +216,7 @@ void kg_login_saml_acs(kg_gateway *gw, kg_req *req, const char *alias,
 	}
 	done.alias = alias;
 	done.protocol = "saml";
+	done.browser = request_id != NULL; /* not IdP-initiated */
 	done.input.proto = KG_PROTO_SAML;
 	done.input.saml = v.assertion;
 	done.state.saml_name_id = v.assertion->name_id;

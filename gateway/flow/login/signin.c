@@ -18,21 +18,16 @@ static void start_provider(kg_gateway *gw, kg_req *req,
 			   const kg_conf_provider *p, const kg_log *log,
 			   kg_resp *resp)
 {
-	if (p->protocol == KG_PROVIDER_SAML)
-		kg_login_saml_start(gw, req, p->alias, log, resp);
-	else
-		kg_login_oidc_start(gw, req, log, resp);
+	kg_login_start(gw, req, p->alias, log, resp);
 }
 
-/* The default login, as before the sign-in page: KeygateLoginProvider,
- * else the OIDC provider, else the first SAML provider. */
+/* The default login, as before the sign-in page (kg_login_start):
+ * KeygateLoginProvider, else the first OIDC provider, else the first
+ * SAML provider. */
 static void start_default(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp)
 {
-	if (kg_login_saml_handles(gw))
-		kg_login_saml_start(gw, req, NULL, log, resp);
-	else
-		kg_login_oidc_start(gw, req, log, resp);
+	kg_login_start(gw, req, NULL, log, resp);
 }
 
 /* The button text of p: its display name, or Domino's default. */

@@ -35,13 +35,16 @@ static const char *cookie_attrs(kg_gateway *gw, const kg_req *req,
  * cookies in flight survive an upgrade (either way):
  *   {"s": state, "n": N, "v": V, "r": return_to, "t": created_ms}
  * with, by kind,
- *   OIDC         N = nonce,       V = code_verifier
+ *   OIDC         N = nonce,       V = "oidc:" ALIAS ":" code_verifier
+ *                                  (V = code_verifier before several
+ *                                  OIDC providers: alias NULL)
  *   SAML         N = request_id,  V = "saml:" ALIAS
  *   SAML logout  N = request_id,  V = "saml-logout:" ALIAS
  * A PKCE verifier is base64url and an alias holds no ':', so V tells the
  * kinds apart. */
 #define WIRE_SAML "saml:"
 #define WIRE_SAML_LOGOUT "saml-logout:"
+#define WIRE_OIDC "oidc:"
 
 /* What goes to "n" and "v" for p, or false when p lacks a field its kind
  * needs. */
@@ -51,7 +54,10 @@ static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p, const char **n,
 	switch (p->kind) {
 	case KG_LOGIN_PENDING_OIDC:
 		*n = p->nonce;
-		*v = p->code_verifier;
+		*v = p->code_verifier && p->alias
+			     ? apr_pstrcat(pool, WIRE_OIDC, p->alias, ":",
+					   p->code_verifier, NULL)
+			     : p->code_verifier;
 		break;
 	case KG_LOGIN_PENDING_SAML:
 	case KG_LOGIN_PENDING_SAML_LOGOUT:
@@ -71,7 +77,8 @@ static bool wire_nv(apr_pool_t *pool, const kg_login_pending *p, const char **n,
 }
 
 /* Fills out's kind and its protocol fields from "n" and "v". */
-static void wire_read_nv(const char *n, const char *v, kg_login_pending *out)
+static void wire_read_nv(apr_pool_t *pool, const char *n, const char *v,
+			 kg_login_pending *out)
 {
 	out->alias = out->request_id = out->nonce = out->code_verifier = NULL;
 	if (strncmp(v, WIRE_SAML, strlen(WIRE_SAML)) == 0) {
@@ -83,6 +90,15 @@ static void wire_read_nv(const char *n, const char *v, kg_login_pending *out)
 		out->kind = KG_LOGIN_PENDING_SAML_LOGOUT;
 		out->alias = v + strlen(WIRE_SAML_LOGOUT);
 		out->request_id = n;
+	} else if (strncmp(v, WIRE_OIDC, strlen(WIRE_OIDC)) == 0 &&
+		   strchr(v + strlen(WIRE_OIDC), ':')) {
+		const char *alias = v + strlen(WIRE_OIDC);
+		const char *colon = strchr(alias, ':');
+		out->kind = KG_LOGIN_PENDING_OIDC;
+		out->nonce = n;
+		out->alias =
+			apr_pstrmemdup(pool, alias, (size_t)(colon - alias));
+		out->code_verifier = colon + 1;
 	} else {
 		out->kind = KG_LOGIN_PENDING_OIDC;
 		out->nonce = n;
@@ -183,7 +199,7 @@ kg_rc kg_login_state_read(kg_gateway *gw, const kg_req *req, const char *state,
 				  "oidc_state: the login took too long "
 				  "(KeygateLoginStateTimeout %llds)",
 				  gw->conf->gateway.login_state_timeout_s);
-	wire_read_nv(n, v, out);
+	wire_read_nv(req->pool, n, v, out);
 	out->created_ms = created;
 	return KG_OK;
 }

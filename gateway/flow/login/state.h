@@ -26,14 +26,15 @@ typedef enum {
  * NULL. */
 typedef struct {
 	kg_login_pending_kind kind;
-	const char *state;	   /* random, 256 bits, base64url: the OIDC
-				      state or the SAML RelayState, and the
-				      cookie's name */
-	const char *alias;	   /* SAML: the IdP's alias */
-	const char *request_id;	   /* SAML: the AuthnRequest's or
-				      LogoutRequest's ID, which the answer's
-				      InResponseTo must name */
-	const char *nonce;	   /* OIDC: the ID token's nonce */
+	const char *state;	/* random, 256 bits, base64url: the OIDC
+				   state or the SAML RelayState, and the
+				   cookie's name */
+	const char *alias;	/* the IdP's alias (OIDC: NULL in a cookie from
+				   before several OIDC providers) */
+	const char *request_id; /* SAML: the AuthnRequest's or
+				   LogoutRequest's ID, which the answer's
+				   InResponseTo must name */
+	const char *nonce;	/* OIDC: the ID token's nonce */
 	const char *code_verifier; /* OIDC: the PKCE verifier */
 	const char *return_to;	   /* the local path to go back to */
 	long long created_ms;

@@ -36,10 +36,12 @@ void kg_logout_local(kg_gateway *gw, kg_req *req, const char *alias,
 		if (rc == KG_OK && rec->state.sts_credentials)
 			kg_aws_remove_file(gw, req->pool, rec->user->username);
 		/* RP-initiated logout at the provider, when it offers one */
-		if (rc == KG_OK && gw->oidc && rec->state.oidc_id_token &&
-		    strcmp(rec->protocol, "oidc") == 0)
+		kg_oidc *oidc = strcmp(rec->protocol, "oidc") == 0
+					? kg_state_oidc(gw, rec->idp, NULL)
+					: NULL;
+		if (rc == KG_OK && oidc && rec->state.oidc_id_token)
 			op_logout = kg_oidc_logout_url(
-				gw->oidc, req->pool, rec->state.oidc_id_token,
+				oidc, req->pool, rec->state.oidc_id_token,
 				apr_pstrcat(req->pool, kg_origin(gw, req), back,
 					    NULL));
 	}

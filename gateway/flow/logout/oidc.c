@@ -26,9 +26,11 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
 	bool first_use = false;
 	kg_err err = {0};
 	int ended = 0;
+	const kg_conf_oidc *p = NULL;
+	kg_oidc *oidc = kg_state_oidc(gw, alias, &p);
 	kg_rc rc;
 
-	if (gw->oidc == NULL) {
+	if (oidc == NULL) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_login_provider");
 		return;
 	}
@@ -36,7 +38,7 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
 		refuse(log, resp, KG_EINVAL, "no logout_token");
 		return;
 	}
-	rc = kg_oidc_logout_token_verify(gw->oidc, req->pool, token, now, &sid,
+	rc = kg_oidc_logout_token_verify(oidc, req->pool, token, now, &sid,
 					 &sub, &jti, &err);
 	if (rc != KG_OK) {
 		refuse(log, resp, rc, err.msg);
@@ -50,8 +52,8 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
 		       rc != KG_OK ? err.msg : "jti replayed");
 		return;
 	}
-	tag = sid ? kg_sess_tag_oidc_sid(req->pool, gw->conf->oidc.issuer, sid)
-		  : kg_sess_tag_oidc_sub(req->pool, gw->conf->oidc.issuer, sub);
+	tag = sid ? kg_sess_tag_oidc_sid(req->pool, p->issuer, sid)
+		  : kg_sess_tag_oidc_sub(req->pool, p->issuer, sub);
 	rc = kg_sess_tag_end(gw->store, req->pool, tag, "backchannel_logout",
 			     &ended, &err);
 	if (rc != KG_OK) {
@@ -60,8 +62,8 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
 	}
 	kg_metrics_inc(gw->metrics, KG_M_BACKCHANNEL_LOGOUT);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0522",
-		    "AUDIT backchannel logout by=%s sessions_ended=%d",
-		    sid ? "sid" : "sub", ended);
+		    "AUDIT backchannel logout idp=%s by=%s sessions_ended=%d",
+		    p->alias, sid ? "sid" : "sub", ended);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 200, "text/plain", "");
 }

@@ -36,8 +36,8 @@ static void jwt_http_opts(const kg_conf_oidc *conf, const kg_log *log,
 }
 
 /* The client ids an ID token of issuer b would name as its aud: the
- * gateway's own login client (KeygateOIDCClientID) when b is the login
- * provider, and the clients KeygateBearerClients lists for b. NULL when
+ * gateway's own login clients (KeygateOIDCClientID) of the providers
+ * with b's issuer, and the clients KeygateBearerClients lists for b. NULL when
  * there are none. */
 static const apr_array_header_t *login_clients(apr_pool_t *pool,
 					       const kg_conf_oidc *conf,
@@ -45,9 +45,12 @@ static const apr_array_header_t *login_clients(apr_pool_t *pool,
 {
 	apr_array_header_t *list = apr_array_make(pool, 2, sizeof(char *));
 
-	if (conf->issuer && conf->client_id &&
-	    strcmp(conf->issuer, b->issuer) == 0)
-		APR_ARRAY_PUSH(list, const char *) = conf->client_id;
+	for (int i = 0; conf->providers && i < conf->providers->nelts; i++) {
+		const kg_conf_oidc *p =
+			APR_ARRAY_IDX(conf->providers, i, kg_conf_oidc *);
+		if (p->client_id && strcmp(p->issuer, b->issuer) == 0)
+			APR_ARRAY_PUSH(list, const char *) = p->client_id;
+	}
 	if (b->clients)
 		apr_array_cat(list, b->clients);
 	return list->nelts > 0 ? list : NULL;
