@@ -421,8 +421,8 @@ static void test_a_form_post_is_kept_in_the_browser(void **state)
 	}
 }
 
-static void test_an_auto_location_sends_a_refused_post_to_the_login(
-	void **state)
+static void
+test_an_auto_location_sends_a_refused_post_to_the_login(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(state, "KeygatePreservePost On\n");
 	kg_conf_location *loc = kgt_loc(f, KG_UNAUTH_AUTO, NULL);
@@ -468,7 +468,8 @@ int main(void)
 		KGT_FLOW(test_a_hostile_hint_shows_the_page_never_a_redirect),
 		KGT_FLOW(test_one_provider_goes_straight_to_it),
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),
-		KGT_FLOW(test_an_auto_location_sends_a_refused_post_to_the_login),
+		KGT_FLOW(
+			test_an_auto_location_sends_a_refused_post_to_the_login),
 		KGT_FLOW(test_off_by_default_a_form_post_goes_to_the_login),
 	};
 
