@@ -54,7 +54,7 @@ for who in idp/idp sp; do
 		-keyout "$work/$who.key" -out "$work/$who.crt" 2>/dev/null
 done
 chmod 644 "$work/sp.key"
-python3 "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml" ||
+/usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml" ||
 	{ echo "keygate: the SAML IdP needs python3-saml2 and xmlsec1 (make deps)" >&2; exit 1; }
 
 httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
@@ -105,7 +105,7 @@ if ! httpd_start "$work" "$build"; then
 fi
 # the IdP trusts the gateway's SP metadata, read once it serves it
 curl -s -o "$work/idp/sp.xml" "$base/keygate/saml/demo-saml/metadata"
-(cd "$work/idp" && exec python3 "$KG_TOP/tests/fixtures/idp/idp.py" serve \
+(cd "$work/idp" && exec /usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" serve \
 	"$work/idp" "$idp" "$idp_port") >"$work/idp.log" 2>&1 &
 KG_PIDS="$KG_PIDS $!"
 for _ in $(seq 100); do
