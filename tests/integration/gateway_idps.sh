@@ -39,7 +39,9 @@ echo keygate-test-secret >"$work/op1.secret"
 echo partners-secret >"$work/op2.secret"
 
 # corp: username from uid; contractors: "${CLAIM.preferred_username}.${ALIAS}";
-# partners: no mapper (its username as it comes); ghost: no such provider
+# partners: no mapper (its username as it comes); ghost: no such provider.
+# partners asks for no email scope: both providers know demo@example.com,
+# and one email under two providers' users is refused (email_collision)
 cat >"$work/mappers.json" <<'JSON'
 {"identityProviderMappers": [
   {"name": "Username", "identityProviderAlias": "corp",
@@ -66,6 +68,7 @@ KeygateOIDCProvider partners $iss2
 KeygateOIDCClientID keygate-partners
 KeygateOIDCClientSecret file:$work/op2.secret
 KeygateOIDCClientAuth basic
+KeygateOIDCScope openid profile
 KeygateOIDCRefreshMargin 60
 KeygateProviderDisplay partners \"Partner login\" 1"
 
