@@ -16,6 +16,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_oidc_defaults(pool, &conf->oidc);
 	kg_conf_saml_defaults(pool, &conf->saml);
 	kg_conf_aws_defaults(&conf->aws);
+	kg_conf_pages_defaults(pool, &conf->pages);
 	kg_conf_providers_defaults(pool, &conf->providers);
 	conf->where = apr_hash_make(pool);
 	return conf;

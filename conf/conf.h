@@ -11,6 +11,7 @@
 #include "conf/gateway.h"
 #include "conf/mapping.h"
 #include "conf/oidc.h"
+#include "conf/pages.h"
 #include "conf/providers.h"
 #include "conf/saml.h"
 #include "conf/sessions.h"
@@ -26,6 +27,7 @@ typedef struct kg_conf {
 	kg_conf_oidc oidc;
 	kg_conf_saml saml;
 	kg_conf_aws aws;
+	kg_conf_pages pages;
 	kg_conf_provider_list providers; /* every login provider, SAML and
 				       OIDC, in button order */
 	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,

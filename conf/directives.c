@@ -14,7 +14,7 @@ static const kg_directive *const tables[] = {
 	kg_conf_gateway_directives,  kg_conf_mapping_directives,
 	kg_conf_sessions_directives, kg_conf_oidc_directives,
 	kg_conf_saml_directives,     kg_conf_providers_directives,
-	kg_conf_aws_directives,
+	kg_conf_aws_directives,	     kg_conf_pages_directives,
 };
 
 const kg_directive *const *kg_directive_all(void)

@@ -13,6 +13,7 @@ extern const kg_directive kg_conf_sessions_directives[];
 extern const kg_directive kg_conf_oidc_directives[];
 extern const kg_directive kg_conf_saml_directives[];
 extern const kg_directive kg_conf_aws_directives[];
+extern const kg_directive kg_conf_pages_directives[];
 extern const kg_directive kg_conf_providers_directives[];
 
 /* Returns the directive named name (case-insensitive, as httpd matches

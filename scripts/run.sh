@@ -2,6 +2,8 @@
 # `make run`: the gateway with its local stack, from a temp folder, on
 # 127.0.0.1:
 #   redis-server, a dev OpenID provider (oidc-provider) with a demo user,
+#   a dev SAML IdP (pysaml2, tests/fixtures/idp) that signs the demo user
+#   in at once, so the sign-in page offers both protocols,
 #   a demo backend that shows the identity headers it receives, a
 #   WebSocket echo backend, and apache2 with mod_keygate on PORT (default
 #   8080), with Domino's path rules (docs/domino.md): /healthz answers
@@ -29,6 +31,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	exit 1
 fi
 redis_port=$(free_port) back=$(free_port) op_port=$(free_port) wsp=$(free_port)
+idp_port=$(free_port)
+idp="http://127.0.0.1:$idp_port"
 base="http://127.0.0.1:$port"
 redis_start "$work/redis" "$redis_port"
 backend_start "$work" "$back"
@@ -38,13 +42,22 @@ wait_port "$wsp" ||
 	{ echo "keygate: the WebSocket backend did not start:" >&2; cat "$work/ws.log" >&2; exit 1; }
 client_secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 op_start "$work" "$op_port" keygate "$client_secret" \
-	"$base/keygate/oidc/callback" OP_POST_LOGOUT_URI="$base/" >/dev/null ||
+	"$base/keygate/oidc/callback" OP_POST_LOGOUT_URI="$base/keygate/signed-out" >/dev/null ||
 	{ echo "keygate: the OpenID provider did not start:" >&2; cat "$work/op.log" >&2; exit 1; }
 head -c 48 /dev/urandom | base64 >"$work/session-secret"
 printf '%s' "$client_secret" >"$work/client-secret"
 cp "$KG_TOP/docs/examples/demo-mappers.json" "$work/mappers.json"
 # the app-token key (its certificate is made from it: x5c in the JWKS)
 openssl genrsa -out "$work/app.key" 2048 2>/dev/null
+# the SAML IdP's and the gateway's keys, and the IdP's metadata
+mkdir -p "$work/idp"
+for who in idp/idp sp; do
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=keygate-dev-$(basename $who)" \
+		-keyout "$work/$who.key" -out "$work/$who.crt" 2>/dev/null
+done
+chmod 644 "$work/sp.key"
+/usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml" ||
+	{ echo "keygate: the SAML IdP needs python3-saml2 and xmlsec1 (make deps)" >&2; exit 1; }
 
 httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/session-secret
@@ -56,7 +69,15 @@ KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret
 KeygateOIDCScope openid profile email groups
-KeygateAppJWTKey $work/app.key" "<Location />
+KeygateAppJWTKey $work/app.key
+KeygateProviderDisplay demo-oidc \"Demo OpenID Connect\" 1
+KeygateSAMLProvider demo-saml $work/idp-metadata.xml
+KeygateSAMLSPKey $work/sp.key
+KeygateSAMLSPCert $work/sp.crt
+KeygateSAMLNameIDFormat unspecified
+KeygateProviderDisplay demo-saml \"Demo SAML\" 2
+KeygateProviderEmailDomains demo-saml example.com
+KeygatePreservePost On" "<Location />
   AuthType keygate
   AuthzSendForbiddenOnFailure On
   Require valid-user
@@ -90,13 +111,28 @@ if ! httpd_start "$work" "$build"; then
 	echo "keygate: apache2 did not start" >&2
 	exit 1
 fi
+# the IdP trusts the gateway's SP metadata, read once it serves it
+curl -s -o "$work/idp/sp.xml" "$base/keygate/saml/demo-saml/metadata"
+(cd "$work/idp" && exec /usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" serve \
+	"$work/idp" "$idp" "$idp_port") >"$work/idp.log" 2>&1 &
+KG_PIDS="$KG_PIDS $!"
+for _ in $(seq 100); do
+	grep -q '^idp ready' "$work/idp.log" && break
+	sleep 0.1
+done
+grep -q '^idp ready' "$work/idp.log" ||
+	{ echo "keygate: the SAML IdP did not start:" >&2; cat "$work/idp.log" >&2; exit 1; }
 
 cat <<MSG
 
   keygate is running.
 
     Open           $base/
-    Sign in as     demo   (any password; the dev provider's form)
+                   The sign-in page offers both providers:
+                   Demo OpenID Connect: sign in as demo (any password)
+                   Demo SAML: the dev IdP signs demo in at once
+                   (or type any address @example.com)
+    Skip the page  $base/keygate/login?kc_idp_hint=demo-saml
     Your session   $base/keygate/session
     Sign out       $base/keygate/logout
     Health         $base/keygate/health   (Redis)

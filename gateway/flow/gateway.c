@@ -4,6 +4,7 @@
  */
 #include "gateway/flow/gateway.h"
 #include "gateway/flow/authn/authn.h"
+#include "gateway/flow/core/page.h"
 #include "gateway/flow/authn/oidc_refresh.h"
 #include "gateway/flow/aws/aws.h"
 #include "gateway/proto/saml/metadata.h"
@@ -333,4 +334,5 @@ void kg_gateway_authenticate(kg_gateway *gw, const kg_conf_location *loc,
 			     kg_caller *caller)
 {
 	kg_authn_request(gw, loc, req, log, resp, caller);
+	kg_page_fail(gw, req, log, resp);
 }

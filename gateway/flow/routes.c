@@ -5,6 +5,7 @@
  */
 #include "gateway/flow/gateway.h"
 #include "gateway/flow/authn/authn.h"
+#include "gateway/flow/authn/preserve.h"
 #include "gateway/flow/login/login.h"
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/aws.h"
@@ -13,6 +14,7 @@
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
+#include "gateway/flow/core/page.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -244,7 +246,9 @@ static const endpoint endpoints[] = {
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
 	{"logout", "GET POST", kg_logout_local},
-	{"login", "GET", kg_login_start},
+	{"signed-out", "GET HEAD", kg_logout_signed_out},
+	{"post/replay", "GET", kg_authn_post_replay},
+	{"login", "GET", kg_login_signin},
 	{"oidc/callback", "GET POST", kg_login_oidc_callback},
 	{"oidc/backchannel", "POST", kg_logout_oidc_backchannel},
 	{"oidc/*/login", "GET", kg_login_oidc_start},
@@ -351,8 +355,8 @@ static void dispatch(const endpoint *table, size_t n, const char *name,
 	kg_resp_fail(resp, KG_ENOTFOUND, "no_such_endpoint");
 }
 
-void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp)
+/* Finds and runs the endpoint req names (resp DECLINE when none). */
+static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 {
 	const char *prefix = gw->conf->gateway.prefix;
 	size_t plen = strlen(prefix);
@@ -420,4 +424,11 @@ void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
 		return;
 	}
 	kg_admin_api(gw, req, sub, actor, log, resp);
+}
+
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	route(gw, req, log, resp);
+	kg_page_fail(gw, req, log, resp);
 }

@@ -323,7 +323,10 @@ static int check_authn(request_rec *r)
 		r->ap_auth_type = "keygate";
 		st->backend_headers = resp->backend_headers;
 	}
-	return kg_httpd_resp_apply(r, resp);
+	rc = kg_httpd_resp_apply(r, resp);
+	/* a page written here (the kept-POST page, 200) is the whole
+	 * answer: OK would tell httpd the request is authenticated */
+	return rc == OK && resp->action == KG_RESP_REPLY ? DONE : rc;
 }
 
 /* After authorization: the identity for the backend. When keygate did

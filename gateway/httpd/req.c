@@ -211,6 +211,19 @@ static int copy_header(void *data, const char *key, const char *value)
 	return 1;
 }
 
+/* Sends an error status with the core's own body and type (a page, or
+ * JSON for an API client) instead of httpd's stock error page; DONE
+ * tells httpd the answer is complete. */
+static int send_error_body(request_rec *r, int status, const kg_resp *resp)
+{
+	r->status = status;
+	ap_set_content_type(r, resp->content_type ? resp->content_type
+						  : "text/plain");
+	if (!r->header_only)
+		ap_rwrite(resp->body, (int)resp->body_len, r);
+	return DONE;
+}
+
 int kg_httpd_resp_apply(request_rec *r, const kg_resp *resp)
 {
 	int status;
@@ -227,18 +240,16 @@ int kg_httpd_resp_apply(request_rec *r, const kg_resp *resp)
 		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
 			      "keygate: KG-0400 status=%d reason=%s", status,
 			      resp->reason ? resp->reason : "-");
-		return status;
+		return resp->body ? send_error_body(r, status, resp) : status;
 	case KG_RESP_REPLY:
 		break;
 	}
 	apr_table_do(copy_header, r->err_headers_out, resp->headers, NULL);
 	if (resp->status >= 300 && resp->status < 400)
 		return resp->status;
-	if (resp->status >= 400) {
-		if (resp->body)
-			ap_custom_response(r, resp->status, resp->body);
-		return resp->status;
-	}
+	if (resp->status >= 400)
+		return resp->body ? send_error_body(r, resp->status, resp)
+				  : resp->status;
 	r->status = resp->status;
 	if (resp->content_type)
 		ap_set_content_type(r, resp->content_type);

@@ -95,10 +95,12 @@ static void test_logout_ends_the_session_and_clears_the_cookie(void **state)
 	/* the audit line names no cookie */
 	assert_false(kgt_flow_logged(f, cookie));
 
-	/* POST works as well, and without return_to it lands on / */
+	/* POST works as well, and without return_to it lands on the
+	 * signed-out page */
 	resp = logout(f, "POST", NULL, other);
 	assert_int_equal(resp->status, 302);
-	assert_string_equal(kgt_resp_header(resp, "Location"), "/");
+	assert_string_equal(kgt_resp_header(resp, "Location"),
+			    "/keygate/signed-out");
 	expect_cookie_cleared(f, resp);
 	assert_int_equal(kgt_flow_count(f, "jdoe"), 0);
 }

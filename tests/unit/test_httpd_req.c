@@ -289,7 +289,13 @@ static void test_the_authn_hook_refuses_and_still_scrubs(void **state)
 	/* no credentials at a 401 location */
 	x = fake_request(f->pool, f, loc, "GET", "/app");
 	forge(&x->r);
-	assert_int_equal(kgt_hooks.check_authn(&x->r), HTTP_UNAUTHORIZED);
+	/* the answer is written here (JSON for an API client), so httpd
+	 * is told DONE with the status in r->status */
+	assert_int_equal(kgt_hooks.check_authn(&x->r), DONE);
+	assert_int_equal(x->r.status, HTTP_UNAUTHORIZED);
+	assert_string_equal(x->r.content_type, "application/json");
+	assert_non_null(
+		strstr(kgt_httpd.written, "\"reason\":\"no_credentials\""));
 	assert_null(x->r.user);
 	assert_string_equal(
 		apr_table_get(x->r.err_headers_out, "WWW-Authenticate"),
@@ -312,8 +318,8 @@ static void test_the_authn_hook_refuses_and_still_scrubs(void **state)
 		      apr_pstrcat(f->pool, "keygate_session=",
 				  kgt_flow_session(f, "jdoe", NULL), NULL));
 	kgt_flow_stop_redis(f);
-	assert_int_equal(kgt_hooks.check_authn(&x->r),
-			 HTTP_SERVICE_UNAVAILABLE);
+	assert_int_equal(kgt_hooks.check_authn(&x->r), DONE);
+	assert_int_equal(x->r.status, HTTP_SERVICE_UNAVAILABLE);
 	assert_null(x->r.user);
 
 	/* no working gateway: 503, scrubbed all the same */
@@ -384,17 +390,17 @@ static void test_the_endpoint_hook_answers_under_the_prefix(void **state)
 	x = fake_request(f->pool, f, NULL, "HEAD", "/keygate/health");
 	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), OK);
 	assert_int_equal(kgt_httpd.written_len, 0);
-	/* 404 and 405 (its text as the custom response, Allow kept) */
+	/* 404 and 405 (their bodies written, Allow kept) */
 	x = fake_request(f->pool, f, NULL, "GET", "/keygate/nope");
-	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), HTTP_NOT_FOUND);
+	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), DONE);
+	assert_int_equal(x->r.status, HTTP_NOT_FOUND);
 	assert_true(kgt_httpd_logged("status=404 reason=no_such_endpoint"));
 	x = fake_request(f->pool, f, NULL, "PUT", "/keygate/health");
-	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0),
-			 HTTP_METHOD_NOT_ALLOWED);
+	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), DONE);
+	assert_int_equal(x->r.status, HTTP_METHOD_NOT_ALLOWED);
 	assert_string_equal(apr_table_get(x->r.err_headers_out, "Allow"),
 			    "GET HEAD");
-	assert_int_equal(kgt_httpd.custom_status, 405);
-	assert_string_equal(kgt_httpd.custom, "Method not allowed.\n");
+	assert_string_equal(kgt_httpd.written, "Method not allowed.\n");
 	/* no gateway in this child: 503 */
 	x = fake_request(f->pool, f, NULL, "GET", "/keygate/health");
 	x->srv.gw = NULL;
@@ -460,7 +466,8 @@ static void test_post_bodies_are_read_bounded(void **state)
 		      "application/x-www-form-urlencoded");
 	kgt_httpd.body = "logout_token=not.a.jwt";
 	kgt_httpd.body_len = strlen(kgt_httpd.body);
-	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), HTTP_BAD_REQUEST);
+	assert_int_equal(kgt_hooks.quick_handler(&x->r, 0), DONE);
+	assert_int_equal(x->r.status, HTTP_BAD_REQUEST);
 	assert_true(kgt_httpd_logged("reason=oidc_logout_token"));
 }
 
@@ -497,13 +504,25 @@ static void test_resp_apply_maps_each_action(void **state)
 	assert_string_equal(apr_table_get(x->r.err_headers_out, "Location"),
 			    "/next");
 	assert_int_equal(apr_table_elts(x->r.err_headers_out)->nelts, 3);
-	/* a page with an error status: the body as the custom response */
+	/* a page with an error status: written with its own type (not
+	 * httpd's error page, which would make it text/html latin-1) */
 	x = fake_request(pool, NULL, NULL, "GET", "/");
 	resp = kg_resp_make(pool);
 	kg_resp_reply(resp, 403, "text/html", "<p>no</p>");
-	assert_int_equal(kg_httpd_resp_apply(&x->r, resp), 403);
-	assert_int_equal(kgt_httpd.custom_status, 403);
-	assert_string_equal(kgt_httpd.custom, "<p>no</p>");
+	assert_int_equal(kg_httpd_resp_apply(&x->r, resp), DONE);
+	assert_int_equal(x->r.status, 403);
+	assert_string_equal(x->r.content_type, "text/html");
+	assert_string_equal(kgt_httpd.written, "<p>no</p>");
+	/* a refusal with the core's body: the status rc maps to, the body */
+	x = fake_request(pool, NULL, NULL, "GET", "/");
+	resp = kg_resp_make(pool);
+	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
+	resp->content_type = "application/json";
+	resp->body = "{}";
+	resp->body_len = 2;
+	assert_int_equal(kg_httpd_resp_apply(&x->r, resp), DONE);
+	assert_int_equal(x->r.status, 503);
+	assert_string_equal(x->r.content_type, "application/json");
 	/* 200 with a body */
 	x = fake_request(pool, NULL, NULL, "GET", "/");
 	resp = kg_resp_make(pool);

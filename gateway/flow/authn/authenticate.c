@@ -5,6 +5,7 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/authn/identity.h"
 #include "gateway/flow/core/origin.h"
+#include "gateway/flow/authn/preserve.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/jobs.h"
 #include "gateway/base/str.h"
@@ -143,6 +144,7 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 	bool check = kg_conf_location_bearer_check(loc);
 	const char *token = check ? bearer_token(req) : NULL;
 	const char *key;
+	kg_preserve_outcome kept;
 	kg_rc rc;
 
 	if (token) {
@@ -189,10 +191,15 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 				loc);
 		return;
 	case KG_UNAUTH_LOGIN:
-		redirect_to_login(gw, req, resp);
+		if (kg_authn_preserve_post(gw, req, log, resp) !=
+		    KG_PRESERVE_KEPT)
+			redirect_to_login(gw, req, resp);
 		return;
 	case KG_UNAUTH_AUTO:
-		if (kg_req_wants_html(req)) {
+		kept = kg_authn_preserve_post(gw, req, log, resp);
+		if (kept == KG_PRESERVE_KEPT)
+			return;
+		if (kept == KG_PRESERVE_REFUSED || kg_req_wants_html(req)) {
 			redirect_to_login(gw, req, resp);
 			return;
 		}

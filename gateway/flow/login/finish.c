@@ -5,7 +5,7 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/aws/aws.h"
-#include "gateway/flow/core/reply.h"
+#include "gateway/flow/core/page.h"
 #include "gateway/flow/core/origin.h"
 #include "sessions/revocation.h"
 #include "sessions/tags.h"
@@ -16,11 +16,18 @@
 #include <apr_strings.h>
 #include <string.h>
 
-static void refuse(kg_req *req, kg_resp *resp, const char *message)
+/* A login refused by policy: page id (403) with message, a way back to
+ * the sign-in (with the return path) and to sign out. */
+static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
+		   const kg_login_done *done, kg_page_id id, const char *title,
+		   const char *message)
 {
-	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	kg_resp_reply(resp, 403, "text/html; charset=utf-8",
-		      kg_reply_message(req->pool, "Access denied", message));
+	kg_page_values vals = {{NULL}};
+
+	vals.v[KG_PV_TITLE] = title;
+	vals.v[KG_PV_MESSAGE] = message;
+	vals.v[KG_PV_RETURN_TO] = done->return_to;
+	kg_page_reply(gw, req, resp, 403, id, &vals);
 }
 
 /* A deactivated user's login ends here, before any STS call or session
@@ -28,7 +35,8 @@ static void refuse(kg_req *req, kg_resp *resp, const char *message)
  * login goes on; otherwise resp is the refusal: 403 with the page, or
  * 503 when Redis is down. */
 static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
-			const char *alias, const char *username, kg_resp *resp)
+			const kg_login_done *done, const char *username,
+			kg_resp *resp)
 {
 	kg_err err = {0};
 	bool active = true;
@@ -37,8 +45,8 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
-			    "login failed idp=%s user=%s reason=%s", alias,
-			    username, err.msg);
+			    "login failed idp=%s user=%s reason=%s",
+			    done->alias, username, err.msg);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return false;
@@ -47,9 +55,10 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return true;
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
 		    "AUDIT login denied idp=%s user=%s reason=deactivated",
-		    alias, username);
+		    done->alias, username);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-	refuse(req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	refuse(gw, req, resp, done, KG_PAGE_DENIED, "Account deactivated",
+	       KG_SESS_DEACTIVATED_MESSAGE);
 	return false;
 }
 
@@ -130,7 +139,7 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "holder=%s",
 			    name, name, done->alias, r.owner);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp,
+		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
 		       "An account with this email address already exists. "
 		       "Ask your administrator to link your accounts.");
 		return false;
@@ -297,12 +306,12 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    out.user->username ? out.user->username : "-",
 			    out.deny_reason);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp,
+		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
 		       out.deny_message ? out.deny_message
 					: "You cannot sign in to Domino.");
 		return;
 	}
-	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
+	if (!user_active(gw, req, log, done, out.user->username, resp))
 		return;
 	if (out.broker_id &&
 	    !assign_id(gw, req, log, done, id_subject(req->pool, done, &out),
@@ -320,7 +329,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "reason=deactivated",
 			    done->alias, out.user->username);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp, created.deny_message);
+		refuse(gw, req, resp, done, KG_PAGE_DENIED,
+		       "Account deactivated", created.deny_message);
 		return;
 	}
 	if (rc == KG_EDENIED) {
@@ -332,7 +342,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    created.denied_by_realm ? limits.realm_from
 						    : limits.user_from);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp, created.deny_message);
+		refuse(gw, req, resp, done, KG_PAGE_LIMIT, "Too many sessions",
+		       kg_page_limit_text(created.deny_message));
 		return;
 	}
 	if (rc != KG_OK) {

@@ -34,4 +34,12 @@ kg_handler kg_login_saml_start;
  * login finishes. */
 kg_handler kg_login_saml_acs;
 
+/* GET PREFIX login: kc_idp_hint=ALIAS or idp=ALIAS starts that
+ * provider's login; email=ADDRESS the provider whose email domains hold
+ * it; else with one provider, or a KeygateLoginProvider, the default
+ * login; else the sign-in page, one button per provider in order. An
+ * unknown hint or domain shows the page with a notice (KG-0444,
+ * KG-0445). return_to is kept, guarded, through every step. */
+kg_handler kg_login_signin;
+
 #endif

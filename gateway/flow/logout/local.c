@@ -6,6 +6,7 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/origin.h"
+#include "gateway/flow/core/page.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -14,14 +15,19 @@
  * to the provider's end_session_endpoint (OIDC sessions, when it has
  * one), to the IdP's SLO service with a signed LogoutRequest (SAML
  * sessions, when it has one), or straight to the local return_to (or
- * "/"). */
+ * "/" when it is not local). Without a return_to the way ends on the
+ * signed-out page, PREFIX signed-out. */
 void kg_logout_local(kg_gateway *gw, kg_req *req, const char *alias,
 		     const kg_log *log, kg_resp *resp)
 {
 	kg_sess_record *rec = NULL;
 	kg_err err = {0};
 	kg_rc rc = kg_authn_session(gw, req, log, &rec, &err);
-	const char *back = kg_redirect_return_to(req, log);
+	const char *back =
+		kg_req_param(req, "return_to")
+			? kg_redirect_return_to(req, log)
+			: apr_pstrcat(req->pool, gw->conf->gateway.prefix,
+				      "signed-out", NULL);
 	const char *op_logout = NULL;
 
 	if (rc == KG_OK) {
@@ -52,4 +58,16 @@ void kg_logout_local(kg_gateway *gw, kg_req *req, const char *alias,
 	    kg_logout_saml_start(gw, req, log, rec, back, resp))
 		return;
 	kg_resp_redirect(resp, op_logout ? op_logout : back);
+}
+
+void kg_logout_signed_out(kg_gateway *gw, kg_req *req, const char *alias,
+			  const kg_log *log, kg_resp *resp)
+{
+	kg_page_values vals = {{NULL}};
+
+	vals.v[KG_PV_TITLE] = "You are signed out";
+	vals.v[KG_PV_MESSAGE] = "You have signed out of Domino. Close the "
+				"browser if others use this computer.";
+	vals.v[KG_PV_RETURN_TO] = "/";
+	kg_page_reply(gw, req, resp, 200, KG_PAGE_SIGNED_OUT, &vals);
 }

@@ -10,8 +10,12 @@
 /* GET or POST PREFIX logout: ends the session and clears the cookie,
  * then goes to the provider's end_session_endpoint (OIDC sessions, when
  * it has one), to the IdP's SLO service with a signed LogoutRequest (SAML
- * sessions, when it has one), or straight to the local return_to. */
+ * sessions, when it has one), or straight to the local return_to
+ * (PREFIX signed-out without one). */
 kg_handler kg_logout_local;
+
+/* GET PREFIX signed-out: the signed-out page, with "Sign in again". */
+kg_handler kg_logout_signed_out;
 
 /* POST PREFIX oidc/backchannel: OIDC Back-Channel Logout 1.0. */
 kg_handler kg_logout_oidc_backchannel;
