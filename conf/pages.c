@@ -194,8 +194,8 @@ const char *kg_conf_pages_load(apr_pool_t *pool, const char *dir,
 	while (msg == NULL && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE,
 					   d) == APR_SUCCESS) {
 		size_t n = strlen(fi.name);
-		const char *path, *text;
-		size_t len;
+		const char *path, *text = NULL;
+		size_t len = 0;
 		int id;
 		if (fi.name[0] == '.' || n < 5 ||
 		    strcasecmp(fi.name + n - 5, ".html") != 0)
