@@ -2,6 +2,7 @@
  * keygate: the settings and their cross-directive checks.
  */
 #include "conf/conf.h"
+#include "conf/checks.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -17,6 +18,7 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_saml_defaults(pool, &conf->saml);
 	kg_conf_aws_defaults(&conf->aws);
 	conf->where = apr_hash_make(pool);
+	conf->required = apr_array_make(pool, 2, sizeof(kg_conf_required));
 	return conf;
 }
 
@@ -26,6 +28,17 @@ void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
 	if (conf->where && directive && where)
 		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
 			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
+	if (conf->first_where == NULL && where)
+		conf->first_where = apr_pstrdup(pool, where);
+}
+
+void kg_conf_require_role(kg_conf *conf, apr_pool_t *pool, const char *role,
+			  const char *where)
+{
+	kg_conf_required *r = apr_array_push(conf->required);
+
+	r->role = apr_pstrdup(pool, role);
+	r->where = where ? apr_pstrdup(pool, where) : "Require";
 }
 
 const char *kg_conf_where(const kg_conf *conf, const char *directive)
@@ -40,22 +53,24 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
-	if (rc != KG_OK)
-		return rc;
+	if (rc != KG_OK) /* the message names the directive already */
+		return kg_conf_locate(conf, err, "KeygateBearerClients", rc);
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateDefaultRole \"%s\" is not one of "
-				  "KeygateRoles",
-				  m->default_role);
+		return kg_conf_fail(conf, err, "KeygateDefaultRole",
+				    "KeygateDefaultRole \"%s\" is not one of "
+				    "KeygateRoles",
+				    m->default_role);
 	if (conf->aws.enabled && conf->aws.region == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAwsCredentials On needs "
-				  "KeygateAwsRegion");
+		return kg_conf_fail(conf, err, "KeygateAwsCredentials",
+				    "KeygateAwsCredentials On needs "
+				    "KeygateAwsRegion");
 	if (conf->aws.enabled && conf->saml.idps->nelts == 0)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAwsCredentials On needs a "
-				  "KeygateSAMLProvider (STS takes a SAML "
-				  "Response)");
+		return kg_conf_fail(conf, err, "KeygateAwsCredentials",
+				    "KeygateAwsCredentials On needs a "
+				    "KeygateSAMLProvider (STS takes a SAML "
+				    "Response)");
+	if ((rc = kg_conf_checks(conf, err)) != KG_OK)
+		return rc;
 	conf->saml.aws_shared_response =
 		conf->aws.enabled && !conf->aws.separate_response;
 	return KG_OK;

@@ -9,6 +9,7 @@
 #include "gateway/proto/saml/metadata.h"
 #include "gateway/proto/aws/http.h"
 
+#include "conf/checks.h"
 #include "conf/read.h"
 #include "conf/saml_urls.h"
 
@@ -64,32 +65,41 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf,
 	kg_rc rc;
 
 	if (c->sp_key == NULL || c->sp_cert == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLProvider needs KeygateSAMLSPKey "
-				  "and KeygateSAMLSPCert");
+		return kg_conf_fail(
+			conf, err, "KeygateSAMLProvider",
+			"KeygateSAMLProvider needs KeygateSAMLSPKey "
+			"and KeygateSAMLSPCert");
 	/* the entity ID names the SP to every IdP: it never follows a
 	 * request's host */
 	if (conf->gateway.base_url == NULL && c->entity_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLProvider needs KeygateBaseURL "
-				  "or, with each request's own origin, "
-				  "KeygateSAMLEntityID");
-	if ((rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16,
-				    &keys->saml_key_pem, &len, err)) != KG_OK ||
-	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
-				    &keys->saml_cert_pem, &len, err)) != KG_OK)
-		return rc;
+		return kg_conf_fail(conf, err, "KeygateSAMLProvider",
+				    "KeygateSAMLProvider needs KeygateBaseURL "
+				    "or, with each request's own origin, "
+				    "KeygateSAMLEntityID");
+	rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16, &keys->saml_key_pem,
+			       &len, err);
+	if (rc != KG_OK)
+		return kg_conf_locate(conf, err, "KeygateSAMLSPKey", rc);
+	rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16, &keys->saml_cert_pem,
+			       &len, err);
+	if (rc != KG_OK)
+		return kg_conf_locate(conf, err, "KeygateSAMLSPCert", rc);
 	/* a key that is not the certificate's stops the start (and `keygate
 	 * saml metadata`): the IdP would trust a key keygate does not hold */
 	if (kg_saml_sp_keys_check(keys->saml_key_pem, keys->saml_cert_pem,
-				  &why) != KG_OK) {
-		const char *at = kg_conf_where(conf, "KeygateSAMLSPKey");
-		return kg_err_set(err, KG_ECONFIG,
-				  "%s%sKeygateSAMLSPKey %s, KeygateSAMLSPCert "
-				  "%s: %s",
-				  at ? at : "", at ? ": " : "", c->sp_key,
-				  c->sp_cert, why.msg);
-	}
+				  &why) != KG_OK)
+		return kg_conf_fail(
+			conf, err, "KeygateSAMLSPKey",
+			"KeygateSAMLSPKey %s does not match "
+			"KeygateSAMLSPCert %s%s: %s",
+			c->sp_key, c->sp_cert,
+			kg_conf_where(conf, "KeygateSAMLSPCert")
+				? kg_psprintf(
+					  pconf, " (at %s)",
+					  kg_conf_where(conf,
+							"KeygateSAMLSPCert"))
+				: "",
+			why.msg);
 	keys->saml_metadata =
 		apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	keys->saml_pinned =
@@ -107,12 +117,18 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf,
 			rc = kg_conf_read_file(pconf, idp->metadata_cert,
 					       1 << 16, &pinned, &len, err);
 		if (rc != KG_OK)
-			return rc;
+			return kg_conf_locate(
+				conf, err,
+				idp->metadata_cert
+					? "KeygateSAMLMetadataRefresh"
+					: "KeygateSAMLProvider",
+				rc);
 		if (pinned && !strstr(pinned, "-----BEGIN CERTIFICATE-----"))
-			return kg_err_set(err, KG_ECONFIG,
-					  "KeygateSAMLMetadataRefresh %s: %s "
-					  "holds no PEM certificate",
-					  idp->alias, idp->metadata_cert);
+			return kg_conf_fail(conf, err,
+					    "KeygateSAMLMetadataRefresh",
+					    "KeygateSAMLMetadataRefresh %s: %s "
+					    "holds no PEM certificate",
+					    idp->alias, idp->metadata_cert);
 		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
 		APR_ARRAY_PUSH(keys->saml_pinned, const char *) = pinned;
 	}
@@ -155,15 +171,18 @@ static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 			     kg_app_signer **signer, kg_err *err)
 {
 	if (conf->gateway.app_jwt_cert == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTCert");
+		return kg_conf_fail(conf, err, "KeygateAppJWTKey",
+				    "KeygateAppJWTKey needs KeygateAppJWTCert");
 	if (conf->gateway.app_jwt_issuer == NULL &&
 	    conf->gateway.base_url == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTIssuer "
-				  "or KeygateBaseURL");
-	return kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
-				  conf->gateway.app_jwt_cert, signer, err);
+		return kg_conf_fail(
+			conf, err, "KeygateAppJWTKey",
+			"KeygateAppJWTKey needs KeygateAppJWTIssuer "
+			"or KeygateBaseURL");
+	return kg_conf_locate(
+		conf, err, "KeygateAppJWTKey",
+		kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
+				   conf->gateway.app_jwt_cert, signer, err));
 }
 
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
@@ -176,12 +195,12 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (rc != KG_OK)
 		return rc;
 	if (conf->sessions.secret.bytes == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSessionSecret is required");
+		return kg_conf_fail(conf, err, NULL,
+				    "KeygateSessionSecret is required");
 	if (conf->oidc.issuer && conf->oidc.client_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateOIDCProvider needs "
-				  "KeygateOIDCClientID");
+		return kg_conf_fail(conf, err, "KeygateOIDCProvider",
+				    "KeygateOIDCProvider needs "
+				    "KeygateOIDCClientID");
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
@@ -196,9 +215,11 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return KG_OK;
 	if (state && state->dir)
 		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
-	return kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
-				  state ? state->uid : (uid_t)-1,
-				  state ? state->gid : (gid_t)-1, log, err);
+	return kg_conf_locate(
+		conf, err, "KeygateMappers",
+		kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				   state ? state->uid : (uid_t)-1,
+				   state ? state->gid : (gid_t)-1, log, err));
 }
 
 kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
