@@ -24,8 +24,8 @@ static const char *set_at(const kg_conf *conf, const char *directive)
 {
 	const char *at = kg_conf_where(conf, directive);
 
-	return at ? kg_psprintf(apr_hash_pool_get(conf->where),
-				" (set at %s)", at)
+	return at ? kg_psprintf(apr_hash_pool_get(conf->where), " (set at %s)",
+				at)
 		  : " (the default)";
 }
 
@@ -191,8 +191,7 @@ static kg_rc check_timeouts(kg_conf *conf, kg_err *err)
 			"access-token lifespan < SSO Session Idle <= SSO "
 			"Session Max",
 			s->sso_idle_s,
-			set_at(conf, "KeygateSessionIdleTimeout"),
-			s->sso_max_s,
+			set_at(conf, "KeygateSessionIdleTimeout"), s->sso_max_s,
 			set_at(conf, "KeygateSessionMaxLifetime"));
 	}
 	if (conf->gateway.app_jwt_key && s->sso_idle_s > 0 &&
@@ -249,9 +248,8 @@ kg_rc kg_conf_checks(kg_conf *conf, kg_err *err)
 {
 	kg_rc rc;
 
-	conf->warnings =
-		apr_array_make(apr_hash_pool_get(conf->where), 2,
-			       sizeof(const char *));
+	conf->warnings = apr_array_make(apr_hash_pool_get(conf->where), 2,
+					sizeof(const char *));
 	if ((rc = check_required_roles(conf, err)) != KG_OK ||
 	    (rc = check_cookie(conf, err)) != KG_OK ||
 	    (rc = check_timeouts(conf, err)) != KG_OK)

@@ -63,7 +63,7 @@ static bool is_location_section(const char *name)
 {
 	static const char *const names[] = {
 		"Location", "LocationMatch", "Directory", "DirectoryMatch",
-		"Files",    "FilesMatch",	"Proxy",     "ProxyMatch"};
+		"Files",    "FilesMatch",    "Proxy",	  "ProxyMatch"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(name, names[i]) == 0)
@@ -88,9 +88,8 @@ static kg_rc section_line(reader *r, const char *at, const char *line)
 		s = &APR_ARRAY_IDX(r->open, r->open->nelts - 1, section);
 		if (strcasecmp(s->name, id) != 0)
 			return fail(r, at, 1,
-				    kg_psprintf(r->pool,
-						"</%s> closes <%s>", id,
-						s->name));
+				    kg_psprintf(r->pool, "</%s> closes <%s>",
+						id, s->name));
 		r->in_location -= s->location;
 		if (s->vhost)
 			r->cur = 0;
@@ -140,15 +139,14 @@ static kg_rc include(reader *r, const char *at, const kg_conf_word *w, int n,
 			if (optional)
 				continue;
 			return fail(r, at, w[i].col,
-				    kg_psprintf(r->pool,
-						"%s %s: no such file",
+				    kg_psprintf(r->pool, "%s %s: no such file",
 						w[0].text, p));
 		}
 		for (size_t k = 0; rc == KG_OK && k < g.gl_pathc; k++)
 			if (stat(g.gl_pathv[k], &st) == 0 &&
 			    S_ISREG(st.st_mode))
-				rc = read_file(r, apr_pstrdup(r->pool,
-							      g.gl_pathv[k]));
+				rc = read_file(
+					r, apr_pstrdup(r->pool, g.gl_pathv[k]));
 		globfree(&g);
 		if (rc != KG_OK)
 			return rc;
@@ -167,9 +165,9 @@ static void require_line(reader *r, const char *at, const kg_conf_word *w,
 	if (i >= n || strcasecmp(w[i].text, "keygate-role") != 0)
 		return;
 	for (i++; i < n; i++)
-		kg_conf_require_role(current(r)->conf, r->pool, w[i].text,
-				     kg_psprintf(r->pool, "%s:%d", at,
-						 w[i].col));
+		kg_conf_require_role(
+			current(r)->conf, r->pool, w[i].text,
+			kg_psprintf(r->pool, "%s:%d", at, w[i].col));
 }
 
 /* A Keygate* directive: a location's inside a location section (checked
@@ -196,8 +194,8 @@ static kg_rc keygate_line(reader *r, const char *at,
 		if (argc < d->min_args ||
 		    (d->max_args >= 0 && argc > d->max_args))
 			return fail(r, at, col,
-				    kg_psprintf(r->pool, "%s takes %s",
-						d->name, d->syntax));
+				    kg_psprintf(r->pool, "%s takes %s", d->name,
+						d->syntax));
 		for (int i = 0; i < argc; i++)
 			argv[i] = w[i + 1].text;
 		argv[argc] = NULL;
@@ -300,18 +298,18 @@ static kg_rc read_file(reader *r, const char *path)
 			      logical);
 	}
 	if (rc == KG_OK && r->open->nelts > opened)
-		rc = kg_err_set(r->err, KG_ECONFIG, "%s:%d:1: <%s> is not closed",
-				path, lineno,
-				APR_ARRAY_IDX(r->open, r->open->nelts - 1,
-					      section)
-					.name);
+		rc = kg_err_set(
+			r->err, KG_ECONFIG, "%s:%d:1: <%s> is not closed", path,
+			lineno,
+			APR_ARRAY_IDX(r->open, r->open->nelts - 1, section)
+				.name);
 	r->depth--;
 	return rc;
 }
 
 kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
-			 const char *server_root,
-			 apr_array_header_t **servers, kg_err *err)
+			 const char *server_root, apr_array_header_t **servers,
+			 kg_err *err)
 {
 	reader r = {.pool = pool, .err = err};
 	const char *slash = strrchr(path, '/');
@@ -320,9 +318,9 @@ kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
 
 	r.servers = apr_array_make(pool, 2, sizeof(kg_conf_httpd_server));
 	r.open = apr_array_make(pool, 4, sizeof(section));
-	r.root = server_root	? server_root
-		 : slash	? apr_pstrmemdup(pool, path, slash - path)
-				: ".";
+	r.root = server_root ? server_root
+		 : slash     ? apr_pstrmemdup(pool, path, slash - path)
+			     : ".";
 	add_server(&r, "main server");
 	if ((rc = read_file(&r, path)) != KG_OK)
 		return rc;

@@ -18,13 +18,13 @@
 
 /* One server: the main server first, then each <VirtualHost>. */
 typedef struct {
-	const char *name;  /* "main server" or "<VirtualHost ADDR> at
-			      FILE:LINE" */
-	kg_conf *conf;	   /* its settings */
-	bool configured;   /* it set a Keygate* server directive; a virtual
-			      host that did not uses the main server's, as
-			      mod_keygate does (its Require roles are moved
-			      to the main server's settings) */
+	const char *name; /* "main server" or "<VirtualHost ADDR> at
+			     FILE:LINE" */
+	kg_conf *conf;	  /* its settings */
+	bool configured;  /* it set a Keygate* server directive; a virtual
+			     host that did not uses the main server's, as
+			     mod_keygate does (its Require roles are moved
+			     to the main server's settings) */
 } kg_conf_httpd_server;
 
 /* Reads the configuration at path. server_root resolves relative Include
@@ -33,7 +33,7 @@ typedef struct {
  * KG_ECONFIG with "FILE:LINE:COL: text" at the first bad line. The
  * settings are not finished (kg_conf_finish is the caller's). */
 kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
-			 const char *server_root,
-			 apr_array_header_t **servers, kg_err *err);
+			 const char *server_root, apr_array_header_t **servers,
+			 kg_err *err);
 
 #endif

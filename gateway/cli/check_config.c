@@ -31,8 +31,7 @@ static const char check_config_usage[] =
 static void log_stderr(void *baton, kg_log_level level, const char *id,
 		       const char *line)
 {
-	fprintf(stderr, "keygate: %s%s%s\n", id ? id : "", id ? " " : "",
-		line);
+	fprintf(stderr, "keygate: %s%s%s\n", id ? id : "", id ? " " : "", line);
 }
 
 /* Runs the module's checks on one server; prints its warnings and its

@@ -21,11 +21,20 @@
 static void note_roles(cmd_parms *cmd, const kg_require_rule *rule)
 {
 	kg_httpd_server *srv = kg_httpd_server_get(cmd->server);
-	const char *where = cmd->directive
-				    ? kg_psprintf(cmd->pool, "%s:%d",
-						  cmd->directive->filename,
-						  cmd->directive->line_num)
-				    : NULL;
+	const char *where;
+
+	/* httpd makes a virtual host's record only when one of the module's
+	 * own directives is used there: make it for the notes, so the merge
+	 * hands them to the main server */
+	if (srv == NULL) {
+		srv = kg_httpd_create_server(cmd->pool, cmd->server);
+		ap_set_module_config(cmd->server->module_config,
+				     &keygate_module, srv);
+	}
+	where = cmd->directive ? kg_psprintf(cmd->pool, "%s:%d",
+					     cmd->directive->filename,
+					     cmd->directive->line_num)
+			       : NULL;
 
 	for (int i = 0; i < rule->values->nelts; i++)
 		kg_conf_require_role(

@@ -137,15 +137,18 @@ static void test_required_roles_and_default_role_are_located(void **state)
 	kg_conf *conf;
 	kg_err err;
 
-	assert_int_equal(kgt_conf_load(pool, "KeygateRoles Practitioner SysAdmin Reader\n",
-				       &conf, &err),
-			 KG_OK);
+	assert_int_equal(
+		kgt_conf_load(pool,
+			      "KeygateRoles Practitioner SysAdmin Reader\n",
+			      &conf, &err),
+		KG_OK);
 	kg_conf_require_role(conf, pool, "Reader", "site.conf:10");
 	assert_int_equal(kg_conf_finish(conf, &err), KG_OK);
 	kg_conf_require_role(conf, pool, "Admin", "site.conf:12");
 	assert_int_equal(kg_conf_finish(conf, &err), KG_ECONFIG);
-	assert_non_null(strstr(err.msg, "site.conf:12: Require keygate-role "
-					"\"Admin\" is not one of KeygateRoles"));
+	assert_non_null(strstr(err.msg,
+			       "site.conf:12: Require keygate-role "
+			       "\"Admin\" is not one of KeygateRoles"));
 	expect_at(pool,
 		  "KeygateRoles SysAdmin\n"
 		  "\n"
@@ -160,14 +163,13 @@ static void test_same_previous_secret_warns(void **state)
 	kg_conf *conf;
 	kg_err err;
 
-	assert_int_equal(
-		kgt_conf_load(pool,
-			      "KeygateSessionSecret "
-			      "0123456789abcdef0123456789abcdef\n"
-			      "KeygateSessionPreviousSecret "
-			      "0123456789abcdef0123456789abcdef\n",
-			      &conf, &err),
-		KG_OK);
+	assert_int_equal(kgt_conf_load(pool,
+				       "KeygateSessionSecret "
+				       "0123456789abcdef0123456789abcdef\n"
+				       "KeygateSessionPreviousSecret "
+				       "0123456789abcdef0123456789abcdef\n",
+				       &conf, &err),
+			 KG_OK);
 	assert_int_equal(conf->warnings->nelts, 1);
 	assert_non_null(strstr(APR_ARRAY_IDX(conf->warnings, 0, const char *),
 			       ":2:1: KeygateSessionPreviousSecret is the "
@@ -225,26 +227,26 @@ static void test_httpd_reader_follows_includes_and_sections(void **state)
 			"IncludeOptional sites/*.conf\n"
 			"IncludeOptional none/*.conf\n");
 	/* ServerRoot /nowhere: the include finds nothing, optional */
-	assert_int_equal(kg_conf_httpd_load(pool, main_conf, NULL, &servers,
-					    &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_conf_httpd_load(pool, main_conf, NULL, &servers, &err),
+		KG_OK);
 	assert_int_equal(servers->nelts, 1);
 	/* with the real root */
 	put(pool, dir, "httpd.conf",
-	    apr_pstrcat(pool, "ServerRoot ", dir,
-			"\nKeygateCookieName kg\nIncludeOptional sites/*.conf\n",
-			NULL));
-	assert_int_equal(kg_conf_httpd_load(pool, main_conf, NULL, &servers,
-					    &err),
-			 KG_OK);
+	    apr_pstrcat(
+		    pool, "ServerRoot ", dir,
+		    "\nKeygateCookieName kg\nIncludeOptional sites/*.conf\n",
+		    NULL));
+	assert_int_equal(
+		kg_conf_httpd_load(pool, main_conf, NULL, &servers, &err),
+		KG_OK);
 	assert_int_equal(servers->nelts, 3);
 	s = &APR_ARRAY_IDX(servers, 1, kg_conf_httpd_server);
 	assert_true(s->configured);
 	assert_string_equal(kgt_join(pool, s->conf->mapping.roles),
 			    "SysAdmin,Reader");
-	assert_string_equal(
-		kg_conf_where(s->conf, "KeygateRoles"),
-		apr_pstrcat(pool, dir, "/sites/a.conf:3:3", NULL));
+	assert_string_equal(kg_conf_where(s->conf, "KeygateRoles"),
+			    apr_pstrcat(pool, dir, "/sites/a.conf:3:3", NULL));
 	assert_int_equal(s->conf->required->nelts, 1);
 	/* the unconfigured vhost's roles went to the main server */
 	s = &APR_ARRAY_IDX(servers, 0, kg_conf_httpd_server);
@@ -261,8 +263,8 @@ static void test_httpd_reader_errors(void **state)
 	static const struct {
 		const char *text, *at, *want;
 	} rows[] = {
-		{"<Location />\n  KeygateRedis 127.0.0.1\n</Location>\n", ":2:3",
-		 "cannot occur within a <Location>"},
+		{"<Location />\n  KeygateRedis 127.0.0.1\n</Location>\n",
+		 ":2:3", "cannot occur within a <Location>"},
 		{"KeygateUnauthAction 401\n", ":1:1", "is not allowed here"},
 		{"<Location />\nKeygateUnauthAction sometimes\n</Location>\n",
 		 ":2:21", "KeygateUnauthAction: \"sometimes\""},
@@ -278,11 +280,11 @@ static void test_httpd_reader_errors(void **state)
 		const char *path = kgt_temp_file(pool, rows[i].text);
 		apr_array_header_t *servers;
 		kg_err err = {0};
-		const char *prefix = apr_pstrcat(pool, path, rows[i].at, ": ",
-						 NULL);
-		assert_int_equal(kg_conf_httpd_load(pool, path, NULL, &servers,
-						    &err),
-				 KG_ECONFIG);
+		const char *prefix =
+			apr_pstrcat(pool, path, rows[i].at, ": ", NULL);
+		assert_int_equal(
+			kg_conf_httpd_load(pool, path, NULL, &servers, &err),
+			KG_ECONFIG);
 		if (strncmp(err.msg, prefix, strlen(prefix)) != 0 ||
 		    strstr(err.msg, rows[i].want) == NULL)
 			fail_msg("%s: got \"%s\", want \"%s...%s\"",
