@@ -22,32 +22,6 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	return conf;
 }
 
-void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
-		  const char *where)
-{
-	if (conf->where && directive && where)
-		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
-			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
-	if (conf->first_where == NULL && where)
-		conf->first_where = apr_pstrdup(pool, where);
-}
-
-void kg_conf_require_role(kg_conf *conf, apr_pool_t *pool, const char *role,
-			  const char *where)
-{
-	kg_conf_required *r = apr_array_push(conf->required);
-
-	r->role = apr_pstrdup(pool, role);
-	r->where = where ? apr_pstrdup(pool, where) : "Require";
-}
-
-const char *kg_conf_where(const kg_conf *conf, const char *directive)
-{
-	return conf->where ? apr_hash_get(conf->where, directive,
-					  APR_HASH_KEY_STRING)
-			   : NULL;
-}
-
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 {
 	const kg_conf_mapping *m = &conf->mapping;
