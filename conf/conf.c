@@ -2,6 +2,7 @@
  * keygate: the settings and their cross-directive checks.
  */
 #include "conf/conf.h"
+#include "conf/checks.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -19,24 +20,8 @@ kg_conf *kg_conf_make(apr_pool_t *pool)
 	kg_conf_pages_defaults(pool, &conf->pages);
 	kg_conf_providers_defaults(pool, &conf->providers);
 	conf->where = apr_hash_make(pool);
+	conf->required = apr_array_make(pool, 2, sizeof(kg_conf_required));
 	return conf;
-}
-
-void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
-		  const char *where)
-{
-	if (conf->where && directive && where)
-		apr_hash_set(conf->where, apr_pstrdup(pool, directive),
-			     APR_HASH_KEY_STRING, apr_pstrdup(pool, where));
-	if (where)
-		kg_conf_providers_note(&conf->providers, pool, where);
-}
-
-const char *kg_conf_where(const kg_conf *conf, const char *directive)
-{
-	return conf->where ? apr_hash_get(conf->where, directive,
-					  APR_HASH_KEY_STRING)
-			   : NULL;
 }
 
 /* The newest key signs: it cannot retire. */
@@ -55,18 +40,18 @@ static kg_rc app_keys_finish(const kg_conf_gateway *g, kg_err *err)
 	return KG_OK;
 }
 
-/* A KeygateLoginProvider must name a provider: KG_ECONFIG with its
- * "FILE:LINE: " when known. */
+/* A KeygateLoginProvider must name a provider: KG_ECONFIG at its
+ * line. */
 static kg_rc check_login_provider(const kg_conf *c, kg_err *err)
 {
 	const char *login = c->gateway.login_alias;
-	const char *where = kg_conf_where(c, "KeygateLoginProvider");
 
 	if (login && kg_conf_provider_find(c, login) == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "%s%sKeygateLoginProvider \"%s\" names no "
-				  "KeygateSAMLProvider or KeygateOIDCProvider",
-				  where ? where : "", where ? ": " : "", login);
+		return kg_conf_fail(
+			c, err, "KeygateLoginProvider",
+			"KeygateLoginProvider \"%s\" names no "
+			"KeygateSAMLProvider or KeygateOIDCProvider",
+			login);
 	return KG_OK;
 }
 
@@ -77,42 +62,41 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 
 	const char *what, *msg;
 
-	if (rc == KG_OK)
-		rc = check_login_provider(conf, err);
-	if (rc != KG_OK)
+	if (rc != KG_OK) /* the message names the directive already */
+		return kg_conf_locate(conf, err, "KeygateBearerClients", rc);
+	if ((rc = check_login_provider(conf, err)) != KG_OK)
 		return rc;
-	if ((msg = kg_conf_sessions_check(&conf->sessions, &what)) != NULL) {
-		const char *at = kg_conf_where(conf, what);
-		return kg_err_set(err, KG_ECONFIG, "%s%s%s %s", at ? at : "",
-				  at ? ": " : "", what, msg);
-	}
+	if ((msg = kg_conf_sessions_check(&conf->sessions, &what)) != NULL)
+		return kg_conf_fail(conf, err, what, "%s %s", what, msg);
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateDefaultRole \"%s\" is not one of "
-				  "KeygateRoles",
-				  m->default_role);
+		return kg_conf_fail(conf, err, "KeygateDefaultRole",
+				    "KeygateDefaultRole \"%s\" is not one of "
+				    "KeygateRoles",
+				    m->default_role);
 	if (conf->aws.enabled && conf->aws.region == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAwsCredentials On needs "
-				  "KeygateAwsRegion");
+		return kg_conf_fail(conf, err, "KeygateAwsCredentials",
+				    "KeygateAwsCredentials On needs "
+				    "KeygateAwsRegion");
 	if (conf->aws.enabled && conf->saml.idps->nelts == 0)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAwsCredentials On needs a "
-				  "KeygateSAMLProvider (STS takes a SAML "
-				  "Response)");
+		return kg_conf_fail(conf, err, "KeygateAwsCredentials",
+				    "KeygateAwsCredentials On needs a "
+				    "KeygateSAMLProvider (STS takes a SAML "
+				    "Response)");
 	/* one realm: KeygateSAMLKeycloakPaths names KeygateRealm's */
 	if (conf->saml.keycloak_realm && conf->gateway.realm_set &&
 	    (conf->gateway.realm == NULL ||
 	     strcmp(conf->saml.keycloak_realm, conf->gateway.realm) != 0))
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLKeycloakPaths %s is not "
-				  "KeygateRealm %s",
-				  conf->saml.keycloak_realm,
-				  conf->gateway.realm ? conf->gateway.realm
-						      : "Off");
+		return kg_conf_fail(conf, err, "KeygateSAMLKeycloakPaths",
+				    "KeygateSAMLKeycloakPaths %s is not "
+				    "KeygateRealm %s",
+				    conf->saml.keycloak_realm,
+				    conf->gateway.realm ? conf->gateway.realm
+							: "Off");
 	if (conf->saml.keycloak_realm)
 		conf->gateway.realm = conf->saml.keycloak_realm;
 	if ((rc = app_keys_finish(&conf->gateway, err)) != KG_OK)
+		return kg_conf_locate(conf, err, "KeygateAppJWTKey", rc);
+	if ((rc = kg_conf_checks(conf, err)) != KG_OK)
 		return rc;
 	conf->saml.aws_shared_response =
 		conf->aws.enabled && !conf->aws.separate_response;

@@ -32,7 +32,21 @@ typedef struct kg_conf {
 				       OIDC, in button order */
 	apr_hash_t *where; /* directive name -> "FILE:LINE" of its last use,
 			      for errors found after reading (kg_conf_note) */
+	const char *first_where; /* "FILE:LINE" of the first directive noted:
+				    where a rule with no directive of its own
+				    (a missing setting) is reported */
+	apr_array_header_t *required; /* kg_conf_required: the roles that
+					 `Require keygate-role` lines name */
+	apr_array_header_t *warnings; /* const char *: "FILE:LINE: text",
+					 filled by kg_conf_finish for the
+					 reader to log (conf/checks.h) */
 } kg_conf;
+
+/* A role a `Require keygate-role` line names, and where that line is. */
+typedef struct {
+	const char *role;
+	const char *where; /* "FILE:LINE" */
+} kg_conf_required;
 
 /* Returns a conf with every default set, allocated in pool. */
 kg_conf *kg_conf_make(apr_pool_t *pool);
@@ -44,12 +58,20 @@ kg_conf *kg_conf_make(apr_pool_t *pool);
 void kg_conf_note(kg_conf *conf, apr_pool_t *pool, const char *directive,
 		  const char *where);
 
+/* Notes that a `Require keygate-role` line at where names role, so
+ * kg_conf_finish can check it against KeygateRoles (copies both). */
+void kg_conf_require_role(kg_conf *conf, apr_pool_t *pool, const char *role,
+			  const char *where);
+
 /* Where directive was last set ("FILE:LINE"), or NULL when it was not
  * (or the reader did not say). */
 const char *kg_conf_where(const kg_conf *conf, const char *directive);
 
 /* Checks rules that span several directives (e.g. the default role must be
- * one of the roles). Returns KG_OK or KG_ECONFIG with the reason. */
+ * one of the roles; conf/checks.h lists them). Returns KG_OK or
+ * KG_ECONFIG with the reason, which starts with the FILE:LINE of the
+ * offending directive (kg_conf_fail). Warnings (a setup that works but is
+ * likely wrong) go to conf->warnings, replaced on each call. */
 kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
 
 /* Keycloak's realm endpoints that keygate answers itself, for a move from

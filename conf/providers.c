@@ -93,11 +93,20 @@ const char *kg_conf_provider_add(kg_conf_provider_list *p, apr_pool_t *pool,
 void kg_conf_providers_note(kg_conf_provider_list *p, apr_pool_t *pool,
 			    const char *where)
 {
-	const char *colon = strrchr(where, ':');
-	long long line = 0;
+	const char *colon = strrchr(where, ':'), *prev;
+	long long line = 0, col = 0;
 
 	if (colon == NULL || !kg_str_to_int(colon + 1, 1, 1 << 30, &line))
 		return;
+	/* FILE:LINE:COL (the CLI's reader) as well as FILE:LINE (httpd) */
+	for (prev = colon; prev > where && prev[-1] != ':'; prev--)
+		;
+	if (prev > where + 1 && prev < colon &&
+	    kg_str_to_int(apr_pstrmemdup(pool, prev, (size_t)(colon - prev)), 1,
+			  1 << 30, &col)) {
+		colon = prev - 1;
+		line = col;
+	}
 	for (int i = 0; i < p->list->nelts; i++) {
 		kg_conf_provider *e =
 			&APR_ARRAY_IDX(p->list, i, kg_conf_provider);

@@ -42,6 +42,7 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->cache_slots = 4096;
 	s->cache_freshness_ms = 250;
 	s->max_record_bytes = 64 * 1024;
+	s->record_format = KG_CONF_RECORD_FORMAT;
 	/* limits: all zero, i.e. no limit and deny-new, for every flow */
 }
 
@@ -428,6 +429,15 @@ static const char *set_record_size(const kg_directive *self, apr_pool_t *pool,
 			  16 * 1024 * 1024, 1, bad_arg);
 }
 
+static const char *set_record_format(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0],
+			  KG_CONF_RECORD_FORMAT_MIN, KG_CONF_RECORD_FORMAT, 1,
+			  bad_arg);
+}
+
 /* Finds name in names[0..n); returns its index or -1. */
 static int find_name(const char *const *names, int n, const char *name)
 {
@@ -583,6 +593,10 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 SESS(cache_freshness_ms)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
 	 "the largest session record keygate stores", SESS(max_record_bytes)},
+	{"KeygateSessionRecordFormat", 1, 1, set_record_format, "3|4",
+	 "the session record format written (default 4, the newest); 3 while "
+	 "older gateways share Redis during a rolling upgrade",
+	 SESS(record_format)},
 	{"KeygateSessionLimit", 3, 5, set_limit,
 	 "FLOW|all user|realm N|On [BEHAVIOUR] [MESSAGE]",
 	 "a session-count limit for a flow (browser, sso, api)"},

@@ -116,9 +116,18 @@ typedef struct {
 					 while the notice connection was
 					 proven alive this recently */
 	long long max_record_bytes;   /* 65536: larger records are refused */
+	long long record_format;      /* the session record format written:
+					 KG_CONF_RECORD_FORMAT, or an older
+					 one that every gateway sharing Redis
+					 reads (a rolling upgrade) */
 
 	kg_conf_flow_limits limits[KG_FLOW_COUNT];
 } kg_conf_sessions;
+
+/* The newest session record format (sessions/record.c), and the oldest
+ * one KeygateSessionRecordFormat may choose. */
+#define KG_CONF_RECORD_FORMAT 4
+#define KG_CONF_RECORD_FORMAT_MIN 3
 
 /* Fills s with the defaults; strings are static, lists live in pool. */
 void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s);

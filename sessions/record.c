@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the session record: its plaintext and its sealed form.
  *
- * Version 4 (3 before the stable user id, 2 before the access-token
- * expiry joined the state), written since the session benchmark showed
- * JSON decoding to be two thirds of a lookup's own CPU, is compact binary:
+ * Version 4 (3 before the stable user id and the login's client address
+ * and User-Agent joined, 2 before the access-token expiry joined the
+ * state), written since the session benchmark showed JSON decoding to be
+ * two thirds of a lookup's own CPU, is compact binary:
  *   0x04 flow(1 byte) authTime lastAccess idle expires    (4 uints)
  *   idp protocol                                          (2 strs)
  *   username email firstName lastName                     (4 opt strs)
@@ -12,12 +13,16 @@
  *   aws roles: uint n, n x (str principal, str role)
  *   aws sessionName (opt str), sessionDuration (uint, seconds + 1; 0 none)
  *   state: 9 opt strs in state_fields order (8 in version 2)
- *   the user's stable id (opt str; not in versions 2 and 3)
+ *   the user's stable id, clientAddress, userAgent
+ *                                             (3 opt strs; not in 2, 3)
+ * Versions 2 and 3 are still read (a rolling upgrade keeps the sessions
+ * that older gateways wrote); their id and client fields read as NULL.
  * uint: LEB128, at most 9 bytes (< 2^63); str: uint length, bytes;
  * opt str: uint 0 for none, else length + 1, bytes. Nothing may follow.
  * Version 1 is JSON: {"v":1,"user":{..},"idp":..,"protocol":..,
  * "flow":..,"authTime":ms,"lastAccess":ms,"idle":ms,"expires":ms,
- * "state":{..}}; it is still read, so sessions written before stay.
+ * "state":{..}} (and optional "clientAddress", "userAgent" strings); it
+ * is still read, so sessions written before stay.
  */
 #include "sessions/record.h"
 #include "gateway/base/json.h"
@@ -30,7 +35,7 @@
 
 #define RECORD_VERSION 1
 #define PACK_VERSION 0x04
-#define PACK_VERSION_NO_ID 0x03
+#define PACK_VERSION_NO_CLIENT 0x03
 #define PACK_VERSION_8_STATES 0x02
 #define MAX_TIME (1LL << 53)
 #define RECORD_MAX_DEPTH 16
@@ -82,6 +87,22 @@ kg_sess_record *kg_sess_record_make(apr_pool_t *pool)
 	return rec;
 }
 
+void kg_sess_record_set_client(kg_sess_record *rec, apr_pool_t *pool,
+			       const char *client_ip, const char *user_agent)
+{
+	size_t n = user_agent ? strlen(user_agent) : 0;
+
+	rec->client_ip = client_ip ? apr_pstrdup(pool, client_ip) : NULL;
+	if (n > KG_SESS_USER_AGENT_MAX) {
+		n = KG_SESS_USER_AGENT_MAX;
+		/* not in the middle of a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)user_agent[n] & 0xc0) == 0x80)
+			n--;
+	}
+	rec->user_agent =
+		user_agent ? apr_pstrmemdup(pool, user_agent, n) : NULL;
+}
+
 long long kg_sess_record_deadline(const kg_sess_record *rec)
 {
 	if (rec->idle_ms > 0 &&
@@ -116,7 +137,16 @@ void kg_sess_record_encode(kg_buf *b, const kg_sess_record *rec)
 		kg_buf_add_json_string(b, v);
 		first = false;
 	}
-	kg_buf_adds(b, "}}");
+	kg_buf_adds(b, "}");
+	if (rec->client_ip) {
+		kg_buf_adds(b, ",\"clientAddress\":");
+		kg_buf_add_json_string(b, rec->client_ip);
+	}
+	if (rec->user_agent) {
+		kg_buf_adds(b, ",\"userAgent\":");
+		kg_buf_add_json_string(b, rec->user_agent);
+	}
+	kg_buf_adds(b, "}");
 }
 
 /* Reads the string member name of obj into *out. */
@@ -222,11 +252,17 @@ static void put_list(kg_buf *b, const apr_array_header_t *list)
 
 void kg_sess_record_pack(kg_buf *b, const kg_sess_record *rec)
 {
+	kg_sess_record_pack_as(b, rec, PACK_VERSION);
+}
+
+void kg_sess_record_pack_as(kg_buf *b, const kg_sess_record *rec, int format)
+{
 	const kg_user *u = rec->user;
 	kg_sess_state *state = (kg_sess_state *)&rec->state;
 	const apr_array_header_t *attrs = u->attributes->entries;
+	bool client = format != PACK_VERSION_NO_CLIENT;
 
-	kg_buf_addc(b, PACK_VERSION);
+	kg_buf_addc(b, client ? PACK_VERSION : PACK_VERSION_NO_CLIENT);
 	kg_buf_addc(b, (char)rec->flow);
 	for (size_t i = 0; i < TIME_FIELDS; i++) {
 		long long t = *time_slot((kg_sess_record *)rec, i);
@@ -259,7 +295,11 @@ void kg_sess_record_pack(kg_buf *b, const kg_sess_record *rec)
 			    : 0);
 	for (size_t i = 0; i < STATE_FIELDS; i++)
 		put_opt(b, *state_slot(state, i));
-	put_opt(b, u->id);
+	if (client) {
+		put_opt(b, u->id);
+		put_opt(b, rec->client_ip);
+		put_opt(b, rec->user_agent);
+	}
 }
 
 /* A reader over the plaintext; ok turns false at the first bad byte and
@@ -344,12 +384,10 @@ static kg_rc unpack(apr_pool_t *pool, const char *text, size_t len,
 	kg_sess_record *rec = kg_sess_record_make(pool);
 	kg_user *u = rec->user;
 	unsigned long long flow, duration;
-	size_t states;
-	bool has_id;
+	unsigned char version = *r.p++;
+	size_t states = version == PACK_VERSION_8_STATES ? 8 : STATE_FIELDS;
 	int n;
 
-	has_id = *r.p == PACK_VERSION;
-	states = *r.p++ == PACK_VERSION_8_STATES ? 8 : STATE_FIELDS;
 	flow = r.p < r.end ? *r.p++ : KG_FLOW_COUNT;
 	if (flow >= KG_FLOW_COUNT)
 		return kg_err_set(err, KG_EINVAL,
@@ -391,8 +429,11 @@ static kg_rc unpack(apr_pool_t *pool, const char *text, size_t len,
 	u->aws_session_duration = duration > 0 ? (long long)duration - 1 : -1;
 	for (size_t i = 0; i < states; i++)
 		*state_slot(&rec->state, i) = get_opt(&r);
-	if (has_id)
+	if (version == PACK_VERSION) {
 		u->id = get_opt(&r);
+		rec->client_ip = get_opt(&r);
+		rec->user_agent = get_opt(&r);
+	}
 	if (!r.ok || r.p != r.end)
 		return kg_err_set(err, KG_EINVAL,
 				  "session record: malformed or truncated");
@@ -409,7 +450,7 @@ kg_rc kg_sess_record_decode(apr_pool_t *pool, const char *text, size_t len,
 			    kg_sess_record **out, kg_err *err)
 {
 	if (len > 0 && ((unsigned char)text[0] == PACK_VERSION ||
-			(unsigned char)text[0] == PACK_VERSION_NO_ID ||
+			(unsigned char)text[0] == PACK_VERSION_NO_CLIENT ||
 			(unsigned char)text[0] == PACK_VERSION_8_STATES))
 		return unpack(pool, text, len, out, err);
 	return decode_json(pool, text, len, out, err);
@@ -439,7 +480,12 @@ static kg_rc decode_json(apr_pool_t *pool, const char *text, size_t len,
 	    read_string(root, "idp", &rec->idp, err) != KG_OK ||
 	    read_string(root, "protocol", &rec->protocol, err) != KG_OK ||
 	    read_flow(root, &rec->flow, err) != KG_OK ||
-	    read_state(root, &rec->state, err) != KG_OK)
+	    read_state(root, &rec->state, err) != KG_OK ||
+	    (kg_json_get(root, "clientAddress") &&
+	     read_string(root, "clientAddress", &rec->client_ip, err) !=
+		     KG_OK) ||
+	    (kg_json_get(root, "userAgent") &&
+	     read_string(root, "userAgent", &rec->user_agent, err) != KG_OK))
 		return KG_EINVAL;
 	for (size_t i = 0; i < TIME_FIELDS; i++) {
 		if (read_time(root, time_fields[i].name, time_slot(rec, i),
@@ -454,11 +500,20 @@ kg_rc kg_sess_record_seal_ctx(apr_pool_t *pool, const kg_sess_keyctx *kc,
 			      const kg_sess_record *rec, size_t max_bytes,
 			      unsigned char **out, size_t *out_len, kg_err *err)
 {
+	return kg_sess_record_seal_as(pool, kc, rec, max_bytes, PACK_VERSION,
+				      out, out_len, err);
+}
+
+kg_rc kg_sess_record_seal_as(apr_pool_t *pool, const kg_sess_keyctx *kc,
+			     const kg_sess_record *rec, size_t max_bytes,
+			     int format, unsigned char **out, size_t *out_len,
+			     kg_err *err)
+{
 	kg_buf plain;
 	kg_rc rc;
 
 	kg_buf_init(&plain, pool, 1024);
-	kg_sess_record_pack(&plain, rec);
+	kg_sess_record_pack_as(&plain, rec, format);
 	if (plain.len + KG_SESS_SEAL_OVERHEAD > max_bytes) {
 		rc = kg_err_set(err, KG_EINVAL,
 				"session record of %zu bytes is larger than "

@@ -390,9 +390,9 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 		return KG_EINTERNAL;
 	if (!kg_sess_cookie_id_ctx(kc->id[0], out->cookie, rec->id))
 		return kg_err_set(err, KG_EINTERNAL, "cookie HMAC failed");
-	rc = kg_sess_record_seal_ctx(pool, kc, rec,
-				     (size_t)s->conf->max_record_bytes, &sealed,
-				     &sealed_len, err);
+	rc = kg_sess_record_seal_as(
+		pool, kc, rec, (size_t)s->conf->max_record_bytes,
+		(int)s->conf->record_format, &sealed, &sealed_len, err);
 	if (rc != KG_OK)
 		return rc;
 	snprintf(now, sizeof(now), "%lld", now_ms);
@@ -475,9 +475,10 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 		return KG_EINTERNAL;
 	rec->last_access_ms = now_ms;
 	if ((rc = check_deadline(rec, now_ms, deadline, err)) != KG_OK ||
-	    (rc = kg_sess_record_seal_ctx(
-		     pool, kc, rec, (size_t)s->conf->max_record_bytes, &sealed,
-		     &sealed_len, err)) != KG_OK) {
+	    (rc = kg_sess_record_seal_as(pool, kc, rec,
+					 (size_t)s->conf->max_record_bytes,
+					 (int)s->conf->record_format, &sealed,
+					 &sealed_len, err)) != KG_OK) {
 		rec->last_access_ms = before;
 		return rc;
 	}

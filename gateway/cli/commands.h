@@ -21,6 +21,7 @@ typedef struct {
 
 int kg_cli_map(int argc, char **argv);
 int kg_cli_check_mappers(int argc, char **argv);
+int kg_cli_check_config(int argc, char **argv);
 int kg_cli_directives(int argc, char **argv);
 int kg_cli_tokens(int argc, char **argv);
 int kg_cli_accounts(int argc, char **argv);

@@ -15,6 +15,9 @@ const kg_cli_command kg_cli_commands[] = {
 	 "dry-run the mappers on a captured SAML Response or OIDC claims"},
 	{"check-mappers", kg_cli_check_mappers,
 	 "validate a mapper file and summarise it"},
+	{"check-config", kg_cli_check_config,
+	 "check an httpd configuration's Keygate directives, as apachectl -t "
+	 "does"},
 	{"tokens", kg_cli_tokens, "revoke a bearer token by jti or name"},
 	{"accounts", kg_cli_accounts,
 	 "deactivate or reactivate a service account's tokens"},

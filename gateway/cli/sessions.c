@@ -6,6 +6,7 @@
  */
 #include "gateway/cli/commands.h"
 #include "gateway/cli/input.h"
+#include "gateway/base/buf.h"
 #include "gateway/base/str.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
@@ -15,7 +16,7 @@
 #include <time.h>
 
 static const char sessions_usage[] =
-	"usage: keygate sessions list  --config FILE [--user USER]\n"
+	"usage: keygate sessions list  --config FILE [--user USER] [--json]\n"
 	"       keygate sessions count --config FILE [--user USER]\n"
 	"       keygate sessions kill  --config FILE "
 	"(--id PREFIX | --user USER | --all)\n"
@@ -26,7 +27,11 @@ static const char sessions_usage[] =
 	"list prints one line per live session, least recently used first:\n"
 	"ID (first 8 characters of the session's id, never the cookie), "
 	"USER,\n"
-	"IDP, FLOW, CREATED, LAST-ACCESS, EXPIRES (UTC).\n"
+	"IDP, FLOW, CREATED, LAST-ACCESS, EXPIRES (UTC), CLIENT (the address\n"
+	"and User-Agent of the login; - for sessions from before 0.2).\n"
+	"--json prints a JSON array instead, one object per session with\n"
+	"id, user, idp, protocol, flow, roles, created, lastAccess, expires,\n"
+	"clientAddress and userAgent (null when unknown).\n"
 	"count prints the number of live sessions.\n"
 	"kill ends one session by id prefix, all of a user's, or all.\n"
 	"Exit status: 0 success, 1 failure (Redis down, bad config, no such\n"
@@ -34,7 +39,7 @@ static const char sessions_usage[] =
 
 typedef struct {
 	const char *sub, *config, *user, *id;
-	bool all;
+	bool all, json;
 } options;
 
 /* Parses argv into o; returns NULL or a usage message. */
@@ -48,6 +53,10 @@ static const char *parse(int argc, char **argv, options *o)
 		const char **slot = NULL;
 		if (strcmp(argv[i], "--all") == 0) {
 			o->all = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--json") == 0) {
+			o->json = true;
 			continue;
 		}
 		if (strcmp(argv[i], "--config") == 0)
@@ -67,10 +76,14 @@ static const char *parse(int argc, char **argv, options *o)
 	if (strcmp(o->sub, "kill") == 0) {
 		if ((o->id != NULL) + (o->user != NULL) + o->all != 1)
 			return "kill takes one of --id, --user, --all";
+		if (o->json)
+			return "--json goes with list only";
 	} else if (strcmp(o->sub, "list") == 0 ||
 		   strcmp(o->sub, "count") == 0) {
 		if (o->id || o->all)
 			return "--id and --all go with kill only";
+		if (o->json && strcmp(o->sub, "list") != 0)
+			return "--json goes with list only";
 	} else {
 		return "expected list, count or kill";
 	}
@@ -95,7 +108,8 @@ static const char *utc(long long ms, char out[21])
 	return out;
 }
 
-static void print_entry(const kg_sess_entry *e)
+/* One table line: the times in UTC, the client as ADDRESS "AGENT". */
+static void print_entry(apr_pool_t *pool, const kg_sess_entry *e)
 {
 	const kg_sess_record *r = e->rec;
 	char created[21], used[21], expires[21];
@@ -104,11 +118,84 @@ static void print_entry(const kg_sess_entry *e)
 		printf("%.8s  (record unreadable)\n", e->id);
 		return;
 	}
-	printf("%.8s  %-20s %-16s %-7s %s %s %s\n", e->id,
+	printf("%.8s  %-20s %-16s %-7s %s %s %s %s %s\n", e->id,
 	       r->user->username ? r->user->username : "-", r->idp,
 	       kg_conf_flow_name(r->flow), utc(r->auth_ms, created),
 	       utc(r->last_access_ms, used),
-	       utc(kg_sess_record_deadline(r), expires));
+	       utc(kg_sess_record_deadline(r), expires),
+	       r->client_ip ? r->client_ip : "-",
+	       r->user_agent ? kg_str_quote(pool, r->user_agent, 64) : "-");
+}
+
+/* A JSON string, or null for NULL. */
+static void json_opt(kg_buf *b, const char *s)
+{
+	if (s)
+		kg_buf_add_json_string(b, s);
+	else
+		kg_buf_adds(b, "null");
+}
+
+/* One JSON object of the --json array (never the cookie: the id's first
+ * 8 characters, as in the table). */
+static void json_entry(kg_buf *b, const kg_sess_entry *e)
+{
+	const kg_sess_record *r = e->rec;
+	char created[21], used[21], expires[21];
+
+	kg_buf_addf(b, "{\"id\":\"%.8s\"", e->id);
+	if (r == NULL) {
+		kg_buf_adds(b, ",\"unreadable\":true}");
+		return;
+	}
+	kg_buf_adds(b, ",\"user\":");
+	json_opt(b, r->user->username);
+	kg_buf_adds(b, ",\"idp\":");
+	json_opt(b, r->idp);
+	kg_buf_adds(b, ",\"protocol\":");
+	json_opt(b, r->protocol);
+	kg_buf_adds(b, ",\"flow\":");
+	json_opt(b, kg_conf_flow_name(r->flow));
+	kg_buf_adds(b, ",\"roles\":[");
+	for (int i = 0; i < r->user->roles->nelts; i++) {
+		kg_buf_adds(b, i ? "," : "");
+		kg_buf_add_json_string(
+			b, APR_ARRAY_IDX(r->user->roles, i, const char *));
+	}
+	kg_buf_addf(b,
+		    "],\"created\":\"%s\",\"lastAccess\":\"%s\","
+		    "\"expires\":\"%s\",\"clientAddress\":",
+		    utc(r->auth_ms, created), utc(r->last_access_ms, used),
+		    utc(kg_sess_record_deadline(r), expires));
+	json_opt(b, r->client_ip);
+	kg_buf_adds(b, ",\"userAgent\":");
+	json_opt(b, r->user_agent);
+	kg_buf_adds(b, "}");
+}
+
+/* Prints list as a table or (json) a JSON array. */
+static void print_list(apr_pool_t *pool, const apr_array_header_t *list,
+		       bool json)
+{
+	kg_buf b;
+
+	if (!json) {
+		printf("%-8s  %-20s %-16s %-7s %-20s %-20s %-20s %s\n", "ID",
+		       "USER", "IDP", "FLOW", "CREATED", "LAST-ACCESS",
+		       "EXPIRES", "CLIENT");
+		for (int i = 0; i < list->nelts; i++)
+			print_entry(pool,
+				    &APR_ARRAY_IDX(list, i, kg_sess_entry));
+		return;
+	}
+	kg_buf_init(&b, pool, 256);
+	kg_buf_adds(&b, "[");
+	for (int i = 0; i < list->nelts; i++) {
+		kg_buf_adds(&b, i ? ",\n " : "");
+		json_entry(&b, &APR_ARRAY_IDX(list, i, kg_sess_entry));
+	}
+	kg_buf_adds(&b, "]\n");
+	fwrite(b.data, 1, b.len, stdout);
 }
 
 /* Where the kill's audit line goes (stderr and syslog). */
@@ -134,10 +221,7 @@ static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 		rc = kg_sess_admin_list(store, pool, o->user, now, &list, err);
 		if (rc != KG_OK)
 			return rc;
-		printf("%-8s  %-20s %-16s %-7s %-20s %-20s %s\n", "ID", "USER",
-		       "IDP", "FLOW", "CREATED", "LAST-ACCESS", "EXPIRES");
-		for (int i = 0; i < list->nelts; i++)
-			print_entry(&APR_ARRAY_IDX(list, i, kg_sess_entry));
+		print_list(pool, list, o->json);
 		return KG_OK;
 	}
 	rc = kg_sess_admin_kill(store, pool, o->user, o->id, now, &killed, err);

@@ -10,6 +10,7 @@
 #include "gateway/proto/saml/metadata.h"
 #include "gateway/proto/aws/http.h"
 
+#include "conf/checks.h"
 #include "conf/read.h"
 #include "conf/saml_urls.h"
 #include "sessions/tls.h"
@@ -71,32 +72,41 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf,
 	kg_rc rc;
 
 	if (c->sp_key == NULL || c->sp_cert == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLProvider needs KeygateSAMLSPKey "
-				  "and KeygateSAMLSPCert");
+		return kg_conf_fail(
+			conf, err, "KeygateSAMLProvider",
+			"KeygateSAMLProvider needs KeygateSAMLSPKey "
+			"and KeygateSAMLSPCert");
 	/* the entity ID names the SP to every IdP: it never follows a
 	 * request's host */
 	if (conf->gateway.base_url == NULL && c->entity_id == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSAMLProvider needs KeygateBaseURL "
-				  "or, with each request's own origin, "
-				  "KeygateSAMLEntityID");
-	if ((rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16,
-				    &keys->saml_key_pem, &len, err)) != KG_OK ||
-	    (rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16,
-				    &keys->saml_cert_pem, &len, err)) != KG_OK)
-		return rc;
+		return kg_conf_fail(conf, err, "KeygateSAMLProvider",
+				    "KeygateSAMLProvider needs KeygateBaseURL "
+				    "or, with each request's own origin, "
+				    "KeygateSAMLEntityID");
+	rc = kg_conf_read_file(pconf, c->sp_key, 1 << 16, &keys->saml_key_pem,
+			       &len, err);
+	if (rc != KG_OK)
+		return kg_conf_locate(conf, err, "KeygateSAMLSPKey", rc);
+	rc = kg_conf_read_file(pconf, c->sp_cert, 1 << 16, &keys->saml_cert_pem,
+			       &len, err);
+	if (rc != KG_OK)
+		return kg_conf_locate(conf, err, "KeygateSAMLSPCert", rc);
 	/* a key that is not the certificate's stops the start (and `keygate
 	 * saml metadata`): the IdP would trust a key keygate does not hold */
 	if (kg_saml_sp_keys_check(keys->saml_key_pem, keys->saml_cert_pem,
-				  &why) != KG_OK) {
-		const char *at = kg_conf_where(conf, "KeygateSAMLSPKey");
-		return kg_err_set(err, KG_ECONFIG,
-				  "%s%sKeygateSAMLSPKey %s, KeygateSAMLSPCert "
-				  "%s: %s",
-				  at ? at : "", at ? ": " : "", c->sp_key,
-				  c->sp_cert, why.msg);
-	}
+				  &why) != KG_OK)
+		return kg_conf_fail(
+			conf, err, "KeygateSAMLSPKey",
+			"KeygateSAMLSPKey %s does not match "
+			"KeygateSAMLSPCert %s%s: %s",
+			c->sp_key, c->sp_cert,
+			kg_conf_where(conf, "KeygateSAMLSPCert")
+				? kg_psprintf(
+					  pconf, " (at %s)",
+					  kg_conf_where(conf,
+							"KeygateSAMLSPCert"))
+				: "",
+			why.msg);
 	keys->saml_metadata =
 		apr_array_make(pconf, c->idps->nelts, sizeof(const char *));
 	keys->saml_pinned =
@@ -114,12 +124,18 @@ static kg_rc load_saml(apr_pool_t *pconf, const kg_conf *conf,
 			rc = kg_conf_read_file(pconf, idp->metadata_cert,
 					       1 << 16, &pinned, &len, err);
 		if (rc != KG_OK)
-			return rc;
+			return kg_conf_locate(
+				conf, err,
+				idp->metadata_cert
+					? "KeygateSAMLMetadataRefresh"
+					: "KeygateSAMLProvider",
+				rc);
 		if (pinned && !strstr(pinned, "-----BEGIN CERTIFICATE-----"))
-			return kg_err_set(err, KG_ECONFIG,
-					  "KeygateSAMLMetadataRefresh %s: %s "
-					  "holds no PEM certificate",
-					  idp->alias, idp->metadata_cert);
+			return kg_conf_fail(conf, err,
+					    "KeygateSAMLMetadataRefresh",
+					    "KeygateSAMLMetadataRefresh %s: %s "
+					    "holds no PEM certificate",
+					    idp->alias, idp->metadata_cert);
 		APR_ARRAY_PUSH(keys->saml_metadata, const char *) = text;
 		APR_ARRAY_PUSH(keys->saml_pinned, const char *) = pinned;
 	}
@@ -161,8 +177,16 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 			     kg_app_signer **signer, kg_err *err)
 {
-	return kg_app_signer_open(pconf, conf->gateway.app_jwt_keys,
-				  conf->gateway.app_jwt_cert, signer, err);
+	if (conf->gateway.app_jwt_issuer == NULL &&
+	    conf->gateway.base_url == NULL)
+		return kg_conf_fail(
+			conf, err, "KeygateAppJWTKey",
+			"KeygateAppJWTKey needs KeygateAppJWTIssuer "
+			"or KeygateBaseURL");
+	return kg_conf_locate(
+		conf, err, "KeygateAppJWTKey",
+		kg_app_signer_open(pconf, conf->gateway.app_jwt_keys,
+				   conf->gateway.app_jwt_cert, signer, err));
 }
 
 /* Warns (KG-0560, FILE:LINE:COL of its first mapper) about each alias
@@ -205,8 +229,8 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (rc != KG_OK)
 		return rc;
 	if (conf->sessions.secret.bytes == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateSessionSecret is required");
+		return kg_conf_fail(conf, err, NULL,
+				    "KeygateSessionSecret is required");
 	/* a CA, certificate or key that cannot be used stops the start */
 	if (kg_conf_sessions_uses_tls(&conf->sessions) &&
 	    (rc = kg_sess_tls_make(ptemp, &conf->sessions, &tls, err)) != KG_OK)
@@ -243,9 +267,11 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		return KG_OK;
 	if (state && state->dir)
 		share.dir = (*keys)->state_dir = apr_pstrdup(pconf, state->dir);
-	rc = kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
-				state ? state->uid : (uid_t)-1,
-				state ? state->gid : (gid_t)-1, log, err);
+	rc = kg_conf_locate(
+		conf, err, "KeygateMappers",
+		kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
+				   state ? state->uid : (uid_t)-1,
+				   state ? state->gid : (gid_t)-1, log, err));
 	if (rc == KG_OK)
 		warn_unknown_aliases(ptemp, conf, log);
 	return rc;

@@ -14,6 +14,34 @@
 #include <http_request.h>
 #include <mod_auth.h>
 
+/* Notes each role of a `Require keygate-role` line with its FILE:LINE in
+ * the server's settings; the start-time checks (kg_conf_finish) refuse a
+ * role KeygateRoles does not have. A virtual host without Keygate
+ * directives hands its notes to the main server's (config.c's merge). */
+static void note_roles(cmd_parms *cmd, const kg_require_rule *rule)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(cmd->server);
+	const char *where;
+
+	/* httpd makes a virtual host's record only when one of the module's
+	 * own directives is used there: make it for the notes, so the merge
+	 * hands them to the main server */
+	if (srv == NULL) {
+		srv = kg_httpd_create_server(cmd->pool, cmd->server);
+		ap_set_module_config(cmd->server->module_config,
+				     &keygate_module, srv);
+	}
+	where = cmd->directive ? kg_psprintf(cmd->pool, "%s:%d",
+					     cmd->directive->filename,
+					     cmd->directive->line_num)
+			       : NULL;
+
+	for (int i = 0; i < rule->values->nelts; i++)
+		kg_conf_require_role(
+			srv->conf, cmd->pool,
+			APR_ARRAY_IDX(rule->values, i, const char *), where);
+}
+
 static const char *parse(cmd_parms *cmd, const char *line, const void **parsed,
 			 kg_require_kind kind)
 {
@@ -27,6 +55,8 @@ static const char *parse(cmd_parms *cmd, const char *line, const void **parsed,
 							    : "attr",
 				   err);
 	*parsed = rule;
+	if (kind == KG_REQUIRE_ROLE)
+		note_roles(cmd, rule);
 	return NULL;
 }
 

@@ -39,12 +39,19 @@ void *kg_httpd_create_server(apr_pool_t *p, server_rec *s)
 }
 
 /* A virtual host that sets no Keygate directive uses the main server's
- * gateway; one that sets any has its own, complete settings. */
+ * gateway (and passes it the roles its Require lines name); one that
+ * sets any has its own, complete settings. */
 void *kg_httpd_merge_server(apr_pool_t *p, void *base, void *add)
 {
 	kg_httpd_server *b = base, *a = add;
 
-	return a->configured ? a : b;
+	if (a->configured)
+		return a;
+	/* its `Require keygate-role` lines are checked against the main
+	 * server's roles, the gateway it uses */
+	if (a->conf->required->nelts > 0)
+		apr_array_cat(b->conf->required, a->conf->required);
+	return b;
 }
 
 void *kg_httpd_create_location(apr_pool_t *p, char *dir)

@@ -39,6 +39,16 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 	return base;
 }
 
+/* Logs the checks' warnings (each starts with its FILE:LINE) as KG-0005:
+ * a setup that works but is likely wrong. */
+static void log_warnings(server_rec *v, const kg_conf *conf)
+{
+	for (int i = 0; conf->warnings && i < conf->warnings->nelts; i++)
+		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, v,
+			     "keygate: KG-0005 configuration warning at %s",
+			     APR_ARRAY_IDX(conf->warnings, i, const char *));
+}
+
 /* Checks every configured server's settings, mapper file, keys and IdP
  * metadata; for a start (not a config test), makes each server's shared
  * counters too, and the state directory the children share:
@@ -62,19 +72,21 @@ static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 		kg_httpd_server *srv = kg_httpd_server_get(v);
 		kg_log log = kg_httpd_log_for_server(v);
 		kg_err err = {0};
+		kg_rc rc;
 
 		if (!srv->configured ||
 		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
 		if (start)
 			srv->metrics = shared_counters(pconf, v);
-		if (kg_gateway_check(pconf, ptemp, srv->conf, &log,
-				     start ? &state : NULL, &srv->keys,
-				     &err) != KG_OK) {
+		rc = kg_gateway_check(pconf, ptemp, srv->conf, &log,
+				      start ? &state : NULL, &srv->keys, &err);
+		log_warnings(v, srv->conf);
+		if (rc != KG_OK) {
+			/* the message starts with the offending FILE:LINE */
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
-				     "keygate: KG-0001 configuration from %s: "
-				     "%s",
-				     srv->defined_in, err.msg);
+				     "keygate: KG-0001 configuration from %s",
+				     err.msg);
 			return HTTP_INTERNAL_SERVER_ERROR;
 		}
 	}

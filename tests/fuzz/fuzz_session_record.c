@@ -2,7 +2,7 @@
  * keygate fuzz target: a session record as read back from Redis, through
  * kg_sess_record_unseal with a fixed session secret and id (AES-256-GCM
  * open, then the decoder), and the plaintext decoder itself,
- * kg_sess_record_decode (compact versions 3 and 2, JSON version 1), which
+ * kg_sess_record_decode (compact versions 4, 3 and 2, JSON version 1), which
  * only an opened record reaches. A record that decodes must pack (what the
  * next save writes) into a form that decodes to the same record, or the
  * session would be lost at its next touch.
@@ -82,6 +82,8 @@ static kg_sess_record *sample(apr_pool_t *pool)
 	rec->state.oidc_access_token = "at-0123456789";
 	rec->state.oidc_refresh_token = "rt-0123456789";
 	rec->state.oidc_access_expires = "1795604356000";
+	kg_sess_record_set_client(rec, pool, "198.51.100.7",
+				  "Mozilla/5.0 (X11; Linux x86_64)");
 	return rec;
 }
 
@@ -107,16 +109,23 @@ static void write_seeds(const char *dir)
 	write_seed(dir, "sealed-flipped", sealed, len);
 	kg_buf_init(&b, pool, 1024);
 	kg_sess_record_pack(&b, rec);
-	write_seed(dir, "packed-v3", b.data, b.len);
-	write_seed(dir, "packed-v3-truncated", b.data, b.len - 3);
+	write_seed(dir, "packed-v4", b.data, b.len);
+	write_seed(dir, "packed-v4-truncated", b.data, b.len - 3);
 	kg_buf_addc(&b, 'x');
-	write_seed(dir, "packed-v3-trailing", b.data, b.len);
-	/* version 2: the same without the ninth state (oidcAccessExpires) */
+	write_seed(dir, "packed-v4-trailing", b.data, b.len);
+	/* version 3: the same without the client (two empty opt strs) */
+	kg_sess_record_set_client(rec, pool, NULL, NULL);
+	kg_buf_init(&b, pool, 1024);
+	kg_sess_record_pack(&b, rec);
+	b.data[0] = 0x03;
+	write_seed(dir, "packed-v3", b.data, b.len - 2);
+	write_seed(dir, "packed-v3-truncated", b.data, b.len - 5);
+	/* version 2: without the ninth state (oidcAccessExpires) either */
 	rec->state.oidc_access_expires = NULL;
 	kg_buf_init(&b, pool, 1024);
 	kg_sess_record_pack(&b, rec);
 	b.data[0] = 0x02;
-	write_seed(dir, "packed-v2", b.data, b.len - 1);
+	write_seed(dir, "packed-v2", b.data, b.len - 3);
 	/* an attribute count larger than the bytes left */
 	static const char huge[] = "\x03\x00\x01\x01\x01\x01"
 				   "\x01"

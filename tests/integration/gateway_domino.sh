@@ -81,6 +81,7 @@ KeygateExternalOrgs On
 KeygateCookieDomain example.test
 KeygateSessionIdleTimeout 30
 KeygateSessionTouchInterval 5
+KeygateAppJWTLifetime 20
 KeygateTrustedProxies 127.0.0.2
 KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate

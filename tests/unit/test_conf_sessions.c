@@ -48,7 +48,7 @@ static void test_sessions_directives_are_read(void **state)
 		"KeygateSessionSecret file:%s\n"
 		"KeygateSessionPreviousSecret "
 		"an-inline-previous-secret-of-32-bytes\n"
-		"KeygateCookieName __Host-keygate\n"
+		"KeygateCookieName keygate_sid\n"
 		"KeygateCookieSameSite strict\n"
 		"KeygateCookieSecure Off\n"
 		"KeygateSessionIdleTimeout 900\n"
@@ -80,7 +80,7 @@ static void test_sessions_directives_are_read(void **state)
 	assert_string_equal(s->sentinel_master, "mymaster");
 	assert_memory_equal(s->secret.bytes, "0123456789abcdef", 16);
 	assert_int_equal(s->previous_secret.len, 37);
-	assert_string_equal(s->cookie_name, "__Host-keygate");
+	assert_string_equal(s->cookie_name, "keygate_sid");
 	assert_string_equal(s->cookie_samesite, "Strict");
 	assert_int_equal(s->cookie_secure, KG_COOKIE_SECURE_OFF);
 	assert_true(s->sso_idle_s == 900);

@@ -330,8 +330,8 @@ static void assert_same(const kg_sess_record *a, const kg_sess_record *b)
 }
 
 /* The compact form (version 4) round-trips every member, the stable user
- * id too; version 3 (no id) and version 1 (JSON) records written before
- * still decode. */
+ * id too; version 1 (JSON) records written before still decode to the
+ * same. */
 static void test_record_compact_and_json_round_trip(void **state)
 {
 	apr_pool_t *pool = *state;
@@ -341,15 +341,7 @@ static void test_record_compact_and_json_round_trip(void **state)
 
 	kg_buf_init(&packed, pool, 64);
 	kg_sess_record_pack(&packed, rec);
-	/* version 3: the same bytes without the id's (an empty opt str) */
-	assert_null(rec->user->id);
-	packed.data[0] = 0x03;
-	kg_err_clear(&err);
-	assert_int_equal(kg_sess_record_decode(pool, packed.data,
-					       packed.len - 1, &back, &err),
-			 KG_OK);
-	assert_same(rec, back);
-	assert_null(back->user->id);
+	assert_int_equal((unsigned char)packed.data[0], 0x04);
 	rec->user->id = "74e837a7-61ec-4777-8862-772037aec72f";
 	kg_buf_init(&packed, pool, 64);
 	kg_sess_record_pack(&packed, rec);
@@ -374,6 +366,67 @@ static void test_record_compact_and_json_round_trip(void **state)
 					       &back, &err),
 			 KG_OK);
 	assert_true(back->user->aws_session_duration == -1);
+}
+
+/* Version 4 keeps the login's client address and User-Agent (cut at
+ * KG_SESS_USER_AGENT_MAX on a character boundary), in both forms; a
+ * version 3 record (an older gateway's, in a rolling upgrade) still reads,
+ * without them. */
+static void test_record_keeps_client_and_reads_version_3(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_record *rec = full_sample(pool), *back;
+	char agent[KG_SESS_USER_AGENT_MAX + 8];
+	kg_buf packed, json;
+	kg_err err = {0};
+
+	kg_sess_record_set_client(rec, pool, "2001:db8::7",
+				  "Mozilla/5.0 \"quoted\"");
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, rec);
+	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
+					       &back, &err),
+			 KG_OK);
+	assert_string_equal(back->client_ip, "2001:db8::7");
+	assert_string_equal(back->user_agent, "Mozilla/5.0 \"quoted\"");
+	kg_buf_init(&json, pool, 64);
+	kg_sess_record_encode(&json, rec);
+	assert_int_equal(
+		kg_sess_record_decode(pool, json.data, json.len, &back, &err),
+		KG_OK);
+	assert_string_equal(back->client_ip, "2001:db8::7");
+	assert_string_equal(back->user_agent, "Mozilla/5.0 \"quoted\"");
+	/* version 3: the same bytes without the two client fields */
+	kg_sess_record_set_client(rec, pool, NULL, NULL);
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, rec);
+	assert_int_equal(packed.data[packed.len - 1], 0);
+	assert_int_equal(packed.data[packed.len - 2], 0);
+	packed.data[0] = 0x03;
+	assert_int_equal(kg_sess_record_decode(pool, packed.data,
+					       packed.len - 2, &back, &err),
+			 KG_OK);
+	assert_same(rec, back);
+	assert_null(back->client_ip);
+	assert_null(back->user_agent);
+	/* KeygateSessionRecordFormat 3 writes exactly that form */
+	kg_sess_record_set_client(rec, pool, "192.0.2.9", "agent");
+	kg_buf_init(&json, pool, 64);
+	kg_sess_record_pack_as(&json, rec, 3);
+	assert_int_equal(json.len, packed.len - 2);
+	assert_memory_equal(json.data, packed.data, json.len);
+	kg_sess_record_set_client(rec, pool, NULL, NULL);
+	/* ...and version 3 with client bytes after it is refused */
+	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
+					       &back, &err),
+			 KG_EINVAL);
+	/* a long agent is cut, never inside a UTF-8 character */
+	memset(agent, 'a', sizeof(agent) - 1);
+	agent[sizeof(agent) - 1] = '\0';
+	agent[KG_SESS_USER_AGENT_MAX - 1] = (char)0xc3;
+	agent[KG_SESS_USER_AGENT_MAX] = (char)0xa9;
+	kg_sess_record_set_client(rec, pool, "192.0.2.1", agent);
+	assert_int_equal(strlen(rec->user_agent), KG_SESS_USER_AGENT_MAX - 1);
 }
 
 /* Every truncation, and a byte added, of a compact plaintext is refused
@@ -466,6 +519,7 @@ int main(void)
 		KGT(test_record_larger_than_cap_is_refused),
 		KGT(test_record_reused_contexts),
 		KGT(test_record_compact_and_json_round_trip),
+		KGT(test_record_keeps_client_and_reads_version_3),
 		KGT(test_record_compact_rejects_truncation_and_trailing),
 		KGT(test_record_decode_rejects_malformed),
 		KGT(test_record_deadline_is_earlier_of_idle_and_max),

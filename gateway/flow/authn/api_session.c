@@ -46,6 +46,8 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 	rec->expires_ms = now + gw->timeouts.max_ms;
 	if (jwt->exp_s > 0 && jwt->exp_s * 1000 < rec->expires_ms)
 		rec->expires_ms = jwt->exp_s * 1000;
+	kg_sess_record_set_client(rec, req->pool, req->client_ip,
+				  kg_req_header(req, "User-Agent"));
 	rc = kg_sess_store_create(gw->store, req->pool, rec,
 				  &gw->conf->sessions.limits[KG_FLOW_API], now,
 				  &created, err);
