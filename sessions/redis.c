@@ -1286,15 +1286,14 @@ static void *follow_main(void *arg)
 
 	while (!bg_stopping(&f->bg)) {
 		wire *ctx = dial_sentinel(f->r, f->sentinel);
-		char host[256];
-		int port;
 
 		/* what this sentinel says now, then every change it sees */
 		if (ctx &&
-		    sentinel_query(f->r, ctx, host, sizeof(host), &port) &&
+		    sentinel_query(f->r, ctx, f->heard, sizeof(f->heard),
+				   &f->heard_port) &&
 		    setup_command(f->r, ctx, 2, sub, NULL, "subscribe")) {
 			told = false;
-			master_learn(f->r, host, port);
+			master_learn(f->r, f->heard, f->heard_port);
 			bg_set_fd(&f->bg, kg_sess_link_fd(ctx->link));
 			listen_loop(&f->bg, ctx, &l);
 			bg_set_fd(&f->bg, -1);

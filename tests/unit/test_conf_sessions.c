@@ -23,6 +23,7 @@ static void test_sessions_defaults(void **state)
 	assert_true(s->sso_idle_s == 1800);
 	assert_true(s->sso_max_s == 60LL * 86400);
 	assert_true(s->idle_timeout_s == 0);
+	assert_true(s->cache_freshness_ms == 250);
 	for (int f = 0; f < KG_FLOW_COUNT; f++) {
 		assert_true(s->limits[f].user.max == 0);
 		assert_true(s->limits[f].realm.max == 0);
@@ -55,6 +56,7 @@ static void test_sessions_directives_are_read(void **state)
 		"KeygateSessionMaxLifetime 36000\n"
 		"KeygateIdleTimeout 20\n"
 		"KeygateSessionTouchInterval 30\n"
+		"KeygateSessionCacheFreshness 100\n"
 		"KeygateSessionLimit browser user On terminate-oldest\n"
 		"KeygateSessionLimit all realm 1000 log-only\n"
 		"KeygateSessionLimit api user 5 deny-new \"Too many API "
@@ -87,6 +89,7 @@ static void test_sessions_directives_are_read(void **state)
 	assert_true(s->sso_max_s == 36000);
 	assert_true(s->idle_timeout_s == 1200);
 	assert_true(s->touch_interval_s == 30);
+	assert_true(s->cache_freshness_ms == 100);
 	assert_true(s->limits[KG_FLOW_BROWSER].user.max == 3);
 	assert_int_equal(s->limits[KG_FLOW_BROWSER].user.behaviour,
 			 KG_LIMIT_TERMINATE_OLDEST);
@@ -140,6 +143,8 @@ static void test_sessions_directive_errors(void **state)
 		 "deny-new or terminate-oldest"},
 		{"KeygateRedisSentinels 10.0.0.1:0", "port"},
 		{"KeygateRedisTimeout 0", "whole number"},
+		{"KeygateSessionCacheFreshness 10", "whole number"},
+		{"KeygateSessionCacheFreshness 10001", "whole number"},
 		{"KeygateCookieSecure maybe", "On, Off or Auto"},
 		{"KeygateCookieDomain exa_mple.com", "DNS domain"},
 		{"KeygateCookieDomain 10.0.0.1", "DNS domain"},

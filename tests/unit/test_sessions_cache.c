@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the per-process session cache (sessions/cache.c):
- * off until up, ages out, never keeps a read an invalidation overtook.
+ * off until up, ages out, never keeps a read an invalidation overtook,
+ * serves only while the invalidation watch is proven alive.
  */
 #include "tests/unit/fixture.h"
 
@@ -94,12 +95,36 @@ static void test_one_slot_displaces(void **state)
 	assert_true(has(c, pool, ID_B, 1000, "b"));
 }
 
+/* With a freshness bound, an entry is served only while the watch's last
+ * proof of life (a PONG) is younger than the bound: a frozen Redis or a
+ * cut path stops the cache within it, and the next PONG brings it back. */
+static void test_served_only_while_the_watch_is_fresh(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_sess_cache *c = kg_sess_cache_make(pool, 64, 10000);
+
+	kg_sess_cache_set_up(c, true);
+	kg_sess_cache_set_freshness(c, 250);
+	put(c, ID_A, "v1", kg_sess_cache_ticket(c), 1000);
+	assert_false(has(c, pool, ID_A, 1000, "v1")); /* no PONG yet */
+	kg_sess_cache_alive(c, 1000);
+	assert_true(has(c, pool, ID_A, 1000, "v1"));
+	assert_true(has(c, pool, ID_A, 1249, "v1"));
+	assert_false(has(c, pool, ID_A, 1250, "v1")); /* the pongs stopped */
+	kg_sess_cache_alive(c, 1200); /* a late PONG: the entry is still kept */
+	assert_true(has(c, pool, ID_A, 1300, "v1"));
+	assert_false(has(c, pool, ID_A, 1450, "v1"));
+	kg_sess_cache_set_freshness(c, 0); /* off: only the age counts */
+	assert_true(has(c, pool, ID_A, 5000, "v1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KGT(test_off_until_up_and_ages_out),
 		KGT(test_invalidations_win_over_reads),
 		KGT(test_one_slot_displaces),
+		KGT(test_served_only_while_the_watch_is_fresh),
 	};
 	return KGT_RUN(tests);
 }
