@@ -39,6 +39,22 @@ const char *kg_conf_where(const kg_conf *conf, const char *directive)
 			   : NULL;
 }
 
+/* The newest key signs: it cannot retire. */
+static kg_rc app_keys_finish(const kg_conf_gateway *g, kg_err *err)
+{
+	const apr_array_header_t *keys = g->app_jwt_keys;
+
+	if (keys->nelts > 0 &&
+	    APR_ARRAY_IDX(keys, keys->nelts - 1, kg_conf_app_key).retire_s)
+		return kg_err_set(err, KG_ECONFIG,
+				  "the last KeygateAppJWTKey signs the app "
+				  "tokens: it cannot have until=");
+	if (g->app_jwt_cert && keys->nelts == 0)
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateAppJWTCert needs KeygateAppJWTKey");
+	return KG_OK;
+}
+
 /* A KeygateLoginProvider must name a provider: KG_ECONFIG with its
  * "FILE:LINE: " when known. */
 static kg_rc check_login_provider(const kg_conf *c, kg_err *err)
@@ -59,10 +75,17 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 	const kg_conf_mapping *m = &conf->mapping;
 	kg_rc rc = kg_conf_oidc_finish(&conf->oidc, err);
 
+	const char *what, *msg;
+
 	if (rc == KG_OK)
 		rc = check_login_provider(conf, err);
 	if (rc != KG_OK)
 		return rc;
+	if ((msg = kg_conf_sessions_check(&conf->sessions, &what)) != NULL) {
+		const char *at = kg_conf_where(conf, what);
+		return kg_err_set(err, KG_ECONFIG, "%s%s%s %s", at ? at : "",
+				  at ? ": " : "", what, msg);
+	}
 	if (m->default_role && !kg_conf_mapping_has_role(m, m->default_role))
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateDefaultRole \"%s\" is not one of "
@@ -77,45 +100,68 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err)
 				  "KeygateAwsCredentials On needs a "
 				  "KeygateSAMLProvider (STS takes a SAML "
 				  "Response)");
+	/* one realm: KeygateSAMLKeycloakPaths names KeygateRealm's */
+	if (conf->saml.keycloak_realm && conf->gateway.realm_set &&
+	    (conf->gateway.realm == NULL ||
+	     strcmp(conf->saml.keycloak_realm, conf->gateway.realm) != 0))
+		return kg_err_set(err, KG_ECONFIG,
+				  "KeygateSAMLKeycloakPaths %s is not "
+				  "KeygateRealm %s",
+				  conf->saml.keycloak_realm,
+				  conf->gateway.realm ? conf->gateway.realm
+						      : "Off");
+	if (conf->saml.keycloak_realm)
+		conf->gateway.realm = conf->saml.keycloak_realm;
+	if ((rc = app_keys_finish(&conf->gateway, err)) != KG_OK)
+		return rc;
 	conf->saml.aws_shared_response =
 		conf->aws.enabled && !conf->aws.separate_response;
 	return KG_OK;
 }
 
-/* When path is realm (n bytes, no trailing '/') + "/protocol/openid-
- * connect/" + a name, that name; else NULL. */
-static const char *realm_rest(const char *path, const char *realm, size_t n)
+/* Which endpoint path is under the realm root (n bytes, no trailing
+ * '/'), or NONE. */
+static kg_realm_endpoint realm_rest(const kg_conf *conf, const char *path,
+				    const char *root, size_t n)
 {
 	static const char oidc[] = "/protocol/openid-connect/";
+	bool keys = conf->gateway.app_jwt_key != NULL;
+	const char *rest;
 
-	if (n == 0 || strncmp(path, realm, n) != 0 ||
-	    strncmp(path + n, oidc, sizeof(oidc) - 1) != 0)
-		return NULL;
-	return path + n + sizeof(oidc) - 1;
+	if (n == 0 || strncmp(path, root, n) != 0)
+		return KG_REALM_EP_NONE;
+	rest = path + n;
+	if (rest[0] == '\0' || strcmp(rest, "/") == 0)
+		return keys ? KG_REALM_EP_INFO : KG_REALM_EP_NONE;
+	if (strcmp(rest, "/.well-known/openid-configuration") == 0)
+		return keys ? KG_REALM_EP_DISCOVERY : KG_REALM_EP_NONE;
+	if (strncmp(rest, oidc, sizeof(oidc) - 1) != 0)
+		return KG_REALM_EP_NONE;
+	rest += sizeof(oidc) - 1;
+	if (strcmp(rest, "certs") == 0)
+		return keys ? KG_REALM_EP_CERTS : KG_REALM_EP_NONE;
+	if (strcmp(rest, "logout") == 0)
+		return KG_REALM_EP_LOGOUT;
+	return KG_REALM_EP_NONE;
 }
 
 kg_realm_endpoint kg_conf_realm_endpoint(const kg_conf *conf, const char *path)
 {
 	const char *iss = conf->gateway.app_jwt_issuer;
-	const char *realm = conf->saml.keycloak_realm, *rest = NULL, *own;
+	const char *realm = conf->gateway.realm, *own;
+	kg_realm_endpoint ep = KG_REALM_EP_NONE;
 
 	if (path == NULL)
 		return KG_REALM_EP_NONE;
-	/* /auth/realms/REALM of KeygateSAMLKeycloakPaths */
+	/* /auth/realms/REALM of KeygateRealm */
 	if (realm && strncmp(path, "/auth/realms/", 13) == 0)
-		rest = realm_rest(path + 13, realm, strlen(realm));
+		ep = realm_rest(conf, path + 13, realm, strlen(realm));
 	/* the path of the app tokens' issuer */
-	if (rest == NULL && iss && (own = strstr(iss, "://")) != NULL &&
+	if (ep == KG_REALM_EP_NONE && iss &&
+	    (own = strstr(iss, "://")) != NULL &&
 	    (own = strchr(own + 3, '/')) != NULL && !strpbrk(own, "?#")) {
 		size_t n = strlen(own);
-		rest = realm_rest(path, own, own[n - 1] == '/' ? n - 1 : n);
+		ep = realm_rest(conf, path, own, own[n - 1] == '/' ? n - 1 : n);
 	}
-	if (rest == NULL)
-		return KG_REALM_EP_NONE;
-	if (strcmp(rest, "certs") == 0)
-		return conf->gateway.app_jwt_key ? KG_REALM_EP_CERTS
-						 : KG_REALM_EP_NONE;
-	if (strcmp(rest, "logout") == 0)
-		return KG_REALM_EP_LOGOUT;
-	return KG_REALM_EP_NONE;
+	return ep;
 }

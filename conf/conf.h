@@ -54,14 +54,18 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
 
 /* Keycloak's realm endpoints that keygate answers itself, for a move from
  * Keycloak with no change at the apps: under a realm path, which is
- * /auth/realms/REALM of KeygateSAMLKeycloakPaths or the path of
- * KeygateAppJWTIssuer (https://DOMINO/auth/realms/DominoRealm). */
+ * /auth/realms/REALM of KeygateRealm (KeygateSAMLKeycloakPaths names the
+ * same realm) or the path of KeygateAppJWTIssuer. */
 typedef enum {
 	KG_REALM_EP_NONE = 0,
-	KG_REALM_EP_CERTS, /* REALM/protocol/openid-connect/certs: the app
-			      token keys (only with KeygateAppJWTKey) */
-	KG_REALM_EP_LOGOUT /* REALM/protocol/openid-connect/logout: the
-			      local logout */
+	KG_REALM_EP_CERTS,    /* REALM/protocol/openid-connect/certs: the app
+				 token keys (only with KeygateAppJWTKey) */
+	KG_REALM_EP_LOGOUT,   /* REALM/protocol/openid-connect/logout: the
+				 local logout */
+	KG_REALM_EP_INFO,     /* REALM: realm, public_key, token-service...
+				 (only with KeygateAppJWTKey) */
+	KG_REALM_EP_DISCOVERY /* REALM/.well-known/openid-configuration
+				 (only with KeygateAppJWTKey) */
 } kg_realm_endpoint;
 
 /* Which realm endpoint path names (a path without its query). */

@@ -47,8 +47,10 @@ static const char *apply_line(apr_pool_t *pool, kg_conf *conf, const char *line,
 	*err_col =
 		bad_arg >= 0 && bad_arg < argc ? w[bad_arg + 1].col : w[0].col;
 	if (bad_arg >= 0 && bad_arg < argc)
-		return kg_psprintf(pool, "%s: \"%s\" %s", d->name,
-				   argv[bad_arg], msg);
+		return kg_psprintf(
+			pool, "%s: \"%s\" %s", d->name,
+			kg_directive_arg_shown(pool, d->name, argv[bad_arg]),
+			msg);
 	return msg;
 }
 
@@ -88,11 +90,11 @@ kg_rc kg_conf_file_load(apr_pool_t *pool, const char *path, kg_conf *conf,
 	rc = kg_conf_finish(conf, err);
 	if (rc != KG_OK) {
 		char msg[KG_ERR_MSG_MAX];
+		size_t plen = strlen(path);
 		snprintf(msg, sizeof(msg), "%s", err->msg);
 		kg_err_clear(err);
-		/* a check that knows the line of its directive names it */
-		if (strncmp(msg, path, strlen(path)) == 0 &&
-		    msg[strlen(path)] == ':')
+		/* a check that names its directive's own line keeps it */
+		if (strncmp(msg, path, plen) == 0 && msg[plen] == ':')
 			return kg_err_set(err, rc, "%s", msg);
 		return kg_err_set(err, rc, "%s:%d:1: %s", path,
 				  lineno > 0 ? lineno : 1, msg);

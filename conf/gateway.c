@@ -4,6 +4,7 @@
 #include "conf/gateway.h"
 #include "conf/directive.h"
 #include "conf/directives.h"
+#include "gateway/base/time.h"
 
 #include <apr_strings.h>
 #include <arpa/inet.h>
@@ -22,6 +23,8 @@ void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 	g->token_name_claim = "token_name";
 	g->api_key_pass = true;
 	g->app_jwt_lifetime_s = 300;
+	g->app_jwt_keys = apr_array_make(pool, 2, sizeof(kg_conf_app_key));
+	g->realm = "DominoRealm";
 	g->login_state_timeout_s = KG_CONF_LOGIN_STATE_TIMEOUT_S;
 	g->trusted_proxies = apr_array_make(pool, 2, sizeof(kg_conf_cidr));
 }
@@ -155,6 +158,52 @@ static const char *set_app_lifetime(const kg_directive *self, apr_pool_t *pool,
 				   &conf->gateway.app_jwt_lifetime_s);
 }
 
+/* KeygateAppJWTKey FILE [CERT] [until=TIME]: one more key; the last
+ * line's key signs. */
+static const char *set_app_key(const kg_directive *self, apr_pool_t *pool,
+			       kg_conf *conf, int argc, const char *const *argv,
+			       int *bad_arg)
+{
+	kg_conf_app_key *k = apr_array_push(conf->gateway.app_jwt_keys);
+
+	memset(k, 0, sizeof(*k));
+	k->key = apr_pstrdup(pool, argv[0]);
+	for (int i = 1; i < argc; i++) {
+		*bad_arg = i;
+		if (strncmp(argv[i], "until=", 6) == 0) {
+			if (!kg_time_parse(argv[i] + 6, false, &k->retire_s))
+				return "until= takes an RFC 3339 time "
+				       "(2026-12-31T00:00:00Z)";
+		} else if (i == 1) {
+			k->cert = apr_pstrdup(pool, argv[i]);
+		} else {
+			return "expected until=TIME";
+		}
+	}
+	conf->gateway.app_jwt_key = k->key;
+	return NULL;
+}
+
+/* KeygateRealm NAME|Off: the Keycloak realm keygate stands in for. */
+static const char *set_realm(const kg_directive *self, apr_pool_t *pool,
+			     kg_conf *conf, int argc, const char *const *argv,
+			     int *bad_arg)
+{
+	*bad_arg = 0;
+	conf->gateway.realm_set = true;
+	if (strcasecmp(argv[0], "Off") == 0) {
+		conf->gateway.realm = NULL;
+		return NULL;
+	}
+	for (const char *c = argv[0]; *c; c++)
+		if (!(strchr("-_.", *c) || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+			return "must be a realm name: letters, digits, '-', "
+			       "'_' or '.'";
+	conf->gateway.realm = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
 static const char *set_login_state(const kg_directive *self, apr_pool_t *pool,
 				   kg_conf *conf, int argc,
 				   const char *const *argv, int *bad_arg)
@@ -231,15 +280,18 @@ const kg_directive kg_conf_gateway_directives[] = {
 	 "refuse|strip",
 	 "an access_token query or form parameter (never a credential, RFC "
 	 "6750 2.3): refuse the request with 400 (default) or remove it"},
-	{"KeygateAppJWTKey", 1, 1, kg_directive_set_name, "FILE",
-	 "PEM RSA private key that signs the app identity tokens",
-	 KG_CONF_OFFSET(gateway.app_jwt_key)},
+	{"KeygateAppJWTKey", 1, 3, set_app_key, "FILE [CERT] [until=TIME]",
+	 "a PEM RSA private key of the app identity tokens; the last one "
+	 "signs, earlier ones stay in the JWKS until TIME"},
 	{"KeygateAppJWTCert", 1, 1, kg_directive_set_name, "FILE",
-	 "PEM certificate of that key, published in the JWKS as x5c",
+	 "PEM certificate of one of those keys, published in the JWKS as x5c",
 	 KG_CONF_OFFSET(gateway.app_jwt_cert)},
 	{"KeygateAppJWTIssuer", 1, 1, kg_directive_set_name, "URL",
-	 "iss of the app identity tokens (default KeygateBaseURL)",
+	 "iss of the app identity tokens (default BASE/auth/realms/REALM)",
 	 KG_CONF_OFFSET(gateway.app_jwt_issuer)},
+	{"KeygateRealm", 1, 1, set_realm, "NAME|Off",
+	 "the Keycloak realm keygate answers for at /auth/realms/NAME "
+	 "(default DominoRealm)"},
 	{"KeygateAppJWTLifetime", 1, 1, set_app_lifetime, "SECONDS",
 	 "how long an app identity token is valid (default 300)"},
 	{"KeygateTrustedProxies", 1, -1, set_trusted_proxies, "Off|CIDR...",

@@ -18,6 +18,15 @@ typedef struct {
 	const char *text; /* as written, for messages */
 } kg_conf_cidr;
 
+/* A KeygateAppJWTKey line: the key, its certificate (NULL: the one of
+ * KeygateAppJWTCert if it matches, else a self-signed one is made), and
+ * when it leaves the JWKS (0: never). */
+typedef struct {
+	const char *key;
+	const char *cert;
+	long long retire_s; /* seconds since the epoch */
+} kg_conf_app_key;
+
 typedef struct {
 	const char *prefix;		   /* "/keygate/": always starts and
 					      ends with '/' */
@@ -30,20 +39,28 @@ typedef struct {
 	const char *token_name_claim;	 /* "token_name" */
 	bool api_key_pass;		 /* X-Domino-Api-Key goes to the
 					    backend untouched */
-	bool access_token_strip;      /* an access_token query or form parameter
-					 is removed (KeygateAccessTokenParam
-					 strip); false: the request is refused
-					 with 400 (refuse, the default) */
-	const char *app_jwt_key;      /* PEM RSA key; NULL: no app tokens */
-	const char *app_jwt_cert;     /* its certificate, for x5c */
-	const char *app_jwt_issuer;   /* NULL: KeygateBaseURL */
-	long long app_jwt_lifetime_s; /* 300 */
-	long long login_state_timeout_s; /* how long a login (or SAML
-					    logout) may take at the IdP;
-					    600, at least 30 */
-	const char *base_url;		 /* "https://domino.example.com": the
-					    public origin, without a path;
-					    NULL: each request's own */
+	bool access_token_strip; /* an access_token query or form parameter
+				    is removed (KeygateAccessTokenParam
+				    strip); false: the request is refused
+				    with 400 (refuse, the default) */
+	const char *app_jwt_key; /* the signing key (the last
+				    KeygateAppJWTKey); NULL: no app
+				    tokens */
+	apr_array_header_t *app_jwt_keys; /* kg_conf_app_key, in order: the
+					     last signs, the others are
+					     published until they retire */
+	const char *app_jwt_cert;	  /* a certificate of one of them */
+	const char *app_jwt_issuer;	  /* NULL: the realm's URL */
+	const char *realm;		  /* KeygateRealm: "DominoRealm";
+					     NULL (Off): no realm endpoints */
+	bool realm_set;			  /* KeygateRealm was written */
+	long long app_jwt_lifetime_s;	  /* 300 */
+	long long login_state_timeout_s;  /* how long a login (or SAML
+					     logout) may take at the IdP;
+					     600, at least 30 */
+	const char *base_url;		  /* "https://domino.example.com": the
+					     public origin, without a path;
+					     NULL: each request's own */
 	apr_array_header_t *trusted_proxies; /* kg_conf_cidr: the peers whose
 						X-Forwarded-For, -Proto and
 						-Host count; empty: none */

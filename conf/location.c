@@ -84,7 +84,9 @@ static const char *set_header(apr_pool_t *pool, kg_conf_location *loc, int argc,
 		       {"email", KG_HDR_EMAIL},
 		       {"name", KG_HDR_NAME},
 		       {"roles", KG_HDR_ROLES},
-		       {"organizations", KG_HDR_ORGANIZATIONS}};
+		       {"organizations", KG_HDR_ORGANIZATIONS},
+		       {"idpbroker", KG_HDR_IDPBROKER},
+		       {"id", KG_HDR_USER_ID}};
 	kg_identity_header *h;
 	apr_array_header_t *list;
 

@@ -31,6 +31,8 @@ typedef enum {
 	KG_HDR_NAME,
 	KG_HDR_ROLES,
 	KG_HDR_ORGANIZATIONS,
+	KG_HDR_IDPBROKER, /* the provider alias of the session's login */
+	KG_HDR_USER_ID,	  /* the stable user id (idp_id) */
 	KG_HDR_ATTRIBUTE
 } kg_header_source;
 

@@ -157,6 +157,16 @@ static const char *set_username_case(const kg_directive *self, apr_pool_t *pool,
 				   &conf->mapping.username_case_lower);
 }
 
+static const char *set_email_collision(const kg_directive *self,
+				       apr_pool_t *pool, kg_conf *conf,
+				       int argc, const char *const *argv,
+				       int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "link", "deny",
+				   &conf->mapping.email_link);
+}
+
 const kg_directive kg_conf_mapping_directives[] = {
 	{"KeygateMappers", 1, 1, set_mapper_file, "FILE",
 	 "the mapper file: JSON in the shape of a Keycloak realm export"},
@@ -200,5 +210,8 @@ const kg_directive kg_conf_mapping_directives[] = {
 	{"KeygateUsernameCase", 1, 1, set_username_case, "refuse|lower",
 	 "a token's username not in lower case: refused (default) or "
 	 "lower-cased as Keycloak does"},
+	{"KeygateEmailCollision", 1, 1, set_email_collision, "deny|link",
+	 "a first login whose email another user holds: refused (default) "
+	 "or linked to that user's id"},
 	{NULL, 0, 0, NULL, NULL, NULL, 0},
 };

@@ -38,6 +38,9 @@ typedef struct {
 				     as Keycloak does; false (refuse, the
 				     default): refuse a username that is not
 				     in lower case already */
+	bool email_link; /* KeygateEmailCollision link: a first login whose
+			    email another user id holds gets that id;
+			    false (deny, the default): it is refused */
 } kg_conf_mapping;
 
 /* Fills m with the defaults of shared/spec; strings are static. */

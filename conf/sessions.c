@@ -9,6 +9,7 @@
 #include "conf/directive.h"
 #include "conf/read.h"
 #include "conf/directives.h"
+#include "conf/redis_url.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -39,6 +40,7 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->idle_timeout_s = 0;
 	s->touch_interval_s = 60;
 	s->cache_slots = 4096;
+	s->cache_freshness_ms = 250;
 	s->max_record_bytes = 64 * 1024;
 	/* limits: all zero, i.e. no limit and deny-new, for every flow */
 }
@@ -54,43 +56,33 @@ const char *kg_conf_limit_behaviour_name(kg_limit_behaviour b)
 						: "unknown";
 }
 
-/* Splits "host:port" (port required when require_port) into *host and
- * *port. Returns NULL or an error message. */
-static const char *parse_endpoint(apr_pool_t *pool, const char *arg,
-				  bool require_port, const char **host,
-				  int *port)
-{
-	const char *colon = strrchr(arg, ':');
-	long long n = 6379;
-
-	if (colon == NULL && require_port)
-		return "must be HOST:PORT";
-	if (colon && !kg_str_to_int(colon + 1, 1, 65535, &n))
-		return "has a port that is not a number from 1 to 65535";
-	if (colon == arg || arg[0] == '\0')
-		return "has an empty host";
-	*host = colon ? apr_pstrmemdup(pool, arg, (size_t)(colon - arg))
-		      : apr_pstrdup(pool, arg);
-	*port = (int)n;
-	return NULL;
-}
-
+/* KeygateRedis: a redis://, rediss:// or unix:// URL, or HOST[:PORT]. A
+ * user and password in the URL count as KeygateRedisUser and
+ * KeygateRedisPassword (the later line wins). */
 static const char *set_redis(const kg_directive *self, apr_pool_t *pool,
 			     kg_conf *conf, int argc, const char *const *argv,
 			     int *bad_arg)
 {
 	kg_conf_sessions *s = &conf->sessions;
+	kg_conf_redis_url u;
+	const char *msg = kg_conf_redis_url_parse(pool, argv[0], 6379, &u);
 
 	*bad_arg = 0;
-	if (strncmp(argv[0], "unix:", 5) == 0) {
-		if (argv[0][5] != '/')
-			return "must be unix:/absolute/path";
-		s->redis_socket = apr_pstrdup(pool, argv[0] + 5);
-		return NULL;
+	if (msg)
+		return msg;
+	s->redis_socket = u.socket;
+	s->redis_tls = u.tls;
+	if (u.host) {
+		s->redis_host = u.host;
+		s->redis_port = u.port;
 	}
-	s->redis_socket = NULL;
-	return parse_endpoint(pool, argv[0], false, &s->redis_host,
-			      &s->redis_port);
+	if (u.password.bytes) {
+		s->redis_user = u.user;
+		s->redis_password = u.password;
+	}
+	if (u.database >= 0)
+		s->redis_database = u.database;
+	return NULL;
 }
 
 static const char *set_redis_password(const kg_directive *self,
@@ -136,6 +128,8 @@ static const char *set_redis_timeout(const kg_directive *self, apr_pool_t *pool,
 				   &s->redis_command_timeout_ms);
 }
 
+/* KeygateRedisSentinels: HOST[:PORT], [IPV6][:PORT], redis://HOST[:PORT]
+ * or rediss://HOST[:PORT] (TLS); the port defaults to 26379. */
 static const char *set_sentinels(const kg_directive *self, apr_pool_t *pool,
 				 kg_conf *conf, int argc,
 				 const char *const *argv, int *bad_arg)
@@ -145,14 +139,104 @@ static const char *set_sentinels(const kg_directive *self, apr_pool_t *pool,
 
 	for (int i = 0; i < argc; i++) {
 		kg_conf_endpoint *e = apr_array_push(list);
+		kg_conf_redis_url u;
 		const char *msg =
-			parse_endpoint(pool, argv[i], true, &e->host, &e->port);
-		if (msg) {
-			*bad_arg = i;
+			kg_conf_redis_url_parse(pool, argv[i], 26379, &u);
+		*bad_arg = i;
+		if (msg == NULL && u.socket)
+			msg = "is a unix socket; a Sentinel is reached over "
+			      "TCP";
+		if (msg == NULL && (u.password.bytes || u.database >= 0))
+			msg = "has a password or database; use "
+			      "KeygateRedisSentinelUser and "
+			      "KeygateRedisSentinelPassword";
+		if (msg)
 			return msg;
-		}
+		e->host = u.host;
+		e->port = u.port;
+		e->tls = u.tls;
 	}
 	conf->sessions.sentinels = list;
+	return NULL;
+}
+
+static const char *set_sentinel_password(const kg_directive *self,
+					 apr_pool_t *pool, kg_conf *conf,
+					 int argc, const char *const *argv,
+					 int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_conf_read_secret(pool, argv[0], 1,
+				   &conf->sessions.sentinel_password);
+}
+
+/* KeygateRedisServerName: a host name or an IP address. */
+static const char *set_server_name(const kg_directive *self, apr_pool_t *pool,
+				   kg_conf *conf, int argc,
+				   const char *const *argv, int *bad_arg)
+{
+	const char *name = argv[0];
+	kg_conf_redis_url u;
+
+	*bad_arg = 0;
+	if (strchr(name, ':')) /* an IPv6 address, written bare */
+		name = apr_pstrcat(pool, "[", name, "]", NULL);
+	if (strpbrk(argv[0], "[]") ||
+	    kg_conf_redis_url_parse(pool, name, 1, &u) != NULL || u.socket)
+		return "must be a host name or an IP address";
+	conf->sessions.redis_server_name = apr_pstrdup(pool, argv[0]);
+	return NULL;
+}
+
+bool kg_conf_sessions_uses_tls(const kg_conf_sessions *s)
+{
+	if (s->redis_tls)
+		return true;
+	for (int i = 0; s->sentinels && i < s->sentinels->nelts; i++)
+		if (APR_ARRAY_IDX(s->sentinels, i, kg_conf_endpoint).tls)
+			return true;
+	return false;
+}
+
+const char *kg_conf_sessions_check(const kg_conf_sessions *s,
+				   const char **directive)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} tls_only[] = {
+		{"KeygateRedisCAFile",
+		 offsetof(kg_conf_sessions, redis_ca_file)},
+		{"KeygateRedisServerName",
+		 offsetof(kg_conf_sessions, redis_server_name)},
+		{"KeygateRedisClientCert",
+		 offsetof(kg_conf_sessions, redis_client_cert)},
+		{"KeygateRedisClientKey",
+		 offsetof(kg_conf_sessions, redis_client_key)},
+	};
+
+	for (size_t i = 0; i < sizeof(tls_only) / sizeof(tls_only[0]); i++) {
+		const char *v = *(const char *const *)((const char *)s +
+						       tls_only[i].offset);
+		*directive = tls_only[i].name;
+		if (v && !kg_conf_sessions_uses_tls(s))
+			return "is set, but no connection uses TLS (write "
+			       "KeygateRedis rediss://..., or rediss:// "
+			       "Sentinels)";
+	}
+	*directive = "KeygateRedisClientCert";
+	if ((s->redis_client_cert == NULL) != (s->redis_client_key == NULL))
+		return "and KeygateRedisClientKey go together";
+	*directive = "KeygateRedisSentinelUser";
+	if (s->sentinel_user && s->sentinel_password.bytes == NULL)
+		return "needs KeygateRedisSentinelPassword";
+	*directive = "KeygateRedisUser";
+	if (s->redis_user && s->redis_password.bytes == NULL)
+		return "needs KeygateRedisPassword";
+	*directive = "KeygateRedisSentinels";
+	if (s->sentinels->nelts > 0 && s->sentinel_master == NULL)
+		return "needs KeygateRedisSentinelMaster";
+	*directive = NULL;
 	return NULL;
 }
 
@@ -320,6 +404,14 @@ static const char *set_cache_slots(const kg_directive *self, apr_pool_t *pool,
 			  bad_arg);
 }
 
+static const char *set_freshness(const kg_directive *self, apr_pool_t *pool,
+				 kg_conf *conf, int argc,
+				 const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 20, 10000, 1,
+			  bad_arg);
+}
+
 static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,
 			       int *bad_arg)
@@ -416,8 +508,9 @@ static const char *set_limit(const kg_directive *self, apr_pool_t *pool,
 #define SESS(field) KG_CONF_OFFSET(sessions.field)
 
 const kg_directive kg_conf_sessions_directives[] = {
-	{"KeygateRedis", 1, 1, set_redis, "HOST[:PORT]|unix:/PATH",
-	 "the Redis server that holds the sessions"},
+	{"KeygateRedis", 1, 1, set_redis,
+	 "redis[s]://[USER:PASS@]HOST[:PORT][/DB]|HOST[:PORT]|unix:///PATH",
+	 "the Redis server that holds the sessions (rediss://: TLS)"},
 	{"KeygateRedisUser", 1, 1, kg_directive_set_name, "NAME",
 	 "the Redis ACL user to AUTH as", SESS(redis_user)},
 	{"KeygateRedisPassword", 1, 1, set_redis_password, "SECRET|file:/PATH",
@@ -429,10 +522,29 @@ const kg_directive kg_conf_sessions_directives[] = {
 	{"KeygateRedisTimeout", 1, 2, set_redis_timeout,
 	 "CONNECT_MS [COMMAND_MS]",
 	 "connect and command timeouts for Redis, in milliseconds"},
-	{"KeygateRedisSentinels", 1, -1, set_sentinels, "HOST:PORT...",
-	 "find the Redis master through these Sentinels"},
+	{"KeygateRedisCAFile", 1, 1, kg_directive_set_name, "FILE",
+	 "the CA bundle (PEM) that signs the Redis servers' certificates "
+	 "(default: the system store)",
+	 SESS(redis_ca_file)},
+	{"KeygateRedisServerName", 1, 1, set_server_name, "NAME",
+	 "the name or IP address the Redis certificates must carry, when "
+	 "it is not the host connected to"},
+	{"KeygateRedisClientCert", 1, 1, kg_directive_set_name, "FILE",
+	 "the client certificate (PEM) for mutual TLS with Redis",
+	 SESS(redis_client_cert)},
+	{"KeygateRedisClientKey", 1, 1, kg_directive_set_name, "FILE",
+	 "the client certificate's private key (PEM, unencrypted)",
+	 SESS(redis_client_key)},
+	{"KeygateRedisSentinels", 1, -1, set_sentinels,
+	 "[rediss://]HOST[:PORT]...",
+	 "find the Redis master through these Sentinels (rediss://: TLS)"},
 	{"KeygateRedisSentinelMaster", 1, 1, kg_directive_set_name, "NAME",
 	 "the master's name at the Sentinels", SESS(sentinel_master)},
+	{"KeygateRedisSentinelUser", 1, 1, kg_directive_set_name, "NAME",
+	 "the ACL user to AUTH as at the Sentinels", SESS(sentinel_user)},
+	{"KeygateRedisSentinelPassword", 1, 1, set_sentinel_password,
+	 "SECRET|file:/PATH",
+	 "the Sentinels' password (requirepass, or the ACL user's)"},
 	{"KeygateSessionSecret", 1, 1, set_secret, "SECRET|file:/PATH",
 	 "the secret session keys derive from (at least 32 bytes)",
 	 SESS(secret)},
@@ -465,6 +577,10 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 "session records each httpd process keeps, invalidated by Redis "
 	 "(0: every request reads Redis)",
 	 SESS(cache_slots)},
+	{"KeygateSessionCacheFreshness", 1, 1, set_freshness, "MS",
+	 "serve a cached session only while Redis's notice connection was "
+	 "proven alive within this many milliseconds (20 to 10000)",
+	 SESS(cache_freshness_ms)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
 	 "the largest session record keygate stores", SESS(max_record_bytes)},
 	{"KeygateSessionLimit", 3, 5, set_limit,

@@ -51,6 +51,7 @@ typedef struct {
 typedef struct {
 	const char *host;
 	int port;
+	bool tls; /* rediss:// */
 } kg_conf_endpoint;
 
 /* When the session cookie carries Secure. */
@@ -74,6 +75,8 @@ typedef struct {
 	const char *redis_host;	  /* "127.0.0.1" */
 	int redis_port;		  /* 6379 */
 	const char *redis_socket; /* unix socket path, or NULL */
+	bool redis_tls;		  /* rediss://: TLS to Redis (and to the
+				     master the Sentinels name) */
 	const char *redis_user;	  /* ACL user, or NULL */
 	kg_conf_secret redis_password;
 	int redis_database;		    /* SELECT n; 0 by default */
@@ -82,6 +85,14 @@ typedef struct {
 	long long redis_command_timeout_ms; /* 1000 */
 	apr_array_header_t *sentinels;	    /* kg_conf_endpoint; empty: off */
 	const char *sentinel_master; /* the master's name at the sentinels */
+	const char *sentinel_user;   /* ACL user at the sentinels, or NULL */
+	kg_conf_secret sentinel_password; /* AUTH at the sentinels */
+
+	/* TLS to Redis and the sentinels (each rediss:// connection) */
+	const char *redis_ca_file;     /* PEM bundle; NULL: system store */
+	const char *redis_server_name; /* name to verify; NULL: the host */
+	const char *redis_client_cert; /* PEM, for mutual TLS, or NULL */
+	const char *redis_client_key;  /* PEM, with the certificate */
 
 	/* the secret the record key and the cookie hash key derive from */
 	kg_conf_secret secret;
@@ -95,19 +106,31 @@ typedef struct {
 					   dot; NULL: host-only (the default) */
 
 	/* timeouts in seconds; 0 is off where the comment says so */
-	long long sso_idle_s;	    /* 1800; 0 off */
-	long long sso_max_s;	    /* 60 days; never off */
-	long long idle_timeout_s;   /* Domino's idle timeout; 0 off */
-	long long touch_interval_s; /* 60: at most one touch write per N s */
-	long long cache_slots;	    /* 4096: records cached per process,
-				       invalidated by Redis; 0: off */
-	long long max_record_bytes; /* 65536: larger records are refused */
+	long long sso_idle_s;	      /* 1800; 0 off */
+	long long sso_max_s;	      /* 60 days; never off */
+	long long idle_timeout_s;     /* Domino's idle timeout; 0 off */
+	long long touch_interval_s;   /* 60: at most one touch write per N s */
+	long long cache_slots;	      /* 4096: records cached per process,
+					 invalidated by Redis; 0: off */
+	long long cache_freshness_ms; /* 250: a cached record is served only
+					 while the notice connection was
+					 proven alive this recently */
+	long long max_record_bytes;   /* 65536: larger records are refused */
 
 	kg_conf_flow_limits limits[KG_FLOW_COUNT];
 } kg_conf_sessions;
 
 /* Fills s with the defaults; strings are static, lists live in pool. */
 void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s);
+
+/* Checks the session settings that go together (TLS files, sentinel
+ * credentials). Returns NULL, or what is wrong; *directive names the
+ * directive to blame. */
+const char *kg_conf_sessions_check(const kg_conf_sessions *s,
+				   const char **directive);
+
+/* True when some Redis or Sentinel connection uses TLS. */
+bool kg_conf_sessions_uses_tls(const kg_conf_sessions *s);
 
 /* Returns the stable name of a flow ("browser", "sso", "api"). */
 const char *kg_conf_flow_name(kg_flow flow);

@@ -56,6 +56,8 @@ done
 chmod 644 "$work/sp.key"
 /usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml" ||
 	{ echo "keygate: the SAML IdP needs python3-saml2 and xmlsec1 (make deps)" >&2; exit 1; }
+# the app-token key (its certificate is made from it: x5c in the JWKS)
+openssl genrsa -out "$work/app.key" 2048 2>/dev/null
 
 httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/session-secret
@@ -74,7 +76,8 @@ KeygateSAMLSPCert $work/sp.crt
 KeygateSAMLNameIDFormat unspecified
 KeygateProviderDisplay demo-saml \"Demo SAML\" 2
 KeygateProviderEmailDomains demo-saml example.com
-KeygatePreservePost On" "<Location />
+KeygatePreservePost On
+KeygateAppJWTKey $work/app.key" "<Location />
   AuthType keygate
   AuthzSendForbiddenOnFailure On
   Require valid-user
@@ -89,6 +92,11 @@ KeygatePreservePost On" "<Location />
 </Location>
 <Location /ws/>
   ProxyPass http://127.0.0.1:$wsp/ws/ upgrade=websocket
+</Location>
+<Location /apps/>
+  KeygateAppJWT On
+  KeygateIdentityHeader domino-idpbroker idpbroker
+  ProxyPass http://127.0.0.1:$back/apps/
 </Location>
 <Location /models/>
   KeygateBearerCheck Off
@@ -130,6 +138,10 @@ cat <<MSG
     Health         $base/keygate/health   (Redis)
     Load balancer  $base/healthz          (no login)
     WebSocket      $base/ws/              (an echo, once signed in)
+    An app         $base/apps/x           (the app token in Authorization)
+    Realm          $base/auth/realms/DominoRealm
+                   $base/auth/realms/DominoRealm/.well-known/openid-configuration
+                   $base/auth/realms/DominoRealm/protocol/openid-connect/certs
     Model endpoint curl -u tok:tok $base/models/m1/latest/model
                    (your Authorization reaches the backend untouched)
 

@@ -3,6 +3,7 @@
  * These run from the keygate CLI, not per request.
  */
 #include "sessions/store_impl.h"
+#include "sessions/duelist.h"
 
 #include <apr_strings.h>
 #include <stdio.h>
@@ -120,6 +121,8 @@ kg_rc kg_sess_admin_kill(kg_sess_store *s, apr_pool_t *pool, const char *user,
 		memcpy(id_only.id, e->id, sizeof(id_only.id));
 		rc = kg_sess_store_delete(s, pool, e->rec ? e->rec : &id_only,
 					  "admin-kill", err);
+		if (rc == KG_OK)
+			rc = kg_sess_due_now(s, pool, e->id, err);
 		if (rc != KG_OK)
 			return rc;
 		(*killed)++;

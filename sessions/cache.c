@@ -28,6 +28,8 @@ struct kg_sess_cache {
 	slot *slots;
 	size_t n;
 	long long max_age_ms;
+	long long freshness_ms; /* 0: not checked */
+	long long alive_ms;	/* the last proof of life */
 	bool up;
 	uint64_t seq;	     /* invalidations so far */
 	uint64_t valid_from; /* tickets before this are void (flushes) */
@@ -86,6 +88,28 @@ uint64_t kg_sess_cache_ticket(kg_sess_cache *c)
 	return t;
 }
 
+/* True when the watch proved itself alive recently enough. Locked. */
+static bool fresh_locked(const kg_sess_cache *c, long long now_ms)
+{
+	return c->freshness_ms <= 0 ||
+	       (now_ms - c->alive_ms < c->freshness_ms &&
+		now_ms >= c->alive_ms - c->freshness_ms);
+}
+
+void kg_sess_cache_set_freshness(kg_sess_cache *c, long long ms)
+{
+	pthread_mutex_lock(&c->lock);
+	c->freshness_ms = ms;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void kg_sess_cache_alive(kg_sess_cache *c, long long as_of_ms)
+{
+	pthread_mutex_lock(&c->lock);
+	c->alive_ms = as_of_ms; /* pongs come in order */
+	pthread_mutex_unlock(&c->lock);
+}
+
 bool kg_sess_cache_get(kg_sess_cache *c, apr_pool_t *pool, const char *id,
 		       long long now_ms, const unsigned char **data,
 		       size_t *len)
@@ -94,8 +118,9 @@ bool kg_sess_cache_get(kg_sess_cache *c, apr_pool_t *pool, const char *id,
 	bool hit = false;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->up && strcmp(s->id, id) == 0 && s->data &&
-	    now_ms - s->stored_ms < c->max_age_ms && now_ms >= s->stored_ms) {
+	if (c->up && fresh_locked(c, now_ms) && strcmp(s->id, id) == 0 &&
+	    s->data && now_ms - s->stored_ms < c->max_age_ms &&
+	    now_ms >= s->stored_ms) {
 		*data = apr_pmemdup(pool, s->data, s->len);
 		*len = s->len;
 		hit = true;

@@ -9,8 +9,14 @@
  * subscribed the cache is off: every read goes to Redis, so an outage is
  * still a 503, never a stale pass. An entry also ages out after
  * max_age_ms, in case a notice is lost on a connection that died
- * silently. The window a change can take to reach every gateway is the
- * notice's delivery time (a network hop).
+ * silently. With a freshness bound set (kg_sess_cache_set_freshness),
+ * an entry is served only while the watch has proven itself alive that
+ * recently (a PONG to a PING sent less than freshness ago, so every
+ * notice sent before that PING has arrived); a frozen Redis or a cut
+ * path therefore stops the cache within the bound, and the request
+ * reads Redis. The window a change can take to reach every gateway is
+ * the notice's delivery time (a network hop), and never more than the
+ * freshness bound.
  *
  * The table is direct-mapped (an entry displaces whatever shared its
  * slot), copies bytes in and out under one mutex, and is shared by the
@@ -59,6 +65,14 @@ void kg_sess_cache_flush(kg_sess_cache *c);
 /* Turns the cache on (the watch is subscribed) or off (it is not; this
  * also forgets everything). */
 void kg_sess_cache_set_up(kg_sess_cache *c, bool up);
+
+/* Serves entries only while the last proof of life (kg_sess_cache_alive)
+ * is younger than ms; 0 (the default) turns the check off. */
+void kg_sess_cache_set_freshness(kg_sess_cache *c, long long ms);
+
+/* Records that every notice Redis sent up to as_of_ms (the sending time
+ * of a PING whose PONG came back) has arrived. */
+void kg_sess_cache_alive(kg_sess_cache *c, long long as_of_ms);
 
 /* Whether the cache is on. */
 bool kg_sess_cache_is_up(kg_sess_cache *c);

@@ -47,6 +47,14 @@ void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
 	k->realm_exp = apr_pstrcat(pool, prefix, "realm:exp", NULL);
 }
 
+const char *kg_sess_keyspace_user_off(apr_pool_t *pool, const char *prefix,
+				      const char *username)
+{
+	return apr_pstrcat(pool, prefix,
+			   "u:", sha256_hex(pool, username, strlen(username)),
+			   ":off", NULL);
+}
+
 const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
 				     const char *id)
 {
@@ -63,5 +71,13 @@ const char *kg_sess_keyspace_replay(apr_pool_t *pool, const char *prefix,
 				    const void *data, size_t len)
 {
 	return apr_pstrcat(pool, prefix, "r:", sha256_hex(pool, data, len),
+			   NULL);
+}
+
+const char *kg_sess_keyspace_hashed(apr_pool_t *pool, const char *prefix,
+				    const char *tag, const void *data,
+				    size_t len)
+{
+	return apr_pstrcat(pool, prefix, tag, sha256_hex(pool, data, len),
 			   NULL);
 }

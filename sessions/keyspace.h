@@ -22,6 +22,11 @@ typedef struct {
 void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
 			   const char *username, kg_sess_keys4 *k);
 
+/* Returns "P u:UHASH:off", the flag that says username is deactivated
+ * (keygate users deactivate); UHASH as in the user's index. */
+const char *kg_sess_keyspace_user_off(apr_pool_t *pool, const char *prefix,
+				      const char *username);
+
 /* Returns "P s:ID", the key of session id alone (for a read). */
 const char *kg_sess_keyspace_session(apr_pool_t *pool, const char *prefix,
 				     const char *id);
@@ -33,5 +38,11 @@ const char *kg_sess_keyspace_session_prefix(apr_pool_t *pool,
 /* Returns "P r:" + hex SHA-256 of data[0..len): a replay-cache key. */
 const char *kg_sess_keyspace_replay(apr_pool_t *pool, const char *prefix,
 				    const void *data, size_t len);
+
+/* Returns prefix + tag + hex SHA-256 of data[0..len): the key of a
+ * permanent index entry (the stable user ids, sessions/ids.h). */
+const char *kg_sess_keyspace_hashed(apr_pool_t *pool, const char *prefix,
+				    const char *tag, const void *data,
+				    size_t len);
 
 #endif

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the session record: its plaintext and its sealed form.
  *
- * Version 3 (2 before the access-token expiry joined the state), written
- * since the session benchmark showed JSON decoding to be two thirds of a
- * lookup's own CPU, is compact binary:
- *   0x03 flow(1 byte) authTime lastAccess idle expires    (4 uints)
+ * Version 4 (3 before the stable user id, 2 before the access-token
+ * expiry joined the state), written since the session benchmark showed
+ * JSON decoding to be two thirds of a lookup's own CPU, is compact binary:
+ *   0x04 flow(1 byte) authTime lastAccess idle expires    (4 uints)
  *   idp protocol                                          (2 strs)
  *   username email firstName lastName                     (4 opt strs)
  *   attributes: uint n, n x (str name, uint m, m x str)
@@ -12,6 +12,7 @@
  *   aws roles: uint n, n x (str principal, str role)
  *   aws sessionName (opt str), sessionDuration (uint, seconds + 1; 0 none)
  *   state: 9 opt strs in state_fields order (8 in version 2)
+ *   the user's stable id (opt str; not in versions 2 and 3)
  * uint: LEB128, at most 9 bytes (< 2^63); str: uint length, bytes;
  * opt str: uint 0 for none, else length + 1, bytes. Nothing may follow.
  * Version 1 is JSON: {"v":1,"user":{..},"idp":..,"protocol":..,
@@ -28,7 +29,8 @@
 #include <string.h>
 
 #define RECORD_VERSION 1
-#define PACK_VERSION 0x03
+#define PACK_VERSION 0x04
+#define PACK_VERSION_NO_ID 0x03
 #define PACK_VERSION_8_STATES 0x02
 #define MAX_TIME (1LL << 53)
 #define RECORD_MAX_DEPTH 16
@@ -257,6 +259,7 @@ void kg_sess_record_pack(kg_buf *b, const kg_sess_record *rec)
 			    : 0);
 	for (size_t i = 0; i < STATE_FIELDS; i++)
 		put_opt(b, *state_slot(state, i));
+	put_opt(b, u->id);
 }
 
 /* A reader over the plaintext; ok turns false at the first bad byte and
@@ -342,8 +345,10 @@ static kg_rc unpack(apr_pool_t *pool, const char *text, size_t len,
 	kg_user *u = rec->user;
 	unsigned long long flow, duration;
 	size_t states;
+	bool has_id;
 	int n;
 
+	has_id = *r.p == PACK_VERSION;
 	states = *r.p++ == PACK_VERSION_8_STATES ? 8 : STATE_FIELDS;
 	flow = r.p < r.end ? *r.p++ : KG_FLOW_COUNT;
 	if (flow >= KG_FLOW_COUNT)
@@ -386,6 +391,8 @@ static kg_rc unpack(apr_pool_t *pool, const char *text, size_t len,
 	u->aws_session_duration = duration > 0 ? (long long)duration - 1 : -1;
 	for (size_t i = 0; i < states; i++)
 		*state_slot(&rec->state, i) = get_opt(&r);
+	if (has_id)
+		u->id = get_opt(&r);
 	if (!r.ok || r.p != r.end)
 		return kg_err_set(err, KG_EINVAL,
 				  "session record: malformed or truncated");
@@ -402,6 +409,7 @@ kg_rc kg_sess_record_decode(apr_pool_t *pool, const char *text, size_t len,
 			    kg_sess_record **out, kg_err *err)
 {
 	if (len > 0 && ((unsigned char)text[0] == PACK_VERSION ||
+			(unsigned char)text[0] == PACK_VERSION_NO_ID ||
 			(unsigned char)text[0] == PACK_VERSION_8_STATES))
 		return unpack(pool, text, len, out, err);
 	return decode_json(pool, text, len, out, err);

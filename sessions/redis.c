@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate: the Redis connection: one per thread, Sentinel discovery,
  * reconnects, and replies copied into pools. The only hiredis user.
+ *
+ * hiredis is used for the protocol only: its reader parses replies and
+ * its formatter builds setup commands. The bytes travel over a
+ * kg_sess_link (sessions/link.h: sockets, timeouts and TLS), since
+ * Debian 12's hiredis 0.14 has no TLS.
  */
 #include "sessions/redis.h"
 #include "gateway/base/str.h"
+#include "sessions/link.h"
+#include "sessions/tls.h"
 
 #include <apr_strings.h>
 #include <errno.h>
@@ -11,8 +18,10 @@
 #include <openssl/sha.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,17 +31,56 @@
  * stop going to a demoted master soon after a failover. */
 #define SENTINEL_RECHECK_MS 1000
 
+/* One connection: the link and hiredis's reader over it. err says why
+ * the last exchange failed. */
+typedef struct wire {
+	kg_sess_link *link;
+	redisReader *reader;
+	bool broken;	  /* an exchange failed: the wire is unusable */
+	bool closed;	  /* the peer had closed the connection */
+	bool tls;	  /* the link is TLS */
+	bool tls_failed;  /* the failure was a TLS alert or error */
+	char errstr[240]; /* the last failure, for the log */
+	char addr[280];	  /* host:port or the socket, for the log */
+} wire;
+
 /* One thread's connection; ctx NULL until connected or after an error. */
 typedef struct conn {
-	redisContext *ctx;
+	wire *ctx;
 	char master_host[256]; /* with sentinels: where ctx points */
 	int master_port;
 	long long checked_ms; /* with sentinels: when that was last asked */
+	unsigned epoch;	      /* master_info.epoch when connected */
 	kg_sess_redis *owner;
 	struct conn *prev, *next;
 	char *out;	/* the command being sent, in Redis's protocol */
 	size_t out_cap; /* kept from command to command */
 } conn;
+
+/* After a command timed out or no connection could be made, Redis is
+ * taken as unresponsive: commands fail at once (KG_EBACKEND) instead of
+ * each waiting the command timeout, and one command at a time, at most
+ * every BREAKER_PROBE_MS, goes through as the probe that decides when
+ * Redis is back. */
+#define BREAKER_PROBE_MS 200
+
+typedef struct {
+	atomic_llong down_since_ms; /* 0: Redis answers */
+	atomic_llong next_probe_ms;
+	atomic_bool probing; /* one probe at a time */
+} breaker;
+
+/* Where the master is, as the Sentinels last said (kg_sess_redis_follow):
+ * every connection compares its own master with it, without I/O. */
+typedef struct {
+	pthread_mutex_t lock;
+	char host[256]; /* "" until known */
+	int port;
+	atomic_uint epoch;     /* bumped on every change */
+	atomic_bool following; /* a +switch-master listener runs */
+	atomic_int first;      /* the sentinel to ask first: the last that
+				  answered */
+} master_info;
 
 struct kg_sess_redis {
 	const kg_conf_sessions *conf;
@@ -40,19 +88,99 @@ struct kg_sess_redis {
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards the list; never held for I/O */
 	conn *all;	      /* every thread's connection */
+	kg_sess_tls *tls;     /* NULL when no connection uses TLS */
+	breaker brk;
+	master_info master;
 };
 
-static struct timeval ms_to_tv(long long ms)
+/* --- the wire: a link and a reply reader ------------------------------ */
+
+static void wire_free(wire *w)
 {
-	struct timeval tv = {(time_t)(ms / 1000),
-			     (suseconds_t)(ms % 1000) * 1000};
-	return tv;
+	if (w == NULL)
+		return;
+	kg_sess_link_close(w->link);
+	if (w->reader)
+		redisReaderFree(w->reader);
+	free(w);
+}
+
+/* Marks w broken after a failed read or write that left errno e. */
+static void wire_failed(wire *w, int e)
+{
+	const char *tls = kg_sess_link_tls_error(w->link);
+
+	w->broken = true;
+	w->closed = e == EPIPE || e == ECONNRESET;
+	w->tls_failed = e == EPROTO && tls != NULL;
+	snprintf(w->errstr, sizeof(w->errstr), "%s",
+		 w->tls_failed	  ? tls
+		 : e == ETIMEDOUT ? "timed out"
+				  : strerror(e));
+}
+
+/* Writes len bytes of buf within the command timeout. */
+static bool wire_send(wire *w, const char *buf, size_t len)
+{
+	if (kg_sess_link_write(w->link, buf, len) == 0)
+		return true;
+	wire_failed(w, errno);
+	return false;
+}
+
+/* Reads more bytes into the reader, waiting at most the command
+ * timeout. */
+static bool wire_fill(wire *w)
+{
+	char buf[16384];
+	ssize_t n = kg_sess_link_read(w->link, buf, sizeof(buf));
+
+	if (n > 0 && redisReaderFeed(w->reader, buf, (size_t)n) == REDIS_OK)
+		return true;
+	wire_failed(w, n < 0 ? errno : n == 0 ? ECONNRESET : EBADMSG);
+	if (n == 0)
+		snprintf(w->errstr, sizeof(w->errstr),
+			 "server closed the connection");
+	return false;
+}
+
+/* Waits for the next whole reply (the caller frees it). */
+static bool wire_reply(wire *w, redisReply **reply)
+{
+	void *out = NULL;
+
+	for (;;) {
+		if (redisReaderGetReply(w->reader, &out) != REDIS_OK) {
+			wire_failed(w, EBADMSG);
+			return false;
+		}
+		if (out) {
+			*reply = out;
+			return true;
+		}
+		if (!wire_fill(w))
+			return false;
+	}
+}
+
+/* Sends one command given as argv and waits for its reply; NULL on a
+ * connection error (redisCommandArgv's contract, on our wire). */
+static redisReply *wire_command(kg_sess_redis *r, wire *w, int argc,
+				const char **argv, const size_t *lens)
+{
+	char *cmd = NULL;
+	int len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+	redisReply *reply = NULL;
+	bool ok = len > 0 && wire_send(w, cmd, (size_t)len) &&
+		  wire_reply(w, &reply);
+
+	redisFreeCommand(cmd);
+	return ok ? reply : NULL;
 }
 
 static void conn_drop(conn *c)
 {
-	if (c->ctx)
-		redisFree(c->ctx);
+	wire_free(c->ctx);
 	c->ctx = NULL;
 }
 
@@ -84,6 +212,7 @@ static apr_status_t redis_close(void *data)
 	while (r->all)
 		conn_free(r->all);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->master.lock);
 	return APR_SUCCESS;
 }
 
@@ -91,13 +220,18 @@ kg_rc kg_sess_redis_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 			 const kg_log *log, kg_sess_redis **out, kg_err *err)
 {
 	kg_sess_redis *r = apr_pcalloc(pool, sizeof(*r));
+	kg_rc rc;
 
 	r->conf = conf;
 	r->log = log;
+	if (kg_conf_sessions_uses_tls(conf) &&
+	    (rc = kg_sess_tls_make(pool, conf, &r->tls, err)) != KG_OK)
+		return rc;
 	if (pthread_key_create(&r->key, conn_free) != 0)
 		return kg_err_set(err, KG_EINTERNAL,
 				  "cannot make a thread key for Redis");
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->master.lock, NULL);
 	apr_pool_cleanup_register(pool, r, redis_close, apr_pool_cleanup_null);
 	*out = r;
 	return KG_OK;
@@ -125,36 +259,57 @@ static conn *thread_conn(kg_sess_redis *r)
 	return c;
 }
 
-/* Opens a TCP or unix connection with the connect timeout, then sets the
- * command timeout. Returns NULL (and logs) on failure. */
-static redisContext *dial(kg_sess_redis *r, const char *host, int port,
-			  const char *socket_path)
+/* Opens a TCP or unix connection with the connect timeout, TLS when tls
+ * is not NULL (never plaintext instead). Returns NULL (and logs) on
+ * failure. */
+static wire *dial(kg_sess_redis *r, const char *host, int port,
+		  const char *socket_path, const kg_sess_tls *tls)
 {
-	struct timeval ct = ms_to_tv(r->conf->redis_connect_timeout_ms);
-	redisContext *ctx =
-		socket_path ? redisConnectUnixWithTimeout(socket_path, ct)
-			    : redisConnectWithTimeout(host, port, ct);
+	wire *w = calloc(1, sizeof(*w));
+	kg_sess_link_error e = {0};
 
-	if (ctx && ctx->err == 0 &&
-	    redisSetTimeout(ctx, ms_to_tv(r->conf->redis_command_timeout_ms)) ==
-		    REDIS_OK)
-		return ctx;
-	kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
-		    "redis connect failed addr=%s:%d error=\"%s\"",
-		    socket_path ? socket_path : host, socket_path ? 0 : port,
-		    ctx ? ctx->errstr : "out of memory");
-	if (ctx)
-		redisFree(ctx);
+	if (w && (w->reader = redisReaderCreate()) != NULL &&
+	    (w->link = kg_sess_link_open(host, port, socket_path, tls,
+					 r->conf->redis_connect_timeout_ms,
+					 r->conf->redis_command_timeout_ms,
+					 &e)) != NULL) {
+		snprintf(w->addr, sizeof(w->addr), "%s:%d",
+			 socket_path ? socket_path : host,
+			 socket_path ? 0 : port);
+		w->tls = tls != NULL;
+		return w;
+	}
+	wire_free(w);
+	if (w == NULL)
+		snprintf(e.why, sizeof(e.why), "out of memory");
+	if (e.tls)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s:%d error=\"%s\"",
+			    socket_path ? socket_path : host,
+			    socket_path ? 0 : port, e.why);
+	else
+		kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
+			    "redis connect failed addr=%s:%d error=\"%s\"",
+			    socket_path ? socket_path : host,
+			    socket_path ? 0 : port, e.why);
 	return NULL;
+}
+
+/* The TLS settings for the Redis server (the configured one, or the
+ * master the Sentinels name): NULL for plaintext. */
+static const kg_sess_tls *data_tls(const kg_sess_redis *r)
+{
+	return r->conf->redis_tls ? r->tls : NULL;
 }
 
 /* Runs a command during connection setup; true when the reply is not an
  * error. When want is not NULL, the reply must be an array whose first
  * element is the string want (for ROLE). */
-static bool setup_command(redisContext *ctx, int argc, const char **argv,
-			  const size_t *lens, const char *want)
+static bool setup_command(kg_sess_redis *r, wire *ctx, int argc,
+			  const char **argv, const size_t *lens,
+			  const char *want)
 {
-	redisReply *reply = redisCommandArgv(ctx, argc, argv, lens);
+	redisReply *reply = wire_command(r, ctx, argc, argv, lens);
 	bool ok = reply && reply->type != REDIS_REPLY_ERROR;
 
 	if (ok && want)
@@ -166,41 +321,95 @@ static bool setup_command(redisContext *ctx, int argc, const char **argv,
 	return ok;
 }
 
-/* AUTH, SELECT, and with Sentinels a ROLE check. */
-static bool prepare(kg_sess_redis *r, redisContext *ctx)
+/* AUTH as user (NULL: the default user) with password; true when
+ * accepted. */
+static bool auth(kg_sess_redis *r, wire *ctx, const char *user,
+		 const kg_conf_secret *password)
+{
+	const char *argv[3] = {"AUTH", user, (const char *)password->bytes};
+	size_t lens[3] = {4, user ? strlen(user) : 0, password->len};
+
+	if (user == NULL) {
+		argv[1] = argv[2];
+		lens[1] = lens[2];
+	}
+	return setup_command(r, ctx, user ? 3 : 2, argv, lens, NULL);
+}
+
+/* Redis Cluster is refused: the limit script's keys span users and the
+ * realm, which a cluster spreads over slots. True when INFO says
+ * cluster_enabled:1 (a server whose ACL denies INFO is not refused). */
+static bool is_cluster(kg_sess_redis *r, wire *ctx)
+{
+	const char *argv[2] = {"INFO", "cluster"};
+	size_t lens[2] = {4, 7};
+	redisReply *reply = wire_command(r, ctx, 2, argv, lens);
+	bool cluster = reply && reply->type == REDIS_REPLY_STRING &&
+		       strstr(reply->str, "cluster_enabled:1") != NULL;
+
+	if (reply)
+		freeReplyObject(reply);
+	if (cluster)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0331",
+			    "redis server is in cluster mode, which keygate "
+			    "does not support (the session-limit script's "
+			    "keys span users and the realm); use a single "
+			    "master, with Sentinels for failover");
+	return cluster;
+}
+
+/* True (and logged) when a setup command failed on the wire rather than
+ * with an error reply: with TLS 1.3 a server that refuses the client's
+ * certificate says so only after the handshake, at the first read (an
+ * alert, or just a closed connection when the alert is lost). */
+static bool setup_broken(kg_sess_redis *r, const wire *ctx)
+{
+	if (!ctx->broken)
+		return false;
+	if (ctx->tls_failed)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s error=\"%s\"", ctx->addr,
+			    ctx->errstr);
+	else if (ctx->tls)
+		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
+			    "redis TLS refused addr=%s error=\"%s right after "
+			    "the TLS handshake (does the server want a client "
+			    "certificate?)\"",
+			    ctx->addr, ctx->errstr);
+	else
+		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
+			    "redis command failed error=\"%s\"", ctx->errstr);
+	return true;
+}
+
+/* AUTH, the cluster check, SELECT, and with Sentinels a ROLE check. */
+static bool prepare(kg_sess_redis *r, wire *ctx)
 {
 	const kg_conf_sessions *s = r->conf;
 	char db[16];
 
-	if (s->redis_password.bytes) {
-		const char *argv[3] = {"AUTH", s->redis_user,
-				       (const char *)s->redis_password.bytes};
-		size_t lens[3] = {4, s->redis_user ? strlen(s->redis_user) : 0,
-				  s->redis_password.len};
-		if (s->redis_user == NULL) {
-			argv[1] = argv[2];
-			lens[1] = lens[2];
-		}
-		if (!setup_command(ctx, s->redis_user ? 3 : 2, argv, lens,
-				   NULL)) {
+	if (s->redis_password.bytes &&
+	    !auth(r, ctx, s->redis_user, &s->redis_password)) {
+		if (!setup_broken(r, ctx))
 			kg_log_emit(r->log, KG_LOG_WARN, "KG-0311",
 				    "redis auth failed user=%s",
 				    s->redis_user ? s->redis_user : "default");
-			return false;
-		}
+		return false;
 	}
+	if (is_cluster(r, ctx) || setup_broken(r, ctx))
+		return false;
 	if (s->redis_database != 0) {
 		const char *argv[2] = {"SELECT", db};
 		size_t lens[2] = {6, 0};
 		lens[1] = (size_t)snprintf(db, sizeof(db), "%d",
 					   s->redis_database);
-		if (!setup_command(ctx, 2, argv, lens, NULL))
+		if (!setup_command(r, ctx, 2, argv, lens, NULL))
 			return false;
 	}
 	if (s->sentinels->nelts > 0) {
 		const char *argv[1] = {"ROLE"};
 		size_t lens[1] = {4};
-		if (!setup_command(ctx, 1, argv, lens, "master")) {
+		if (!setup_command(r, ctx, 1, argv, lens, "master")) {
 			kg_log_emit(r->log, KG_LOG_WARN, "KG-0312",
 				    "redis server named by sentinel is not a "
 				    "master");
@@ -210,26 +419,42 @@ static bool prepare(kg_sess_redis *r, redisContext *ctx)
 	return true;
 }
 
-/* Asks one sentinel for the master's address; fills host (of size
+/* Connects to sentinel e (TLS when its URL was rediss://) and logs in
+ * with the sentinel credentials. NULL (logged) on failure. */
+static wire *dial_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e)
+{
+	const kg_conf_sessions *s = r->conf;
+	wire *ctx = dial(r, e->host, e->port, NULL, e->tls ? r->tls : NULL);
+
+	if (ctx && s->sentinel_password.bytes &&
+	    !auth(r, ctx, s->sentinel_user, &s->sentinel_password)) {
+		if (!setup_broken(r, ctx))
+			kg_log_emit(r->log, KG_LOG_WARN, "KG-0332",
+				    "sentinel auth failed addr=%s:%d user=%s",
+				    e->host, e->port,
+				    s->sentinel_user ? s->sentinel_user
+						     : "default");
+		wire_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Asks the sentinel on ctx for the master's address; fills host (of size
  * host_size) and *port. */
-static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
-			 char *host, size_t host_size, int *port)
+static bool sentinel_query(kg_sess_redis *r, wire *ctx, char *host,
+			   size_t host_size, int *port)
 {
 	const char *argv[3] = {"SENTINEL", "get-master-addr-by-name",
 			       r->conf->sentinel_master};
 	size_t lens[3] = {8, 23, strlen(r->conf->sentinel_master)};
-	redisContext *ctx = dial(r, e->host, e->port, NULL);
-	redisReply *reply;
-	bool ok;
+	redisReply *reply = wire_command(r, ctx, 3, argv, lens);
+	bool ok = reply && reply->type == REDIS_REPLY_ARRAY &&
+		  reply->elements == 2 &&
+		  reply->element[0]->type == REDIS_REPLY_STRING &&
+		  reply->element[1]->type == REDIS_REPLY_STRING &&
+		  reply->element[0]->len < host_size;
 
-	if (ctx == NULL)
-		return false;
-	reply = redisCommandArgv(ctx, 3, argv, lens);
-	ok = reply && reply->type == REDIS_REPLY_ARRAY &&
-	     reply->elements == 2 &&
-	     reply->element[0]->type == REDIS_REPLY_STRING &&
-	     reply->element[1]->type == REDIS_REPLY_STRING &&
-	     reply->element[0]->len < host_size;
 	if (ok) {
 		memcpy(host, reply->element[0]->str,
 		       reply->element[0]->len + 1);
@@ -237,8 +462,22 @@ static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
 	}
 	if (reply)
 		freeReplyObject(reply);
-	redisFree(ctx);
 	return ok && *port > 0;
+}
+
+/* Asks one sentinel for the master's address, on a connection of its
+ * own. */
+static bool ask_sentinel(kg_sess_redis *r, const kg_conf_endpoint *e,
+			 char *host, size_t host_size, int *port)
+{
+	wire *ctx = dial_sentinel(r, e);
+	bool ok;
+
+	if (ctx == NULL)
+		return false;
+	ok = sentinel_query(r, ctx, host, host_size, port);
+	wire_free(ctx);
+	return ok;
 }
 
 static long long monotonic_ms(void)
@@ -249,35 +488,87 @@ static long long monotonic_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Asks the sentinels in turn for the master; true with host and port
- * from the first that answers. */
+/* Records host:port as the master; true when that is a change (the
+ * epoch moved). */
+static bool master_learn(kg_sess_redis *r, const char *host, int port)
+{
+	master_info *m = &r->master;
+	bool changed;
+
+	pthread_mutex_lock(&m->lock);
+	changed = m->port != port || strcmp(m->host, host) != 0;
+	if (changed) {
+		snprintf(m->host, sizeof(m->host), "%s", host);
+		m->port = port;
+		atomic_fetch_add(&m->epoch, 1);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return changed;
+}
+
+/* Copies the known master into host (of size host_size) and *port and
+ * returns the epoch it belongs to; *port is 0 when none is known. */
+static unsigned master_known(kg_sess_redis *r, char *host, size_t host_size,
+			     int *port)
+{
+	master_info *m = &r->master;
+	unsigned epoch;
+
+	pthread_mutex_lock(&m->lock);
+	epoch = atomic_load(&m->epoch);
+	snprintf(host, host_size, "%s", m->host);
+	*port = m->port;
+	pthread_mutex_unlock(&m->lock);
+	return epoch;
+}
+
+/* Asks the sentinels in turn, starting with the last one that answered
+ * (so a dead sentinel costs one connect timeout once, not on every
+ * reconnect), for the master; true with host and port from the first
+ * that answers, which also becomes the known master. */
 static bool find_master(kg_sess_redis *r, char *host, size_t host_size,
 			int *port)
 {
 	const apr_array_header_t *sentinels = r->conf->sentinels;
+	int n = sentinels->nelts, first = atomic_load(&r->master.first);
 
-	for (int i = 0; i < sentinels->nelts; i++) {
+	for (int k = 0; k < n; k++) {
+		int i = (first + k) % n;
 		if (ask_sentinel(r,
 				 &APR_ARRAY_IDX(sentinels, i, kg_conf_endpoint),
-				 host, host_size, port))
+				 host, host_size, port)) {
+			atomic_store(&r->master.first, i);
+			master_learn(r, host, *port);
 			return true;
+		}
 	}
 	return false;
 }
 
-/* With sentinels, at most once per SENTINEL_RECHECK_MS: drops c's
- * connection when the sentinels now name another master. */
+/* With sentinels: drops c's connection when the master moved. While the
+ * +switch-master listeners run this is a comparison with the known
+ * master, no I/O; otherwise the sentinels are asked at most once per
+ * SENTINEL_RECHECK_MS. */
 static void recheck_master(kg_sess_redis *r, conn *c)
 {
 	long long now = monotonic_ms();
 	char host[256];
 	int port = 0;
 
-	if (r->conf->sentinels->nelts == 0 || c->ctx == NULL ||
-	    now - c->checked_ms < SENTINEL_RECHECK_MS)
+	if (r->conf->sentinels->nelts == 0 || c->ctx == NULL)
 		return;
-	c->checked_ms = now;
-	if (find_master(r, host, sizeof(host), &port) &&
+	if (atomic_load(&r->master.following)) {
+		if (atomic_load(&r->master.epoch) == c->epoch)
+			return;
+		c->epoch = master_known(r, host, sizeof(host), &port);
+	} else {
+		if (now - c->checked_ms < SENTINEL_RECHECK_MS)
+			return;
+		c->checked_ms = now;
+		if (!find_master(r, host, sizeof(host), &port))
+			return;
+	}
+	if (port != 0 &&
 	    (port != c->master_port || strcmp(host, c->master_host) != 0)) {
 		kg_log_emit(r->log, KG_LOG_NOTICE, "KG-0315",
 			    "redis master moved to %s:%d", host, port);
@@ -285,30 +576,48 @@ static void recheck_master(kg_sess_redis *r, conn *c)
 	}
 }
 
+/* Dials c's master and prepares the connection; NULL when that fails. */
+static wire *dial_master(kg_sess_redis *r, conn *c)
+{
+	wire *ctx = dial(r, c->master_host, c->master_port, NULL, data_tls(r));
+
+	if (ctx && prepare(r, ctx))
+		return ctx;
+	wire_free(ctx);
+	return NULL;
+}
+
 /* Makes a ready connection for c: to the configured server, or to the
- * master the first answering sentinel names. NULL when none works. */
-static redisContext *connect_ready(kg_sess_redis *r, conn *c)
+ * master the +switch-master listeners last heard of, or else to the one
+ * the first answering sentinel names. NULL when none works. */
+static wire *connect_ready(kg_sess_redis *r, conn *c)
 {
 	const kg_conf_sessions *s = r->conf;
 	const apr_array_header_t *sentinels = s->sentinels;
-	redisContext *ctx;
+	wire *ctx;
 
 	if (sentinels->nelts == 0) {
-		ctx = dial(r, s->redis_host, s->redis_port, s->redis_socket);
+		ctx = dial(r, s->redis_host, s->redis_port, s->redis_socket,
+			   data_tls(r));
 		if (ctx && !prepare(r, ctx)) {
-			redisFree(ctx);
+			wire_free(ctx);
 			ctx = NULL;
 		}
 		return ctx;
 	}
 	c->checked_ms = monotonic_ms();
+	if (atomic_load(&r->master.following)) {
+		c->epoch =
+			master_known(r, c->master_host, sizeof(c->master_host),
+				     &c->master_port);
+		if (c->master_port > 0 && (ctx = dial_master(r, c)) != NULL)
+			return ctx;
+	}
 	if (find_master(r, c->master_host, sizeof(c->master_host),
 			&c->master_port)) {
-		ctx = dial(r, c->master_host, c->master_port, NULL);
-		if (ctx && prepare(r, ctx))
+		c->epoch = atomic_load(&r->master.epoch);
+		if ((ctx = dial_master(r, c)) != NULL)
 			return ctx;
-		if (ctx)
-			redisFree(ctx);
 	}
 	kg_log_emit(r->log, KG_LOG_WARN, "KG-0313",
 		    "no sentinel named a reachable master master=%s",
@@ -433,7 +742,6 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 {
 	size_t len = format_command(c, argc, argv, argvlen);
 	bool fresh;
-	int e;
 
 	if (len == 0)
 		return SENT_FAILED;
@@ -441,19 +749,9 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 	fresh = c->ctx == NULL;
 	if (fresh && (c->ctx = connect_ready(r, c)) == NULL)
 		return SENT_FAILED;
-	errno = 0;
 	*reply = NULL;
-	if (redisAppendFormattedCommand(c->ctx, c->out, len) != REDIS_OK ||
-	    redisGetReply(c->ctx, (void **)reply) != REDIS_OK) {
-		if (*reply)
-			freeReplyObject(*reply);
-		*reply = NULL;
-	}
-	e = errno;
-	if (*reply == NULL) {
-		bool closed = c->ctx->err == REDIS_ERR_EOF ||
-			      (c->ctx->err == REDIS_ERR_IO &&
-			       (e == ECONNRESET || e == EPIPE));
+	if (!wire_send(c->ctx, c->out, len) || !wire_reply(c->ctx, reply)) {
+		bool closed = c->ctx->closed;
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
 			    "redis command failed error=\"%s\"",
 			    c->ctx->errstr);
@@ -470,20 +768,72 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 	return SENT_OK;
 }
 
+/* Whether this command may go to Redis: always while Redis answers;
+ * while it does not, only as the one probe due (then *probe is set and
+ * the caller must report with breaker_report). */
+static bool breaker_admit(kg_sess_redis *r, bool *probe)
+{
+	breaker *b = &r->brk;
+	bool idle = false;
+
+	*probe = false;
+	if (atomic_load(&b->down_since_ms) == 0)
+		return true;
+	if (monotonic_ms() < atomic_load(&b->next_probe_ms) ||
+	    !atomic_compare_exchange_strong(&b->probing, &idle, true))
+		return false;
+	*probe = true;
+	return true;
+}
+
+/* Records a command's outcome: a failure to reach Redis or a timeout
+ * (answered false) opens the breaker, an answer closes it. Logs each
+ * change once. */
+static void breaker_report(kg_sess_redis *r, bool probe, bool answered)
+{
+	breaker *b = &r->brk;
+	long long now = monotonic_ms(), since = atomic_load(&b->down_since_ms);
+
+	if (answered && since != 0) {
+		long long zero = since;
+		if (atomic_compare_exchange_strong(&b->down_since_ms, &zero, 0))
+			kg_log_emit(r->log, KG_LOG_NOTICE, "KG-0341",
+				    "redis answers again down_ms=%lld",
+				    now - since);
+	} else if (!answered) {
+		long long zero = 0;
+		atomic_store(&b->next_probe_ms, now + BREAKER_PROBE_MS);
+		if (atomic_compare_exchange_strong(&b->down_since_ms, &zero,
+						   now))
+			kg_log_emit(r->log, KG_LOG_WARN, "KG-0340",
+				    "redis unresponsive; requests fail at "
+				    "once until a probe every %d ms answers",
+				    BREAKER_PROBE_MS);
+	}
+	if (probe)
+		atomic_store(&b->probing, false);
+}
+
 /* Sends a command with the retry rule; on KG_OK *reply is a hiredis reply
- * the caller frees (it may be an error reply). */
+ * the caller frees (it may be an error reply). While Redis is known
+ * unresponsive it fails at once, except for the one probe. */
 static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
 			  const size_t *argvlen, redisReply **reply,
 			  kg_err *err)
 {
 	conn *c = thread_conn(r);
+	bool probe;
 	sent s;
 
 	if (c == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "out of memory");
+	if (!breaker_admit(r, &probe))
+		return kg_err_set(err, KG_EBACKEND,
+				  "redis is unresponsive (failing fast)");
 	s = send_once(r, c, argc, argv, argvlen, reply);
 	if (s == SENT_RETRY)
 		s = send_once(r, c, argc, argv, argvlen, reply);
+	breaker_report(r, probe, s == SENT_OK);
 	if (s != SENT_OK)
 		return kg_err_set(err, KG_EBACKEND, "redis is unavailable");
 	return KG_OK;
@@ -564,44 +914,179 @@ kg_rc kg_sess_redis_eval(kg_sess_redis *r, apr_pool_t *pool,
 	return finish(pool, reply, out, err);
 }
 
-/* --- the invalidation watch ------------------------------------------- */
+/* --- background listeners: the invalidation watch and the sentinels ---- */
 
-#define WATCH_PING_MS 2000  /* a silent connection is pinged after this */
-#define WATCH_RETRY_MS 1000 /* and re-made after this when it failed */
+#define WATCH_RETRY_MS 1000 /* a failed connection is re-made after this */
 #define WATCH_RETRY_MAX_MS 10000
+#define FOLLOW_PING_MS 1000 /* a sentinel connection is pinged this often */
+
+/* A background thread that holds one socket: stopped, and its socket
+ * shut down, at pool cleanup. */
+typedef struct {
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards stop and fd */
+	bool stop;
+	int fd; /* the socket while connected, else -1 */
+} bg;
+
+static bool bg_stopping(bg *b)
+{
+	bool stop;
+
+	pthread_mutex_lock(&b->lock);
+	stop = b->stop;
+	pthread_mutex_unlock(&b->lock);
+	return stop;
+}
+
+static void bg_set_fd(bg *b, int fd)
+{
+	pthread_mutex_lock(&b->lock);
+	b->fd = fd;
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Sleeps ms, or less when the thread is asked to stop. */
+static void bg_pause(bg *b, long long ms)
+{
+	for (long long t = 0; t < ms && !bg_stopping(b); t += 50) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Starts fn(arg) on b's thread; false when it cannot. */
+static bool bg_start(bg *b, void *(*fn)(void *), void *arg)
+{
+	b->fd = -1;
+	pthread_mutex_init(&b->lock, NULL);
+	if (pthread_create(&b->thread, NULL, fn, arg) == 0)
+		return true;
+	pthread_mutex_destroy(&b->lock);
+	return false;
+}
+
+/* Stops b's thread and waits for it. */
+static void bg_stop(bg *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->stop = true;
+	if (b->fd >= 0)
+		shutdown(b->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->thread, NULL);
+	pthread_mutex_destroy(&b->lock);
+}
+
+/* What a subscribed connection's reader does with what is pushed. */
+typedef struct {
+	long long ping_ms;    /* a PING is sent this long after the last */
+	long long timeout_ms; /* a PING unanswered this long fails it */
+	void (*message)(void *ctx, const redisReply *m); /* not a pong */
+	void (*pong)(void *ctx, long long sent_ago_ms);
+	bool (*tick)(void *ctx); /* after each wake; false: give up */
+	void *ctx;
+} listener;
+
+/* Waits up to ms for one pushed reply. 1: *reply is set (the caller
+ * frees it); 0: none came; -1: the connection failed. */
+static int read_pushed(wire *ctx, long long ms, void **reply)
+{
+	struct pollfd p = {kg_sess_link_fd(ctx->link), POLLIN, 0};
+	int n;
+
+	*reply = NULL;
+	if (redisReaderGetReply(ctx->reader, reply) != REDIS_OK)
+		return -1;
+	if (*reply)
+		return 1;
+	/* TLS may hold decrypted bytes that poll() cannot see */
+	n = kg_sess_link_buffered(ctx->link)
+		    ? 1
+		    : poll(&p, 1, ms < 0 ? 0 : (int)ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	if (n == 0)
+		return 0;
+	if (!wire_fill(ctx) ||
+	    redisReaderGetReply(ctx->reader, reply) != REDIS_OK)
+		return -1;
+	return *reply ? 1 : 0;
+}
+
+/* Sends a PING on a subscribed connection. */
+static bool send_ping(wire *ctx)
+{
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+
+	return wire_send(ctx, ping, sizeof(ping) - 1);
+}
+
+/* True when m is the pong of a PING sent while subscribed. */
+static bool is_pong(const redisReply *m)
+{
+	return m->type == REDIS_REPLY_ARRAY && m->elements >= 1 &&
+	       m->element[0]->type == REDIS_REPLY_STRING &&
+	       strcasecmp(m->element[0]->str, "pong") == 0;
+}
+
+/* Reads a subscribed connection until it fails, leaves a PING
+ * unanswered past l->timeout_ms, l->tick gives up, or b stops. One PING
+ * is out at a time; the next goes l->ping_ms after the last was sent. */
+static void listen_loop(bg *b, wire *ctx, const listener *l)
+{
+	long long pinged = 0, next = monotonic_ms();
+	bool out = false;
+
+	while (!bg_stopping(b)) {
+		long long now = monotonic_ms(), wait;
+		void *reply;
+		int got;
+
+		if (out && now - pinged >= l->timeout_ms)
+			return;
+		if (!out && now >= next) {
+			if (!send_ping(ctx))
+				return;
+			pinged = now;
+			next = now + l->ping_ms;
+			out = true;
+		}
+		wait = out ? pinged + l->timeout_ms - now : next - now;
+		got = read_pushed(ctx, wait, &reply);
+		if (got < 0)
+			return;
+		if (got > 0) {
+			if (is_pong(reply) && out) {
+				out = false;
+				l->pong(l->ctx, monotonic_ms() - pinged);
+			} else if (!is_pong(reply)) {
+				l->message(l->ctx, reply);
+			}
+			freeReplyObject(reply);
+		}
+		if (!l->tick(l->ctx))
+			return;
+	}
+}
+
+/* --- the invalidation watch ------------------------------------------- */
 
 struct kg_sess_redis_watch {
 	kg_sess_redis *r;
 	kg_sess_watch_sink sink;
 	char *prefix;
-	pthread_t thread;
-	pthread_mutex_t lock; /* guards stop and fd */
-	bool stop;
-	int fd; /* the watch's socket while connected, else -1 */
+	conn c; /* the watch's connection */
+	bg bg;
 };
-
-static bool watch_stopping(kg_sess_redis_watch *w)
-{
-	bool stop;
-
-	pthread_mutex_lock(&w->lock);
-	stop = w->stop;
-	pthread_mutex_unlock(&w->lock);
-	return stop;
-}
-
-static void watch_set_fd(kg_sess_redis_watch *w, int fd)
-{
-	pthread_mutex_lock(&w->lock);
-	w->fd = fd;
-	pthread_mutex_unlock(&w->lock);
-}
 
 /* CLIENT TRACKING on this very connection (REDIRECT to itself), BCAST
  * for every key under the prefix, then SUBSCRIBE to the notices. */
-static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
+static bool watch_subscribe(kg_sess_redis_watch *w, wire *ctx)
 {
-	redisReply *id = redisCommand(ctx, "CLIENT ID");
+	const char *client_id[2] = {"CLIENT", "ID"};
+	size_t client_id_lens[2] = {6, 2};
+	redisReply *id = wire_command(w->r, ctx, 2, client_id, client_id_lens);
 	char idtext[32];
 	const char *track[7] = {"CLIENT", "TRACKING", "on",    "REDIRECT",
 				idtext,	  "BCAST",    "PREFIX"};
@@ -620,25 +1105,19 @@ static bool watch_subscribe(kg_sess_redis_watch *w, redisContext *ctx)
 	}
 	argv[7] = w->prefix;
 	lens[7] = strlen(w->prefix);
-	ok = ok && setup_command(ctx, 8, argv, lens, NULL);
-	return ok && setup_command(ctx, 2, sub, NULL, "subscribe");
+	ok = ok && setup_command(w->r, ctx, 8, argv, lens, NULL);
+	return ok && setup_command(w->r, ctx, 2, sub, NULL, "subscribe");
 }
 
-/* One pushed message: the keys of an invalidation (nil: all of them),
- * or the pong of our ping. */
-static void watch_message(kg_sess_redis_watch *w, const redisReply *m,
-			  bool *ping_out)
+/* One pushed message: the keys of an invalidation (nil: all of them). */
+static void watch_message(void *ctx, const redisReply *m)
 {
+	kg_sess_redis_watch *w = ctx;
 	const redisReply *keys;
 
-	if (m->type != REDIS_REPLY_ARRAY || m->elements < 2 ||
-	    m->element[0]->type != REDIS_REPLY_STRING)
-		return;
-	if (strcasecmp(m->element[0]->str, "pong") == 0) {
-		*ping_out = false;
-		return;
-	}
-	if (strcmp(m->element[0]->str, "message") != 0 || m->elements < 3)
+	if (m->type != REDIS_REPLY_ARRAY || m->elements < 3 ||
+	    m->element[0]->type != REDIS_REPLY_STRING ||
+	    strcmp(m->element[0]->str, "message") != 0)
 		return;
 	keys = m->element[2];
 	if (keys->type != REDIS_REPLY_ARRAY) {
@@ -651,90 +1130,64 @@ static void watch_message(kg_sess_redis_watch *w, const redisReply *m,
 					   keys->element[i]->len);
 }
 
-/* Reads notices until the connection fails, stays silent past a ping,
- * or the watch stops. */
-static void watch_loop(kg_sess_redis_watch *w, conn *c)
+static void watch_pong(void *ctx, long long sent_ago_ms)
 {
-	redisContext *ctx = c->ctx;
+	kg_sess_redis_watch *w = ctx;
 
-	bool ping_out = false;
-
-	while (!watch_stopping(w)) {
-		struct pollfd p = {ctx->fd, POLLIN, 0};
-		void *reply = NULL;
-		int n, done = 0;
-
-		if (redisGetReplyFromReader(ctx, &reply) != REDIS_OK)
-			return;
-		if (reply) {
-			watch_message(w, reply, &ping_out);
-			freeReplyObject(reply);
-			continue;
-		}
-		n = poll(&p, 1, WATCH_PING_MS);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (n == 0 && ping_out))
-			return;
-		/* with Sentinels: a master that moved while this connection
-		 * stayed up (a partition) must not keep the cache on */
-		recheck_master(w->r, c);
-		if (c->ctx == NULL)
-			return;
-		if (n == 0) {
-			if (redisAppendCommand(ctx, "PING") != REDIS_OK)
-				return;
-			while (!done)
-				if (redisBufferWrite(ctx, &done) != REDIS_OK)
-					return;
-			ping_out = true;
-			continue;
-		}
-		if (redisBufferRead(ctx) != REDIS_OK)
-			return;
-	}
+	w->sink.alive(w->sink.ctx, sent_ago_ms);
 }
 
-/* Sleeps ms, or less when the watch stops. */
-static void watch_pause(kg_sess_redis_watch *w, long long ms)
+/* With Sentinels: a master that moved while this connection stayed up
+ * (a partition) must not keep the cache on. */
+static bool watch_tick(void *ctx)
 {
-	for (long long t = 0; t < ms && !watch_stopping(w); t += 50) {
-		struct timespec ts = {0, 50 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
+	kg_sess_redis_watch *w = ctx;
+
+	recheck_master(w->r, &w->c);
+	return w->c.ctx != NULL;
+}
+
+/* The watch pings often enough that a healthy connection proves itself
+ * alive well within the cache's freshness bound. */
+static long long watch_ping_ms(const kg_conf_sessions *s)
+{
+	long long ms = s->cache_freshness_ms / 3;
+
+	return ms < 10 ? 10 : ms;
 }
 
 static void *watch_main(void *arg)
 {
 	kg_sess_redis_watch *w = arg;
+	const kg_conf_sessions *s = w->r->conf;
+	listener l = {watch_ping_ms(s), s->redis_command_timeout_ms,
+		      watch_message,	watch_pong,
+		      watch_tick,	w};
 	long long pause = WATCH_RETRY_MS;
 	bool told = false; /* a failing subscribe was logged */
-	conn c;
 
-	memset(&c, 0, sizeof(c));
-	c.owner = w->r;
-	while (!watch_stopping(w)) {
-		c.ctx = connect_ready(w->r, &c);
+	w->c.owner = w->r;
+	while (!bg_stopping(&w->bg)) {
+		w->c.ctx = connect_ready(w->r, &w->c);
 		/* failing attempts back off to WATCH_RETRY_MAX_MS, so an
 		 * outage logs a connect failure that often, not every second */
 		pause = pause * 2 > WATCH_RETRY_MAX_MS ? WATCH_RETRY_MAX_MS
 						       : pause * 2;
-		if (c.ctx && watch_subscribe(w, c.ctx)) {
-			struct timeval none = {0, 0};
+		if (w->c.ctx && watch_subscribe(w, w->c.ctx)) {
+			wire *ctx = w->c.ctx;
 			pause = WATCH_RETRY_MS;
 			told = false;
-			redisSetTimeout(c.ctx, none); /* poll() waits */
-			watch_set_fd(w, c.ctx->fd);
+			bg_set_fd(&w->bg, kg_sess_link_fd(ctx->link));
 			w->sink.up(w->sink.ctx, true);
-			watch_loop(w, &c);
+			listen_loop(&w->bg, ctx, &l);
 			w->sink.up(w->sink.ctx, false);
-			watch_set_fd(w, -1);
-			if (!watch_stopping(w))
+			bg_set_fd(&w->bg, -1);
+			if (!bg_stopping(&w->bg))
 				kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0316",
 					    "redis invalidation watch lost; "
 					    "the session cache is off until "
 					    "it is back");
-		} else if (c.ctx && !told) {
+		} else if (w->c.ctx && !told) {
 			told = true;
 			kg_log_emit(w->r->log, KG_LOG_WARN, "KG-0316",
 				    "redis refused the invalidation watch "
@@ -743,8 +1196,8 @@ static void *watch_main(void *arg)
 				    "channel in the user's ACL); the session "
 				    "cache stays off");
 		}
-		conn_drop(&c);
-		watch_pause(w, pause);
+		conn_drop(&w->c);
+		bg_pause(&w->bg, pause);
 	}
 	return NULL;
 }
@@ -754,13 +1207,8 @@ static apr_status_t watch_close(void *data)
 {
 	kg_sess_redis_watch *w = data;
 
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	if (w->fd >= 0)
-		shutdown(w->fd, SHUT_RDWR);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->lock);
+	bg_stop(&w->bg);
+	free(w->c.out);
 	return APR_SUCCESS;
 }
 
@@ -773,13 +1221,135 @@ kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
 	w->r = r;
 	w->sink = *sink;
 	w->prefix = apr_pstrdup(pool, prefix);
-	w->fd = -1;
-	pthread_mutex_init(&w->lock, NULL);
-	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
-		pthread_mutex_destroy(&w->lock);
+	if (!bg_start(&w->bg, watch_main, w))
 		return kg_err_set(err, KG_EINTERNAL,
 				  "the redis watch thread did not start");
-	}
 	apr_pool_cleanup_register(pool, w, watch_close, apr_pool_cleanup_null);
+	return KG_OK;
+}
+
+/* --- following the Sentinels' +switch-master ---------------------------- */
+
+/* One listener per sentinel. */
+typedef struct {
+	kg_sess_redis *r;
+	const kg_conf_endpoint *sentinel;
+	char heard[256]; /* the master this sentinel last named */
+	int heard_port;
+	bg bg;
+} follower;
+
+/* A +switch-master notice: "NAME OLDIP OLDPORT NEWIP NEWPORT". */
+static void follow_message(void *ctx, const redisReply *m)
+{
+	follower *f = ctx;
+	char name[256], oldip[256], newip[256];
+	int oldport, newport;
+
+	if (m->type != REDIS_REPLY_ARRAY || m->elements < 3 ||
+	    m->element[2]->type != REDIS_REPLY_STRING ||
+	    sscanf(m->element[2]->str, "%255s %255s %d %255s %d", name, oldip,
+		   &oldport, newip, &newport) != 5 ||
+	    strcmp(name, f->r->conf->sentinel_master) != 0 || newport <= 0)
+		return;
+	master_learn(f->r, newip, newport);
+	if (newport != f->heard_port || strcmp(newip, f->heard) != 0)
+		kg_log_emit(f->r->log, KG_LOG_NOTICE, "KG-0343",
+			    "sentinel announced a failover master=%s "
+			    "from=%s:%d to=%s:%d sentinel=%s:%d",
+			    name, oldip, oldport, newip, newport,
+			    f->sentinel->host, f->sentinel->port);
+	snprintf(f->heard, sizeof(f->heard), "%s", newip);
+	f->heard_port = newport;
+}
+
+static void follow_pong(void *ctx, long long sent_ago_ms)
+{
+	(void)ctx;
+	(void)sent_ago_ms;
+}
+
+static bool follow_tick(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
+static void *follow_main(void *arg)
+{
+	follower *f = arg;
+	listener l = {FOLLOW_PING_MS, f->r->conf->redis_command_timeout_ms,
+		      follow_message, follow_pong,
+		      follow_tick,    f};
+	const char *sub[2] = {"SUBSCRIBE", "+switch-master"};
+	bool told = false; /* an unreachable sentinel was logged */
+
+	while (!bg_stopping(&f->bg)) {
+		wire *ctx = dial_sentinel(f->r, f->sentinel);
+		char host[256];
+		int port;
+
+		/* what this sentinel says now, then every change it sees */
+		if (ctx &&
+		    sentinel_query(f->r, ctx, host, sizeof(host), &port) &&
+		    setup_command(f->r, ctx, 2, sub, NULL, "subscribe")) {
+			told = false;
+			master_learn(f->r, host, port);
+			bg_set_fd(&f->bg, kg_sess_link_fd(ctx->link));
+			listen_loop(&f->bg, ctx, &l);
+			bg_set_fd(&f->bg, -1);
+		} else if (!told) {
+			told = true;
+			kg_log_emit(f->r->log, KG_LOG_WARN, "KG-0342",
+				    "sentinel does not answer addr=%s:%d "
+				    "master=%s; asking the others",
+				    f->sentinel->host, f->sentinel->port,
+				    f->r->conf->sentinel_master);
+		}
+		wire_free(ctx);
+		bg_pause(&f->bg, WATCH_RETRY_MS);
+	}
+	return NULL;
+}
+
+typedef struct {
+	kg_sess_redis *r;
+	follower *all;
+	int n;
+} followers;
+
+static apr_status_t follow_close(void *data)
+{
+	followers *fs = data;
+
+	atomic_store(&fs->r->master.following, false);
+	for (int i = 0; i < fs->n; i++)
+		bg_stop(&fs->all[i].bg);
+	return APR_SUCCESS;
+}
+
+kg_rc kg_sess_redis_follow_start(kg_sess_redis *r, apr_pool_t *pool,
+				 kg_err *err)
+{
+	const apr_array_header_t *sentinels = r->conf->sentinels;
+	followers *fs = apr_pcalloc(pool, sizeof(*fs));
+
+	if (sentinels->nelts == 0)
+		return KG_OK;
+	fs->r = r;
+	fs->all = apr_pcalloc(pool, sentinels->nelts * sizeof(follower));
+	apr_pool_cleanup_register(pool, fs, follow_close,
+				  apr_pool_cleanup_null);
+	for (int i = 0; i < sentinels->nelts; i++) {
+		follower *f = &fs->all[i];
+		f->r = r;
+		f->sentinel = &APR_ARRAY_IDX(sentinels, i, kg_conf_endpoint);
+		if (!bg_start(&f->bg, follow_main, f))
+			return kg_err_set(err, KG_EINTERNAL,
+					  "the sentinel listener thread did "
+					  "not start");
+		fs->n = i + 1;
+	}
+	atomic_store(&r->master.following, true);
 	return KG_OK;
 }

@@ -9,7 +9,10 @@
  * with ROLE) and follows a failover. Commands are always sent as argv,
  * so every argument is binary safe. Redis down or slow is KG_EBACKEND,
  * never a missing value. Replies are copied into the caller's pool; no
- * hiredis type leaves this file.
+ * hiredis type leaves this file. hiredis parses and formats; the bytes
+ * go over sessions/link.h, with TLS for rediss:// servers and Sentinels
+ * (sessions/tls.h), never falling back to plaintext. A server in cluster
+ * mode is refused at connect.
  */
 #ifndef KG_SESS_REDIS_H
 #define KG_SESS_REDIS_H
@@ -84,6 +87,8 @@ typedef struct {
 	void (*invalidate)(void *ctx, const char *key, size_t len);
 	void (*flush)(void *ctx);	/* anything may have changed */
 	void (*up)(void *ctx, bool up); /* subscribed, or not any more */
+	/* every notice sent up to sent_ago_ms ago has arrived (a PONG) */
+	void (*alive)(void *ctx, long long sent_ago_ms);
 	void *ctx;
 } kg_sess_watch_sink;
 
@@ -93,11 +98,24 @@ typedef struct kg_sess_redis_watch kg_sess_redis_watch;
  * Sentinels like the others) with client-side-caching tracking on every
  * key under prefix (CLIENT TRACKING BCAST, redirected to itself and
  * subscribed to __redis__:invalidate), and reports each notice to sink.
- * A connection silent past a ping, or failing, is reported down and
- * made again a second later (backing off to 10 s while it keeps
- * failing). The thread stops when pool is cleared. */
+ * It sends a PING every third of conf's cache_freshness_ms and reports
+ * each PONG (sink.alive). A PING unanswered for the command timeout, or
+ * a failing connection, is reported down and made again a second later
+ * (backing off to 10 s while it keeps failing). The thread stops when
+ * pool is cleared. */
 kg_rc kg_sess_redis_watch_start(kg_sess_redis *r, apr_pool_t *pool,
 				const char *prefix,
 				const kg_sess_watch_sink *sink, kg_err *err);
+
+/* With Sentinels configured, starts one thread per sentinel that asks it
+ * for the master and then listens to its +switch-master notices, so every
+ * connection of this process (the watch's too) moves to a new master as
+ * soon as any sentinel announces it, without asking the sentinels on
+ * each command. A sentinel that does not answer is logged once and tried
+ * again every second. Without Sentinels it does nothing. The threads
+ * stop when pool is cleared; call it in the process that uses r (after
+ * any fork). */
+kg_rc kg_sess_redis_follow_start(kg_sess_redis *r, apr_pool_t *pool,
+				 kg_err *err);
 
 #endif

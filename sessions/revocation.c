@@ -49,8 +49,8 @@ kg_rc kg_sess_token_check(kg_sess_store *s, apr_pool_t *pool,
 			  const kg_sess_token_ids *t, bool *revoked,
 			  kg_err *err)
 {
-	const char *argv[7] = {"MGET"};
-	size_t lens[7];
+	const char *argv[8] = {"MGET"};
+	size_t lens[8];
 	kg_sess_reply *reply;
 	int argc = 1;
 	kg_rc rc;
@@ -63,6 +63,9 @@ kg_rc kg_sess_token_check(kg_sess_store *s, apr_pool_t *pool,
 	if (t->sub)
 		add_both(s, pool, argv, &argc, "acct",
 			 account_text(pool, t->issuer, t->sub));
+	if (t->username)
+		argv[argc++] = kg_sess_keyspace_user_off(
+			pool, s->conf->redis_prefix, t->username);
 	if (argc == 1)
 		return KG_OK;
 	for (int i = 0; i < argc; i++)
@@ -118,12 +121,10 @@ kg_rc kg_sess_revoke_name(kg_sess_store *s, apr_pool_t *pool, const char *name,
 	return set_flag(s, pool, rv_key(s, pool, "name", name), ttl_s, err);
 }
 
-kg_rc kg_sess_account_set(kg_sess_store *s, apr_pool_t *pool,
-			  const char *issuer, const char *sub, bool active,
-			  kg_err *err)
+/* Deletes key (active) or sets it for ever (not active). */
+static kg_rc set_inactive(kg_sess_store *s, apr_pool_t *pool, const char *key,
+			  bool active, kg_err *err)
 {
-	const char *key =
-		rv_key(s, pool, "acct", account_text(pool, issuer, sub));
 	const char *argv[2] = {"DEL", key};
 	size_t lens[2] = {3, strlen(key)};
 	kg_sess_reply *reply;
@@ -132,4 +133,41 @@ kg_rc kg_sess_account_set(kg_sess_store *s, apr_pool_t *pool,
 		return set_flag(s, pool, key, 0, err);
 	return kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply,
 				     err);
+}
+
+kg_rc kg_sess_account_set(kg_sess_store *s, apr_pool_t *pool,
+			  const char *issuer, const char *sub, bool active,
+			  kg_err *err)
+{
+	return set_inactive(
+		s, pool,
+		rv_key(s, pool, "acct", account_text(pool, issuer, sub)),
+		active, err);
+}
+
+kg_rc kg_sess_user_set_active(kg_sess_store *s, apr_pool_t *pool,
+			      const char *username, bool active, kg_err *err)
+{
+	return set_inactive(s, pool,
+			    kg_sess_keyspace_user_off(
+				    pool, s->conf->redis_prefix, username),
+			    active, err);
+}
+
+kg_rc kg_sess_user_is_active(kg_sess_store *s, apr_pool_t *pool,
+			     const char *username, bool *active, kg_err *err)
+{
+	const char *key = kg_sess_keyspace_user_off(pool, s->conf->redis_prefix,
+						    username);
+	const char *argv[2] = {"EXISTS", key};
+	size_t lens[2] = {6, strlen(key)};
+	kg_sess_reply *reply;
+	kg_rc rc = kg_sess_redis_command(s->redis, pool, 2, argv, lens, &reply,
+					 err);
+
+	*active = true;
+	if (rc == KG_OK)
+		*active = !(reply->type == KG_REPLY_INTEGER &&
+			    reply->integer == 1);
+	return rc;
 }

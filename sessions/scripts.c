@@ -94,6 +94,9 @@ const char kg_sess_lua_create[] = LUA_PRELUDE
 	"local umax, ubeh = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
 	"local rmax, rbeh = tonumber(ARGV[6]), tonumber(ARGV[7])\n"
 	"local sprefix, id, ttl = ARGV[8], ARGV[9], ARGV[10]\n"
+	/* a deactivated user gets no session, whichever gateway asks and
+	 * however the deactivation raced the login */
+	"if redis.call('EXISTS', ARGV[11]) == 1 then return {4, 0, 0, 0} end\n"
 	"if not redis.call('SET', skey, record, 'PX', ttl, 'NX') then\n"
 	"  return {3, 0, 0, 0}\n"
 	"end\n"

@@ -76,6 +76,20 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 	return rc;
 }
 
+kg_rc kg_sess_store_command(kg_sess_store *s, apr_pool_t *pool, int argc,
+			    const char **argv, kg_sess_reply **reply,
+			    kg_err *err)
+{
+	size_t lens[8];
+
+	if (argc > 8)
+		return kg_err_set(err, KG_EINTERNAL, "too many arguments");
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
+				     err);
+}
+
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err)
 {
 	const kg_sess_keyctx *kc = kg_sess_keycache_get(s->keycache);
@@ -155,12 +169,21 @@ static void watch_up(void *ctx, bool up)
 	kg_sess_cache_set_up(s->cache, up);
 }
 
+static void watch_alive(void *ctx, long long sent_ago_ms)
+{
+	kg_sess_store *s = ctx;
+
+	kg_sess_cache_alive(s->cache,
+			    (long long)(apr_time_now() / 1000) - sent_ago_ms);
+}
+
 #define KG_SESS_CACHE_MAX_AGE_MS 10000
 
 kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 				size_t slots, kg_err *err)
 {
-	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up, s};
+	kg_sess_watch_sink sink = {watch_invalidate, watch_flush, watch_up,
+				   watch_alive, s};
 	const char *prefix =
 		kg_sess_keyspace_session(pool, s->conf->redis_prefix, "");
 
@@ -169,8 +192,15 @@ kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 		return kg_err_set(err, KG_EINTERNAL,
 				  "no memory for the "
 				  "session cache");
+	kg_sess_cache_set_freshness(s->cache, s->conf->cache_freshness_ms);
 	s->key_prefix_len = strlen(prefix);
 	return kg_sess_redis_watch_start(s->redis, pool, prefix, &sink, err);
+}
+
+kg_rc kg_sess_store_follow_start(kg_sess_store *s, apr_pool_t *pool,
+				 kg_err *err)
+{
+	return kg_sess_redis_follow_start(s->redis, pool, err);
 }
 
 /* Deletes a session whose record does not open, with its realm index
@@ -297,9 +327,10 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
-			    "session evicted sess=%s limit=%s max=%lld "
-			    "new_user=%s",
-			    short_id, by_user ? "user" : "realm",
+			    "AUDIT session evicted event=\"Session Evicted\" "
+			    "actor=keygate target=session:%s sess=%s "
+			    "limit=%s max=%lld new_user=%s",
+			    short_id, short_id, by_user ? "user" : "realm",
 			    by_user ? limits->user.max : limits->realm.max,
 			    user);
 	}
@@ -342,8 +373,8 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 {
 	char now[24], deadline[24], ttl[24], umax[24], rmax[24], ubeh[4],
 		rbeh[4];
-	const char *args[10];
-	size_t lens[10];
+	const char *args[11];
+	size_t lens[11];
 	unsigned char *sealed;
 	size_t sealed_len;
 	kg_sess_keys4 k;
@@ -381,11 +412,14 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	args[7] = kg_sess_keyspace_session_prefix(pool, s->conf->redis_prefix);
 	args[8] = rec->id;
 	args[9] = ttl;
-	for (int i = 0; i < 10; i++)
+	args[10] = kg_sess_keyspace_user_off(
+		pool, s->conf->redis_prefix,
+		rec->user->username ? rec->user->username : "");
+	for (int i = 0; i < 11; i++)
 		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->create, &k, 10, args, lens, &reply,
+	rc = kg_sess_store_run(s, pool, &s->create, &k, 11, args, lens, &reply,
 			       err);
 	if (rc != KG_OK)
 		return rc;
@@ -397,6 +431,14 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 		return denied(s, rec, limits, false, out, err);
 	case 2:
 		return denied(s, rec, limits, true, out, err);
+	case 4:
+		out->deactivated = true;
+		out->deny_message = KG_SESS_DEACTIVATED_MESSAGE;
+		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0720",
+			    "session denied user=%s flow=%s reason=deactivated",
+			    rec->user->username ? rec->user->username : "",
+			    kg_conf_flow_name(rec->flow));
+		return kg_err_set(err, KG_EDENIED, "%s", out->deny_message);
 	default: /* 0 created, 3 created by the first try of a retry */
 		log_created(s, rec, limits, reply, out);
 		return KG_OK;

@@ -46,6 +46,12 @@ kg_rc kg_sess_store_open(apr_pool_t *pool, const kg_conf_sessions *conf,
 kg_rc kg_sess_store_cache_start(kg_sess_store *s, apr_pool_t *pool,
 				size_t slots, kg_err *err);
 
+/* With Sentinels, follows their +switch-master notices from threads of
+ * this process (sessions/redis.h kg_sess_redis_follow_start), stopped
+ * when pool is cleared. For the gateway's processes. */
+kg_rc kg_sess_store_follow_start(kg_sess_store *s, apr_pool_t *pool,
+				 kg_err *err);
+
 /* Finds the session of a presented cookie value cookie[0..len). A
  * malformed value is KG_ENOTFOUND before any Redis call. A record that
  * does not open or decode is deleted, logged, and KG_ENOTFOUND. Timeouts
@@ -65,16 +71,24 @@ kg_rc kg_sess_store_reload(kg_sess_store *s, apr_pool_t *pool, const char *id,
 typedef struct {
 	char cookie[KG_SESS_COOKIE_LEN + 1]; /* the new cookie value (OK) */
 	bool denied_by_realm;	  /* on KG_EDENIED: which limit said no */
+	bool deactivated;	  /* on KG_EDENIED: the user is deactivated */
 	const char *deny_message; /* on KG_EDENIED: configured or default */
 	bool realm_logged;	  /* the realm limit was reached, log-only */
 	int evicted;		  /* sessions ended to make room */
 	long long used_at_us;	  /* Redis time of the create: its LRU rank */
 } kg_sess_created;
 
+/* What a deactivated user is told (the login page, API clients). */
+#define KG_SESS_DEACTIVATED_MESSAGE                                            \
+	"Your account has been deactivated. Ask your Domino administrator "    \
+	"to reactivate it."
+
 /* Creates a session for rec under limits, in one atomic script, as at
  * now_ms. The caller fills rec (user, idp, protocol, flow, times); the
  * store gives it a fresh cookie and sets rec->id. KG_OK: out->cookie is
  * the value to set. KG_EDENIED: a limit refused it and nothing changed.
+ * KG_EDENIED with out->deactivated: rec's user is deactivated
+ * (revocation.h), checked inside the same script (KG-0720).
  * KG_EINVAL: the record is larger than KeygateSessionMaxRecordSize or
  * its deadline is not after now_ms. Evictions are logged as audit events
  * (KG-0302). */
@@ -150,7 +164,8 @@ kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool, const char *user,
 /* Ends the sessions of user (NULL: of everyone) whose id starts with
  * id_prefix (NULL: any). A prefix that matches more than one session is
  * KG_EINVAL and ends none; one that matches none is KG_ENOTFOUND. Sets
- * *killed. Each is logged as an audit event (KG-0305). */
+ * *killed. Each is logged as an audit event (KG-0305), and made due at
+ * once in the due lists (duelist.h). */
 kg_rc kg_sess_admin_kill(kg_sess_store *s, apr_pool_t *pool, const char *user,
 			 const char *id_prefix, long long now_ms, int *killed,
 			 kg_err *err);

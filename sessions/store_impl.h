@@ -29,6 +29,12 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 			int nargs, const char *const *args, const size_t *lens,
 			kg_sess_reply **out, kg_err *err);
 
+/* Runs a Redis command whose argc (at most 8) arguments are all C
+ * strings. Same results as kg_sess_redis_command. */
+kg_rc kg_sess_store_command(kg_sess_store *s, apr_pool_t *pool, int argc,
+			    const char **argv, kg_sess_reply **reply,
+			    kg_err *err);
+
 /* This thread's keyed contexts, or NULL with err set (KG_EINTERNAL). */
 const kg_sess_keyctx *kg_sess_store_keyctx(kg_sess_store *s, kg_err *err);
 

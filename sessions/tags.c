@@ -24,18 +24,6 @@ static const char *tag_key(kg_sess_store *s, apr_pool_t *pool, const char *tag)
 	return tag_key_with(s, pool, s->keys.current.cookie, tag);
 }
 
-/* Runs a command whose arguments are all C strings. */
-static kg_rc run(kg_sess_store *s, apr_pool_t *pool, int argc,
-		 const char **argv, kg_sess_reply **reply, kg_err *err)
-{
-	size_t lens[8];
-
-	for (int i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	return kg_sess_redis_command(s->redis, pool, argc, argv, lens, reply,
-				     err);
-}
-
 kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 		      const char *id, long long expires_ms, kg_err *err)
 {
@@ -50,16 +38,16 @@ kg_rc kg_sess_tag_add(kg_sess_store *s, apr_pool_t *pool, const char *tag,
 
 	snprintf(at, sizeof(at), "%lld", expires_ms);
 	extend[2] = first[2] = at;
-	rc = run(s, pool, 3, sadd, &reply, err);
+	rc = kg_sess_store_command(s, pool, 3, sadd, &reply, err);
 	if (rc == KG_OK)
-		rc = run(s, pool, 2, pttl, &reply, err);
+		rc = kg_sess_store_command(s, pool, 2, pttl, &reply, err);
 	if (rc != KG_OK)
 		return rc;
 	/* a set with no TTL yet gets one; otherwise it is only ever
 	 * extended, so a shorter session never shortens the tag */
 	if (reply->type == KG_REPLY_INTEGER && reply->integer == -1)
-		return run(s, pool, 3, first, &reply, err);
-	return run(s, pool, 4, extend, &reply, err);
+		return kg_sess_store_command(s, pool, 3, first, &reply, err);
+	return kg_sess_store_command(s, pool, 4, extend, &reply, err);
 }
 
 /* Ends the live sessions in the tag set at key, and drops the set. */
@@ -71,7 +59,7 @@ static kg_rc end_set(kg_sess_store *s, apr_pool_t *pool, const char *key,
 	kg_sess_reply *reply;
 	kg_rc rc;
 
-	rc = run(s, pool, 2, members, &reply, err);
+	rc = kg_sess_store_command(s, pool, 2, members, &reply, err);
 	if (rc != KG_OK)
 		return rc;
 	for (size_t i = 0; reply->type == KG_REPLY_ARRAY && i < reply->count;
@@ -93,7 +81,7 @@ static kg_rc end_set(kg_sess_store *s, apr_pool_t *pool, const char *key,
 			return rc;
 		(*ended)++;
 	}
-	return run(s, pool, 2, del, &reply, err);
+	return kg_sess_store_command(s, pool, 2, del, &reply, err);
 }
 
 kg_rc kg_sess_tag_end(kg_sess_store *s, apr_pool_t *pool, const char *tag,

@@ -28,6 +28,7 @@ kg_user *kg_user_copy(apr_pool_t *pool, const kg_user *src)
 {
 	kg_user *u = kg_user_make(pool);
 
+	u->id = dup_or_null(pool, src->id);
 	u->username = dup_or_null(pool, src->username);
 	u->email = dup_or_null(pool, src->email);
 	u->first_name = dup_or_null(pool, src->first_name);
@@ -140,6 +141,10 @@ void kg_user_write_json(kg_buf *b, const kg_user *u)
 	else
 		kg_buf_adds(b, "null");
 	kg_buf_addc(b, '}');
+	if (u->id) {
+		kg_buf_adds(b, ",\"id\":");
+		kg_buf_add_json_string(b, u->id);
+	}
 }
 
 static kg_rc type_error(kg_err *err, const kg_json *v, const char *what,
@@ -223,7 +228,8 @@ kg_rc kg_user_from_json(apr_pool_t *pool, const kg_json *v, kg_user **out,
 
 	if (v->type != KG_JSON_OBJECT)
 		return type_error(err, v, "the user", "an object");
-	if (read_nullable(pool, v, "username", &u->username, err) ||
+	if (read_nullable(pool, v, "id", &u->id, err) ||
+	    read_nullable(pool, v, "username", &u->username, err) ||
 	    read_nullable(pool, v, "email", &u->email, err) ||
 	    read_nullable(pool, v, "firstName", &u->first_name, err) ||
 	    read_nullable(pool, v, "lastName", &u->last_name, err))

@@ -19,6 +19,8 @@ typedef struct {
 } kg_aws_role;
 
 typedef struct {
+	const char *id; /* the gateway's stable user id (a UUID, given at
+			   the first login by sessions/ids.h), or NULL */
 	const char *username;
 	const char *email;
 	const char *first_name;
@@ -40,7 +42,8 @@ kg_user *kg_user_copy(apr_pool_t *pool, const kg_user *src);
 
 /* Appends the user's members, without the enclosing braces:
  * "username":..,"email":..,"firstName":..,"lastName":..,"attributes":{..},
- * "roles":[..],"organizations":[..],"aws":{..}. Attribute names are
+ * "roles":[..],"organizations":[..],"aws":{..}, and "id":".." when the
+ * user has one (never for `keygate map`). Attribute names are
  * written in sorted order so the output is stable. */
 void kg_user_write_json(kg_buf *b, const kg_user *user);
 

@@ -25,6 +25,9 @@ int kg_cli_directives(int argc, char **argv);
 int kg_cli_tokens(int argc, char **argv);
 int kg_cli_accounts(int argc, char **argv);
 int kg_cli_sessions(int argc, char **argv);
+int kg_cli_users(int argc, char **argv);
+/* users deactivate|reactivate|status (users_active.c) */
+int kg_cli_users_active(int argc, char **argv);
 int kg_cli_saml(int argc, char **argv);
 int kg_cli_aws(int argc, char **argv);
 

@@ -4,8 +4,35 @@
 #include "gateway/cli/input.h"
 #include "gateway/cli/commands.h"
 #include "conf/read.h"
+#include "gateway/base/str.h"
 
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+void kg_cli_log_line(void *baton, kg_log_level level, const char *id,
+		     const char *line)
+{
+	fprintf(stderr, "keygate: %s %s %s\n", kg_log_level_name(level),
+		id ? id : "-", line);
+	if (strncmp(line, "AUDIT ", 6) == 0)
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s %s", id ? id : "-", line);
+}
+
+const char *kg_cli_os_user(apr_pool_t *pool)
+{
+	const char *sudo = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (sudo && *sudo)
+		return kg_psprintf(pool, "%s(sudo)", sudo);
+	pw = getpwuid(getuid());
+	return pw ? kg_psprintf(pool, "%s", pw->pw_name)
+		  : kg_psprintf(pool, "uid:%ld", (long)getuid());
+}
 
 kg_rc kg_cli_load_conf(apr_pool_t *pool, const char *path, kg_conf **out,
 		       kg_err *err)

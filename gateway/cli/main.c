@@ -22,6 +22,9 @@ const kg_cli_command kg_cli_commands[] = {
 	 "list every Keygate* configuration directive"},
 	{"sessions", kg_cli_sessions,
 	 "list, count and end the login sessions kept in Redis"},
+	{"users", kg_cli_users,
+	 "list and show users and their stable ids; deactivate or "
+	 "reactivate a user"},
 	{"saml", kg_cli_saml,
 	 "print a SAML provider's service provider metadata"},
 	{"aws", kg_cli_aws,

@@ -6,6 +6,7 @@
  */
 #include "gateway/cli/commands.h"
 #include "gateway/cli/input.h"
+#include "gateway/base/str.h"
 #include "policy/timeouts.h"
 #include "sessions/store.h"
 
@@ -110,6 +111,9 @@ static void print_entry(const kg_sess_entry *e)
 	       utc(kg_sess_record_deadline(r), expires));
 }
 
+/* Where the kill's audit line goes (stderr and syslog). */
+static const kg_log audit = {KG_LOG_NOTICE, kg_cli_log_line, NULL};
+
 /* Runs the subcommand on an open store. */
 static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 		 kg_err *err)
@@ -137,9 +141,18 @@ static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 		return KG_OK;
 	}
 	rc = kg_sess_admin_kill(store, pool, o->user, o->id, now, &killed, err);
-	if (rc == KG_OK)
-		printf("killed %d session%s\n", killed, killed == 1 ? "" : "s");
-	return rc;
+	if (rc != KG_OK)
+		return rc;
+	printf("killed %d session%s\n", killed, killed == 1 ? "" : "s");
+	kg_log_emit(&audit, KG_LOG_NOTICE, "KG-0727",
+		    "AUDIT event=\"Session Killed\" actor=%s target=%s via=cli "
+		    "sessions_ended=%d",
+		    kg_str_quote(pool, kg_cli_os_user(pool), 128),
+		    o->user ? kg_str_quote(pool, o->user, 128)
+		    : o->id ? kg_psprintf(pool, "sess:%.8s", o->id)
+			    : "all",
+		    killed);
+	return KG_OK;
 }
 
 int kg_cli_sessions(int argc, char **argv)

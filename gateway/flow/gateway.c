@@ -12,6 +12,7 @@
 
 #include "conf/read.h"
 #include "conf/saml_urls.h"
+#include "sessions/tls.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -19,6 +20,11 @@
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 {
 	gw->metrics = metrics;
+}
+
+kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
+{
+	return kg_aws_background_start(gw, pool, err);
 }
 
 struct kg_gateway_keys {
@@ -151,19 +157,11 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 			  "no KeygateSAMLProvider has alias \"%s\"", alias);
 }
 
-/* The app-token key and certificate load and belong together. */
+/* The app-token keys and their certificates (proto/jose/app.h). */
 static kg_rc load_app_signer(apr_pool_t *pconf, const kg_conf *conf,
 			     kg_app_signer **signer, kg_err *err)
 {
-	if (conf->gateway.app_jwt_cert == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTCert");
-	if (conf->gateway.app_jwt_issuer == NULL &&
-	    conf->gateway.base_url == NULL)
-		return kg_err_set(err, KG_ECONFIG,
-				  "KeygateAppJWTKey needs KeygateAppJWTIssuer "
-				  "or KeygateBaseURL");
-	return kg_app_signer_open(pconf, conf->gateway.app_jwt_key,
+	return kg_app_signer_open(pconf, conf->gateway.app_jwt_keys,
 				  conf->gateway.app_jwt_cert, signer, err);
 }
 
@@ -201,6 +199,7 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       kg_gateway_keys **keys, kg_err *err)
 {
 	kg_mappers_share share = {.secret = &conf->sessions.secret};
+	kg_sess_tls *tls = NULL;
 	kg_rc rc = kg_conf_finish(conf, err);
 
 	if (rc != KG_OK)
@@ -208,6 +207,10 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->sessions.secret.bytes == NULL)
 		return kg_err_set(err, KG_ECONFIG,
 				  "KeygateSessionSecret is required");
+	/* a CA, certificate or key that cannot be used stops the start */
+	if (kg_conf_sessions_uses_tls(&conf->sessions) &&
+	    (rc = kg_sess_tls_make(ptemp, &conf->sessions, &tls, err)) != KG_OK)
+		return rc;
 	for (int i = 0; i < conf->oidc.providers->nelts; i++) {
 		const kg_conf_oidc *p =
 			APR_ARRAY_IDX(conf->oidc.providers, i, kg_conf_oidc *);
@@ -225,10 +228,14 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 	if (conf->aws.enabled)
 		kg_aws_http_global_init(); /* before any thread starts */
 	*keys = apr_pcalloc(pconf, sizeof(**keys));
-	if (conf->gateway.app_jwt_key &&
-	    (rc = load_app_signer(pconf, conf, &(*keys)->app_signer, err)) !=
-		    KG_OK)
-		return rc;
+	if (conf->gateway.app_jwt_key) {
+		if ((rc = load_app_signer(pconf, conf, &(*keys)->app_signer,
+					  err)) != KG_OK)
+			return rc;
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0705", "app-token keys %s",
+			    kg_app_signer_summary((*keys)->app_signer, ptemp,
+						  kg_state_now_ms() / 1000));
+	}
 	if (conf->saml.idps->nelts > 0 &&
 	    (rc = load_saml(pconf, conf, *keys, err)) != KG_OK)
 		return rc;
@@ -260,6 +267,8 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 	kg_pol_timeouts_from_conf(&conf->sessions, &gw->timeouts);
 	rc = kg_sess_store_open(pool, &conf->sessions, &gw->log, &gw->store,
 				err);
+	if (rc == KG_OK)
+		rc = kg_sess_store_follow_start(gw->store, pool, err);
 	if (rc == KG_OK && conf->sessions.cache_slots > 0)
 		rc = kg_sess_store_cache_start(
 			gw->store, pool, (size_t)conf->sessions.cache_slots,

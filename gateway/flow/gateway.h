@@ -46,6 +46,12 @@ kg_rc kg_gateway_saml_metadata(apr_pool_t *pool, const kg_conf *conf,
 			       const char *alias, const char **xml,
 			       kg_err *err);
 
+/* Starts the process's background work (the AWS credentials files'
+ * refresh, when configured); it stops when pool is cleared. For the
+ * server's processes, after kg_gateway_open. */
+kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool,
+				  kg_err *err);
+
 /* Counts into m from now on (shared memory the binding owns; NULL: no
  * metrics). */
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
@@ -54,6 +60,18 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics);
  * DECLINE when the path is not one of them. log is the request's. */
 void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 			 kg_resp *resp);
+
+/* The admin API call a path names: what follows PREFIX admin/, or NULL
+ * when it is not one. These paths are not answered before
+ * authentication: httpd authenticates and authorizes them like any
+ * location (the admin writes the <Location> and its Require rule). */
+const char *kg_gateway_admin_path(const kg_conf *conf, const char *path);
+
+/* Answers an admin API call (flow/admin/api.h) by actor, the username
+ * httpd authenticated and a Require rule authorized; the binding refuses
+ * the call itself when that is not so. */
+void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
+		      const kg_log *log, kg_resp *resp);
 
 /* Authenticates a request to a keygate location. On KG_RESP_CONTINUE,
  * *caller says who it is and resp->backend_headers holds the identity for

@@ -10,6 +10,7 @@
 #include "gateway/flow/logout/logout.h"
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/render.h"
+#include "gateway/flow/admin/api.h"
 #include "conf/saml_urls.h"
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
@@ -125,7 +126,8 @@ static void handle_metrics(kg_gateway *gw, kg_req *req, const char *alias,
 	kg_resp_reply(resp, 200, "text/plain; version=0.0.4", b.data);
 }
 
-/* GET jwks: the public key of the app identity tokens. */
+/* GET jwks: the public keys of the app identity tokens: the signing
+ * key and each older one until it retires. */
 static void handle_jwks(kg_gateway *gw, kg_req *req, const char *alias,
 			const kg_log *log, kg_resp *resp)
 {
@@ -133,9 +135,85 @@ static void handle_jwks(kg_gateway *gw, kg_req *req, const char *alias,
 		kg_resp_fail(resp, KG_ENOTFOUND, "no_app_tokens");
 		return;
 	}
-	apr_table_setn(resp->headers, "Cache-Control", "max-age=300");
+	/* short, so a retired key leaves apps' caches soon after */
+	apr_table_setn(resp->headers, "Cache-Control", "max-age=60");
 	kg_resp_reply(resp, 200, "application/json",
-		      kg_app_signer_jwks(gw->app_signer));
+		      kg_app_signer_jwks(gw->app_signer, req->pool,
+					 kg_state_now_ms() / 1000));
+}
+
+/* The realm's name: the last segment of its URL. */
+static const char *realm_name(apr_pool_t *pool, const char *url)
+{
+	size_t n = strlen(url);
+	const char *slash;
+
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	url = apr_pstrmemdup(pool, url, n);
+	slash = strrchr(url, '/');
+	return slash ? slash + 1 : url;
+}
+
+/* GET REALM: Keycloak's published realm (PublishedRealmRepresentation):
+ * realm, public_key (the signing key), token-service, account-service,
+ * tokens-not-before. */
+static void handle_realm_info(kg_gateway *gw, kg_req *req, const char *alias,
+			      const kg_log *log, kg_resp *resp)
+{
+	const char *url = kg_origin_realm_url(gw, req);
+	kg_buf b;
+
+	kg_buf_init(&b, req->pool, 1024);
+	kg_buf_adds(&b, "{\"realm\":");
+	kg_buf_add_json_string(&b, realm_name(req->pool, url));
+	kg_buf_adds(&b, ",\"public_key\":");
+	kg_buf_add_json_string(&b, kg_app_signer_public_key(gw->app_signer));
+	kg_buf_adds(&b, ",\"token-service\":");
+	kg_buf_add_json_string(
+		&b,
+		apr_pstrcat(req->pool, url, "/protocol/openid-connect", NULL));
+	kg_buf_adds(&b, ",\"account-service\":");
+	kg_buf_add_json_string(&b,
+			       apr_pstrcat(req->pool, url, "/account", NULL));
+	kg_buf_adds(&b, ",\"tokens-not-before\":0}");
+	apr_table_setn(resp->headers, "Cache-Control", "no-cache");
+	kg_resp_reply(resp, 200, "application/json", b.data);
+}
+
+/* GET REALM/.well-known/openid-configuration: what of Keycloak's
+ * discovery document is true of keygate: the issuer of the app tokens,
+ * their keys, the end-session endpoint, and what the tokens hold. No
+ * authorization or token endpoint: keygate issues no tokens to
+ * clients. */
+static void handle_realm_discovery(kg_gateway *gw, kg_req *req,
+				   const char *alias, const kg_log *log,
+				   kg_resp *resp)
+{
+	const char *url = kg_origin_realm_url(gw, req);
+	const char *oidc =
+		apr_pstrcat(req->pool, url, "/protocol/openid-connect/", NULL);
+	kg_buf b;
+
+	kg_buf_init(&b, req->pool, 1024);
+	kg_buf_adds(&b, "{\"issuer\":");
+	kg_buf_add_json_string(&b, url);
+	kg_buf_adds(&b, ",\"jwks_uri\":");
+	kg_buf_add_json_string(&b, apr_pstrcat(req->pool, oidc, "certs", NULL));
+	kg_buf_adds(&b, ",\"end_session_endpoint\":");
+	kg_buf_add_json_string(&b,
+			       apr_pstrcat(req->pool, oidc, "logout", NULL));
+	kg_buf_adds(
+		&b,
+		",\"subject_types_supported\":[\"public\"],"
+		"\"id_token_signing_alg_values_supported\":[\"RS256\"],"
+		"\"scopes_supported\":[\"openid\",\"email\",\"profile\"],"
+		"\"claims_supported\":[\"aud\",\"sub\",\"iss\",\"auth_time\","
+		"\"name\",\"given_name\",\"family_name\","
+		"\"preferred_username\",\"email\",\"email_verified\","
+		"\"idp_id\",\"idpbroker\",\"sid\"]}");
+	apr_table_setn(resp->headers, "Cache-Control", "no-cache");
+	kg_resp_reply(resp, 200, "application/json", b.data);
 }
 
 /* Keycloak's broker endpoint (KeygateSAMLKeycloakPaths): the ACS for a
@@ -220,6 +298,9 @@ static void handle_realm_logout(kg_gateway *gw, kg_req *req, const char *alias,
 }
 
 static const endpoint realm_certs[] = {{"certs", "GET HEAD", handle_jwks}};
+static const endpoint realm_info[] = {{"realm", "GET HEAD", handle_realm_info}};
+static const endpoint realm_discovery[] = {
+	{"discovery", "GET HEAD", handle_realm_discovery}};
 static const endpoint realm_logout[] = {
 	{"logout", "GET POST", handle_realm_logout}};
 
@@ -304,6 +385,13 @@ static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 	case KG_REALM_EP_LOGOUT:
 		dispatch(realm_logout, 1, "logout", NULL, gw, req, log, resp);
 		return;
+	case KG_REALM_EP_INFO:
+		dispatch(realm_info, 1, "realm", NULL, gw, req, log, resp);
+		return;
+	case KG_REALM_EP_DISCOVERY:
+		dispatch(realm_discovery, 1, "discovery", NULL, gw, req, log,
+			 resp);
+		return;
 	case KG_REALM_EP_NONE:
 		break;
 	}
@@ -320,4 +408,27 @@ void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	route(gw, req, log, resp);
 	kg_page_fail(gw, req, log, resp);
+}
+
+const char *kg_gateway_admin_path(const kg_conf *conf, const char *path)
+{
+	const char *prefix = conf->gateway.prefix;
+	size_t plen = strlen(prefix);
+
+	if (path == NULL || strncmp(path, prefix, plen) != 0 ||
+	    strncmp(path + plen, "admin/", 6) != 0)
+		return NULL;
+	return path + plen + 6;
+}
+
+void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
+		      const kg_log *log, kg_resp *resp)
+{
+	const char *sub = kg_gateway_admin_path(gw->conf, req->path);
+
+	if (sub == NULL) {
+		resp->action = KG_RESP_DECLINE;
+		return;
+	}
+	kg_admin_api(gw, req, sub, actor, log, resp);
 }

@@ -48,14 +48,19 @@ static const char *parse_attr(cmd_parms *cmd, const char *line,
 	return parse(cmd, line, parsed, KG_REQUIRE_ATTR);
 }
 
+/* Grants when the caller keygate authenticated passes the rule, and
+ * notes it in the request state (the admin API is answered only for a
+ * request a keygate rule admitted). */
 static authz_status check(request_rec *r, const char *line, const void *parsed)
 {
-	const kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+	kg_httpd_request_state *st = kg_httpd_request_state_get(r);
 
 	if (st == NULL || st->caller.user == NULL)
 		return AUTHZ_DENIED_NO_USER;
-	return kg_pol_require_check(parsed, st->caller.user) ? AUTHZ_GRANTED
-							     : AUTHZ_DENIED;
+	if (!kg_pol_require_check(parsed, st->caller.user))
+		return AUTHZ_DENIED;
+	st->keygate_rule_granted = true;
+	return AUTHZ_GRANTED;
 }
 
 static const authz_provider role_provider = {check, parse_role};

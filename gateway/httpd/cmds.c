@@ -17,8 +17,9 @@ static const char *directive_error(apr_pool_t *pool, const char *name,
 				   char *const argv[], int bad_arg)
 {
 	if (bad_arg >= 0 && bad_arg < argc)
-		return kg_psprintf(pool, "%s: \"%s\" %s", name, argv[bad_arg],
-				   err);
+		return kg_psprintf(
+			pool, "%s: \"%s\" %s", name,
+			kg_directive_arg_shown(pool, name, argv[bad_arg]), err);
 	return kg_psprintf(pool, "%s: %s", name, err);
 }
 

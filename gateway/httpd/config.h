@@ -11,6 +11,8 @@
 typedef struct {
 	kg_caller caller;
 	apr_table_t *backend_headers;
+	bool keygate_rule_granted; /* a Require keygate-* rule granted r
+				      (the admin API needs one) */
 } kg_httpd_request_state;
 
 /* The state of r, or NULL when keygate did not authenticate r. */

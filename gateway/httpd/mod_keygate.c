@@ -114,12 +114,18 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 		if (!srv->configured || srv->gw)
 			continue;
 		if (kg_gateway_open(pchild, srv->conf, srv->keys, &log,
-				    &srv->gw, &err) == KG_OK)
-			kg_gateway_set_metrics(srv->gw, srv->metrics);
-		else
+				    &srv->gw, &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
 				     "keygate: KG-0002 cannot start: %s; "
 				     "every request will get 503",
+				     err.msg);
+			continue;
+		}
+		kg_gateway_set_metrics(srv->gw, srv->metrics);
+		/* the background thread stops with pchild, before exit */
+		if (kg_gateway_start_background(srv->gw, pchild, &err) != KG_OK)
+			ap_log_error(APLOG_MARK, APLOG_ERR, 0, v,
+				     "keygate: KG-0730 no background work: %s",
 				     err.msg);
 	}
 }
@@ -207,6 +213,7 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	int rc;
 
 	if (!srv->configured || lookup_uri || r->parsed_uri.path == NULL ||
+	    kg_gateway_admin_path(srv->conf, r->parsed_uri.path) ||
 	    (strncmp(r->parsed_uri.path, srv->conf->gateway.prefix,
 		     strlen(srv->conf->gateway.prefix)) != 0 &&
 	     !kg_conf_saml_is_broker_path(srv->conf, r->parsed_uri.path) &&
@@ -230,6 +237,46 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	}
 	resp = kg_resp_make(r->pool);
 	kg_gateway_endpoint(srv->gw, req, &log, resp);
+	return kg_httpd_resp_apply(r, resp);
+}
+
+/* PREFIX admin/...: the admin API, answered only after httpd
+ * authenticated the caller with AuthType keygate and a Require
+ * keygate-role, -org or -attr rule the admin wrote for the location
+ * granted it. Anything less is 403: no <Location> for it
+ * (not_authenticated), or only rules that any signed-in user may pass,
+ * such as Require valid-user (no_keygate_rule); httpd itself answers 500
+ * for AuthType keygate with no Require at all. So the API is never open
+ * by omission. */
+static int admin_handler(request_rec *r)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	const kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+	const char *type = ap_auth_type(r);
+	const char *why = NULL;
+	kg_log log;
+	kg_resp *resp;
+
+	if (!srv->configured || r->parsed_uri.path == NULL ||
+	    kg_gateway_admin_path(srv->conf, r->parsed_uri.path) == NULL)
+		return DECLINED;
+	if (srv->gw == NULL)
+		return HTTP_SERVICE_UNAVAILABLE;
+	if (type == NULL || strcasecmp(type, "keygate") != 0 ||
+	    r->user == NULL || st == NULL || st->caller.user == NULL)
+		why = "not_authenticated";
+	else if (!st->keygate_rule_granted)
+		why = "no_keygate_rule";
+	if (why) {
+		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+			      "keygate: KG-0725 admin api refused method=%s "
+			      "reason=%s",
+			      r->method, why);
+		return HTTP_FORBIDDEN;
+	}
+	log = kg_httpd_log_for_request(r);
+	resp = kg_resp_make(r->pool);
+	kg_gateway_admin(srv->gw, kg_httpd_req_from(r), r->user, &log, resp);
 	return kg_httpd_resp_apply(r, resp);
 }
 
@@ -323,6 +370,7 @@ static void register_hooks(apr_pool_t *p)
 	ap_hook_post_read_request(post_read_request, NULL, NULL,
 				  APR_HOOK_REALLY_FIRST);
 	ap_hook_quick_handler(quick_handler, NULL, NULL, APR_HOOK_FIRST);
+	ap_hook_handler(admin_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE,
 			    AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);

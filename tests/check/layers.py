@@ -36,7 +36,7 @@ RANKS = {
     'gateway/flow/authn': 42,
     'gateway/flow/aws': 43,
     'gateway/flow/login': 44,
-    'gateway/flow/logout': 45,
+    'gateway/flow/logout': 45, 'gateway/flow/admin': 45,
     'gateway/flow': 46,
     'gateway/httpd': 50, 'gateway/cli': 50,
 }

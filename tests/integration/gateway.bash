@@ -161,3 +161,23 @@ browser_login() {
 	done
 	echo "$url"
 }
+
+# op_logout JAR ISSUER: the person signs out at the provider itself (its
+# end-session page and confirmation form), not through keygate.
+op_logout() {
+	local jar=$1 issuer=$2 xsrf action
+	curl -s -b "$jar" -c "$jar" -o "$jar.end" "$issuer/session/end"
+	xsrf=$(grep -o 'name="xsrf" value="[^"]*"' "$jar.end" | sed 's/.*value="//; s/"$//')
+	action=$(grep -o 'action="[^"]*"' "$jar.end" | head -1 | sed 's/^action="//; s/"$//')
+	case "$action" in /*) action="$issuer$action" ;; esac
+	curl -s -b "$jar" -c "$jar" -o /dev/null --data "xsrf=$xsrf&logout=yes" "$action"
+}
+
+# wait_log FILE TEXT: waits up to 5 s until FILE holds TEXT.
+wait_log() {
+	for _ in $(seq 25); do
+		grep -q -- "$2" "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}

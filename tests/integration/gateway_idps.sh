@@ -219,15 +219,8 @@ check "no contractors session was refreshed (its tokens are not due)" \
 
 # --- back-channel logout reaches the right provider ----------------------
 # the person signs out at partners itself (not through keygate)
-curl -s -b "$work/jp" -c "$work/jp" -o "$work/end.html" "$iss2/session/end"
-xsrf=$(grep -o 'name="xsrf" value="[^"]*"' "$work/end.html" | sed 's/.*value="//; s/"$//')
-action=$(grep -o 'action="[^"]*"' "$work/end.html" | head -1 | sed 's/^action="//; s/"$//')
-case "$action" in /*) action="$iss2$action" ;; esac
-curl -s -b "$work/jp" -c "$work/jp" -o /dev/null --data "xsrf=$xsrf&logout=yes" "$action"
-for _ in $(seq 25); do
-	grep -q "AUDIT backchannel logout idp=partners" "$work/main/error.log" && break
-	sleep 0.2
-done
+op_logout "$work/jp" "$iss2"
+wait_log "$work/main/error.log" "AUDIT backchannel logout idp=partners"
 check "partners' logout token arrives at its own back-channel path" \
 	grep -q "KG-0522 AUDIT backchannel logout idp=partners by=sid sessions_ended=1" "$work/main/error.log"
 check "the partners session is gone" test "$(status_of "$work/jp")" = 401

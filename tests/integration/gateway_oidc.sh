@@ -161,15 +161,8 @@ browser_login "$jarD" "$base/app/" "$base" >/dev/null
 check "a fresh session works before the provider logs out" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" "$base/app/x")" = 200
 # the person signs out at the provider itself (not through keygate)
-curl -s -b "$jarD" -c "$jarD" -o "$work/end.html" "$issuer/session/end"
-xsrf=$(grep -o 'name="xsrf" value="[^"]*"' "$work/end.html" | sed 's/.*value="//; s/"$//')
-action=$(grep -o 'action="[^"]*"' "$work/end.html" | head -1 | sed 's/^action="//; s/"$//')
-case "$action" in /*) action="$issuer$action" ;; esac
-curl -s -b "$jarD" -c "$jarD" -o /dev/null --data "xsrf=$xsrf&logout=yes" "$action"
-for _ in $(seq 20); do
-	grep -q "AUDIT backchannel logout" "$work/main/error.log" && break
-	sleep 0.2
-done
+op_logout "$jarD" "$issuer"
+wait_log "$work/main/error.log" "AUDIT backchannel logout"
 check "the provider's back-channel logout token is accepted" \
 	grep -q "KG-0522 AUDIT backchannel logout idp=corp by=sid sessions_ended=1" "$work/main/error.log"
 check "after back-channel logout the session is gone" \

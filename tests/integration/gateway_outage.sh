@@ -73,6 +73,8 @@ def client(n, accept):
             conn = None
             time.sleep(0.01)
         rows.append((t0, time.time(), status, accept))
+        if len(rows) == 1:
+            open(out + ".started", "a").close()
 threads = [threading.Thread(target=client, args=(i, a)) for i, a in
            enumerate(["text/html", "application/json"] * 2)]
 for t in threads: t.start()
@@ -82,14 +84,21 @@ with open(out, "w") as f:
         f.write("%.6f %.6f %d %s\n" % r)
 PY
 now() { date +%s.%N; }
-total=$(python3 -c "print($before + $outage + $after)")
+total=$(awk "BEGIN{print $before + $outage + $after}")
 python3 "$work/load.py" "$web" "$sess" "$total" "$work/load.log" &
 load_pid=$!
 KG_PIDS="$KG_PIDS $load_pid"
+# the phases count from the first answer (python starts slowly on a
+# loaded machine)
+for _ in $(seq 200); do
+	[ -e "$work/load.log.started" ] && break
+	sleep 0.05
+done
 sleep "$before"
 
 # kill redis-server and wait until its port refuses (kill -0 would not
 # do: a daemon's zombie lingers until init reaps it)
+t_sent=$(now)
 kill -9 "$(cat "$work/redis/redis.pid")"
 for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null || break
@@ -98,7 +107,7 @@ done
 t_kill=$(now)
 sleep 0.5 # requests that were already past the gateway finish
 n_down0=$(backend_count "$work")
-sleep "$(python3 -c "print($outage - 0.5)")"
+sleep "$(awk "BEGIN{print $outage - 0.5}")"
 n_down1=$(backend_count "$work")
 t_restart=$(now)
 redis_start "$work/redis" "$redis_port" "${redis_args[@]}"
@@ -108,21 +117,23 @@ n_end=$(backend_count "$work")
 
 # tally STATUSES-FILTER: python over the load log; prints its result
 tally() {
-	python3 - "$work/load.log" "$t_kill" "$t_restart" "$t_back" "$1" <<'PY'
+	python3 - "$work/load.log" "$t_kill" "$t_restart" "$t_back" "$t_sent" "$1" <<'PY'
 import sys, collections
-log, t_kill, t_restart, t_back, what = sys.argv[1], *map(float, sys.argv[2:5]), sys.argv[5]
+log, t_kill, t_restart, t_back, t_sent, what = sys.argv[1], *map(float, sys.argv[2:6]), sys.argv[6]
 rows = [l.split() for l in open(log)]
 rows = [(float(a), float(b), int(s), acc) for a, b, s, acc in rows]
 def counts(rs):
     c = collections.Counter(s for _, _, s, _ in rs)
     return " ".join(f"{k}:{v}" for k, v in sorted(c.items())) or "none"
-before = [r for r in rows if r[1] < t_kill - 0.05]
+before = [r for r in rows if r[1] < t_sent]
 down = [r for r in rows if r[0] > t_kill and r[1] < t_restart]
 after = [r for r in rows if r[0] > t_back]
 if what == "before":
     print(counts(before))
 elif what == "down":
     print(counts(down))
+elif what == "end":
+    print("%.2f" % (max(r[1] for r in rows) - t_back))
 elif what == "all":
     print(counts(rows))
 elif what == "recovery":
@@ -139,8 +150,8 @@ only() { # only COUNTS STATUS MIN: COUNTS is "STATUS:N" alone, N >= MIN
 	[ "$1" = "$s:$n" ] && [ "${1#* }" = "$1" ] && [ "$s" = "$2" ] && [ "$n" -ge "$3" ]
 }
 c_before=$(tally before) c_down=$(tally down) c_all=$(tally all)
-c_tail=$(tally tail) rec=$(tally recovery)
-echo "# load: all ${c_all}; before ${c_before}; Redis down ${c_down}; after recovery ${c_tail}; first 200 ${rec} s after Redis returned"
+c_tail=$(tally tail) rec=$(tally recovery) load_end=$(tally end)
+echo "# load: all ${c_all}; before ${c_before}; Redis down ${c_down}; after recovery ${c_tail}; first 200 ${rec} s after Redis returned; the load ran until ${load_end} s after"
 check "before the outage every answer is 200 (${c_before})" only "$c_before" 200 20
 check "while Redis is down every answer is 503 (${c_down})" only "$c_down" 503 50
 check "no answer at any time was a 302, 401, 500 or no answer (${c_all})" \

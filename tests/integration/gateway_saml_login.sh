@@ -51,7 +51,10 @@ for a in mail plain pers; do
 KeygateSAMLProvider $a $work/idp-metadata.xml"
 done
 saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat unspecified
-KeygateSessionLimit sso user 2 deny-new \"Two sessions at most\"$providers" ||
+KeygateSessionLimit sso user 2 deny-new \"Two sessions at most\"
+# mail's Jane.Doe@Example.com is also enc's corp identity (one Redis):
+# one person through two providers, linked to one user id
+KeygateEmailCollision link$providers" ||
 	{ echo "not ok - apache2 (main) starts"; exit 1; }
 saml_gateway "$work/enc" "$web2" "$work/enc.json" "KeygateSAMLWantAssertionsEncrypted On
 KeygateSAMLForceAuthn On

@@ -43,3 +43,16 @@ skip_all() {
 	echo "ok - sessions integration # SKIP $1"
 	exit 0
 }
+
+# hammer_start URL THREADS SECONDS OUT COOKIE...: starts hammer.py in the
+# background (its pid in $hammer_pid) and waits until its first answer.
+hammer_start() {
+	local out=$4
+	python3 "$KG_TOP/tests/integration/hammer.py" "$@" &
+	hammer_pid=$!
+	for _ in $(seq 200); do
+		[ -e "$out.started" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}

@@ -66,12 +66,12 @@ saml_mappers() {
 JSON
 }
 
-# saml_gateway DIR PORT MAPPERS EXTRA: starts a gateway in DIR on PORT with
-# the IdP as provider corp (and any KeygateSAMLProvider lines in EXTRA),
-# /app behind it, and the SP's metadata of each provider saved for the IdP
-# as $work/idp/sp-PORT-ALIAS.xml.
+# saml_gateway DIR PORT MAPPERS EXTRA [LOCATIONS]: starts a gateway in DIR
+# on PORT with the IdP as provider corp (and any KeygateSAMLProvider lines
+# in EXTRA), /app (and LOCATIONS) behind it, and the SP's metadata of each
+# provider saved for the IdP as $work/idp/sp-PORT-ALIAS.xml.
 saml_gateway() {
-	local dir=$1 port=$2 mappers=$3 extra=$4 alias
+	local dir=$1 port=$2 mappers=$3 extra=$4 more=${5:-} alias
 	mkdir -p "$dir"
 	httpd_config "$dir" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/secret
@@ -87,7 +87,8 @@ $extra" "<Location /app>
   Require valid-user
   KeygateIdentityHeader domino-roles roles
   ProxyPass http://127.0.0.1:$back/app
-</Location>"
+</Location>
+$more"
 	httpd_start "$dir" "$build" || return 1
 	for alias in $(sed -n 's/^KeygateSAMLProvider \([^ ]*\) .*/\1/p' "$dir/httpd.conf"); do
 		curl -s -o "$work/idp/sp-$port-$alias.xml" \

@@ -28,6 +28,19 @@ static const char *const three =
 	"KeygateOIDCProvider contractors https://op1.example\n"
 	"KeygateOIDCProvider partners https://op2.example\n";
 
+/* The three providers and more, loaded; fails the test when they do not
+ * load. */
+static kg_conf *load(apr_pool_t *pool, const char *more)
+{
+	kg_conf *conf;
+	kg_err err;
+
+	if (kgt_conf_load(pool, apr_pstrcat(pool, three, more, NULL), &conf,
+			  &err) != KG_OK)
+		fail_msg("%s", err.msg);
+	return conf;
+}
+
 static void test_providers_in_config_order(void **state)
 {
 	apr_pool_t *pool = *state;
@@ -55,20 +68,13 @@ static void test_display_and_order(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_conf *conf;
-	kg_err err;
 
-	assert_int_equal(
-		kgt_conf_load(pool,
-			      apr_pstrcat(pool, three,
-					  "KeygateProviderDisplay partners "
-					  "\"Partner login\" 1\n"
-					  "KeygateProviderDisplay contractors "
-					  "\"\" 1\n"
-					  "KeygateProviderDisplay corp-saml "
-					  "\"Staff\"\n",
-					  NULL),
-			      &conf, &err),
-		KG_OK);
+	conf = load(pool, "KeygateProviderDisplay partners "
+			  "\"Partner login\" 1\n"
+			  "KeygateProviderDisplay contractors "
+			  "\"\" 1\n"
+			  "KeygateProviderDisplay corp-saml "
+			  "\"Staff\"\n");
 	/* ORDER 1 ties keep config order; no ORDER comes last */
 	assert_string_equal(order_of(pool, conf),
 			    "contractors,partners,corp-saml");
@@ -86,20 +92,13 @@ static void test_email_domains(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_conf *conf;
-	kg_err err;
 	const kg_conf_provider *p;
 
-	assert_int_equal(
-		kgt_conf_load(pool,
-			      apr_pstrcat(pool, three,
-					  "KeygateProviderEmailDomains "
-					  "corp-saml Corp.Example "
-					  "@eu.corp.example\n"
-					  "KeygateProviderEmailDomains "
-					  "partners partner.example\n",
-					  NULL),
-			      &conf, &err),
-		KG_OK);
+	conf = load(pool, "KeygateProviderEmailDomains "
+			  "corp-saml Corp.Example "
+			  "@eu.corp.example\n"
+			  "KeygateProviderEmailDomains "
+			  "partners partner.example\n");
 	p = kg_conf_provider_find(conf, "corp-saml");
 	assert_string_equal(kgt_join(pool, p->email_domains),
 			    "corp.example,eu.corp.example");
@@ -123,20 +122,13 @@ static void test_provider_limits(void **state)
 {
 	apr_pool_t *pool = *state;
 	kg_conf *conf;
-	kg_err err;
 	const kg_conf_provider *p;
 
-	assert_int_equal(
-		kgt_conf_load(pool,
-			      apr_pstrcat(pool, three,
-					  "KeygateProviderSessionLimit "
-					  "partners user 1 deny-new "
-					  "\"Partners: one session\"\n"
-					  "KeygateProviderSessionLimit "
-					  "partners realm 50 log-only\n",
-					  NULL),
-			      &conf, &err),
-		KG_OK);
+	conf = load(pool, "KeygateProviderSessionLimit "
+			  "partners user 1 deny-new "
+			  "\"Partners: one session\"\n"
+			  "KeygateProviderSessionLimit "
+			  "partners realm 50 log-only\n");
 	p = kg_conf_provider_find(conf, "partners");
 	assert_true(p->has_limits);
 	assert_true(p->limits.user.max == 1);

@@ -125,7 +125,7 @@ static void test_sessions_directive_errors(void **state)
 {
 	static const kgt_bad_directive rows[] = {
 		{"KeygateRedis host:99999", "port"},
-		{"KeygateRedis unix:relative", "unix:/absolute"},
+		{"KeygateRedis unix:relative", "unix:///ABSOLUTE/PATH"},
 		{"KeygateSessionSecret short", "shorter than 32"},
 		{"KeygateSessionSecret file:/nonexistent/secret",
 		 "nonexistent"},
@@ -138,7 +138,7 @@ static void test_sessions_directive_errors(void **state)
 		{"KeygateSessionLimit browser realm On", "whole number"},
 		{"KeygateSessionLimit browser user 3 log-only",
 		 "deny-new or terminate-oldest"},
-		{"KeygateRedisSentinels 10.0.0.1", "HOST:PORT"},
+		{"KeygateRedisSentinels 10.0.0.1:0", "port"},
 		{"KeygateRedisTimeout 0", "whole number"},
 		{"KeygateCookieSecure maybe", "On, Off or Auto"},
 		{"KeygateCookieDomain exa_mple.com", "DNS domain"},

@@ -254,7 +254,12 @@ static void test_realm_endpoints(void **state)
 	const char *logout =
 		"/auth/realms/DominoRealm/protocol/openid-connect/logout";
 
-	/* no realm known: nothing */
+	/* KeygateRealm's default, DominoRealm */
+	assert_string_equal(conf->gateway.realm, "DominoRealm");
+	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
+			 KG_REALM_EP_LOGOUT);
+	/* KeygateRealm Off: no realm known, nothing */
+	conf->gateway.realm = NULL;
 	assert_int_equal(kg_conf_realm_endpoint(conf, logout),
 			 KG_REALM_EP_NONE);
 	/* the app tokens' issuer names the realm */
@@ -264,9 +269,19 @@ static void test_realm_endpoints(void **state)
 			 KG_REALM_EP_LOGOUT);
 	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
 			 KG_REALM_EP_NONE); /* no app token key */
+	assert_int_equal(
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm"),
+		KG_REALM_EP_NONE); /* no public key to show */
 	conf->gateway.app_jwt_key = "/etc/keygate/app.key";
 	assert_int_equal(kg_conf_realm_endpoint(conf, certs),
 			 KG_REALM_EP_CERTS);
+	assert_int_equal(
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm"),
+		KG_REALM_EP_INFO);
+	assert_int_equal(kg_conf_realm_endpoint(
+				 conf, "/auth/realms/DominoRealm/.well-known/"
+				       "openid-configuration"),
+			 KG_REALM_EP_DISCOVERY);
 	assert_int_equal(
 		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm/"
 					     "protocol/openid-connect/token"),
@@ -287,8 +302,8 @@ static void test_realm_endpoints(void **state)
 	assert_int_equal(
 		kg_conf_realm_endpoint(conf, "/protocol/openid-connect/certs"),
 		KG_REALM_EP_NONE);
-	/* KeygateSAMLKeycloakPaths names it too */
-	conf->saml.keycloak_realm = "Corp";
+	/* KeygateSAMLKeycloakPaths names it too (kg_conf_finish) */
+	conf->saml.keycloak_realm = conf->gateway.realm = "Corp";
 	assert_int_equal(
 		kg_conf_realm_endpoint(
 			conf,

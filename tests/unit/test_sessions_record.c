@@ -329,8 +329,9 @@ static void assert_same(const kg_sess_record *a, const kg_sess_record *b)
 	assert_null(b->state.saml_response);
 }
 
-/* The compact form (version 3) round-trips every member; version 1
- * (JSON) records written before still decode to the same. */
+/* The compact form (version 4) round-trips every member, the stable user
+ * id too; version 3 (no id) and version 1 (JSON) records written before
+ * still decode. */
 static void test_record_compact_and_json_round_trip(void **state)
 {
 	apr_pool_t *pool = *state;
@@ -340,12 +341,25 @@ static void test_record_compact_and_json_round_trip(void **state)
 
 	kg_buf_init(&packed, pool, 64);
 	kg_sess_record_pack(&packed, rec);
-	assert_int_equal((unsigned char)packed.data[0], 0x03);
+	/* version 3: the same bytes without the id's (an empty opt str) */
+	assert_null(rec->user->id);
+	packed.data[0] = 0x03;
+	kg_err_clear(&err);
+	assert_int_equal(kg_sess_record_decode(pool, packed.data,
+					       packed.len - 1, &back, &err),
+			 KG_OK);
+	assert_same(rec, back);
+	assert_null(back->user->id);
+	rec->user->id = "74e837a7-61ec-4777-8862-772037aec72f";
+	kg_buf_init(&packed, pool, 64);
+	kg_sess_record_pack(&packed, rec);
+	assert_int_equal((unsigned char)packed.data[0], 0x04);
 	kg_err_clear(&err);
 	assert_int_equal(kg_sess_record_decode(pool, packed.data, packed.len,
 					       &back, &err),
 			 KG_OK);
 	assert_same(rec, back);
+	assert_string_equal(back->user->id, rec->user->id);
 	kg_buf_init(&json, pool, 64);
 	kg_sess_record_encode(&json, rec);
 	assert_true(packed.len < json.len);

@@ -5,6 +5,7 @@
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/authn/identity.h"
 #include "gateway/flow/authn/preserve.h"
+#include "gateway/flow/core/origin.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/jobs.h"
 #include "gateway/base/str.h"
@@ -156,11 +157,13 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		caller->via = "session";
 		caller->auth_ms = rec->auth_ms;
 		caller->session = kg_psprintf(req->pool, "%.8s", rec->id);
+		caller->session_id = rec->id;
+		caller->idp = rec->idp;
 		kg_metrics_inc(gw->metrics, KG_M_REQ_SESSION);
 		resp->user = rec->user->username;
 		resp->action = KG_RESP_CONTINUE;
 		kg_identity_set(req->pool, resp->backend_headers, rec->user,
-				loc);
+				rec->idp, loc);
 		return;
 	}
 	if (rc != KG_ENOTFOUND) {
@@ -184,7 +187,8 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 		kg_metrics_inc(gw->metrics, KG_M_REQ_ANONYMOUS);
 		resp->user = KG_ANONYMOUS;
 		resp->action = KG_RESP_CONTINUE;
-		kg_identity_set(req->pool, resp->backend_headers, NULL, loc);
+		kg_identity_set(req->pool, resp->backend_headers, NULL, NULL,
+				loc);
 		return;
 	case KG_UNAUTH_LOGIN:
 		if (kg_authn_preserve_post(gw, req, log, resp) !=
@@ -215,10 +219,9 @@ static void authenticate(kg_gateway *gw, const kg_conf_location *loc,
 static void add_app_token(kg_gateway *gw, kg_req *req, const kg_log *log,
 			  kg_resp *resp, const kg_caller *caller)
 {
-	kg_app_claims c = {.issuer = gw->conf->gateway.app_jwt_issuer
-					     ? gw->conf->gateway.app_jwt_issuer
-					     : gw->conf->gateway.base_url,
-			   .session = caller->session,
+	kg_app_claims c = {.issuer = kg_origin_realm_url(gw, req),
+			   .session = caller->session_id,
+			   .idp = caller->idp,
 			   .auth_s = caller->auth_ms / 1000,
 			   .now_s = kg_state_now_ms() / 1000,
 			   .lifetime_s = gw->conf->gateway.app_jwt_lifetime_s};

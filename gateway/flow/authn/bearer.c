@@ -33,7 +33,9 @@ static kg_rc check_revocation(kg_gateway *gw, kg_req *req,
 	kg_sess_token_ids ids = {.jti = b->jti,
 				 .issuer = b->issuer,
 				 .sub = b->sub,
-				 .name = b->name};
+				 .name = b->name,
+				 .username =
+					 b->user ? b->user->username : NULL};
 	bool revoked = false;
 	kg_rc rc;
 
@@ -175,8 +177,9 @@ static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
 }
 
 /* Who the token is: from the per-token memory (one lookup, which also
- * gives a recent revocation answer), or verified (then checked for
- * revocation before any mapping) and mapped and remembered. On refusal
+ * gives a recent revocation answer), or verified, mapped, checked for
+ * revocation (with the mapped user: it may be deactivated) and
+ * remembered. On refusal
  * resp is the answer and false is returned. */
 static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 		     const kg_log *log, kg_resp *resp, kg_bearer_user *b)
@@ -205,12 +208,14 @@ static bool identify(kg_gateway *gw, kg_req *req, const char *token,
 		stage = REFUSED_REVOKED;
 	} else if ((rc = verify(gw, req, token, &jwt, b, &err)) != KG_OK) {
 		stage = REFUSED_VERIFY;
+	} else if ((rc = map(gw, req, log, set, &jwt, b, &why_token, &why,
+			     &err)) != KG_OK) {
+		stage = REFUSED_MAPPING;
 	} else if ((rc = check_revocation(gw, req, b, &answer, &err)) !=
 		   KG_OK) {
+		/* after the mapping: the mapped user may be deactivated */
 		stage = REFUSED_REVOKED;
-	} else if ((rc = map(gw, req, log, set, &jwt, b, &why_token, &why,
-			     &err)) == KG_OK &&
-		   jwt.cached) {
+	} else if (jwt.cached) {
 		/* remembered from the second sight on: a token used once
 		 * (most cold ones) costs no entry */
 		long long until =
@@ -261,5 +266,5 @@ void kg_authn_bearer(kg_gateway *gw, const kg_conf_location *loc, kg_req *req,
 	kg_metrics_inc(gw->metrics, KG_M_REQ_BEARER);
 	resp->user = b.user->username;
 	resp->action = KG_RESP_CONTINUE;
-	kg_identity_set(req->pool, resp->backend_headers, b.user, loc);
+	kg_identity_set(req->pool, resp->backend_headers, b.user, NULL, loc);
 }

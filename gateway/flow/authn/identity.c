@@ -160,9 +160,13 @@ static const char *encode_list(apr_pool_t *pool,
 }
 
 static const char *header_value(apr_pool_t *pool, const kg_user *u,
-				const kg_identity_header *h)
+				const char *idp, const kg_identity_header *h)
 {
 	switch (h->source) {
+	case KG_HDR_IDPBROKER:
+		return idp ? kg_identity_encode(pool, idp) : "";
+	case KG_HDR_USER_ID:
+		return u->id ? kg_identity_encode(pool, u->id) : "";
 	case KG_HDR_USERNAME:
 		return u->username ? kg_identity_encode(pool, u->username) : "";
 	case KG_HDR_EMAIL:
@@ -185,7 +189,7 @@ static const char *header_value(apr_pool_t *pool, const kg_user *u,
 }
 
 void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
-		     const kg_conf_location *loc)
+		     const char *idp, const kg_conf_location *loc)
 {
 	apr_table_setn(out, KG_USERNAME_HEADER,
 		       user && user->username
@@ -196,7 +200,7 @@ void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
 	for (int i = 0; loc->headers && i < loc->headers->nelts; i++) {
 		const kg_identity_header *h =
 			&APR_ARRAY_IDX(loc->headers, i, kg_identity_header);
-		apr_table_setn(out, h->name, header_value(pool, user, h));
+		apr_table_setn(out, h->name, header_value(pool, user, idp, h));
 	}
 }
 

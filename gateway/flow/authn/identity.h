@@ -25,9 +25,11 @@ int kg_identity_scrub(apr_pool_t *pool, apr_table_t *headers,
 		      const kg_conf_location *loc);
 
 /* Sets domino-username (user's username, or Anonymous when user is
- * NULL) and the location's identity headers into out. */
+ * NULL) and the location's identity headers into out; idp is the
+ * provider alias the session came from (the idpbroker source), or NULL
+ * (a bearer token: the header is empty). */
 void kg_identity_set(apr_pool_t *pool, apr_table_t *out, const kg_user *user,
-		     const kg_conf_location *loc);
+		     const char *idp, const kg_conf_location *loc);
 
 /* Removes from the Connection headers every token that names a header
  * keygate sets for the backend: domino-username, the location's identity

@@ -213,6 +213,7 @@ static void aws_saved(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	kg_aws_write_file(gw, req->pool, log, rec->user->username,
 			  rec->state.sts_credentials);
+	kg_aws_track(gw, req->pool, log, rec, false);
 }
 
 const kg_job kg_aws_refresh_job = {"aws", aws_due, aws_run, aws_saved};

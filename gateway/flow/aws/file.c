@@ -9,6 +9,7 @@
 #include "gateway/flow/aws/file.h"
 #include "gateway/flow/aws/render.h"
 #include "gateway/base/str.h"
+#include "policy/timeouts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,13 +84,36 @@ static bool write_atomic(apr_pool_t *pool, const char *path, const char *text)
 	return true;
 }
 
+void kg_aws_remove_user_file(const kg_conf_aws *a, apr_pool_t *pool,
+			     const char *username)
+{
+	if (a->credentials_dir && safe_component(username))
+		unlink(kg_psprintf(pool, "%s/%s/.aws/credentials",
+				   a->credentials_dir, username));
+}
+
+void kg_aws_release_user_file(kg_sess_store *store, const kg_conf_aws *a,
+			      apr_pool_t *pool, const char *username)
+{
+	apr_array_header_t *left;
+	kg_err err = {0};
+
+	if (a->credentials_dir == NULL)
+		return;
+	if (kg_sess_admin_list(store, pool, username, kg_pol_clock_now(NULL),
+			       &left, &err) == KG_OK)
+		for (int i = 0; i < left->nelts; i++) {
+			const kg_sess_entry *e =
+				&APR_ARRAY_IDX(left, i, kg_sess_entry);
+			if (e->rec && e->rec->state.sts_credentials)
+				return;
+		}
+	kg_aws_remove_user_file(a, pool, username);
+}
+
 void kg_aws_remove_file(kg_gateway *gw, apr_pool_t *pool, const char *username)
 {
-	const char *dir = gw->conf->aws.credentials_dir;
-
-	if (dir && safe_component(username))
-		unlink(kg_psprintf(pool, "%s/%s/.aws/credentials", dir,
-				   username));
+	kg_aws_remove_user_file(&gw->conf->aws, pool, username);
 }
 
 void kg_aws_write_file(kg_gateway *gw, apr_pool_t *pool, const kg_log *log,

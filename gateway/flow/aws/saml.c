@@ -183,6 +183,7 @@ void kg_aws_endpoint_saml(kg_gateway *gw, kg_req *req, const char *alias,
 	}
 	kg_aws_write_file(gw, req->pool, log, rec->user->username,
 			  rec->state.sts_credentials);
+	kg_aws_track(gw, req->pool, log, rec, true);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_redirect(resp, kg_redirect_local_or_root(relay, NULL));
 }

@@ -154,15 +154,22 @@ kg_rc kg_aws_set_decode(apr_pool_t *pool, const char *text, kg_aws_set **out,
 	return KG_OK;
 }
 
-bool kg_aws_set_due(const char *text, long long now_ms)
+long long kg_aws_set_due_at(const char *text)
 {
 	char *end;
 	long long due;
 
 	if (text == NULL || strncmp(text, "1 ", 2) != 0)
-		return false;
+		return 0;
 	due = strtoll(text + 2, &end, 10);
-	return *end == '\n' && due > 0 && now_ms >= due;
+	return *end == '\n' && due > 0 ? due : 0;
+}
+
+bool kg_aws_set_due(const char *text, long long now_ms)
+{
+	long long due = kg_aws_set_due_at(text);
+
+	return due > 0 && now_ms >= due;
 }
 
 const char *kg_aws_session_name(apr_pool_t *pool, const kg_aws_role_creds *r)

@@ -48,6 +48,11 @@ const char *kg_aws_set_encode(apr_pool_t *pool, const kg_aws_set *set,
 kg_rc kg_aws_set_decode(apr_pool_t *pool, const char *text, kg_aws_set **out,
 			kg_err *err);
 
+/* When the stored form text says the next refresh is due (ms since the
+ * epoch; 0: never, also for NULL or malformed text). Reads only the
+ * leading number. */
+long long kg_aws_set_due_at(const char *text);
+
 /* True when the stored form text says a refresh is due at now_ms (NULL
  * text: never). Reads only the leading number. */
 bool kg_aws_set_due(const char *text, long long now_ms);

@@ -34,3 +34,15 @@ bool kg_origin_cookie_secure(const kg_gateway *gw, const kg_req *req)
 	}
 	return strncmp(kg_origin(gw, req), "https://", 8) == 0;
 }
+
+const char *kg_origin_realm_url(const kg_gateway *gw, const kg_req *req)
+{
+	const kg_conf_gateway *g = &gw->conf->gateway;
+
+	if (g->app_jwt_issuer)
+		return g->app_jwt_issuer;
+	if (g->realm == NULL)
+		return kg_origin(gw, req);
+	return apr_pstrcat(req->pool, kg_origin(gw, req), "/auth/realms/",
+			   g->realm, NULL);
+}

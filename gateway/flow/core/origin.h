@@ -24,4 +24,9 @@ const char *kg_origin(const kg_gateway *gw, const kg_req *req);
  * On or Off, or with Auto (the default) whether kg_origin is https. */
 bool kg_origin_cookie_secure(const kg_gateway *gw, const kg_req *req);
 
+/* The realm's URL, the app tokens' iss and the realm endpoints' base:
+ * KeygateAppJWTIssuer, else ORIGIN/auth/realms/REALM (KeygateRealm),
+ * else (KeygateRealm Off) the origin. In req's pool. */
+const char *kg_origin_realm_url(const kg_gateway *gw, const kg_req *req);
+
 #endif

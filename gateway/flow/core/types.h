@@ -20,10 +20,14 @@ typedef struct kg_gateway_keys kg_gateway_keys;
 
 /* Who made a request, once authenticated. */
 typedef struct {
-	const kg_user *user; /* NULL for Anonymous */
-	const char *via;     /* "session", "bearer" or "anonymous" */
-	long long auth_ms;   /* when the caller authenticated */
-	const char *session; /* a non-secret reference to the session */
+	const kg_user *user;	/* NULL for Anonymous */
+	const char *via;	/* "session", "bearer" or "anonymous" */
+	long long auth_ms;	/* when the caller authenticated */
+	const char *session;	/* a non-secret reference to the session */
+	const char *session_id; /* the session's id (never logged; the app
+				   token hashes it), or NULL */
+	const char *idp;	/* the provider alias the session came from,
+				   or NULL */
 } kg_caller;
 
 #endif

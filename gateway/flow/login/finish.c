@@ -7,11 +7,14 @@
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/core/page.h"
 #include "gateway/flow/core/origin.h"
+#include "sessions/revocation.h"
 #include "sessions/tags.h"
+#include "sessions/ids.h"
 #include "sessions/users.h"
 #include "policy/limits.h"
 
 #include <apr_strings.h>
+#include <string.h>
 
 /* A login refused by policy: page id (403) with message, a way back to
  * the sign-in (with the return path) and to sign out. */
@@ -25,6 +28,36 @@ static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
 	vals.v[KG_PV_MESSAGE] = message;
 	vals.v[KG_PV_RETURN_TO] = done->return_to;
 	kg_page_reply(gw, req, resp, 403, id, &vals);
+}
+
+/* A deactivated user's login ends here, before any STS call or session
+ * (the session-create script checks again, atomically). True when the
+ * login goes on; otherwise resp is the refusal: 403 with the page, or
+ * 503 when Redis is down. */
+static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
+			const char *alias, const char *username, kg_resp *resp)
+{
+	kg_err err = {0};
+	bool active = true;
+	kg_rc rc = kg_sess_user_is_active(gw->store, req->pool, username,
+					  &active, &err);
+
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
+			    "login failed idp=%s user=%s reason=%s", alias,
+			    username, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
+		kg_resp_fail(resp, rc, "cache_unavailable");
+		return false;
+	}
+	if (active)
+		return true;
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+		    "AUDIT login denied idp=%s user=%s reason=deactivated",
+		    alias, username);
+	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+	refuse(req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	return false;
 }
 
 /* Maps the login twice when needed: once to learn the federated id (a
@@ -50,6 +83,87 @@ static kg_rc map_login(kg_gateway *gw, kg_req *req, const kg_mapper_set *set,
 		return rc;
 	return kg_admit_map(req->pool, set, conf, done->alias, &done->input,
 			    stored, out, err);
+}
+
+/* The subject the stable id is kept for: the federated id, except a
+ * transient NameID (SAML core 8.3.8: never the same twice), for which
+ * the mapped username stands in, so every login of one person is one
+ * user. */
+static const char *id_subject(apr_pool_t *pool, const kg_login_done *done,
+			      const kg_admit_outcome *out)
+{
+	static const char transient[] =
+		"urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+	const kg_assertion *a = done->input.saml;
+
+	if (done->input.proto == KG_PROTO_SAML && a && a->name_id &&
+	    a->name_id_format && strcmp(a->name_id_format, transient) == 0 &&
+	    strcmp(out->broker_id, a->name_id) == 0 && out->user->username)
+		return apr_pstrcat(pool, "username:", out->user->username,
+				   NULL);
+	return out->broker_id;
+}
+
+/* Gives the login's user its stable id (sessions/ids.h) in user->id.
+ * False with resp answered when the login must stop: the email is
+ * another user's (KeygateEmailCollision deny: the denial page) or Redis
+ * is down (503). Each outcome that changes the directory is audited. */
+static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
+		      const kg_login_done *done, const char *subject,
+		      kg_user *user, kg_resp *resp)
+{
+	kg_sess_id_result r;
+	kg_err err = {0};
+	const char *name = user->username ? user->username : "-";
+	kg_rc rc = kg_sess_id_assign(gw->store, req->pool, done->alias, subject,
+				     user, gw->conf->mapping.email_link,
+				     kg_state_now_ms(), &r, &err);
+
+	if (rc != KG_OK) {
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0704",
+			    "login failed idp=%s user=%s reason=user_id %s",
+			    done->alias, name, err.msg);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
+		kg_resp_fail(resp, rc,
+			     rc == KG_EBACKEND ? "cache_unavailable"
+					       : "user_id");
+		return false;
+	}
+	switch (r.status) {
+	case KG_SESS_ID_CONFLICT:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0701",
+			    "AUDIT login denied event=\"User Log In Denied\" "
+			    "actor=%s target=%s idp=%s reason=email_collision "
+			    "holder=%s",
+			    name, name, done->alias, r.owner);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+		refuse(req, resp,
+		       "An account with this email address already exists. "
+		       "Ask your administrator to link your accounts.");
+		return false;
+	case KG_SESS_ID_CREATED:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0700",
+			    "AUDIT user created event=\"User Created\" "
+			    "actor=%s target=%s idp=%s id=%s",
+			    name, name, done->alias, r.id);
+		break;
+	case KG_SESS_ID_LINKED:
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0702",
+			    "AUDIT user linked event=\"User Linked\" "
+			    "actor=%s target=%s idp=%s id=%s reason=email",
+			    name, name, done->alias, r.id);
+		break;
+	case KG_SESS_ID_EMAIL_HELD:
+		kg_log_emit(log, KG_LOG_WARN, "KG-0703",
+			    "user keeps its id; its email is another user's "
+			    "idp=%s user=%s id=%s holder=%s",
+			    done->alias, name, r.id, r.owner);
+		break;
+	case KG_SESS_ID_EXISTING:
+		break;
+	}
+	user->id = r.id;
+	return true;
 }
 
 /* The limits a login meets, and which flow each half comes from (for
@@ -195,12 +309,27 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
+	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
+		return;
+	if (out.broker_id &&
+	    !assign_id(gw, req, log, done, id_subject(req->pool, done, &out),
+		       out.user, resp))
+		return;
 	end_presented_session(gw, req, log);
 	aws = kg_aws_at_login(gw, req, log, out.user,
 			      done->state.saml_response);
 	limits_of(gw, done, &limits);
 	rc = create_session(gw, req, done, out.user, aws, &limits, now,
 			    &created, &rec, &err);
+	if (rc == KG_EDENIED && created.deactivated) {
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+			    "AUDIT login denied idp=%s user=%s "
+			    "reason=deactivated",
+			    done->alias, out.user->username);
+		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+		refuse(req, resp, created.deny_message);
+		return;
+	}
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
 			    "AUDIT login denied idp=%s user=%s "
@@ -226,6 +355,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	tag_session(gw, req, log, done, rec);
 	kg_aws_write_file(gw, req->pool, log, out.user->username, aws);
+	if (aws)
+		kg_aws_track(gw, req->pool, log, rec, true);
 	if (out.broker_id &&
 	    kg_sess_user_save(gw->store, req->pool, done->alias, out.broker_id,
 			      out.user, &err) != KG_OK)

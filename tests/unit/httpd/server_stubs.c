@@ -78,6 +78,13 @@ ap_hook_check_authn(ap_HOOK_check_user_id_t *pf, const char *const *pre,
 }
 
 AP_DECLARE(void)
+ap_hook_handler(ap_HOOK_handler_t *pf, const char *const *pre,
+		const char *const *succ, int order)
+{
+	kgt_hooks.handler = pf;
+}
+
+AP_DECLARE(void)
 ap_hook_fixups(ap_HOOK_fixups_t *pf, const char *const *pre,
 	       const char *const *succ, int order)
 {

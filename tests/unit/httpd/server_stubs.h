@@ -27,6 +27,7 @@ typedef struct {
 	int (*quick_handler)(request_rec *, int);
 	int (*check_authn)(request_rec *);
 	int (*fixups)(request_rec *);
+	int (*handler)(request_rec *);
 	int authz_providers; /* ap_register_auth_provider calls */
 } kgt_httpd_hooks;
 extern kgt_httpd_hooks kgt_hooks;

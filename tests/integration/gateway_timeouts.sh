@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Session timeouts and limits seen through apache2 + mod_keygate, with
+# short settings (idle 3 s, max 6 s, touch every second): a session idles
+# out; a busy session still ends at its maximum lifetime; the Redis key's
+# TTL matches the record's deadline (the idle one, then the maximum); the
+# realm limit's log-only mode logs and admits; eviction by the user
+# limit is an AUDIT event (event=, actor=, target=). Logins are real OIDC
+# logins at oidc-provider.
+# usage: gateway_timeouts.sh BUILD_DIR
+set -u
+build=$(realpath "$1")
+KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$KG_TOP/tests/integration/redis.bash"
+. "$KG_TOP/tests/integration/gateway.bash"
+work=$(mktemp -d)
+trap 'stop_all; [ -n "${KG_KEEP:-}" ] || rm -rf "$work"' EXIT
+[ -x /usr/sbin/apache2 ] || skip_all "apache2 is not installed"
+command -v node >/dev/null || skip_all "node is not installed"
+[ -d "$KG_TOP/tests/fixtures/op/node_modules" ] || skip_all "npm packages not installed (make deps)"
+
+redis_port=$(free_port) web=$(free_port) back=$(free_port) op_port=$(free_port)
+base="http://127.0.0.1:$web"
+issuer="http://127.0.0.1:$op_port"
+rcli() { redis-cli -p "$redis_port" "$@"; }
+redis_start "$work/redis" "$redis_port" --save ''
+backend_start "$work" "$back"
+op_start "$work" "$op_port" keygate keygate-test-secret "$base/keygate/oidc/callback" ||
+	{ echo "not ok - the provider starts"; exit 1; }
+head -c 48 /dev/urandom | base64 >"$work/secret"
+echo keygate-test-secret >"$work/client-secret"
+echo '{"identityProviderMappers": []}' >"$work/mappers.json"
+cat >"$work/keygate.conf" <<CONF
+KeygateRedis 127.0.0.1:$redis_port
+KeygateSessionSecret file:$work/secret
+KeygateCookieSecure Off
+KeygateBaseURL $base
+KeygateSessionIdleTimeout 3
+KeygateSessionMaxLifetime 6
+KeygateSessionTouchInterval 1
+KeygateSessionLimit all user 1 terminate-oldest
+KeygateSessionLimit all realm 1 log-only
+KeygateMappers $work/mappers.json
+KeygateOIDCProvider corp $issuer
+KeygateOIDCClientID keygate
+KeygateOIDCScope openid profile email
+KeygateOIDCClientSecret file:$work/client-secret
+CONF
+httpd_config "$work" "$web" "$build" "$(cat "$work/keygate.conf")" "<Location /app>
+  AuthType keygate
+  KeygateUnauthAction 401
+  Require valid-user
+  ProxyPass http://127.0.0.1:$back/app
+</Location>
+<Location /login>
+  AuthType keygate
+  Require valid-user
+  ProxyPass http://127.0.0.1:$back/login
+</Location>"
+httpd_start "$work" "$build" || { echo "not ok - apache2 starts"; exit 1; }
+
+mint() {
+	rcli --scan --pattern 'keygate:s:*' | sort >"$work/before"
+	"$build/tests/integration/mint_session" "$work/keygate.conf" "$1"
+	rcli --scan --pattern 'keygate:s:*' | sort | comm -13 "$work/before" - >"$work/key"
+}
+get() { curl -s -o /dev/null -m 5 -w '%{http_code}' -b "keygate_session=$1" "$base/app/x"; }
+now_ms() { date +%s%3N; }
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
+# --- idle ----------------------------------------------------------------
+c1=$(mint idler)
+key1=$(cat "$work/key")
+check "a new session is served" test "$(get "$c1")" = 200
+sleep 1.5
+check "and still after 1.5 s idle (idle timeout 3 s)" test "$(get "$c1")" = 200
+sleep 3.3
+check "a session idle for 3.3 s is refused" test "$(get "$c1")" = 401
+check "and its Redis key is gone" test "$(rcli exists "$key1")" = 0
+
+# --- maximum lifetime and the key's TTL -------------------------------------
+c2=$(mint busy)
+key2=$(cat "$work/key")
+e0=$(($(now_ms) + $(rcli pttl "$key2"))) # when Redis will drop the key
+created=$((e0 - 3000))                  # the first deadline is the idle one
+# deadline: the record's deadline as the admin CLI shows it (to the second)
+deadline() {
+	date -d "$("$build/keygate" sessions list --config "$work/keygate.conf" --user busy | tail -1 | awk '{print $NF}')" +%s
+}
+d0=$(($(deadline) * 1000))
+echo "# the record's deadline: $d0; the key expires at $e0 (ms)"
+check "a new session's key expires at the record's deadline (to the second)" between $((e0 - d0)) 0 1000
+codes="" late=""
+while [ $(($(now_ms) - created)) -lt 5400 ]; do
+	codes="$codes$(get "$c2") "
+	# touches (every second at most) slide the idle deadline, but never
+	# past the maximum lifetime
+	if [ -z "$late" ] && [ $(($(now_ms) - created)) -ge 4400 ]; then
+		late=$(($(now_ms) + $(rcli pttl "$key2")))
+		d1=$(($(deadline) * 1000))
+	fi
+	sleep 0.4
+done
+check "a busy session is served until its maximum lifetime (${codes% })" \
+	test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
+echo "# late in its life the key expires $((late - created)) ms after creation (maximum lifetime 6000 ms)"
+check "late in its life the key's TTL ends at the maximum lifetime, not at the slid idle deadline" \
+	between $((late - created)) 5850 6150
+check "which is the record's deadline then (to the second)" between $((late - d1)) 0 1000
+w=$((created + 6300 - $(now_ms)))
+[ "$w" -gt 0 ] && sleep "$(awk "BEGIN{print $w / 1000}")"
+check "at its maximum lifetime the busy session is refused" test "$(get "$c2")" = 401
+check "and its Redis key is gone" test "$(rcli exists "$key2")" = 0
+
+# --- limits through real logins ----------------------------------------------
+# with the usual timeouts, so that no session idles out between logins
+kill "$(cat "$work/httpd.pid")"
+for _ in $(seq 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$web") 2>/dev/null || break
+	sleep 0.05
+done
+sed -i '/^KeygateSession\(IdleTimeout\|MaxLifetime\|TouchInterval\)/d' "$work/httpd.conf"
+httpd_start "$work" "$build" || { echo "not ok - apache2 restarts"; exit 1; }
+login() { browser_login "$work/jar$1" "$base/login/x" "$base" "$2" >/dev/null; }
+served() { curl -s -o /dev/null -w '%{http_code}' -b "$work/jar$1" "$base/app/x"; }
+login A demo
+check "demo logs in" test "$(served A)" = 200
+login B alice
+check "the realm limit (1, log-only) admits a second user's login" test "$(served B)" = 200
+check "and logs it" grep -q "KG-0304 session realm limit reached, log only user=alice max=1" "$work/error.log"
+check "neither session was ended by it" test "$(served A)$(served B)" = 200200
+login C demo
+check "demo logs in again" test "$(served C)" = 200
+check "the user limit (1, terminate-oldest) ended demo's first session" test "$(served A)" = 401
+check "and not alice's" test "$(served B)" = 200
+check "the eviction is an AUDIT event with event=, actor= and target=" grep -qE \
+	'KG-0302 AUDIT session evicted event="Session Evicted" actor=keygate target=session:[0-9A-Za-z_-]{8} .*limit=user max=1 new_user=demo' \
+	"$work/error.log"
+check "exactly one eviction was logged" test "$(grep -c 'KG-0302 AUDIT session evicted' "$work/error.log")" = 1
+check "the gateway ran without a crash or sanitizer report" no_crash "$work"
