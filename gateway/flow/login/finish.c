@@ -30,6 +30,17 @@ static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
 	kg_page_reply(gw, req, resp, 403, id, &vals);
 }
 
+/* A login refused for this account (deactivated, an email another user
+ * holds): the access-denied page with message. */
+static void refuse_account(kg_gateway *gw, kg_req *req, kg_resp *resp,
+			   const char *message)
+{
+	kg_login_done none = {0};
+
+	none.return_to = "/";
+	refuse(gw, req, resp, &none, KG_PAGE_DENIED, "Access denied", message);
+}
+
 /* A deactivated user's login ends here, before any STS call or session
  * (the session-create script checks again, atomically). True when the
  * login goes on; otherwise resp is the refusal: 403 with the page, or
@@ -56,7 +67,7 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 		    "AUDIT login denied idp=%s user=%s reason=deactivated",
 		    alias, username);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-	refuse(req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	refuse_account(gw, req, resp, KG_SESS_DEACTIVATED_MESSAGE);
 	return false;
 }
 
@@ -137,9 +148,10 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "holder=%s",
 			    name, name, done->alias, r.owner);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp,
-		       "An account with this email address already exists. "
-		       "Ask your administrator to link your accounts.");
+		refuse_account(
+			gw, req, resp,
+			"An account with this email address already exists. "
+			"Ask your administrator to link your accounts.");
 		return false;
 	case KG_SESS_ID_CREATED:
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0700",
@@ -327,7 +339,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "reason=deactivated",
 			    done->alias, out.user->username);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(req, resp, created.deny_message);
+		refuse_account(gw, req, resp, created.deny_message);
 		return;
 	}
 	if (rc == KG_EDENIED) {
