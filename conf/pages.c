@@ -6,6 +6,7 @@
 #include "conf/directive.h"
 #include "conf/directives.h"
 #include "conf/pages_builtin.h"
+#include "gateway/base/str.h"
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -78,10 +79,10 @@ const char *kg_conf_page_parse(apr_pool_t *pool, const char *where,
 	out->parts = apr_array_make(pool, 16, sizeof(kg_page_part));
 	out->source = where;
 	if (memchr(text, '\0', len))
-		return apr_psprintf(pool,
-				    "%s:1:1: a template is text; it "
-				    "holds a NUL byte",
-				    where);
+		return kg_psprintf(pool,
+				   "%s:1:1: a template is text; it "
+				   "holds a NUL byte",
+				   where);
 	while (s < end) {
 		const char *open = NULL, *close, *name;
 		size_t nlen;
@@ -108,7 +109,7 @@ const char *kg_conf_page_parse(apr_pool_t *pool, const char *where,
 			close++;
 		position(text, open, &line, &col);
 		if (close + 1 >= end || close[0] != '}' || close[1] != '}')
-			return apr_psprintf(
+			return kg_psprintf(
 				pool,
 				"%s:%d:%d: a placeholder is {{name}}, with "
 				"a lower-case name and two closing braces",
@@ -118,11 +119,11 @@ const char *kg_conf_page_parse(apr_pool_t *pool, const char *where,
 			for (int i = 1; i < KG_PV_COUNT; i++)
 				known = apr_pstrcat(pool, known, ", ",
 						    var_names[i], NULL);
-			return apr_psprintf(pool,
-					    "%s:%d:%d: unknown placeholder "
-					    "{{%.*s}} (known: %s)",
-					    where, line, col, (int)nlen, name,
-					    known);
+			return kg_psprintf(pool,
+					   "%s:%d:%d: unknown placeholder "
+					   "{{%.*s}} (known: %s)",
+					   where, line, col, (int)nlen, name,
+					   known);
 		}
 		add_part(out, NULL, 0, var);
 		s = close + 2;
@@ -163,17 +164,17 @@ static const char *read_template(apr_pool_t *pool, const char *path,
 
 	if (apr_file_open(&f, path, APR_FOPEN_READ, 0, pool) != APR_SUCCESS ||
 	    apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS)
-		return apr_psprintf(pool, "%s:1:1: cannot be read", path);
+		return kg_psprintf(pool, "%s:1:1: cannot be read", path);
 	if (fi.size > KG_CONF_PAGE_TEMPLATE_MAX) {
 		apr_file_close(f);
-		return apr_psprintf(pool, "%s:1:1: is larger than %d bytes",
-				    path, KG_CONF_PAGE_TEMPLATE_MAX);
+		return kg_psprintf(pool, "%s:1:1: is larger than %d bytes",
+				   path, KG_CONF_PAGE_TEMPLATE_MAX);
 	}
 	n = (apr_size_t)fi.size;
 	buf = apr_palloc(pool, n + 1);
 	if (n > 0 && apr_file_read_full(f, buf, n, &n) != APR_SUCCESS) {
 		apr_file_close(f);
-		return apr_psprintf(pool, "%s:1:1: cannot be read", path);
+		return kg_psprintf(pool, "%s:1:1: cannot be read", path);
 	}
 	apr_file_close(f);
 	buf[n] = '\0';
@@ -190,7 +191,7 @@ const char *kg_conf_pages_load(apr_pool_t *pool, const char *dir,
 	const char *msg = NULL;
 
 	if (apr_dir_open(&d, dir, pool) != APR_SUCCESS)
-		return apr_psprintf(pool, "%s: cannot open the directory", dir);
+		return kg_psprintf(pool, "%s: cannot open the directory", dir);
 	while (msg == NULL && apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE,
 					   d) == APR_SUCCESS) {
 		size_t n = strlen(fi.name);
@@ -202,12 +203,12 @@ const char *kg_conf_pages_load(apr_pool_t *pool, const char *dir,
 			continue;
 		path = apr_pstrcat(pool, dir, "/", fi.name, NULL);
 		if ((id = page_of(fi.name)) < 0) {
-			msg = apr_psprintf(pool,
-					   "%s:1:1: no page is called %s "
-					   "(pages: signin.html, denied.html, "
-					   "limit.html, signed-out.html, "
-					   "error.html)",
-					   path, fi.name);
+			msg = kg_psprintf(pool,
+					  "%s:1:1: no page is called %s "
+					  "(pages: signin.html, denied.html, "
+					  "limit.html, signed-out.html, "
+					  "error.html)",
+					  path, fi.name);
 			break;
 		}
 		msg = read_template(pool, path, &text, &len);

@@ -47,8 +47,6 @@ op_start "$work" "$op_port" keygate "$client_secret" \
 head -c 48 /dev/urandom | base64 >"$work/session-secret"
 printf '%s' "$client_secret" >"$work/client-secret"
 cp "$KG_TOP/docs/examples/demo-mappers.json" "$work/mappers.json"
-# the app-token key (its certificate is made from it: x5c in the JWKS)
-openssl genrsa -out "$work/app.key" 2048 2>/dev/null
 # the SAML IdP's and the gateway's keys, and the IdP's metadata
 mkdir -p "$work/idp"
 for who in idp/idp sp; do
@@ -58,6 +56,8 @@ done
 chmod 644 "$work/sp.key"
 /usr/bin/python3 "$KG_TOP/tests/fixtures/idp/idp.py" metadata "$work/idp" "$idp" >"$work/idp-metadata.xml" ||
 	{ echo "keygate: the SAML IdP needs python3-saml2 and xmlsec1 (make deps)" >&2; exit 1; }
+# the app-token key (its certificate is made from it: x5c in the JWKS)
+openssl genrsa -out "$work/app.key" 2048 2>/dev/null
 
 httpd_config "$work" "$port" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/session-secret
@@ -69,7 +69,6 @@ KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret
 KeygateOIDCScope openid profile email groups
-KeygateAppJWTKey $work/app.key
 KeygateProviderDisplay demo-oidc \"Demo OpenID Connect\" 1
 KeygateSAMLProvider demo-saml $work/idp-metadata.xml
 KeygateSAMLSPKey $work/sp.key
@@ -77,7 +76,8 @@ KeygateSAMLSPCert $work/sp.crt
 KeygateSAMLNameIDFormat unspecified
 KeygateProviderDisplay demo-saml \"Demo SAML\" 2
 KeygateProviderEmailDomains demo-saml example.com
-KeygatePreservePost On" "<Location />
+KeygatePreservePost On
+KeygateAppJWTKey $work/app.key" "<Location />
   AuthType keygate
   AuthzSendForbiddenOnFailure On
   Require valid-user

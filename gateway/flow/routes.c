@@ -403,6 +403,13 @@ static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 		 req->path + plen, NULL, gw, req, log, resp);
 }
 
+void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
+			 kg_resp *resp)
+{
+	route(gw, req, log, resp);
+	kg_page_fail(gw, req, log, resp);
+}
+
 const char *kg_gateway_admin_path(const kg_conf *conf, const char *path)
 {
 	const char *prefix = conf->gateway.prefix;
@@ -424,11 +431,4 @@ void kg_gateway_admin(kg_gateway *gw, kg_req *req, const char *actor,
 		return;
 	}
 	kg_admin_api(gw, req, sub, actor, log, resp);
-}
-
-void kg_gateway_endpoint(kg_gateway *gw, kg_req *req, const kg_log *log,
-			 kg_resp *resp)
-{
-	route(gw, req, log, resp);
-	kg_page_fail(gw, req, log, resp);
 }

@@ -4,8 +4,8 @@
  */
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/authn/identity.h"
-#include "gateway/flow/core/origin.h"
 #include "gateway/flow/authn/preserve.h"
+#include "gateway/flow/core/origin.h"
 #include "gateway/flow/core/redirect.h"
 #include "gateway/flow/core/jobs.h"
 #include "gateway/base/str.h"

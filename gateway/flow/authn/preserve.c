@@ -2,7 +2,6 @@
  * keygate: form POSTs kept in the browser across a login.
  */
 #include "gateway/flow/authn/preserve.h"
-#include "gateway/flow/authn/authn.h"
 #include "gateway/flow/core/origin.h"
 #include "gateway/flow/core/page.h"
 #include "gateway/flow/core/redirect.h"
@@ -38,9 +37,9 @@ static bool same_origin(const kg_gateway *gw, const kg_req *req)
 }
 
 /* A page with a nonce'd inline script, no-store, no framing. */
-static void script_page(kg_req *req, kg_resp *resp, const char *nonce,
-			const char *title, const char *data_attrs,
-			const char *script, const char *noscript)
+void kg_authn_script_page(kg_req *req, kg_resp *resp, const char *nonce,
+			  const char *title, const char *data_attrs,
+			  const char *script, const char *noscript)
 {
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	apr_table_setn(resp->headers, "Content-Security-Policy",
@@ -74,19 +73,6 @@ static const char save_script[] =
 	"catch(e){}\n"
 	"location.replace(d.next);})();\n";
 
-static const char replay_script[] =
-	"(function(){var d=document.getElementById('kg').dataset,k;\n"
-	"try{k=JSON.parse(sessionStorage.getItem('" STORE_KEY "'));"
-	"sessionStorage.removeItem('" STORE_KEY "');}catch(e){k=null;}\n"
-	"var a=k&&k.action;\n"
-	"if(!k||k.token!==d.token||typeof a!=='string'||a.charAt(0)!=='/'||"
-	"a.charAt(1)==='/'||a.charAt(1)==='\\\\'||"
-	"Date.now()-k.at>Number(d.ttl)){location.replace('/');return;}\n"
-	"var f=document.createElement('form');f.method='post';f.action=a;\n"
-	"new URLSearchParams(k.body).forEach(function(v,n){"
-	"var i=document.createElement('input');i.type='hidden';i.name=n;"
-	"i.value=v;f.appendChild(i);});\n"
-	"document.body.appendChild(f);f.submit();})();\n";
 /* clang-format on */
 
 kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
@@ -125,7 +111,7 @@ kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0442",
 		    "PRESERVE post kept in the browser path=%.200s bytes=%zu",
 		    req->path, req->body_len);
-	script_page(
+	kg_authn_script_page(
 		req, resp, nonce, "Signing in",
 		apr_pstrcat(req->pool, "data-action=\"",
 			    kg_reply_escape(req->pool, action),
@@ -144,47 +130,4 @@ kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
 			    kg_reply_escape(req->pool, next),
 			    "\">Sign in</a></p></noscript>\n", NULL));
 	return KG_PRESERVE_KEPT;
-}
-
-void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
-			  const kg_log *log, kg_resp *resp)
-{
-	const char *token = kg_req_param(req, "t"), *nonce = NULL;
-	kg_sess_record *rec = NULL;
-	kg_err err = {0};
-	kg_rc rc = kg_authn_session(gw, req, log, &rec, &err);
-	const char *self;
-
-	if (rc != KG_OK && rc != KG_ENOTFOUND) {
-		kg_resp_fail(resp, rc, "cache_unavailable");
-		return;
-	}
-	if (token == NULL ||
-	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "abcdefghijklmnopqrstuvwxyz"
-			  "0123456789-_") != strlen(token) ||
-	    strlen(token) != 32) {
-		kg_resp_fail(resp, KG_EINVAL, "post_token");
-		return;
-	}
-	if (rc == KG_ENOTFOUND) {
-		self = apr_pstrcat(req->pool, gw->conf->gateway.prefix,
-				   "post/replay?t=", token, NULL);
-		apr_table_setn(resp->headers, "Cache-Control", "no-store");
-		kg_resp_redirect(resp, kg_page_signin_url(gw, req->pool, self));
-		return;
-	}
-	if (kg_rand_b64(req->pool, 16, &nonce, &err) != KG_OK) {
-		kg_resp_fail(resp, KG_EINTERNAL, "random");
-		return;
-	}
-	script_page(
-		req, resp, nonce, "Sending your form again",
-		apr_psprintf(req->pool, "data-token=\"%s\" data-ttl=\"%lld\"",
-			     token,
-			     gw->conf->gateway.login_state_timeout_s * 1000),
-		replay_script,
-		"<p>Sending what you sent before you signed in.</p>\n"
-		"<noscript><p>This needs JavaScript. <a href=\"/\">Go to "
-		"the start page</a></p></noscript>\n");
 }

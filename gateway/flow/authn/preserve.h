@@ -27,8 +27,15 @@ typedef enum {
 kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
 					   const kg_log *log, kg_resp *resp);
 
-/* GET PREFIX post/replay?t=TOKEN: with a session, the page that POSTs
- * the body kept under TOKEN in this tab once, to its local path (or goes
+/* Answers 200 with a small page (title, the data-* attributes of its
+ * main element, the script run under a fresh CSP nonce, the noscript
+ * text), no-store, no framing, forms to this origin only. */
+void kg_authn_script_page(kg_req *req, kg_resp *resp, const char *nonce,
+			  const char *title, const char *data_attrs,
+			  const char *script, const char *noscript);
+
+/* GET PREFIX post/replay (replay.c)?t=TOKEN: with a session, the page that
+ * POSTs the body kept under TOKEN in this tab once, to its local path (or goes
  * to "/" when there is none); without one, to the login first. */
 kg_handler kg_authn_post_replay;
 

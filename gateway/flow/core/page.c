@@ -206,10 +206,14 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		 resp->rc == KG_ECONFIG;
 	if (kg_rand_b64(req->pool, 6, &ref, &err) != KG_OK)
 		ref = "-";
-	kg_log_emit(log, server ? KG_LOG_ERROR : KG_LOG_NOTICE,
-		    server ? "KG-0441" : "KG-0440",
-		    "REFUSED ref=%s reason=%s method=%s path=%.200s", ref,
-		    reason, req->method, req->path);
+	if (server)
+		kg_log_emit(log, KG_LOG_ERROR, "KG-0441",
+			    "REFUSED ref=%s reason=%s method=%s path=%.200s",
+			    ref, reason, req->method, req->path);
+	else
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0440",
+			    "REFUSED ref=%s reason=%s method=%s path=%.200s",
+			    ref, reason, req->method, req->path);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	code = error_code(req, resp);
 	if (kg_page_wants_html(req)) {

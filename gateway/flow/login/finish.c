@@ -30,13 +30,23 @@ static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
 	kg_page_reply(gw, req, resp, 403, id, &vals);
 }
 
+/* A login refused for this account (deactivated, an email another user
+ * holds): the access-denied page with message. */
+static void refuse_account(kg_gateway *gw, kg_req *req, kg_resp *resp,
+			   const char *message)
+{
+	kg_login_done none = {0};
+
+	none.return_to = "/";
+	refuse(gw, req, resp, &none, KG_PAGE_DENIED, "Access denied", message);
+}
+
 /* A deactivated user's login ends here, before any STS call or session
  * (the session-create script checks again, atomically). True when the
  * login goes on; otherwise resp is the refusal: 403 with the page, or
  * 503 when Redis is down. */
 static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
-			const kg_login_done *done, const char *username,
-			kg_resp *resp)
+			const char *alias, const char *username, kg_resp *resp)
 {
 	kg_err err = {0};
 	bool active = true;
@@ -45,8 +55,8 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0505",
-			    "login failed idp=%s user=%s reason=%s",
-			    done->alias, username, err.msg);
+			    "login failed idp=%s user=%s reason=%s", alias,
+			    username, err.msg);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
 		kg_resp_fail(resp, rc, "cache_unavailable");
 		return false;
@@ -55,10 +65,9 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return true;
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
 		    "AUDIT login denied idp=%s user=%s reason=deactivated",
-		    done->alias, username);
+		    alias, username);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-	refuse(gw, req, resp, done, KG_PAGE_DENIED, "Account deactivated",
-	       KG_SESS_DEACTIVATED_MESSAGE);
+	refuse_account(gw, req, resp, KG_SESS_DEACTIVATED_MESSAGE);
 	return false;
 }
 
@@ -139,9 +148,10 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "holder=%s",
 			    name, name, done->alias, r.owner);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
-		       "An account with this email address already exists. "
-		       "Ask your administrator to link your accounts.");
+		refuse_account(
+			gw, req, resp,
+			"An account with this email address already exists. "
+			"Ask your administrator to link your accounts.");
 		return false;
 	case KG_SESS_ID_CREATED:
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0700",
@@ -221,8 +231,6 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 		rec->expires_ms = done->cap_ms;
 	rec->state = done->state;
 	rec->state.sts_credentials = aws;
-	kg_sess_record_set_client(rec, req->pool, req->client_ip,
-				  kg_req_header(req, "User-Agent"));
 	*out = rec;
 	return kg_sess_store_create(gw->store, req->pool, rec, &limits->limits,
 				    now, created, err);
@@ -313,7 +321,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 					: "You cannot sign in to Domino.");
 		return;
 	}
-	if (!user_active(gw, req, log, done, out.user->username, resp))
+	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
 		return;
 	if (out.broker_id &&
 	    !assign_id(gw, req, log, done, id_subject(req->pool, done, &out),
@@ -331,8 +339,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "reason=deactivated",
 			    done->alias, out.user->username);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse(gw, req, resp, done, KG_PAGE_DENIED,
-		       "Account deactivated", created.deny_message);
+		refuse_account(gw, req, resp, created.deny_message);
 		return;
 	}
 	if (rc == KG_EDENIED) {
