@@ -140,7 +140,7 @@ static redisContext *dial(kg_sess_redis *r, const char *host, int port,
 		    REDIS_OK)
 		return ctx;
 	kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
-		    "redis connect failed addr=%s:%d error=\"%s\"",
+		    "redis connect failed host=%s port=%d error=%s",
 		    socket_path ? socket_path : host, socket_path ? 0 : port,
 		    ctx ? ctx->errstr : "out of memory");
 	if (ctx)
@@ -280,7 +280,7 @@ static void recheck_master(kg_sess_redis *r, conn *c)
 	if (find_master(r, host, sizeof(host), &port) &&
 	    (port != c->master_port || strcmp(host, c->master_host) != 0)) {
 		kg_log_emit(r->log, KG_LOG_NOTICE, "KG-0315",
-			    "redis master moved to %s:%d", host, port);
+			    "redis master moved host=%s port=%d", host, port);
 		conn_drop(c);
 	}
 }
@@ -455,8 +455,7 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 			      (c->ctx->err == REDIS_ERR_IO &&
 			       (e == ECONNRESET || e == EPIPE));
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
-			    "redis command failed error=\"%s\"",
-			    c->ctx->errstr);
+			    "redis command failed error=%s", c->ctx->errstr);
 		conn_drop(c);
 		return closed && !fresh ? SENT_RETRY : SENT_FAILED;
 	}

@@ -185,7 +185,7 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool, const char *id,
 
 	kg_sess_short_id(id, short_id);
 	kg_log_emit(s->log, KG_LOG_WARN, "KG-0321",
-		    "session record unreadable, deleted sess=%s reason=\"%s\"",
+		    "session record unreadable, deleted sess=%s reason=%s",
 		    short_id, why);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
 	return kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
@@ -297,11 +297,11 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
-			    "session evicted sess=%s limit=%s max=%lld "
-			    "new_user=%s",
+			    "AUDIT event=%s outcome=success actor=%s target=%s "
+			    "sess=%s limit=%s max=%lld",
+			    "Session Evicted", user, by_user ? user : "-",
 			    short_id, by_user ? "user" : "realm",
-			    by_user ? limits->user.max : limits->realm.max,
-			    user);
+			    by_user ? limits->user.max : limits->realm.max);
 	}
 	out->evicted = (int)(reply->count - 4);
 	out->used_at_us = reply->elems[3].integer;
@@ -463,6 +463,48 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 	return KG_OK;
 }
 
+/* How each reason a session ends for reads in the audit trail: Domino's
+ * event name where one applies, and who ended it (the user, the
+ * identity provider, an admin or keygate itself). */
+static const struct {
+	const char *reason, *event, *actor; /* actor NULL: the user */
+} session_ends[] = {
+	{"logout", "User Log Out", NULL},
+	{"saml_logout", "User Log Out", "idp"},
+	{"backchannel_logout", "User Log Out", "idp"},
+	{"idle-expired", "Session Expired", "keygate"},
+	{"max-expired", "Session Expired", "keygate"},
+	{"admin-kill", "Session Killed", "admin"},
+	{"deactivated", "User Deactivated", "admin"},
+	{"user_deactivated", "User Deactivated", "admin"},
+};
+
+/* Logs the end of rec's session as an audit event (KG-0305). */
+static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
+			const char *reason, const char *short_id)
+{
+	const char *user =
+		rec->user && rec->user->username ? rec->user->username : "-";
+	const char *event = "Session Ended", *actor = "keygate";
+
+	for (size_t i = 0; i < sizeof(session_ends) / sizeof(*session_ends);
+	     i++) {
+		if (strcmp(session_ends[i].reason, reason) == 0) {
+			event = session_ends[i].event;
+			actor = session_ends[i].actor;
+			if (actor && strcmp(actor, "idp") == 0 && rec->idp)
+				actor = rec->idp;
+			if (actor == NULL)
+				actor = user;
+			break;
+		}
+	}
+	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0305",
+		    "AUDIT event=%s outcome=success actor=%s target=%s "
+		    "reason=%s sess=%s",
+		    event, actor, user, reason, short_id);
+}
+
 kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_sess_record *rec, const char *reason,
 			   kg_err *err)
@@ -480,9 +522,6 @@ kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 	if (rc != KG_OK)
 		return rc;
 	kg_sess_short_id(rec->id, short_id);
-	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0305",
-		    "session ended sess=%s user=%s reason=%s", short_id,
-		    rec->user && rec->user->username ? rec->user->username : "",
-		    reason);
+	audit_ended(s, rec, reason, short_id);
 	return KG_OK;
 }

@@ -164,7 +164,7 @@ final=$(browser_login "$work/jar" "$base/app/hello" "$base")
 expect "a login through the image lands back on the page" test "$final" = "$base/app/hello"
 expect "the backend greets the user the image's keygate signed in" grep -q 'Hello, demo' "$work/jar.page"
 expect "the access log goes to stdout" grep -q '"GET /app/hello HTTP/1.1" 200' "$work/stdout"
-expect "keygate's audit line goes to stderr" grep -q 'AUDIT login ok' "$work/stderr"
+expect "keygate's audit line goes to stderr" grep -q 'AUDIT event="User Log In" outcome=success' "$work/stderr"
 expect "no secret in the logs" sh -c "! grep -qF \"\$(cat '$work/secrets/session-secret')\" '$work/stdout' '$work/stderr' &&
 	! grep -q image-secret '$work/stdout' '$work/stderr'"
 # Redis gone: not ready (503), but alive (the port answers)

@@ -184,7 +184,7 @@ refused() {
 	st=$(call "$@")
 	check "$name: refused with $want" bash -c "test '$st' = '$want' || { echo 'status $st' >&2; exit 1; }"
 	check "$name: the reason $reason is logged" bash -c "tail -n +$((l0 + 1)) '$work/error.log' |
-		grep -qE '(REJECT proto=[a-z]+|AUDIT token rejected) reason=$reason([: ]|\$)' ||
+		grep -qE '(REJECT proto=[a-z]+|AUDIT event=\"Token Rejected\" outcome=denied actor=[^ ]+ target=[^ ]+) reason=\"?$reason([: \"]|\$)' ||
 		{ tail -n +$((l0 + 1)) '$work/error.log' | sed 's/^/# /' >&2; exit 1; }"
 	check "$name: no session" bash -c "test '$(sessions)' = '$s0' &&
 		! grep -qi '^Set-Cookie: keygate' '$work/out.h'"

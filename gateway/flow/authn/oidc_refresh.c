@@ -60,11 +60,11 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return KG_OK;
 	}
 	if (rc == KG_EAUTH && gw->conf->oidc.refresh_failure_logout) {
-		kg_log_emit(
-			log, KG_LOG_NOTICE, "KG-0530",
-			"AUDIT session ended reason=refresh_refused user=%s "
-			"%s",
-			rec->user->username, why.msg);
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0530",
+			    "AUDIT event=%s outcome=success actor=%s target=%s "
+			    "reason=refresh_refused detail=%s",
+			    "Session Ended", "oidc_provider",
+			    rec->user->username, why.msg);
 		rc = kg_sess_store_delete(gw->store, req->pool, rec,
 					  "refresh_refused", err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;

@@ -577,10 +577,16 @@ static void check(kg_mappers_live *live, const generation *cur,
 		kg_refcell_touch(live->cell, now_ms);
 		return;
 	}
-	kg_log_emit(log, KG_LOG_NOTICE, "KG-0103",
-		    "mapper file %s reloaded: %zu mappers, generation %s%s",
-		    live->path, next->set->nmappers, next->name,
-		    next->from_copy ? " (from the last good copy)" : "");
+	if (next->from_copy)
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0103",
+			    "mapper file %s reloaded: %zu mappers, generation "
+			    "%s (from the last good copy)",
+			    live->path, next->set->nmappers, next->name);
+	else
+		kg_log_emit(
+			log, KG_LOG_NOTICE, "KG-0103",
+			"mapper file %s reloaded: %zu mappers, generation %s",
+			live->path, next->set->nmappers, next->name);
 	kg_refcell_store(live->cell, next, now_ms);
 }
 
