@@ -3,6 +3,7 @@
  * reconnects, and replies copied into pools. The only hiredis user.
  */
 #include "sessions/redis.h"
+#include "gateway/base/metrics.h"
 #include "gateway/base/str.h"
 
 #include <apr_strings.h>
@@ -476,6 +477,7 @@ static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
 			  kg_err *err)
 {
 	conn *c = thread_conn(r);
+	long long t0 = kg_metrics_clock_us();
 	sent s;
 
 	if (c == NULL)
@@ -483,6 +485,8 @@ static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
 	s = send_once(r, c, argc, argv, argvlen, reply);
 	if (s == SENT_RETRY)
 		s = send_once(r, c, argc, argv, argvlen, reply);
+	kg_metrics_since(KG_H_REDIS, 0, t0);
+	kg_metrics_gauge(KG_G_REDIS_UP, 0, s == SENT_OK);
 	if (s != SENT_OK)
 		return kg_err_set(err, KG_EBACKEND, "redis is unavailable");
 	return KG_OK;

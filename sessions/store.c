@@ -5,6 +5,7 @@
  */
 #include "sessions/store_impl.h"
 #include "sessions/scripts.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -296,6 +297,7 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 	for (size_t i = 4; i < reply->count; i++) {
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
+		kg_metrics_add(by_user ? KG_M_EVICT_USER : KG_M_EVICT_REALM);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
 			    "AUDIT event=%s outcome=success actor=%s target=%s "
 			    "sess=%s limit=%s max=%lld",
@@ -468,15 +470,16 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
  * identity provider, an admin or keygate itself). */
 static const struct {
 	const char *reason, *event, *actor; /* actor NULL: the user */
+	kg_metric counted;		    /* KG_M_COUNT: not counted */
 } session_ends[] = {
-	{"logout", "User Log Out", NULL},
-	{"saml_logout", "User Log Out", "idp"},
-	{"backchannel_logout", "User Log Out", "idp"},
-	{"idle-expired", "Session Expired", "keygate"},
-	{"max-expired", "Session Expired", "keygate"},
-	{"admin-kill", "Session Killed", "admin"},
-	{"deactivated", "User Deactivated", "admin"},
-	{"user_deactivated", "User Deactivated", "admin"},
+	{"logout", "User Log Out", NULL, KG_M_LOGOUT_LOCAL},
+	{"saml_logout", "User Log Out", "idp", KG_M_LOGOUT_SAML},
+	{"backchannel_logout", "User Log Out", "idp", KG_M_LOGOUT_OIDC},
+	{"idle-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
+	{"max-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
+	{"admin-kill", "Session Killed", "admin", KG_M_SESSION_KILLED},
+	{"deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
+	{"user_deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
 };
 
 /* Logs the end of rec's session as an audit event (KG-0305). */
@@ -492,6 +495,7 @@ static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
 		if (strcmp(session_ends[i].reason, reason) == 0) {
 			event = session_ends[i].event;
 			actor = session_ends[i].actor;
+			kg_metrics_add(session_ends[i].counted);
 			if (actor && strcmp(actor, "idp") == 0 && rec->idp)
 				actor = rec->idp;
 			if (actor == NULL)

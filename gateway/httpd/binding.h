@@ -12,6 +12,7 @@
 #include "gateway/base/log.h"
 #include "gateway/flow/gateway.h"
 
+#include <apr_file_io.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <util_filter.h>
@@ -27,6 +28,8 @@ typedef struct {
 	const char *defined_in; /* file:line of the first directive */
 	void *metrics;		/* counters shared by the children, or NULL */
 	kg_gateway_keys *keys;	/* loaded as root at post_config */
+	apr_file_t *audit;	/* KeygateAuditLog, opened by the parent;
+				   NULL: none */
 } kg_httpd_server;
 
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);

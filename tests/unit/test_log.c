@@ -63,8 +63,12 @@ static void test_hostile_values_are_quoted_and_escaped(void **state)
 		/* UTF-8 kept; line and paragraph separators, bidi overrides,
 		 * C1 controls and BOM escaped */
 		{"J\xc3\xb6rg", "user=\"J\xc3\xb6rg\" x=1"},
-		{"a\xe2\x80\xa8" "b", "user=\"a\\u2028b\" x=1"},
-		{"\xe2\x80\xae" "nimda", "user=\"\\u202enimda\" x=1"},
+		{"a\xe2\x80\xa8"
+		 "b",
+		 "user=\"a\\u2028b\" x=1"},
+		{"\xe2\x80\xae"
+		 "nimda",
+		 "user=\"\\u202enimda\" x=1"},
 		{"\xc2\x85", "user=\"\\u0085\" x=1"},
 		{"\xef\xbb\xbfx", "user=\"\\ufeffx\" x=1"},
 		/* not UTF-8: each bad byte as \xNN */
@@ -113,12 +117,12 @@ static void test_fragments_pass_on_verbatim(void **state)
 	kg_log log = {.max = KG_LOG_DEBUG, .fn = sink, .baton = &c};
 	char frag[128];
 
-	kg_log_format(frag, sizeof(frag), "idp=%s detail=%s", "corp",
-		      "x y\n");
+	kg_log_format(frag, sizeof(frag), "idp=%s detail=%s", "corp", "x y\n");
 	assert_string_equal(frag, "idp=corp detail=\"x y\\n\"");
 	kg_log_emit(&log, KG_LOG_WARN, "KG-0521", "REJECT reason=%s %-s", "r",
 		    frag);
-	assert_string_equal(c.line, "REJECT reason=r idp=corp detail=\"x y\\n\"");
+	assert_string_equal(c.line,
+			    "REJECT reason=r idp=corp detail=\"x y\\n\"");
 }
 
 static void test_long_values_are_cut_and_still_closed(void **state)
@@ -133,7 +137,8 @@ static void test_long_values_are_cut_and_still_closed(void **state)
 	assert_true(strlen(c.line) < 2048);
 	assert_int_equal(c.line[strlen(c.line) - 1], '"');
 	/* a fragment buffer that ends inside an escape */
-	kg_log_format(small, sizeof(small), "v=%s", "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"");
+	kg_log_format(small, sizeof(small), "v=%s",
+		      "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"");
 	assert_true(strlen(small) < sizeof(small));
 	assert_int_equal(small[strlen(small) - 1], '"');
 	assert_int_not_equal(small[strlen(small) - 2], '\\');

@@ -192,6 +192,15 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_log_emit(log, KG_LOG_WARN, "KG-0506",
 			    "stored user not saved: %s", err.msg);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_OK);
+	if (req->start_us)
+		/* a provider is its SAML alias or its OIDC issuer */
+		kg_metrics_since(
+			KG_H_LOGIN,
+			kg_metrics_slot(strcmp(done->protocol, "oidc") == 0
+						? gw->conf->oidc.issuer
+						: done->alias,
+					done->protocol),
+			req->start_us);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0500",
 		    "AUDIT event=%s outcome=success actor=%s target=%s idp=%s "
 		    "protocol=%s evicted=%d",
