@@ -55,8 +55,7 @@ static void add_error(kg_buf *b, const kg_err *err)
 }
 
 /* "redis":{...}; false when Redis does not answer. */
-static bool add_redis(kg_gateway *gw, kg_req *req, const kg_log *log,
-		      kg_buf *b)
+static bool add_redis(kg_gateway *gw, kg_req *req, const kg_log *log, kg_buf *b)
 {
 	kg_err err = {0};
 	bool ok = kg_sess_store_ping(gw->store, req->pool, &err) == KG_OK;
@@ -78,7 +77,8 @@ static void add_mappers(kg_gateway *gw, kg_req *req, kg_buf *b)
 	long long at;
 
 	if (gw->mappers == NULL) {
-		kg_buf_adds(b, ",\"mappers\":{\"ok\":true,\"configured\":false}");
+		kg_buf_adds(b,
+			    ",\"mappers\":{\"ok\":true,\"configured\":false}");
 		return;
 	}
 	kg_buf_adds(b, ",\"mappers\":{\"ok\":true,\"configured\":true,"

@@ -71,6 +71,11 @@ int kg_httpd_status_of(kg_rc rc);
 kg_log kg_httpd_log_for_request(request_rec *r);
 kg_log kg_httpd_log_for_server(server_rec *s);
 
+/* Logs one line of r through the core's sink (its formatter, text or
+ * JSON, and the audit stream), as kg_log_emit does. */
+void kg_httpd_logf(request_rec *r, kg_log_level level, const char *id,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Registers the Require keygate-role/-org/-attr providers. */
 void kg_httpd_register_authz(apr_pool_t *p);
 

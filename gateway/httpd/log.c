@@ -2,14 +2,16 @@
  * mod_keygate: the core's log sink, writing through httpd's error log so
  * `LogLevel keygate:debug` works: key=value text (the default), or one
  * JSON object a line (KeygateLogFormat json: time, level, id, msg, and
- * client and request_id where known; pair it with ErrorLogFormat "%M"
- * for a stream of JSON alone). Lines whose text starts with "AUDIT " go
- * to KeygateAuditLog as well, in the same form, one write each.
+ * client and request_id where known), written to the error log as is,
+ * past ErrorLogFormat, so the lines are JSON alone. Lines whose text starts
+ * with "AUDIT " go to KeygateAuditLog as well, in the same form, one write
+ * each.
  */
 #include "gateway/httpd/binding.h"
 
 #include <apr_time.h>
 #include <http_log.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,6 +139,20 @@ static void audit(const kg_httpd_server *srv, const entry *e, bool json)
 	apr_file_write_full(srv->audit, out, n, NULL);
 }
 
+/* Writes a JSON line (out has room for the newline) straight to s's
+ * error log, past httpd's ErrorLogFormat and its escaping of '\'
+ * (which would break the JSON); false when the error log is syslog. */
+static bool write_line(server_rec *s, char *out)
+{
+	size_t n = strlen(out);
+
+	if (s->error_log == NULL)
+		return false;
+	out[n++] = '\n';
+	apr_file_write_full(s->error_log, out, n, NULL);
+	return true;
+}
+
 static bool json_of(const kg_httpd_server *srv)
 {
 	return srv->conf && srv->conf->gateway.log_json;
@@ -153,8 +169,13 @@ static void request_sink(void *baton, kg_log_level level, const char *id,
 
 	audit(srv, &e, json_of(srv));
 	if (json_of(srv)) {
-		as_json(&e, out, sizeof(out));
-		ap_log_rerror(APLOG_MARK, level_of(level), 0, r, "%s", out);
+		if (!APLOG_R_MODULE_IS_LEVEL(r, APLOG_MODULE_INDEX,
+					     level_of(level)))
+			return;
+		as_json(&e, out, sizeof(out) - 1);
+		if (!write_line(r->server, out))
+			ap_log_rerror(APLOG_MARK, level_of(level), 0, r, "%s",
+				      out);
 		return;
 	}
 	ap_log_rerror(APLOG_MARK, level_of(level), 0, r, "keygate: %s%s%s",
@@ -171,8 +192,13 @@ static void server_sink(void *baton, kg_log_level level, const char *id,
 
 	audit(srv, &e, json_of(srv));
 	if (json_of(srv)) {
-		as_json(&e, out, sizeof(out));
-		ap_log_error(APLOG_MARK, level_of(level), 0, s, "%s", out);
+		if (!APLOG_MODULE_IS_LEVEL(s, APLOG_MODULE_INDEX,
+					   level_of(level)))
+			return;
+		as_json(&e, out, sizeof(out) - 1);
+		if (!write_line(s, out))
+			ap_log_error(APLOG_MARK, level_of(level), 0, s, "%s",
+				     out);
 		return;
 	}
 	ap_log_error(APLOG_MARK, level_of(level), 0, s, "keygate: %s%s%s",
@@ -191,4 +217,17 @@ kg_log kg_httpd_log_for_server(server_rec *s)
 	kg_log log = {.max = KG_LOG_DEBUG, .fn = server_sink, .baton = s};
 
 	return log;
+}
+
+void kg_httpd_logf(request_rec *r, kg_log_level level, const char *id,
+		   const char *fmt, ...)
+{
+	kg_log log = kg_httpd_log_for_request(r);
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kg_log_vformat(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log.fn(log.baton, level, id, line);
 }

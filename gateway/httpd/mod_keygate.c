@@ -203,9 +203,8 @@ static void read_forwarded(request_rec *r, const kg_httpd_server *srv)
 				 stripped[0] ? "," : "", forwarded_logged[i]);
 		}
 		if (stripped[0])
-			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-				      "keygate: KG-0407 STRIP header=%s "
-				      "reason=untrusted_proxy",
+			kg_httpd_logf(r, KG_LOG_WARN, "KG-0407",
+				      "STRIP header=%s reason=untrusted_proxy",
 				      stripped);
 		return;
 	}
@@ -236,8 +235,7 @@ static int post_read_request(request_rec *r)
 	/* first, so every line logged for the request names the client */
 	read_forwarded(r, srv);
 	if (kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0404 STRIP header=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0404", "STRIP header=%s",
 			      KG_USERNAME_HEADER);
 	return DECLINED;
 }
@@ -267,8 +265,8 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	    (rc = kg_httpd_read_body(r, req)) != OK) {
 		/* security.md 0.1 I7: a refused body is logged with a reason
 		 * like every other refusal */
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0405",
+			      "REJECT proto=parser reason=%s",
 			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
 				      ? "body_too_large"
 				      : "body_unreadable");
@@ -297,16 +295,15 @@ static int check_authn(request_rec *r)
 	loc = kg_httpd_location_get(r);
 	kg_identity_scrub(r->pool, r->headers_in, loc);
 	if (!srv->configured || srv->gw == NULL) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-			      "keygate: KG-0003 AuthType keygate without a "
-			      "working gateway");
+		kg_httpd_logf(r, KG_LOG_ERROR, "KG-0003",
+			      "AuthType keygate without a working gateway");
 		return HTTP_SERVICE_UNAVAILABLE;
 	}
 	log = kg_httpd_log_for_request(r);
 	req = kg_httpd_req_from(r);
 	if ((rc = kg_httpd_read_form(r, req)) != OK) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0405",
+			      "REJECT proto=parser reason=%s",
 			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
 				      ? "body_too_large"
 				      : "body_unreadable");

@@ -8,7 +8,8 @@ import re
 import subprocess
 import sys
 
-CALLS = {"kg_log_emit": 3, "kg_log_format": 2, "kg_reply_refuse": 6}
+CALLS = {"kg_log_emit": 3, "kg_log_format": 2, "kg_reply_refuse": 6,
+         "kg_httpd_logf": 3}
 CONV = re.compile(r"%(-?)(\.[0-9]+)?((?:ll|l|z)?[a-zA-Z%])")
 OK = {"s", "c", "d", "i", "u", "x", "ld", "lu", "lld", "llu", "zu", "zd", "%"}
 VERBATIM_OK = {"gateway/flow/core/reply.c"}

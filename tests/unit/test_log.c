@@ -31,7 +31,7 @@ static const char *one(capture *c, const char *v)
 {
 	kg_log log = {.max = KG_LOG_DEBUG, .fn = sink, .baton = c};
 
-	kg_log_emit(&log, KG_LOG_NOTICE, "KG-0000", "user=%s x=1", v);
+	kg_log_emit(&log, KG_LOG_NOTICE, "KG-0819", "user=%s x=1", v);
 	return c->line;
 }
 
