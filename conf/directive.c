@@ -84,3 +84,25 @@ const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				   min, max);
 	return NULL;
 }
+
+const char *kg_directive_shown(apr_pool_t *pool, const char *name,
+			       const char *arg)
+{
+	const char *scheme = arg ? strstr(arg, "://") : NULL;
+	const char *at, *colon;
+
+	if (arg == NULL)
+		return NULL;
+	if ((strstr(name, "Secret") || strstr(name, "Password")) &&
+	    strncmp(arg, "file:", 5) != 0)
+		return "********";
+	/* scheme://user:password@host */
+	if (scheme && (at = strchr(scheme + 3, '@')) != NULL &&
+	    (colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3))) !=
+		    NULL)
+		return apr_pstrcat(
+			pool,
+			apr_pstrmemdup(pool, arg, (size_t)(colon + 1 - arg)),
+			"********", at, NULL);
+	return arg;
+}

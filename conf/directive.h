@@ -65,4 +65,11 @@ const char *kg_directive_choice(apr_pool_t *pool, const char *arg,
 const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				long long min, long long max, long long *out);
 
+/* arg of directive name as any dump or message may show it: the value
+ * of a secret setting (a name with Secret or Password in it) becomes
+ * "********" unless it is a file: path; the password in a redis:// or
+ * rediss:// URL likewise. Other values come back as they are. */
+const char *kg_directive_shown(apr_pool_t *pool, const char *name,
+			       const char *arg);
+
 #endif

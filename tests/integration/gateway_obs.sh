@@ -30,6 +30,17 @@ check "KeygateMetricsAllow 127.0.0.1/33 fails the config test naming the file an
 sed 's|^KeygateMetricsAllow .*|KeygateMetricsAllow 10.0.0.1/8|' "$work/main/httpd.conf" >"$work/bad.conf"
 check "a range with host bits set is refused too" bash -c "! apache '$build' -t -f '$work/bad.conf' >/dev/null 2>&1" 
 
+# --- no secret in a configuration dump ---------------------------------------------
+{
+	echo "LoadModule info_module /usr/lib/apache2/modules/mod_info.so"
+	cat "$work/main/httpd.conf"
+	echo "KeygateSessionPreviousSecret literal-previous-secret-0123456789abcdef"
+} >"$work/dump.conf"
+apache "$build" -t -D DUMP_CONFIG -f "$work/dump.conf" >"$work/dump.out" 2>&1
+check "apache2ctl -t -D DUMP_CONFIG shows Keygate settings" grep -q 'KeygateBaseURL' "$work/dump.out"
+check "and the literal secret as ********, never its value" bash -c \
+	"grep -q 'KeygateSessionPreviousSecret \"\\*\\*\\*\\*\\*\\*\\*\\*\"' '$work/dump.out' && ! grep -q literal-previous-secret '$work/dump.out'"
+
 # --- a login, then metrics ----------------------------------------------------
 jar="$work/jar"
 url=$(saml_start "$jar" "$base/app/x")
