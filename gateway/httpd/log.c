@@ -71,13 +71,13 @@ static void put_raw(char *out, size_t cap, size_t *len, const char *s)
 	*len += k;
 }
 
-/* The time now as 2026-12-07T19:43:49.123Z into out[32]. */
-static void iso_now(char out[32])
+/* The time now as 2026-12-07T19:43:49.123Z into out[64]. */
+static void iso_now(char out[64])
 {
 	apr_time_exp_t t;
 
 	apr_time_exp_gmt(&t, apr_time_now());
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 		 t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
 		 t.tm_sec, t.tm_usec / 1000);
 }
@@ -85,7 +85,7 @@ static void iso_now(char out[32])
 /* e as one JSON object (no newline) into out[cap]. */
 static void as_json(const entry *e, char *out, size_t cap)
 {
-	char now[32];
+	char now[64];
 	size_t n = 0;
 
 	iso_now(now);
@@ -115,7 +115,7 @@ static void as_json(const entry *e, char *out, size_t cap)
 /* e as a text line for the audit file: time, id, the line, client. */
 static void as_text(const entry *e, char *out, size_t cap)
 {
-	char now[32];
+	char now[64];
 
 	iso_now(now);
 	snprintf(out, cap, "%s %s %s%s%s", now, e->id ? e->id : "-", e->line,
