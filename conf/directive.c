@@ -28,30 +28,6 @@ const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
 	return d->set(d, pool, conf, argc, argv, bad_arg);
 }
 
-const char *kg_directive_arg_shown(apr_pool_t *pool, const char *name,
-				   const char *arg)
-{
-	const char *auth = arg ? strstr(arg, "://") : NULL;
-	const char *end, *at = NULL, *colon;
-
-	if (arg && (strstr(name, "Password") || strstr(name, "Secret")) &&
-	    strncmp(arg, "file:", 5) != 0)
-		return "********";
-	if (auth == NULL)
-		return arg;
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	for (const char *p = auth; p < end; p++) /* the last '@' */
-		if (*p == '@')
-			at = p;
-	if (at == NULL ||
-	    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL)
-		return arg;
-	return apr_pstrcat(pool,
-			   apr_pstrmemdup(pool, arg, (size_t)(colon + 1 - arg)),
-			   "********", at, NULL);
-}
-
 const char *kg_directive_set_name(const kg_directive *self, apr_pool_t *pool,
 				  kg_conf *conf, int argc,
 				  const char *const *argv, int *bad_arg)
@@ -107,4 +83,28 @@ const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				   "must be a whole number from %lld to %lld",
 				   min, max);
 	return NULL;
+}
+
+const char *kg_directive_shown(apr_pool_t *pool, const char *name,
+			       const char *arg)
+{
+	const char *auth = arg ? strstr(arg, "://") : NULL;
+	const char *end, *at = NULL, *colon;
+
+	if (arg && (strstr(name, "Password") || strstr(name, "Secret")) &&
+	    strncmp(arg, "file:", 5) != 0)
+		return "********";
+	if (auth == NULL)
+		return arg;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	for (const char *p = auth; p < end; p++) /* the last '@' */
+		if (*p == '@')
+			at = p;
+	if (at == NULL ||
+	    (colon = memchr(auth, ':', (size_t)(at - auth))) == NULL)
+		return arg;
+	return apr_pstrcat(pool,
+			   apr_pstrmemdup(pool, arg, (size_t)(colon + 1 - arg)),
+			   "********", at, NULL);
 }

@@ -46,13 +46,6 @@ const char *kg_directive_apply(const kg_directive *d, apr_pool_t *pool,
 			       kg_conf *conf, int argc, const char *const *argv,
 			       int *bad_arg);
 
-/* arg as an error message may quote it: a secret directive's inline
- * value (a name with "Password" or "Secret"; file:/PATH stays) becomes
- * "********", and the password of a URL's USER:PASSWORD@ too. Either
- * result may be arg itself; anything new is in pool. */
-const char *kg_directive_arg_shown(apr_pool_t *pool, const char *name,
-				   const char *arg);
-
 /* A setter for a non-empty string stored at the entry's offset. */
 const char *kg_directive_set_name(const kg_directive *self, apr_pool_t *pool,
 				  kg_conf *conf, int argc,
@@ -71,5 +64,13 @@ const char *kg_directive_choice(apr_pool_t *pool, const char *arg,
 				bool *out);
 const char *kg_directive_number(apr_pool_t *pool, const char *arg,
 				long long min, long long max, long long *out);
+
+/* arg of directive name as any dump or message may show it: the value
+ * of a secret setting (a name with Secret or Password in it) becomes
+ * "********" unless it is a file: path; the password of a URL's
+ * USER:PASSWORD@ likewise (up to the authority's last '@'). Other values
+ * come back as they are; anything new is in pool. */
+const char *kg_directive_shown(apr_pool_t *pool, const char *name,
+			       const char *arg);
 
 #endif

@@ -16,7 +16,7 @@
 void kg_conf_gateway_defaults(apr_pool_t *pool, kg_conf_gateway *g)
 {
 	g->prefix = "/keygate/";
-	g->metrics_allow = apr_array_make(pool, 2, sizeof(const char *));
+	g->metrics_allow = apr_array_make(pool, 2, sizeof(kg_conf_cidr));
 	g->reload_interval_s = 10;
 	g->login_alias = NULL;
 	g->revocation_interval_s = 5;
@@ -113,19 +113,22 @@ static const char *set_metrics(const kg_directive *self, apr_pool_t *pool,
 			       int *bad_arg)
 {
 	apr_array_header_t *list =
-		apr_array_make(pool, argc, sizeof(const char *));
+		apr_array_make(pool, argc, sizeof(kg_conf_cidr));
 
 	if (argc == 1 && strcasecmp(argv[0], "off") == 0) {
 		conf->gateway.metrics_allow = list;
 		return NULL;
 	}
 	for (int i = 0; i < argc; i++) {
-		if (strspn(argv[i], "0123456789abcdefABCDEF.:") !=
-		    strlen(argv[i])) {
+		const char *msg =
+			kg_conf_cidr_parse(pool, argv[i], apr_array_push(list));
+		if (msg) {
 			*bad_arg = i;
-			return "must be Off or client IP addresses";
+			return apr_pstrcat(pool,
+					   "must be Off or IP addresses "
+					   "and CIDR ranges: ",
+					   msg, NULL);
 		}
-		APR_ARRAY_PUSH(list, const char *) = apr_pstrdup(pool, argv[i]);
 	}
 	conf->gateway.metrics_allow = list;
 	return NULL;
@@ -248,6 +251,33 @@ static const char *set_trusted_proxies(const kg_directive *self,
 	return NULL;
 }
 
+/* KeygateAuditLog FILE|"|COMMAND": where AUDIT lines go as well. */
+static const char *set_audit_log(const kg_directive *self, apr_pool_t *pool,
+				 kg_conf *conf, int argc,
+				 const char *const *argv, int *bad_arg)
+{
+	const char *v = argv[0];
+
+	*bad_arg = 0;
+	if (v[0] == '\0' || (v[0] == '|' && v[1 + strspn(v + 1, " ")] == '\0'))
+		return "must be a file or \"|command\"";
+	if (strcasecmp(v, "off") == 0) {
+		conf->gateway.audit_log = NULL;
+		return NULL;
+	}
+	conf->gateway.audit_log = apr_pstrdup(pool, v);
+	return NULL;
+}
+
+static const char *set_log_format(const kg_directive *self, apr_pool_t *pool,
+				  kg_conf *conf, int argc,
+				  const char *const *argv, int *bad_arg)
+{
+	*bad_arg = 0;
+	return kg_directive_choice(pool, argv[0], "json", "text",
+				   &conf->gateway.log_json);
+}
+
 static const char *set_access_token_param(const kg_directive *self,
 					  apr_pool_t *pool, kg_conf *conf,
 					  int argc, const char *const *argv,
@@ -261,8 +291,9 @@ static const char *set_access_token_param(const kg_directive *self,
 const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateEndpointPrefix", 1, 1, set_prefix, "PATH",
 	 "where keygate's own endpoints live (default /keygate/)"},
-	{"KeygateMetricsAllow", 1, -1, set_metrics, "Off|IP...",
-	 "client addresses that may read the Prometheus metrics"},
+	{"KeygateMetricsAllow", 1, -1, set_metrics, "Off|CIDR...",
+	 "client addresses and ranges (IPv4 and IPv6, ADDR or ADDR/BITS) "
+	 "that may read the Prometheus metrics"},
 	{"KeygateMapperReloadInterval", 1, 1, set_reload, "SECONDS",
 	 "how often the mapper file's mtime is checked (0: never)"},
 	{"KeygateBaseURL", 1, 1, set_base_url, "https://HOST[:PORT]",
@@ -300,6 +331,13 @@ const kg_directive kg_conf_gateway_directives[] = {
 	{"KeygateLoginProvider", 1, 1, kg_directive_set_name, "ALIAS",
 	 "the identity provider alias a browser login goes to",
 	 KG_CONF_OFFSET(gateway.login_alias)},
+	{"KeygateAuditLog", 1, 1, set_audit_log, "FILE|\"|COMMAND\"|Off",
+	 "where the audit events (the log lines that start with AUDIT) go as "
+	 "well: a file (relative to ServerRoot) or a piped logger, opened "
+	 "by the parent like ErrorLog"},
+	{"KeygateLogFormat", 1, 1, set_log_format, "text|json",
+	 "keygate's log lines as key=value text (default) or one JSON object "
+	 "each"},
 	{"KeygateLoginStateTimeout", 1, 1, set_login_state, "SECONDS",
 	 "how long a login may take at the identity provider (default 600, "
 	 "at least 30); a later answer is refused"},

@@ -30,8 +30,8 @@ typedef struct {
 typedef struct {
 	const char *prefix;		   /* "/keygate/": always starts and
 					      ends with '/' */
-	apr_array_header_t *metrics_allow; /* const char * client IPs; empty:
-					      metrics are off */
+	apr_array_header_t *metrics_allow; /* kg_conf_cidr: the clients that
+					      may read metrics; empty: off */
 	long long reload_interval_s;	 /* mapper-file mtime check, 0: never */
 	const char *login_alias;	 /* the provider a login goes to */
 	long long revocation_interval_s; /* reuse a revocation answer for
@@ -64,6 +64,10 @@ typedef struct {
 	apr_array_header_t *trusted_proxies; /* kg_conf_cidr: the peers whose
 						X-Forwarded-For, -Proto and
 						-Host count; empty: none */
+	const char *audit_log; /* KeygateAuditLog: a file, or "|command"
+				  (a piped logger); NULL: none */
+	bool log_json;	       /* KeygateLogFormat json: every keygate line
+				  is one JSON object */
 } kg_conf_gateway;
 
 /* KeygateLoginStateTimeout: the default, and the least it may be (the

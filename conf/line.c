@@ -34,7 +34,6 @@ const char *kg_conf_line_apply(apr_pool_t *pool, kg_conf *conf,
 	if (bad_arg >= 0 && bad_arg < argc)
 		return kg_psprintf(
 			pool, "%s: \"%s\" %s", d->name,
-			kg_directive_arg_shown(pool, d->name, argv[bad_arg]),
-			msg);
+			kg_directive_shown(pool, d->name, argv[bad_arg]), msg);
 	return msg;
 }

@@ -14,6 +14,7 @@ packages=(
 	ca-certificates nodejs
 	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
 	debhelper dpkg-dev lintian man-db buildah debootstrap
+	prometheus
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -64,9 +65,10 @@ fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	--no-install-recommends "${missing[@]}"
-# the system apache2 and redis services are never used: tests start their
+# the system apache2, redis and prometheus services are never used (the
+# prometheus package is here for promtool): tests start their
 # own servers with their own configuration
-for svc in apache2 redis-server; do
+for svc in apache2 redis-server prometheus; do
 	$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 op_modules

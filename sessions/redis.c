@@ -8,6 +8,7 @@
  * Debian 12's hiredis 0.14 has no TLS.
  */
 #include "sessions/redis.h"
+#include "gateway/base/metrics.h"
 #include "gateway/base/str.h"
 #include "sessions/link.h"
 #include "sessions/tls.h"
@@ -284,12 +285,12 @@ static wire *dial(kg_sess_redis *r, const char *host, int port,
 		snprintf(e.why, sizeof(e.why), "out of memory");
 	if (e.tls)
 		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
-			    "redis TLS refused addr=%s:%d error=\"%s\"",
+			    "redis TLS refused addr=%s:%d error=%s",
 			    socket_path ? socket_path : host,
 			    socket_path ? 0 : port, e.why);
 	else
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0310",
-			    "redis connect failed addr=%s:%d error=\"%s\"",
+			    "redis connect failed addr=%s:%d error=%s",
 			    socket_path ? socket_path : host,
 			    socket_path ? 0 : port, e.why);
 	return NULL;
@@ -368,17 +369,17 @@ static bool setup_broken(kg_sess_redis *r, const wire *ctx)
 		return false;
 	if (ctx->tls_failed)
 		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
-			    "redis TLS refused addr=%s error=\"%s\"", ctx->addr,
+			    "redis TLS refused addr=%s error=%s", ctx->addr,
 			    ctx->errstr);
 	else if (ctx->tls)
 		kg_log_emit(r->log, KG_LOG_ERROR, "KG-0330",
-			    "redis TLS refused addr=%s error=\"%s right after "
-			    "the TLS handshake (does the server want a client "
-			    "certificate?)\"",
-			    ctx->addr, ctx->errstr);
+			    "redis TLS refused addr=%s error=%s hint=%s",
+			    ctx->addr, ctx->errstr,
+			    "right after the TLS handshake: does the server "
+			    "want a client certificate?");
 	else
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
-			    "redis command failed error=\"%s\"", ctx->errstr);
+			    "redis command failed error=%s", ctx->errstr);
 	return true;
 }
 
@@ -571,7 +572,7 @@ static void recheck_master(kg_sess_redis *r, conn *c)
 	if (port != 0 &&
 	    (port != c->master_port || strcmp(host, c->master_host) != 0)) {
 		kg_log_emit(r->log, KG_LOG_NOTICE, "KG-0315",
-			    "redis master moved to %s:%d", host, port);
+			    "redis master moved host=%s port=%d", host, port);
 		conn_drop(c);
 	}
 }
@@ -753,8 +754,7 @@ static sent send_once(kg_sess_redis *r, conn *c, int argc,
 	if (!wire_send(c->ctx, c->out, len) || !wire_reply(c->ctx, reply)) {
 		bool closed = c->ctx->closed;
 		kg_log_emit(r->log, KG_LOG_WARN, "KG-0314",
-			    "redis command failed error=\"%s\"",
-			    c->ctx->errstr);
+			    "redis command failed error=%s", c->ctx->errstr);
 		conn_drop(c);
 		return closed && !fresh ? SENT_RETRY : SENT_FAILED;
 	}
@@ -823,6 +823,7 @@ static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
 {
 	conn *c = thread_conn(r);
 	bool probe;
+	long long t0 = kg_metrics_clock_us();
 	sent s;
 
 	if (c == NULL)
@@ -834,6 +835,8 @@ static kg_rc send_command(kg_sess_redis *r, int argc, const char *const *argv,
 	if (s == SENT_RETRY)
 		s = send_once(r, c, argc, argv, argvlen, reply);
 	breaker_report(r, probe, s == SENT_OK);
+	kg_metrics_since(KG_H_REDIS, 0, t0);
+	kg_metrics_gauge(KG_G_REDIS_UP, 0, s == SENT_OK);
 	if (s != SENT_OK)
 		return kg_err_set(err, KG_EBACKEND, "redis is unavailable");
 	return KG_OK;

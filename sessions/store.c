@@ -5,6 +5,7 @@
  */
 #include "sessions/store_impl.h"
 #include "sessions/scripts.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -215,7 +216,7 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool, const char *id,
 
 	kg_sess_short_id(id, short_id);
 	kg_log_emit(s->log, KG_LOG_WARN, "KG-0321",
-		    "session record unreadable, deleted sess=%s reason=\"%s\"",
+		    "session record unreadable, deleted sess=%s reason=%s",
 		    short_id, why);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
 	return kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
@@ -326,13 +327,13 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 	for (size_t i = 4; i < reply->count; i++) {
 		bool by_user = (long long)(i - 4) < user_evictions;
 		kg_sess_short_id(reply->elems[i].str, short_id);
+		kg_metrics_add(by_user ? KG_M_EVICT_USER : KG_M_EVICT_REALM);
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0302",
-			    "AUDIT session evicted event=\"Session Evicted\" "
-			    "actor=keygate target=session:%s sess=%s "
-			    "limit=%s max=%lld new_user=%s",
-			    short_id, short_id, by_user ? "user" : "realm",
-			    by_user ? limits->user.max : limits->realm.max,
-			    user);
+			    "AUDIT event=%s outcome=success actor=%s target=%s "
+			    "sess=%s limit=%s max=%lld",
+			    "Session Evicted", user, by_user ? user : "-",
+			    short_id, by_user ? "user" : "realm",
+			    by_user ? limits->user.max : limits->realm.max);
 	}
 	out->evicted = (int)(reply->count - 4);
 	out->used_at_us = reply->elems[3].integer;
@@ -506,6 +507,50 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 	return KG_OK;
 }
 
+/* How each reason a session ends for reads in the audit trail: Domino's
+ * event name where one applies, and who ended it (the user, the
+ * identity provider, an admin or keygate itself). */
+static const struct {
+	const char *reason, *event, *actor; /* actor NULL: the user */
+	kg_metric counted;		    /* KG_M_COUNT: not counted */
+} session_ends[] = {
+	{"logout", "User Log Out", NULL, KG_M_LOGOUT_LOCAL},
+	{"saml_logout", "User Log Out", "idp", KG_M_LOGOUT_SAML},
+	{"backchannel_logout", "User Log Out", "idp", KG_M_LOGOUT_OIDC},
+	{"idle-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
+	{"max-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
+	{"admin-kill", "Session Killed", "admin", KG_M_SESSION_KILLED},
+	{"deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
+	{"user_deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
+};
+
+/* Logs the end of rec's session as an audit event (KG-0305). */
+static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
+			const char *reason, const char *short_id)
+{
+	const char *user =
+		rec->user && rec->user->username ? rec->user->username : "-";
+	const char *event = "Session Ended", *actor = "keygate";
+
+	for (size_t i = 0; i < sizeof(session_ends) / sizeof(*session_ends);
+	     i++) {
+		if (strcmp(session_ends[i].reason, reason) == 0) {
+			event = session_ends[i].event;
+			actor = session_ends[i].actor;
+			kg_metrics_add(session_ends[i].counted);
+			if (actor && strcmp(actor, "idp") == 0 && rec->idp)
+				actor = rec->idp;
+			if (actor == NULL)
+				actor = user;
+			break;
+		}
+	}
+	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0305",
+		    "AUDIT event=%s outcome=success actor=%s target=%s "
+		    "reason=%s sess=%s",
+		    event, actor, user, reason, short_id);
+}
+
 kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_sess_record *rec, const char *reason,
 			   kg_err *err)
@@ -523,9 +568,6 @@ kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 	if (rc != KG_OK)
 		return rc;
 	kg_sess_short_id(rec->id, short_id);
-	kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0305",
-		    "session ended sess=%s user=%s reason=%s", short_id,
-		    rec->user && rec->user->username ? rec->user->username : "",
-		    reason);
+	audit_ended(s, rec, reason, short_id);
 	return KG_OK;
 }

@@ -2,6 +2,7 @@
  * keygate: the neutral request and response.
  */
 #include "http.h"
+#include "metrics.h"
 #include "str.h"
 
 #include <apr_strings.h>
@@ -105,6 +106,7 @@ void kg_resp_fail(kg_resp *resp, kg_rc rc, const char *reason)
 	resp->action = KG_RESP_FAIL;
 	resp->rc = rc;
 	resp->reason = reason;
+	kg_metrics_refusal(reason);
 }
 
 void kg_resp_redirect(kg_resp *resp, const char *location)

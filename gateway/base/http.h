@@ -28,6 +28,8 @@ typedef struct {
 	const char *client_ip;
 	const char *body; /* a read form or JSON body, or NULL */
 	size_t body_len;
+	long long start_us; /* kg_metrics_clock_us when keygate's endpoint
+			       began; 0: not timed */
 } kg_req;
 
 typedef enum {

@@ -10,6 +10,7 @@
 #ifndef KG_LOG_H
 #define KG_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum {
@@ -30,10 +31,20 @@ typedef struct {
 } kg_log;
 
 /* Formats one line and hands it to the sink. id is a stable message id
- * ("KG-0101") or NULL for debug lines. log may be NULL. Control characters
- * in the formatted line are replaced, so peer text cannot forge lines. */
+ * ("KG-0101") or NULL for debug lines. log may be NULL. fmt is
+ * printf-like, but every %s is a value: written bare when it is plain
+ * printable ASCII without space, '"', '=' or '\\', else quoted and
+ * escaped, so no input can forge a field or a line (log.c has the rules
+ * and the conversions it takes; tests/check/logfmt.py checks callers). */
 void kg_log_emit(const kg_log *log, kg_log_level level, const char *id,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* kg_log_emit's formatter into buf[size] (always NUL-terminated, cut
+ * short when full): for a fragment that a later line copies with %-s. */
+void kg_log_format(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kg_log_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Writes the first 8 hex digits of SHA-256(data) into out[9]: a fingerprint
  * that lets an operator correlate a secret without logging it. */

@@ -2,13 +2,12 @@
  * keygate CLI: the admin command. Dispatches to one subcommand.
  */
 #include "gateway/cli/commands.h"
+#include "gateway/base/version.h"
 
 #include <apr_general.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define KG_VERSION "0.1.0"
 
 const kg_cli_command kg_cli_commands[] = {
 	{"map", kg_cli_map,

@@ -12,6 +12,7 @@
 #include "sessions/store.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -90,11 +91,43 @@ static const char *parse(int argc, char **argv, options *o)
 	return NULL;
 }
 
+/* Warnings and errors to stderr; AUDIT lines (a kill's "Session
+ * Killed") to KeygateAuditLog when it is a file (baton: the FILE, or
+ * NULL), in the gateway's text form, one write each. */
 static void log_stderr(void *baton, kg_log_level level, const char *id,
 		       const char *line)
 {
-	fprintf(stderr, "keygate: %s %s %s\n", kg_log_level_name(level),
-		id ? id : "-", line);
+	FILE *audit = baton;
+
+	if (audit && strncmp(line, "AUDIT ", 6) == 0) {
+		char now[32], out[4096];
+		struct timespec ts;
+		struct tm tm;
+		int n;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(now, 21, "%Y-%m-%dT%H:%M:%S", &tm);
+		n = snprintf(out, sizeof(out), "%s.%03ldZ %s %s client=cli\n",
+			     now, ts.tv_nsec / 1000000, id ? id : "-", line);
+		if (n > 0)
+			(void)!write(fileno(audit), out,
+				     (size_t)n < sizeof(out) ? (size_t)n
+							     : sizeof(out) - 1);
+	}
+	if (level <= KG_LOG_WARN)
+		fprintf(stderr, "keygate: %s %s %s\n", kg_log_level_name(level),
+			id ? id : "-", line);
+}
+
+/* KeygateAuditLog opened for appending when it is a file (a piped
+ * logger is the server's own), else NULL. */
+static FILE *audit_file(const kg_conf *conf)
+{
+	const char *dest = conf->gateway.audit_log;
+
+	if (dest == NULL || dest[0] == '|')
+		return NULL;
+	return fopen(dest, "a");
 }
 
 /* Writes ms since the epoch as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
@@ -241,7 +274,7 @@ static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 
 int kg_cli_sessions(int argc, char **argv)
 {
-	const kg_log log = {KG_LOG_WARN, log_stderr, NULL};
+	kg_log log = {KG_LOG_NOTICE, log_stderr, NULL};
 	apr_pool_t *pool;
 	kg_sess_store *store;
 	kg_conf *conf;
@@ -259,11 +292,18 @@ int kg_cli_sessions(int argc, char **argv)
 	if (usage)
 		return kg_cli_usage_error("sessions", usage);
 	apr_pool_create(&pool, NULL);
-	if (kg_cli_load_conf(pool, o.config, &conf, &err) != KG_OK ||
-	    kg_sess_store_open(pool, &conf->sessions, &log, &store, &err) !=
+	if (kg_cli_load_conf(pool, o.config, &conf, &err) != KG_OK) {
+		exit_code = kg_cli_fail(&err);
+		apr_pool_destroy(pool);
+		return exit_code;
+	}
+	log.baton = audit_file(conf);
+	if (kg_sess_store_open(pool, &conf->sessions, &log, &store, &err) !=
 		    KG_OK ||
 	    run(store, pool, &o, &err) != KG_OK)
 		exit_code = kg_cli_fail(&err);
 	apr_pool_destroy(pool);
+	if (log.baton)
+		fclose(log.baton);
 	return exit_code;
 }

@@ -9,6 +9,7 @@
 #include "gateway/flow/aws/aws.h"
 #include "gateway/proto/saml/metadata.h"
 #include "gateway/proto/aws/http.h"
+#include "gateway/base/metrics.h"
 
 #include "conf/checks.h"
 #include "conf/read.h"
@@ -17,10 +18,12 @@
 
 #include <apr_strings.h>
 #include <string.h>
+#include <time.h>
 
 void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 {
 	gw->metrics = metrics;
+	kg_metrics_use(metrics);
 }
 
 kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
@@ -333,6 +336,16 @@ kg_rc kg_gateway_open(apr_pool_t *pool, const kg_conf *conf,
 			saml_sp(pool, conf, keys, i, &sp);
 			rc = kg_saml_open(pool, &conf->saml, &sp, &saml, err);
 			APR_ARRAY_PUSH(gw->saml, kg_saml *) = saml;
+			if (rc == KG_OK) /* read at start, by the parent */
+				kg_metrics_gauge(
+					KG_G_METADATA_AT,
+					kg_metrics_slot(
+						APR_ARRAY_IDX(conf->saml.idps,
+							      i,
+							      kg_conf_saml_idp)
+							.alias,
+						"saml"),
+					(long long)time(NULL));
 			APR_ARRAY_PUSH(gw->saml_refresh,
 				       kg_metadata_refresh *) =
 				rc == KG_OK && pinned

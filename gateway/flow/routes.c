@@ -4,6 +4,7 @@
  * handler the alias its path names, so no handler parses the path.
  */
 #include "gateway/flow/gateway.h"
+#include "gateway/flow/health.h"
 #include "gateway/flow/authn/authn.h"
 #include "gateway/flow/authn/preserve.h"
 #include "gateway/flow/login/login.h"
@@ -15,28 +16,14 @@
 #include "gateway/base/str.h"
 #include "gateway/flow/core/origin.h"
 #include "gateway/flow/core/page.h"
+#include "gateway/flow/core/forwarded.h"
+#include "gateway/base/metrics.h"
+#include "gateway/base/version.h"
 
 #include <apr_strings.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-/* GET health: 200 when the session store answers, else 503. */
-static void handle_health(kg_gateway *gw, kg_req *req, const char *alias,
-			  const kg_log *log, kg_resp *resp)
-{
-	kg_err err = {0};
-	kg_rc rc = kg_sess_store_ping(gw->store, req->pool, &err);
-
-	apr_table_setn(resp->headers, "Cache-Control", "no-store");
-	if (rc == KG_OK) {
-		kg_resp_reply(resp, 200, "text/plain", "ok\n");
-		return;
-	}
-	kg_log_emit(log, KG_LOG_WARN, "KG-0406",
-		    "health: redis unreachable: %s", err.msg);
-	kg_resp_fail(resp, KG_EBACKEND, "cache_unavailable");
-}
 
 static void add_string_member(kg_buf *b, const char *key, const char *value)
 {
@@ -104,13 +91,13 @@ static void handle_metrics(kg_gateway *gw, kg_req *req, const char *alias,
 	kg_buf b;
 
 	if (gw->metrics == NULL || req->client_ip == NULL ||
-	    !kg_values_contain(gw->conf->gateway.metrics_allow,
-			       req->client_ip)) {
+	    !kg_forwarded_is_trusted(gw->conf->gateway.metrics_allow,
+				     req->client_ip)) {
 		kg_resp_fail(resp, KG_ENOTFOUND, "metrics_not_allowed");
 		return;
 	}
-	kg_buf_init(&b, req->pool, 2048);
-	kg_metrics_write(&b, gw->metrics);
+	kg_buf_init(&b, req->pool, 16384);
+	kg_metrics_write(&b, gw->metrics, KG_VERSION);
 	if (gw->mappers)
 		/* per process: the one that answers this scrape */
 		kg_buf_addf(
@@ -241,7 +228,9 @@ typedef struct {
 } endpoint;
 
 static const endpoint endpoints[] = {
-	{"health", "GET HEAD", handle_health},
+	{"health", "GET HEAD", kg_health_redis},
+	{"live", "GET HEAD", kg_health_live},
+	{"ready", "GET HEAD", kg_health_ready},
 	{"session", "GET", handle_session},
 	{"metrics", "GET", handle_metrics},
 	{"jwks", "GET", handle_jwks},
@@ -362,6 +351,7 @@ static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 	size_t plen = strlen(prefix);
 	const char *alias, *name;
 
+	req->start_us = kg_metrics_clock_us();
 	if (kg_conf_saml_is_broker_path(gw->conf, req->path)) {
 		/* /auth/realms/REALM/broker/ALIAS/NAME */
 		if (kg_conf_saml_route(req->pool, gw->conf, req->path,

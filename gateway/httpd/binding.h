@@ -12,6 +12,7 @@
 #include "gateway/base/log.h"
 #include "gateway/flow/gateway.h"
 
+#include <apr_file_io.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <util_filter.h>
@@ -27,6 +28,8 @@ typedef struct {
 	const char *defined_in; /* file:line of the first directive */
 	void *metrics;		/* counters shared by the children, or NULL */
 	kg_gateway_keys *keys;	/* loaded as root at post_config */
+	apr_file_t *audit;	/* KeygateAuditLog, opened by the parent;
+				   NULL: none */
 } kg_httpd_server;
 
 kg_httpd_server *kg_httpd_server_get(const server_rec *s);
@@ -67,6 +70,11 @@ int kg_httpd_status_of(kg_rc rc);
 /* A kg_log whose sink is ap_log_rerror (r) or ap_log_error (s). */
 kg_log kg_httpd_log_for_request(request_rec *r);
 kg_log kg_httpd_log_for_server(server_rec *s);
+
+/* Logs one line of r through the core's sink (its formatter, text or
+ * JSON, and the audit stream), as kg_log_emit does. */
+void kg_httpd_logf(request_rec *r, kg_log_level level, const char *id,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Registers the Require keygate-role/-org/-attr providers. */
 void kg_httpd_register_authz(apr_pool_t *p);

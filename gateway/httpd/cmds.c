@@ -19,8 +19,28 @@ static const char *directive_error(apr_pool_t *pool, const char *name,
 	if (bad_arg >= 0 && bad_arg < argc)
 		return kg_psprintf(
 			pool, "%s: \"%s\" %s", name,
-			kg_directive_arg_shown(pool, name, argv[bad_arg]), err);
+			kg_directive_shown(pool, name, argv[bad_arg]), err);
 	return kg_psprintf(pool, "%s: %s", name, err);
+}
+
+/* Rewrites the directive's argument text in httpd's configuration tree
+ * with secret values masked (kg_directive_shown), so no dump of it
+ * (`apache2ctl -t -D DUMP_CONFIG`, mod_info's /server-info) shows them;
+ * the setter has already read the real values. */
+static void mask_args(cmd_parms *cmd, const char *name, int argc,
+		      char *const argv[])
+{
+	const char *shown = "";
+	bool changed = false;
+
+	for (int i = 0; i < argc; i++) {
+		const char *s = kg_directive_shown(cmd->pool, name, argv[i]);
+		changed |= s != argv[i];
+		shown = apr_pstrcat(cmd->pool, shown, i ? " \"" : "\"",
+				    ap_escape_quotes(cmd->pool, s), "\"", NULL);
+	}
+	if (changed && cmd->directive)
+		cmd->directive->args = shown;
 }
 
 /* A server-wide directive: forwards to the core setter. */
@@ -39,6 +59,7 @@ static const char *server_directive(cmd_parms *cmd, void *dir, int argc,
 	if (err)
 		return directive_error(cmd->pool, d->name, err, argc, argv,
 				       bad_arg);
+	mask_args(cmd, d->name, argc, argv);
 	kg_conf_note(srv->conf, cmd->pool, d->name,
 		     kg_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
 				 cmd->directive->line_num));

@@ -7,7 +7,7 @@
 #include "gateway/httpd/config.h"
 #include "gateway/flow/authn/identity.h"
 #include "gateway/flow/core/forwarded.h"
-#include "gateway/flow/process/metrics.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_shm.h>
 
@@ -20,9 +20,11 @@
 #include <unistd.h>
 #include <unixd.h>
 
-/* Counters in anonymous shared memory made before the children fork, so
- * every child adds to the same ones; NULL (no metrics) when the system
- * has none to give. */
+/* The metrics table in anonymous shared memory made before the children
+ * fork, so every child of every virtual host records into the same one
+ * (one consistent view per httpd; a restart starts it at zero, as
+ * Prometheus expects of a restarted target); NULL (no metrics) when the
+ * system has none to give. */
 static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 {
 	apr_shm_t *shm;
@@ -49,6 +51,42 @@ static void log_warnings(server_rec *v, const kg_conf *conf)
 			     APR_ARRAY_IDX(conf->warnings, i, const char *));
 }
 
+/* Opens KeygateAuditLog for srv as the parent does ErrorLog: a file
+ * (relative to ServerRoot, appended to) or a piped logger, in pconf so a
+ * restart closes and reopens it; the children inherit it. false, with
+ * the reason logged (KG-0800), when it cannot be opened. */
+static bool open_audit(apr_pool_t *pconf, server_rec *s, kg_httpd_server *srv)
+{
+	const char *dest = srv->conf->gateway.audit_log;
+	apr_status_t st;
+	char why[120];
+
+	srv->audit = NULL;
+	if (dest == NULL)
+		return true;
+	if (dest[0] == '|') {
+		piped_log *pl = ap_open_piped_log(pconf, dest + 1);
+		if (pl) {
+			srv->audit = ap_piped_log_write_fd(pl);
+			return true;
+		}
+		st = APR_EGENERAL;
+	} else {
+		st = apr_file_open(
+			&srv->audit, ap_server_root_relative(pconf, dest),
+			APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_APPEND,
+			APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD,
+			pconf);
+		if (st == APR_SUCCESS)
+			return true;
+	}
+	ap_log_error(APLOG_MARK, APLOG_CRIT, st, s,
+		     "keygate: KG-0800 KeygateAuditLog %s cannot be opened: %s",
+		     dest, apr_strerror(st, why, sizeof(why)));
+	srv->audit = NULL;
+	return false;
+}
+
 /* Checks every configured server's settings, mapper file, keys and IdP
  * metadata; for a start (not a config test), makes each server's shared
  * counters too, and the state directory the children share:
@@ -68,6 +106,8 @@ static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 			state.gid = ap_unixd_config.group_id;
 		}
 	}
+	void *metrics = NULL;
+
 	for (server_rec *v = s; v; v = v->next) {
 		kg_httpd_server *srv = kg_httpd_server_get(v);
 		kg_log log = kg_httpd_log_for_server(v);
@@ -77,8 +117,12 @@ static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 		if (!srv->configured ||
 		    (v != s && srv == kg_httpd_server_get(s)))
 			continue;
+		if (start && metrics == NULL)
+			metrics = shared_counters(pconf, v);
 		if (start)
-			srv->metrics = shared_counters(pconf, v);
+			srv->metrics = metrics;
+		if (start && !open_audit(pconf, v, srv))
+			return HTTP_INTERNAL_SERVER_ERROR;
 		rc = kg_gateway_check(pconf, ptemp, srv->conf, &log,
 				      start ? &state : NULL, &srv->keys, &err);
 		log_warnings(v, srv->conf);
@@ -125,6 +169,8 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 
 		if (!srv->configured || srv->gw)
 			continue;
+		/* before the gateway opens: it records its first loads */
+		kg_metrics_use(srv->metrics);
 		if (kg_gateway_open(pchild, srv->conf, srv->keys, &log,
 				    &srv->gw, &err) != KG_OK) {
 			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
@@ -175,9 +221,8 @@ static void read_forwarded(request_rec *r, const kg_httpd_server *srv)
 				 stripped[0] ? "," : "", forwarded_logged[i]);
 		}
 		if (stripped[0])
-			ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-				      "keygate: KG-0407 STRIP header=%s "
-				      "reason=untrusted_proxy",
+			kg_httpd_logf(r, KG_LOG_WARN, "KG-0407",
+				      "STRIP header=%s reason=untrusted_proxy",
 				      stripped);
 		return;
 	}
@@ -208,8 +253,7 @@ static int post_read_request(request_rec *r)
 	/* first, so every line logged for the request names the client */
 	read_forwarded(r, srv);
 	if (kg_identity_scrub(r->pool, r->headers_in, &none) > 0)
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0404 STRIP header=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0404", "STRIP header=%s",
 			      KG_USERNAME_HEADER);
 	return DECLINED;
 }
@@ -240,8 +284,8 @@ static int quick_handler(request_rec *r, int lookup_uri)
 	    (rc = kg_httpd_read_body(r, req)) != OK) {
 		/* security.md 0.1 I7: a refused body is logged with a reason
 		 * like every other refusal */
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0405",
+			      "REJECT proto=parser reason=%s",
 			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
 				      ? "body_too_large"
 				      : "body_unreadable");
@@ -310,16 +354,15 @@ static int check_authn(request_rec *r)
 	loc = kg_httpd_location_get(r);
 	kg_identity_scrub(r->pool, r->headers_in, loc);
 	if (!srv->configured || srv->gw == NULL) {
-		ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-			      "keygate: KG-0003 AuthType keygate without a "
-			      "working gateway");
+		kg_httpd_logf(r, KG_LOG_ERROR, "KG-0003",
+			      "AuthType keygate without a working gateway");
 		return HTTP_SERVICE_UNAVAILABLE;
 	}
 	log = kg_httpd_log_for_request(r);
 	req = kg_httpd_req_from(r);
 	if ((rc = kg_httpd_read_form(r, req)) != OK) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0405 REJECT proto=parser reason=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0405",
+			      "REJECT proto=parser reason=%s",
 			      rc == HTTP_REQUEST_ENTITY_TOO_LARGE
 				      ? "body_too_large"
 				      : "body_unreadable");

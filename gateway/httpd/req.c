@@ -237,9 +237,8 @@ int kg_httpd_resp_apply(request_rec *r, const kg_resp *resp)
 		apr_table_do(copy_header, r->err_headers_out, resp->headers,
 			     NULL);
 		status = kg_httpd_status_of(resp->rc);
-		ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-			      "keygate: KG-0400 status=%d reason=%s", status,
-			      resp->reason ? resp->reason : "-");
+		kg_httpd_logf(r, KG_LOG_INFO, "KG-0400", "status=%d reason=%s",
+			      status, resp->reason ? resp->reason : "-");
 		return resp->body ? send_error_body(r, status, resp) : status;
 	case KG_RESP_REPLY:
 		break;

@@ -109,8 +109,10 @@ for m in /etc/keygate /run/secrets/keygate; do
 	expect "the Deployment mounts $m, which the image has" \
 		sh -c "grep -q 'mountPath: $m' '$k8s/deployment.yaml' && test -d '$mnt$m'"
 done
-ready=$(sed -n 's/.*httpGet: *{path: *\([^,]*\),.*/\1/p' "$k8s/deployment.yaml" | head -1)
-expect "the readiness probe path is keygate's health ($ready)" test "$ready" = /keygate/health
+live=$(sed -n '/livenessProbe:/,/Probe:/s/.*httpGet: *{path: *\([^,]*\),.*/\1/p' "$k8s/deployment.yaml" | head -1)
+ready=$(sed -n '/readinessProbe:/,/volumeMounts:/s/.*httpGet: *{path: *\([^,]*\),.*/\1/p' "$k8s/deployment.yaml" | head -1)
+expect "the liveness probe path is keygate's live ($live)" test "$live" = /keygate/live
+expect "the readiness probe path is keygate's ready ($ready)" test "$ready" = /keygate/ready
 expect "the ServiceMonitor scrapes keygate's metrics path" \
 	grep -q 'path: /keygate/metrics' "$k8s/servicemonitor.yaml"
 expect "the ConfigMap's secrets are file: paths into the Secret's mount" \
@@ -158,21 +160,22 @@ kid=$(pgrep -u "$uid" -f '/usr/sbin/apache2 -DFOREGROUND' | head -1)
 expect "apache2 runs as www-data (uid $uid)" test -n "$kid"
 expect "no apache2 of the image runs as root" \
 	sh -c "! pgrep -u 0 -f '[/]usr/sbin/apache2 -DFOREGROUND' >/dev/null"
-st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/health")
+st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/ready")
 expect "the readiness path answers 200 while Redis answers (got $st)" test "$st" = 200
 final=$(browser_login "$work/jar" "$base/app/hello" "$base")
 expect "a login through the image lands back on the page" test "$final" = "$base/app/hello"
 expect "the backend greets the user the image's keygate signed in" grep -q 'Hello, demo' "$work/jar.page"
 expect "the access log goes to stdout" grep -q '"GET /app/hello HTTP/1.1" 200' "$work/stdout"
-expect "keygate's audit line goes to stderr" grep -q 'AUDIT login ok' "$work/stderr"
+expect "keygate's audit line goes to stderr" grep -q 'AUDIT event="User Log In" outcome=success' "$work/stderr"
 expect "no secret in the logs" sh -c "! grep -qF \"\$(cat '$work/secrets/session-secret')\" '$work/stdout' '$work/stderr' &&
 	! grep -q image-secret '$work/stdout' '$work/stderr'"
 # Redis gone: not ready (503), but alive (the port answers)
 kill -9 "$(cat "$work/redis/redis.pid")"
 sleep 0.5
-st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/health")
+st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/ready")
 expect "without Redis the readiness path answers 503 (got $st)" test "$st" = 503
-expect "without Redis the liveness port still answers" wait_port "$port"
+st=$(curl -s -o /dev/null -w '%{http_code}' "$base/keygate/live")
+expect "without Redis the liveness path still answers 200 (got $st)" test "$st" = 200
 # a bad setting ends the container at once with FILE:LINE
 kill "$app_pid" 2>/dev/null
 wait "$app_pid" 2>/dev/null

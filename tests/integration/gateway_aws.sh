@@ -38,7 +38,7 @@ sys.exit(0 if ok else 1)' "$work/session.json"
 check "the session JSON holds no key, secret or token" bash -c \
 	"! grep -qiE 'ASIA|secret|token' '$work/session.json'"
 check "the login audit line counts issued and failed roles" \
-	grep -q 'AUDIT aws credentials user=demo issued=3 failed=1' "$work/a/error.log"
+	grep -q 'AUDIT event="AWS Credentials Issued" outcome=partial actor=demo target=demo issued=3 failed=1' "$work/a/error.log"
 
 # a planted symbolic link never redirects the credentials file
 check "a symbolic link planted as the user's .aws directory is not followed" bash -c \

@@ -102,7 +102,7 @@ check "no response in the browser's session was a 5xx" \
 	j "d.get('responses') and all(r['status'] < 500 for r in d['responses'])"
 check "the backend answered the browser's pages ($(($(backend_count "$work") - n0)) requests)" \
 	test "$(($(backend_count "$work") - n0))" -ge 3
-check "the login is an audit event" grep -q "AUDIT login ok idp=corp user=demo protocol=oidc" "$work/error.log"
+check "the login is an audit event" grep -q 'AUDIT event="User Log In" outcome=success actor=demo target=demo idp=corp protocol=oidc' "$work/error.log"
 
 size=$(png_ok "$shots/login.png" 2>/dev/null)
 check "the screenshot build/screenshots/login.png is a PNG of the page (${size:-missing})" test -n "$size"

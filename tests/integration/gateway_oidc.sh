@@ -90,7 +90,7 @@ h = json.load(open(sys.argv[1]))["headers"]
 ok = (h.get("domino-username") == ["demo"] and h.get("domino-roles") == ["SysAdmin"]
       and h.get("domino-organizations") == ["domino-users,nyc-data-scientists"])
 sys.exit(0 if ok else 1)' "$work/who.json"
-check "the audit log has the login" grep -q "AUDIT login ok idp=corp user=demo protocol=oidc" "$work/main/error.log"
+check "the audit log has the login" grep -q 'AUDIT event="User Log In" outcome=success actor=demo target=demo idp=corp protocol=oidc' "$work/main/error.log"
 curl -s -b "$jar" "$base/keygate/session" >"$work/session.json"
 check "the session endpoint shows an OIDC session from corp without tokens" python3 -c '
 import json, sys
@@ -162,9 +162,9 @@ check "a fresh session works before the provider logs out" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" "$base/app/x")" = 200
 # the person signs out at the provider itself (not through keygate)
 op_logout "$jarD" "$issuer"
-wait_log "$work/main/error.log" "AUDIT backchannel logout"
+wait_log "$work/main/error.log" 'AUDIT event="User Log Out"'
 check "the provider's back-channel logout token is accepted" \
-	grep -q "KG-0522 AUDIT backchannel logout idp=corp by=sid sessions_ended=1" "$work/main/error.log"
+	grep -q 'KG-0522 AUDIT event="User Log Out" outcome=success actor=oidc_provider target=- idp=corp by=sid sessions_ended=1' "$work/main/error.log"
 check "after back-channel logout the session is gone" \
 	test "$(curl -s -o /dev/null -w '%{http_code}' -b "$jarD" -H 'Accept: application/json' "$base/app/x")" = 401
 st=$(curl -s -o /dev/null -w '%{http_code}' --data 'logout_token=eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' "$base/keygate/oidc/backchannel")
@@ -184,7 +184,7 @@ check "the first session under the limit is created" grep -q 'Hello, demo' "$wor
 final=$(browser_login "$work/jarB" "$base/app/" "$base")
 check "the second login is refused with the limit's message" \
 	grep -q 'Only one Domino session at a time.' "$work/jarB.page"
-check "the refusal is an audit event" grep -q "AUDIT login denied idp=corp user=demo reason=session_limit" "$work/limited/error.log"
+check "the refusal is an audit event" grep -q 'AUDIT event="User Log In" outcome=denied actor=demo target=demo idp=corp reason=session_limit' "$work/limited/error.log"
 
 # --- the access gate ----------------------------------------------------
 stop_httpd limited
@@ -198,7 +198,7 @@ check "a user outside the access gate sees the configured message" \
 	grep -q 'You are not assigned to Domino in your identity provider.' "$work/jarC.page"
 check "no session cookie was set for the refused user" bash -c "! grep -qi '^Set-Cookie: keygate_session=[A-Za-z0-9]' '$work/jarC.headers'"
 check "nothing was forwarded for the refused user" test "$(backend_count "$work")" = "$n1"
-check "the gate refusal is an audit event" grep -q 'AUDIT login denied idp=corp user=demo reason="access gate' "$work/gated/error.log"
+check "the gate refusal is an audit event" grep -q 'AUDIT event="User Log In" outcome=denied actor=demo target=demo idp=corp reason="access gate' "$work/gated/error.log"
 
 for d in main limited gated; do
 	no_crash "$work/$d" || echo "not ok - apache2 ($d) did not crash"

@@ -164,7 +164,7 @@ check "deny-new: a second login via B is refused with the limit's message" \
 check "deny-new: the refused login got no session cookie" \
 	bash -c "! grep -qi '^Set-Cookie: keygate_session=[A-Za-z0-9_-]' '$work/jar2b.headers'"
 check "deny-new: B logged the refusal as an audit event" \
-	grep -q "AUDIT login denied idp=corp user=demo reason=session_limit" "$work/b2/error.log"
+	grep -q 'AUDIT event="User Log In" outcome=denied actor=demo target=demo idp=corp reason=session_limit' "$work/b2/error.log"
 check "deny-new: Redis holds one session" test "$(sessions_in_redis)" = 1
 check "deny-new: A's session still works, on A and on B" \
 	test "$(api "$s2a" x.json A "$base/app/x")/$(api "$s2a" y.json B "$base/app/y")" = 200/200

@@ -57,7 +57,7 @@ check "the backend gets the mapped identity (user and role)" $py -c '
 import json, sys
 h = json.load(open(sys.argv[1]))["headers"]
 sys.exit(0 if h.get("domino-username") == ["demo"] and h.get("domino-roles") == ["SysAdmin"] else 1)' "$work/who.json"
-check "the audit log has the login" grep -q "AUDIT login ok idp=corp user=demo protocol=saml" "$work/main/error.log"
+check "the audit log has the login" grep -q 'AUDIT event="User Log In" outcome=success actor=demo target=demo idp=corp protocol=saml' "$work/main/error.log"
 curl -s -b "$jar" "$base/keygate/session" >"$work/session.json"
 check "the session endpoint shows a SAML session from corp" $py -c '
 import json, sys

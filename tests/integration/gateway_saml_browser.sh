@@ -39,7 +39,7 @@ check "the session cookie is HttpOnly and SameSite=Lax; no login-state cookie is
 check "the browser was kept on loopback and saw no 5xx" \
 	j "not d['blocked'] and all(r['status'] < 500 for r in d['responses'])"
 check "the backend answered the page" test "$(($(backend_count "$work") - n0))" -ge 1
-check "the login is an audit event" grep -q "AUDIT login ok idp=corp user=demo protocol=saml" "$work/main/error.log"
+check "the login is an audit event" grep -q 'AUDIT event="User Log In" outcome=success actor=demo target=demo idp=corp protocol=saml' "$work/main/error.log"
 size=$(png_ok "$shots/saml-login.png" 2>/dev/null)
 check "the screenshot build/screenshots/saml-login.png is a PNG of the page (${size:-missing})" test -n "$size"
 check "apache2 did not crash and no sanitizer report was written" no_crash "$work/main"

@@ -141,7 +141,7 @@ check "a third SSO login is denied with 403 and the configured message" bash -c 
 check "the denied login made no session" bash -c \
 	"test '$(sessions_in_redis)' = '$s0' && ! grep -qi '^Set-Cookie: keygate_session=[A-Za-z0-9]' '$work/r-limit-third.h'"
 check "the denied login reached no backend" test "$(backend_count "$work")" = "$n0"
-check "the denial is audited" grep -q 'AUDIT login denied idp=plain user=j.doe-unspecified reason=session_limit limit=user' \
+check "the denial is audited" grep -q 'AUDIT event="User Log In" outcome=denied actor=j.doe-unspecified target=j.doe-unspecified idp=plain reason=session_limit limit=user' \
 	"$work/main/error.log"
 check "the earlier sessions still work" test "$(backend_user "$work/jar-limit-second")" = j.doe-unspecified
 

@@ -87,6 +87,6 @@ check "through the balancer the ACS accepts it and signs in" bash -c '[ "$1" = 3
 	_ "$st" "$work/t.h"
 check "the backend gets the user" test "$(backend_user "$work/jar")" = demo
 check "the login is logged for the forwarded client" \
-	grep -q "\[client 203.0.113.7.*AUDIT login ok idp=corp user=demo" "$work/main/error.log"
+	grep -q "\[client 203.0.113.7.*AUDIT event=\"User Log In\" outcome=success actor=demo target=demo idp=corp" "$work/main/error.log"
 check "nothing reached the backend before the login" test "$(backend_count "$work")" = "$((n0 + 1))"
 check "apache2 logged no crash" no_crash "$work/main"

@@ -124,7 +124,7 @@ check "the LogoutRequest names the session's NameID and SessionIndex" \
 st=$(get "$work/jar-sp" "$(cat "$work/idp-lo.loc")" "$work/back")
 check "the IdP's signed LogoutResponse lands the browser on the local page" bash -c \
 	"test '$st' = 302 && test \"\$(cat '$work/back.loc')\" = /bye"
-check "the confirmed logout is audited" logged "AUDIT saml logout confirmed by idp=corp"
+check "the confirmed logout is audited" logged 'AUDIT event="User Log Out" outcome=confirmed actor=corp target=- idp=corp'
 check "the next request is not authenticated" test "$(app_status "$work/jar-sp" text/html)" = 302
 mark=$(log_lines)
 st=$(get "$work/jar-sp" "$(cat "$work/idp-lo.loc")" "$work/back2")
@@ -166,7 +166,7 @@ st=$(send_initiated "$work/jar-idp1" "$work/i1")
 check "an IdP-initiated LogoutRequest (HTTP-Redirect) is answered with a redirect to the IdP" bash -c \
 	"test '$st' = 302 && grep -q '^$idp/slo/redirect?SAMLResponse=.*&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature=' '$work/i1.loc'"
 check "it ends the session in Redis" test "$(sessions_in_redis)" = $((n0 - 1))
-check "the logout is audited, by SessionIndex" logged "AUDIT saml logout from idp=corp by=session_index sessions_ended=1"
+check "the logout is audited, by SessionIndex" logged "AUDIT event=\"User Log Out\" outcome=success actor=corp target=- idp=corp by=session_index sessions_ended=1"
 check "the next request with that session is not authenticated" test "$(app_status "$work/jar-idp1" text/html)" = 302
 curl -s -o "$work/i1.answer" "$(cat "$work/i1.loc")"
 check "the IdP verifies keygate's signed Success LogoutResponse to its request" $py -c '
@@ -215,13 +215,13 @@ mark=$(log_lines)
 st=$(send_initiated "$work/jar-att" "$work/a-other")
 check "a signed LogoutRequest for another NameID ends no session of this one" \
 	test "$st $(app_status "$work/jar-victim" application/json)" = "302 200"
-check "it is audited with sessions_ended=0" logged "AUDIT saml logout from idp=corp by=session_index sessions_ended=0"
+check "it is audited with sessions_ended=0" logged "AUDIT event=\"User Log Out\" outcome=success actor=corp target=- idp=corp by=session_index sessions_ended=0"
 initiate redirect noindex "$work/a-noindex"
 mark=$(log_lines)
 st=$(send_initiated "$work/jar-att" "$work/a-noindex")
 check "a LogoutRequest without SessionIndex ends the sessions of its NameID" \
 	test "$st $(app_status "$work/jar-victim" text/html)" = "302 302"
-check "it is audited by NameID" logged "AUDIT saml logout from idp=corp by=name_id sessions_ended=[1-9]"
+check "it is audited by NameID" logged "AUDIT event=\"User Log Out\" outcome=success actor=corp target=- idp=corp by=name_id sessions_ended=[1-9]"
 
 # --- Keycloak's broker paths ------------------------------------------------
 curl -s -o "$work/kc-md.xml" -w '%{http_code} %{content_type}\n' "$broker/descriptor" >"$work/kc-md.status"

@@ -6,6 +6,7 @@
 #include "tests/unit/fixture.h"
 
 #include "conf/conf.h"
+#include "conf/directive.h"
 
 #include <apr_strings.h>
 #include <string.h>
@@ -138,10 +139,40 @@ static void test_default_role_none_and_missing_file(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/keygate.conf"));
 }
 
+/* Secrets never show in a dump or message: literal values of Secret and
+ * Password settings and the password of a Redis URL become ********. */
+static void test_secret_values_are_masked(void **state)
+{
+	apr_pool_t *pool = *state;
+
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateSessionSecret", "s3cret"),
+		"********");
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateOIDCClientSecret", "abc"),
+		"********");
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateRedisPassword", "pw"),
+		"********");
+	assert_string_equal(kg_directive_shown(pool, "KeygateSessionSecret",
+					       "file:/run/secrets/s"),
+			    "file:/run/secrets/s");
+	assert_string_equal(kg_directive_shown(pool, "KeygateRedis",
+					       "rediss://app:pw@redis:6380/0"),
+			    "rediss://app:********@redis:6380/0");
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateRedis", "127.0.0.1:6379"),
+		"127.0.0.1:6379");
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateBaseURL", "https://d.example"),
+		"https://d.example");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KGT(test_mapping_directives_set_the_settings),
+		KGT(test_secret_values_are_masked),
 		KGT(test_defaults_follow_the_domino_docs),
 		KGT(test_bad_config_names_line_and_column),
 		KGT(test_default_role_none_and_missing_file),

@@ -21,7 +21,7 @@
 #include "tests/unit/flow_fixture.h"
 
 #include "gateway/base/json.h"
-#include "gateway/flow/process/metrics.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -48,6 +48,33 @@ static void test_health_is_200_with_redis_and_503_without(void **state)
 	assert_int_equal(kgt_status(resp), 503);
 	assert_string_equal(kgt_resp_header(resp, "Cache-Control"), "no-store");
 	assert_true(kgt_flow_logged(f, "KG-0406"));
+}
+
+/* live answers whatever Redis does; ready is JSON, 200 with Redis and
+ * 503 without, naming what is wrong. */
+static void test_live_and_ready_are_told_apart(void **state)
+{
+	kgt_flow *f = kgt_flow_begin(state, NULL);
+	kg_resp *resp = kgt_endpoint(f, kgt_req(f, "GET", "/keygate/ready"));
+
+	assert_int_equal(resp->status, 200);
+	assert_string_equal(resp->content_type, "application/json");
+	assert_non_null(strstr(resp->body, "{\"ready\":true,"));
+	assert_non_null(strstr(resp->body, "\"redis\":{\"ok\":true}"));
+	assert_non_null(strstr(resp->body, "\"mappers\":{\"ok\":true"));
+	assert_string_equal(kgt_resp_header(resp, "Cache-Control"), "no-store");
+
+	kgt_flow_stop_redis(f);
+	resp = kgt_endpoint(f, kgt_req(f, "GET", "/keygate/ready"));
+	assert_int_equal(resp->status, 503);
+	assert_non_null(strstr(resp->body, "{\"ready\":false,"));
+	assert_non_null(strstr(resp->body, "\"redis\":{\"ok\":false,"
+					   "\"error\":"));
+	resp = kgt_endpoint(f, kgt_req(f, "GET", "/keygate/live"));
+	assert_int_equal(resp->status, 200);
+	assert_string_equal(resp->body, "ok\n");
+	resp = kgt_endpoint(f, kgt_req(f, "HEAD", "/keygate/live"));
+	assert_int_equal(kgt_status(resp), 200);
 }
 
 static void test_router_answers_404_405_and_hands_on_the_alias(void **state)
@@ -488,7 +515,8 @@ static void test_an_api_key_passes_untouched_by_default(void **state)
 
 static void test_metrics_count_for_allowed_addresses_only(void **state)
 {
-	kgt_flow *f = kgt_flow_begin(state, "KeygateMetricsAllow 192.0.2.10");
+	kgt_flow *f = kgt_flow_begin(
+		state, "KeygateMetricsAllow 192.0.2.8/29 2001:db8::/32");
 	kg_metrics *m = apr_pcalloc(f->pool, sizeof(*m));
 	const char *cookie = kgt_flow_session(f, "jdoe", NULL);
 	kg_req *req;
@@ -507,10 +535,29 @@ static void test_metrics_count_for_allowed_addresses_only(void **state)
 	resp = kgt_endpoint(f, kgt_req(f, "GET", "/keygate/metrics"));
 	assert_int_equal(resp->status, 200);
 	assert_string_equal(kgt_resp_header(resp, "Cache-Control"), "no-store");
-	assert_non_null(strstr(resp->body, "keygate_"));
+	assert_non_null(strstr(resp->body, "keygate_requests_total{outcome="
+					   "\"session\"} 1\n"));
+	assert_non_null(strstr(resp->body, "keygate_build_info{version=\""));
+	/* the session's Redis commands were timed, and Redis is up */
+	assert_non_null(strstr(resp->body, "# TYPE "
+					   "keygate_redis_command_duration_"
+					   "seconds histogram\n"));
+	assert_non_null(strstr(resp->body, "keygate_redis_command_duration_"
+					   "seconds_bucket{le=\"+Inf\"} "));
+	assert_non_null(strstr(resp->body, "keygate_redis_up 1\n"));
+	/* the 401 is a refusal with its reason */
+	assert_non_null(strstr(resp->body, "keygate_refusals_total{reason=\""));
+	/* an IPv6 client inside the range */
+	req = kgt_req(f, "GET", "/keygate/metrics");
+	req->client_ip = "2001:db8::5";
+	assert_int_equal(kgt_endpoint(f, req)->status, 200);
 	/* another address: as if it did not exist */
 	req = kgt_req(f, "GET", "/keygate/metrics");
 	req->client_ip = "198.51.100.7";
+	kgt_expect_fail(kgt_endpoint(f, req), KG_ENOTFOUND,
+			"metrics_not_allowed");
+	req = kgt_req(f, "GET", "/keygate/metrics");
+	req->client_ip = "192.0.2.16"; /* just outside /29 */
 	kgt_expect_fail(kgt_endpoint(f, req), KG_ENOTFOUND,
 			"metrics_not_allowed");
 	kg_gateway_set_metrics(f->gw, NULL);
@@ -535,6 +582,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KGT_FLOW(test_health_is_200_with_redis_and_503_without),
+		KGT_FLOW(test_live_and_ready_are_told_apart),
 		KGT_FLOW(test_router_answers_404_405_and_hands_on_the_alias),
 		KGT_FLOW(test_the_prefix_is_configurable),
 		KGT_FLOW(test_session_json_is_401_without_a_session),

@@ -54,10 +54,10 @@ static kg_rc create(kg_gateway *gw, kg_req *req, const kg_log *log,
 	if (rc == KG_EDENIED) {
 		*message = created.deny_message;
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0414",
-			    "AUDIT token rejected reason=session_limit "
-			    "limit=%s user=%s",
-			    created.denied_by_realm ? "realm" : "user",
-			    user->username);
+			    "AUDIT event=%s outcome=denied actor=%s target=%s "
+			    "reason=session_limit limit=%s",
+			    "Token Rejected", user->username, user->username,
+			    created.denied_by_realm ? "realm" : "user");
 		return rc;
 	}
 	if (rc != KG_OK)

@@ -162,12 +162,16 @@ static void refuse(kg_gateway *gw, const kg_log *log, kg_resp *resp, kg_rc rc,
 	} else if (stage == REFUSED_REVOKED) {
 		kg_log_emit(log,
 			    rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_NOTICE,
-			    "KG-0412", "AUDIT token rejected reason=%s", why);
+			    "KG-0412",
+			    "AUDIT event=%s outcome=denied actor=- target=- "
+			    "reason=%s",
+			    "Token Rejected", why);
 		reject_token(gw, resp, rc, "token_revoked");
 	} else {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0411",
-			    "AUDIT token rejected reason=%s detail=%s",
-			    token ? token : "mapping", why);
+			    "AUDIT event=%s outcome=denied actor=- target=- "
+			    "reason=%s detail=%s",
+			    "Token Rejected", token ? token : "mapping", why);
 		kg_metrics_inc(gw->metrics, KG_M_TOKEN_REJECTED);
 		kg_resp_fail(resp, KG_EDENIED,
 			     token && strncmp(token, "username_", 9) == 0

@@ -68,9 +68,10 @@ static kg_rc oidc_run(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	if (rc == KG_EAUTH && p->refresh_failure_logout) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0530",
-			    "AUDIT session ended reason=refresh_refused idp=%s "
-			    "user=%s %s",
-			    p->alias, rec->user->username, why.msg);
+			    "AUDIT event=%s outcome=success actor=%s target=%s "
+			    "idp=%s reason=refresh_refused detail=%s",
+			    "Session Ended", "oidc_provider",
+			    rec->user->username, p->alias, why.msg);
 		rc = kg_sess_store_delete(gw->store, req->pool, rec,
 					  "refresh_refused", err);
 		return rc == KG_OK ? KG_ENOTFOUND : rc;

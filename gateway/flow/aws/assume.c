@@ -122,8 +122,10 @@ const char *kg_aws_assume(kg_gateway *gw, kg_req *req, const kg_log *log,
 		failed += !r->ok;
 	}
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0610",
-		    "AUDIT aws credentials user=%s issued=%d failed=%d",
-		    user->username, issued, failed);
+		    "AUDIT event=%s outcome=%s actor=%s target=%s issued=%d "
+		    "failed=%d",
+		    "AWS Credentials Issued", failed ? "partial" : "success",
+		    user->username, user->username, issued, failed);
 	return kg_aws_set_encode(req->pool, set, a->refresh_window_s);
 }
 
@@ -172,7 +174,7 @@ static void refresh_role(kg_gateway *gw, kg_req *req, const kg_log *log,
 	r->error = failure(req->pool, &oc, &why);
 	r->retry_after_ms = now_ms + KG_AWS_RETRY_MS;
 	kg_log_emit(log, KG_LOG_WARN, "KG-0611",
-		    "aws refresh failed user=%s role=%s reason=\"%s\"; the "
+		    "aws refresh failed user=%s role=%s reason=%s; the "
 		    "current keys stay until they expire",
 		    rec->user->username, r->role_arn, r->error);
 }

@@ -49,10 +49,10 @@ void kg_reply_refuse(const kg_log *log, kg_resp *resp, kg_rc rc, const char *id,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	kg_log_vformat(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	kg_log_emit(log, rc == KG_EBACKEND ? KG_LOG_ERROR : KG_LOG_WARN, id,
-		    "REJECT proto=%s reason=%s%s%s", proto, reason,
+		    "REJECT proto=%s reason=%s%-s%-s", proto, reason,
 		    detail[0] ? " " : "", detail);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_fail(resp, rc, reason);

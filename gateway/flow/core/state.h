@@ -8,7 +8,7 @@
 #include "gateway/flow/process/bearer_users.h"
 #include "gateway/flow/core/types.h"
 #include "gateway/flow/process/mappers_live.h"
-#include "gateway/flow/process/metrics.h"
+#include "gateway/base/metrics.h"
 #include "gateway/proto/jose/app.h"
 #include "gateway/proto/oidc/bearer.h"
 #include "gateway/proto/oidc/oidc.h"

@@ -299,8 +299,9 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_mappers_live_release(gw->mappers, gen);
 	if (rc != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0502",
-			    "AUDIT login failed idp=%s reason=mapping %s",
-			    done->alias, err.msg);
+			    "AUDIT event=%s outcome=failure actor=- target=- "
+			    "idp=%s reason=mapping detail=%s",
+			    "User Log In", done->alias, err.msg);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_FAILED);
 		kg_resp_fail(resp, rc, "mapping");
 		return;
@@ -311,10 +312,12 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    done->alias);
 	if (!out.allowed) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0503",
-			    "AUDIT login denied idp=%s user=%s reason=\"%s\"",
-			    done->alias,
+			    "AUDIT event=%s outcome=denied actor=%s target=%s "
+			    "idp=%s reason=%s",
+			    "User Log In",
 			    out.user->username ? out.user->username : "-",
-			    out.deny_reason);
+			    out.user->username ? out.user->username : "-",
+			    done->alias, out.deny_reason);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
 		       out.deny_message ? out.deny_message
@@ -344,9 +347,10 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	if (rc == KG_EDENIED) {
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
-			    "AUDIT login denied idp=%s user=%s "
-			    "reason=session_limit limit=%s flow=%s",
-			    done->alias, out.user->username,
+			    "AUDIT event=%s outcome=denied actor=%s target=%s "
+			    "idp=%s reason=session_limit limit=%s flow=%s",
+			    "User Log In", out.user->username,
+			    out.user->username, done->alias,
 			    created.denied_by_realm ? "realm" : "user",
 			    created.denied_by_realm ? limits.realm_from
 						    : limits.user_from);
@@ -375,10 +379,20 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		kg_log_emit(log, KG_LOG_WARN, "KG-0506",
 			    "stored user not saved: %s", err.msg);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_OK);
+	if (req->start_us)
+		/* a provider is its SAML alias or its OIDC issuer */
+		kg_metrics_since(
+			KG_H_LOGIN,
+			kg_metrics_slot(strcmp(done->protocol, "oidc") == 0
+						? gw->conf->oidc.issuer
+						: done->alias,
+					done->protocol),
+			req->start_us);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0500",
-		    "AUDIT login ok idp=%s user=%s protocol=%s evicted=%d",
-		    done->alias, out.user->username, done->protocol,
-		    created.evicted);
+		    "AUDIT event=%s outcome=success actor=%s target=%s idp=%s "
+		    "protocol=%s evicted=%d",
+		    "User Log In", out.user->username, out.user->username,
+		    done->alias, done->protocol, created.evicted);
 	apr_table_addn(resp->headers, "Set-Cookie",
 		       kg_sess_cookie_header(req->pool, &gw->conf->sessions,
 					     created.cookie, -1,

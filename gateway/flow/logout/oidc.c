@@ -62,8 +62,10 @@ void kg_logout_oidc_backchannel(kg_gateway *gw, kg_req *req, const char *alias,
 	}
 	kg_metrics_inc(gw->metrics, KG_M_BACKCHANNEL_LOGOUT);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0522",
-		    "AUDIT backchannel logout idp=%s by=%s sessions_ended=%d",
-		    p->alias, sid ? "sid" : "sub", ended);
+		    "AUDIT event=%s outcome=success actor=%s target=- "
+		    "idp=%s by=%s sessions_ended=%d",
+		    "User Log Out", "oidc_provider", p->alias,
+		    sid ? "sid" : "sub", ended);
 	apr_table_setn(resp->headers, "Cache-Control", "no-store");
 	kg_resp_reply(resp, 200, "text/plain", "");
 }

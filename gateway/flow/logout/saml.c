@@ -89,7 +89,9 @@ static void logout_answered(kg_gateway *gw, kg_req *req, const kg_log *log,
 		       kg_login_state_clear(gw, req, relay));
 	if (kg_saml_logout_success(msg))
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0551",
-			    "AUDIT saml logout confirmed by idp=%s", alias);
+			    "AUDIT event=%s outcome=confirmed actor=%s "
+			    "target=- idp=%s",
+			    "User Log Out", alias, alias);
 	else
 		kg_log_emit(log, KG_LOG_WARN, "KG-0552",
 			    "saml logout idp=%s status=%.128s: the IdP may "
@@ -143,8 +145,10 @@ static void idp_logout(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0553",
-		    "AUDIT saml logout from idp=%s by=%s sessions_ended=%d",
-		    alias, by_index ? "session_index" : "name_id", ended);
+		    "AUDIT event=%s outcome=success actor=%s target=- idp=%s "
+		    "by=%s sessions_ended=%d",
+		    "User Log Out", alias, alias,
+		    by_index ? "session_index" : "name_id", ended);
 	if (kg_saml_slo_answer(slo, req->pool, &url, &err) != KG_OK) {
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0554",
 			    "saml logout idp=%s: no answer for the IdP: %s",

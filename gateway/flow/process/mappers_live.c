@@ -19,6 +19,7 @@
  * directory: readers see the old copy or the new one, never a part.
  */
 #include "gateway/flow/process/mappers_live.h"
+#include "gateway/base/metrics.h"
 #include "gateway/base/refcell.h"
 #include "gateway/base/str.h"
 #include "conf/read.h"
@@ -69,6 +70,8 @@ struct kg_mappers_live {
 	unsigned char key[32]; /* the copy's MAC key */
 	kg_refcell *cell;      /* of generation */
 	int checking;	       /* atomic: a thread is looking at the files */
+	int stale;	       /* atomic: the file's newest version did not
+				  compile; an older generation is in use */
 	/* what the checks know; only the checking thread touches these */
 	file_id copy_seen; /* the copy as last read or written */
 	bool copy_valid;   /* copy_seen is a valid copy */
@@ -525,6 +528,10 @@ static void promote(kg_mappers_live *live, const generation *cur,
 		const generation *use = in_use(cur, next);
 		/* once per version: the one read, or at least the one seen */
 		live->rejected = src.known ? src : seen;
+		if (use) {
+			kg_metrics_add(KG_M_RELOAD_MAPPERS_FAILED);
+			__atomic_store_n(&live->stale, 1, __ATOMIC_RELAXED);
+		}
 		if (use)
 			kg_log_emit(log, KG_LOG_ERROR, "KG-0102",
 				    "mapper file %s changed but does not "
@@ -577,10 +584,20 @@ static void check(kg_mappers_live *live, const generation *cur,
 		kg_refcell_touch(live->cell, now_ms);
 		return;
 	}
-	kg_log_emit(log, KG_LOG_NOTICE, "KG-0103",
-		    "mapper file %s reloaded: %zu mappers, generation %s%s",
-		    live->path, next->set->nmappers, next->name,
-		    next->from_copy ? " (from the last good copy)" : "");
+	kg_metrics_add(KG_M_RELOAD_MAPPERS_OK);
+	kg_metrics_gauge(KG_G_MAPPERS_AT, 0, now_ms / 1000);
+	if (!next->from_copy)
+		__atomic_store_n(&live->stale, 0, __ATOMIC_RELAXED);
+	if (next->from_copy)
+		kg_log_emit(log, KG_LOG_NOTICE, "KG-0103",
+			    "mapper file %s reloaded: %zu mappers, generation "
+			    "%s (from the last good copy)",
+			    live->path, next->set->nmappers, next->name);
+	else
+		kg_log_emit(
+			log, KG_LOG_NOTICE, "KG-0103",
+			"mapper file %s reloaded: %zu mappers, generation %s",
+			live->path, next->set->nmappers, next->name);
 	kg_refcell_store(live->cell, next, now_ms);
 }
 
@@ -688,8 +705,14 @@ kg_rc kg_mappers_live_open(apr_pool_t *pool, const char *path,
 					    "mapper file %s: no usable version",
 					    path);
 	kg_refcell_store(live->cell, g, apr_time_now() / 1000);
+	kg_metrics_gauge(KG_G_MAPPERS_AT, 0, apr_time_sec(apr_time_now()));
 	*out = live;
 	return KG_OK;
+}
+
+bool kg_mappers_live_stale(kg_mappers_live *live)
+{
+	return __atomic_load_n(&live->stale, __ATOMIC_RELAXED) != 0;
 }
 
 kg_mappers_gen *kg_mappers_live_acquire(kg_mappers_live *live, long long now_s,

@@ -87,4 +87,8 @@ const char *kg_mappers_live_name(const kg_mappers_gen *gen);
 const char *kg_mappers_live_current_name(kg_mappers_live *live,
 					 apr_pool_t *pool);
 
+/* True when the mapper file's newest version did not compile and an
+ * older generation is still in use (KG-0102), as this process saw it. */
+bool kg_mappers_live_stale(kg_mappers_live *live);
+
 #endif

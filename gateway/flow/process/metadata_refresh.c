@@ -3,6 +3,9 @@
  */
 #include "gateway/flow/process/metadata_refresh.h"
 #include "gateway/proto/oidc/http.h"
+#include "gateway/base/metrics.h"
+
+#include <time.h>
 
 #include <stdbool.h>
 
@@ -34,9 +37,12 @@ static kg_rc refresh(kg_metadata_refresh *r, apr_pool_t *pool, kg_err *err)
 {
 	kg_oidc_http_opts opts = {10, true, NULL, NULL};
 	kg_oidc_http_reply reply;
+	long long t0 = kg_metrics_clock_us();
 	kg_rc rc = kg_oidc_http_get(pool, &opts, r->idp->metadata_url, NULL,
 				    &reply, err);
 
+	kg_metrics_since(KG_H_METADATA, kg_metrics_slot(r->idp->alias, "saml"),
+			 t0);
 	if (rc != KG_OK)
 		return rc;
 	if (reply.status != 200)
@@ -71,14 +77,20 @@ void kg_metadata_refresh_tick(kg_metadata_refresh *r, const kg_log *log,
 		__atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
 		return;
 	}
-	if (refresh(r, pool, &err) == KG_OK)
+	if (refresh(r, pool, &err) == KG_OK) {
+		kg_metrics_add(KG_M_RELOAD_METADATA_OK);
+		kg_metrics_gauge(KG_G_METADATA_AT,
+				 kg_metrics_slot(r->idp->alias, "saml"),
+				 (long long)time(NULL));
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0540",
 			    "saml metadata refreshed idp=%s", r->idp->alias);
-	else
+	} else {
+		kg_metrics_add(KG_M_RELOAD_METADATA_FAILED);
 		kg_log_emit(log, KG_LOG_WARN, "KG-0541",
 			    "saml metadata refresh failed idp=%s: %s; the "
 			    "last good metadata stays",
 			    r->idp->alias, err.msg);
+	}
 	apr_pool_destroy(pool);
 	__atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
 }

@@ -5,6 +5,7 @@
 #include "gateway/proto/aws/sts.h"
 #include "gateway/base/str.h"
 #include "gateway/proto/aws/http.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_date.h>
 #include <apr_strings.h>
@@ -305,7 +306,7 @@ static kg_rc call(apr_pool_t *pool, const kg_sts_opts *o,
 {
 	int max = o->max_attempts > 0 ? o->max_attempts : 3;
 	kg_aws_http_opts ho = {o->timeout_s, 0, o->ca_file};
-	long long skew = 0;
+	long long skew = 0, t0;
 	bool skew_fixed = false;
 	kg_rc rc = KG_EBACKEND;
 	kg_err last = {0};
@@ -344,8 +345,10 @@ static kg_rc call(apr_pool_t *pool, const kg_sts_opts *o,
 						    s.authorization};
 		}
 		oc->attempts++;
+		t0 = kg_metrics_clock_us();
 		rc = kg_aws_http_post(pool, &ho, ep->url, h, nh, body->data,
 				      body->len, &reply, &last);
+		kg_metrics_since(KG_H_STS, 0, t0);
 		if (rc == KG_OK) {
 			oc->code = oc->message = oc->request_id = NULL;
 			rc = kg_sts_parse(pool, action, reply.status,
@@ -401,6 +404,7 @@ static void log_result(const kg_sts_opts *o, const char *action,
 {
 	char fp[9];
 
+	kg_metrics_add(rc == KG_OK ? KG_M_STS_ISSUED : KG_M_STS_FAILED);
 	if (rc == KG_OK) {
 		kg_log_redact(creds->keys.access_key,
 			      strlen(creds->keys.access_key), fp);

@@ -10,6 +10,7 @@
 #include "gateway/base/json.h"
 #include "gateway/base/buf.h"
 #include "gateway/base/refcell.h"
+#include "gateway/base/metrics.h"
 
 #include <cjose/cjose.h>
 
@@ -18,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KG_JWKS_KEYS_MAX 64
 
@@ -277,9 +279,15 @@ static kg_rc jwt_keys_fetch(kg_jwt_keys *k, apr_pool_t *pool, const char *uri,
 	int status = 0;
 	kg_rc rc;
 
+	int slot = kg_metrics_slot(uri, "jwt");
+	long long t0 = kg_metrics_clock_us();
+
 	rc = k->src.fetch(k->src.ctx, pool, uri, &status, &body, &len, err);
+	kg_metrics_since(KG_H_METADATA, slot, t0);
 	if (rc == KG_OK)
 		rc = jwt_keyset_from(pool, uri, status, body, len, out, err);
+	if (rc == KG_OK)
+		kg_metrics_gauge(KG_G_JWKS_AT, slot, (long long)time(NULL));
 	if (rc == KG_OK)
 		kg_log_emit(k->src.log, KG_LOG_INFO, NULL,
 			    "jwks fetched uri=%s keys=%zu", uri, (*out)->n);

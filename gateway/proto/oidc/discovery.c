@@ -6,10 +6,12 @@
  */
 #include "gateway/proto/oidc/discovery.h"
 #include "gateway/base/refcell.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct kg_oidc_discovery {
 	const char *issuer;
@@ -101,14 +103,18 @@ static kg_rc oidc_discovery_fetch(kg_oidc_discovery *d, apr_pool_t *pool,
 	kg_oidc_http_reply reply;
 	kg_oidc_meta parsed;
 	kg_oidc_meta *m;
+	int slot = kg_metrics_slot(d->issuer, "oidc");
+	long long t0 = kg_metrics_clock_us();
 	kg_rc rc = kg_oidc_http_get(pool, &d->http, d->url, NULL, &reply, err);
 
+	kg_metrics_since(KG_H_METADATA, slot, t0);
 	if (rc == KG_OK)
 		rc = kg_oidc_discovery_parse(pool, d->issuer, d->url,
 					     reply.status, reply.body,
 					     reply.len, &parsed, err);
 	if (rc != KG_OK)
 		return rc;
+	kg_metrics_gauge(KG_G_METADATA_AT, slot, (long long)time(NULL));
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return kg_err_set(err, KG_EINTERNAL, "out of memory");

@@ -106,4 +106,10 @@ kg_rc kg_oidc_logout_token_verify(kg_oidc *o, apr_pool_t *pool,
 /* Returns BASE64URL(SHA-256(verifier)), the S256 code_challenge. */
 const char *kg_oidc_pkce_challenge(apr_pool_t *pool, const char *verifier);
 
+/* KG_OK when the provider's discovery document is at hand (fetched
+ * once if need be, then cached as for logins), so a browser can be sent
+ * there; else the reason in err. */
+kg_rc kg_oidc_ready(kg_oidc *o, apr_pool_t *pool, long long now_ms,
+		    kg_err *err);
+
 #endif

@@ -150,3 +150,10 @@ const char *kg_oidc_logout_url(kg_oidc *o, apr_pool_t *pool,
 	u = oidc_url_add(pool, u, "client_id", o->conf->client_id);
 	return u;
 }
+
+kg_rc kg_oidc_ready(kg_oidc *o, apr_pool_t *pool, long long now_ms, kg_err *err)
+{
+	kg_oidc_meta meta;
+
+	return kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+}

@@ -10,6 +10,7 @@
 #include "gateway/base/b64url.h"
 #include "gateway/proto/oidc/oidc_int.h"
 #include "gateway/base/rand.h"
+#include "gateway/base/metrics.h"
 
 #include <apr_strings.h>
 #include <openssl/sha.h>
@@ -43,6 +44,7 @@ static kg_rc oidc_token_call(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 	kg_oidc_meta meta;
 	kg_rc rc =
 		kg_oidc_discovery_get(o->discovery, pool, now_ms, &meta, err);
+	long long t0;
 
 	if (rc != KG_OK)
 		return rc;
@@ -53,9 +55,12 @@ static kg_rc oidc_token_call(kg_oidc *o, apr_pool_t *pool, long long now_ms,
 		oidc_form_add(form, "client_id", c->client_id);
 	if (secret && !basic)
 		oidc_form_add(form, "client_secret", secret);
-	return kg_oidc_http_post_form(
+	t0 = kg_metrics_clock_us();
+	rc = kg_oidc_http_post_form(
 		pool, &o->http, meta.token_endpoint, form->params, form->n,
 		basic ? c->client_id : NULL, secret, reply, err);
+	kg_metrics_since(KG_H_TOKEN, kg_metrics_slot(c->issuer, "oidc"), t0);
+	return rc;
 }
 
 /* Checks at_hash (OIDC Core §3.1.3.8) when the ID token has one: the
