@@ -64,8 +64,8 @@ void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
 	kg_authn_script_page(
 		req, resp, nonce, "Sending your form again",
 		kg_psprintf(req->pool, "data-token=\"%s\" data-ttl=\"%lld\"",
-			     token,
-			     gw->conf->gateway.login_state_timeout_s * 1000),
+			    token,
+			    gw->conf->gateway.login_state_timeout_s * 1000),
 		replay_script,
 		"<p>Sending what you sent before you signed in.</p>\n"
 		"<noscript><p>This needs JavaScript. <a href=\"/\">Go to "
