@@ -321,6 +321,7 @@ static void test_a_second_provider_has_its_own_paths(void **state)
 	kgt_world *w = kgt_world_get();
 	kgt_flow *f =
 		begin(state, kg_psprintf(KGT_FLOW_POOL(state),
+					 "KeygateLoginProvider corp\n"
 					 "KeygateOIDCProvider other %s\n"
 					 "KeygateOIDCClientID client\n"
 					 "KeygateOIDCClientSecret s3cret\n",
