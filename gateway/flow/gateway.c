@@ -213,10 +213,10 @@ static void warn_unknown_aliases(apr_pool_t *ptemp, const kg_conf *conf,
 			continue;
 		apr_hash_set(seen, m->alias, APR_HASH_KEY_STRING, "");
 		kg_log_emit(log, KG_LOG_WARN, "KG-0560",
-			    "mapper alias names no provider: %s:%d:%d: "
-			    "identityProviderAlias \"%s\" is no "
-			    "KeygateSAMLProvider or KeygateOIDCProvider, so "
-			    "its mappers never run",
+			    "mapper alias names no provider at=%s:%d:%d "
+			    "alias=%s (no KeygateSAMLProvider or "
+			    "KeygateOIDCProvider has it, so its mappers never "
+			    "run)",
 			    set->path, m->line, m->col, m->alias);
 	}
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate fuzz target: the Redis address parser (conf/redis_url.h), which
  * reads KeygateRedis and KeygateRedisSentinels, and the masking of a
- * URL's password in directive errors (kg_directive_arg_shown).
+ * URL's password in directive errors (kg_directive_shown).
  *
  * Besides crashes, it checks properties of what is accepted: a socket
  * path or a host, never both; a socket path is absolute; a port in
@@ -34,7 +34,7 @@ static void check_accepted(apr_pool_t *pool, const char *text,
 			abort();
 	if (u->password.bytes) {
 		const char *shown =
-			kg_directive_arg_shown(pool, "KeygateRedis", text);
+			kg_directive_shown(pool, "KeygateRedis", text);
 		if (strncasecmp(text, "redis", 5) != 0 ||
 		    strstr(shown, "********") == NULL)
 			abort();
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(text) == size &&
 	    kg_conf_redis_url_parse(pool, text, 6379, &u) == NULL)
 		check_accepted(pool, text, &u);
-	(void)kg_directive_arg_shown(pool, "KeygateRedis", text);
+	(void)kg_directive_shown(pool, "KeygateRedis", text);
 	apr_pool_destroy(pool);
 	return 0;
 }

@@ -145,7 +145,7 @@ KeygateProviderEmailDomains corp corp.example"
 configtest "$work/bad/good.conf"
 check "a good config passes configtest" grep -q "Syntax OK" "$work/bad/good.conf.out"
 check "configtest warns about a mapper alias that names no provider, at its line" \
-	grep -q "KG-0560 mapper alias names no provider: $work/mappers.json:$(line_of "$work/mappers.json" ghost):[0-9]*: identityProviderAlias \"ghost\"" "$work/bad/good.conf.out"
+	grep -q "KG-0560 mapper alias names no provider at=$work/mappers.json:$(line_of "$work/mappers.json" ghost):[0-9]* alias=ghost" "$work/bad/good.conf.out"
 check "and about none of the configured aliases" \
 	bash -c "! grep -E 'identityProviderAlias \"(corp|contractors|partners)\" is no' '$work/bad/good.conf.out'"
 

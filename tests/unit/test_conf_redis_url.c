@@ -257,24 +257,24 @@ static void test_arg_shown_hides_secrets(void **state)
 {
 	apr_pool_t *pool = *state;
 
-	assert_string_equal(kg_directive_arg_shown(pool, "KeygateRedis",
-						   "redis://u:p@ss@h:1/2"),
+	assert_string_equal(kg_directive_shown(pool, "KeygateRedis",
+					       "redis://u:p@ss@h:1/2"),
 			    "redis://u:********@h:1/2");
-	assert_string_equal(kg_directive_arg_shown(pool, "KeygateRedis",
-						   "rediss://:pw@[::1]"),
-			    "rediss://:********@[::1]");
 	assert_string_equal(
-		kg_directive_arg_shown(pool, "KeygateRedis", "redis://h/0"),
+		kg_directive_shown(pool, "KeygateRedis", "rediss://:pw@[::1]"),
+		"rediss://:********@[::1]");
+	assert_string_equal(
+		kg_directive_shown(pool, "KeygateRedis", "redis://h/0"),
 		"redis://h/0");
 	assert_string_equal(
-		kg_directive_arg_shown(pool, "KeygateRedis", "redis://user@h"),
+		kg_directive_shown(pool, "KeygateRedis", "redis://user@h"),
 		"redis://user@h");
-	assert_string_equal(
-		kg_directive_arg_shown(pool, "KeygateRedisSentinelPassword",
-				       "inline-secret"),
-		"********");
-	assert_string_equal(kg_directive_arg_shown(pool, "KeygateSessionSecret",
-						   "file:/etc/keygate/secret"),
+	assert_string_equal(kg_directive_shown(pool,
+					       "KeygateRedisSentinelPassword",
+					       "inline-secret"),
+			    "********");
+	assert_string_equal(kg_directive_shown(pool, "KeygateSessionSecret",
+					       "file:/etc/keygate/secret"),
 			    "file:/etc/keygate/secret");
 }
 
