@@ -264,8 +264,8 @@ static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 	kg_log_emit(&audit, KG_LOG_NOTICE, "KG-0727",
 		    "AUDIT event=\"Session Killed\" actor=%s target=%s via=cli "
 		    "sessions_ended=%d",
-		    kg_str_quote(pool, kg_cli_os_user(pool), 128),
-		    o->user ? kg_str_quote(pool, o->user, 128)
+		    kg_cli_os_user(pool),
+		    o->user ? o->user
 		    : o->id ? kg_psprintf(pool, "sess:%.8s", o->id)
 			    : "all",
 		    killed);

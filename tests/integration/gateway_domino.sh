@@ -84,6 +84,7 @@ KeygateSessionTouchInterval 5
 KeygateAppJWTLifetime 20
 KeygateTrustedProxies 127.0.0.2
 KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
+KeygateLoginProvider demo-oidc
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret
 KeygateOIDCScope openid profile email groups

@@ -188,7 +188,7 @@ check "partners: the session is from partners" test "$(idp_of "$work/jp")" = par
 check "partners: its callback is PREFIX oidc/partners/callback" \
 	grep -q "^Location: $base/keygate/oidc/partners/callback?" "$work/jp.headers"
 check "partners: its client authenticated at its own token endpoint" \
-	grep -q "AUDIT login ok idp=partners user=demo protocol=oidc" "$work/main/error.log"
+	grep -q "AUDIT event=\"User Log In\" outcome=success actor=demo target=demo idp=partners protocol=oidc" "$work/main/error.log"
 st=$(login_saml "$work/js")
 check "corp: the SAML login through its path signs in" test "$st" = 302
 check "corp: its mappers name the user" test "$(backend_user "$work/js")" = demo
@@ -223,9 +223,9 @@ check "no contractors session was refreshed (its tokens are not due)" \
 # --- back-channel logout reaches the right provider ----------------------
 # the person signs out at partners itself (not through keygate)
 op_logout "$work/jp" "$iss2"
-wait_log "$work/main/error.log" "AUDIT backchannel logout idp=partners"
+wait_log "$work/main/error.log" "idp=partners by=sid sessions_ended"
 check "partners' logout token arrives at its own back-channel path" \
-	grep -q "KG-0522 AUDIT backchannel logout idp=partners by=sid sessions_ended=1" "$work/main/error.log"
+	grep -q "KG-0522 AUDIT event=\"User Log Out\" outcome=success actor=oidc_provider target=- idp=partners by=sid sessions_ended=1" "$work/main/error.log"
 check "the partners session is gone" test "$(status_of "$work/jp")" = 401
 check "the contractors and corp sessions live on" \
 	bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' -b '$work/jc' -H 'Accept: application/json' '$base/app/x')\" = 200 &&
@@ -245,7 +245,7 @@ login_oidc "$work/l2" contractors
 check "provider limit: the second is refused with 403" grep -q "^HTTP/1.1 403" "$work/l2.headers"
 check "provider limit: with the provider's message" grep -q "Contractors: one session at a time." "$work/l2.page"
 check "provider limit: the refusal is an audit line naming the provider's limit" \
-	grep -q "KG-0504 AUDIT login denied idp=contractors user=demo.contractors reason=session_limit limit=user flow=provider" "$work/limits/error.log"
+	grep -q "KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo.contractors target=demo.contractors idp=contractors reason=session_limit limit=user flow=provider" "$work/limits/error.log"
 login_oidc "$work/l3" partners
 login_oidc "$work/l4" partners
 check "provider limit: partners (no own limit, no sso limit) is not limited" \
@@ -264,7 +264,7 @@ login_oidc "$work/b2" partners
 check "browser limit: the second browser login is refused with 403" grep -q "^HTTP/1.1 403" "$work/b2.headers"
 check "browser limit: with the browser flow's message" grep -q "One browser session." "$work/b2.page"
 check "browser limit: the audit line names the browser flow" \
-	grep -q "KG-0504 AUDIT login denied idp=partners user=demo reason=session_limit limit=user flow=browser" "$work/browser/error.log"
+	grep -q "KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo target=demo idp=partners reason=session_limit limit=user flow=browser" "$work/browser/error.log"
 check "browser limit: the session it made is an sso-flow session of partners" \
 	bash -c "curl -s -b '$work/b1' '$base/keygate/session' | grep -q '\"idp\":\"partners\".*\"flow\":\"sso\"'"
 

@@ -75,6 +75,7 @@ op_start "$work/op2" "$op2_port" keygate2 "$secret" "$base/keygate/oidc/partners
 mkdir -p "$work/main"
 httpd_config "$work/main" "$web" "$build" "KeygateRedis 127.0.0.1:$redis_port
 KeygateSessionSecret file:$work/secret
+KeygateEmailCollision link
 KeygateCookieSecure Off
 KeygateBaseURL $base
 KeygateMappers $work/mappers.json
@@ -152,9 +153,9 @@ check "the OIDC button signs in through the OpenID provider" \
 check "the second OIDC provider's button signs in through it" \
 	j "d['oidc2_login']['url'] == '$base/app/partner' and d['oidc2_login']['h1'] == 'Hello, demo'"
 check "the three logins are audit events" bash -c \
-	"grep -q 'AUDIT login ok idp=corp user=demo protocol=saml' '$work/main/error.log' &&
-	 grep -q 'AUDIT login ok idp=contractors user=demo protocol=oidc' '$work/main/error.log' &&
-	 grep -q 'AUDIT login ok idp=partners user=demo protocol=oidc' '$work/main/error.log'"
+	"grep -q 'AUDIT event=\"User Log In\" outcome=success actor=demo target=demo idp=corp protocol=saml' '$work/main/error.log' &&
+	 grep -q 'AUDIT event=\"User Log In\" outcome=success actor=demo target=demo idp=contractors protocol=oidc' '$work/main/error.log' &&
+	 grep -q 'AUDIT event=\"User Log In\" outcome=success actor=demo target=demo idp=partners protocol=oidc' '$work/main/error.log'"
 
 # signed out
 check "logout lands on the signed-out page with 'Sign in again'" \
@@ -214,8 +215,8 @@ check "the session-limit page shows Keycloak's text, never the key" \
 check "the session-limit page offers 'Try again' and 'Sign out'" \
 	j "[l['text'] for l in d['pages']['limit']['links']] == ['Try again', 'Sign out']"
 check "both refusals are audit events" bash -c \
-	"grep -q 'KG-0503 AUDIT login denied idp=contractors user=outsider' '$work/main/error.log' &&
-	 grep -q 'KG-0504 AUDIT login denied idp=corp user=demo reason=session_limit' '$work/main/error.log'"
+	"grep -q 'KG-0503 AUDIT event=\"User Log In\" outcome=denied actor=outsider target=outsider idp=contractors' '$work/main/error.log' &&
+	 grep -q 'KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo target=demo idp=corp reason=session_limit' '$work/main/error.log'"
 
 for shot in signin signed-out signin-notice error signin-for-post denied limit; do
 	size=$(png_ok "$shots/pages-$shot.png" 2>/dev/null)

@@ -286,9 +286,9 @@ static void test_redis_settings_that_go_together(void **state)
 		const char *text, *want;
 	} rows[] = {
 		{"KeygateRedisCAFile /ca.pem\n",
-		 ":1: KeygateRedisCAFile is set, but no connection uses TLS"},
+		 ":1:1: KeygateRedisCAFile is set, but no connection uses TLS"},
 		{"KeygateRedis redis://r\nKeygateRedisServerName r\n",
-		 ":2: KeygateRedisServerName is set, but no connection"},
+		 ":2:1: KeygateRedisServerName is set, but no connection"},
 		{"KeygateRedis rediss://r\nKeygateRedisClientCert /c.pem\n",
 		 "KeygateRedisClientCert and KeygateRedisClientKey go "
 		 "together"},

@@ -106,8 +106,8 @@ static void test_deactivation_ends_sessions_and_bearer_tokens(void **state)
 	assert_int_equal(kgt_flow_lookup(f, c2, NULL), KG_ENOTFOUND);
 	assert_int_equal(kgt_flow_lookup(f, other, NULL), KG_OK);
 	assert_true(kgt_flow_logged(
-		f, "KG-0722 AUDIT event=\"User Deactivated\" actor=\"root\" "
-		   "target=\"jdoe\" via=cli sessions_ended=2"));
+		f, "KG-0722 AUDIT event=\"User Deactivated\" actor=root "
+		   "target=jdoe via=cli sessions_ended=2"));
 	kgt_expect_fail(bearer_call(f, "jdoe", &caller), KG_EAUTH,
 			"token_revoked");
 	assert_int_equal(bearer_call(f, "alice", &caller)->action,
@@ -117,7 +117,7 @@ static void test_deactivation_ends_sessions_and_bearer_tokens(void **state)
 						  &ended, &err),
 			 KG_OK);
 	assert_true(kgt_flow_logged(f, "KG-0723 AUDIT event=\"User "
-				       "Reactivated\" actor=\"root\""));
+				       "Reactivated\" actor=root"));
 	assert_int_equal(bearer_call(f, "jdoe", &caller)->action,
 			 KG_RESP_CONTINUE);
 	/* not a username */
@@ -183,7 +183,7 @@ static void test_the_admin_api_refuses_cross_site_calls(void **state)
 				 "same-origin", NULL)),
 		200);
 	assert_int_equal(kgt_flow_lookup(f, c, NULL), KG_ENOTFOUND);
-	assert_true(kgt_flow_logged(f, "actor=\"boss\" target=\"jdoe\" "
+	assert_true(kgt_flow_logged(f, "actor=boss target=jdoe "
 				       "via=api"));
 }
 
@@ -223,7 +223,7 @@ static void test_the_admin_api_answers_json(void **state)
 	assert_true(kgt_flow_logged(
 		f, apr_pstrcat(f->pool,
 			       "KG-0724 AUDIT event=\"Session Killed\" "
-			       "actor=\"boss\" target=\"jdoe\" sess=",
+			       "actor=boss target=jdoe sess=",
 			       prefix, NULL)));
 	assert_int_equal(
 		kgt_status(

@@ -396,15 +396,18 @@ static void test_record_keeps_client_and_reads_version_3(void **state)
 		KG_OK);
 	assert_string_equal(back->client_ip, "2001:db8::7");
 	assert_string_equal(back->user_agent, "Mozilla/5.0 \"quoted\"");
-	/* version 3: the same bytes without the two client fields */
+	/* version 3: the same bytes without the id and the two client
+	 * fields */
 	kg_sess_record_set_client(rec, pool, NULL, NULL);
+	rec->user->id = NULL;
 	kg_buf_init(&packed, pool, 64);
 	kg_sess_record_pack(&packed, rec);
 	assert_int_equal(packed.data[packed.len - 1], 0);
 	assert_int_equal(packed.data[packed.len - 2], 0);
+	assert_int_equal(packed.data[packed.len - 3], 0);
 	packed.data[0] = 0x03;
 	assert_int_equal(kg_sess_record_decode(pool, packed.data,
-					       packed.len - 2, &back, &err),
+					       packed.len - 3, &back, &err),
 			 KG_OK);
 	assert_same(rec, back);
 	assert_null(back->client_ip);
@@ -413,7 +416,7 @@ static void test_record_keeps_client_and_reads_version_3(void **state)
 	kg_sess_record_set_client(rec, pool, "192.0.2.9", "agent");
 	kg_buf_init(&json, pool, 64);
 	kg_sess_record_pack_as(&json, rec, 3);
-	assert_int_equal(json.len, packed.len - 2);
+	assert_int_equal(json.len, packed.len - 3);
 	assert_memory_equal(json.data, packed.data, json.len);
 	kg_sess_record_set_client(rec, pool, NULL, NULL);
 	/* ...and version 3 with client bytes after it is refused */

@@ -39,15 +39,12 @@ kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0723",
 			    "AUDIT event=\"User Reactivated\" actor=%s "
 			    "target=%s via=%s",
-			    kg_str_quote(pool, who->actor, 128),
-			    kg_str_quote(pool, username, 128), who->via);
+			    who->actor, username, who->via);
 	else
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0722",
 			    "AUDIT event=\"User Deactivated\" actor=%s "
 			    "target=%s via=%s sessions_ended=%d",
-			    kg_str_quote(pool, who->actor, 128),
-			    kg_str_quote(pool, username, 128), who->via,
-			    *ended);
+			    who->actor, username, who->via, *ended);
 	return KG_OK;
 }
 
@@ -109,7 +106,6 @@ kg_rc kg_admin_session_kill(kg_sess_store *store, const kg_conf *conf,
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0724",
 		    "AUDIT event=\"Session Killed\" actor=%s target=%s sess=%s "
 		    "via=%s",
-		    kg_str_quote(pool, who->actor, 128),
-		    kg_str_quote(pool, *user, 128), short_id, who->via);
+		    who->actor, *user, short_id, who->via);
 	return KG_OK;
 }

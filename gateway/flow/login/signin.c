@@ -136,7 +136,7 @@ void kg_login_signin(kg_gateway *gw, kg_req *req, const char *alias,
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0444",
 			    "REJECT proto=login reason=unknown_hint param=%s "
 			    "hint=%s",
-			    param, kg_str_quote(req->pool, hint, 64));
+			    param, hint);
 		show_page(gw, req, back,
 			  "The sign-in link names a sign-in option this site "
 			  "does not have. Choose one below.",
