@@ -110,15 +110,15 @@ else
 fi
 sp_conf other.key sp.crt
 refused "saml metadata: an SP key that is not the certificate's" \
-	"^keygate: saml.conf:4: KeygateSAMLSPKey $work/other.key, KeygateSAMLSPCert $work/sp.crt: the private key does not belong to the certificate" \
+	"^keygate: saml.conf:4:1: KeygateSAMLSPKey $work/other.key does not match KeygateSAMLSPCert $work/sp.crt \(at saml.conf:5:1\): the private key does not belong to the certificate" \
 	saml metadata --alias corp --config saml.conf
 sp_conf sp.crt sp.crt
 refused "saml metadata: a certificate given as the SP key" \
-	"^keygate: saml.conf:4: KeygateSAMLSPKey .*: KeygateSAMLSPKey holds no PEM private key" \
+	"^keygate: saml.conf:4:1: KeygateSAMLSPKey .*: KeygateSAMLSPKey holds no PEM private key" \
 	saml metadata --alias corp --config saml.conf
 sp_conf sp.key other.key
 refused "saml metadata: a key given as the SP certificate" \
-	"^keygate: saml.conf:4: .*KeygateSAMLSPCert holds no PEM certificate" \
+	"^keygate: saml.conf:4:1: .*KeygateSAMLSPCert holds no PEM certificate" \
 	saml metadata --alias corp --config saml.conf
 
 "$keygate" map --bogus >out.txt 2>err.txt
