@@ -60,8 +60,8 @@ static void mode_login(apr_pool_t *pool, char **argv)
 	kg_rc rc;
 
 	kg_err_clear(&err);
-	rc = o ? kg_oidc_login_url(o, pool, argv[2], "/app", now_ms(), &p, &url,
-				   &err)
+	rc = o ? kg_oidc_login_url(o, pool, argv[2], "/app", false, now_ms(),
+				   &p, &url, &err)
 	       : KG_EINTERNAL;
 	tap(rc == KG_OK, "kg_oidc fetches discovery and builds a login URL %s",
 	    err.msg);

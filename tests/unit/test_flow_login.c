@@ -267,9 +267,60 @@ static void test_the_gate_denies_a_login_with_a_page(void **state)
 	assert_int_equal(resp->status, 403);
 	assert_string_equal(resp->content_type, "text/html; charset=utf-8");
 	assert_non_null(strstr(resp->body, "Ask &lt;IT&gt;"));
+	/* "Sign in as someone else" asks for a fresh authentication */
+	assert_non_null(strstr(resp->body, "href=\"/keygate/login?return_to="
+					   "%2F&amp;prompt=login\""));
 	assert_null(kgt_set_cookie(resp, "keygate_session"));
 	assert_int_equal(kgt_flow_count(f, NULL), 0);
 	assert_true(kgt_flow_logged(f, "KG-0503"));
+}
+
+/* The prompt parameter of the authorization request that PREFIX path
+ * redirects to, or NULL when it has none. */
+static const char *prompt_sent(kgt_flow *f, const char *path)
+{
+	kg_resp *resp = kgt_endpoint(f, kgt_req(f, "GET", path));
+	const char *loc = kgt_resp_header(resp, "Location");
+
+	if (resp->status != 302 || loc == NULL)
+		fail_msg("%s: status %d", path, resp->status);
+	assert_non_null(url_param(f->pool, loc, "state"));
+	assert_non_null(url_param(f->pool, loc, "nonce"));
+	assert_non_null(url_param(f->pool, loc, "code_challenge"));
+	return url_param(f->pool, loc, "prompt");
+}
+
+/* PREFIX login?prompt=login asks the provider for a fresh
+ * authentication (prompt=login); nothing else is ever passed on. */
+static void test_prompt_login_asks_for_a_fresh_authentication(void **state)
+{
+	kgt_flow *f = begin(state, NULL);
+	static const char *const hostile[] = {
+		"none",		 "consent",  "LOGIN",	       "login%20",
+		"login%26x%3D1", "login%00", "select_account",
+	};
+
+	assert_null(prompt_sent(f, "/keygate/login?return_to=%2F"));
+	assert_string_equal(
+		prompt_sent(f, "/keygate/login?prompt=login&return_to=%2F"),
+		"login");
+	assert_string_equal(
+		prompt_sent(f, "/keygate/oidc/corp/login?prompt=login"),
+		"login");
+	/* a hint keeps it */
+	assert_string_equal(
+		prompt_sent(f, "/keygate/login?kc_idp_hint=corp&prompt=login"),
+		"login");
+	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+		const char *path = apr_pstrcat(
+			f->pool, "/keygate/login?prompt=", hostile[i], NULL);
+		kg_resp *resp = kgt_endpoint(f, kgt_req(f, "GET", path));
+		const char *loc = kgt_resp_header(resp, "Location");
+
+		assert_int_equal(resp->status, 302);
+		assert_null(url_param(f->pool, loc, "prompt"));
+		assert_null(url_param(f->pool, loc, "x"));
+	}
 }
 
 /* Without KeygateMappers a login goes on under the provider's username
@@ -493,6 +544,7 @@ int main(void)
 		KGT_FLOW(test_the_callback_refuses_what_it_must),
 		KGT_FLOW(test_the_callback_with_redis_down_is_503),
 		KGT_FLOW(test_the_gate_denies_a_login_with_a_page),
+		KGT_FLOW(test_prompt_login_asks_for_a_fresh_authentication),
 		KGT_FLOW(
 			test_no_mapper_file_signs_in_under_the_provider_username),
 		KGT_FLOW(test_a_second_provider_has_its_own_paths),

@@ -24,8 +24,10 @@
 
 #include "gateway/base/str.h"
 
+#include <apr_base64.h>
 #include <apr_strings.h>
 #include <string.h>
+#include <zlib.h>
 
 /* Signing here meets xmlsec1's BIO leak: see xmlsec_leak.c. */
 
@@ -73,6 +75,84 @@ static const char *expect_to_idp(const kg_resp *resp, apr_pool_t *pool,
 	assert_non_null(url_param(pool, loc, "Signature"));
 	assert_string_equal(kgt_resp_header(resp, "Cache-Control"), "no-store");
 	return url_param(pool, loc, "RelayState");
+}
+
+/* The XML of the SAMLRequest in resp's Location (HTTP-Redirect binding:
+ * base64, raw DEFLATE), NUL-terminated in pool. */
+static const char *authn_request_xml(const kg_resp *resp, apr_pool_t *pool)
+{
+	const char *loc = kgt_resp_header(resp, "Location");
+	const char *b64 = loc ? url_param(pool, loc, "SAMLRequest") : NULL;
+	unsigned char *raw, *xml = apr_pcalloc(pool, 65536);
+	z_stream z = {0};
+	int len;
+
+	assert_non_null(b64);
+	raw = apr_palloc(pool, (apr_size_t)apr_base64_decode_len(b64));
+	len = apr_base64_decode((char *)raw, b64);
+	assert_true(len > 0);
+	assert_int_equal(inflateInit2(&z, -15), Z_OK);
+	z.next_in = raw;
+	z.avail_in = (uInt)len;
+	z.next_out = xml;
+	z.avail_out = 65535;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	inflateEnd(&z);
+	return (const char *)xml;
+}
+
+/* prompt=login on a SAML login sets ForceAuthn="true"; any other value
+ * is ignored; KeygateSAMLForceAuthn On sets it always. */
+static void test_prompt_login_forces_authn(void **state)
+{
+	kgt_flow *f = begin(state, NULL);
+	static const char *const paths[] = {
+		"/keygate/saml/corp/login?prompt=login",
+		"/keygate/login?prompt=login&return_to=%2Fx",
+	};
+	static const char *const hostile[] = {"none", "LOGIN", "login%26a%3Db",
+					      "consent"};
+	kg_resp *resp;
+
+	resp = kgt_endpoint(f, kgt_req(f, "GET", "/keygate/saml/corp/login"));
+	(void)expect_to_idp(resp, f->pool, KGT_SAML_IDP_SSO, "SAMLRequest");
+	assert_non_null(
+		strstr(authn_request_xml(resp, f->pool), "AuthnRequest"));
+	assert_null(strstr(authn_request_xml(resp, f->pool),
+			   "ForceAuthn=\"true\""));
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		resp = kgt_endpoint(f, kgt_req(f, "GET", paths[i]));
+		(void)expect_to_idp(resp, f->pool, KGT_SAML_IDP_SSO,
+				    "SAMLRequest");
+		assert_non_null(strstr(authn_request_xml(resp, f->pool),
+				       "ForceAuthn=\"true\""));
+	}
+	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+		resp = kgt_endpoint(
+			f,
+			kgt_req(f, "GET",
+				apr_pstrcat(f->pool,
+					    "/keygate/saml/corp/login?prompt=",
+					    hostile[i], NULL)));
+		(void)expect_to_idp(resp, f->pool, KGT_SAML_IDP_SSO,
+				    "SAMLRequest");
+		assert_null(strstr(authn_request_xml(resp, f->pool),
+				   "ForceAuthn=\"true\""));
+		assert_null(url_param(f->pool,
+				      kgt_resp_header(resp, "Location"), "a"));
+	}
+}
+
+/* KeygateSAMLForceAuthn On: ForceAuthn="true" with or without prompt. */
+static void test_force_authn_setting_still_applies(void **state)
+{
+	kgt_flow *f = begin(state, "KeygateSAMLForceAuthn On\n");
+	kg_resp *resp =
+		kgt_endpoint(f, kgt_req(f, "GET", "/keygate/saml/corp/login"));
+
+	(void)expect_to_idp(resp, f->pool, KGT_SAML_IDP_SSO, "SAMLRequest");
+	assert_non_null(strstr(authn_request_xml(resp, f->pool),
+			       "ForceAuthn=\"true\""));
 }
 
 static void test_the_sp_metadata_is_served(void **state)
@@ -340,6 +420,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		KGT_FLOW(test_the_sp_metadata_is_served),
 		KGT_FLOW(test_login_sends_a_signed_authn_request),
+		KGT_FLOW(test_prompt_login_forces_authn),
+		KGT_FLOW(test_force_authn_setting_still_applies),
 		KGT_FLOW(test_acs_refuses_what_is_not_a_good_response),
 		KGT_FLOW(test_logout_of_a_saml_session_goes_to_the_idp),
 		KGT_FLOW(test_slo_refuses_what_is_not_a_good_message),

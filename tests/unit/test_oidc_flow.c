@@ -50,7 +50,7 @@ static kg_oidc_pending start(apr_pool_t *pool, kg_oidc *o)
 	kg_err err;
 
 	kg_err_clear(&err);
-	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/app",
+	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/app", false,
 					   KGT_NOW_MS, &p, &url, &err),
 			 KG_OK);
 	return p;
@@ -119,11 +119,11 @@ static void test_oidc_login_url_has_pkce_state_nonce(void **state)
 	kg_err err;
 
 	kg_err_clear(&err);
-	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/app?x=1",
+	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/app?x=1", false,
 					   KGT_NOW_MS, &p, &url, &err),
 			 KG_OK);
-	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/", KGT_NOW_MS,
-					   &q, &url2, &err),
+	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/", false,
+					   KGT_NOW_MS, &q, &url2, &err),
 			 KG_OK);
 	assert_true(strncmp(url, apr_pstrcat(pool, w->issuer, "/auth?", NULL),
 			    strlen(w->issuer) + 6) == 0);
@@ -299,15 +299,15 @@ static void test_oidc_discovery_mixup_is_rejected(void **state)
 		"\"jwks_uri\":\"https://attacker.example/j\"}");
 	o = provider(pool, KG_OIDC_AUTH_BASIC, false);
 	kg_err_clear(&err);
-	EXPECT(kg_oidc_login_url(o, pool, REDIRECT, "/", KGT_NOW_MS, &p, &url,
-				 &err),
+	EXPECT(kg_oidc_login_url(o, pool, REDIRECT, "/", false, KGT_NOW_MS, &p,
+				 &url, &err),
 	       KG_EAUTH, "oidc_discovery: issuer mix-up");
 	kgt_http_route(w->http, "/.well-known/openid-configuration", 200,
 		       "application/json", "not json");
 	o = provider(pool, KG_OIDC_AUTH_BASIC, false);
 	kg_err_clear(&err);
-	EXPECT(kg_oidc_login_url(o, pool, REDIRECT, "/", KGT_NOW_MS, &p, &url,
-				 &err),
+	EXPECT(kg_oidc_login_url(o, pool, REDIRECT, "/", false, KGT_NOW_MS, &p,
+				 &url, &err),
 	       KG_EBACKEND, "oidc_discovery");
 	kgt_world_reset();
 }
@@ -327,11 +327,11 @@ static void test_oidc_discovery_is_cached(void **state)
 	kg_err_clear(&err);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/",
-						   KGT_NOW_MS + i * 1000, &p,
-						   &url, &err),
+						   false, KGT_NOW_MS + i * 1000,
+						   &p, &url, &err),
 				 KG_OK);
 	assert_int_equal(kgt_http_hits(w->http, path), before + 1);
-	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/",
+	assert_int_equal(kg_oidc_login_url(o, pool, REDIRECT, "/", false,
 					   KGT_NOW_MS + 3601000, &p, &url,
 					   &err),
 			 KG_OK);

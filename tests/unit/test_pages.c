@@ -290,6 +290,33 @@ static void test_the_sign_in_page_lists_every_provider(void **state)
 	assert_true(kgt_flow_logged(f, "KG-0445"));
 }
 
+/* The sign-in page reached with prompt=login keeps it on every button
+ * and in the email form; without it, none. */
+static void test_the_sign_in_page_carries_prompt_login(void **state)
+{
+	kgt_flow *f = two_providers(
+		state, "KeygateProviderEmailDomains corp-saml example.com\n");
+	kg_resp *resp = kgt_endpoint(f, browser(f, "GET",
+						"/keygate/login?return_to=%2Fp&"
+						"prompt=login"));
+
+	assert_int_equal(resp->status, 200);
+	assert_non_null(strstr(resp->body,
+			       "href=\"/keygate/login?idp=corp&amp;"
+			       "return_to=%2Fp&amp;prompt=login\""));
+	assert_non_null(strstr(resp->body,
+			       "href=\"/keygate/login?idp=corp-saml&amp;"
+			       "return_to=%2Fp&amp;prompt=login\""));
+	assert_non_null(strstr(resp->body, "<input type=\"hidden\" "
+					   "name=\"prompt\" value=\"login\">"));
+	/* a hostile value is not carried */
+	resp = kgt_endpoint(
+		f, browser(f, "GET", "/keygate/login?prompt=%22%3E%3Cx"));
+	assert_int_equal(resp->status, 200);
+	assert_null(strstr(resp->body, "prompt"));
+	assert_null(strstr(resp->body, "<x"));
+}
+
 static void test_a_hostile_hint_shows_the_page_never_a_redirect(void **state)
 {
 	kgt_flow *f = two_providers(state, NULL);
@@ -465,6 +492,7 @@ int main(void)
 			test_a_refusal_is_a_page_or_json_with_a_logged_reference),
 		KGT_FLOW(test_logout_lands_on_the_signed_out_page),
 		KGT_FLOW(test_the_sign_in_page_lists_every_provider),
+		KGT_FLOW(test_the_sign_in_page_carries_prompt_login),
 		KGT_FLOW(test_a_hostile_hint_shows_the_page_never_a_redirect),
 		KGT_FLOW(test_one_provider_goes_straight_to_it),
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),

@@ -107,7 +107,7 @@ kg_preserve_outcome kg_authn_preserve_post(kg_gateway *gw, kg_req *req,
 		return KG_PRESERVE_REFUSED;
 	replay = apr_pstrcat(req->pool, gw->conf->gateway.prefix,
 			     "post/replay?t=", token, NULL);
-	next = kg_page_signin_url(gw, req->pool, replay);
+	next = kg_page_signin_url(gw, req->pool, replay, false);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0442",
 		    "PRESERVE post kept in the browser path=%.200s bytes=%zu",
 		    req->path, req->body_len);

@@ -54,7 +54,8 @@ void kg_authn_post_replay(kg_gateway *gw, kg_req *req, const char *alias,
 		self = apr_pstrcat(req->pool, gw->conf->gateway.prefix,
 				   "post/replay?t=", token, NULL);
 		apr_table_setn(resp->headers, "Cache-Control", "no-store");
-		kg_resp_redirect(resp, kg_page_signin_url(gw, req->pool, self));
+		kg_resp_redirect(
+			resp, kg_page_signin_url(gw, req->pool, self, false));
 		return;
 	}
 	if (kg_rand_b64(req->pool, 16, &nonce, &err) != KG_OK) {

@@ -56,12 +56,12 @@ bool kg_page_wants_html(const kg_req *req)
 }
 
 const char *kg_page_signin_url(const kg_gateway *gw, apr_pool_t *pool,
-			       const char *back)
+			       const char *back, bool fresh_auth)
 {
 	back = kg_redirect_local_or_root(back, NULL);
 	return apr_pstrcat(pool, gw->conf->gateway.prefix,
 			   "login?return_to=", kg_str_url_encode(pool, back),
-			   NULL);
+			   fresh_auth ? "&prompt=login" : "", NULL);
 }
 
 void kg_page_reply(const kg_gateway *gw, const kg_req *req, kg_resp *resp,
@@ -69,7 +69,8 @@ void kg_page_reply(const kg_gateway *gw, const kg_req *req, kg_resp *resp,
 {
 	if (vals->v[KG_PV_SIGNIN_URL] == NULL)
 		vals->v[KG_PV_SIGNIN_URL] = kg_page_signin_url(
-			gw, req->pool, vals->v[KG_PV_RETURN_TO]);
+			gw, req->pool, vals->v[KG_PV_RETURN_TO],
+			id == KG_PAGE_DENIED);
 	if (vals->v[KG_PV_SIGNOUT_URL] == NULL)
 		vals->v[KG_PV_SIGNOUT_URL] = apr_pstrcat(
 			req->pool, gw->conf->gateway.prefix, "logout", NULL);
@@ -224,7 +225,7 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		vals.v[KG_PV_REFERENCE] = ref;
 		vals.v[KG_PV_REASON] = reason;
 		vals.v[KG_PV_SIGNIN_URL] =
-			kg_page_signin_url(gw, req->pool, "/");
+			kg_page_signin_url(gw, req->pool, "/", false);
 		vals.v[KG_PV_SIGNOUT_URL] = apr_pstrcat(
 			req->pool, gw->conf->gateway.prefix, "logout", NULL);
 		apr_table_setn(resp->headers, "Content-Security-Policy",

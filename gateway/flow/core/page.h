@@ -25,9 +25,11 @@ const char *kg_page_render(apr_pool_t *pool, const kg_conf *conf, kg_page_id id,
  * JSON. */
 bool kg_page_wants_html(const kg_req *req);
 
-/* PREFIX login?return_to=BACK (BACK when local, else "/"), in pool. */
+/* PREFIX login?return_to=BACK (BACK when local, else "/"), in pool;
+ * with fresh_auth also &prompt=login, so the provider asks the person
+ * to authenticate again (the denied page's "Sign in as someone else"). */
 const char *kg_page_signin_url(const kg_gateway *gw, apr_pool_t *pool,
-			       const char *back);
+			       const char *back, bool fresh_auth);
 
 /* Answers req with page id (status 200, 403, ...): the rendered page,
  * no-store, a Content-Security-Policy that allows no script and no

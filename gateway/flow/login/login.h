@@ -42,4 +42,13 @@ kg_handler kg_login_saml_acs;
  * KG-0445). return_to is kept, guarded, through every step. */
 kg_handler kg_login_signin;
 
+/* True when req asks for a fresh authentication: its prompt parameter
+ * is exactly "login" (any other value is ignored, never passed on). The
+ * OIDC login then sends prompt=login, the SAML one ForceAuthn="true". */
+bool kg_login_fresh_auth(const kg_req *req);
+
+/* "&prompt=login" when kg_login_fresh_auth(req), else "": for the links
+ * and forms of the sign-in page, so the choice is carried through. */
+const char *kg_login_fresh_auth_query(const kg_req *req);
+
 #endif

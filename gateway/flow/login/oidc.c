@@ -75,7 +75,8 @@ void kg_login_oidc_start(kg_gateway *gw, kg_req *req, const char *alias,
 		return;
 	}
 	rc = kg_oidc_login_url(oidc, req->pool, redirect_uri(gw, req, p), back,
-			       kg_state_now_ms(), &started, &url, &err);
+			       kg_login_fresh_auth(req), kg_state_now_ms(),
+			       &started, &url, &err);
 	if (rc == KG_OK) {
 		pending = from_oidc(&started, p->alias);
 		rc = kg_login_state_cookie(gw, req, &pending, &cookie, &err);

@@ -75,8 +75,8 @@ void kg_login_saml_start(kg_gateway *gw, kg_req *req, const char *alias,
 	rc = kg_rand_b64(req->pool, 32, &pending.state, &err);
 	if (rc == KG_OK)
 		rc = kg_saml_login_url(saml, req->pool, kg_origin(gw, req),
-				       pending.state, &url, &pending.request_id,
-				       &err);
+				       pending.state, kg_login_fresh_auth(req),
+				       &url, &pending.request_id, &err);
 	if (rc == KG_OK) {
 		pending.alias = alias;
 		pending.return_to = back;

@@ -41,7 +41,7 @@ static const char *button_text(const kg_conf_provider *p)
 /* <ul> of one link per provider, in order, each keeping back. */
 static const char *providers_html(kg_gateway *gw, apr_pool_t *pool,
 				  const kg_conf_provider *list, size_t n,
-				  const char *back)
+				  const char *back, const char *extra)
 {
 	const char *enc = kg_str_url_encode(pool, back);
 	kg_buf b;
@@ -52,7 +52,7 @@ static const char *providers_html(kg_gateway *gw, apr_pool_t *pool,
 		const char *href = apr_pstrcat(
 			pool, gw->conf->gateway.prefix,
 			"login?idp=", kg_str_url_encode(pool, list[i].alias),
-			"&return_to=", enc, NULL);
+			"&return_to=", enc, extra, NULL);
 		kg_buf_addf(&b,
 			    "<li><a class=\"button\" id=\"provider-%s\" "
 			    "data-protocol=\"%s\" href=\"%s\">%s</a></li>\n",
@@ -65,10 +65,11 @@ static const char *providers_html(kg_gateway *gw, apr_pool_t *pool,
 	return b.data;
 }
 
-/* The email form, when some provider has email domains; else "". */
+/* The email form, when some provider has email domains; else "".
+ * fresh adds a hidden prompt=login. */
 static const char *discovery_html(kg_gateway *gw, apr_pool_t *pool,
 				  const kg_conf_provider *list, size_t n,
-				  const char *back)
+				  const char *back, bool fresh)
 {
 	bool any = false;
 
@@ -86,13 +87,16 @@ static const char *discovery_html(kg_gateway *gw, apr_pool_t *pool,
 		"<input id=\"email\" name=\"email\" type=\"email\" "
 		"autocomplete=\"email\" required>\n"
 		"<input type=\"hidden\" name=\"return_to\" value=\"",
-		kg_reply_escape(pool, back),
-		"\">\n<button type=\"submit\">Continue</button>\n</form>\n",
-		NULL);
+		kg_reply_escape(pool, back), "\">\n",
+		fresh ? "<input type=\"hidden\" name=\"prompt\" "
+			"value=\"login\">\n"
+		      : "",
+		"<button type=\"submit\">Continue</button>\n</form>\n", NULL);
 }
 
 /* Shows the sign-in page (200), with notice (or NULL) above the
- * buttons. */
+ * buttons; each button and the email form keep prompt=login when req
+ * asked for it. */
 static void show_page(kg_gateway *gw, kg_req *req, const char *back,
 		      const char *notice, kg_resp *resp)
 {
@@ -108,10 +112,10 @@ static void show_page(kg_gateway *gw, kg_req *req, const char *back,
 				     kg_reply_escape(req->pool, notice),
 				     "</p>\n", NULL)
 		       : NULL;
-	vals.v[KG_PV_PROVIDERS_HTML] =
-		providers_html(gw, req->pool, list, n, back);
-	vals.v[KG_PV_DISCOVERY_HTML] =
-		discovery_html(gw, req->pool, list, n, back);
+	vals.v[KG_PV_PROVIDERS_HTML] = providers_html(
+		gw, req->pool, list, n, back, kg_login_fresh_auth_query(req));
+	vals.v[KG_PV_DISCOVERY_HTML] = discovery_html(
+		gw, req->pool, list, n, back, kg_login_fresh_auth(req));
 	kg_page_reply(gw, req, resp, 200, KG_PAGE_SIGNIN, &vals);
 }
 

@@ -39,11 +39,12 @@ typedef struct {
 /* Starts a login: fills *pending with fresh random values (return_to is
  * copied) and sets *url to the provider's authorization endpoint with
  * response_type=code, client_id, redirect_uri, scope, state, nonce,
- * code_challenge (S256). */
+ * code_challenge (S256); with fresh_auth also prompt=login, so the
+ * provider authenticates the person again (no silent SSO). */
 kg_rc kg_oidc_login_url(kg_oidc *o, apr_pool_t *pool, const char *redirect_uri,
-			const char *return_to, long long now_ms,
-			kg_oidc_pending *pending, const char **url,
-			kg_err *err);
+			const char *return_to, bool fresh_auth,
+			long long now_ms, kg_oidc_pending *pending,
+			const char **url, kg_err *err);
 
 /* The result of a code redemption or a refresh. */
 typedef struct {

@@ -89,8 +89,9 @@ static const char *oidc_url_add(apr_pool_t *pool, const char *url,
 }
 
 kg_rc kg_oidc_login_url(kg_oidc *o, apr_pool_t *pool, const char *redirect_uri,
-			const char *return_to, long long now_ms,
-			kg_oidc_pending *pending, const char **url, kg_err *err)
+			const char *return_to, bool fresh_auth,
+			long long now_ms, kg_oidc_pending *pending,
+			const char **url, kg_err *err)
 {
 	kg_oidc_meta meta;
 	kg_oidc_pending p;
@@ -122,6 +123,8 @@ kg_rc kg_oidc_login_url(kg_oidc *o, apr_pool_t *pool, const char *redirect_uri,
 	u = oidc_url_add(pool, u, "code_challenge",
 			 kg_oidc_pkce_challenge(pool, p.code_verifier));
 	u = oidc_url_add(pool, u, "code_challenge_method", "S256");
+	if (fresh_auth)
+		u = oidc_url_add(pool, u, "prompt", "login");
 	*pending = p;
 	*url = u;
 	return KG_OK;

@@ -10,8 +10,8 @@
 #include <lasso/xml/saml-2.0/samlp2_name_id_policy.h>
 
 kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
-			const char *relay_state, const char **url,
-			const char **request_id, kg_err *err)
+			const char *relay_state, bool fresh_auth,
+			const char **url, const char **request_id, kg_err *err)
 {
 	kg_saml_server *st = kg_saml_acquire(s);
 	LassoLogin *login = lasso_login_new(kg_saml_lasso(st));
@@ -40,7 +40,8 @@ kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
 	kg_saml_set_string(&request->NameIDPolicy->Format,
 			   s->conf->name_id_format);
 	request->NameIDPolicy->AllowCreate = TRUE;
-	request->ForceAuthn = s->conf->force_authn ? TRUE : FALSE;
+	request->ForceAuthn =
+		(s->conf->force_authn || fresh_auth) ? TRUE : FALSE;
 	request->IsPassive = s->conf->is_passive ? TRUE : FALSE;
 	kg_saml_set_string(&request->AssertionConsumerServiceURL,
 			   kg_saml_at(pool, origin, s->sp.acs_url));

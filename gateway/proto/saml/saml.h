@@ -81,10 +81,11 @@ const char *kg_saml_idp_entity_id(const kg_saml *s);
  * (RSA-SHA256) AuthnRequest over HTTP-Redirect carrying relay_state as
  * RelayState and the ACS at origin (see kg_saml_sp); *request_id is the
  * request's ID, to be matched with the Response's InResponseTo. Both in
- * pool. */
+ * pool. ForceAuthn is true when KeygateSAMLForceAuthn is On or
+ * fresh_auth asks for it (the person must authenticate again). */
 kg_rc kg_saml_login_url(kg_saml *s, apr_pool_t *pool, const char *origin,
-			const char *relay_state, const char **url,
-			const char **request_id, kg_err *err);
+			const char *relay_state, bool fresh_auth,
+			const char **url, const char **request_id, kg_err *err);
 
 /* A Response that passed every check. */
 typedef struct {
