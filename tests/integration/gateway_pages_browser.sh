@@ -177,7 +177,7 @@ check "the email domain partners.example picks the second OpenID provider" \
 check "an unknown hint shows the page with a notice" \
 	j "'does not have' in d['pages']['signin-notice']['notice'] and d['pages']['signin-notice']['h1'] == 'Sign in'"
 check "the unknown hint is logged (KG-0444)" \
-	grep -q "KG-0444 REJECT proto=login reason=unknown_hint param=kc_idp_hint hint=\"nope\"" "$work/main/error.log"
+	grep -q "KG-0444 REJECT proto=login reason=unknown_hint param=kc_idp_hint hint=nope" "$work/main/error.log"
 
 # the error page and its reference
 ref=$(field "d['pages']['error']['reference']")

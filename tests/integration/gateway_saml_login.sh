@@ -54,7 +54,8 @@ saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLNameIDFormat u
 KeygateSessionLimit sso user 2 deny-new \"Two sessions at most\"
 # mail's Jane.Doe@Example.com is also enc's corp identity (one Redis):
 # one person through two providers, linked to one user id
-KeygateEmailCollision link$providers" ||
+KeygateEmailCollision link
+KeygateLoginProvider corp$providers" ||
 	{ echo "not ok - apache2 (main) starts"; exit 1; }
 saml_gateway "$work/enc" "$web2" "$work/enc.json" "KeygateSAMLWantAssertionsEncrypted On
 KeygateSAMLForceAuthn On

@@ -23,7 +23,8 @@ saml_setup
 saml_mappers "$work/mappers.json"
 md="$idp/metadata.xml?sso=/sso2/redirect"
 pin="$work/idp/idp.crt"
-extra="KeygateSAMLMetadataRefresh corp $md $pin 10"
+extra="KeygateSAMLMetadataRefresh corp $md $pin 10
+KeygateLoginProvider corp"
 for c in unsigned foreign other; do
 	extra="$extra
 KeygateSAMLProvider $c $work/idp-metadata.xml

@@ -84,7 +84,7 @@ e0=$(($(now_ms) + $(rcli pttl "$key2"))) # when Redis will drop the key
 created=$((e0 - 4000))                  # the first deadline is the idle one
 # deadline: the record's deadline as the admin CLI shows it (to the second)
 deadline() {
-	date -d "$("$build/keygate" sessions list --config "$work/keygate.conf" --user busy | tail -1 | awk '{print $NF}')" +%s
+	date -d "$("$build/keygate" sessions list --config "$work/keygate.conf" --user busy | tail -1 | awk '{print $7}')" +%s
 }
 d0=$(($(deadline) * 1000))
 get "$c2" >/dev/null # before the idle deadline, however slow the CLI was
@@ -134,7 +134,7 @@ check "demo logs in again" test "$(served C)" = 200
 check "the user limit (1, terminate-oldest) ended demo's first session" test "$(served A)" = 401
 check "and not alice's" test "$(served B)" = 200
 check "the eviction is an AUDIT event with event=, actor= and target=" grep -qE \
-	'KG-0302 AUDIT session evicted event="Session Evicted" actor=keygate target=session:[0-9A-Za-z_-]{8} .*limit=user max=1 new_user=demo' \
+	'KG-0302 AUDIT event="Session Evicted" outcome=success actor=demo target=demo sess=[0-9A-Za-z_-]{8} limit=user max=1' \
 	"$work/error.log"
-check "exactly one eviction was logged" test "$(grep -c 'KG-0302 AUDIT session evicted' "$work/error.log")" = 1
+check "exactly one eviction was logged" test "$(grep -c 'KG-0302 AUDIT event="Session Evicted"' "$work/error.log")" = 1
 check "the gateway ran without a crash or sanitizer report" no_crash "$work"
