@@ -231,6 +231,8 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 		rec->expires_ms = done->cap_ms;
 	rec->state = done->state;
 	rec->state.sts_credentials = aws;
+	kg_sess_record_set_client(rec, req->pool, req->client_ip,
+				  kg_req_header(req, "User-Agent"));
 	*out = rec;
 	return kg_sess_store_create(gw->store, req->pool, rec, &limits->limits,
 				    now, created, err);
