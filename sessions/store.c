@@ -450,10 +450,21 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err)
 {
+	long long interval_ms = s->conf->touch_interval_s * 1000;
+	kg_rc rc;
+
 	*written = false;
-	if (now_ms - rec->last_access_ms < s->conf->touch_interval_s * 1000)
+	if (now_ms - rec->last_access_ms < interval_ms)
 		return KG_OK;
-	return kg_sess_store_save(s, pool, rec, now_ms, written, err);
+	/* every request that read the same cached copy finds the touch due
+	 * until the write's notice comes back: one of them writes */
+	if (s->cache &&
+	    !kg_sess_cache_claim_touch(s->cache, rec->id, now_ms, interval_ms))
+		return KG_OK;
+	rc = kg_sess_store_save(s, pool, rec, now_ms, written, err);
+	if (rc != KG_OK && s->cache)
+		kg_sess_cache_unclaim_touch(s->cache, rec->id, now_ms);
+	return rc;
 }
 
 kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,

@@ -182,6 +182,7 @@ cpu_run() {
 	echo "$n $(((u1 - u0 + s1 - s0) * 1000000 / tck / n))" \
 		"$(((u1 - u0) * 1000000 / tck / n)) $(((s1 - s0) * 1000000 / tck / n))"
 }
+ab_secs() { awk '/^Time taken for tests:/ {print $5}' "$work/ab.$1"; }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "== syscalls bench: CPU, wrk -t1 -c1, ${secs}s x $rounds rounds" >&2
@@ -221,8 +222,23 @@ sc_run() {
 		"$work/strace.$c" >"$work/sc.$c"
 	[ -s "$work/sc.$c" ] || die "case $c: strace counted nothing"
 }
+# sc_idle: strace -c over 4 idle seconds of the keygate front: the
+# calls that time drives (the notice connection's pings, the MPM's
+# timers), as $work/sc.idle with "name calls_per_second" lines.
+sc_idle() {
+	local args=() sp
+	for p in $(pids k); do args+=(-p "$p"); done
+	strace -c -f -q -o "$work/strace.idle" "${args[@]}" &
+	sp=$!
+	sleep 4
+	kill -INT "$sp"
+	wait "$sp"
+	awk '$NF != "syscall" && $NF != "total" && $1 !~ /^-/ && NF >= 5 {print $NF, $4 / 4}' \
+		"$work/strace.idle" >"$work/sc.idle"
+}
 echo "== syscalls bench: strace -c -f, ab -k -c1 -n $nreq" >&2
 for c in a b c; do sc_run "$c"; done
+sc_idle
 
 # --- 3. perf stat at full speed ----------------------------------------
 declare -A csw sysc t
@@ -268,22 +284,27 @@ fi
 	echo
 	echo "System calls per request, strace -c -f on the front, ab -k -c1 -n $nreq"
 	echo
-	echo "| system call | a | b | c | b - c |"
-	echo "|---|---|---|---|---|"
-	cat "$work"/sc.[abc] | awk '{print $1}' | sort -u | while read -r name; do
+	echo "| system call | a | b | c | b - c | keygate front idle, calls/s |"
+	echo "|---|---|---|---|---|---|"
+	cat "$work"/sc.[abc] "$work/sc.idle" | awk '{print $1}' | sort -u | while read -r name; do
 		row=$name
 		for c in a b c; do
 			v=$(awk -v k="$name" -v n="$nreq" '$1 == k {printf "%.2f", $2 / n}' "$work/sc.$c")
 			row="$row ${v:-0.00}"
 		done
-		echo "$row"
-	done | awk '{printf "| %s | %s | %s | %s | %+.2f |\n", $1, $2, $3, $4, $3 - $4}' |
+		v=$(awk -v k="$name" '$1 == k {printf "%.1f", $2}' "$work/sc.idle")
+		echo "$row ${v:-0.0}"
+	done | awk '{printf "| %s | %s | %s | %s | %+.2f | %s |\n", $1, $2, $3, $4, $3 - $4, $5}' |
 		sort -t'|' -k4,4 -rn
 	for c in a b c; do
 		t[$c]=$(awk -v n="$nreq" '{s += $2} END {printf "%.2f", s / n}' "$work/sc.$c")
 	done
-	printf '| **total** | %s | %s | %s | %+.2f |\n' "${t[a]}" "${t[b]}" "${t[c]}" \
-		"$(awk -v x="${t[b]}" -v y="${t[c]}" 'BEGIN {print x - y}')"
+	printf '| **total** | %s | %s | %s | %+.2f | %s |\n' "${t[a]}" "${t[b]}" "${t[c]}" \
+		"$(awk -v x="${t[b]}" -v y="${t[c]}" 'BEGIN {print x - y}')" \
+		"$(awk '{s += $2} END {printf "%.1f", s}' "$work/sc.idle")"
+	echo
+	echo "Time taken by ab under strace: a $(ab_secs a) s, b $(ab_secs b) s, c $(ab_secs c) s;" \
+		"the idle column times that, over $nreq, is the share of each case that time drove."
 	if [ "$have_perf" = 1 ]; then
 		echo
 		echo "At full speed, perf stat -e context-switches,raw_syscalls:sys_enter on the front, wrk -t1 -c1 -d${secs}s"
