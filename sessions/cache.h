@@ -60,9 +60,9 @@ void kg_sess_cache_put(kg_sess_cache *c, const char *id,
  * true when the caller is to write it, false when another request of
  * this process has already done so (or is doing it) less than
  * interval_ms ago, so the write is not repeated by every request that
- * read the same cached copy before the write's notice came back. Also
+ * read the same cached copy while the first write was in flight. Also
  * true when id is not cached (nothing to share). The claim lives with
- * the entry: the notice of the write (or any invalidation) ends it. */
+ * the entry: the write's own invalidation (or any other) ends it. */
 bool kg_sess_cache_claim_touch(kg_sess_cache *c, const char *id,
 			       long long now_ms, long long interval_ms);
 

@@ -457,7 +457,7 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 	if (now_ms - rec->last_access_ms < interval_ms)
 		return KG_OK;
 	/* every request that read the same cached copy finds the touch due
-	 * until the write's notice comes back: one of them writes */
+	 * while the first write is in flight: that one alone writes */
 	if (s->cache &&
 	    !kg_sess_cache_claim_touch(s->cache, rec->id, now_ms, interval_ms))
 		return KG_OK;

@@ -100,9 +100,10 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 /* Records a use of rec at now_ms: when at least KeygateSessionTouchInterval
  * has passed since rec->last_access_ms, sets it to now_ms and rewrites
  * the record, sliding its idle deadline. *written tells whether it wrote.
- * Of the requests of one process that read the same cached copy, only
- * the first writes (kg_sess_cache_claim_touch); the others go on without
- * writing. A session that is gone meanwhile is KG_ENOTFOUND. */
+ * Of the requests of one process that read the same cached copy while
+ * that write is in flight, only the first writes
+ * (kg_sess_cache_claim_touch); the others go on without writing. A session that
+ * is gone meanwhile is KG_ENOTFOUND. */
 kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err);

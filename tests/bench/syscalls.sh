@@ -16,16 +16,19 @@
 #    pings, the MPM's timers) weigh a little more than at full speed.
 # 3. Context switches and system calls at full speed: perf stat over one
 #    more wrk run of each case (when perf can count tracepoints).
-# Each front: event MPM, one child of 16 threads, unlimited keep-alive,
-# no access log; the backend serves a 1 KiB static file.
+# Each front: event MPM, one child of KG_SC_THREADS threads (64, as in
+# tests/bench/gateway.sh: at one connection the event MPM hands each
+# request to the worker idle longest, so per-thread state is cold),
+# unlimited keep-alive, no access log; the backend serves a 1 KiB file.
 # usage: tests/bench/syscalls.sh [BUILD_DIR] [SECONDS=5] [ROUNDS=5] [N=2000]
-# env:   KG_SC_OUT (a file that gets a copy of the report),
+# env:   KG_SC_THREADS (64), KG_SC_OUT (a file that gets a copy of the report),
 #        KG_SC_KEEP (non-empty: keep the temp folder)
 set -u
 build=$(cd "${1:-build/release}" && pwd)
 secs=${2:-5}
 rounds=${3:-5}
 nreq=${4:-2000}
+threads=${KG_SC_THREADS:-64}
 KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$KG_TOP/tests/integration/redis.bash"
 . "$KG_TOP/tests/integration/gateway.bash"
@@ -69,10 +72,10 @@ Group www-data
 LogLevel warn
 StartServers 1
 ServerLimit 1
-ThreadsPerChild 16
-MaxRequestWorkers 16
+ThreadsPerChild $threads
+MaxRequestWorkers $threads
 MinSpareThreads 1
-MaxSpareThreads 16
+MaxSpareThreads $threads
 MaxConnectionsPerChild 0
 KeepAlive On
 MaxKeepAliveRequests 0
@@ -265,7 +268,7 @@ fi
 # --- report ---------------------------------------------------------------
 {
 	echo
-	echo "keygate warm-request bench, $(date -u '+%Y-%m-%d %H:%M UTC'), build $build"
+	echo "keygate warm-request bench, $(date -u '+%Y-%m-%d %H:%M UTC'), build $build, event MPM 1 x $threads threads"
 	echo
 	echo "Front CPU per request: wrk -t1 -c1 -d${secs}s, $rounds interleaved rounds, medians"
 	echo

@@ -96,7 +96,7 @@ for _ in $(seq 10); do get "$c5" >/dev/null; done
 check "after it is back, warm sessions skip Redis again" test $(($(gets) - g0)) -le 1
 
 # A due touch is written once per process, not by every request that
-# read the same cached copy before the write's notice came back: a
+# read the same cached copy while the first write was in flight: a
 # second apache2 (one child, a static page, so requests are quick and
 # many meet the touch) touches after 1 s; 16 keep-alive connections send
 # 60 requests each, starting when the touch is due.

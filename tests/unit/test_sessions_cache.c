@@ -142,7 +142,7 @@ static void test_one_touch_per_cached_copy(void **state)
 	/* another claim's give-up does not end this one */
 	kg_sess_cache_unclaim_touch(c, ID_A, 62000);
 	assert_false(kg_sess_cache_claim_touch(c, ID_A, 62002, 60000));
-	/* the write's notice ends the entry, and the claim with it */
+	/* the write's invalidation ends the entry, and the claim with it */
 	kg_sess_cache_invalidate(c, ID_A, strlen(ID_A));
 	put(c, ID_A, "v2", kg_sess_cache_ticket(c), 62003);
 	assert_true(kg_sess_cache_claim_touch(c, ID_A, 62004, 60000));
