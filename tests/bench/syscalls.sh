@@ -48,6 +48,7 @@ done
 work=$(mktemp -d)
 trap 'stop_all; [ -n "${KG_SC_KEEP:-}" ] || rm -rf "$work"' EXIT
 chmod 755 "$work"
+[ -n "${KG_SC_KEEP:-}" ] && echo "== syscalls bench: keeping $work" >&2
 tck=$(getconf CLK_TCK)
 redis_port=$(free_port) back=$(free_port) port_a=$(free_port) port_k=$(free_port)
 issuer=https://issuer.bench.test audience=bench-api
