@@ -40,7 +40,10 @@ die() {
 	exit 1
 }
 for t in wrk ab strace node; do
-	command -v $t >/dev/null || die "$t is not installed (scripts/deps.sh --bench)"
+	command -v $t >/dev/null || {
+		echo "== syscalls bench: SKIP ($t is not installed)"
+		exit 0
+	}
 done
 [ -x "$build/tests/integration/mint_session" ] ||
 	die "$build/tests/integration/mint_session is missing (make tests)"
