@@ -249,6 +249,9 @@ printf '%s\n' "${sentinel_lines[@]}" "KeygateRedisSentinelUser kgwatch" \
 	"KeygateRedisSentinelPassword watch-pw" "KeygateSessionSecret file:$work/secret" >"$work/acl.conf"
 n=$("$kg" sessions count --config "$work/acl.conf" 2>"$work/acl.err")
 check "sentinel ACL user: keygate sessions count finds the session (got '$n')" test "$n" = 1
+gateway sacl "${sentinel_lines[@]}" "KeygateRedisSentinelUser kgwatch" "KeygateRedisSentinelPassword watch-pw" ||
+	echo "not ok - apache2 starts (sentinel ACL user)"
+check "sentinel over TLS as an ACL user: the session passes apache2" test "$(get sacl "$s6")" = 200
 printf '%s\n' "${sentinel_lines[@]}" "KeygateRedisSentinelPassword wrong-pw" \
 	"KeygateSessionSecret file:$work/secret" >"$work/badsentinel.conf"
 "$kg" sessions count --config "$work/badsentinel.conf" >/dev/null 2>"$work/badsentinel.err"
@@ -292,7 +295,7 @@ printf '%s\n' "KeygateRedis rediss://127.0.0.1:$p_main" "KeygateRedisCAFile $wor
 "$kg" sessions count --config "$work/noca.conf" >/dev/null 2>"$work/noca.err"
 check "a CA file that cannot be read stops the CLI, naming it" grep -q "KeygateRedisCAFile $work/none.pem" "$work/noca.err"
 
-for d in tls wrongname rogueca plaintext servername mtls nocert unix sentinel; do
+for d in tls wrongname rogueca plaintext servername mtls nocert unix sentinel sacl; do
 	check "apache2 ($d) logged no crash or sanitizer report" no_crash "$work/$d"
 done
 echo "# $failures failed"
