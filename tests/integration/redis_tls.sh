@@ -22,7 +22,9 @@ KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$KG_TOP/tests/integration/redis.bash"
 . "$KG_TOP/tests/integration/gateway.bash"
 work=$(mktemp -d -t keygate-redis-tls.XXXXXX)
-trap 'stop_all; [ -n "${KG_KEEP:-}" ] && cp -r "$work" "$KG_KEEP"; rm -rf "$work"' EXIT
+# tls_redis runs in $(...), a subshell: its servers' pids go to
+# $work/tls.pids for the trap, not to $KG_PIDS
+trap 'KG_PIDS="${KG_PIDS:-} $(cat "$work/tls.pids" 2>/dev/null)"; stop_all; [ -n "${KG_KEEP:-}" ] && cp -r "$work" "$KG_KEEP"; rm -rf "$work"' EXIT
 [ -x /usr/sbin/apache2 ] || skip_all "apache2 is not installed"
 command -v openssl >/dev/null || skip_all "openssl is not installed"
 mint="$build/tests/integration/mint_session"
@@ -75,7 +77,7 @@ tls_redis() {
 		[ -s "$work/$name/redis.pid" ] && wait_port "$port" && break
 		sleep 0.05
 	done
-	KG_PIDS="${KG_PIDS:-} $(cat "$work/$name/redis.pid")"
+	cat "$work/$name/redis.pid" >>"$work/tls.pids"
 	echo "$port"
 }
 tcli() { # tcli PORT ARGS...: redis-cli over TLS with the client cert
