@@ -23,6 +23,8 @@
  * sealed sessions (3 per user, random ids, no cookie) with their index
  * entries, as the create script leaves them: a fast fill for the growth
  * measures (tests/bench/growth.sh, tests/integration/sessions_growth.sh).
+ *   bench_sessions 0 script create 0
+ * Prints the create script's Lua text (tests/bench/script_cost.sh).
  *   bench_sessions PORT ops lookup|create|create-evict COUNT [COOKIE]
  * Runs COUNT operations one after another on one connection and prints
  * "OPS MICROSECONDS_PER_OP". Creates run under a user limit of 3
@@ -35,6 +37,7 @@
 #include "gateway/base/str.h"
 #include "policy/timeouts.h"
 #include "sessions/keyspace.h"
+#include "sessions/scripts.h"
 #include "sessions/store.h"
 
 #include <apr_general.h>
@@ -283,6 +286,8 @@ int main(int argc, char **argv)
 
 	if (argc != 5 && argc != 6)
 		return 2;
+	if (strcmp(argv[2], "script") == 0)
+		return fputs(kg_sess_lua_create, stdout) < 0;
 	threads = atoi(argv[3]);
 	seconds = atof(argv[4]);
 	if (strcmp(argv[2], "fill") != 0 && strcmp(argv[2], "seed") != 0 &&

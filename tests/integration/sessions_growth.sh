@@ -92,7 +92,7 @@ for n in $sizes; do
 	"$keygate" sessions list --config "$tmp/keygate.conf" --limit 100 --json >/dev/null 2>&1
 	t1=$(date +%s.%N)
 	us[list,$n]=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", (b - a) * 1e6}')
-	echo "# n=$n: commands/op lookup=${cmds[lookup,$n]} create=${cmds[create,$n]} create-evict=${cmds[create-evict,$n]} list=${cmds[list,$n]}; us/op (this build, printed only) lookup=${us[lookup,$n]} create=${us[create,$n]} create-evict=${us[create-evict,$n]} list=${us[list,$n]}; used_memory/session=$per B"
+	echo "# n=$n: Redis commands/op lookup=${cmds[lookup,$n]} create=${cmds[create,$n]} create-evict=${cmds[create-evict,$n]} (its 300 warm-up creates counted too) list=${cmds[list,$n]}; us/op (this build, printed only) lookup=${us[lookup,$n]} create=${us[create,$n]} create-evict=${us[create-evict,$n]} list=${us[list,$n]}; used_memory/session=$per B"
 done
 
 # the same work at every size: equal command counts (a create prunes the
