@@ -2,9 +2,11 @@
  * keygate: the Lua scripts for sessions. Text only; sessions/store.c
  * loads them once per connection and runs them by SHA (EVALSHA).
  *
- * KEYS[1] session key, KEYS[2] user index, KEYS[3] the index of earlier 0.1.0
- * builds (P realm, by last use; only removed from, for gateways of that version
- * in a rolling upgrade), KEYS[4] the realm index (P realm:exp). Both indexes
+ * KEYS[1] session key, KEYS[2] user index, KEYS[3] the create script's
+ * deactivation flag of the user, and for the others the index of earlier
+ * 0.1.0 builds (P realm, by last use; only removed from, for gateways of
+ * that version in a rolling upgrade), KEYS[4] the realm index (P
+ * realm:exp). Both indexes
  * are scored by the session's deadline in ms on Redis's clock (TIME + the time
  * the record has left), so the order of use is the order Redis ran the writes
  * in, whatever the gateways' clocks say, and a member whose score is past is an
@@ -24,10 +26,10 @@
  * small command of its own (argument and reply conversion), so the
  * scripts make as few as they can: no realm-wide TTLs (those keys always
  * exist, and an empty sorted set goes away by itself), a user index's TTL
- * set only when a session outlives every other, the user index read once
- * with its scores. Numbers go to redis.call as strings where they can:
- * Redis turns a Lua number into text with "%.17g". Scores above LEGACY
- * are last-use times in microseconds written by earlier 0.1.0 builds of
+ * set only when the new session would outlive the index (its member "t"),
+ * the user index read once with its scores. Numbers go to redis.call as strings
+ * where they can: Redis turns a Lua number into text with "%.17g". Scores above
+ * LEGACY are last-use times in microseconds written by earlier 0.1.0 builds of
  * keygate: such a member counts as live until its session key is found gone. */
 #define LUA_PRELUDE                                                            \
 	"local skey, ukey, third, realm = KEYS[1], KEYS[2], KEYS[3], "         \
