@@ -47,6 +47,11 @@ if [ -x "$here/sessions.sh" ]; then
 	"$here/sessions.sh" "$build"
 fi
 
+# Lookup, create and the session list at 1k, 100k and 1M sessions.
+if [ -x "$here/growth.sh" ]; then
+	"$here/growth.sh" "$build"
+fi
+
 # SAML ACS logins against mod_auth_mellon.
 if [ -x "$here/saml_acs.sh" ]; then
 	"$here/saml_acs.sh" "$build"

@@ -136,7 +136,7 @@ static void *race_one(void *arg)
 	pthread_barrier_wait(r->barrier);
 	r->rc = create(r->store, pool, r->user, r->limits,
 		       kg_pol_clock_now(NULL), &out, &rec);
-	r->score = out.used_at_us;
+	r->score = out.score_ms;
 	memcpy(r->id, rec->id, sizeof(r->id));
 	apr_pool_destroy(pool);
 	return NULL;
