@@ -54,8 +54,8 @@ $server" "$locations"
 	out=$(apache "$build" -f "$dir/httpd.conf" -t 2>&1)
 	rc=$?
 	if [ -n "$line" ] && [ "$rc" -ne 0 ] &&
-		grep -qF "KG-0001 configuration from $file:$line: " <<<"$out" &&
-		grep -qF -- "$want" <<<"$out"; then
+		grep -qF "KG-0001 configuration from \"$file:$line: " <<<"$out" &&
+		sed 's/\\"/"/g' <<<"$out" | grep -qF -- "$want"; then
 		echo "ok - apachectl -t refuses $name at $(basename "$file"):$line"
 	else
 		echo "not ok - apachectl -t refuses $name at $(basename "$file"):${line:-?} (exit $rc)"
@@ -160,7 +160,7 @@ line=$(grep -n '^KeygateBaseURL' "$dir/httpd.conf" | cut -d: -f1)
 out=$(apache "$build" -f "$dir/httpd.conf" -t 2>&1)
 check "apachectl -t passes an http:// base URL with a KG-0005 warning at its line" \
 	bash -c '[ "$1" -eq 0 ] && grep -q "Syntax OK" <<<"$2" &&
-		grep -qF "KG-0005 configuration warning at $3: KeygateBaseURL http://127.0.0.1:8080 is http://" <<<"$2"' \
+		grep -qF "KG-0005 configuration warning at \"$3: KeygateBaseURL http://127.0.0.1:8080 is http://" <<<"$2"' \
 	_ "$?" "$out" "$dir/httpd.conf:$line"
 out=$("$keygate" check-config "$dir/httpd.conf" 2>&1)
 check "keygate check-config passes it with the warning at FILE:LINE:COL" \
