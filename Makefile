@@ -211,7 +211,7 @@ deb:
 	else \
 		find . \( -path ./build -o -path ./.git -o -name node_modules \) \
 			-prune -o -type f -print0; \
-	fi | xargs -0 tar -cf - | tar -xf - -C build/deb/src
+	fi | tar --null -T - -cf - | tar -xf - -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/*.changes
 	@ls -l build/deb/*.deb

@@ -48,8 +48,9 @@ static void *run(void *arg)
 
 	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
 		tick(t);
-		for (long long s = 0; s < t->tick_ms / 50 &&
-				      !__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
+		for (long long s = 0;
+		     s < t->tick_ms / 50 &&
+		     !__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
 		     s++)
 			nanosleep(&step, NULL);
 	}
@@ -84,5 +85,7 @@ kg_rc kg_reaper_start(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
 		return kg_err_set(err, KG_EINTERNAL,
 				  "cannot start the session reaper thread");
 	apr_pool_cleanup_register(pool, t, stop, apr_pool_cleanup_null);
+	kg_log_emit(&gw->log, KG_LOG_DEBUG, NULL,
+		    "session reaper started interval_ms=%lld", t->tick_ms);
 	return KG_OK;
 }

@@ -25,6 +25,7 @@ issuer="http://127.0.0.1:$op_port"
 rcli() { redis-cli -p "$redis_port" "$@"; }
 now_ms() { date +%s%3N; }
 redis_start "$work/redis" "$redis_port" --save ''
+[ -n "${KG_MONITOR:-}" ] && { redis-cli -p "$redis_port" monitor >"$work/monitor.log" & KG_PIDS="${KG_PIDS:-} $!"; }
 backend_start "$work" "$back"
 op_start "$work" "$op_port" keygate keygate-test-secret "$base/keygate/oidc/callback" ||
 	{ echo "not ok - the provider starts"; exit 1; }
@@ -65,9 +66,9 @@ expired() { logs | grep -c 'AUDIT event="Session Expired"'; }
 served() { curl -s -o /dev/null -m 5 -w '%{http_code}' -b "$work/jar$1" "$base/app/x"; }
 # wait_expired N LIMIT_MS: waits until N expiry lines are logged; prints
 # the ms it took
+# the ms since $3 (default now)
 wait_expired() {
-	local t0
-	t0=$(now_ms)
+	local t0=${3:-$(now_ms)}
 	while [ "$(expired)" -lt "$1" ] && [ $(($(now_ms) - t0)) -lt "$2" ]; do
 		sleep 0.1
 	done
@@ -77,9 +78,10 @@ sessions() { rcli --scan --pattern 'keygate:s:*' | wc -l; }
 
 # --- idle: a login, then no request --------------------------------------------
 last=$(browser_login "$work/jarA" "$base/login/x" "$base" demo)
+t_last=$(now_ms)
 check "demo logs in at gateway a ($last)" test "$(served A)" = 200
 check "one session is in Redis" test "$(sessions)" = 1
-took=$(wait_expired 1 6000)
+took=$(wait_expired 1 6000 "$t_last")
 echo "# the idle expiry was logged $took ms after the last request (idle 3000 ms)"
 check "an idle session's end is logged with no request, within idle + 1.5 s" \
 	test "$took" -le 4500
