@@ -19,7 +19,9 @@ if ! command -v make >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq make
 fi
 make deb
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y \
+# apache2 and redis-server by name too, so a system set not to install
+# recommended packages still gets a server to enable the module in
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y apache2 redis-server \
 	./build/deb/libapache2-mod-keygate_*.deb ./build/deb/keygate_*_amd64.deb
 if [ -d /run/systemd/system ]; then
 	$sudo systemctl enable --now apache2 redis-server

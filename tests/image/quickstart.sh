@@ -15,6 +15,7 @@
 set -u
 KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$KG_TOP"
+. tests/image/base.bash
 passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 bad() { echo "not ok - $1"; failed=$((failed + 1)); }
@@ -55,20 +56,7 @@ for t in buildah debootstrap git; do
 done
 
 # --- the base: Debian 12 minbase, cached as a buildah image ----------------
-if ! buildah inspect --type image "$base_img" >/dev/null 2>&1; then
-	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-	mirror=${mirror:-http://deb.debian.org/debian}
-	if ! debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
-		tail -5 "$work/debootstrap.log" | sed 's/^/# /'
-		bad "debootstrap makes a Debian 12 root"
-		finish
-	fi
-	c=$(buildah from scratch) && m=$(buildah mount "$c") &&
-		cp -a "$work/rootfs/." "$m/" && buildah umount "$c" >/dev/null &&
-		buildah commit -q "$c" "$base_img" >/dev/null && buildah rm "$c" >/dev/null ||
-		{ bad "the debootstrap root becomes the base image"; finish; }
-	rm -rf "$work/rootfs"
-fi
+image_base "$base_img" "$work" || { bad "debootstrap makes a Debian 12 root"; finish; }
 ok "a fresh Debian 12 root ($base_img, debootstrap minbase)"
 ctr=$(buildah from "$base_img") && root=$(buildah mount "$ctr") ||
 	{ bad "buildah gives a writable copy of the base"; finish; }
