@@ -362,6 +362,8 @@ static kg_rc one_line(reader *r, const char *at, const char *line)
 
 	if (r->skip > 0)
 		return skipped_line(r, line);
+	if (line[strspn(line, " \t\r")] == '#')
+		return KG_OK; /* a comment: httpd expands nothing in it */
 	line = full = expand(r, at, line);
 	line += strspn(line, " \t\r");
 	if (line[0] == '\0' || line[0] == '#')

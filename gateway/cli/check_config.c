@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -103,11 +104,12 @@ static apr_table_t *variables(apr_pool_t *pool, const char *dir,
 		add_assignment(pool, t, *e);
 	if (strcmp(base, "apache2.conf") != 0 || stat(envvars, &st) != 0)
 		return t;
-	p = popen(apr_psprintf(pool,
-			       "cd '%s' && APACHE_CONFDIR='%s' sh -c "
-			       "'. ./envvars >/dev/null 2>&1; env' 2>/dev/null",
-			       dir, dir),
+	/* the folder goes in by the environment, never into the command */
+	setenv("APACHE_CONFDIR", dir, 1);
+	p = popen("cd \"$APACHE_CONFDIR\" && "
+		  "sh -c '. ./envvars >/dev/null 2>&1; env' 2>/dev/null",
 		  "r");
+	unsetenv("APACHE_CONFDIR");
 	while (p && fgets(line, sizeof(line), p)) {
 		line[strcspn(line, "\n")] = '\0';
 		add_assignment(pool, t, line);
