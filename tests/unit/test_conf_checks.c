@@ -298,25 +298,26 @@ static void test_httpd_reader_errors(void **state)
 static void test_httpd_reader_conditions(void **state)
 {
 	apr_pool_t *pool = *state;
-	const char *path =
-		kgt_temp_file(pool, "Define NAME from-define\n"
-				    "KeygateCookieName ${NAME}\n"
-				    "<IfModule mod_ssl.c>\n"
-				    "  KeygateNoSuchThing 1\n"
-				    "  <IfModule mod_keygate.c>\n"
-				    "    KeygateNoSuchThing 2\n"
-				    "  </IfModule>\n"
-				    "</IfModule>\n"
-				    "LoadModule ssl_module /x/mod_ssl.so\n"
-				    "<IfModule mod_ssl.c>\n"
-				    "  KeygateCookieSameSite ${SAMESITE}\n"
-				    "</IfModule>\n"
-				    "<IfDefine !ON>\n"
-				    "  KeygateNoSuchThing 3\n"
-				    "</IfDefine>\n"
-				    "<IfDefine ON>\n"
-				    "  Define OTHER ${UNSET_VAR}\n"
-				    "</IfDefine>\n");
+	const char *path = kgt_temp_file(
+		pool, "Define NAME from-define\n"
+		      "KeygateCookieName ${NAME}\n"
+		      "<IfModule mod_ssl.c>\n"
+		      "  KeygateNoSuchThing 1\n"
+		      "  <IfModule mod_keygate.c>\n"
+		      "    KeygateNoSuchThing 2\n"
+		      "  </IfModule>\n"
+		      "</IfModule>\n"
+		      "LoadModule ssl_module /x/mod_ssl.so\n"
+		      "<IfModule mod_ssl.c>\n"
+		      "  KeygateCookieSameSite ${SAMESITE}\n"
+		      "</IfModule>\n"
+		      "<IfDefine !ON>\n"
+		      "  KeygateNoSuchThing 3\n"
+		      "</IfDefine>\n"
+		      "<IfDefine ON>\n"
+		      "  Define OTHER ${UNSET_VAR}\n"
+		      "</IfDefine>\n"
+		      "  # a comment's ${NOT_READ} is no variable\n");
 	kg_conf_httpd_env env = {
 		.defines = apr_table_make(pool, 2),
 		.env = apr_table_make(pool, 2),
