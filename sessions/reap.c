@@ -58,11 +58,18 @@ typedef struct {
 struct kg_sess_reaper {
 	kg_sess_store *store;
 	long long lead_ms;
-	const char *rexp; /* P realm:exp */
-	apr_pool_t *parent;
-	apr_pool_t *pool; /* the table's, replaced each tick */
+	const char *rexp;   /* P realm:exp */
+	apr_pool_t *parent; /* unmanaged: only the reaper's thread uses it,
+			       so no other thread's pool is touched */
+	apr_pool_t *pool;   /* the table's, replaced each tick */
 	apr_hash_t *table;
 };
+
+static apr_status_t destroy_parent(void *data)
+{
+	apr_pool_destroy(data);
+	return APR_SUCCESS;
+}
 
 kg_rc kg_sess_reaper_make(apr_pool_t *pool, kg_sess_store *s, long long lead_ms,
 			  kg_sess_reaper **out, kg_err *err)
@@ -74,8 +81,11 @@ kg_rc kg_sess_reaper_make(apr_pool_t *pool, kg_sess_store *s, long long lead_ms,
 	r->store = s;
 	r->lead_ms = lead_ms;
 	r->rexp = k.realm_exp;
-	r->parent = pool;
-	if (apr_pool_create(&r->pool, pool) != APR_SUCCESS)
+	if (apr_pool_create_unmanaged_ex(&r->parent, NULL, NULL) != APR_SUCCESS)
+		return kg_err_set(err, KG_EINTERNAL, "out of memory");
+	apr_pool_cleanup_register(pool, r->parent, destroy_parent,
+				  apr_pool_cleanup_null);
+	if (apr_pool_create(&r->pool, r->parent) != APR_SUCCESS)
 		return kg_err_set(err, KG_EINTERNAL, "out of memory");
 	r->table = apr_hash_make(r->pool);
 	if (claim.sha1[0] == '\0')
