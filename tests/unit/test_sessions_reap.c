@@ -60,22 +60,22 @@ static void test_an_unnoticed_expiry_is_logged_once(void **state)
 		kg_sess_reaper_make(f->pool, f->store, 2000, &late, &err),
 		KG_OK);
 	/* both read alice's session ahead; nothing is due yet */
-	assert_int_equal(kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	assert_int_equal(claimed, 0);
-	assert_int_equal(kg_sess_reaper_tick(b, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(b, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	usleep(900 * 1000);
 	assert_int_equal(kgt_flow_lookup(f, cookie, NULL), KG_ENOTFOUND);
-	assert_int_equal(kg_sess_reaper_tick(b, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(b, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	assert_int_equal(claimed, 1);
-	assert_int_equal(kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	assert_int_equal(claimed, 0);
 	assert_int_equal(times_logged(f, "AUDIT event=\"Session Expired\""), 1);
 	assert_true(kgt_flow_logged(
@@ -84,13 +84,13 @@ static void test_an_unnoticed_expiry_is_logged_once(void **state)
 	/* one that no reaper read ahead: claimed once, its user unknown */
 	ending_in(f, "bob", 300);
 	usleep(500 * 1000);
-	assert_int_equal(kg_sess_reaper_tick(late, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(late, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	assert_int_equal(claimed, 1);
-	assert_int_equal(kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_OK);
+	assert_int_equal(
+		kg_sess_reaper_tick(a, f->pool, now_ms(), &claimed, &err),
+		KG_OK);
 	assert_int_equal(claimed, 0);
 	assert_true(kgt_flow_logged(f, "target=unknown reason=expired sess="));
 	assert_int_equal(times_logged(f, "AUDIT event=\"Session Expired\""), 2);
@@ -108,9 +108,9 @@ static void test_redis_down_is_an_error_not_a_claim(void **state)
 	assert_int_equal(kg_sess_reaper_make(f->pool, f->store, 2000, &r, &err),
 			 KG_OK);
 	kgt_flow_stop_redis(f);
-	assert_int_equal(kg_sess_reaper_tick(r, f->pool, now_ms(), &claimed,
-					     &err),
-			 KG_EBACKEND);
+	assert_int_equal(
+		kg_sess_reaper_tick(r, f->pool, now_ms(), &claimed, &err),
+		KG_EBACKEND);
 	assert_false(kgt_flow_logged(f, "Session Expired"));
 }
 
