@@ -93,12 +93,14 @@ check "the session is gone from Redis" test "$(sessions)" = 0
 check "and from the realm indexes" test "$(rcli zcard keygate:realm:exp)$(rcli zcard keygate:realm)" = 00
 check "the session is refused" test "$(served A)" = 401
 
-# --- maximum lifetime: busy for 3 s, then no request ------------------------------
+# --- maximum lifetime: busy for 4.5 s, then no request ------------------------------
 browser_login "$work/jarB" "$base/login/x" "$base" demo >/dev/null
 t0=$(now_ms)
-for _ in 1 2 3 4 5 6; do
+# busy until 4.5 s: a touch (written at most once a second) then slides
+# the idle deadline past the maximum lifetime, which ends it
+while [ $(($(now_ms) - t0)) -lt 4500 ]; do
 	served B >/dev/null
-	sleep 0.5
+	sleep 0.3
 done
 took=$(wait_expired 2 8000)
 total=$(($(now_ms) - t0))
