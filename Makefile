@@ -198,13 +198,21 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/keygate
 
 # make deb: the Debian packages (libapache2-mod-keygate, keygate) into
-# build/deb/, built from a copy of the tracked files with
-# dpkg-buildpackage, then checked with lintian (no errors allowed).
-DEB_VERSION := $(shell dpkg-parsechangelog -S Version 2>/dev/null)
-deb: deps
-	@rm -rf build/deb && mkdir -p build/deb/keygate-$(DEB_VERSION)
-	@git ls-files -z | xargs -0 tar -cf - | tar -xf - -C build/deb/keygate-$(DEB_VERSION)
-	cd build/deb/keygate-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
+# build/deb/, built from a copy of the tracked files (every file but
+# build/ in an unpacked source archive) with dpkg-buildpackage, then
+# checked with lintian (no errors allowed). It installs only the build
+# packages (deps.sh --deb), so a machine that only installs keygate
+# (scripts/install.sh) gets no test stack.
+deb:
+	@scripts/deps.sh --deb
+	@rm -rf build/deb && mkdir -p build/deb/src
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z; \
+	else \
+		find . \( -path ./build -o -path ./.git -o -name node_modules \) \
+			-prune -o -type f -print0; \
+	fi | tar --null -T - -cf - | tar -xf - -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/*.changes
 	@ls -l build/deb/*.deb
 

@@ -33,8 +33,24 @@ typedef struct {
 	apr_array_header_t *open;    /* section */
 	int in_location;	     /* open location sections */
 	int depth;		     /* Include depth */
+	int skip;		     /* > 0: inside a false <IfModule>,
+					<IfDefine> or <IfFile>, this deep */
+	apr_table_t *defines;	     /* -D and Define */
+	apr_table_t *env;	     /* the environment, or NULL */
+	apr_table_t *modules;	     /* loaded: "x_module" and "mod_x.c" */
+	apr_array_header_t *notes;   /* warnings, or NULL */
 	kg_err *err;
 } reader;
+
+/* httpd's modules that Debian's apache2 has built in (apache2 -l), and
+ * keygate itself: <IfModule> is true for them without a LoadModule. */
+static const char *const builtin_modules[] = {
+	"core_module",	     "core.c",		 "so_module",	 "mod_so.c",
+	"watchdog_module",   "mod_watchdog.c",	 "http_module",	 "http_core.c",
+	"log_config_module", "mod_log_config.c", "logio_module", "mod_logio.c",
+	"version_module",    "mod_version.c",	 "unixd_module", "mod_unixd.c",
+	"keygate_module",    "mod_keygate.c",
+};
 
 static kg_rc read_file(reader *r, const char *path);
 
@@ -71,6 +87,53 @@ static bool is_location_section(const char *name)
 	return false;
 }
 
+/* Notes module name (from LoadModule NAME PATH) as loaded, under both
+ * names <IfModule> takes: "x_module" and "mod_x.c". */
+static void load_module(reader *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	apr_table_setn(r->modules, name, "");
+	if (n > 7 && strcmp(name + n - 7, "_module") == 0)
+		apr_table_setn(
+			r->modules,
+			kg_psprintf(r->pool, "mod_%.*s.c", (int)(n - 7), name),
+			"");
+}
+
+/* Whether <IfModule|IfDefine|IfFile ARG> (kind) holds: "!" negates. */
+static bool condition(reader *r, const char *kind, const char *arg)
+{
+	bool neg = arg[0] == '!';
+	bool yes;
+	struct stat st;
+
+	arg += neg;
+	if (strcasecmp(kind, "IfModule") == 0)
+		yes = apr_table_get(r->modules, arg) != NULL;
+	else if (strcasecmp(kind, "IfDefine") == 0)
+		yes = apr_table_get(r->defines, arg) != NULL;
+	else
+		yes = stat(arg[0] == '/' ? arg
+					 : kg_psprintf(r->pool, "%s/%s",
+						       r->root, arg),
+			   &st) == 0;
+	return yes != neg;
+}
+
+/* In a false section: follows nesting only, until its end. */
+static kg_rc skipped_line(reader *r, const char *line)
+{
+	line += strspn(line, " \t\r");
+	if (line[0] != '<')
+		return KG_OK;
+	if (line[1] == '/')
+		r->skip--;
+	else
+		r->skip++;
+	return KG_OK;
+}
+
 /* Opens or closes a section from a line starting with '<'. */
 static kg_rc section_line(reader *r, const char *at, const char *line)
 {
@@ -95,6 +158,24 @@ static kg_rc section_line(reader *r, const char *at, const char *line)
 			r->cur = 0;
 		apr_array_pop(r->open);
 		return KG_OK;
+	}
+	if (strcasecmp(id, "IfModule") == 0 ||
+	    strcasecmp(id, "IfDefine") == 0 || strcasecmp(id, "IfFile") == 0) {
+		const char *args = name + n;
+		char *arg = kg_str_trim(
+			r->pool,
+			apr_pstrmemdup(r->pool, args, strcspn(args, ">")));
+		size_t k = strlen(arg);
+		if (k >= 2 && arg[0] == '"' && arg[k - 1] == '"')
+			arg = apr_pstrmemdup(r->pool, arg + 1, k - 2);
+		if (arg[0] == '\0')
+			return fail(r, at, 1,
+				    kg_psprintf(r->pool,
+						"<%s> needs an argument", id));
+		if (!condition(r, id, arg)) {
+			r->skip = 1;
+			return KG_OK;
+		}
 	}
 	s = apr_array_push(r->open);
 	s->name = id;
@@ -223,14 +304,67 @@ static kg_rc keygate_line(reader *r, const char *at,
 	return KG_OK;
 }
 
+/* line with each ${VAR} replaced as httpd does: a Define'd value, else
+ * the environment's; an undefined one stays as written, with a note at
+ * its column (apache2 logs AH00111 and goes on). */
+static const char *expand(reader *r, const char *at, const char *line)
+{
+	const char *p = line, *open;
+	char *out = "";
+
+	while ((open = strstr(p, "${")) != NULL) {
+		const char *close = strchr(open + 2, '}');
+		const char *name, *value;
+		if (close == NULL)
+			break;
+		name = apr_pstrmemdup(r->pool, open + 2, close - open - 2);
+		value = apr_table_get(r->defines, name);
+		if (value == NULL && r->env)
+			value = apr_table_get(r->env, name);
+		if (value == NULL && r->notes)
+			APR_ARRAY_PUSH(r->notes, const char *) = kg_psprintf(
+				r->pool,
+				"%s:%d: Config variable ${%s} is not defined",
+				at, (int)(open - line) + 1, name);
+		out = apr_pstrcat(
+			r->pool, out,
+			apr_pstrmemdup(r->pool, p, (size_t)(open - p)),
+			value ? value
+			      : apr_pstrmemdup(r->pool, open,
+					       (size_t)(close - open + 1)),
+			NULL);
+		p = close + 1;
+	}
+	return out[0] ? apr_pstrcat(r->pool, out, p, NULL) : line;
+}
+
+/* Define NAME [VALUE], UnDefine NAME, LoadModule NAME PATH. */
+static bool httpd_line(reader *r, const kg_conf_word *w, int n)
+{
+	if (strcasecmp(w[0].text, "Define") == 0 && n >= 2)
+		apr_table_set(r->defines, w[1].text, n >= 3 ? w[2].text : "");
+	else if (strcasecmp(w[0].text, "UnDefine") == 0 && n >= 2)
+		apr_table_unset(r->defines, w[1].text);
+	else if (strcasecmp(w[0].text, "LoadModule") == 0 && n >= 2)
+		load_module(r, w[1].text);
+	else
+		return false;
+	return true;
+}
+
 /* One logical line (continuations joined) at "PATH:LINE". */
 static kg_rc one_line(reader *r, const char *at, const char *line)
 {
 	apr_array_header_t *words;
 	const kg_conf_word *w;
 	int col = 1;
-	const char *msg, *full = line;
+	const char *msg, *full;
 
+	if (r->skip > 0)
+		return skipped_line(r, line);
+	if (line[strspn(line, " \t\r")] == '#')
+		return KG_OK; /* a comment: httpd expands nothing in it */
+	line = full = expand(r, at, line);
 	line += strspn(line, " \t\r");
 	if (line[0] == '\0' || line[0] == '#')
 		return KG_OK;
@@ -239,7 +373,10 @@ static kg_rc one_line(reader *r, const char *at, const char *line)
 	if (strncasecmp(line, "Keygate", 7) != 0 &&
 	    strncasecmp(line, "Include", 7) != 0 &&
 	    strncasecmp(line, "Require", 7) != 0 &&
-	    strncasecmp(line, "ServerRoot", 10) != 0)
+	    strncasecmp(line, "ServerRoot", 10) != 0 &&
+	    strncasecmp(line, "Define", 6) != 0 &&
+	    strncasecmp(line, "UnDefine", 8) != 0 &&
+	    strncasecmp(line, "LoadModule", 10) != 0)
 		return KG_OK; /* not ours: httpd checks it */
 	words = apr_array_make(r->pool, 4, sizeof(kg_conf_word));
 	if ((msg = kg_conf_words(r->pool, full, words, &col)) != NULL)
@@ -249,6 +386,8 @@ static kg_rc one_line(reader *r, const char *at, const char *line)
 	w = (const kg_conf_word *)words->elts;
 	if (strncasecmp(w[0].text, "Keygate", 7) == 0)
 		return keygate_line(r, at, words);
+	if (httpd_line(r, w, words->nelts))
+		return KG_OK;
 	if (strcasecmp(w[0].text, "Require") == 0)
 		require_line(r, at, w, words->nelts);
 	else if (strcasecmp(w[0].text, "ServerRoot") == 0 && words->nelts > 1)
@@ -297,6 +436,10 @@ static kg_rc read_file(reader *r, const char *path)
 		rc = one_line(r, kg_psprintf(r->pool, "%s:%d", path, first),
 			      logical);
 	}
+	if (rc == KG_OK && r->skip > 0)
+		rc = kg_err_set(r->err, KG_ECONFIG,
+				"%s:%d:1: a skipped section is not closed",
+				path, lineno);
 	if (rc == KG_OK && r->open->nelts > opened)
 		rc = kg_err_set(
 			r->err, KG_ECONFIG, "%s:%d:1: <%s> is not closed", path,
@@ -307,9 +450,34 @@ static kg_rc read_file(reader *r, const char *path)
 	return rc;
 }
 
+/* Loads the modules of dir's *.load files (mods-enabled). */
+static kg_rc preload(reader *r, const char *dir)
+{
+	glob_t g;
+	kg_rc rc = KG_OK;
+
+	if (glob(kg_psprintf(r->pool, "%s/*.load", dir), 0, NULL, &g) != 0) {
+		globfree(&g);
+		return KG_OK;
+	}
+	for (size_t k = 0; rc == KG_OK && k < g.gl_pathc; k++)
+		rc = read_file(r, apr_pstrdup(r->pool, g.gl_pathv[k]));
+	globfree(&g);
+	return rc;
+}
+
 kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
 			 const char *server_root, apr_array_header_t **servers,
 			 kg_err *err)
+{
+	return kg_conf_httpd_load_env(pool, path, server_root, NULL, servers,
+				      err);
+}
+
+kg_rc kg_conf_httpd_load_env(apr_pool_t *pool, const char *path,
+			     const char *server_root,
+			     const kg_conf_httpd_env *env,
+			     apr_array_header_t **servers, kg_err *err)
 {
 	reader r = {.pool = pool, .err = err};
 	const char *slash = strrchr(path, '/');
@@ -321,7 +489,17 @@ kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
 	r.root = server_root ? server_root
 		 : slash     ? apr_pstrmemdup(pool, path, slash - path)
 			     : ".";
+	r.defines = env && env->defines ? apr_table_copy(pool, env->defines)
+					: apr_table_make(pool, 4);
+	r.env = env ? env->env : NULL;
+	r.notes = env ? env->notes : NULL;
+	r.modules = apr_table_make(pool, 32);
+	for (size_t i = 0;
+	     i < sizeof(builtin_modules) / sizeof(builtin_modules[0]); i++)
+		apr_table_setn(r.modules, builtin_modules[i], "");
 	add_server(&r, "main server");
+	if (env && env->preload_dir && (rc = preload(&r, env->preload_dir)))
+		return rc;
 	if ((rc = read_file(&r, path)) != KG_OK)
 		return rc;
 	main_srv = &APR_ARRAY_IDX(r.servers, 0, kg_conf_httpd_server);

@@ -14,6 +14,7 @@
 
 #include "conf/conf.h"
 
+#include <apr_tables.h>
 #include <stdbool.h>
 
 /* One server: the main server first, then each <VirtualHost>. */
@@ -27,11 +28,34 @@ typedef struct {
 			     to the main server's settings) */
 } kg_conf_httpd_server;
 
+/* What apache2 would start the file with. Every member may be NULL. */
+typedef struct {
+	apr_table_t *defines;	   /* -D NAME (value ""); Define adds to it */
+	apr_table_t *env;	   /* ${VAR} not Defined: the environment */
+	const char *preload_dir;   /* mods-enabled: its *.load files' modules
+				      are loaded before the file is read */
+	apr_array_header_t *notes; /* out (const char *): "FILE:LINE:COL:
+				      text" warnings, as apache2 logs them
+				      (an undefined ${VAR}) */
+} kg_conf_httpd_env;
+
+/* kg_conf_httpd_load as apache2 would read the file: <IfDefine> true for
+ * a -D or Define name; <IfModule> true for keygate, httpd's built-in
+ * modules and those loaded (LoadModule) before it; <IfFile> for a file
+ * that exists; a false section's lines are skipped unread; ${VAR} is the
+ * Define'd value, else env's, else left as written with a note. The
+ * other conditional sections (<If>, <IfVersion>, ...) count as true. */
+kg_rc kg_conf_httpd_load_env(apr_pool_t *pool, const char *path,
+			     const char *server_root,
+			     const kg_conf_httpd_env *env,
+			     apr_array_header_t **servers, kg_err *err);
+
 /* Reads the configuration at path. server_root resolves relative Include
  * paths until a ServerRoot directive says otherwise (NULL: path's
  * folder). Returns KG_OK and *servers (kg_conf_httpd_server), or
  * KG_ECONFIG with "FILE:LINE:COL: text" at the first bad line. The
- * settings are not finished (kg_conf_finish is the caller's). */
+ * settings are not finished (kg_conf_finish is the caller's). No -D
+ * names, no environment, no modules loaded before the file. */
 kg_rc kg_conf_httpd_load(apr_pool_t *pool, const char *path,
 			 const char *server_root, apr_array_header_t **servers,
 			 kg_err *err);

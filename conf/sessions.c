@@ -42,6 +42,7 @@ void kg_conf_sessions_defaults(apr_pool_t *pool, kg_conf_sessions *s)
 	s->cache_slots = 4096;
 	s->cache_freshness_ms = 250;
 	s->max_record_bytes = 64 * 1024;
+	s->reap_interval_ms = 1000;
 	s->record_format = KG_CONF_RECORD_FORMAT;
 	/* limits: all zero, i.e. no limit and deny-new, for every flow */
 }
@@ -421,6 +422,14 @@ static const char *set_minutes(const kg_directive *self, apr_pool_t *pool,
 			  KG_TEN_YEARS_S / 60, 60, bad_arg);
 }
 
+static const char *set_reap_interval(const kg_directive *self, apr_pool_t *pool,
+				     kg_conf *conf, int argc,
+				     const char *const *argv, int *bad_arg)
+{
+	return set_number(pool, conf, self->offset, argv[0], 100, 60000, 1,
+			  bad_arg);
+}
+
 static const char *set_record_size(const kg_directive *self, apr_pool_t *pool,
 				   kg_conf *conf, int argc,
 				   const char *const *argv, int *bad_arg)
@@ -591,6 +600,10 @@ const kg_directive kg_conf_sessions_directives[] = {
 	 "serve a cached session only while Redis's notice connection was "
 	 "proven alive within this many milliseconds (20 to 10000)",
 	 SESS(cache_freshness_ms)},
+	{"KeygateSessionReapInterval", 1, 1, set_reap_interval, "MS",
+	 "how often each process audits the sessions whose idle or maximum "
+	 "time ran out unnoticed (100 to 60000)",
+	 SESS(reap_interval_ms)},
 	{"KeygateSessionMaxRecordSize", 1, 1, set_record_size, "BYTES",
 	 "the largest session record keygate stores", SESS(max_record_bytes)},
 	{"KeygateSessionRecordFormat", 1, 1, set_record_format, "3|4",

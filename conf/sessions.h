@@ -116,6 +116,9 @@ typedef struct {
 					 while the notice connection was
 					 proven alive this recently */
 	long long max_record_bytes;   /* 65536: larger records are refused */
+	long long reap_interval_ms;   /* 1000: how often each process looks
+					 for sessions whose deadline passed
+					 (sessions/reap.h) */
 	long long record_format;      /* the session record format written:
 					 KG_CONF_RECORD_FORMAT, or an older
 					 one that every gateway sharing Redis

@@ -18,6 +18,16 @@ packages=(
 )
 # npm comes with nodejs from some sources, as its own package in Debian
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# --deb (make deb, scripts/install.sh): only what building the packages
+# needs, so a machine that only installs keygate gets no test stack
+if [ "${1:-}" = --deb ]; then
+	packages=(
+		build-essential pkg-config debhelper dpkg-dev lintian
+		apache2-dev libapr1-dev libaprutil1-dev libxml2-dev libssl-dev
+		libpcre2-dev libhiredis-dev liblasso3-dev liboauth2-dev
+		libjansson-dev libcjose-dev libcurl4-openssl-dev libglib2.0-dev
+	)
+fi
 # --bench (make bench): also the load generator and the peer modules the
 # gateway benchmarks compare against (tests/bench/gateway.sh, saml_acs.sh); make check
 # does not need them.
@@ -52,7 +62,7 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	echo "deps: all ${#packages[@]} packages present"
-	op_modules
+	[ "${1:-}" = --deb ] || op_modules
 	exit 0
 fi
 
@@ -68,6 +78,7 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 # the system apache2, redis and prometheus services are never used (the
 # prometheus package is here for promtool): tests start their
 # own servers with their own configuration
+[ "${1:-}" = --deb ] && exit 0
 for svc in apache2 redis-server prometheus; do
 	$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done

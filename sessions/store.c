@@ -520,17 +520,16 @@ static const struct {
 	{"backchannel_logout", "User Log Out", "idp", KG_M_LOGOUT_OIDC},
 	{"idle-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
 	{"max-expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
+	{"expired", "Session Expired", "keygate", KG_M_SESSION_EXPIRED},
 	{"admin-kill", "Session Killed", "admin", KG_M_SESSION_KILLED},
 	{"deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
 	{"user_deactivated", "User Deactivated", "admin", KG_M_SESSION_KILLED},
 };
 
-/* Logs the end of rec's session as an audit event (KG-0305). */
-static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
-			const char *reason, const char *short_id)
+void kg_sess_store_audit_end(kg_sess_store *s, const char *user,
+			     const char *idp, const char *reason,
+			     const char *short_id)
 {
-	const char *user =
-		rec->user && rec->user->username ? rec->user->username : "-";
 	const char *event = "Session Ended", *actor = "keygate";
 
 	for (size_t i = 0; i < sizeof(session_ends) / sizeof(*session_ends);
@@ -539,8 +538,8 @@ static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
 			event = session_ends[i].event;
 			actor = session_ends[i].actor;
 			kg_metrics_add(session_ends[i].counted);
-			if (actor && strcmp(actor, "idp") == 0 && rec->idp)
-				actor = rec->idp;
+			if (actor && strcmp(actor, "idp") == 0 && idp)
+				actor = idp;
 			if (actor == NULL)
 				actor = user;
 			break;
@@ -550,6 +549,15 @@ static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
 		    "AUDIT event=%s outcome=success actor=%s target=%s "
 		    "reason=%s sess=%s",
 		    event, actor, user, reason, short_id);
+}
+
+/* Logs the end of rec's session as an audit event (KG-0305). */
+static void audit_ended(kg_sess_store *s, const kg_sess_record *rec,
+			const char *reason, const char *short_id)
+{
+	kg_sess_store_audit_end(
+		s, rec->user && rec->user->username ? rec->user->username : "-",
+		rec->idp, reason, short_id);
 }
 
 kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,

@@ -49,4 +49,12 @@ kg_rc kg_sess_store_fetch(kg_sess_store *s, apr_pool_t *pool, const char *id,
  * commands show, into out[9]. */
 void kg_sess_short_id(const char *id, char out[9]);
 
+/* Logs the end of session short_id of user (signed in through idp, may
+ * be NULL) as the audit event for reason (KG-0305: "logout",
+ * "idle-expired", "max-expired", "expired", "admin-kill", ...), and
+ * counts it; the one writer of session ends, so every end reads alike. */
+void kg_sess_store_audit_end(kg_sess_store *s, const char *user,
+			     const char *idp, const char *reason,
+			     const char *short_id);
+
 #endif

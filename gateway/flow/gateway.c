@@ -7,6 +7,7 @@
 #include "gateway/flow/core/page.h"
 #include "gateway/flow/authn/oidc_refresh.h"
 #include "gateway/flow/aws/aws.h"
+#include "gateway/flow/reaper.h"
 #include "gateway/proto/saml/metadata.h"
 #include "gateway/proto/aws/http.h"
 #include "gateway/base/metrics.h"
@@ -28,7 +29,11 @@ void kg_gateway_set_metrics(kg_gateway *gw, void *metrics)
 
 kg_rc kg_gateway_start_background(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
 {
-	return kg_aws_background_start(gw, pool, err);
+	kg_rc rc = kg_aws_background_start(gw, pool, err);
+
+	if (rc != KG_OK)
+		return rc;
+	return kg_reaper_start(gw, pool, err);
 }
 
 struct kg_gateway_keys {

@@ -32,8 +32,10 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
 
 	if (apr_shm_create(&shm, sizeof(kg_metrics), NULL, pconf) !=
 	    APR_SUCCESS) {
-		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-			     "keygate: KG-0004 no shared memory for metrics");
+		kg_log log = kg_httpd_log_for_server(s);
+
+		kg_log_emit(&log, KG_LOG_WARN, "KG-0004",
+			    "no shared memory for metrics");
 		return NULL;
 	}
 	base = apr_shm_baseaddr_get(shm);
@@ -45,10 +47,12 @@ static void *shared_counters(apr_pool_t *pconf, server_rec *s)
  * a setup that works but is likely wrong. */
 static void log_warnings(server_rec *v, const kg_conf *conf)
 {
+	kg_log log = kg_httpd_log_for_server(v);
+
 	for (int i = 0; conf->warnings && i < conf->warnings->nelts; i++)
-		ap_log_error(APLOG_MARK, APLOG_WARNING, 0, v,
-			     "keygate: KG-0005 configuration warning at %s",
-			     APR_ARRAY_IDX(conf->warnings, i, const char *));
+		kg_log_emit(&log, KG_LOG_WARN, "KG-0005",
+			    "configuration warning at %s",
+			    APR_ARRAY_IDX(conf->warnings, i, const char *));
 }
 
 /* Opens KeygateAuditLog for srv as the parent does ErrorLog: a file
@@ -60,6 +64,7 @@ static bool open_audit(apr_pool_t *pconf, server_rec *s, kg_httpd_server *srv)
 	const char *dest = srv->conf->gateway.audit_log;
 	apr_status_t st;
 	char why[120];
+	kg_log log = kg_httpd_log_for_server(s);
 
 	srv->audit = NULL;
 	if (dest == NULL)
@@ -80,9 +85,9 @@ static bool open_audit(apr_pool_t *pconf, server_rec *s, kg_httpd_server *srv)
 		if (st == APR_SUCCESS)
 			return true;
 	}
-	ap_log_error(APLOG_MARK, APLOG_CRIT, st, s,
-		     "keygate: KG-0800 KeygateAuditLog %s cannot be opened: %s",
-		     dest, apr_strerror(st, why, sizeof(why)));
+	kg_log_emit(&log, KG_LOG_ERROR, "KG-0800",
+		    "KeygateAuditLog %s cannot be opened: %s", dest,
+		    apr_strerror(st, why, sizeof(why)));
 	srv->audit = NULL;
 	return false;
 }
@@ -128,9 +133,8 @@ static int check_servers(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
 		log_warnings(v, srv->conf);
 		if (rc != KG_OK) {
 			/* the message starts with the offending FILE:LINE */
-			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
-				     "keygate: KG-0001 configuration from %s",
-				     err.msg);
+			kg_log_emit(&log, KG_LOG_ERROR, "KG-0001",
+				    "configuration from %s", err.msg);
 			return HTTP_INTERNAL_SERVER_ERROR;
 		}
 	}
@@ -173,18 +177,17 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 		kg_metrics_use(srv->metrics);
 		if (kg_gateway_open(pchild, srv->conf, srv->keys, &log,
 				    &srv->gw, &err) != KG_OK) {
-			ap_log_error(APLOG_MARK, APLOG_CRIT, 0, v,
-				     "keygate: KG-0002 cannot start: %s; "
-				     "every request will get 503",
-				     err.msg);
+			kg_log_emit(&log, KG_LOG_ERROR, "KG-0002",
+				    "cannot start: %s; "
+				    "every request will get 503",
+				    err.msg);
 			continue;
 		}
 		kg_gateway_set_metrics(srv->gw, srv->metrics);
 		/* the background thread stops with pchild, before exit */
 		if (kg_gateway_start_background(srv->gw, pchild, &err) != KG_OK)
-			ap_log_error(APLOG_MARK, APLOG_ERR, 0, v,
-				     "keygate: KG-0730 no background work: %s",
-				     err.msg);
+			kg_log_emit(&log, KG_LOG_ERROR, "KG-0730",
+				    "no background work: %s", err.msg);
 	}
 }
 
@@ -324,9 +327,8 @@ static int admin_handler(request_rec *r)
 	else if (!st->keygate_rule_granted)
 		why = "no_keygate_rule";
 	if (why) {
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0725 admin api refused method=%s "
-			      "reason=%s",
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0725",
+			      "admin api refused method=%s reason=%s",
 			      r->method, why);
 		return HTTP_FORBIDDEN;
 	}
@@ -401,8 +403,8 @@ static int fixups(request_rec *r)
 	if (srv->configured &&
 	    (dropped = kg_identity_guard_connection(r->pool, r->headers_in,
 						    loc ? loc : &none)))
-		ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-			      "keygate: KG-0416 STRIP connection-token=%.128s "
+		kg_httpd_logf(r, KG_LOG_WARN, "KG-0416",
+			      "STRIP connection-token=%.128s "
 			      "reason=hop_by_hop_identity",
 			      dropped);
 	if (st && st->backend_headers) {

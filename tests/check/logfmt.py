@@ -3,7 +3,9 @@
 kg_log_format, kg_reply_refuse) uses only the conversions that
 gateway/base/log.c handles, never quotes a %s itself (the formatter
 quotes values), and copies text verbatim (%-s) only where a fragment
-made by kg_log_format is passed on. Prints TAP."""
+made by kg_log_format is passed on; and no keygate line (a "KG-nnnn"
+id) is written with a raw ap_log_* call, past the formatter and
+KeygateLogFormat. Prints TAP."""
 import re
 import subprocess
 import sys
@@ -83,6 +85,13 @@ def main():
                 if re.search(r'\\"%s|%s\\"', fmt):
                     bad.append(f"{f}:{line}: a %s in quotes (the "
                                "formatter quotes values itself)")
+        for m in re.finditer(r"\bap_log_[a-z]*error\s*\(", src):
+            line = src.count("\n", 0, m.start()) + 1
+            if re.search(r'"[^"]*KG-[0-9]{4}', " ".join(
+                    args_of(src, m.end() - 1))):
+                bad.append(f"{f}:{line}: a KG- line written with "
+                           "ap_log_*, past the formatter (use "
+                           "kg_log_emit or kg_httpd_logf)")
     print(f"ok - {n} log formats found" if n > 50 else
           f"not ok - only {n} log formats found")
     for b in bad:

@@ -17,6 +17,7 @@ KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$KG_TOP"
 . tests/integration/redis.bash
 . tests/integration/gateway.bash
+. tests/image/base.bash
 passed=0 failed=0 skipped=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 bad() { echo "not ok - $1"; failed=$((failed + 1)); }
@@ -67,19 +68,7 @@ ls build/deb/libapache2-mod-keygate_*.deb build/deb/keygate_*_amd64.deb >/dev/nu
 	die "make deb built the packages the image installs"
 
 # --- the base: Debian 12 from debootstrap, the mirror apt already uses ----
-if ! buildah inspect --type image "$base_img" >/dev/null 2>&1; then
-	mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-	mirror=${mirror:-http://deb.debian.org/debian}
-	if ! debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
-		tail -5 "$work/debootstrap.log" | sed 's/^/# /'
-		die "debootstrap makes a Debian 12 base"
-	fi
-	c=$(buildah from scratch) && m=$(buildah mount "$c") &&
-		cp -a "$work/rootfs/." "$m/" && buildah umount "$c" >/dev/null &&
-		buildah commit -q "$c" "$base_img" >/dev/null && buildah rm "$c" >/dev/null ||
-		die "the debootstrap tree becomes the base image"
-	rm -rf "$work/rootfs"
-fi
+image_base "$base_img" "$work" || die "debootstrap makes a Debian 12 base image"
 ok "a local Debian 12 base image ($base_img)"
 
 # --- the build ---------------------------------------------------------------

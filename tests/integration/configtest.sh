@@ -54,8 +54,8 @@ $server" "$locations"
 	out=$(apache "$build" -f "$dir/httpd.conf" -t 2>&1)
 	rc=$?
 	if [ -n "$line" ] && [ "$rc" -ne 0 ] &&
-		grep -qF "KG-0001 configuration from $file:$line: " <<<"$out" &&
-		grep -qF -- "$want" <<<"$out"; then
+		grep -qF "KG-0001 configuration from \"$file:$line: " <<<"$out" &&
+		sed 's/\\*"/"/g' <<<"$out" | grep -qF -- "$want"; then
 		echo "ok - apachectl -t refuses $name at $(basename "$file"):$line"
 	else
 		echo "not ok - apachectl -t refuses $name at $(basename "$file"):${line:-?} (exit $rc)"
@@ -160,12 +160,82 @@ line=$(grep -n '^KeygateBaseURL' "$dir/httpd.conf" | cut -d: -f1)
 out=$(apache "$build" -f "$dir/httpd.conf" -t 2>&1)
 check "apachectl -t passes an http:// base URL with a KG-0005 warning at its line" \
 	bash -c '[ "$1" -eq 0 ] && grep -q "Syntax OK" <<<"$2" &&
-		grep -qF "KG-0005 configuration warning at $3: KeygateBaseURL http://127.0.0.1:8080 is http://" <<<"$2"' \
+		grep -qF "KG-0005 configuration warning at \"$3: KeygateBaseURL http://127.0.0.1:8080 is http://" <<<"$2"' \
 	_ "$?" "$out" "$dir/httpd.conf:$line"
 out=$("$keygate" check-config "$dir/httpd.conf" 2>&1)
 check "keygate check-config passes it with the warning at FILE:LINE:COL" \
 	bash -c '[ "$1" -eq 0 ] && grep -qE "^$3:[0-9]+: warning: KeygateBaseURL" <<<"$2"' \
 	_ "$?" "$out" "$dir/httpd.conf:$line"
+
+# --- <IfModule>, <IfDefine>, Define and ${VAR}, as apache2 reads them -------
+# both tools on one file; a bad Keygate line sits in each section that
+# apache2 skips, so reading it would fail
+dir="$work/cond"
+mkdir -p "$dir"
+httpd_config "$dir" 9 "$build" "$common
+Define KG_COOKIE from-define
+KeygateCookieName \${KG_COOKIE}
+<IfModule mod_ssl.c>
+KeygateCookieSameSite Sometimes
+</IfModule>
+<IfModule !ssl_module>
+<IfModule keygate_module>
+<IfModule mod_proxy.c>
+KeygateRedis \${KG_TEST_REDIS}
+</IfModule>
+</IfModule>
+</IfModule>
+<IfDefine KG_BAD>
+KeygateNoSuchThing 1
+</IfDefine>
+<IfDefine !KG_BAD>
+<IfModule mod_version.c>
+KeygateSessionIdleTimeout 600
+</IfModule>
+</IfDefine>" "$admin"
+bad_line=$(grep -n '^KeygateNoSuchThing' "$dir/httpd.conf" | cut -d: -f1)
+# same_verdict NAME ARGS...: apache2 -t and check-config agree (both pass)
+out_a=$(KG_TEST_REDIS=127.0.0.1:9 apache "$build" -f "$dir/httpd.conf" -t 2>&1)
+rc_a=$?
+out_k=$(KG_TEST_REDIS=127.0.0.1:9 "$keygate" check-config "$dir/httpd.conf" 2>&1)
+rc_k=$?
+check "apache2 -t skips a false <IfModule mod_ssl.c> (mod_ssl not loaded) and reads \${VAR} from Define and the environment (exit $rc_a)" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "Syntax OK" <<<"$2"' _ "$rc_a" "$out_a"
+check "keygate check-config agrees: the skipped sections are not read (exit $rc_k)" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "Keygate configuration OK" <<<"$2" && ! grep -q warning <<<"$2"' _ "$rc_k" "$out_k"
+out_a=$(KG_TEST_REDIS=127.0.0.1:9 apache "$build" -f "$dir/httpd.conf" -t -D KG_BAD 2>&1)
+rc_a=$?
+out_k=$(KG_TEST_REDIS=127.0.0.1:9 "$keygate" check-config -D KG_BAD "$dir/httpd.conf" 2>&1)
+rc_k=$?
+check "with -D KG_BAD apache2 -t reads <IfDefine KG_BAD> and fails at its line" \
+	bash -c '[ "$1" -ne 0 ] && grep -q "line $3 of" <<<"$2"' _ "$rc_a" "$out_a" "$bad_line"
+check "keygate check-config -D KG_BAD fails there too, at FILE:LINE:COL" \
+	bash -c '[ "$1" -eq 1 ] && grep -qF "$3:$4:1: " <<<"$2" && grep -q "unknown directive" <<<"$2"' \
+	_ "$rc_k" "$out_k" "$dir/httpd.conf" "$bad_line"
+var_line=$(grep -n 'KG_TEST_REDIS' "$dir/httpd.conf" | cut -d: -f1)
+out_a=$(unset KG_TEST_REDIS; apache "$build" -f "$dir/httpd.conf" -t 2>&1)
+out_k=$(env -u KG_TEST_REDIS "$keygate" check-config "$dir/httpd.conf" 2>&1)
+check "an undefined \${VAR}: apache2 warns (AH00111) and goes on" \
+	grep -q 'AH00111: Config variable ${KG_TEST_REDIS} is not defined' <<<"$out_a"
+check "keygate check-config warns at FILE:LINE:COL" \
+	grep -qF "$dir/httpd.conf:$var_line:14: warning: Config variable \${KG_TEST_REDIS} is not defined" <<<"$out_k"
+# a part of a Debian layout: sites-enabled/x.conf runs with the modules
+# of mods-enabled, which check-config reads beside or above the file
+mkdir -p "$work/deb/mods-enabled" "$work/deb/sites-enabled"
+echo "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so" >"$work/deb/mods-enabled/ssl.load"
+printf '%s\n' "$common" '<IfModule mod_ssl.c>' 'KeygateCookieSameSite Sometimes' '</IfModule>' \
+	>"$work/deb/sites-enabled/x.conf"
+out_k=$("$keygate" check-config "$work/deb/sites-enabled/x.conf" 2>&1)
+check "a site file is read with mods-enabled's modules (<IfModule mod_ssl.c> holds)" \
+	grep -qF "$work/deb/sites-enabled/x.conf:4:23: KeygateCookieSameSite" <<<"$out_k"
+rm "$work/deb/mods-enabled/ssl.load"
+check "and without mod_ssl enabled the section is skipped" \
+	"$keygate" check-config "$work/deb/sites-enabled/x.conf"
+if [ -r /etc/apache2/apache2.conf ] && [ -r /etc/apache2/envvars ]; then
+	out_k=$("$keygate" check-config /etc/apache2/apache2.conf 2>&1)
+	check "Debian's own apache2.conf reads with its envvars (no undefined \${APACHE_...})" \
+		bash -c '! grep -q "APACHE_.*is not defined" <<<"$1"' _ "$out_k"
+fi
 
 check "keygate check-config without a file is a usage error (exit 2)" \
 	bash -c '"$1" check-config >/dev/null 2>&1; [ $? -eq 2 ]' _ "$keygate"

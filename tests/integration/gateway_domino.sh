@@ -224,7 +224,7 @@ mkdir -p "$work/bad3"
 httpd_config "$work/bad3" "$(free_port)" "$build" "$(grep -v '^KeygateSAMLEntityID' "$work/keygate.conf")" ""
 out=$(apache "$build" -f "$work/bad3/httpd.conf" -t 2>&1)
 check "configtest refuses SAML with neither KeygateBaseURL nor KeygateSAMLEntityID" \
-	bash -c '[ "$1" -ne 0 ] && grep -q "KG-0001 configuration from $2:[0-9]*: KeygateSAMLProvider needs KeygateBaseURL or, with each request.s own origin, KeygateSAMLEntityID" <<<"$3"' \
+	bash -c '[ "$1" -ne 0 ] && grep -q "KG-0001 configuration from \"$2:[0-9]*: KeygateSAMLProvider needs KeygateBaseURL or, with each request.s own origin, KeygateSAMLEntityID" <<<"$3"' \
 	_ "$?" "$work/bad3/httpd.conf" "$out"
 
 # --- the running gateway --------------------------------------------------

@@ -292,6 +292,64 @@ static void test_httpd_reader_errors(void **state)
 	}
 }
 
+/* The file as apache2 starts it: -D and Define, LoadModule before
+ * <IfModule>, a skipped section unread (nested ones too), ${VAR} from
+ * Define then the environment, an undefined one noted at its column. */
+static void test_httpd_reader_conditions(void **state)
+{
+	apr_pool_t *pool = *state;
+	const char *path = kgt_temp_file(
+		pool, "Define NAME from-define\n"
+		      "KeygateCookieName ${NAME}\n"
+		      "<IfModule mod_ssl.c>\n"
+		      "  KeygateNoSuchThing 1\n"
+		      "  <IfModule mod_keygate.c>\n"
+		      "    KeygateNoSuchThing 2\n"
+		      "  </IfModule>\n"
+		      "</IfModule>\n"
+		      "LoadModule ssl_module /x/mod_ssl.so\n"
+		      "<IfModule mod_ssl.c>\n"
+		      "  KeygateCookieSameSite ${SAMESITE}\n"
+		      "</IfModule>\n"
+		      "<IfDefine !ON>\n"
+		      "  KeygateNoSuchThing 3\n"
+		      "</IfDefine>\n"
+		      "<IfDefine ON>\n"
+		      "  Define OTHER ${UNSET_VAR}\n"
+		      "</IfDefine>\n"
+		      "  # a comment's ${NOT_READ} is no variable\n");
+	kg_conf_httpd_env env = {
+		.defines = apr_table_make(pool, 2),
+		.env = apr_table_make(pool, 2),
+		.notes = apr_array_make(pool, 1, sizeof(const char *))};
+	apr_array_header_t *servers;
+	kg_err err = {0};
+	kg_conf *c;
+
+	apr_table_set(env.defines, "ON", "");
+	apr_table_set(env.env, "SAMESITE", "Strict");
+	apr_table_set(env.env, "NAME", "from-environment");
+	assert_int_equal(
+		kg_conf_httpd_load_env(pool, path, NULL, &env, &servers, &err),
+		KG_OK);
+	c = APR_ARRAY_IDX(servers, 0, kg_conf_httpd_server).conf;
+	assert_string_equal(c->sessions.cookie_name, "from-define");
+	assert_string_equal(c->sessions.cookie_samesite, "Strict");
+	assert_int_equal(env.notes->nelts, 1);
+	assert_string_equal(
+		APR_ARRAY_IDX(env.notes, 0, const char *),
+		apr_pstrcat(
+			pool, path,
+			":17:16: Config variable ${UNSET_VAR} is not defined",
+			NULL));
+	/* without -D ON the other <IfDefine> is read */
+	apr_table_clear(env.defines);
+	assert_int_equal(
+		kg_conf_httpd_load_env(pool, path, NULL, &env, &servers, &err),
+		KG_ECONFIG);
+	assert_non_null(strstr(err.msg, ":14:3: "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +360,7 @@ int main(void)
 		KGT(test_same_previous_secret_warns),
 		KGT(test_httpd_reader_follows_includes_and_sections),
 		KGT(test_httpd_reader_errors),
+		KGT(test_httpd_reader_conditions),
 	};
 	return KGT_RUN(tests);
 }
