@@ -21,7 +21,9 @@ driver="$build/tests/bench/bench_sessions"
 keygate="$build/keygate"
 # the release driver loads faster when there is one (same record format)
 loader="${KEYGATE_RELEASE:-$build}/tests/bench/bench_sessions"
-[ -x "$loader" ] || loader=$driver
+# (a release driver older than this build's is stale: make suite builds
+# only the sanitizer build)
+[ -x "$loader" ] && [ ! "$loader" -ot "$driver" ] || loader=$driver
 sizes=${KG_GROWTH_SIZES:-1000 100000}
 command -v redis-server >/dev/null || skip_all "redis-server not installed"
 [ -x "$driver" ] || skip_all "bench_sessions not built"
