@@ -54,9 +54,9 @@ static bool rsa_of_cert(apr_pool_t *pool, const char *b64, const char **mod,
 		    b64[i] != '\t')
 			clean[out++] = b64[i];
 	clean[out] = '\0';
-	dlen = out % 4 == 0 ? EVP_DecodeBlock(der, (unsigned char *)clean,
-					      (int)out)
-			    : -1;
+	dlen = out % 4 == 0
+		       ? EVP_DecodeBlock(der, (unsigned char *)clean, (int)out)
+		       : -1;
 	*mod = *exp = NULL;
 	if (dlen > 0) /* EVP_DecodeBlock counts the padding in */
 		cert = d2i_X509(NULL, &p, dlen);
