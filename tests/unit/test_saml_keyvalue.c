@@ -27,13 +27,12 @@
 /* A self-signed certificate of a fresh key of type alg ("RSA", "EC"),
  * as base64 DER with a line break inside (as metadata often has);
  * *key gets the key (the caller frees it). */
-static const char *cert_b64(apr_pool_t *pool, const char *alg,
-			    EVP_PKEY **key)
+static const char *cert_b64(apr_pool_t *pool, const char *alg, EVP_PKEY **key)
 {
-	EVP_PKEY *k = strcmp(alg, "RSA") == 0
-			      ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
-						  (size_t)2048)
-			      : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *k =
+		strcmp(alg, "RSA") == 0
+			? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+			: EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	X509 *x = X509_new();
 	unsigned char *der = NULL;
 	char *b64;
@@ -44,8 +43,7 @@ static const char *cert_b64(apr_pool_t *pool, const char *alg,
 	X509_gmtime_adj(X509_getm_notBefore(x), 0);
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
 	X509_set_pubkey(x, k);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
-				   MBSTRING_ASC,
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
 				   (const unsigned char *)"idp", -1, -1, 0);
 	X509_set_issuer_name(x, X509_get_subject_name(x));
 	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
@@ -56,8 +54,8 @@ static const char *cert_b64(apr_pool_t *pool, const char *alg,
 	OPENSSL_free(der);
 	X509_free(x);
 	*key = k;
-	return apr_pstrcat(pool, apr_pstrndup(pool, b64, 64), "\n  ",
-			   b64 + 64, NULL);
+	return apr_pstrcat(pool, apr_pstrndup(pool, b64, 64), "\n  ", b64 + 64,
+			   NULL);
 }
 
 static const char *key_descriptor(apr_pool_t *pool, const char *x509_body)
@@ -90,8 +88,8 @@ static BIGNUM *bn_of(xmlDoc *doc, const char *name)
 			if (n->type == XML_ELEMENT_NODE &&
 			    strcmp((const char *)n->name, name) == 0) {
 				xmlChar *t = xmlNodeGetContent(n);
-				int len = EVP_DecodeBlock(bin, t,
-							  (int)strlen((char *)t));
+				int len = EVP_DecodeBlock(
+					bin, t, (int)strlen((char *)t));
 				int pad = (int)(strlen((char *)t) -
 						strcspn((char *)t, "="));
 				xmlFree(t);
@@ -110,10 +108,9 @@ static void test_an_rsa_certificate_becomes_the_same_key(void **state)
 	apr_pool_t *pool = *state;
 	EVP_PKEY *key;
 	const char *b64 = cert_b64(pool, "RSA", &key);
-	const char *md = apr_pstrcat(pool, MD_HEAD,
-				     key_descriptor(pool, one_cert(pool, b64)),
-				     key_descriptor(pool, one_cert(pool, b64)),
-				     MD_TAIL, NULL);
+	const char *md = apr_pstrcat(
+		pool, MD_HEAD, key_descriptor(pool, one_cert(pool, b64)),
+		key_descriptor(pool, one_cert(pool, b64)), MD_TAIL, NULL);
 	const char *out = kg_saml_metadata_key_values(pool, md);
 	BIGNUM *n = NULL, *e = NULL, *got_n, *got_e;
 	xmlDoc *doc;
@@ -157,22 +154,22 @@ static void test_anything_else_is_left_as_it_is(void **state)
 			    NULL),
 		/* two certificates in one X509Data */
 		apr_pstrcat(pool, MD_HEAD,
-			    key_descriptor(pool,
-					   apr_pstrcat(pool, one_cert(pool, r),
-						       one_cert(pool, r),
-						       NULL)),
+			    key_descriptor(
+				    pool, apr_pstrcat(pool, one_cert(pool, r),
+						      one_cert(pool, r), NULL)),
 			    MD_TAIL, NULL),
 		/* not a certificate */
 		apr_pstrcat(pool, MD_HEAD,
-			    key_descriptor(pool, one_cert(pool, "bm90IGEgY2VydA==")),
+			    key_descriptor(pool,
+					   one_cert(pool, "bm90IGEgY2VydA==")),
 			    MD_TAIL, NULL),
 		/* a certificate outside a KeyDescriptor */
 		apr_pstrcat(pool, MD_HEAD, "<ds:KeyInfo><ds:X509Data>",
 			    one_cert(pool, r), "</ds:X509Data></ds:KeyInfo>",
 			    MD_TAIL, NULL),
 		/* not well-formed: lasso refuses it as it is */
-		apr_pstrcat(pool, MD_HEAD, key_descriptor(pool, one_cert(pool, r)),
-			    NULL),
+		apr_pstrcat(pool, MD_HEAD,
+			    key_descriptor(pool, one_cert(pool, r)), NULL),
 		/* a DTD */
 		apr_pstrcat(pool, "<!DOCTYPE x [<!ENTITY a \"b\">]>", MD_HEAD,
 			    key_descriptor(pool, one_cert(pool, r)), MD_TAIL,
