@@ -21,6 +21,7 @@ typedef struct {
 	unsigned char *data;	     /* malloc'd */
 	size_t len;
 	long long stored_ms;
+	long long touch_ms; /* claimed touch of this copy; 0: none */
 } slot;
 
 struct kg_sess_cache {
@@ -162,6 +163,43 @@ void kg_sess_cache_put(kg_sess_cache *c, const char *id,
 	}
 	pthread_mutex_unlock(&c->lock);
 	free(copy);
+}
+
+/* The slot holding id's record, or NULL. Locked. */
+static slot *slot_holding(kg_sess_cache *c, const char *id)
+{
+	slot *s = &c->slots[slot_of(c, id, strlen(id))];
+
+	return s->data && strcmp(s->id, id) == 0 ? s : NULL;
+}
+
+bool kg_sess_cache_claim_touch(kg_sess_cache *c, const char *id,
+			       long long now_ms, long long interval_ms)
+{
+	bool mine = true;
+	slot *s;
+
+	pthread_mutex_lock(&c->lock);
+	if ((s = slot_holding(c, id)) != NULL) {
+		if (s->touch_ms != 0 && now_ms >= s->touch_ms &&
+		    now_ms - s->touch_ms < interval_ms)
+			mine = false;
+		else
+			s->touch_ms = now_ms;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return mine;
+}
+
+void kg_sess_cache_unclaim_touch(kg_sess_cache *c, const char *id,
+				 long long claimed_ms)
+{
+	slot *s;
+
+	pthread_mutex_lock(&c->lock);
+	if ((s = slot_holding(c, id)) != NULL && s->touch_ms == claimed_ms)
+		s->touch_ms = 0;
+	pthread_mutex_unlock(&c->lock);
 }
 
 void kg_sess_cache_invalidate(kg_sess_cache *c, const char *id, size_t len)

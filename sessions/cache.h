@@ -56,6 +56,21 @@ void kg_sess_cache_put(kg_sess_cache *c, const char *id,
 		       const unsigned char *data, size_t len, uint64_t ticket,
 		       long long now_ms);
 
+/* Claims the touch of id's cached record at now_ms for this process:
+ * true when the caller is to write it, false when another request of
+ * this process has already done so (or is doing it) less than
+ * interval_ms ago, so the write is not repeated by every request that
+ * read the same cached copy while the first write was in flight. Also
+ * true when id is not cached (nothing to share). The claim lives with
+ * the entry: the write's own invalidation (or any other) ends it. */
+bool kg_sess_cache_claim_touch(kg_sess_cache *c, const char *id,
+			       long long now_ms, long long interval_ms);
+
+/* Gives up a claim taken at claimed_ms whose write failed, so the next
+ * request tries again. */
+void kg_sess_cache_unclaim_touch(kg_sess_cache *c, const char *id,
+				 long long claimed_ms);
+
 /* Forgets id (it changed, or was deleted). */
 void kg_sess_cache_invalidate(kg_sess_cache *c, const char *id, size_t len);
 

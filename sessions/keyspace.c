@@ -43,7 +43,7 @@ void kg_sess_keyspace_fill(apr_pool_t *pool, const char *prefix, const char *id,
 						    strlen(username)),
 					 NULL)
 			   : apr_pstrcat(pool, prefix, "u:-", NULL);
-	k->realm = apr_pstrcat(pool, prefix, "realm", NULL);
+	k->legacy = apr_pstrcat(pool, prefix, "realm", NULL);
 	k->realm_exp = apr_pstrcat(pool, prefix, "realm:exp", NULL);
 }
 

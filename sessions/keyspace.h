@@ -13,7 +13,8 @@
 typedef struct {
 	const char *session;   /* P s:ID */
 	const char *user;      /* P u:UHASH */
-	const char *realm;     /* P realm */
+	const char *legacy;    /* P realm: earlier builds' index (create: the
+				* user's deactivation flag instead) */
 	const char *realm_exp; /* P realm:exp */
 } kg_sess_keys4;
 

@@ -60,7 +60,7 @@ kg_rc kg_sess_store_run(kg_sess_store *s, apr_pool_t *pool,
 
 	argv[0] = k->session;
 	argv[1] = k->user;
-	argv[2] = k->realm;
+	argv[2] = k->legacy;
 	argv[3] = k->realm_exp;
 	for (int i = 0; i < nargs; i++)
 		argv[4 + i] = args[i];
@@ -211,7 +211,6 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool, const char *id,
 {
 	kg_sess_keys4 k;
 	kg_sess_reply *reply;
-	const char *args[1] = {id};
 	char short_id[9];
 
 	kg_sess_short_id(id, short_id);
@@ -219,7 +218,7 @@ static kg_rc drop_unreadable(kg_sess_store *s, apr_pool_t *pool, const char *id,
 		    "session record unreadable, deleted sess=%s reason=%s",
 		    short_id, why);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, id, NULL, &k);
-	return kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
+	return kg_sess_store_run(s, pool, &s->del, &k, 0, NULL, NULL, &reply,
 				 err);
 }
 
@@ -336,7 +335,7 @@ static void log_created(kg_sess_store *s, const kg_sess_record *rec,
 			    by_user ? limits->user.max : limits->realm.max);
 	}
 	out->evicted = (int)(reply->count - 4);
-	out->used_at_us = reply->elems[3].integer;
+	out->score_ms = reply->elems[3].integer;
 	out->realm_logged = reply->elems[1].integer == 1;
 	if (out->realm_logged)
 		kg_log_emit(s->log, KG_LOG_NOTICE, "KG-0304",
@@ -372,10 +371,9 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_conf_flow_limits *limits, long long now_ms,
 			   kg_sess_created *out, kg_err *err)
 {
-	char now[24], deadline[24], ttl[24], umax[24], rmax[24], ubeh[4],
-		rbeh[4];
-	const char *args[11];
-	size_t lens[11];
+	char deadline[24], ttl[24], umax[24], rmax[24], ubeh[4], rbeh[4];
+	const char *args[6];
+	size_t lens[6];
 	unsigned char *sealed;
 	size_t sealed_len;
 	kg_sess_keys4 k;
@@ -396,7 +394,6 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 		(int)s->conf->record_format, &sealed, &sealed_len, err);
 	if (rc != KG_OK)
 		return rc;
-	snprintf(now, sizeof(now), "%lld", now_ms);
 	snprintf(ttl, sizeof(ttl), "%lld",
 		 kg_sess_record_deadline(rec) - now_ms);
 	snprintf(umax, sizeof(umax), "%lld", limits->user.max);
@@ -404,23 +401,20 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 	snprintf(ubeh, sizeof(ubeh), "%d", (int)limits->user.behaviour);
 	snprintf(rbeh, sizeof(rbeh), "%d", (int)limits->realm.behaviour);
 	args[0] = (const char *)sealed;
-	args[1] = now;
-	args[2] = deadline;
-	args[3] = umax;
-	args[4] = ubeh;
-	args[5] = rmax;
-	args[6] = rbeh;
-	args[7] = kg_sess_keyspace_session_prefix(pool, s->conf->redis_prefix);
-	args[8] = rec->id;
-	args[9] = ttl;
-	args[10] = kg_sess_keyspace_user_off(
-		pool, s->conf->redis_prefix,
-		rec->user->username ? rec->user->username : "");
-	for (int i = 0; i < 11; i++)
+	args[1] = ttl;
+	args[2] = umax;
+	args[3] = ubeh;
+	args[4] = rmax;
+	args[5] = rbeh;
+	for (int i = 0; i < 6; i++)
 		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->create, &k, 11, args, lens, &reply,
+	/* the create script's third key is the user's deactivation flag */
+	k.legacy = kg_sess_keyspace_user_off(
+		pool, s->conf->redis_prefix,
+		rec->user->username ? rec->user->username : "");
+	rc = kg_sess_store_run(s, pool, &s->create, &k, 6, args, lens, &reply,
 			       err);
 	if (rc != KG_OK)
 		return rc;
@@ -450,19 +444,30 @@ kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err)
 {
+	long long interval_ms = s->conf->touch_interval_s * 1000;
+	kg_rc rc;
+
 	*written = false;
-	if (now_ms - rec->last_access_ms < s->conf->touch_interval_s * 1000)
+	if (now_ms - rec->last_access_ms < interval_ms)
 		return KG_OK;
-	return kg_sess_store_save(s, pool, rec, now_ms, written, err);
+	/* every request that read the same cached copy finds the touch due
+	 * while the first write is in flight: that one alone writes */
+	if (s->cache &&
+	    !kg_sess_cache_claim_touch(s->cache, rec->id, now_ms, interval_ms))
+		return KG_OK;
+	rc = kg_sess_store_save(s, pool, rec, now_ms, written, err);
+	if (rc != KG_OK && s->cache)
+		kg_sess_cache_unclaim_touch(s->cache, rec->id, now_ms);
+	return rc;
 }
 
 kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 			 kg_sess_record *rec, long long now_ms, bool *written,
 			 kg_err *err)
 {
-	char now[24], deadline[24], ttl[24];
-	const char *args[5];
-	size_t lens[5];
+	char deadline[24], ttl[24];
+	const char *args[2];
+	size_t lens[2];
 	unsigned char *sealed;
 	size_t sealed_len;
 	long long before = rec->last_access_ms;
@@ -483,19 +488,15 @@ kg_rc kg_sess_store_save(kg_sess_store *s, apr_pool_t *pool,
 		rec->last_access_ms = before;
 		return rc;
 	}
-	snprintf(now, sizeof(now), "%lld", now_ms);
 	snprintf(ttl, sizeof(ttl), "%lld",
 		 kg_sess_record_deadline(rec) - now_ms);
 	args[0] = (const char *)sealed;
-	args[1] = now;
-	args[2] = deadline;
-	args[3] = rec->id;
-	args[4] = ttl;
-	for (int i = 0; i < 5; i++)
-		lens[i] = i == 0 ? sealed_len : strlen(args[i]);
+	args[1] = ttl;
+	lens[0] = sealed_len;
+	lens[1] = strlen(ttl);
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user->username, &k);
-	rc = kg_sess_store_run(s, pool, &s->touch, &k, 5, args, lens, &reply,
+	rc = kg_sess_store_run(s, pool, &s->touch, &k, 2, args, lens, &reply,
 			       err);
 	if (rc != KG_OK) {
 		rec->last_access_ms = before;
@@ -555,7 +556,6 @@ kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 			   const kg_sess_record *rec, const char *reason,
 			   kg_err *err)
 {
-	const char *args[1] = {rec->id};
 	char short_id[9];
 	kg_sess_keys4 k;
 	kg_sess_reply *reply;
@@ -563,7 +563,7 @@ kg_rc kg_sess_store_delete(kg_sess_store *s, apr_pool_t *pool,
 
 	kg_sess_keyspace_fill(pool, s->conf->redis_prefix, rec->id,
 			      rec->user ? rec->user->username : NULL, &k);
-	rc = kg_sess_store_run(s, pool, &s->del, &k, 1, args, NULL, &reply,
+	rc = kg_sess_store_run(s, pool, &s->del, &k, 0, NULL, NULL, &reply,
 			       err);
 	if (rc != KG_OK)
 		return rc;

@@ -4,14 +4,16 @@
  *
  * Keys (P is KeygateRedisPrefix, "keygate:" by default):
  *   P s:ID      the sealed record; ID = HMAC of the cookie (cookie.h)
- *   P u:UHASH   the user's index: ZSET of IDs by last use (Redis TIME,
- *               microseconds);
- *               UHASH = hex SHA-256 of the username
- *   P realm     the realm index: ZSET of every ID by last use (us)
- *   P realm:exp ZSET of every ID by deadline (ms), to prune the indexes
+ *   P u:UHASH   the user's index: ZSET of IDs by deadline (ms, Redis's
+ *               clock); UHASH = hex SHA-256 of the username
+ *   P realm:exp the realm index: ZSET of every ID by deadline (ms,
+ *               Redis's clock); members past it are for the reaper
+ *   P realm     earlier 0.1.0 builds' realm index by last use: no longer
+ *               written, only removed from (rolling upgrades)
  *   P r:RHASH   a replay-cache entry; RHASH = hex SHA-256 of NS:ID
- * Every key has a TTL: a session's is the time left to its deadline, an
- * index's the latest deadline among its members.
+ * A session's key has the time left to its deadline as TTL, a user's
+ * index the latest deadline among its members; the realm index, which
+ * always exists while there are sessions, has none.
  *
  * A kg_sess_store is made once per process and shared by its threads.
  * Redis down or slow is KG_EBACKEND from every call: never "no session",
@@ -75,7 +77,8 @@ typedef struct {
 	const char *deny_message; /* on KG_EDENIED: configured or default */
 	bool realm_logged;	  /* the realm limit was reached, log-only */
 	int evicted;		  /* sessions ended to make room */
-	long long used_at_us;	  /* Redis time of the create: its LRU rank */
+	long long score_ms; /* its index score: the deadline in ms on Redis's
+			     * clock; a later score is a more recent use */
 } kg_sess_created;
 
 /* What a deactivated user is told (the login page, API clients). */
@@ -100,7 +103,10 @@ kg_rc kg_sess_store_create(kg_sess_store *s, apr_pool_t *pool,
 /* Records a use of rec at now_ms: when at least KeygateSessionTouchInterval
  * has passed since rec->last_access_ms, sets it to now_ms and rewrites
  * the record, sliding its idle deadline. *written tells whether it wrote.
- * A session that is gone meanwhile is KG_ENOTFOUND. */
+ * Of the requests of one process that read the same cached copy while
+ * that write is in flight, only the first writes
+ * (kg_sess_cache_claim_touch); the others go on without writing. A session that
+ * is gone meanwhile is KG_ENOTFOUND. */
 kg_rc kg_sess_store_touch(kg_sess_store *s, apr_pool_t *pool,
 			  kg_sess_record *rec, long long now_ms, bool *written,
 			  kg_err *err);
@@ -146,16 +152,24 @@ kg_rc kg_sess_store_ping(kg_sess_store *s, apr_pool_t *pool, kg_err *err);
 /* One session as the admin commands see it. */
 typedef struct {
 	char id[KG_SESS_ID_LEN + 1];
-	long long last_used_us; /* the index score: Redis time, us */
-	kg_sess_record *rec;	/* NULL when the record did not open */
+	kg_sess_record *rec; /* NULL when the record did not open */
 } kg_sess_entry;
 
-/* Lists the live sessions of user (NULL: of everyone), least recently
- * used first, as at now_ms; expired index entries are pruned on the way.
+/* Lists the live sessions of user (NULL: of everyone) as at now_ms,
+ * soonest deadline first (least recently used first among sessions with
+ * the same timeouts); a user's stale index entries are pruned on the way.
  * *out is an array of kg_sess_entry in pool. */
 kg_rc kg_sess_admin_list(kg_sess_store *s, apr_pool_t *pool, const char *user,
 			 long long now_ms, apr_array_header_t **out,
 			 kg_err *err);
+
+/* Lists at most limit (<= 0: every) of the live sessions that
+ * kg_sess_admin_list lists, from the offset-th on, reading the index by
+ * score and the records with one MGET per 500: Redis work grows with
+ * log N + offset + limit, not with N. */
+kg_rc kg_sess_admin_page(kg_sess_store *s, apr_pool_t *pool, const char *user,
+			 long long now_ms, long long offset, long long limit,
+			 apr_array_header_t **out, kg_err *err);
 
 /* Counts the live sessions of user (NULL: of everyone) as at now_ms. */
 kg_rc kg_sess_admin_count(kg_sess_store *s, apr_pool_t *pool, const char *user,

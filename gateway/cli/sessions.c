@@ -12,12 +12,14 @@
 #include "sessions/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 #include <time.h>
 
 static const char sessions_usage[] =
 	"usage: keygate sessions list  --config FILE [--user USER] [--json]\n"
+	"                              [--limit N] [--offset N]\n"
 	"       keygate sessions count --config FILE [--user USER]\n"
 	"       keygate sessions kill  --config FILE "
 	"(--id PREFIX | --user USER | --all)\n"
@@ -33,15 +35,26 @@ static const char sessions_usage[] =
 	"--json prints a JSON array instead, one object per session with\n"
 	"id, user, idp, protocol, flow, roles, created, lastAccess, expires,\n"
 	"clientAddress and userAgent (null when unknown).\n"
+	"list shows at most --limit sessions (default 1000; 0: all) from the\n"
+	"--offset-th on (default 0), soonest deadline first; when the page is\n"
+	"full it says on stderr how to get the next.\n"
 	"count prints the number of live sessions.\n"
 	"kill ends one session by id prefix, all of a user's, or all.\n"
 	"Exit status: 0 success, 1 failure (Redis down, bad config, no such\n"
 	"session, ambiguous prefix), 2 usage error.\n";
 
 typedef struct {
-	const char *sub, *config, *user, *id;
+	const char *sub, *config, *user, *id, *limit, *offset;
 	bool all, json;
 } options;
+
+/* True when text is a whole number of at most 9 digits. */
+static bool count_arg(const char *text)
+{
+	size_t n = strspn(text, "0123456789");
+
+	return n > 0 && n <= 9 && text[n] == '\0';
+}
 
 /* Parses argv into o; returns NULL or a usage message. */
 static const char *parse(int argc, char **argv, options *o)
@@ -66,6 +79,10 @@ static const char *parse(int argc, char **argv, options *o)
 			slot = &o->user;
 		else if (strcmp(argv[i], "--id") == 0)
 			slot = &o->id;
+		else if (strcmp(argv[i], "--limit") == 0)
+			slot = &o->limit;
+		else if (strcmp(argv[i], "--offset") == 0)
+			slot = &o->offset;
 		if (slot == NULL)
 			return "unknown option";
 		if (i + 1 >= argc)
@@ -85,6 +102,11 @@ static const char *parse(int argc, char **argv, options *o)
 			return "--id and --all go with kill only";
 		if (o->json && strcmp(o->sub, "list") != 0)
 			return "--json goes with list only";
+		if ((o->limit || o->offset) && strcmp(o->sub, "list") != 0)
+			return "--limit and --offset go with list only";
+		if ((o->limit && !count_arg(o->limit)) ||
+		    (o->offset && !count_arg(o->offset)))
+			return "--limit and --offset take a whole number";
 	} else {
 		return "expected list, count or kill";
 	}
@@ -251,10 +273,18 @@ static kg_rc run(kg_sess_store *store, apr_pool_t *pool, const options *o,
 		return rc;
 	}
 	if (strcmp(o->sub, "list") == 0) {
-		rc = kg_sess_admin_list(store, pool, o->user, now, &list, err);
+		long long limit = o->limit ? atoll(o->limit) : 1000;
+		long long offset = o->offset ? atoll(o->offset) : 0;
+		rc = kg_sess_admin_page(store, pool, o->user, now, offset,
+					limit, &list, err);
 		if (rc != KG_OK)
 			return rc;
 		print_list(pool, list, o->json);
+		if (limit > 0 && list->nelts >= limit)
+			fprintf(stderr,
+				"keygate: showed %lld sessions; the next page: "
+				"--offset %lld\n",
+				limit, offset + limit);
 		return KG_OK;
 	}
 	rc = kg_sess_admin_kill(store, pool, o->user, o->id, now, &killed, err);

@@ -7,7 +7,8 @@
 # counterpart in mod_auth_mellon or mod_auth_openidc (they copy attributes
 # to the environment without mapping), so there is no peer ratio here.
 # Sessions: tests/bench/sessions.sh, when present. The gateway against
-# mod_proxy, mod_auth_openidc and mod_oauth2: tests/bench/gateway.sh.
+# mod_proxy, mod_auth_openidc and mod_oauth2: tests/bench/gateway.sh. The
+# warm request at one connection: tests/bench/syscalls.sh.
 set -euo pipefail
 build=${1:-build/release}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +47,11 @@ if [ -x "$here/sessions.sh" ]; then
 	"$here/sessions.sh" "$build"
 fi
 
+# Lookup, create and the session list at 1k, 100k and 1M sessions.
+if [ -x "$here/growth.sh" ]; then
+	"$here/growth.sh" "$build"
+fi
+
 # SAML ACS logins against mod_auth_mellon.
 if [ -x "$here/saml_acs.sh" ]; then
 	"$here/saml_acs.sh" "$build"
@@ -54,4 +60,10 @@ fi
 # The gateway against the no-auth proxy and the peer modules, with wrk.
 if [ -x "$here/gateway.sh" ]; then
 	"$here/gateway.sh" "$build"
+fi
+
+# The warm request at one connection: system calls by name and front CPU,
+# cookie against bearer against the bare proxy.
+if [ -x "$here/syscalls.sh" ]; then
+	"$here/syscalls.sh" "$build"
 fi

@@ -13,9 +13,13 @@
 #   size (-d) on 100,000 random keys;
 # - about the same duration: redis-benchmark's -n is calibrated each
 #   round to last about SECONDS;
-# - cases interleaved GET lookup SET create, ROUNDS times, and the median
-#   of each column reported, with the min-max of the per-round ratios
-#   (each a pair measured back to back);
+# - cases interleaved GET lookup SET create SET create-evict, ROUNDS
+#   times, and the median of each column reported, with the min-max of the
+#   per-round ratios (each a pair measured back to back);
+# - two create cases: create (user limit 3 and realm limit on, neither
+#   reached: the common login) and create-evict (each thread cycles
+#   through 100 users already at their limit of 3, terminate-oldest:
+#   every create evicts one; warmed up before the rounds);
 # - CPU per operation: user+sys of the client process (bash time) plus
 #   redis-server's (/proc/PID/stat), in microseconds, which moves much
 #   less than ops/s when the machine has a slow window.
@@ -79,7 +83,7 @@ one() {
 	case $1 in
 	get | set) run "$f" rb_once "$1" "$2" "$3" ;;
 	lookup) run "$f" "$drv" "$port" lookup "$2" "$secs" "$cookie" ;;
-	create) run "$f" "$drv" "$port" create "$2" "$secs" ;;
+	create | create-evict) run "$f" "$drv" "$port" "$1" "$2" "$secs" ;;
 	esac
 	read -r a b <"$f"
 	read -r cc rc <"$f.cpu"
@@ -94,32 +98,44 @@ one() {
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 col() { awk -v c="$2" '{print $c}' "$tmp/$1" | median; }
 
-printf '\n%-7s %-6s %9s %9s %9s %9s  %s\n' clients case "ops/s" \
+printf '\n%-7s %-12s %9s %9s %9s %9s  %s\n' clients case "ops/s" \
 	"client" "redis" "sum" "(CPU us/op; medians of $rounds rounds)"
 for clients in 1 32; do
-	for c in get set lookup create; do : >"$tmp/$c"; done
+	for c in get set set2 lookup create create-evict; do : >"$tmp/$c"; done
 	nget=$(rb_n get "$clients")
 	nset=$(rb_n set "$clients")
+	# every user of create-evict at its limit before the rounds
+	"$drv" "$port" create-evict "$clients" 2 >/dev/null
 	for r in $(seq "$rounds"); do
 		one get "$clients" "$nget" "$r"
 		one lookup "$clients" 0 "$r"
 		one set "$clients" "$nset" "$r"
 		one create "$clients" 0 "$r"
+		one set "$clients" "$nset" "$r"
+		tail -1 "$tmp/set" >>"$tmp/set2"
+		one create-evict "$clients" 0 "$r"
 	done
-	for c in get lookup set create; do
+	for c in get lookup set create create-evict; do
 		awk -v k="$clients" -v n="$c" -v r="$(col "$c" 1)" \
 			-v a="$(col "$c" 2)" -v b="$(col "$c" 3)" 'BEGIN {
-			printf "%-7d %-6s %9d %9.1f %9.1f %9.1f\n", k, n, r, a, b, a + b }'
+			printf "%-7d %-12s %9d %9.1f %9.1f %9.1f\n", k, n, r, a, b, a + b }'
 	done
 	# per-round ratios of the pairs measured back to back
 	paste "$tmp/lookup" "$tmp/get" | awk '{print $1 / $4}' >"$tmp/rl"
-	paste "$tmp/create" "$tmp/set" | awk '{print $1 / $4}' >"$tmp/rc"
+	# each create round against the SET round just before it
+	awk 'NR % 2 == 1' "$tmp/set" >"$tmp/set1"
+	paste "$tmp/create" "$tmp/set1" | awk '{print $1 / $4}' >"$tmp/rc"
+	paste "$tmp/create-evict" "$tmp/set2" | awk '{print $1 / $4}' >"$tmp/re"
 	awk -v c="$clients" -v l="$(col lookup 1)" -v g="$(col get 1)" \
 		-v k="$(col create 1)" -v s="$(col set 1)" \
 		-v l0="$(sort -g "$tmp/rl" | head -1)" -v l1="$(sort -g "$tmp/rl" | tail -1)" \
 		-v k0="$(sort -g "$tmp/rc" | head -1)" -v k1="$(sort -g "$tmp/rc" | tail -1)" 'BEGIN {
 		printf "clients=%d lookup/GET ratio=%.2f (rounds %.2f-%.2f; target 0.70) %s\n", c, l / g, l0, l1, (l / g >= 0.7 ? "met" : "NOT met")
 		printf "clients=%d create/SET ratio=%.2f (rounds %.2f-%.2f; target 0.50) %s\n", c, k / s, k0, k1, (k / s >= 0.5 ? "met" : "NOT met")
+	}'
+	awk -v c="$clients" -v k="$(col create-evict 1)" -v s="$(col set 1)" \
+		-v k0="$(sort -g "$tmp/re" | head -1)" -v k1="$(sort -g "$tmp/re" | tail -1)" 'BEGIN {
+		printf "clients=%d create-evict/SET ratio=%.2f (rounds %.2f-%.2f; target 0.50) %s\n", c, k / s, k0, k1, (k / s >= 0.5 ? "met" : "NOT met")
 	}'
 done
 
@@ -128,4 +144,4 @@ before=$(redis-cli -p "$port" info memory | sed -n 's/^used_memory:\([0-9]*\).*/
 id=$("$drv" "$port" fill 30000 0)
 after=$(redis-cli -p "$port" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
 key=$(redis-cli -p "$port" memory usage "bench:s:$id")
-echo "memory: session key MEMORY USAGE=${key} B; used_memory per session (30000 sessions, 3 per user, with indexes)=$(((after - before) / 30000)) B (target 2048)"
+echo "memory: session key MEMORY USAGE=${key} B; used_memory per session (30000 sessions, 3 per user, with indexes)=$(((after - before) / 30000)) B (target 1024)"

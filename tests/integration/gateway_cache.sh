@@ -95,4 +95,45 @@ g0=$(gets)
 for _ in $(seq 10); do get "$c5" >/dev/null; done
 check "after it is back, warm sessions skip Redis again" test $(($(gets) - g0)) -le 1
 
+# A due touch is written once per process, not by every request that
+# read the same cached copy while the first write was in flight: a
+# second apache2 (one child, a static page, so requests are quick and
+# many meet the touch) touches after 1 s; 16 keep-alive connections send
+# 60 requests each, starting when the touch is due.
+web2=$(free_port)
+mkdir -p "$work/touch/docroot/app"
+echo page >"$work/touch/docroot/app/x"
+httpd_config "$work/touch" "$web2" "$build" "$(cat "$work/keygate.conf")
+KeygateSessionTouchInterval 1
+DocumentRoot \"$work/touch/docroot\"" "<Directory \"$work/touch/docroot\">
+  Require all granted
+</Directory>
+<Location /app>
+  AuthType keygate
+  KeygateUnauthAction 401
+  Require valid-user
+</Location>"
+sed -i 's/^ServerLimit 2/ServerLimit 1/; s/^MaxRequestWorkers 32/MaxRequestWorkers 16/' "$work/touch/httpd.conf"
+httpd_start "$work/touch" "$build" || echo "not ok - the second apache2 starts"
+touches() { rcli info commandstats | awk -F'[=,:]' '/^cmdstat_eval(sha)?:/ {n += $3} END {print n + 0}'; }
+c6=$(mint frank)
+curl -s -o /dev/null -b "keygate_session=$c6" "http://127.0.0.1:$web2/app/x"
+sleep 1.2
+t0=$(touches) s0=$(date +%s%N)
+urls=()
+for _ in $(seq 60); do urls+=(-o /dev/null "http://127.0.0.1:$web2/app/x"); done
+loaders=""
+for i in $(seq 16); do
+	curl -s -w '%{http_code}\n' -b "keygate_session=$c6" "${urls[@]}" >"$work/touch/codes.$i" 2>&1 &
+	loaders="$loaders $!"
+done
+for pid in $loaders; do wait "$pid"; done
+t1=$(touches) ms=$((($(date +%s%N) - s0) / 1000000))
+check "960 requests on 16 connections are all served" \
+	test "$(cat "$work"/touch/codes.* | sort | uniq -c | awk '{print $1 ":" $2}')" = 960:200
+check "the due touch was written ($((t1 - t0)) writes)" test $((t1 - t0)) -ge 1
+check "at most one touch per second begun was written ($((t1 - t0)) in ${ms} ms)" \
+	test $((t1 - t0)) -le $((ms / 1000 + 2))
+check "the second apache2 ran without a crash or sanitizer report" no_crash "$work/touch"
+
 check "the gateway ran without a crash or sanitizer report" no_crash "$work"

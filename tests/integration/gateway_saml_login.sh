@@ -132,8 +132,10 @@ accept comment-in-nameid "$work/jar-comment-in-nameid" "$work/a-comment-in-namei
 # --- the SSO-login session limit (2 per user, deny new) ---------------------------
 # j.doe-unspecified has one session (above); one more is allowed
 login limit-second nameid-unspecified j.doe-unspecified plain
+# (a user's index holds its session ids and the member "t", its expiry)
 check "two sessions for the user in Redis" test "$(redis-cli -p "$redis_port" --scan --pattern 'keygate:u:*' |
-	xargs -r -n1 redis-cli -p "$redis_port" zcard | sort -n | tail -1)" = 2
+	grep -v ':off$' | while read -r k; do redis-cli -p "$redis_port" zrange "$k" 0 -1 |
+	grep -cx '[0-9a-f]\{32\}'; done | sort -n | tail -1)" = 2
 login_answer limit-third nameid-unspecified plain
 n0=$(backend_count "$work") s0=$(sessions_in_redis)
 st=$(post_acs "$work/jar-limit-third" "$work/r-limit-third")

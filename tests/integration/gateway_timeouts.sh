@@ -4,8 +4,9 @@
 # out; a busy session still ends at its maximum lifetime; the Redis key's
 # TTL matches the record's deadline (the idle one, then the maximum); the
 # realm limit's log-only mode logs and admits; eviction by the user
-# limit is an AUDIT event (event=, actor=, target=). Logins are real OIDC
-# logins at oidc-provider.
+# limit, and by the realm limit, is an AUDIT event (event=, actor=,
+# target=) in the error log and in the audit stream (KeygateAuditLog).
+# Logins are real OIDC logins at oidc-provider.
 # usage: gateway_timeouts.sh BUILD_DIR
 set -u
 build=$(realpath "$1")
@@ -39,6 +40,7 @@ KeygateSessionMaxLifetime 8
 KeygateSessionTouchInterval 1
 KeygateSessionLimit all user 1 terminate-oldest
 KeygateSessionLimit all realm 1 log-only
+KeygateAuditLog $work/audit.log
 KeygateMappers $work/mappers.json
 KeygateOIDCProvider corp $issuer
 KeygateOIDCClientID keygate
@@ -80,47 +82,74 @@ check "and its Redis key is gone" test "$(rcli exists "$key1")" = 0
 # --- maximum lifetime and the key's TTL -------------------------------------
 c2=$(mint busy)
 key2=$(cat "$work/key")
-e0=$(($(now_ms) + $(rcli pttl "$key2"))) # when Redis will drop the key
-created=$((e0 - 4000))                  # the first deadline is the idle one
-# deadline: the record's deadline as the admin CLI shows it (to the second)
-deadline() {
-	date -d "$("$build/keygate" sessions list --config "$work/keygate.conf" --user busy | tail -1 | awk '{print $7}')" +%s
-}
-d0=$(($(deadline) * 1000))
-get "$c2" >/dev/null # before the idle deadline, however slow the CLI was
-echo "# the record's deadline: $d0; the key expires at $e0 (ms)"
-check "a new session's key expires at the record's deadline (to the second)" between $((e0 - d0)) 0 1000
-codes="" late=""
-while [ $(($(now_ms) - created)) -lt 7300 ]; do
-	codes="$codes$(get "$c2") "
-	# touches (every second at most) slide the idle deadline, but never
-	# past the maximum lifetime
-	if [ -z "$late" ] && [ $(($(now_ms) - created)) -ge 5000 ]; then
-		late=$(($(now_ms) + $(rcli pttl "$key2")))
-		d1=$(($(deadline) * 1000))
-	fi
+# expiry: when Redis will drop the busy session's key (ms since the
+# epoch, as Redis itself says: no clock read around a slow redis-cli)
+expiry() { rcli pexpiretime "$key2"; }
+created=$(($(expiry) - 4000)) # no request yet: the deadline is the idle one
+# the busy client, from now on: a request every 0.4 s until 7.3 s after
+# creation, however slow the CLI below is on a loaded machine
+(while [ $(($(now_ms) - created)) -lt 7300 ]; do
+	printf '%s ' "$(get "$c2")"
 	sleep 0.4
-done
+done) >"$work/busy.codes" &
+busy=$!
+# deadline: the record's deadline as the admin CLI shows it (to the
+# second; asked again when a loaded machine made the CLI time out)
+deadline() {
+	local row
+	for _ in 1 2 3; do
+		row=$("$build/keygate" sessions list --config "$work/keygate.conf" --user busy 2>/dev/null | grep ' busy ')
+		[ -n "$row" ] && break
+	done
+	[ -n "$row" ] && date -d "$(echo "$row" | awk '{print $7}')" +%s 2>/dev/null || echo 0
+}
+# together: "EXPIRY1 DEADLINE EXPIRY2" (ms): the key's expiry, the
+# record's deadline as the CLI reads it, the key's expiry again. Touches
+# only slide both later, so a key whose TTL is the record's deadline has
+# EXPIRY1 - 1 s < DEADLINE <= EXPIRY2, however slow the CLI is.
+together() {
+	local e1 d
+	e1=$(expiry)
+	d=$(($(deadline) * 1000))
+	echo "$e1 $d $(expiry)"
+}
+# matches E1 D E2: that holds
+matches() { [ "$2" -gt 0 ] && between "$2" $(($1 - 999)) "$3"; }
+read -r e0 d0 e0b <<<"$(together)"
+echo "# the record's deadline: $d0; the key expires at $e0, then $e0b (ms)"
+check "a new session's key expires at the record's deadline (to the second)" matches "$e0" "$d0" "$e0b"
+# touches (every second at most) slide the idle deadline, but never past
+# the maximum lifetime; read from 4.5 s on, before the slow CLI can reach
+# the end of the session's life
+w=$((created + 4500 - $(now_ms)))
+[ "$w" -gt 0 ] && sleep "$(awk "BEGIN{print $w / 1000}")"
+read -r late d1 late2 <<<"$(together)"
+wait "$busy"
+codes=$(cat "$work/busy.codes")
 check "a busy session is served until its maximum lifetime (${codes% })" \
 	test "$(echo $codes | tr ' ' '\n' | sort -u)" = 200
-echo "# late in its life the key expires $((late - created)) ms after creation (maximum lifetime 8000 ms)"
+echo "# late in its life the key expires $((late2 - created)) ms after creation (maximum lifetime 8000 ms)"
 check "late in its life the key's TTL ends at the maximum lifetime, not at the slid idle deadline" \
-	between $((late - created)) 7700 8150
-check "which is the record's deadline then (to the second)" between $((late - d1)) 0 1000
+	between $((late2 - created)) 7700 8150
+check "which is the record's deadline then (to the second: $d1)" matches "$late" "$d1" "$late2"
 w=$((created + 8300 - $(now_ms)))
 [ "$w" -gt 0 ] && sleep "$(awk "BEGIN{print $w / 1000}")"
 check "at its maximum lifetime the busy session is refused" test "$(get "$c2")" = 401
 check "and its Redis key is gone" test "$(rcli exists "$key2")" = 0
 
 # --- limits through real logins ----------------------------------------------
+# restart SED_SCRIPT: stops apache2, edits its configuration, starts it
+restart() {
+	kill "$(cat "$work/httpd.pid")"
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$web") 2>/dev/null || break
+		sleep 0.05
+	done
+	sed -i "$1" "$work/httpd.conf"
+	httpd_start "$work" "$build" || { echo "not ok - apache2 restarts"; exit 1; }
+}
 # with the usual timeouts, so that no session idles out between logins
-kill "$(cat "$work/httpd.pid")"
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$web") 2>/dev/null || break
-	sleep 0.05
-done
-sed -i '/^KeygateSession\(IdleTimeout\|MaxLifetime\|TouchInterval\)/d' "$work/httpd.conf"
-httpd_start "$work" "$build" || { echo "not ok - apache2 restarts"; exit 1; }
+restart '/^KeygateSession\(IdleTimeout\|MaxLifetime\|TouchInterval\)/d'
 login() { browser_login "$work/jar$1" "$base/login/x" "$base" "$2" >/dev/null; }
 served() { curl -s -o /dev/null -w '%{http_code}' -b "$work/jar$1" "$base/app/x"; }
 login A demo
@@ -137,4 +166,24 @@ check "the eviction is an AUDIT event with event=, actor= and target=" grep -qE 
 	'KG-0302 AUDIT event="Session Evicted" outcome=success actor=demo target=demo sess=[0-9A-Za-z_-]{8} limit=user max=1' \
 	"$work/error.log"
 check "exactly one eviction was logged" test "$(grep -c 'KG-0302 AUDIT event="Session Evicted"' "$work/error.log")" = 1
+check "the realm limit's log-only line stays out of the audit stream" bash -c \
+	"grep -q 'KG-0304 session realm limit reached' '$work/error.log' &&
+	 ! grep -q 'realm limit reached' '$work/audit.log'"
+
+# the realm limit at 2, terminate-oldest: a third user's login ends the
+# realm's oldest session (alice's; demo's first one is already gone)
+restart 's/^KeygateSessionLimit all realm 1 log-only/KeygateSessionLimit all realm 2 terminate-oldest/'
+login D bob
+check "bob logs in past the realm limit (2, terminate-oldest)" test "$(served D)" = 200
+check "the realm limit ended the realm's oldest session, alice's" test "$(served B)" = 401
+check "and not demo's" test "$(served C)" = 200
+check "the realm eviction is an AUDIT event with event=, actor= and target=" grep -qE \
+	'KG-0302 AUDIT event="Session Evicted" outcome=success actor=bob target=[^ ]+ sess=[0-9A-Za-z_-]{8} limit=realm max=2' \
+	"$work/error.log"
+# the audit stream: both evictions, nothing that is no audit event
+check "both evictions are in the audit stream (KeygateAuditLog)" bash -c \
+	"grep -c 'AUDIT event=\"Session Evicted\".* limit=user max=1' '$work/audit.log' | grep -qx 1 &&
+	 grep -c 'AUDIT event=\"Session Evicted\".* limit=realm max=2' '$work/audit.log' | grep -qx 1"
+check "the audit stream holds audit events only (no log-only line)" bash -c \
+	"grep -q . '$work/audit.log' && ! grep -v 'AUDIT ' '$work/audit.log' | grep -q ."
 check "the gateway ran without a crash or sanitizer report" no_crash "$work"

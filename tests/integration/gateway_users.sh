@@ -137,7 +137,7 @@ check "the session left the background refresh's list" bash -c \
 calls=$(count_calls AssumeRole) saml_calls=$(count_calls AssumeRoleWithSAML)
 check "a new login is refused with the page (403)" test "$(sign_in "$work/jar2")" = 403
 check "the page says the account is deactivated" grep -q 'Your account has been deactivated' "$work/jar2.body"
-check "the refused login is an audit line" grep -q 'KG-0721 AUDIT login denied idp=corp user=demo reason=deactivated' "$work/a/error.log"
+check "the refused login is an audit line" grep -q 'KG-0721 AUDIT event="User Log In" outcome=denied actor=demo target=demo idp=corp reason=deactivated' "$work/a/error.log"
 check "the refused login called no STS" test "$(count_calls AssumeRoleWithSAML)" = "$saml_calls"
 check "demo's bearer token is refused on A (401)" test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $demo_t" "$a/app/")" = 401
 check "and on B (401)" test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $demo_t" "$b/app/")" = 401

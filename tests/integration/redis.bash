@@ -8,6 +8,15 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# free_ports N: prints N distinct TCP ports nothing listens on now, on one
+# line (one python start for all of them: slow on a loaded machine).
+free_ports() {
+	python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in ss))' "$1"
+}
+
 # redis_start DIR PORT [ARGS...]: starts redis-server, waits until it
 # answers, and appends its pid to $KG_PIDS.
 redis_start() {

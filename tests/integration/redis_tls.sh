@@ -22,7 +22,9 @@ KG_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$KG_TOP/tests/integration/redis.bash"
 . "$KG_TOP/tests/integration/gateway.bash"
 work=$(mktemp -d -t keygate-redis-tls.XXXXXX)
-trap 'stop_all; [ -n "${KG_KEEP:-}" ] && cp -r "$work" "$KG_KEEP"; rm -rf "$work"' EXIT
+# tls_redis runs in $(...), a subshell: its servers' pids go to
+# $work/tls.pids for the trap, not to $KG_PIDS
+trap 'KG_PIDS="${KG_PIDS:-} $(cat "$work/tls.pids" 2>/dev/null)"; stop_all; [ -n "${KG_KEEP:-}" ] && cp -r "$work" "$KG_KEEP"; rm -rf "$work"' EXIT
 [ -x /usr/sbin/apache2 ] || skip_all "apache2 is not installed"
 command -v openssl >/dev/null || skip_all "openssl is not installed"
 mint="$build/tests/integration/mint_session"
@@ -75,7 +77,7 @@ tls_redis() {
 		[ -s "$work/$name/redis.pid" ] && wait_port "$port" && break
 		sleep 0.05
 	done
-	KG_PIDS="${KG_PIDS:-} $(cat "$work/$name/redis.pid")"
+	cat "$work/$name/redis.pid" >>"$work/tls.pids"
 	echo "$port"
 }
 tcli() { # tcli PORT ARGS...: redis-cli over TLS with the client cert
@@ -249,6 +251,9 @@ printf '%s\n' "${sentinel_lines[@]}" "KeygateRedisSentinelUser kgwatch" \
 	"KeygateRedisSentinelPassword watch-pw" "KeygateSessionSecret file:$work/secret" >"$work/acl.conf"
 n=$("$kg" sessions count --config "$work/acl.conf" 2>"$work/acl.err")
 check "sentinel ACL user: keygate sessions count finds the session (got '$n')" test "$n" = 1
+gateway sacl "${sentinel_lines[@]}" "KeygateRedisSentinelUser kgwatch" "KeygateRedisSentinelPassword watch-pw" ||
+	echo "not ok - apache2 starts (sentinel ACL user)"
+check "sentinel over TLS as an ACL user: the session passes apache2" test "$(get sacl "$s6")" = 200
 printf '%s\n' "${sentinel_lines[@]}" "KeygateRedisSentinelPassword wrong-pw" \
 	"KeygateSessionSecret file:$work/secret" >"$work/badsentinel.conf"
 "$kg" sessions count --config "$work/badsentinel.conf" >/dev/null 2>"$work/badsentinel.err"
@@ -292,7 +297,7 @@ printf '%s\n' "KeygateRedis rediss://127.0.0.1:$p_main" "KeygateRedisCAFile $wor
 "$kg" sessions count --config "$work/noca.conf" >/dev/null 2>"$work/noca.err"
 check "a CA file that cannot be read stops the CLI, naming it" grep -q "KeygateRedisCAFile $work/none.pem" "$work/noca.err"
 
-for d in tls wrongname rogueca plaintext servername mtls nocert unix sentinel; do
+for d in tls wrongname rogueca plaintext servername mtls nocert unix sentinel sacl; do
 	check "apache2 ($d) logged no crash or sanitizer report" no_crash "$work/$d"
 done
 echo "# $failures failed"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later
  * keygate unit tests: the per-process session cache (sessions/cache.c):
  * off until up, ages out, never keeps a read an invalidation overtook,
- * serves only while the invalidation watch is proven alive.
+ * serves only while the invalidation watch is proven alive, and lets one
+ * request of those sharing a cached copy write its touch.
  */
 #include "tests/unit/fixture.h"
 
@@ -118,6 +119,35 @@ static void test_served_only_while_the_watch_is_fresh(void **state)
 	assert_true(has(c, pool, ID_A, 5000, "v1"));
 }
 
+/* Of the requests that read one cached copy, one writes its touch: the
+ * claim holds for the touch interval, ends with the entry (the write's
+ * notice), and a failed write gives it back. Uncached ids always touch. */
+static void test_one_touch_per_cached_copy(void **state)
+{
+	kg_sess_cache *c = kg_sess_cache_make(*state, 64, 10000);
+
+	kg_sess_cache_set_up(c, true);
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 1000, 60000));
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 1000, 60000));
+	put(c, ID_A, "v1", kg_sess_cache_ticket(c), 1000);
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 2000, 60000));
+	assert_false(kg_sess_cache_claim_touch(c, ID_A, 2001, 60000));
+	assert_false(kg_sess_cache_claim_touch(c, ID_A, 61999, 60000));
+	assert_true(kg_sess_cache_claim_touch(c, ID_B, 2001, 60000));
+	/* a touch that is due again after a whole interval */
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 62000, 60000));
+	/* the write failed: the next request tries again */
+	kg_sess_cache_unclaim_touch(c, ID_A, 62000);
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 62001, 60000));
+	/* another claim's give-up does not end this one */
+	kg_sess_cache_unclaim_touch(c, ID_A, 62000);
+	assert_false(kg_sess_cache_claim_touch(c, ID_A, 62002, 60000));
+	/* the write's invalidation ends the entry, and the claim with it */
+	kg_sess_cache_invalidate(c, ID_A, strlen(ID_A));
+	put(c, ID_A, "v2", kg_sess_cache_ticket(c), 62003);
+	assert_true(kg_sess_cache_claim_touch(c, ID_A, 62004, 60000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +155,7 @@ int main(void)
 		KGT(test_invalidations_win_over_reads),
 		KGT(test_one_slot_displaces),
 		KGT(test_served_only_while_the_watch_is_fresh),
+		KGT(test_one_touch_per_cached_copy),
 	};
 	return KGT_RUN(tests);
 }

@@ -41,6 +41,20 @@ static void refuse_account(kg_gateway *gw, kg_req *req, kg_resp *resp,
 	refuse(gw, req, resp, &none, KG_PAGE_DENIED, "Access denied", message);
 }
 
+/* A deactivated user's login refused: the audit event, the metric and
+ * the access-denied page with message. */
+static void refuse_deactivated(kg_gateway *gw, kg_req *req, kg_resp *resp,
+			       const kg_log *log, const char *alias,
+			       const char *username, const char *message)
+{
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
+		    "AUDIT event=%s outcome=denied actor=%s target=%s idp=%s "
+		    "reason=deactivated",
+		    "User Log In", username, username, alias);
+	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
+	refuse_account(gw, req, resp, message);
+}
+
 /* A deactivated user's login ends here, before any STS call or session
  * (the session-create script checks again, atomically). True when the
  * login goes on; otherwise resp is the refusal: 403 with the page, or
@@ -63,11 +77,8 @@ static bool user_active(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	if (active)
 		return true;
-	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
-		    "AUDIT login denied idp=%s user=%s reason=deactivated",
-		    alias, username);
-	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-	refuse_account(gw, req, resp, KG_SESS_DEACTIVATED_MESSAGE);
+	refuse_deactivated(gw, req, resp, log, alias, username,
+			   KG_SESS_DEACTIVATED_MESSAGE);
 	return false;
 }
 
@@ -339,12 +350,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	rc = create_session(gw, req, done, out.user, aws, &limits, now,
 			    &created, &rec, &err);
 	if (rc == KG_EDENIED && created.deactivated) {
-		kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
-			    "AUDIT login denied idp=%s user=%s "
-			    "reason=deactivated",
-			    done->alias, out.user->username);
-		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-		refuse_account(gw, req, resp, created.deny_message);
+		refuse_deactivated(gw, req, resp, log, done->alias,
+				   out.user->username, created.deny_message);
 		return;
 	}
 	if (rc == KG_EDENIED) {
