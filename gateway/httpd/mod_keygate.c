@@ -17,6 +17,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_auth.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <unixd.h>
 
@@ -164,8 +165,21 @@ static void test_config(apr_pool_t *pconf, server_rec *s)
 	apr_pool_destroy(ptemp);
 }
 
+/* With TZ unset, glibc's localtime() looks at /etc/localtime again on
+ * every call (a stat system call), and lasso 2.8 as Debian builds it
+ * calls localtime() for each of its debug lines: about 150 per SAML
+ * login. TZ=:/etc/localtime names the same zone, read once; httpd's own
+ * times (localtime_r) never re-read it anyway. Set only when TZ is
+ * unset, in child_init: before the child starts its threads. */
+static void pin_local_zone(void)
+{
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 0);
+}
+
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
+	pin_local_zone();
 	for (server_rec *v = s; v; v = v->next) {
 		kg_httpd_server *srv = kg_httpd_server_get(v);
 		kg_log log = kg_httpd_log_for_server(v);

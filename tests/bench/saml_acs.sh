@@ -16,9 +16,15 @@
 # login: utime+stime of the front's processes (and Redis's for keygate) over
 # the run, divided by its logins. keygate must answer only redirects
 # (mellon's failures are counted and reported).
+# The headline figure is keygate's CPU per login (front + Redis): it
+# moves much less with the machine's load than logins/s.
+#   o  (with KG_BENCH_BASE=BUILD_DIR) keygate from another build, in the
+#      same run, for a before/after comparison (its own apache2, the same
+#      Redis)
 # The machine is shared: the numbers are indicative (DESIGN.md,
 # "Performance").
 # usage: tests/bench/saml_acs.sh [BUILD_DIR] [SECONDS] [ROUNDS]
+# env:   KG_BENCH_CASES="k m" (the cases to run; add o with KG_BENCH_BASE)
 set -u
 build=$(cd "${1:-build/release}" && pwd)
 secs=${2:-4}
@@ -48,6 +54,17 @@ export KG_LOGLEVEL=warn
 mport=$(free_port)
 saml_gateway "$work/main" "$web" "$work/mappers.json" "KeygateSAMLUnsolicited On" ||
 	{ echo "saml acs bench: keygate does not start" >&2; exit 1; }
+cases=${KG_BENCH_CASES:-k m}
+if [ -n "${KG_BENCH_BASE:-}" ]; then
+	base_build=$(cd "$KG_BENCH_BASE" && pwd)
+	oport=$(free_port)
+	new_build=$build
+	build=$base_build
+	saml_gateway "$work/other" "$oport" "$work/mappers.json" "KeygateSAMLUnsolicited On" ||
+		{ echo "saml acs bench: the base keygate does not start" >&2; exit 1; }
+	build=$new_build
+	case " $cases " in *" o "*) ;; *) cases="$cases o" ;; esac
+fi
 mkdir -p "$work/mellon"
 # mellon as its user guide sets it up, in a <Location>. (Its 0.18.1 then
 # builds a new lasso server, SP key, certificate and metadata, for every
@@ -68,9 +85,11 @@ httpd_start "$work/mellon" "$build" || { echo "saml acs bench: mellon does not s
 # enough logins for every run at up to 2,500 logins/s (a run that runs out
 # says so); all are used within 10 minutes of their IssueInstant
 per_run=$((secs * 2500))
-declare -A acs_url=([k]="$base/keygate/saml/corp/acs" [m]="http://127.0.0.1:$mport/mellon/postResponse")
-declare -A entity=([k]="$base/keygate/saml/corp/metadata" [m]="http://127.0.0.1:$mport/mellon/metadata")
-for c in k m; do
+declare -A acs_url=([k]="$base/keygate/saml/corp/acs" [m]="http://127.0.0.1:$mport/mellon/postResponse"
+	[o]="http://127.0.0.1:${oport:-0}/keygate/saml/corp/acs")
+declare -A entity=([k]="$base/keygate/saml/corp/metadata" [m]="http://127.0.0.1:$mport/mellon/metadata"
+	[o]="http://127.0.0.1:${oport:-0}/keygate/saml/corp/metadata")
+for c in $cases; do
 	$py "$KG_TOP/tests/bench/saml_responses.py" "$work/idp" "$idp" "${entity[$c]}" \
 		"${acs_url[$c]}" "$work/sp.crt" $((per_run * (rounds + 1) + 1)) "$work/$c.bodies" ||
 		{ echo "saml acs bench: the logins are not made" >&2; exit 1; }
@@ -88,12 +107,13 @@ check_login() {
 		exit 1
 	fi
 }
-check_login k keygate_session
-check_login m mellon-cookie
-for c in k m; do tail -n +2 "$work/$c.bodies" >"$work/$c.rest"; done
+for c in $cases; do
+	case $c in m) check_login m mellon-cookie ;; *) check_login "$c" keygate_session ;; esac
+done
+for c in $cases; do tail -n +2 "$work/$c.bodies" >"$work/$c.rest"; done
 
 . "$KG_TOP/tests/bench/cpu.bash"
-declare -A dir=([k]=main [m]=mellon) used=([k]=0 [m]=0)
+declare -A dir=([k]=main [m]=mellon [o]=other) used=([k]=0 [m]=0 [o]=0)
 redis_pid=$(cat "$work/redis/redis.pid")
 tck=$(getconf CLK_TCK)
 
@@ -102,7 +122,7 @@ tck=$(getconf CLK_TCK)
 run() {
 	local c=$1 procs t0 t1 out reqs rate bad
 	procs="$(pids "${dir[$c]}")"
-	[ "$c" = k ] && procs="$procs $redis_pid"
+	[ "$c" != m ] && procs="$procs $redis_pid"
 	# each run its own block of logins: a request wrk sent but did not
 	# count may still have reached the ACS
 	tail -n +$((used[$c] * per_run + 1)) "$work/$c.rest" | head -n "$per_run" >"$work/$c.run"
@@ -119,10 +139,9 @@ run() {
 }
 
 echo "== saml acs bench: ${rounds} rounds of ${secs}s per case, ${conns} connections"
-run k
-run m
-declare -A rates cpus bads=([k]=0 [m]=0)
-order="k m"
+for c in $cases; do run "$c"; done
+declare -A rates cpus bads=([k]=0 [m]=0 [o]=0)
+order=$cases
 for r in $(seq "$rounds"); do
 	for c in $order; do
 		run "$c"
@@ -132,14 +151,18 @@ for r in $(seq "$rounds"); do
 		bads[$c]=$((bads[$c] + bad))
 		echo "round $r $c: $rate logins/s, $cpu us CPU per login, $bad not 3xx"
 	done
-	order=$(echo "$order" | awk '{print $2, $1}')
+	order=$(echo "$order" | awk '{for (i = 2; i <= NF; i++) printf "%s ", $i; print $1}')
 done
 median() { printf '%s\n' $@ | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-mk=$(median ${rates[k]}) mm=$(median ${rates[m]})
-echo "keygate:          $mk logins/s (median), $(median ${cpus[k]}) us CPU per login (front + Redis)"
-echo "mod_auth_mellon:  $mm logins/s (median), $(median ${cpus[m]}) us CPU per login (front)"
-echo "ratio keygate/mellon: $(awk -v a="$mk" -v b="$mm" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (target >= 2)"
-echo "responses other than a redirect: keygate ${bads[k]}, mellon ${bads[m]}"
+mk=$(median ${rates[k]:-0}) mm=$(median ${rates[m]:-0})
+echo "keygate:          $mk logins/s (median), $(median ${cpus[k]:-0}) us CPU per login (front + Redis)"
+[ -n "${rates[o]:-}" ] &&
+	echo "keygate base:     $(median ${rates[o]}) logins/s (median), $(median ${cpus[o]}) us CPU per login (front + Redis), build $base_build"
+if [ -n "${rates[m]:-}" ]; then
+	echo "mod_auth_mellon:  $mm logins/s (median), $(median ${cpus[m]}) us CPU per login (front)"
+	echo "ratio keygate/mellon: $(awk -v a="$mk" -v b="$mm" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (target >= 2)"
+fi
+echo "responses other than a redirect: keygate ${bads[k]}, base ${bads[o]}, mellon ${bads[m]}"
 echo "(indicative: wrk, both fronts, Redis and the IdP's logins share this machine's cores)"
 # keygate must answer every login; mellon's failures are reported only
-[ "${bads[k]}" -eq 0 ]
+[ "${bads[k]}" -eq 0 ] && [ "${bads[o]}" -eq 0 ]

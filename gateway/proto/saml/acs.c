@@ -260,10 +260,9 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 	    (rc = kg_saml_check_issue_instant(c, assertion)) != KG_OK ||
 	    (rc = kg_saml_check_assertion(c, assertion)) != KG_OK)
 		goto done;
-	rc = kg_saml_assertion_parse(
-		pool, assertion_xml ? assertion_xml : xml,
-		strlen(assertion_xml ? assertion_xml : xml), &out->assertion,
-		err);
+	/* the DOM both checks read: the assertion as parsed above (the
+	 * same parse, caps and refusals as kg_saml_assertion_parse) */
+	rc = kg_saml_assertion_extract(pool, assertion, &out->assertion, err);
 	if (rc != KG_OK) {
 		*reason = "saml_parse";
 		goto done;

@@ -289,9 +289,7 @@ kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 {
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
-	const xmlNode *assertion = NULL;
 	const char *ext;
-	kg_assertion *a;
 	kg_rc rc;
 
 	if (len > KG_SAML_MAX_BYTES)
@@ -324,7 +322,6 @@ kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 		xmlFreeParserCtxt(ctxt);
 		return KG_EINVAL;
 	}
-	a = apr_pcalloc(pool, sizeof(*a));
 	if ((ext = kg_saml_external_ref(xmlDocGetRootElement(doc))) != NULL) {
 		kg_err_set(err, KG_EINVAL, "the SAML Response has %s; refused",
 			   ext);
@@ -332,11 +329,22 @@ kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 		xmlFreeParserCtxt(ctxt);
 		return KG_EINVAL;
 	}
-	rc = find_assertion(xmlDocGetRootElement(doc), &assertion, err);
-	if (rc == KG_OK)
-		rc = extract_assertion(pool, assertion, a, err);
+	rc = kg_saml_assertion_extract(pool, xmlDocGetRootElement(doc), out,
+				       err);
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+kg_rc kg_saml_assertion_extract(apr_pool_t *pool, const xmlNode *root,
+				kg_assertion **out, kg_err *err)
+{
+	const xmlNode *assertion = NULL;
+	kg_assertion *a = apr_pcalloc(pool, sizeof(*a));
+	kg_rc rc = find_assertion(root, &assertion, err);
+
+	if (rc == KG_OK)
+		rc = extract_assertion(pool, assertion, a, err);
 	if (rc == KG_OK)
 		*out = a;
 	return rc;

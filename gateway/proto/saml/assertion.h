@@ -33,6 +33,14 @@ kg_rc kg_saml_response_decode(apr_pool_t *pool, const char *text, size_t len,
 kg_rc kg_saml_assertion_parse(apr_pool_t *pool, const char *xml, size_t len,
 			      kg_assertion **out, kg_err *err);
 
+/* The extraction of kg_saml_assertion_parse on a document the caller
+ * already parsed with those checks (kg_saml_parse_xml): root is the
+ * Response or the bare Assertion. Everything copied into pool; root is
+ * only read. KG_EINVAL for no or several assertions, an encrypted one,
+ * or more than the caps. */
+kg_rc kg_saml_assertion_extract(apr_pool_t *pool, const xmlNode *root,
+				kg_assertion **out, kg_err *err);
+
 /* The first thing under root (itself included) that points outside the
  * message, said in words ("an XInclude element", "an xsi:schemaLocation
  * attribute"), or NULL when none: an element of XInclude (2001, or the

@@ -11,6 +11,7 @@
  */
 #include "gateway/proto/saml/saml_int.h"
 #include "gateway/proto/saml/dom.h"
+#include "gateway/proto/saml/keyvalue.h"
 #include "gateway/base/str.h"
 
 #include <apr_strings.h>
@@ -153,9 +154,29 @@ static const char *build_metadata(apr_pool_t *pool, const kg_saml *s,
 		xml_escape(pool, kg_saml_at(pool, origin, s->sp.acs_url)));
 }
 
+/* Adds the IdP of idp_metadata to server, its RSA signing certificates
+ * handed over as KeyValues (keyvalue.h: the same keys, without a
+ * certificate copy per signature checked). 0 or a lasso error. */
+static int add_idp(LassoServer *server, const char *idp_metadata)
+{
+	apr_pool_t *tmp = NULL;
+	int lrc;
+
+	if (apr_pool_create(&tmp, NULL) != APR_SUCCESS)
+		return -1;
+	lrc = lasso_server_add_provider_from_buffer(
+		server, LASSO_PROVIDER_ROLE_IDP,
+		kg_saml_metadata_key_values(tmp, idp_metadata), NULL, NULL);
+	apr_pool_destroy(tmp);
+	return lrc;
+}
+
 /* A lasso server for s with idp_metadata: s's SP key, certificate and
  * metadata, and exactly one IdP, whose entity ID goes to *entity_id (a
- * lasso string the server owns). NULL with err set otherwise. */
+ * lasso string the server owns). NULL with err set otherwise. The
+ * server is shared by every request of the process: after this it is
+ * only read (each login has its own LassoLogin), and a metadata refresh
+ * replaces it whole (kg_refcell). */
 static LassoServer *new_server(kg_saml *s, const char *idp_metadata,
 			       const char **entity_id, kg_err *err)
 {
@@ -177,9 +198,7 @@ static LassoServer *new_server(kg_saml *s, const char *idp_metadata,
 	if (lasso_server_set_encryption_private_key_with_password(
 		    server, s->sp.sp_key_pem, NULL) != 0)
 		why = "the SP key cannot decrypt";
-	else if (lasso_server_add_provider_from_buffer(
-			 server, LASSO_PROVIDER_ROLE_IDP, idp_metadata, NULL,
-			 NULL) != 0)
+	else if (add_idp(server, idp_metadata) != 0)
 		why = "the IdP metadata does not load";
 	if (why) {
 		kg_err_set(err, KG_ECONFIG, "saml %s: %s", s->sp.alias, why);
