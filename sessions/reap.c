@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define KG_REAP_BATCH "256"
-#define KG_REAP_MARGIN_MS 60000LL
 
 /* KEYS: the session, its user's index (or one no one has), the realm
  * index, the realm deadline index. ARGV: id, now ms. Claims id when its
@@ -28,23 +27,6 @@ static kg_sess_script claim = {
 		"redis.call('ZREM', KEYS[2], ARGV[1])\n"
 		"redis.call('ZREM', KEYS[3], ARGV[1])\n"
 		"redis.call('ZREM', KEYS[4], ARGV[1])\n"
-		"return 1\n",
-};
-
-/* KEYS: the realm deadline index. ARGV: now ms, margin ms. The session
- * scripts give the index the TTL of its latest deadline, so it would
- * vanish with its last session, before that one is claimed: this keeps
- * it margin ms past its latest deadline (never shortening it). Atomic,
- * so a touch's later deadline is never cut. */
-static kg_sess_script hold = {
-	.text = "local top = redis.call('ZRANGE', KEYS[1], -1, -1, "
-		"'WITHSCORES')\n"
-		"if #top == 0 then return 0 end\n"
-		"local ttl = math.max(tonumber(top[2]) - tonumber(ARGV[1]), 0)"
-		" + tonumber(ARGV[2])\n"
-		"if redis.call('PTTL', KEYS[1]) < ttl then\n"
-		"  redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))\n"
-		"end\n"
 		"return 1\n",
 };
 
@@ -90,27 +72,8 @@ kg_rc kg_sess_reaper_make(apr_pool_t *pool, kg_sess_store *s, long long lead_ms,
 	r->table = apr_hash_make(r->pool);
 	if (claim.sha1[0] == '\0')
 		kg_sess_redis_script_init(&claim);
-	if (hold.sha1[0] == '\0')
-		kg_sess_redis_script_init(&hold);
 	*out = r;
 	return KG_OK;
-}
-
-/* Keeps the deadline index past its latest deadline (see hold). */
-static kg_rc hold_index(kg_sess_reaper *r, apr_pool_t *pool, const char *now,
-			kg_err *err)
-{
-	char margin[24];
-	const char *argv[3] = {r->rexp, now, margin};
-	size_t lens[3];
-	kg_sess_reply *reply;
-
-	snprintf(margin, sizeof(margin), "%lld",
-		 KG_REAP_MARGIN_MS + r->lead_ms);
-	for (int i = 0; i < 3; i++)
-		lens[i] = strlen(argv[i]);
-	return kg_sess_redis_eval(r->store->redis, pool, &hold, 1, 3, argv,
-				  lens, &reply, err);
 }
 
 /* ZRANGEBYSCORE realm:exp min max WITHSCORES LIMIT 0 BATCH into *out. */
@@ -218,9 +181,7 @@ kg_rc kg_sess_reaper_tick(kg_sess_reaper *r, apr_pool_t *pool, long long now_ms,
 	snprintf(now, sizeof(now), "%lld", now_ms);
 	snprintf(ahead_from, sizeof(ahead_from), "(%lld", now_ms);
 	snprintf(ahead_to, sizeof(ahead_to), "%lld", now_ms + r->lead_ms);
-	rc = hold_index(r, pool, now, err);
-	if (rc == KG_OK)
-		rc = range(r, pool, "-inf", now, &due, err);
+	rc = range(r, pool, "-inf", now, &due, err);
 	for (size_t i = 0; rc == KG_OK && i + 1 < due->count; i += 2)
 		rc = claim_one(r, pool, due->elems[i].str, now, &n, err);
 	if (claimed)
