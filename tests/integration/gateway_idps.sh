@@ -126,7 +126,7 @@ check "configtest refuses an OIDC alias used twice" \
 bad login "KeygateLoginProvider nobody"
 configtest "$work/bad/login.conf"
 check "configtest names the line of a KeygateLoginProvider that names no provider" \
-	grep -q "$work/bad/login.conf:$(line_of "$work/bad/login.conf" 'KeygateLoginProvider'): KeygateLoginProvider \"nobody\" names no KeygateSAMLProvider or KeygateOIDCProvider" "$work/bad/login.conf.out"
+	grep -q "$work/bad/login.conf:$(line_of "$work/bad/login.conf" 'KeygateLoginProvider'): KeygateLoginProvider [\\]*\"nobody[\\]*\" names no KeygateSAMLProvider or KeygateOIDCProvider" "$work/bad/login.conf.out"
 bad domain "KeygateProviderEmailDomains nobody corp.example"
 configtest "$work/bad/domain.conf"
 check "configtest names the line of a domain mapping that names no provider" \
