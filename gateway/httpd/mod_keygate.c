@@ -342,8 +342,9 @@ static int admin_handler(request_rec *r)
 		why = "no_keygate_rule";
 	if (why) {
 		kg_httpd_logf(r, KG_LOG_WARN, "KG-0725",
-			      "admin api refused method=%s reason=%s",
-			      r->method, why);
+			      "AUDIT event=\"Admin API Refused\" actor=%s "
+			      "target=- method=%s reason=%s via=api",
+			      r->user ? r->user : "-", r->method, why);
 		return HTTP_FORBIDDEN;
 	}
 	log = kg_httpd_log_for_request(r);
