@@ -118,6 +118,8 @@ check "both refusals are logged with their reasons" bash -c \
 	"grep -q 'KG-0725 AUDIT event=\"Admin API Refused\" actor=- target=- method=GET reason=not_authenticated via=api' '$work/c/error.log' &&
 	 grep -q 'KG-0725 AUDIT event=\"Admin API Refused\" actor=admin target=- method=GET reason=no_keygate_rule via=api' '$work/c/error.log'"
 check "a non-admin's token is 403" test "$(api GET "$a/keygate/admin/users/demo" "$bob_t")" = 403
+check "... and an audit line names the non-admin" bash -c \
+	"for i in \$(seq 20); do grep -q 'KG-0725 AUDIT event=\"Admin API Refused\" actor=bob target=- method=GET reason=require_denied via=api' '$work/a/error.log' && exit 0; sleep 0.1; done; exit 1"
 check "no token: the API asks to authenticate (401 or a login redirect)" bash -c \
 	"s=\$(curl -s -o /dev/null -w '%{http_code}' '$a/keygate/admin/users/demo'); test \$s = 401 || test \$s = 302"
 check "the admin reads the user: active, one session" bash -c \
