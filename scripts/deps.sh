@@ -12,7 +12,8 @@ packages=(
 	redis-server apache2 apache2-dev liblasso3-dev libxmlsec1-dev liboauth2-dev
 	libjansson-dev libcjose-dev libcurl4-openssl-dev python3 curl
 	ca-certificates nodejs
-	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
+	chromium wrk python3-pysaml2 xmlsec1 python3-botocore python3-jwt
+	python3-requests
 	debhelper dpkg-dev lintian man-db buildah debootstrap
 	prometheus
 )

@@ -8,7 +8,9 @@
 #   WebSocket echo backend, and apache2 with mod_keygate on PORT (default
 #   8080), with Domino's path rules (docs/domino.md): /healthz answers
 #   without a login, /ws/ is a WebSocket echo for signed-in users, and
-#   /models/ passes the caller's own Authorization to the backend.
+#   /models/ passes the caller's own Authorization to the backend; the
+#   admin API (PREFIX admin/) is open to the SysAdmin role, which the demo
+#   user has.
 # Ctrl-C stops everything. usage: scripts/run.sh BUILD_DIR
 set -u
 build=$(realpath "${1:-build/release}")
@@ -105,6 +107,11 @@ KeygateAppJWTKey $work/app.key" "<Location />
 </Location>
 <Location /keygate/>
   ProxyPass !
+</Location>
+<Location /keygate/admin/>
+  AuthType keygate
+  AuthzSendForbiddenOnFailure On
+  Require keygate-role SysAdmin
 </Location>"
 sed -i 's/^LogLevel .*/LogLevel warn keygate:notice/' "$work/httpd.conf"
 if ! httpd_start "$work" "$build"; then
@@ -142,6 +149,9 @@ cat <<MSG
     Realm          $base/auth/realms/DominoRealm
                    $base/auth/realms/DominoRealm/.well-known/openid-configuration
                    $base/auth/realms/DominoRealm/protocol/openid-connect/certs
+    Admin API      $base/keygate/admin/users/demo
+                   $base/keygate/admin/sessions
+                   (Require keygate-role SysAdmin: the demo user has it)
     Model endpoint curl -u tok:tok $base/models/m1/latest/model
                    (your Authorization reaches the backend untouched)
 

@@ -69,6 +69,15 @@ static kg_rc run(kg_sess_store *store, const kg_conf *conf, apr_pool_t *pool,
 		       ended == 1 ? "" : "s");
 	else if (rc == KG_OK)
 		printf("reactivated %s\n", user);
+	/* a name no login has had yet: most often a typo, so say so (the
+	 * flag still holds for a first login under it) */
+	if (rc == KG_OK && stable_id(store, pool, user, &id, err) == KG_OK &&
+	    strcmp(id, "-") == 0 && ended == 0)
+		fprintf(stderr,
+			"keygate: note: %s has never signed in here (no "
+			"stable id); check the username (`keygate users "
+			"list`)\n",
+			user);
 	return rc;
 }
 
@@ -101,9 +110,11 @@ int kg_cli_users_active(int argc, char **argv)
 	if (config == NULL || user == NULL)
 		return kg_cli_usage_error(
 			"users", "--config FILE and USER are required");
-	if (!kg_admin_username_ok(user))
-		return kg_cli_usage_error("users", "USER is not a username");
 	apr_pool_create(&pool, NULL);
+	if ((user = kg_admin_username(pool, user)) == NULL) {
+		apr_pool_destroy(pool);
+		return kg_cli_usage_error("users", "USER is not a username");
+	}
 	if (kg_cli_load_conf(pool, config, &conf, &err) != KG_OK ||
 	    kg_sess_store_open(pool, &conf->sessions, &log, &store, &err) !=
 		    KG_OK ||

@@ -13,6 +13,8 @@ typedef struct {
 	apr_table_t *backend_headers;
 	bool keygate_rule_granted; /* a Require keygate-* rule granted r
 				      (the admin API needs one) */
+	bool admin_seen;	   /* the admin handler answered or refused
+				      r (and logged it) */
 } kg_httpd_request_state;
 
 /* The state of r, or NULL when keygate did not authenticate r. */

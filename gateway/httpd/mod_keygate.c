@@ -324,7 +324,7 @@ static int quick_handler(request_rec *r, int lookup_uri)
 static int admin_handler(request_rec *r)
 {
 	kg_httpd_server *srv = kg_httpd_server_get(r->server);
-	const kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+	kg_httpd_request_state *st = kg_httpd_request_state_get(r);
 	const char *type = ap_auth_type(r);
 	const char *why = NULL;
 	kg_log log;
@@ -335,6 +335,8 @@ static int admin_handler(request_rec *r)
 		return DECLINED;
 	if (srv->gw == NULL)
 		return HTTP_SERVICE_UNAVAILABLE;
+	if (st)
+		st->admin_seen = true;
 	if (type == NULL || strcasecmp(type, "keygate") != 0 ||
 	    r->user == NULL || st == NULL || st->caller.user == NULL)
 		why = "not_authenticated";
@@ -342,14 +344,38 @@ static int admin_handler(request_rec *r)
 		why = "no_keygate_rule";
 	if (why) {
 		kg_httpd_logf(r, KG_LOG_WARN, "KG-0725",
-			      "admin api refused method=%s reason=%s",
-			      r->method, why);
+			      "AUDIT event=\"Admin API Refused\" actor=%s "
+			      "target=- method=%s reason=%s via=api",
+			      r->user ? r->user : "-", r->method, why);
 		return HTTP_FORBIDDEN;
 	}
 	log = kg_httpd_log_for_request(r);
 	resp = kg_resp_make(r->pool);
 	kg_gateway_admin(srv->gw, kg_httpd_req_from(r), r->user, &log, resp);
 	return kg_httpd_resp_apply(r, resp);
+}
+
+/* An admin API call that httpd refused before the admin handler saw it
+ * (a signed-in caller whom the location's Require rule turned away, 403)
+ * is an audit event too, with the caller as actor: every attempt on the
+ * API is in the audit stream, not only in httpd's AH01631 line. */
+static int log_admin_refusal(request_rec *r)
+{
+	kg_httpd_server *srv = kg_httpd_server_get(r->server);
+	const kg_httpd_request_state *st = kg_httpd_request_state_get(r);
+
+	if (r->status != HTTP_FORBIDDEN || st == NULL || st->admin_seen ||
+	    st->caller.user == NULL || srv == NULL || !srv->configured ||
+	    r->parsed_uri.path == NULL ||
+	    kg_gateway_admin_path(srv->conf, r->parsed_uri.path) == NULL)
+		return DECLINED;
+	kg_httpd_logf(r, KG_LOG_WARN, "KG-0725",
+		      "AUDIT event=\"Admin API Refused\" actor=%s target=- "
+		      "method=%s reason=require_denied via=api",
+		      st->caller.user->username ? st->caller.user->username
+						: "-",
+		      r->method);
+	return DECLINED;
 }
 
 /* AuthType keygate: who is calling? */
@@ -445,6 +471,7 @@ static void register_hooks(apr_pool_t *p)
 	ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE,
 			    AP_AUTH_INTERNAL_PER_CONF);
 	ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+	ap_hook_log_transaction(log_admin_refusal, NULL, NULL, APR_HOOK_MIDDLE);
 	ap_register_input_filter("KEYGATE_KEPT_FORM", kg_httpd_kept_form_in,
 				 NULL, AP_FTYPE_RESOURCE);
 	kg_httpd_register_authz(p);

@@ -8,6 +8,7 @@
 #   KG_AWS_SUITE      its name, for the SKIP line
 #   KG_AWS_LOCATIONS  more <Location> blocks for gateways A and B
 #   KG_AWS_LOCATIONS_C  more <Location> blocks for gateway C
+#   KG_AWS_DIRECTIVES  more server-wide Keygate* lines for every gateway
 #   KG_AWS_MAPPERS    JSON in the mapper file's shape whose
 #                     identityProviders and identityProviderMappers are
 #                     added to the file's
@@ -114,7 +115,8 @@ $py -m http.server "$keys" --bind 127.0.0.1 --directory "$work/keys" >/dev/null 
 KG_PIDS="$KG_PIDS $!"
 wait_port "$keys"
 bearer="KeygateBearerIssuer $iss http://127.0.0.1:$keys/jwks.json domino-api
-KeygateRevocationCheckInterval 1"
+KeygateRevocationCheckInterval 1
+${KG_AWS_DIRECTIVES:-}"
 gateway a "$web_a" "$bearer" "${KG_AWS_LOCATIONS:-}" || { echo "not ok - gateway A starts"; exit 1; }
 gateway b "$web_b" "$bearer" "${KG_AWS_LOCATIONS:-}" || { echo "not ok - gateway B starts"; exit 1; }
 web_c=$(free_port) c="http://127.0.0.1:$web_c"

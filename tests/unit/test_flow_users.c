@@ -246,6 +246,87 @@ static void test_the_admin_api_answers_json(void **state)
 			 -1);
 }
 
+/* Admin calls name users as keygate stores them (lower case), every
+ * call is an audit line with actor and target (reads and refusals too),
+ * sessions list by page and a user's sessions can be killed at once. */
+static void
+test_admin_calls_are_audited_and_name_users_in_lower_case(void **state)
+{
+	kgt_flow *f = kgt_flow_begin(state, NULL);
+	const char *j1 = kgt_flow_session(f, "jdoe", NULL);
+	const char *j2 = kgt_flow_session(f, "jdoe", NULL);
+	const char *a1 = kgt_flow_session(f, "alice", NULL);
+	const char *json = "application/json";
+	kg_err err = {0};
+	kg_resp *resp;
+	bool active = true;
+	int ended = -1;
+
+	/* a read: the user in lower case, audited */
+	resp = admin(f, "GET", "/keygate/admin/users/JDoe", NULL);
+	assert_int_equal(kgt_status(resp), 200);
+	assert_non_null(strstr(resp->body, "\"username\":\"jdoe\""));
+	assert_true(kgt_flow_logged(
+		f, "KG-0750 AUDIT event=\"Admin API Read\" actor=boss "
+		   "target=jdoe call=user sessions=2 via=api"));
+	/* a page of one, and where the next starts */
+	resp = admin(f, "GET", "/keygate/admin/sessions?limit=1", NULL);
+	assert_int_equal(kgt_status(resp), 200);
+	assert_non_null(strstr(resp->body, "\"next\":1}"));
+	assert_true(kgt_flow_logged(f, "actor=boss target=- call=sessions "
+				       "sessions=1 via=api"));
+	resp = admin(f, "GET", "/keygate/admin/sessions?offset=2", NULL);
+	assert_non_null(strstr(resp->body, "\"next\":null}"));
+	assert_int_equal(
+		kgt_status(admin(f, "GET", "/keygate/admin/sessions?limit=x",
+				 NULL)),
+		400);
+	assert_int_equal(
+		kgt_status(admin(f, "GET", "/keygate/admin/sessionsx", NULL)),
+		404);
+	/* a refused call names who tried it, and on whom */
+	assert_int_equal(
+		kgt_status(admin(f, "POST",
+				 "/keygate/admin/users/JDOE/deactivate",
+				 "Content-Type", json, "Origin",
+				 "https://evil.example", NULL)),
+		403);
+	assert_true(kgt_flow_logged(
+		f, "KG-0725 AUDIT event=\"Admin API Refused\" actor=boss "
+		   "target=jdoe method=POST reason=csrf_origin via=api"));
+	/* kill every session of ALICE, who stays active */
+	resp = admin(f, "DELETE", "/keygate/admin/sessions?user=ALICE", NULL);
+	assert_int_equal(kgt_status(resp), 200);
+	assert_non_null(strstr(resp->body, "\"killed\":1,\"user\":\"alice\""));
+	assert_int_equal(kgt_flow_lookup(f, a1, NULL), KG_ENOTFOUND);
+	assert_int_equal(kgt_flow_lookup(f, j1, NULL), KG_OK);
+	assert_true(kgt_flow_logged(
+		f, "KG-0751 AUDIT event=\"Session Killed\" actor=boss "
+		   "target=alice via=api sessions_ended=1"));
+	assert_int_equal(kg_sess_user_is_active(f->store, f->pool, "alice",
+						&active, &err),
+			 KG_OK);
+	assert_true(active);
+	assert_int_equal(
+		kgt_status(admin(f, "DELETE", "/keygate/admin/sessions", NULL)),
+		405);
+	/* "JDoe" deactivates jdoe, not a name no login can have */
+	assert_int_equal(kg_admin_user_set_active(f->store, f->conf, f->pool,
+						  &f->log, &cli, "JDoe", false,
+						  &ended, &err),
+			 KG_OK);
+	assert_int_equal(ended, 2);
+	assert_int_equal(kgt_flow_lookup(f, j2, NULL), KG_ENOTFOUND);
+	assert_int_equal(kg_sess_user_is_active(f->store, f->pool, "jdoe",
+						&active, &err),
+			 KG_OK);
+	assert_false(active);
+	assert_string_equal(kg_admin_username(f->pool, "ÉLODIE"), "élodie");
+	assert_null(kg_admin_username(f->pool, "a/b"));
+	assert_null(kg_admin_username(f->pool, "a\tb"));
+	assert_null(kg_admin_username(f->pool, ""));
+}
+
 static void test_due_lists(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(state, NULL);
@@ -288,6 +369,8 @@ int main(void)
 		KGT_FLOW(test_deactivation_ends_sessions_and_bearer_tokens),
 		KGT_FLOW(test_the_admin_api_refuses_cross_site_calls),
 		KGT_FLOW(test_the_admin_api_answers_json),
+		KGT_FLOW(
+			test_admin_calls_are_audited_and_name_users_in_lower_case),
 		KGT_FLOW(test_due_lists),
 	};
 

@@ -313,6 +313,45 @@ static void test_realm_endpoints(void **state)
 			 KG_REALM_EP_NONE);
 }
 
+/* KeygateRealm NAME: the realm endpoints move to /auth/realms/NAME, and
+ * the app tokens' default issuer names it; Off: no realm endpoints. */
+static void test_a_realm_of_its_own(void **state)
+{
+	apr_pool_t *pool = *state;
+	kg_conf *conf;
+	kg_gateway gw;
+	kg_err err;
+	const char *corp = "/auth/realms/Corp/protocol/openid-connect/certs";
+
+	assert_int_equal(
+		kgt_conf_load(pool, "KeygateRealm Corp\n", &conf, &err), KG_OK);
+	assert_string_equal(conf->gateway.realm, "Corp");
+	conf->gateway.app_jwt_key = "/etc/keygate/app.key";
+	assert_int_equal(kg_conf_realm_endpoint(conf, corp), KG_REALM_EP_CERTS);
+	assert_int_equal(kg_conf_realm_endpoint(conf, "/auth/realms/Corp"),
+			 KG_REALM_EP_INFO);
+	assert_int_equal(kg_conf_realm_endpoint(conf,
+						"/auth/realms/Corp/.well-known/"
+						"openid-configuration"),
+			 KG_REALM_EP_DISCOVERY);
+	assert_int_equal(
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm/"
+					     "protocol/openid-connect/certs"),
+		KG_REALM_EP_NONE);
+	gw = (kg_gateway){.conf = conf};
+	assert_string_equal(kg_origin_realm_url(&gw, request(pool, "https",
+							     "d.example", 0)),
+			    "https://d.example/auth/realms/Corp");
+	assert_int_equal(kgt_conf_load(pool, "KeygateRealm Off\n", &conf, &err),
+			 KG_OK);
+	assert_null(conf->gateway.realm);
+	conf->gateway.app_jwt_key = "/etc/keygate/app.key";
+	assert_int_equal(
+		kg_conf_realm_endpoint(conf, "/auth/realms/DominoRealm/"
+					     "protocol/openid-connect/certs"),
+		KG_REALM_EP_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +363,7 @@ int main(void)
 		KGT(test_origin_and_secure_cookie),
 		KGT(test_bearer_check_merges),
 		KGT(test_realm_endpoints),
+		KGT(test_a_realm_of_its_own),
 	};
 	return KGT_RUN(tests);
 }

@@ -8,7 +8,11 @@
  * the CLI's OS user) and target=:
  *   KG-0722 notice  AUDIT event="User Deactivated"
  *   KG-0723 notice  AUDIT event="User Reactivated"
- *   KG-0724 notice  AUDIT event="Session Killed"
+ *   KG-0724 notice  AUDIT event="Session Killed" (one, by id)
+ *   KG-0751 notice  AUDIT event="Session Killed" (all of a user's)
+ * and the API's reads and refusals (api.c) are too:
+ *   KG-0750 notice  AUDIT event="Admin API Read"
+ *   KG-0725 warn    AUDIT event="Admin API Refused"
  */
 #ifndef KG_FLOW_ADMIN_ADMIN_H
 #define KG_FLOW_ADMIN_ADMIN_H
@@ -23,11 +27,15 @@ typedef struct {
 	const char *via;   /* "api" or "cli" */
 } kg_admin_who;
 
-/* True when name can be a username in an admin call: valid UTF-8, 1 to
- * 256 bytes, no control character, no '/'. */
-bool kg_admin_username_ok(const char *name);
+/* The username an admin call names, as keygate stores usernames
+ * (lower-cased the way the mappers do, so "Demo" is the user demo and
+ * never a flag on a name no login can have), in pool; NULL when raw
+ * cannot be a username: not valid UTF-8, not 1 to 256 bytes, a control
+ * character, or a '/'. */
+const char *kg_admin_username(apr_pool_t *pool, const char *raw);
 
-/* Deactivates (active false) or reactivates username. Deactivating sets
+/* Deactivates (active false) or reactivates username (lower-cased,
+ * kg_admin_username). Deactivating sets
  * the flag in Redis first (so no new session can start, on any gateway),
  * then ends every session of the user (browser, SSO and API; every
  * gateway's cache drops them through Redis's invalidation notices; the
@@ -39,6 +47,15 @@ kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
 			       apr_pool_t *pool, const kg_log *log,
 			       const kg_admin_who *who, const char *username,
 			       bool active, int *ended, kg_err *err);
+
+/* Ends every session of username (lower-cased, kg_admin_username) on
+ * every gateway, as `keygate sessions kill --user` does, and removes the
+ * user's AWS credentials file; the user stays active and may sign in
+ * again. *killed: sessions ended. Logs the audit event (KG-0751). */
+kg_rc kg_admin_user_kill(kg_sess_store *store, const kg_conf *conf,
+			 apr_pool_t *pool, const kg_log *log,
+			 const kg_admin_who *who, const char *username,
+			 int *killed, kg_err *err);
 
 /* Ends the one session whose id starts with id_prefix (at least 8
  * characters); *user is its user (in pool). Removes the user's AWS

@@ -12,7 +12,9 @@
  * CSRF: a state-changing call must be POST or DELETE, a POST must carry
  * Content-Type application/json (a form or text/plain post from another
  * site cannot), and an Origin or Sec-Fetch-Site header, when sent, must
- * say the same origin. Refusals are KG-0725 warnings.
+ * say the same origin. Refusals are KG-0725 warnings in the audit form
+ * (AUDIT event="Admin API Refused" actor= target=); answered reads are
+ * KG-0750 audit lines.
  */
 #ifndef KG_FLOW_ADMIN_API_H
 #define KG_FLOW_ADMIN_API_H

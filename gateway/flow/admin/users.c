@@ -9,12 +9,14 @@
 
 #include <string.h>
 
-bool kg_admin_username_ok(const char *name)
+const char *kg_admin_username(apr_pool_t *pool, const char *raw)
 {
-	size_t len = name ? strlen(name) : 0;
+	size_t len = raw ? strlen(raw) : 0;
 
-	return len > 0 && len <= 256 && kg_utf8_is_valid(name, len) &&
-	       !kg_str_has_control(name) && strchr(name, '/') == NULL;
+	if (len == 0 || len > 256 || !kg_utf8_is_valid(raw, len) ||
+	    kg_str_has_control(raw) || strchr(raw, '/') != NULL)
+		return NULL;
+	return kg_str_lower(pool, raw);
 }
 
 kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
@@ -25,7 +27,7 @@ kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
 	kg_rc rc;
 
 	*ended = 0;
-	if (!kg_admin_username_ok(username))
+	if ((username = kg_admin_username(pool, username)) == NULL)
 		return kg_err_set(err, KG_EINVAL, "not a username");
 	rc = kg_sess_user_set_active(store, pool, username, active, err);
 	if (rc == KG_OK && !active) {
@@ -45,6 +47,28 @@ kg_rc kg_admin_user_set_active(kg_sess_store *store, const kg_conf *conf,
 			    "AUDIT event=\"User Deactivated\" actor=%s "
 			    "target=%s via=%s sessions_ended=%d",
 			    who->actor, username, who->via, *ended);
+	return KG_OK;
+}
+
+kg_rc kg_admin_user_kill(kg_sess_store *store, const kg_conf *conf,
+			 apr_pool_t *pool, const kg_log *log,
+			 const kg_admin_who *who, const char *username,
+			 int *killed, kg_err *err)
+{
+	kg_rc rc;
+
+	*killed = 0;
+	if ((username = kg_admin_username(pool, username)) == NULL)
+		return kg_err_set(err, KG_EINVAL, "not a username");
+	rc = kg_sess_admin_kill(store, pool, username, NULL,
+				kg_pol_clock_now(NULL), killed, err);
+	if (rc != KG_OK)
+		return rc;
+	kg_aws_remove_user_file(&conf->aws, pool, username);
+	kg_log_emit(log, KG_LOG_NOTICE, "KG-0751",
+		    "AUDIT event=\"Session Killed\" actor=%s target=%s via=%s "
+		    "sessions_ended=%d",
+		    who->actor, username, who->via, *killed);
 	return KG_OK;
 }
 

@@ -85,6 +85,13 @@ ap_hook_handler(ap_HOOK_handler_t *pf, const char *const *pre,
 }
 
 AP_DECLARE(void)
+ap_hook_log_transaction(ap_HOOK_log_transaction_t *pf, const char *const *pre,
+			const char *const *succ, int order)
+{
+	kgt_hooks.log_transaction = pf;
+}
+
+AP_DECLARE(void)
 ap_hook_fixups(ap_HOOK_fixups_t *pf, const char *const *pre,
 	       const char *const *succ, int order)
 {

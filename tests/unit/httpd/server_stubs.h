@@ -28,6 +28,7 @@ typedef struct {
 	int (*check_authn)(request_rec *);
 	int (*fixups)(request_rec *);
 	int (*handler)(request_rec *);
+	int (*log_transaction)(request_rec *);
 	int authz_providers; /* ap_register_auth_provider calls */
 } kgt_httpd_hooks;
 extern kgt_httpd_hooks kgt_hooks;
