@@ -217,6 +217,12 @@ check "the session-limit page offers 'Try again' and 'Sign out'" \
 check "both refusals are audit events" bash -c \
 	"grep -q 'KG-0503 AUDIT event=\"User Log In\" outcome=denied actor=outsider target=outsider idp=contractors' '$work/main/error.log' &&
 	 grep -q 'KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo target=demo idp=corp reason=session_limit' '$work/main/error.log'"
+ref=$(field "d['pages']['denied']['reference']")
+check "the denied page's reference ($ref) is in its audit line" bash -c \
+	"test \$(printf %s '$ref' | wc -c) = 8 && grep -q 'KG-0503 AUDIT event=\"User Log In\" outcome=denied actor=outsider .* ref=$ref' '$work/main/error.log'"
+ref=$(field "d['pages']['limit']['reference']")
+check "the session-limit page's reference ($ref) is in its audit line" bash -c \
+	"test \$(printf %s '$ref' | wc -c) = 8 && grep -q 'KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo .*reason=session_limit .* ref=$ref' '$work/main/error.log'"
 
 for shot in signin signed-out signin-notice error signin-for-post denied limit; do
 	size=$(png_ok "$shots/pages-$shot.png" 2>/dev/null)

@@ -290,6 +290,23 @@ static void test_the_sign_in_page_lists_every_provider(void **state)
 	assert_true(kgt_flow_logged(f, "KG-0445"));
 }
 
+/* Domino's rule for the button text: a display text that is the alias
+ * shows "Continue with Single Sign On", any other text is the button. */
+static void
+test_a_display_text_equal_to_the_alias_reads_the_default(void **state)
+{
+	kgt_flow *f = two_providers(
+		state, "KeygateProviderDisplay corp corp 1\n"
+		       "KeygateProviderDisplay corp-saml Corp 2\n");
+	kg_resp *resp = kgt_endpoint(f, browser(f, "GET", "/keygate/login"));
+
+	assert_int_equal(resp->status, 200);
+	assert_non_null(strstr(resp->body, "return_to=%2F\">Continue with "
+					   "Single Sign On</a>"));
+	assert_null(strstr(resp->body, ">corp</a>"));
+	assert_non_null(strstr(resp->body, ">Corp</a>"));
+}
+
 /* The sign-in page reached with prompt=login keeps it on every button
  * and in the email form; without it, none. */
 static void test_the_sign_in_page_carries_prompt_login(void **state)
@@ -493,6 +510,8 @@ int main(void)
 		KGT_FLOW(test_logout_lands_on_the_signed_out_page),
 		KGT_FLOW(test_the_sign_in_page_lists_every_provider),
 		KGT_FLOW(test_the_sign_in_page_carries_prompt_login),
+		KGT_FLOW(
+			test_a_display_text_equal_to_the_alias_reads_the_default),
 		KGT_FLOW(test_a_hostile_hint_shows_the_page_never_a_redirect),
 		KGT_FLOW(test_one_provider_goes_straight_to_it),
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),

@@ -30,10 +30,12 @@ static void start_default(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_login_start(gw, req, NULL, log, resp);
 }
 
-/* The button text of p: its display name, or Domino's default. */
+/* The button text of p: its display name, or Domino's default when it
+ * is empty or the alias itself (as Domino's theme shows it). */
 static const char *button_text(const kg_conf_provider *p)
 {
-	return p->display_name && *p->display_name
+	return p->display_name && *p->display_name &&
+			       strcmp(p->display_name, p->alias) != 0
 		       ? p->display_name
 		       : "Continue with Single Sign On";
 }
