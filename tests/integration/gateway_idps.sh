@@ -9,7 +9,10 @@
 # back-channel logout reach the right provider; a provider's own session
 # limit and the browser flow's limit refuse through apache2; a gateway
 # with no KeygateMappers signs users in under the provider's username;
-# configtest names the offending line of bad provider settings.
+# configtest names the offending line of bad provider settings; each
+# provider's logins are in the login histogram under its own name; the
+# error pages for a provider that is down, a replayed SAML answer and
+# Redis down (an admin's template) carry a reference their log line names.
 # usage: gateway_idps.sh BUILD_DIR
 set -u
 build=$(realpath "$1")
@@ -291,9 +294,18 @@ check "no mappers: no KG-0501 and no 500" \
 # a provider that is down (nothing listens at its issuer), a SAML answer
 # posted twice (the back button), Redis down: each a short page with a
 # reference id that its log line names; an API client gets JSON
+# (the error page is the admin's own template, KeygatePageTemplates)
 redis-cli -p "$redis_port" flushall >/dev/null
 dead=$(free_port)
+mkdir -p "$work/pages"
+cat >"$work/pages/error.html" <<'HTML'
+<!doctype html><html lang="en"><title>{{title}} - ACME Domino</title>
+<main><h1>{{title}}</h1><p id="message">{{message}}</p>
+<p>ACME help desk, reference <code id="reference">{{reference}}</code> ({{reason}})</p>
+<a href="{{signin_url}}">Sign in again</a> <a href="/">Go to the start page</a></main></html>
+HTML
 gw errors "KeygateMappers $work/mappers.json
+KeygatePageTemplates $work/pages
 KeygateOIDCProvider gone http://127.0.0.1:$dead
 KeygateOIDCClientID keygate-gone
 KeygateOIDCClientSecret file:$work/op1.secret" ||
@@ -335,6 +347,9 @@ check "Redis down: a signed-in browser gets 503 and the error page ($st)" bash -
 	"test '$st' = 503 && grep -q '<h1>Sign-in is unavailable</h1>' '$work/noredis.page'"
 check "Redis down: the page's reference ($ref) is in its KG-0441 line" \
 	grep -q "KG-0441 REFUSED ref=$ref reason=cache_unavailable method=GET path=/app/x" "$elog"
+check "the error pages are the admin's template, values filled in" bash -c \
+	"for p in down replay noredis; do grep -q 'ACME help desk, reference <code id=\"reference\">' '$work/'\$p.page || exit 1; done &&
+	 grep -q '(oidc_discovery)' '$work/down.page' && grep -q '(saml_replay)' '$work/replay.page'"
 check "every error page has a way forward (Sign in again, the start page)" bash -c \
 	"for p in down replay noredis; do grep -q '>Sign in again</a>' '$work/'\$p.page && grep -q 'href=\"/\">Go to the start page</a>' '$work/'\$p.page || exit 1; done"
 
