@@ -16,7 +16,7 @@
 # build/asan; the default build goes to build/release.
 
 PKGS      := apr-1 apr-util-1 libxml-2.0 openssl libpcre2-8 hiredis liboauth2 cjose \
-             lasso libcurl gobject-2.0 glib-2.0 zlib
+             lasso xmlsec1-openssl libcurl gobject-2.0 glib-2.0 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -9,7 +9,7 @@ packages=(
 	build-essential pkg-config clang clang-format libclang-rt-14-dev valgrind
 	libapr1-dev libaprutil1-dev libxml2-dev libssl-dev libpcre2-dev
 	libhiredis-dev libcmocka-dev
-	redis-server apache2 apache2-dev liblasso3-dev liboauth2-dev
+	redis-server apache2 apache2-dev liblasso3-dev libxmlsec1-dev liboauth2-dev
 	libjansson-dev libcjose-dev libcurl4-openssl-dev python3 curl
 	ca-certificates nodejs
 	chromium wrk python3-pysaml2 xmlsec1 python3-botocore
@@ -24,7 +24,7 @@ if [ "${1:-}" = --deb ]; then
 	packages=(
 		build-essential pkg-config debhelper dpkg-dev lintian
 		apache2-dev libapr1-dev libaprutil1-dev libxml2-dev libssl-dev
-		libpcre2-dev libhiredis-dev liblasso3-dev liboauth2-dev
+		libpcre2-dev libhiredis-dev liblasso3-dev libxmlsec1-dev liboauth2-dev
 		libjansson-dev libcjose-dev libcurl4-openssl-dev libglib2.0-dev
 	)
 fi

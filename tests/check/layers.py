@@ -44,6 +44,7 @@ RANKS = {
 FOREIGN = [
     ('hiredis', r'hiredis/', ['sessions/redis.c', 'sessions/redis_watch.c']),
     ('lasso', r'lasso/', ['gateway/proto/saml/']),
+    ('xmlsec', r'xmlsec/', ['gateway/proto/saml/dsig.c']),
     ('liboauth2', r'oauth2/', ['gateway/proto/oidc/http.c']),
     ('cjose', r'cjose/', ['gateway/proto/jose/keys.c']),
     ('jansson', r'jansson', ['gateway/proto/oidc/http.c']),

@@ -129,6 +129,7 @@ attack response-from-idp-b saml_issuer
 attack response-signed-assertion-stripped saml_sig_missing
 attack both-signatures-stripped saml_sig_missing
 attack signaturevalue-removed saml_sig_invalid
+attack assertion-signed-twice saml_sig_ref
 attack signaturevalue-empty saml_sig_invalid
 allowed both-signed-response-stripped demo
 

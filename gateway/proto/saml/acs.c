@@ -2,8 +2,11 @@
  * keygate: the SAML Response check, at the ACS (kg_saml_acs) and for
  * AWS credential mode b (kg_saml_aws_response). Fails closed.
  *
- * lasso verifies the signatures (keys only from the IdP's metadata) and
- * decrypts; around it keygate checks, on its own DOM of the Response,
+ * keygate checks a plain assertion's signatures itself on its DOM of the
+ * Response (dsig.h: keys only from the IdP's metadata); lasso decrypts an
+ * EncryptedAssertion and checks that message's signatures, and checks
+ * all of them when the metadata's keys are of a form dsig.c does not
+ * read. Around that keygate checks, on its own DOM of the Response,
  * what lasso leaves to the caller (dom.c, no lasso there): one assertion
  * and unique IDs, the signatures' shape, Issuer, Destination, Audience,
  * the bearer SubjectConfirmationData and the times with the skew. The
@@ -99,25 +102,23 @@ static const char *invalid_signature_reason(kg_saml_ctx *c, LassoServer *server,
 	return reason;
 }
 
-/* lasso verifies the signatures and decrypts; *assertion_xml is the
+/* lasso verifies the signatures and decrypts; st is the server the
+ * caller holds; *assertion_xml is the
  * assertion lasso accepted (decrypted when it came encrypted). xml and
  * root are the Response as keygate parsed it. */
-static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
-			  const xmlNode *root, bool encrypted,
+static kg_rc lasso_verify(kg_saml_ctx *c, kg_saml_server *st, const char *b64,
+			  const char *xml, const xmlNode *root, bool encrypted,
 			  const char **assertion_xml)
 {
-	kg_saml_server *st = kg_saml_acquire(c->s);
 	LassoLogin *login = lasso_login_new(kg_saml_lasso(st));
 	LassoProfile *profile;
 	LassoSamlp2Response *response;
 	kg_rc rc = KG_OK;
 	int lrc;
 
-	if (login == NULL) {
-		kg_saml_release(c->s, st);
+	if (login == NULL)
 		return kg_err_set(c->err, KG_EINTERNAL,
 				  "lasso_login_new failed");
-	}
 	profile = LASSO_PROFILE(login);
 	lasso_profile_set_signature_verify_hint(
 		profile, c->s->conf->want_response_signed
@@ -178,6 +179,84 @@ static kg_rc lasso_verify(kg_saml_ctx *c, const char *b64, const char *xml,
 	}
 done:
 	lasso_login_destroy(login);
+	return rc;
+}
+
+/* The signature on el (the Response or its assertion), or NULL; *many
+ * set when el carries more than one. */
+static xmlNode *signature_of(xmlNode *el, bool *many)
+{
+	xmlNode *sig = NULL;
+
+	for (xmlNode *n = el ? el->children : NULL; n; n = n->next)
+		if (kg_saml_is_el(n, NS_DS, "Signature")) {
+			if (sig)
+				*many = true;
+			sig = n;
+		}
+	return sig;
+}
+
+/* keygate's own check of a plain assertion's signatures, on its DOM
+ * (dsig.h), with the same verdicts as lasso's: the assertion signed when
+ * KeygateSAMLWantAssertionsSigned asks it, at least one of the Response
+ * and the assertion signed, and every signature there verifying with a
+ * key of the IdP's metadata. */
+static kg_rc dsig_verify(kg_saml_ctx *c, kg_saml_server *st,
+			 const kg_saml_keys *keys, const char *xml,
+			 xmlNode *root)
+{
+	xmlNode *assertion = kg_saml_child(root, NS_SAML, "Assertion");
+	bool many = false;
+	xmlNode *sig[2] = {signature_of(root, &many),
+			   signature_of(assertion, &many)};
+
+	if (many)
+		return kg_saml_refuse(c->reason, c->err, "saml_sig_ref",
+				      "an element carries two Signatures");
+	if (sig[1] == NULL && c->conf->want_assertions_signed)
+		return kg_saml_refuse(c->reason, c->err, "saml_sig_missing",
+				      "the assertion is not signed");
+	if (sig[0] == NULL && sig[1] == NULL)
+		return kg_saml_refuse(c->reason, c->err, "saml_sig_missing",
+				      "neither the Response nor its assertion "
+				      "is signed");
+	for (int i = 0; i < 2; i++) {
+		const char *token;
+		if (sig[i] == NULL || kg_saml_keys_verify(keys, sig[i]))
+			continue;
+		token = invalid_signature_reason(c, kg_saml_lasso(st), xml,
+						 root);
+		return kg_saml_refuse(
+			c->reason, c->err, token,
+			kg_psprintf(c->pool,
+				    "the %s's signature does not verify with "
+				    "the IdP's metadata keys%s",
+				    i == 0 ? "Response" : "assertion",
+				    strcmp(token, "saml_sig_untrusted_key") == 0
+					    ? " (a key the metadata does not "
+					      "name signed it)"
+					    : ""));
+	}
+	return KG_OK;
+}
+
+/* The signatures (and the decryption): keygate's own check when the
+ * assertion is plain and the IdP's keys loaded, else lasso's. */
+static kg_rc check_signed(kg_saml_ctx *c, const char *b64, const char *xml,
+			  xmlNode *root, bool encrypted,
+			  const char **assertion_xml)
+{
+	kg_saml_server *st = kg_saml_acquire(c->s);
+	const kg_saml_keys *keys = kg_saml_idp_keys(st);
+	kg_rc rc;
+
+	*assertion_xml = NULL;
+	if (encrypted || keys == NULL)
+		rc = lasso_verify(c, st, b64, xml, root, encrypted,
+				  assertion_xml);
+	else
+		rc = dsig_verify(c, st, keys, xml, root);
 	kg_saml_release(c->s, st);
 	return rc;
 }
@@ -235,7 +314,7 @@ static kg_rc verify(kg_saml_ctx *c, const char *saml_response)
 	if ((rc = kg_saml_check_encryption(c, root)) != KG_OK ||
 	    (rc = kg_saml_check_issue_instant(c, root)) != KG_OK ||
 	    (rc = kg_saml_check_response(c, root, encrypted)) != KG_OK ||
-	    (rc = lasso_verify(c, saml_response, xml, root, encrypted,
+	    (rc = check_signed(c, saml_response, xml, root, encrypted,
 			       &assertion_xml)) != KG_OK)
 		goto done;
 	if (assertion_xml) {

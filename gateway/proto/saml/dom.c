@@ -346,6 +346,7 @@ kg_rc kg_saml_check_signatures(kg_saml_ctx *c, const xmlNode *n)
  * block cipher, one EncryptedKey (in its KeyInfo or beside it) with RSA-OAEP,
  * and a CipherValue in each. */
 #define NS_XENC "http://www.w3.org/2001/04/xmlenc#"
+#define NAMEID_ENTITY "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
 
 static const char *const data_ciphers[] = {
 	NS_XENC "aes128-cbc",
@@ -524,6 +525,17 @@ static kg_rc check_subject(kg_saml_ctx *c, const xmlNode *assertion)
 	return kg_saml_refuse(c->reason, c->err, token, why);
 }
 
+/* Whether the Issuer element issuer names the IdP: its text is the IdP's
+ * entity ID and its Format, when given, is entity (SAML core 2.2.5). */
+static bool issued_by_idp(kg_saml_ctx *c, const xmlNode *issuer)
+{
+	const char *format = issuer ? attr(c->pool, issuer, "Format") : NULL;
+
+	return issuer &&
+	       strcmp(kg_saml_text(c->pool, issuer), c->idp_entity_id) == 0 &&
+	       (format == NULL || strcmp(format, NAMEID_ENTITY) == 0);
+}
+
 /* Everything keygate checks on the (verified) assertion element. */
 kg_rc kg_saml_check_assertion(kg_saml_ctx *c, const xmlNode *assertion)
 {
@@ -538,8 +550,7 @@ kg_rc kg_saml_check_assertion(kg_saml_ctx *c, const xmlNode *assertion)
 		return kg_saml_refuse(c->reason, c->err, "saml_parse",
 				      "the assertion has no ID");
 	c->out->assertion_id = id;
-	if (issuer == NULL ||
-	    strcmp(kg_saml_text(c->pool, issuer), c->idp_entity_id) != 0)
+	if (!issued_by_idp(c, issuer))
 		return kg_saml_refuse(c->reason, c->err, "saml_issuer",
 				      "the assertion's Issuer is not the IdP");
 	if (c->conf->want_assertions_signed &&
@@ -584,10 +595,17 @@ kg_rc kg_saml_check_response(kg_saml_ctx *c, const xmlNode *root, int encrypted)
 		return kg_saml_refuse(
 			c->reason, c->err, "saml_destination",
 			"the Response's Destination is not this ACS");
-	if (issuer &&
-	    strcmp(kg_saml_text(c->pool, issuer), c->idp_entity_id) != 0)
+	if (issuer && !issued_by_idp(c, issuer))
 		return kg_saml_refuse(c->reason, c->err, "saml_issuer",
 				      "the Response's Issuer is not the IdP");
+	/* a plain assertion's Issuer before its signature: an assertion
+	 * another trusted IdP issued and signed is refused as bundled */
+	if (!encrypted &&
+	    !issued_by_idp(
+		    c, kg_saml_child(kg_saml_child(root, NS_SAML, "Assertion"),
+				     NS_SAML, "Issuer")))
+		return kg_saml_refuse(c->reason, c->err, "saml_issuer",
+				      "the assertion's Issuer is not the IdP");
 	c->in_response_to = attr(c->pool, root, "InResponseTo");
 	if (c->conf->want_response_signed &&
 	    kg_saml_child(root, NS_DS, "Signature") == NULL)

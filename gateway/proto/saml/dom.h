@@ -22,6 +22,7 @@
 #define NS_SAML "urn:oasis:names:tc:SAML:2.0:assertion"
 #define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
 #define CM_BEARER "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 #define STATUS_SUCCESS "urn:oasis:names:tc:SAML:2.0:status:Success"
 #define AWS_SIGNIN "https://signin.aws.amazon.com/saml"

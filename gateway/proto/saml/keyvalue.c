@@ -14,8 +14,6 @@
 #include <openssl/x509.h>
 #include <string.h>
 
-#define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
-
 /* The base64 of bn's big-endian bytes (ds:CryptoBinary), in pool, or
  * NULL. */
 static const char *crypto_binary(apr_pool_t *pool, const BIGNUM *bn)
@@ -34,17 +32,12 @@ static const char *crypto_binary(apr_pool_t *pool, const BIGNUM *bn)
 	return b64;
 }
 
-/* The RSA public key of the base64 DER certificate text b64 as Modulus
- * and Exponent texts; false when it is not an RSA certificate (or does
- * not decode). */
-static bool rsa_of_cert(apr_pool_t *pool, const char *b64, const char **mod,
-			const char **exp)
+EVP_PKEY *kg_saml_cert_key(apr_pool_t *pool, const char *b64)
 {
 	size_t len = strlen(b64), out = 0;
 	unsigned char *der = apr_palloc(pool, len / 4 * 3 + 3);
 	const unsigned char *p = der;
 	char *clean = apr_palloc(pool, len + 1);
-	BIGNUM *n = NULL, *e = NULL;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	int dlen;
@@ -57,11 +50,25 @@ static bool rsa_of_cert(apr_pool_t *pool, const char *b64, const char **mod,
 	dlen = out % 4 == 0
 		       ? EVP_DecodeBlock(der, (unsigned char *)clean, (int)out)
 		       : -1;
-	*mod = *exp = NULL;
 	if (dlen > 0) /* EVP_DecodeBlock counts the padding in */
 		cert = d2i_X509(NULL, &p, dlen);
 	if (cert)
-		key = X509_get0_pubkey(cert);
+		key = X509_get_pubkey(cert);
+	X509_free(cert);
+	ERR_clear_error();
+	return key;
+}
+
+/* The RSA public key of the base64 DER certificate text b64 as Modulus
+ * and Exponent texts; false when it is not an RSA certificate (or does
+ * not decode). */
+static bool rsa_of_cert(apr_pool_t *pool, const char *b64, const char **mod,
+			const char **exp)
+{
+	EVP_PKEY *key = kg_saml_cert_key(pool, b64);
+	BIGNUM *n = NULL, *e = NULL;
+
+	*mod = *exp = NULL;
 	if (key && EVP_PKEY_is_a(key, "RSA") &&
 	    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
 	    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1) {
@@ -70,7 +77,7 @@ static bool rsa_of_cert(apr_pool_t *pool, const char *b64, const char **mod,
 	}
 	BN_free(n);
 	BN_free(e);
-	X509_free(cert);
+	EVP_PKEY_free(key);
 	ERR_clear_error();
 	return *mod && *exp;
 }

@@ -18,11 +18,18 @@
 #define KG_PROTO_SAML_KEYVALUE_H
 
 #include <apr_pools.h>
+#include <openssl/evp.h>
 
 /* metadata with each md:KeyDescriptor's X509Data (one RSA certificate)
  * replaced by a ds:KeyValue/RSAKeyValue of its key; metadata itself when
  * nothing changes or it does not parse (lasso then judges it). In
  * pool. */
 const char *kg_saml_metadata_key_values(apr_pool_t *pool, const char *metadata);
+
+/* The public key of the base64 DER certificate text b64 (white space
+ * allowed), a new reference the caller frees with EVP_PKEY_free; NULL
+ * when it does not decode. Scratch in pool. The certificate itself is
+ * never judged (no chain, no dates): metadata pins the key. */
+EVP_PKEY *kg_saml_cert_key(apr_pool_t *pool, const char *b64);
 
 #endif

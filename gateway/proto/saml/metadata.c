@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
 #define REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
 /* The first descendant of n (depth first) named ns:name, or NULL. */

@@ -10,6 +10,7 @@
 
 #include "gateway/proto/saml/saml.h"
 #include "gateway/base/refcell.h"
+#include "gateway/proto/saml/dsig.h"
 
 #include <lasso/lasso.h>
 #include <stdbool.h>
@@ -17,9 +18,10 @@
 #define BINDING_POST "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 #define BINDING_REDIRECT "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 
-/* A reference to the lasso server of one version of the IdP's
- * metadata, held in a kg_refcell: requests hold a reference while they
- * use it, so a metadata refresh never frees a server in use. */
+/* A reference to one version of the IdP's metadata as the SP uses it
+ * (its lasso server and its signing keys), held in a kg_refcell:
+ * requests hold a reference while they use it, so a metadata refresh
+ * never frees a server in use. */
 typedef kg_refcell_ref kg_saml_server;
 
 struct kg_saml {
@@ -55,6 +57,10 @@ const char *kg_saml_at(apr_pool_t *pool, const char *origin, const char *url);
 
 /* The lasso server st holds. */
 LassoServer *kg_saml_lasso(const kg_saml_server *st);
+
+/* The IdP's signing keys st holds (dsig.h), or NULL when lasso checks
+ * the signatures of that metadata. */
+const kg_saml_keys *kg_saml_idp_keys(const kg_saml_server *st);
 
 /* Replaces the lasso string *field with a copy of v (NULL: none); the
  * lasso node it belongs to frees it. */

@@ -36,9 +36,19 @@ bool kg_saml_lasso_init(kg_err *err)
 	return true;
 }
 
-static void server_free(void *server)
+/* One version of the IdP's metadata: what a kg_saml_server holds. */
+typedef struct {
+	LassoServer *lasso;
+	kg_saml_keys *keys; /* NULL: lasso checks the signatures */
+} idp_state;
+
+static void server_free(void *state)
 {
-	lasso_server_destroy(server);
+	idp_state *st = state;
+
+	lasso_server_destroy(st->lasso);
+	kg_saml_keys_free(st->keys);
+	g_free(st);
 }
 
 kg_saml_server *kg_saml_acquire(kg_saml *s)
@@ -53,7 +63,12 @@ void kg_saml_release(kg_saml *s, kg_saml_server *st)
 
 LassoServer *kg_saml_lasso(const kg_saml_server *st)
 {
-	return kg_refcell_value(st);
+	return ((const idp_state *)kg_refcell_value(st))->lasso;
+}
+
+const kg_saml_keys *kg_saml_idp_keys(const kg_saml_server *st)
+{
+	return ((const idp_state *)kg_refcell_value(st))->keys;
 }
 
 /* Pool cleanup of a kg_saml: frees s (the cell of servers has its own
@@ -221,6 +236,23 @@ static LassoServer *new_server(kg_saml *s, const char *idp_metadata,
 	return server;
 }
 
+/* new_server's server for idp_metadata with the IdP's signing keys
+ * beside it (dsig.h; none when lasso must read them), or NULL with err
+ * set. Owned by the caller until stored in s->servers; server_free. */
+static idp_state *new_state(kg_saml *s, const char *idp_metadata,
+			    const char **entity_id, kg_err *err)
+{
+	LassoServer *server = new_server(s, idp_metadata, entity_id, err);
+	idp_state *st;
+
+	if (server == NULL)
+		return NULL;
+	st = g_new0(idp_state, 1);
+	st->lasso = server;
+	st->keys = kg_saml_keys_load(idp_metadata);
+	return st;
+}
+
 /* No passphrase: a key that needs one does not load (OpenSSL's default
  * would ask on the terminal). */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
@@ -263,7 +295,7 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 {
 	const char *cert_b64 = pem_body(pool, sp->sp_cert_pem);
 	const char *entity_id;
-	LassoServer *server;
+	idp_state *server;
 	kg_saml *s;
 
 	kg_err why = {0};
@@ -294,7 +326,7 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	s->sp.idp_metadata = NULL; /* the current one is in the server */
 	s->cert_b64 = cert_b64;
 	s->metadata = build_metadata(pool, s, NULL, cert_b64);
-	if ((server = new_server(s, sp->idp_metadata, &entity_id, err)) ==
+	if ((server = new_state(s, sp->idp_metadata, &entity_id, err)) ==
 	    NULL) {
 		g_free(s);
 		return err->rc;
@@ -302,7 +334,7 @@ kg_rc kg_saml_open(apr_pool_t *pool, const kg_conf_saml *conf,
 	s->idp_entity_id = apr_pstrdup(pool, entity_id);
 	if (kg_refcell_make(pool, server_free, KG_REFCELL_NEVER, 0, &s->servers,
 			    err) != KG_OK) {
-		lasso_server_destroy(server);
+		server_free(server);
 		g_free(s);
 		return err->rc;
 	}
@@ -316,7 +348,7 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 			       kg_err *err)
 {
 	const char *entity_id = NULL;
-	LassoServer *server = new_server(s, idp_metadata, &entity_id, err);
+	idp_state *server = new_state(s, idp_metadata, &entity_id, err);
 	if (server == NULL)
 		return KG_EINVAL;
 	if (strcmp(entity_id, s->idp_entity_id) != 0) {
@@ -325,7 +357,7 @@ kg_rc kg_saml_set_idp_metadata(kg_saml *s, const char *idp_metadata,
 			   "saml %s: the new metadata names another IdP "
 			   "(entity ID %.128s)",
 			   s->sp.alias, entity_id);
-		lasso_server_destroy(server);
+		server_free(server);
 		return KG_EINVAL;
 	}
 	kg_refcell_store(s->servers, server, 0);
