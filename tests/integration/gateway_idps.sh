@@ -149,6 +149,9 @@ configtest "$work/bad/good.conf"
 check "a good config passes configtest" grep -q "Syntax OK" "$work/bad/good.conf.out"
 check "configtest warns about a mapper alias that names no provider, at its line" \
 	grep -q "KG-0560 mapper alias names no provider at=$work/mappers.json:$(line_of "$work/mappers.json" ghost):[0-9]* alias=ghost" "$work/bad/good.conf.out"
+check "configtest warns that corp's and contractors' buttons read the same (neither has a display text)" \
+	grep -q "KG-0450 sign-in buttons read the same at=$work/bad/good.conf:$(line_of "$work/bad/good.conf" 'KeygateOIDCProvider contractors') alias=contractors other=corp" "$work/bad/good.conf.out"
+check "and not about partners (its own text)" bash -c "! grep -q 'KG-0450.*alias=partners' '$work/bad/good.conf.out'"
 check "and about none of the configured aliases" \
 	bash -c "! grep -E 'identityProviderAlias \"(corp|contractors|partners)\" is no' '$work/bad/good.conf.out'"
 
