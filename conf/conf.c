@@ -126,6 +126,8 @@ static kg_realm_endpoint realm_rest(const kg_conf *conf, const char *path,
 		return keys ? KG_REALM_EP_CERTS : KG_REALM_EP_NONE;
 	if (strcmp(rest, "logout") == 0)
 		return KG_REALM_EP_LOGOUT;
+	if (strcmp(rest, "auth") == 0)
+		return KG_REALM_EP_AUTH;
 	return KG_REALM_EP_NONE;
 }
 

@@ -80,14 +80,16 @@ kg_rc kg_conf_finish(kg_conf *conf, kg_err *err);
  * same realm) or the path of KeygateAppJWTIssuer. */
 typedef enum {
 	KG_REALM_EP_NONE = 0,
-	KG_REALM_EP_CERTS,    /* REALM/protocol/openid-connect/certs: the app
-				 token keys (only with KeygateAppJWTKey) */
-	KG_REALM_EP_LOGOUT,   /* REALM/protocol/openid-connect/logout: the
-				 local logout */
-	KG_REALM_EP_INFO,     /* REALM: realm, public_key, token-service...
+	KG_REALM_EP_CERTS,     /* REALM/protocol/openid-connect/certs: the app
+				  token keys (only with KeygateAppJWTKey) */
+	KG_REALM_EP_LOGOUT,    /* REALM/protocol/openid-connect/logout: the
+				  local logout */
+	KG_REALM_EP_INFO,      /* REALM: realm, public_key, token-service...
+				  (only with KeygateAppJWTKey) */
+	KG_REALM_EP_DISCOVERY, /* REALM/.well-known/openid-configuration
 				 (only with KeygateAppJWTKey) */
-	KG_REALM_EP_DISCOVERY /* REALM/.well-known/openid-configuration
-				 (only with KeygateAppJWTKey) */
+	KG_REALM_EP_AUTH       /* REALM/protocol/openid-connect/auth: a
+				  browser login (PREFIX login) */
 } kg_realm_endpoint;
 
 /* Which realm endpoint path names (a path without its query). */

@@ -27,6 +27,9 @@
 	"</style>\n</head>\n<body>\n<main id=\"main\">\n" \
 	"<h1>{{title}}</h1>\n"
 #define FOOT "</main>\n</body>\n</html>\n"
+#define REF \
+	"<p class=\"ref\">Reference: <code id=\"reference\">{{reference}}</code>. " \
+	"Quote it when you contact your administrator.</p>\n"
 
 static const char *const builtin[KG_PAGE_COUNT] = {
 	[KG_PAGE_SIGNIN] = HEAD
@@ -36,12 +39,14 @@ static const char *const builtin[KG_PAGE_COUNT] = {
 		FOOT,
 	[KG_PAGE_DENIED] = HEAD
 		"<p id=\"message\">{{message}}</p>\n"
+		REF
 		"<a class=\"button\" href=\"{{signin_url}}\">Sign in as someone else</a>\n"
 		"<a class=\"button secondary\" href=\"{{signout_url}}\">Sign out</a>\n"
 		FOOT,
 	[KG_PAGE_LIMIT] = HEAD
 		"<p id=\"message\">{{message}}</p>\n"
 		"<p>Sign out of Domino in another browser or tab, then try again.</p>\n"
+		REF
 		"<a class=\"button\" href=\"{{signin_url}}\">Try again</a>\n"
 		"<a class=\"button secondary\" href=\"{{signout_url}}\">Sign out</a>\n"
 		FOOT,
@@ -51,8 +56,7 @@ static const char *const builtin[KG_PAGE_COUNT] = {
 		FOOT,
 	[KG_PAGE_ERROR] = HEAD
 		"<p id=\"message\">{{message}}</p>\n"
-		"<p class=\"ref\">Reference: <code id=\"reference\">{{reference}}</code> "
-		"Give it to your administrator if this keeps happening.</p>\n"
+		REF
 		"<a class=\"button\" href=\"{{signin_url}}\">Sign in again</a>\n"
 		"<a class=\"button secondary\" href=\"/\">Go to the start page</a>\n"
 		FOOT,

@@ -29,8 +29,8 @@ typedef enum { KG_PROVIDER_SAML, KG_PROVIDER_OIDC } kg_provider_protocol;
 typedef struct {
 	const char *alias;
 	kg_provider_protocol protocol;
-	const char *display_name; /* NULL or "": the page shows "Continue
-				     with Single Sign On" */
+	const char *display_name; /* NULL, "" or the alias: the page shows
+				     "Continue with Single Sign On" */
 	int order;		  /* button order; ties keep config order */
 	apr_array_header_t *email_domains; /* const char *, lower-case; for
 					      home-realm discovery; may be

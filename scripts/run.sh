@@ -3,7 +3,9 @@
 # 127.0.0.1:
 #   redis-server, a dev OpenID provider (oidc-provider) with a demo user,
 #   a dev SAML IdP (pysaml2, tests/fixtures/idp) that signs the demo user
-#   in at once, so the sign-in page offers both protocols,
+#   in at once, so the sign-in page offers both protocols (the demo user
+#   has one email at both providers: KeygateEmailCollision link makes
+#   them one Domino user, so either button signs in after the other),
 #   a demo backend that shows the identity headers it receives, a
 #   WebSocket echo backend, and apache2 with mod_keygate on PORT (default
 #   8080), with Domino's path rules (docs/domino.md): /healthz answers
@@ -67,6 +69,7 @@ KeygateCookieSecure Off
 KeygateBaseURL $base
 KeygateMappers $work/mappers.json
 KeygateExternalOrgs On
+KeygateEmailCollision link
 KeygateOIDCProvider demo-oidc http://127.0.0.1:$op_port
 KeygateOIDCClientID keygate
 KeygateOIDCClientSecret file:$work/client-secret

@@ -7,6 +7,7 @@
 #include "gateway/flow/core/page.h"
 #include "gateway/flow/authn/oidc_refresh.h"
 #include "gateway/flow/aws/aws.h"
+#include "gateway/flow/login/login.h"
 #include "gateway/flow/reaper.h"
 #include "gateway/proto/saml/metadata.h"
 #include "gateway/proto/aws/http.h"
@@ -226,6 +227,30 @@ static void warn_unknown_aliases(apr_pool_t *ptemp, const kg_conf *conf,
 	}
 }
 
+/* Warns (KG-0450, at the provider's FILE:LINE) about each provider whose
+ * sign-in button reads the same as one before it on the page: a person
+ * cannot tell the two apart. */
+static void warn_same_buttons(const kg_conf *conf, const kg_log *log)
+{
+	size_t n = 0;
+	const kg_conf_provider *p = kg_conf_providers(conf, &n);
+
+	for (size_t i = 1; i < n; i++) {
+		const char *text = kg_login_button_text(&p[i]);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(text, kg_login_button_text(&p[j])) != 0)
+				continue;
+			kg_log_emit(log, KG_LOG_WARN, "KG-0450",
+				    "sign-in buttons read the same at=%s:%d "
+				    "alias=%s other=%s text=%s (give one a "
+				    "KeygateProviderDisplay text)",
+				    p[i].file ? p[i].file : "-", p[i].line,
+				    p[i].alias, p[j].alias, text);
+			break;
+		}
+	}
+}
+
 kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		       const kg_log *log, const kg_gateway_state *state,
 		       kg_gateway_keys **keys, kg_err *err)
@@ -280,8 +305,10 @@ kg_rc kg_gateway_check(apr_pool_t *pconf, apr_pool_t *ptemp, kg_conf *conf,
 		kg_mappers_publish(ptemp, conf->mapping.mapper_file, &share,
 				   state ? state->uid : (uid_t)-1,
 				   state ? state->gid : (gid_t)-1, log, err));
-	if (rc == KG_OK)
+	if (rc == KG_OK) {
 		warn_unknown_aliases(ptemp, conf, log);
+		warn_same_buttons(conf, log);
+	}
 	return rc;
 }
 

@@ -264,26 +264,62 @@ static const endpoint broker_endpoints[] = {
  * the return path when it is on this gateway's origin or a local path;
  * anything else is refused by the redirect guard (KG-0403) and "/" is
  * used. The id_token_hint Keycloak wants is not needed. */
+/* "return_to=BACK" for a Keycloak redirect URI back (or "" when NULL):
+ * a URL on this gateway's origin becomes its path; anything else is left
+ * for the redirect guard to refuse. In req's pool. */
+static const char *return_to_of(const kg_gateway *gw, const kg_req *req,
+				const char *back)
+{
+	const char *origin = kg_origin(gw, req);
+	size_t olen = strlen(origin);
+
+	if (back == NULL)
+		return "";
+	if (strncmp(back, origin, olen) == 0 &&
+	    (back[olen] == '/' || back[olen] == '\0'))
+		back = back[olen] ? back + olen : "/";
+	return apr_pstrcat(req->pool,
+			   "return_to=", kg_str_url_encode(req->pool, back),
+			   NULL);
+}
+
 static void handle_realm_logout(kg_gateway *gw, kg_req *req, const char *alias,
 				const kg_log *log, kg_resp *resp)
 {
 	const char *back = kg_req_param(req, "post_logout_redirect_uri");
-	const char *origin = kg_origin(gw, req);
-	size_t olen = strlen(origin);
 	kg_req local = *req;
 
 	if (back == NULL)
 		back = kg_req_param(req, "redirect_uri");
 	if (back == NULL) /* a POSTed form, as Keycloak also takes */
 		back = kg_req_form_param(req, "post_logout_redirect_uri");
-	if (back && strncmp(back, origin, olen) == 0 &&
-	    (back[olen] == '/' || back[olen] == '\0'))
-		back = back[olen] ? back + olen : "/";
-	local.query =
-		back ? apr_pstrcat(req->pool, "return_to=",
-				   kg_str_url_encode(req->pool, back), NULL)
-		     : NULL;
+	local.query = back ? return_to_of(gw, req, back) : NULL;
 	kg_logout_local(gw, &local, NULL, log, resp);
+}
+
+/* Keycloak's authorization endpoint (REALM/protocol/openid-connect/auth),
+ * where old bookmarks and Keycloak links (often with kc_idp_hint) start
+ * a browser login: keygate's own PREFIX login. kc_idp_hint and
+ * prompt=login are passed on; redirect_uri becomes the return path as
+ * for the logout above (off-site: refused, KG-0403, and "/"). keygate is
+ * no authorization server: client_id, response_type, scope and state are
+ * not read and no code is issued; the browser lands on the page itself,
+ * signed in. */
+static void handle_realm_auth(kg_gateway *gw, kg_req *req, const char *alias,
+			      const kg_log *log, kg_resp *resp)
+{
+	const char *hint = kg_req_param(req, "kc_idp_hint");
+	kg_req local = *req;
+
+	local.query = apr_pstrcat(
+		req->pool,
+		return_to_of(gw, req, kg_req_param(req, "redirect_uri")),
+		hint ? "&kc_idp_hint=" : "",
+		hint ? kg_str_url_encode(req->pool, hint) : "",
+		kg_login_fresh_auth_query(req), NULL);
+	if (local.query[0] == '&')
+		local.query++;
+	kg_login_signin(gw, &local, NULL, log, resp);
 }
 
 static const endpoint realm_certs[] = {{"certs", "GET HEAD", handle_jwks}};
@@ -292,6 +328,7 @@ static const endpoint realm_discovery[] = {
 	{"discovery", "GET HEAD", handle_realm_discovery}};
 static const endpoint realm_logout[] = {
 	{"logout", "GET POST", handle_realm_logout}};
+static const endpoint realm_auth[] = {{"auth", "GET", handle_realm_auth}};
 
 /* True when name matches pattern, whose '*' matches one non-empty path
  * segment; that segment goes to *alias (in pool; NULL without a '*'). */
@@ -374,6 +411,9 @@ static void route(kg_gateway *gw, kg_req *req, const kg_log *log, kg_resp *resp)
 		return;
 	case KG_REALM_EP_LOGOUT:
 		dispatch(realm_logout, 1, "logout", NULL, gw, req, log, resp);
+		return;
+	case KG_REALM_EP_AUTH:
+		dispatch(realm_auth, 1, "auth", NULL, gw, req, log, resp);
 		return;
 	case KG_REALM_EP_INFO:
 		dispatch(realm_info, 1, "realm", NULL, gw, req, log, resp);

@@ -9,7 +9,10 @@
 # back-channel logout reach the right provider; a provider's own session
 # limit and the browser flow's limit refuse through apache2; a gateway
 # with no KeygateMappers signs users in under the provider's username;
-# configtest names the offending line of bad provider settings.
+# configtest names the offending line of bad provider settings; each
+# provider's logins are in the login histogram under its own name; the
+# error pages for a provider that is down, a replayed SAML answer and
+# Redis down (an admin's template) carry a reference their log line names.
 # usage: gateway_idps.sh BUILD_DIR
 set -u
 build=$(realpath "$1")
@@ -146,12 +149,16 @@ configtest "$work/bad/good.conf"
 check "a good config passes configtest" grep -q "Syntax OK" "$work/bad/good.conf.out"
 check "configtest warns about a mapper alias that names no provider, at its line" \
 	grep -q "KG-0560 mapper alias names no provider at=$work/mappers.json:$(line_of "$work/mappers.json" ghost):[0-9]* alias=ghost" "$work/bad/good.conf.out"
+check "configtest warns that corp's and contractors' buttons read the same (neither has a display text)" \
+	grep -q "KG-0450 sign-in buttons read the same at=$work/bad/good.conf:$(line_of "$work/bad/good.conf" 'KeygateOIDCProvider contractors') alias=contractors other=corp" "$work/bad/good.conf.out"
+check "and not about partners (its own text)" bash -c "! grep -q 'KG-0450.*alias=partners' '$work/bad/good.conf.out'"
 check "and about none of the configured aliases" \
 	bash -c "! grep -E 'identityProviderAlias \"(corp|contractors|partners)\" is no' '$work/bad/good.conf.out'"
 
 # --- the main gateway, and the IdP that knows its SP ----------------------
 gw main "KeygateMappers $work/mappers.json
-KeygateLoginProvider partners" || { echo "not ok - apache2 starts"; exit 1; }
+KeygateLoginProvider partners
+KeygateMetricsAllow 127.0.0.1" || { echo "not ok - apache2 starts"; exit 1; }
 curl -s -o "$work/idp/sp-$web-corp.xml" "$base/keygate/saml/corp/metadata"
 saml_idp_start || { echo "not ok - the IdP starts"; exit 1; }
 
@@ -193,6 +200,11 @@ st=$(login_saml "$work/js")
 check "corp: the SAML login through its path signs in" test "$st" = 302
 check "corp: its mappers name the user" test "$(backend_user "$work/js")" = demo
 check "corp: the session is from corp" test "$(idp_of "$work/js")" = corp
+curl -s -o "$work/metrics.txt" "$base/keygate/metrics"
+check "each provider's login is in the login histogram under its own name" bash -c \
+	"grep -qx 'keygate_login_duration_seconds_count{provider=\"$iss1\",protocol=\"oidc\"} 1' '$work/metrics.txt' &&
+	 grep -qx 'keygate_login_duration_seconds_count{provider=\"$iss2\",protocol=\"oidc\"} 1' '$work/metrics.txt' &&
+	 grep -qx 'keygate_login_duration_seconds_count{provider=\"corp\",protocol=\"saml\"} 1' '$work/metrics.txt'"
 loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$base/keygate/login?return_to=/app/")
 check "PREFIX login goes to KeygateLoginProvider (partners)" \
 	bash -c "case '$loc' in '$iss2'/*client_id=keygate-partners*) exit 0;; *) exit 1;; esac"
@@ -280,4 +292,68 @@ u=$(backend_user "$work/n2")
 check "no mappers, SAML: the user is the NameID" test "${u,,}" = jane.doe@example.com
 check "no mappers: no KG-0501 and no 500" \
 	bash -c "! grep -q 'KG-0501' '$work/nomap/error.log' && ! grep -q '\" 500' '$work/nomap/access.log'"
-check "no crash in any gateway" bash -c "no_crash() { ! grep -qiE 'AddressSanitizer|exit signal|runtime error' \"\$1/error.log\"; }; for d in main limits browser nomap; do no_crash '$work'/\$d || exit 1; done; ! ls '$work'/san/report.* >/dev/null 2>&1"
+
+# --- the error pages a person meets, through apache2 ----------------------
+# a provider that is down (nothing listens at its issuer), a SAML answer
+# posted twice (the back button), Redis down: each a short page with a
+# reference id that its log line names; an API client gets JSON
+# (the error page is the admin's own template, KeygatePageTemplates)
+redis-cli -p "$redis_port" flushall >/dev/null
+dead=$(free_port)
+mkdir -p "$work/pages"
+cat >"$work/pages/error.html" <<'HTML'
+<!doctype html><html lang="en"><title>{{title}} - ACME Domino</title>
+<main><h1>{{title}}</h1><p id="message">{{message}}</p>
+<p>ACME help desk, reference <code id="reference">{{reference}}</code> ({{reason}})</p>
+<a href="{{signin_url}}">Sign in again</a> <a href="/">Go to the start page</a></main></html>
+HTML
+gw errors "KeygateMappers $work/mappers.json
+KeygatePageTemplates $work/pages
+KeygateOIDCProvider gone http://127.0.0.1:$dead
+KeygateOIDCClientID keygate-gone
+KeygateOIDCClientSecret file:$work/op1.secret" ||
+	{ echo "not ok - apache2 restarts with a provider that is down"; exit 1; }
+elog="$work/errors/error.log"
+# html OUT URL [CURL ARGS...]: a browser's GET; prints the status, the
+# page in OUT.page
+html() {
+	curl -s -o "$1.page" -w '%{http_code}' -H 'Accept: text/html,application/xhtml+xml' "${@:3}" "$2"
+}
+ref_of() { sed -n 's|.*<code id="reference">\([^<]*\)</code>.*|\1|p' "$1.page"; }
+st=$(html "$work/down" "$base/keygate/login?idp=gone&return_to=/app/")
+ref=$(ref_of "$work/down")
+check "provider down: the browser gets 503 and the error page ($st)" bash -c \
+	"test '$st' = 503 && grep -q '<h1>The identity provider cannot be reached</h1>' '$work/down.page'"
+check "provider down: the page's reference ($ref) is in its KG-0441 line" \
+	grep -q "KG-0441 REFUSED ref=$ref reason=oidc_discovery method=GET path=/keygate/login" "$elog"
+st=$(curl -s -o "$work/down.json" -w '%{http_code}' -H 'Accept: application/json' "$base/keygate/oidc/gone/login")
+check "provider down: an API client gets 503 JSON temporarily_unavailable, never HTML" bash -c \
+	"test '$st' = 503 && $py -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"error\"] == \"temporarily_unavailable\" and d[\"reason\"] == \"oidc_discovery\" and len(d[\"reference\"]) == 8' '$work/down.json'"
+
+u=$(saml_start "$work/jr" "$base/keygate/saml/corp/login?return_to=/app/")
+idp_answer "$u" ok "$work/jr.r"
+st1=$(post_acs "$work/jr" "$work/jr.r")
+st=$(curl -s -b "$work/jr" -o "$work/replay.page" -w '%{http_code}' -H 'Accept: text/html' \
+	--data @"$work/jr.r.form" "$(cat "$work/jr.r.action")")
+ref=$(ref_of "$work/replay")
+check "a SAML answer posted twice: the first signs in, the second is refused ($st1, $st)" \
+	bash -c "test '$st1' = 302 && test '$st' = 400"
+check "and the second shows the error page with an explanation" \
+	grep -q '<h1>This sign-in was already used</h1>' "$work/replay.page"
+check "its reference ($ref) is in its KG-0440 line" \
+	grep -q "KG-0440 REFUSED ref=$ref reason=saml_replay method=POST" "$elog"
+
+redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
+st=$(html "$work/noredis" "$base/app/x" -b "$work/jr")
+ref=$(ref_of "$work/noredis")
+check "Redis down: a signed-in browser gets 503 and the error page ($st)" bash -c \
+	"test '$st' = 503 && grep -q '<h1>Sign-in is unavailable</h1>' '$work/noredis.page'"
+check "Redis down: the page's reference ($ref) is in its KG-0441 line" \
+	grep -q "KG-0441 REFUSED ref=$ref reason=cache_unavailable method=GET path=/app/x" "$elog"
+check "the error pages are the admin's template, values filled in" bash -c \
+	"for p in down replay noredis; do grep -q 'ACME help desk, reference <code id=\"reference\">' '$work/'\$p.page || exit 1; done &&
+	 grep -q '(oidc_discovery)' '$work/down.page' && grep -q '(saml_replay)' '$work/replay.page'"
+check "every error page has a way forward (Sign in again, the start page)" bash -c \
+	"for p in down replay noredis; do grep -q '>Sign in again</a>' '$work/'\$p.page && grep -q 'href=\"/\">Go to the start page</a>' '$work/'\$p.page || exit 1; done"
+
+check "no crash in any gateway" bash -c "no_crash() { ! grep -qiE 'AddressSanitizer|exit signal|runtime error' \"\$1/error.log\"; }; for d in main limits browser nomap errors; do no_crash '$work'/\$d || exit 1; done; ! ls '$work'/san/report.* >/dev/null 2>&1"

@@ -217,6 +217,12 @@ check "the session-limit page offers 'Try again' and 'Sign out'" \
 check "both refusals are audit events" bash -c \
 	"grep -q 'KG-0503 AUDIT event=\"User Log In\" outcome=denied actor=outsider target=outsider idp=contractors' '$work/main/error.log' &&
 	 grep -q 'KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo target=demo idp=corp reason=session_limit' '$work/main/error.log'"
+ref=$(field "d['pages']['denied']['reference']")
+check "the denied page's reference ($ref) is in its audit line" bash -c \
+	"test \$(printf %s '$ref' | wc -c) = 8 && grep -q 'KG-0503 AUDIT event=\"User Log In\" outcome=denied actor=outsider .* ref=$ref' '$work/main/error.log'"
+ref=$(field "d['pages']['limit']['reference']")
+check "the session-limit page's reference ($ref) is in its audit line" bash -c \
+	"test \$(printf %s '$ref' | wc -c) = 8 && grep -q 'KG-0504 AUDIT event=\"User Log In\" outcome=denied actor=demo .*reason=session_limit .* ref=$ref' '$work/main/error.log'"
 
 for shot in signin signed-out signin-notice error signin-for-post denied limit; do
 	size=$(png_ok "$shots/pages-$shot.png" 2>/dev/null)
@@ -237,6 +243,15 @@ check "a bad bearer token: 401, WWW-Authenticate error=invalid_token, JSON inval
 	"test '$st' = 401 && grep -qi '^WWW-Authenticate: Bearer realm=\"keygate\", error=\"invalid_token\"' '$work/api2.h' &&
 	 grep -q '\"error\":\"invalid_token\"' '$work/api2.json' && ! grep -qi '<html' '$work/api2.json'"
 
+# Keycloak's authorization endpoint: old links keep working
+kc="$base/auth/realms/DominoRealm/protocol/openid-connect/auth?client_id=domino-play&response_type=code&scope=openid"
+loc=$(curl -s -o /dev/null -w '%{redirect_url}' -H 'Accept: text/html' "$kc&redirect_uri=$base/app/kc&kc_idp_hint=corp")
+check "a Keycloak auth link with kc_idp_hint=corp goes straight to the SAML IdP" \
+	bash -c "case '$loc' in '$idp'/sso/redirect?SAMLRequest=*) exit 0;; *) exit 1;; esac"
+curl -s -o "$work/kc.page" -H 'Accept: text/html' "$kc&redirect_uri=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$base/app/kc?x=1")"
+check "without a hint it is the sign-in page, Keycloak's redirect_uri the return path" \
+	grep -q 'id="provider-corp" data-protocol="saml" href="/keygate/login?idp=corp&amp;return_to=%2Fapp%2Fkc%3Fx%3D1"' "$work/kc.page"
+
 # hostile hints and return paths: every payload of the open-redirect list
 python3 - "$base" "$KG_TOP/../shared/vectors/open-redirect/payloads.txt" >"$work/redirects.out" <<'PY'
 import sys, urllib.parse, http.client
@@ -252,12 +267,17 @@ def get(path):
     return r.status, r.getheader("Location") or "", body
 for line in open(payloads, encoding="utf-8", errors="replace"):
     p = urllib.parse.quote(line.rstrip("\n"), safe="")
-    for q in ("return_to=" + p, "kc_idp_hint=" + p, "idp=" + p,
-              "kc_idp_hint=corp&return_to=" + p, "idp=contractors&return_to=" + p,
-              "kc_idp_hint=partners&return_to=" + p,
-              "email=x%40corp.example&return_to=" + p):
+    auth = "/auth/realms/DominoRealm/protocol/openid-connect/auth?client_id=domino-play&response_type=code&"
+    for q in ("/keygate/login?return_to=" + p, "/keygate/login?kc_idp_hint=" + p,
+              "/keygate/login?idp=" + p,
+              "/keygate/login?kc_idp_hint=corp&return_to=" + p,
+              "/keygate/login?idp=contractors&return_to=" + p,
+              "/keygate/login?kc_idp_hint=partners&return_to=" + p,
+              "/keygate/login?email=x%40corp.example&return_to=" + p,
+              auth + "redirect_uri=" + p, auth + "kc_idp_hint=" + p,
+              auth + "kc_idp_hint=corp&redirect_uri=" + p):
         total += 1
-        st, loc, body = get("/keygate/login?" + q)
+        st, loc, body = get(q)
         target = urllib.parse.urlsplit(urllib.parse.urljoin(base + "/keygate/login", loc))
         ok = True
         if st == 302:
@@ -274,7 +294,7 @@ for line in open(payloads, encoding="utf-8", errors="replace"):
             print("OFFSITE", st, q, "->", loc)
 print("checked", total, "bad", bad)
 PY
-check "no open-redirect payload as return_to, kc_idp_hint or idp leaves the gateway or its providers ($(tail -1 "$work/redirects.out"))" \
+check "no open-redirect payload as return_to, kc_idp_hint, idp or Keycloak's redirect_uri leaves the gateway or its providers ($(tail -1 "$work/redirects.out"))" \
 	grep -q "bad 0$" "$work/redirects.out"
 check "refused return paths are logged (KG-0403)" \
 	grep -q "KG-0403 REJECT proto=redirect reason=redirect_rejected param=return_to" "$work/main/error.log"

@@ -58,4 +58,3 @@ const char *kgt_one_cert(apr_pool_t *pool, const char *b64)
 	return apr_pstrcat(pool, "<ds:X509Certificate>", b64,
 			   "</ds:X509Certificate>", NULL);
 }
-

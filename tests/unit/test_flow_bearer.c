@@ -221,6 +221,44 @@ static void test_the_access_gate_refuses_a_token_with_403(void **state)
 	assert_string_equal(caller.user->username, "gated");
 }
 
+/* Username templates for two OIDC providers: first and partners. */
+#define TWO_PROVIDER_MAPPERS                                                   \
+	"{\"identityProviderMappers\":[{\"name\":\"u1\","                      \
+	"\"identityProviderAlias\":\"first\",\"identityProviderMapper\":"      \
+	"\"oidc-username-idp-mapper\",\"config\":{\"template\":"               \
+	"\"${CLAIM.preferred_username}.first\"}},{\"name\":\"u2\","            \
+	"\"identityProviderAlias\":\"partners\",\"identityProviderMapper\":"   \
+	"\"oidc-username-idp-mapper\",\"config\":{\"template\":"               \
+	"\"${CLAIM.preferred_username}.${ALIAS}\"}}]}"
+
+/* With several OIDC providers, a bearer token goes through the mappers
+ * of the provider whose issuer signed it (here the second one). */
+static void test_a_token_maps_with_its_own_providers_mappers(void **state)
+{
+	kgt_world *w = kgt_world_get();
+	kgt_flow *f = kgt_flow_begin_with(
+		state,
+		bearer_conf(KGT_FLOW_POOL(state),
+			    kg_psprintf(KGT_FLOW_POOL(state),
+					"KeygateOIDCProvider first "
+					"https://first.example\n"
+					"KeygateOIDCClientID c1\n"
+					"KeygateOIDCClientSecret s1\n"
+					"KeygateOIDCProvider partners %s\n"
+					"KeygateOIDCClientID c2\n"
+					"KeygateOIDCClientSecret s2\n"
+					"KeygateMappers @DIR@/mappers.json\n",
+					w->issuer)),
+		"mappers.json", TWO_PROVIDER_MAPPERS, NULL);
+	kg_caller caller;
+	kg_resp *resp;
+
+	resp = call(f, token(f->pool, "u-1", "JDoe", "api", 300), &caller);
+	assert_int_equal(resp->action, KG_RESP_CONTINUE);
+	assert_non_null(caller.user);
+	assert_string_equal(caller.user->username, "jdoe.partners");
+}
+
 static void test_api_sessions_count_against_the_limit(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(
@@ -276,6 +314,7 @@ int main(void)
 		KGT_FLOW(test_a_revoked_token_is_401_token_revoked),
 		KGT_FLOW(test_a_bearer_with_redis_down_is_503),
 		KGT_FLOW(test_the_access_gate_refuses_a_token_with_403),
+		KGT_FLOW(test_a_token_maps_with_its_own_providers_mappers),
 		KGT_FLOW(test_api_sessions_count_against_the_limit),
 		KGT_FLOW(test_an_ended_api_session_refuses_its_token),
 	};

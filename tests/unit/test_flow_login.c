@@ -254,6 +254,17 @@ static void test_the_callback_with_redis_down_is_503(void **state)
 			"cache_unavailable");
 }
 
+/* The reference id a refusal page shows (8 characters). */
+static const char *page_reference(kgt_flow *f, const kg_resp *resp)
+{
+	const char *at = strstr(resp->body, "<code id=\"reference\">");
+
+	assert_non_null(at);
+	at += strlen("<code id=\"reference\">");
+	assert_int_equal(strcspn(at, "<"), 8);
+	return apr_pstrndup(f->pool, at, 8);
+}
+
 static void test_the_gate_denies_a_login_with_a_page(void **state)
 {
 	kgt_flow *f = begin(state, "KeygateAccessGate true\n"
@@ -273,6 +284,10 @@ static void test_the_gate_denies_a_login_with_a_page(void **state)
 	assert_null(kgt_set_cookie(resp, "keygate_session"));
 	assert_int_equal(kgt_flow_count(f, NULL), 0);
 	assert_true(kgt_flow_logged(f, "KG-0503"));
+	/* the page's reference is the audit line's */
+	assert_true(kgt_flow_logged(
+		f,
+		apr_pstrcat(f->pool, " ref=", page_reference(f, resp), NULL)));
 }
 
 /* The prompt parameter of the authorization request that PREFIX path
@@ -433,8 +448,11 @@ static void test_the_browser_flow_limit_applies(void **state)
 	resp = callback(f, &l, query_of(f, &l), NULL);
 	assert_int_equal(resp->status, 403);
 	assert_non_null(strstr(resp->body, "One browser session"));
-	assert_true(kgt_flow_logged(f, "reason=session_limit limit=user "
-				       "flow=browser"));
+	assert_true(kgt_flow_logged(
+		f, apr_pstrcat(f->pool,
+			       "reason=session_limit limit=user flow=browser "
+			       "ref=",
+			       page_reference(f, resp), NULL)));
 }
 
 /* A provider's own limit replaces the sso flow's. */

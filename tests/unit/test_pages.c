@@ -290,6 +290,76 @@ static void test_the_sign_in_page_lists_every_provider(void **state)
 	assert_true(kgt_flow_logged(f, "KG-0445"));
 }
 
+/* Domino's rule for the button text: a display text that is the alias
+ * shows "Continue with Single Sign On", any other text is the button. */
+static void
+test_a_display_text_equal_to_the_alias_reads_the_default(void **state)
+{
+	kgt_flow *f = two_providers(
+		state, "KeygateProviderDisplay corp corp 1\n"
+		       "KeygateProviderDisplay corp-saml Corp 2\n");
+	kg_resp *resp = kgt_endpoint(f, browser(f, "GET", "/keygate/login"));
+
+	assert_int_equal(resp->status, 200);
+	assert_non_null(strstr(resp->body, "return_to=%2F\">Continue with "
+					   "Single Sign On</a>"));
+	assert_null(strstr(resp->body, ">corp</a>"));
+	assert_non_null(strstr(resp->body, ">Corp</a>"));
+}
+
+/* Keycloak's authorization endpoint (old bookmarks, Keycloak links with
+ * kc_idp_hint) is the sign-in: the hint skips the page, redirect_uri on
+ * this origin is the return path, an off-site one becomes "/". */
+static void test_keycloaks_auth_endpoint_is_the_sign_in(void **state)
+{
+	static const char auth[] =
+		"/auth/realms/DominoRealm/protocol/openid-connect/auth?"
+		"client_id=domino-play&response_type=code&scope=openid&";
+	kgt_flow *f = two_providers(state, NULL);
+	kg_resp *resp;
+
+	resp = kgt_endpoint(
+		f,
+		browser(f, "GET",
+			apr_pstrcat(f->pool, auth,
+				    "redirect_uri=https%3A%2F%2Fgw.example%2F"
+				    "projects%3Fx%3D1",
+				    NULL)));
+	assert_int_equal(resp->status, 200);
+	assert_non_null(strstr(resp->body, "href=\"/keygate/login?idp=corp&amp;"
+					   "return_to=%2Fprojects%3Fx%3D1\""));
+	resp = kgt_endpoint(
+		f,
+		browser(f, "GET",
+			apr_pstrcat(f->pool, auth,
+				    "redirect_uri=%2Fp&kc_idp_hint=corp-saml&"
+				    "prompt=login",
+				    NULL)));
+	assert_int_equal(resp->status, 302);
+	assert_non_null(
+		strstr(kgt_resp_header(resp, "Location"), "SAMLRequest="));
+	resp = kgt_endpoint(f, browser(f, "GET",
+				       apr_pstrcat(f->pool, auth,
+						   "kc_idp_hint=corp", NULL)));
+	assert_int_equal(resp->status, 302);
+	assert_non_null(strstr(kgt_resp_header(resp, "Location"),
+			       "response_type=code"));
+	/* off-site: refused, "/" */
+	resp = kgt_endpoint(
+		f, browser(f, "GET",
+			   apr_pstrcat(f->pool, auth,
+				       "redirect_uri=https%3A%2F%2Fgw.example."
+				       "evil.example%2F&kc_idp_hint=nope",
+				       NULL)));
+	assert_int_equal(resp->status, 200);
+	assert_null(kgt_resp_header(resp, "Location"));
+	assert_non_null(strstr(resp->body, "role=\"status\""));
+	assert_non_null(strstr(resp->body, "return_to=%2F\""));
+	assert_null(strstr(resp->body, "evil"));
+	assert_true(kgt_flow_logged(f, "KG-0403"));
+	assert_true(kgt_flow_logged(f, "KG-0444"));
+}
+
 /* The sign-in page reached with prompt=login keeps it on every button
  * and in the email form; without it, none. */
 static void test_the_sign_in_page_carries_prompt_login(void **state)
@@ -493,6 +563,9 @@ int main(void)
 		KGT_FLOW(test_logout_lands_on_the_signed_out_page),
 		KGT_FLOW(test_the_sign_in_page_lists_every_provider),
 		KGT_FLOW(test_the_sign_in_page_carries_prompt_login),
+		KGT_FLOW(test_keycloaks_auth_endpoint_is_the_sign_in),
+		KGT_FLOW(
+			test_a_display_text_equal_to_the_alias_reads_the_default),
 		KGT_FLOW(test_a_hostile_hint_shows_the_page_never_a_redirect),
 		KGT_FLOW(test_one_provider_goes_straight_to_it),
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),

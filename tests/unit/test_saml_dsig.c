@@ -23,8 +23,7 @@
 #define DS "http://www.w3.org/2000/09/xmldsig#"
 
 /* A Signature template over "#ref" with signature method alg. */
-static const char *signature(apr_pool_t *pool, const char *ref,
-			     const char *alg)
+static const char *signature(apr_pool_t *pool, const char *ref, const char *alg)
 {
 	return apr_pstrcat(
 		pool, "<ds:Signature xmlns:ds=\"" DS "\"><ds:SignedInfo>",
@@ -53,9 +52,8 @@ static xmlNode *sig_of(xmlDoc *doc)
 
 /* A Response holding inner, signed by key over "#ref" (ref_el: the
  * element with that ID, the root when NULL), as received text. */
-static const char *signed_msg(apr_pool_t *pool, EVP_PKEY *key,
-			      const char *alg, const char *inner,
-			      const char *ref)
+static const char *signed_msg(apr_pool_t *pool, EVP_PKEY *key, const char *alg,
+			      const char *inner, const char *ref)
 {
 	const char *tmpl = apr_pstrcat(
 		pool, "<p:Response xmlns:p=\"" NS_P "\" ID=\"_r1\">", inner,
@@ -132,8 +130,8 @@ static void test_the_metadata_key_verifies_and_a_change_does_not(void **state)
 	apr_pool_t *pool = *state;
 	EVP_PKEY *a;
 	const char *md = md_of(pool, kgt_cert_b64(pool, "RSA", &a), NULL);
-	const char *msg = signed_msg(pool, a, "rsa-sha256",
-				     "<v>alice</v>", "_r1");
+	const char *msg =
+		signed_msg(pool, a, "rsa-sha256", "<v>alice</v>", "_r1");
 	char *tampered = apr_pstrdup(pool, msg);
 
 	assert_true(verifies(md, msg));
@@ -180,9 +178,9 @@ static void test_the_key_in_keyinfo_is_never_used(void **state)
 	/* the attacker's certificate where a verifier might look for one */
 	const char *with_ki = apr_pstrcat(
 		pool,
-		apr_pstrndup(pool, msg,
-			     (apr_size_t)(strstr(msg, "</ds:Signature>") -
-					  msg)),
+		apr_pstrndup(
+			pool, msg,
+			(apr_size_t)(strstr(msg, "</ds:Signature>") - msg)),
 		"<ds:KeyInfo><ds:X509Data>", kgt_one_cert(pool, evil_cert),
 		"</ds:X509Data></ds:KeyInfo></ds:Signature></p:Response>",
 		NULL);
@@ -216,13 +214,14 @@ static void test_an_encryption_key_is_not_a_signing_key(void **state)
 	EVP_PKEY *enc, *sig;
 	const char *ce = kgt_cert_b64(pool, "RSA", &enc);
 	const char *cs = kgt_cert_b64(pool, "RSA", &sig);
-	const char *md = apr_pstrcat(
-		pool, KGT_MD_HEAD,
-		"<md:KeyDescriptor use=\"encryption\"><ds:KeyInfo><ds:X509Data>",
-		kgt_one_cert(pool, ce),
-		"</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
-		kgt_key_descriptor(pool, kgt_one_cert(pool, cs)), KGT_MD_TAIL,
-		NULL);
+	const char *md =
+		apr_pstrcat(pool, KGT_MD_HEAD,
+			    "<md:KeyDescriptor "
+			    "use=\"encryption\"><ds:KeyInfo><ds:X509Data>",
+			    kgt_one_cert(pool, ce),
+			    "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>",
+			    kgt_key_descriptor(pool, kgt_one_cert(pool, cs)),
+			    KGT_MD_TAIL, NULL);
 
 	assert_false(verifies(
 		md, signed_msg(pool, enc, "rsa-sha256", "<v/>", "_r1")));
@@ -246,17 +245,16 @@ static void test_other_key_forms_are_left_to_lasso(void **state)
 		/* two certificates in one X509Data */
 		apr_pstrcat(pool, KGT_MD_HEAD,
 			    kgt_key_descriptor(
-				    pool, apr_pstrcat(pool,
-						      kgt_one_cert(pool, ca),
-						      kgt_one_cert(pool, ca),
-						      NULL)),
+				    pool,
+				    apr_pstrcat(pool, kgt_one_cert(pool, ca),
+						kgt_one_cert(pool, ca), NULL)),
 			    KGT_MD_TAIL, NULL),
 		/* one good key beside one that does not load */
 		apr_pstrcat(
 			pool, KGT_MD_HEAD,
 			kgt_key_descriptor(pool, kgt_one_cert(pool, ca)),
-			kgt_key_descriptor(pool,
-					   kgt_one_cert(pool, "bm90IGEgY2VydA==")),
+			kgt_key_descriptor(
+				pool, kgt_one_cert(pool, "bm90IGEgY2VydA==")),
 			KGT_MD_TAIL, NULL),
 		/* no signing key */
 		apr_pstrcat(pool, KGT_MD_HEAD, KGT_MD_TAIL, NULL),

@@ -82,6 +82,14 @@ void kg_page_reply(const kg_gateway *gw, const kg_req *req, kg_resp *resp,
 		      kg_page_render(req->pool, gw->conf, id, vals));
 }
 
+const char *kg_page_reference(apr_pool_t *pool)
+{
+	const char *ref = NULL;
+	kg_err err = {0};
+
+	return kg_rand_b64(pool, 6, &ref, &err) == KG_OK ? ref : "-";
+}
+
 const char *kg_page_limit_text(const char *message)
 {
 	if (message == NULL || *message == '\0' ||
@@ -195,9 +203,8 @@ static const char *error_code(const kg_req *req, kg_resp *resp)
 void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 		  kg_resp *resp)
 {
-	const char *ref = NULL, *code, *reason;
+	const char *ref, *code, *reason;
 	const explanation *e;
-	kg_err err = {0};
 	bool server = false;
 
 	if (resp->action != KG_RESP_FAIL)
@@ -205,8 +212,7 @@ void kg_page_fail(const kg_gateway *gw, const kg_req *req, const kg_log *log,
 	reason = resp->reason ? resp->reason : "-";
 	server = resp->rc == KG_EBACKEND || resp->rc == KG_EINTERNAL ||
 		 resp->rc == KG_ECONFIG;
-	if (kg_rand_b64(req->pool, 6, &ref, &err) != KG_OK)
-		ref = "-";
+	ref = kg_page_reference(req->pool);
 	if (server)
 		kg_log_emit(log, KG_LOG_ERROR, "KG-0441",
 			    "REFUSED ref=%s reason=%s method=%s path=%.200s",

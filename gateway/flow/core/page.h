@@ -31,6 +31,11 @@ bool kg_page_wants_html(const kg_req *req);
 const char *kg_page_signin_url(const kg_gateway *gw, apr_pool_t *pool,
 			       const char *back, bool fresh_auth);
 
+/* A fresh reference id (8 characters, URL- and log-safe; "-" when no
+ * random bytes could be read), in pool: what a refusal's page or JSON
+ * body shows and its log line names. */
+const char *kg_page_reference(apr_pool_t *pool);
+
 /* Answers req with page id (status 200, 403, ...): the rendered page,
  * no-store, a Content-Security-Policy that allows no script and no
  * framing. Fills SIGNIN_URL (from RETURN_TO) and SIGNOUT_URL when the

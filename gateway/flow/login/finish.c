@@ -16,29 +16,32 @@
 #include <apr_strings.h>
 #include <string.h>
 
-/* A login refused by policy: page id (403) with message, a way back to
- * the sign-in (with the return path) and to sign out. */
+/* A login refused by policy: page id (403) with message, reference ref
+ * (the one its audit line names), a way back to the sign-in (with the
+ * return path) and to sign out. */
 static void refuse(kg_gateway *gw, kg_req *req, kg_resp *resp,
 		   const kg_login_done *done, kg_page_id id, const char *title,
-		   const char *message)
+		   const char *message, const char *ref)
 {
 	kg_page_values vals = {{NULL}};
 
 	vals.v[KG_PV_TITLE] = title;
 	vals.v[KG_PV_MESSAGE] = message;
+	vals.v[KG_PV_REFERENCE] = ref;
 	vals.v[KG_PV_RETURN_TO] = done->return_to;
 	kg_page_reply(gw, req, resp, 403, id, &vals);
 }
 
 /* A login refused for this account (deactivated, an email another user
- * holds): the access-denied page with message. */
+ * holds): the access-denied page with message and reference ref. */
 static void refuse_account(kg_gateway *gw, kg_req *req, kg_resp *resp,
-			   const char *message)
+			   const char *message, const char *ref)
 {
 	kg_login_done none = {0};
 
 	none.return_to = "/";
-	refuse(gw, req, resp, &none, KG_PAGE_DENIED, "Access denied", message);
+	refuse(gw, req, resp, &none, KG_PAGE_DENIED, "Access denied", message,
+	       ref);
 }
 
 /* A deactivated user's login refused: the audit event, the metric and
@@ -47,12 +50,14 @@ static void refuse_deactivated(kg_gateway *gw, kg_req *req, kg_resp *resp,
 			       const kg_log *log, const char *alias,
 			       const char *username, const char *message)
 {
+	const char *ref = kg_page_reference(req->pool);
+
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0721",
 		    "AUDIT event=%s outcome=denied actor=%s target=%s idp=%s "
-		    "reason=deactivated",
-		    "User Log In", username, username, alias);
+		    "reason=deactivated ref=%s",
+		    "User Log In", username, username, alias, ref);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
-	refuse_account(gw, req, resp, message);
+	refuse_account(gw, req, resp, message, ref);
 }
 
 /* A deactivated user's login ends here, before any STS call or session
@@ -136,7 +141,7 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 {
 	kg_sess_id_result r;
 	kg_err err = {0};
-	const char *name = user->username ? user->username : "-";
+	const char *name = user->username ? user->username : "-", *ref;
 	kg_rc rc = kg_sess_id_assign(gw->store, req->pool, done->alias, subject,
 				     user, gw->conf->mapping.email_link,
 				     kg_state_now_ms(), &r, &err);
@@ -153,16 +158,18 @@ static bool assign_id(kg_gateway *gw, kg_req *req, const kg_log *log,
 	}
 	switch (r.status) {
 	case KG_SESS_ID_CONFLICT:
+		ref = kg_page_reference(req->pool);
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0701",
 			    "AUDIT login denied event=\"User Log In Denied\" "
 			    "actor=%s target=%s idp=%s reason=email_collision "
-			    "holder=%s",
-			    name, name, done->alias, r.owner);
+			    "holder=%s ref=%s",
+			    name, name, done->alias, r.owner, ref);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse_account(
 			gw, req, resp,
 			"An account with this email address already exists. "
-			"Ask your administrator to link your accounts.");
+			"Ask your administrator to link your accounts.",
+			ref);
 		return false;
 	case KG_SESS_ID_CREATED:
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0700",
@@ -249,6 +256,18 @@ static kg_rc create_session(kg_gateway *gw, kg_req *req,
 				    now, created, err);
 }
 
+/* The metrics slot of done's provider: its SAML alias, or its OIDC
+ * issuer (as the token and discovery metrics name it). */
+static int metrics_slot(const kg_gateway *gw, const kg_login_done *done)
+{
+	const kg_conf_oidc *o =
+		strcmp(done->protocol, "oidc") == 0
+			? kg_conf_oidc_find(&gw->conf->oidc, done->alias)
+			: NULL;
+
+	return kg_metrics_slot(o ? o->issuer : done->alias, done->protocol);
+}
+
 /* Tags the new session with what a protocol logout may name it by. A
  * failure is logged: the login still stands. */
 static void tag_session(kg_gateway *gw, kg_req *req, const kg_log *log,
@@ -295,7 +314,7 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_admit_outcome out;
 	kg_sess_created created;
 	kg_sess_record *rec = NULL;
-	const char *aws;
+	const char *aws, *ref;
 	kg_err err = {0};
 	long long now = kg_state_now_ms();
 	kg_rc rc;
@@ -324,17 +343,19 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "username normalized %s idp=%s", out.username_note,
 			    done->alias);
 	if (!out.allowed) {
+		ref = kg_page_reference(req->pool);
 		kg_log_emit(log, KG_LOG_NOTICE, "KG-0503",
 			    "AUDIT event=%s outcome=denied actor=%s target=%s "
-			    "idp=%s reason=%s",
+			    "idp=%s reason=%s ref=%s",
 			    "User Log In",
 			    out.user->username ? out.user->username : "-",
 			    out.user->username ? out.user->username : "-",
-			    done->alias, out.deny_reason);
+			    done->alias, out.deny_reason, ref);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(gw, req, resp, done, KG_PAGE_DENIED, "Access denied",
 		       out.deny_message ? out.deny_message
-					: "You cannot sign in to Domino.");
+					: "You cannot sign in to Domino.",
+		       ref);
 		return;
 	}
 	if (!user_active(gw, req, log, done->alias, out.user->username, resp))
@@ -355,17 +376,19 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 		return;
 	}
 	if (rc == KG_EDENIED) {
-		kg_log_emit(log, KG_LOG_NOTICE, "KG-0504",
-			    "AUDIT event=%s outcome=denied actor=%s target=%s "
-			    "idp=%s reason=session_limit limit=%s flow=%s",
-			    "User Log In", out.user->username,
-			    out.user->username, done->alias,
-			    created.denied_by_realm ? "realm" : "user",
-			    created.denied_by_realm ? limits.realm_from
-						    : limits.user_from);
+		ref = kg_page_reference(req->pool);
+		kg_log_emit(
+			log, KG_LOG_NOTICE, "KG-0504",
+			"AUDIT event=%s outcome=denied actor=%s target=%s "
+			"idp=%s reason=session_limit limit=%s flow=%s ref=%s",
+			"User Log In", out.user->username, out.user->username,
+			done->alias, created.denied_by_realm ? "realm" : "user",
+			created.denied_by_realm ? limits.realm_from
+						: limits.user_from,
+			ref);
 		kg_metrics_inc(gw->metrics, KG_M_LOGIN_DENIED);
 		refuse(gw, req, resp, done, KG_PAGE_LIMIT, "Too many sessions",
-		       kg_page_limit_text(created.deny_message));
+		       kg_page_limit_text(created.deny_message), ref);
 		return;
 	}
 	if (rc != KG_OK) {
@@ -389,14 +412,8 @@ void kg_login_finish(kg_gateway *gw, kg_req *req, const kg_log *log,
 			    "stored user not saved: %s", err.msg);
 	kg_metrics_inc(gw->metrics, KG_M_LOGIN_OK);
 	if (req->start_us)
-		/* a provider is its SAML alias or its OIDC issuer */
-		kg_metrics_since(
-			KG_H_LOGIN,
-			kg_metrics_slot(strcmp(done->protocol, "oidc") == 0
-						? gw->conf->oidc.issuer
-						: done->alias,
-					done->protocol),
-			req->start_us);
+		kg_metrics_since(KG_H_LOGIN, metrics_slot(gw, done),
+				 req->start_us);
 	kg_log_emit(log, KG_LOG_NOTICE, "KG-0500",
 		    "AUDIT event=%s outcome=success actor=%s target=%s idp=%s "
 		    "protocol=%s evicted=%d",

@@ -42,6 +42,11 @@ kg_handler kg_login_saml_acs;
  * KG-0445). return_to is kept, guarded, through every step. */
 kg_handler kg_login_signin;
 
+/* The text of provider p's sign-in button: its display name, or
+ * "Continue with Single Sign On" when that is empty or the alias itself
+ * (Domino's rule). Static or conf-owned. */
+const char *kg_login_button_text(const kg_conf_provider *p);
+
 /* True when req asks for a fresh authentication: its prompt parameter
  * is exactly "login" (any other value is ignored, never passed on). The
  * OIDC login then sends prompt=login, the SAML one ForceAuthn="true". */

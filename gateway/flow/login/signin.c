@@ -30,10 +30,10 @@ static void start_default(kg_gateway *gw, kg_req *req, const kg_log *log,
 	kg_login_start(gw, req, NULL, log, resp);
 }
 
-/* The button text of p: its display name, or Domino's default. */
-static const char *button_text(const kg_conf_provider *p)
+const char *kg_login_button_text(const kg_conf_provider *p)
 {
-	return p->display_name && *p->display_name
+	return p->display_name && *p->display_name &&
+			       strcmp(p->display_name, p->alias) != 0
 		       ? p->display_name
 		       : "Continue with Single Sign On";
 }
@@ -53,13 +53,14 @@ static const char *providers_html(kg_gateway *gw, apr_pool_t *pool,
 			pool, gw->conf->gateway.prefix,
 			"login?idp=", kg_str_url_encode(pool, list[i].alias),
 			"&return_to=", enc, extra, NULL);
-		kg_buf_addf(&b,
-			    "<li><a class=\"button\" id=\"provider-%s\" "
-			    "data-protocol=\"%s\" href=\"%s\">%s</a></li>\n",
-			    kg_reply_escape(pool, list[i].alias),
-			    kg_conf_provider_protocol_name(list[i].protocol),
-			    kg_reply_escape(pool, href),
-			    kg_reply_escape(pool, button_text(&list[i])));
+		kg_buf_addf(
+			&b,
+			"<li><a class=\"button\" id=\"provider-%s\" "
+			"data-protocol=\"%s\" href=\"%s\">%s</a></li>\n",
+			kg_reply_escape(pool, list[i].alias),
+			kg_conf_provider_protocol_name(list[i].protocol),
+			kg_reply_escape(pool, href),
+			kg_reply_escape(pool, kg_login_button_text(&list[i])));
 	}
 	kg_buf_adds(&b, "</ul>\n");
 	return b.data;

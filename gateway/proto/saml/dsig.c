@@ -97,8 +97,8 @@ static bool load_descriptor(apr_pool_t *pool, kg_saml_keys *keys,
 kg_saml_keys *kg_saml_keys_load(const char *idp_metadata)
 {
 	bool dtd = false;
-	xmlDoc *doc = kg_saml_parse_strict(idp_metadata, strlen(idp_metadata),
-					   &dtd);
+	xmlDoc *doc =
+		kg_saml_parse_strict(idp_metadata, strlen(idp_metadata), &dtd);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
 	const xmlNode *idp = NULL;
 	kg_saml_keys *keys = calloc(1, sizeof(*keys));
@@ -163,10 +163,12 @@ static bool restrict_ctx(xmlSecDSigCtxPtr ctx)
 		xmlSecTransformEcdsaSha256Id,
 		xmlSecTransformEcdsaSha384Id,
 		xmlSecTransformEcdsaSha512Id};
-	const xmlSecTransformId ref[] = {
-		xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId,
-		xmlSecTransformExclC14NWithCommentsId, xmlSecTransformSha256Id,
-		xmlSecTransformSha384Id,    xmlSecTransformSha512Id};
+	const xmlSecTransformId ref[] = {xmlSecTransformEnvelopedId,
+					 xmlSecTransformExclC14NId,
+					 xmlSecTransformExclC14NWithCommentsId,
+					 xmlSecTransformSha256Id,
+					 xmlSecTransformSha384Id,
+					 xmlSecTransformSha512Id};
 
 	for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
 		if (xmlSecDSigCtxEnableSignatureTransform(ctx, sig[i]) < 0)
