@@ -140,7 +140,7 @@ void kg_conf_pages_defaults(apr_pool_t *pool, kg_conf_pages *p)
 		(void)kg_conf_page_parse(pool, "built-in", text, strlen(text),
 					 &p->templates[i]);
 	}
-	p->preserve_post = false;
+	p->preserve_post = true;
 	p->preserve_post_max = KG_CONF_PRESERVE_POST_MAX;
 }
 

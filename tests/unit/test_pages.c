@@ -66,7 +66,7 @@ static void test_a_bad_template_names_file_line_and_column(void **state)
 		kg_conf_pages_defaults(pool, &p);
 		for (int i = 0; i < KG_PAGE_COUNT; i++)
 			assert_true(p.templates[i].parts->nelts > 3);
-		assert_false(p.preserve_post);
+		assert_true(p.preserve_post); /* the user's work is kept */
 		assert_int_equal(p.preserve_post_max, 65536);
 	}
 }
@@ -542,9 +542,20 @@ test_an_auto_location_sends_a_refused_post_to_the_login(void **state)
 	}
 }
 
-static void test_off_by_default_a_form_post_goes_to_the_login(void **state)
+static void test_by_default_a_form_post_is_kept(void **state)
 {
 	kgt_flow *f = kgt_flow_begin(state, NULL);
+	kg_resp *resp = authn(f, kgt_loc(f, KG_UNAUTH_LOGIN, NULL),
+			      form_post(f, "https://gw.example", "a=1"));
+
+	assert_int_equal(resp->status, 200);
+	assert_non_null(strstr(resp->body, "data-body=\"a=1\""));
+	assert_true(kgt_flow_logged(f, "KG-0442"));
+}
+
+static void test_off_a_form_post_goes_to_the_login(void **state)
+{
+	kgt_flow *f = kgt_flow_begin(state, "KeygatePreservePost Off\n");
 	kg_resp *resp = authn(f, kgt_loc(f, KG_UNAUTH_LOGIN, NULL),
 			      form_post(f, "https://gw.example", "a=1"));
 
@@ -571,7 +582,8 @@ int main(void)
 		KGT_FLOW(test_a_form_post_is_kept_in_the_browser),
 		KGT_FLOW(
 			test_an_auto_location_sends_a_refused_post_to_the_login),
-		KGT_FLOW(test_off_by_default_a_form_post_goes_to_the_login),
+		KGT_FLOW(test_by_default_a_form_post_is_kept),
+		KGT_FLOW(test_off_a_form_post_goes_to_the_login),
 	};
 
 	return KGT_RUN(tests);
