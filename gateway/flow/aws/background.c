@@ -21,20 +21,13 @@
 #include "gateway/flow/aws/aws.h"
 #include "gateway/flow/aws/file.h"
 
+#include "gateway/base/periodic.h"
+
 #include <apr_strings.h>
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 #define KG_AWS_BG_TICK_MS 2000
 #define KG_AWS_BG_BATCH 32
-
-struct kg_aws_background {
-	kg_gateway *gw;
-	pthread_t thread;
-	int stop;		 /* atomic: set at pool cleanup */
-	long long failed_logged; /* last KG-0728, ms */
-};
 
 /* Session id is gone: drop it from the list, and its user's file unless
  * another session of theirs still holds credentials. */
@@ -80,69 +73,36 @@ static kg_rc refresh_one(kg_gateway *gw, apr_pool_t *pool, const char *id,
 	return kg_aws_retrack(gw, pool, rec, err);
 }
 
-/* One look at the list. */
-static void tick(struct kg_aws_background *bg, apr_pool_t *pool)
+/* One look at the list (kg_periodic_run_fn). */
+static kg_rc tick(kg_periodic *p, void *arg, apr_pool_t *pool, kg_err *err)
 {
+	kg_gateway *gw = arg;
 	long long now = kg_state_now_ms();
 	apr_array_header_t *ids;
-	kg_err err = {0};
-	kg_rc rc = kg_aws_tracked_due(bg->gw, pool, now, KG_AWS_BG_BATCH, &ids,
-				      &err);
+	kg_rc rc =
+		kg_aws_tracked_due(gw, pool, now, KG_AWS_BG_BATCH, &ids, err);
 
-	for (int i = 0; rc == KG_OK && i < ids->nelts &&
-			!__atomic_load_n(&bg->stop, __ATOMIC_ACQUIRE);
-	     i++)
-		rc = refresh_one(bg->gw, pool,
-				 APR_ARRAY_IDX(ids, i, const char *), now,
-				 &err);
-	if (rc != KG_OK && now - bg->failed_logged >= 60000) {
-		bg->failed_logged = now;
-		kg_log_emit(&bg->gw->log, KG_LOG_WARN, "KG-0728",
-			    "aws background refresh: %s; retried in %d s",
-			    err.msg, KG_AWS_BG_TICK_MS / 1000);
-	}
+	for (int i = 0;
+	     rc == KG_OK && i < ids->nelts && !kg_periodic_stopping(p); i++)
+		rc = refresh_one(gw, pool, APR_ARRAY_IDX(ids, i, const char *),
+				 now, err);
+	return rc;
 }
 
-static void *run(void *arg)
+/* A failed look, at most once a minute (kg_periodic_report_fn). */
+static void report(void *arg, const kg_err *err, long long interval_ms)
 {
-	struct kg_aws_background *bg = arg;
-	struct timespec step = {0, 100 * 1000 * 1000};
+	kg_gateway *gw = arg;
 
-	while (!__atomic_load_n(&bg->stop, __ATOMIC_ACQUIRE)) {
-		apr_pool_t *pool;
-		if (apr_pool_create_unmanaged_ex(&pool, NULL, NULL) ==
-		    APR_SUCCESS) {
-			tick(bg, pool);
-			apr_pool_destroy(pool);
-		}
-		for (int t = 0; t < KG_AWS_BG_TICK_MS / 100 &&
-				!__atomic_load_n(&bg->stop, __ATOMIC_ACQUIRE);
-		     t++)
-			nanosleep(&step, NULL);
-	}
-	return NULL;
-}
-
-static apr_status_t stop(void *data)
-{
-	struct kg_aws_background *bg = data;
-
-	__atomic_store_n(&bg->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(bg->thread, NULL);
-	return APR_SUCCESS;
+	kg_log_emit(&gw->log, KG_LOG_WARN, "KG-0728",
+		    "aws background refresh: %s; retried in %lld s", err->msg,
+		    interval_ms / 1000);
 }
 
 kg_rc kg_aws_background_start(kg_gateway *gw, apr_pool_t *pool, kg_err *err)
 {
-	struct kg_aws_background *bg;
-
 	if (!gw->conf->aws.enabled || gw->conf->aws.credentials_dir == NULL)
 		return KG_OK;
-	bg = apr_pcalloc(pool, sizeof(*bg));
-	bg->gw = gw;
-	if (pthread_create(&bg->thread, NULL, run, bg) != 0)
-		return kg_err_set(err, KG_EINTERNAL,
-				  "cannot start the aws refresh thread");
-	apr_pool_cleanup_register(pool, bg, stop, apr_pool_cleanup_null);
-	return KG_OK;
+	return kg_periodic_start(pool, KG_AWS_BG_TICK_MS, tick, report, gw,
+				 err);
 }
