@@ -118,46 +118,52 @@ redis_pid=$(cat "$work/redis/redis.pid")
 tck=$(getconf CLK_TCK)
 
 # run CASE: one wrk run over the next unused logins; "logins/s
-# cpu_us_per_login non3xx" into $work/run.out
+# cpu_us_per_login non3xx redis_us_per_login" into $work/run.out (the CPU
+# is the front's plus, for keygate, Redis's; the last field is Redis's
+# share, 0 for mellon)
 run() {
-	local c=$1 procs t0 t1 out reqs rate bad
+	local c=$1 procs t0 t1 r0 r1 out reqs rate bad n
 	procs="$(pids "${dir[$c]}")"
-	[ "$c" != m ] && procs="$procs $redis_pid"
 	# each run its own block of logins: a request wrk sent but did not
 	# count may still have reached the ACS
 	tail -n +$((used[$c] * per_run + 1)) "$work/$c.rest" | head -n "$per_run" >"$work/$c.run"
 	used[$c]=$((used[$c] + 1))
 	t0=$(ticks $procs)
+	r0=$(ticks "$redis_pid")
 	out=$(wrk -t 2 -c "$conns" -d "${secs}s" -s "$KG_TOP/tests/bench/saml_post.lua" \
 		"${acs_url[$c]}" -- "$work/$c.run" 2 2>"$work/wrk.err")
 	t1=$(ticks $procs)
+	r1=$(ticks "$redis_pid")
+	[ "$c" = m ] && r1=$r0
 	reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 	rate=$(awk '/^Requests\/sec/ {printf "%d", $2}' <<<"$out")
 	bad=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out")
 	grep -q 'ran out' "$work/wrk.err" && echo "saml acs bench: $c ran out of logins" >&2
-	echo "$rate $(((t1 - t0) * 1000000 / tck / (reqs > 0 ? reqs : 1))) ${bad:-0}" >"$work/run.out"
+	n=$((reqs > 0 ? reqs : 1))
+	echo "$rate $(((t1 - t0 + r1 - r0) * 1000000 / tck / n)) ${bad:-0} $(((r1 - r0) * 1000000 / tck / n))" >"$work/run.out"
 }
 
 echo "== saml acs bench: ${rounds} rounds of ${secs}s per case, ${conns} connections"
 for c in $cases; do run "$c"; done
-declare -A rates cpus bads=([k]=0 [m]=0 [o]=0)
+declare -A rates cpus rcpus bads=([k]=0 [m]=0 [o]=0)
 order=$cases
 for r in $(seq "$rounds"); do
 	for c in $order; do
 		run "$c"
-		read -r rate cpu bad <"$work/run.out"
+		read -r rate cpu bad rcpu <"$work/run.out"
 		rates[$c]="${rates[$c]:-} $rate"
 		cpus[$c]="${cpus[$c]:-} $cpu"
+		rcpus[$c]="${rcpus[$c]:-} $rcpu"
 		bads[$c]=$((bads[$c] + bad))
-		echo "round $r $c: $rate logins/s, $cpu us CPU per login, $bad not 3xx"
+		echo "round $r $c: $rate logins/s, $cpu us CPU per login (Redis $rcpu), $bad not 3xx"
 	done
 	order=$(echo "$order" | awk '{for (i = 2; i <= NF; i++) printf "%s ", $i; print $1}')
 done
 median() { printf '%s\n' $@ | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 mk=$(median ${rates[k]:-0}) mm=$(median ${rates[m]:-0})
-echo "keygate:          $mk logins/s (median), $(median ${cpus[k]:-0}) us CPU per login (front + Redis)"
+echo "keygate:          $mk logins/s (median), $(median ${cpus[k]:-0}) us CPU per login (front + Redis; Redis $(median ${rcpus[k]:-0}))"
 [ -n "${rates[o]:-}" ] &&
-	echo "keygate base:     $(median ${rates[o]}) logins/s (median), $(median ${cpus[o]}) us CPU per login (front + Redis), build $base_build"
+	echo "keygate base:     $(median ${rates[o]}) logins/s (median), $(median ${cpus[o]}) us CPU per login (front + Redis; Redis $(median ${rcpus[o]})), build $base_build"
 if [ -n "${rates[m]:-}" ]; then
 	echo "mod_auth_mellon:  $mm logins/s (median), $(median ${cpus[m]}) us CPU per login (front)"
 	echo "ratio keygate/mellon: $(awk -v a="$mk" -v b="$mm" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (target >= 2)"
