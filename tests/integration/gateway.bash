@@ -181,3 +181,29 @@ wait_log() {
 	done
 	return 1
 }
+
+# run_stack BUILD PORT LOG: starts scripts/run.sh (what `make run` runs)
+# on PORT in the background, its output in LOG, its pid in run_pid, and
+# waits up to 60 s for its "keygate is running" banner; 1 when it does
+# not come up (LOG says why).
+run_stack() {
+	PORT=$2 setsid bash "$KG_TOP/scripts/run.sh" "$1" >"$3" 2>&1 &
+	run_pid=$!
+	for _ in $(seq 600); do
+		grep -q 'keygate is running' "$3" && return 0
+		kill -0 "$run_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# stop_stack: SIGTERM (what Ctrl-C does) to run_stack's scripts/run.sh,
+# and up to 10 s for it to end; 1 when it is still there.
+stop_stack() {
+	kill -TERM "$run_pid" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$run_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -25,14 +25,7 @@ $py -c 'import saml2, jwt, requests' 2>/dev/null ||
 port=$(free_port)
 base="http://127.0.0.1:$port"
 realm="$base/auth/realms/DominoRealm"
-PORT=$port setsid bash "$KG_TOP/scripts/run.sh" "$build" >"$work/run.out" 2>&1 &
-run_pid=$!
-for _ in $(seq 300); do
-	grep -q 'keygate is running' "$work/run.out" && break
-	kill -0 "$run_pid" 2>/dev/null || break
-	sleep 0.2
-done
-if ! grep -q 'keygate is running' "$work/run.out"; then
+if ! run_stack "$build" "$port" "$work/run.out"; then
 	sed 's/^/# /' "$work/run.out"
 	echo "not ok - make run starts"
 	exit 1
@@ -108,9 +101,7 @@ check "the read is an audit line" grep -q 'KG-0750 AUDIT event="Admin API Read" 
 
 # --- SIGTERM stops the stack ---------------------------------------------
 pids=$(cat "$stack"/httpd.pid "$stack"/redis/*.pid 2>/dev/null)
-kill -TERM "$run_pid"
-for _ in $(seq 100); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
-check "SIGTERM ends make run" bash -c "! kill -0 $run_pid 2>/dev/null"
+check "SIGTERM ends make run" stop_stack
 run_pid=""
 left=""
 for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done

@@ -27,13 +27,7 @@ saml_requirements
 
 port=$(free_port)
 base="http://127.0.0.1:$port"
-PORT=$port bash "$KG_TOP/scripts/run.sh" "$build" >"$work/run.log" 2>&1 &
-run_pid=$!
-for _ in $(seq 600); do
-	grep -q 'keygate is running' "$work/run.log" && break
-	kill -0 "$run_pid" 2>/dev/null || break
-	sleep 0.1
-done
+run_stack "$build" "$port" "$work/run.log"
 check "scripts/run.sh starts the stack and says so" grep -q 'keygate is running' "$work/run.log"
 grep -q 'keygate is running' "$work/run.log" || { sed 's/^/# /' "$work/run.log" >&2; exit 1; }
 stack=$(sed -n 's|^  Logs: \(/tmp/keygate-run\.[A-Za-z0-9]*\)/error.log.*|\1|p' "$work/run.log")
@@ -64,12 +58,7 @@ for shot in signin saml oidc; do
 done
 
 # SIGTERM (what Ctrl-C does) stops everything
-kill -TERM "$run_pid"
-for _ in $(seq 100); do
-	kill -0 "$run_pid" 2>/dev/null || break
-	sleep 0.1
-done
-check "SIGTERM stops scripts/run.sh" bash -c "! kill -0 $run_pid 2>/dev/null"
+check "SIGTERM stops scripts/run.sh" stop_stack
 run_pid=""
 check "and the gateway with it (nothing listens on $port)" \
 	bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null"
