@@ -21,8 +21,8 @@ typedef struct kg_periodic kg_periodic;
 /* One run of the job: pool is its scratch, arg the job's own. KG_OK, or
  * a failure in err. A run that loops should end soon once
  * kg_periodic_stopping(p). */
-typedef kg_rc (*kg_periodic_run_fn)(kg_periodic *p, void *arg,
-				    apr_pool_t *pool, kg_err *err);
+typedef kg_rc (*kg_periodic_run_fn)(kg_periodic *p, void *arg, apr_pool_t *pool,
+				    kg_err *err);
 
 /* Reports a failed run (at most once a minute); interval_ms is when the
  * next run comes. */
