@@ -335,14 +335,19 @@ static int mode_lru(apr_pool_t *pool, int port)
 	kg_err err;
 	bool ok = true;
 
-	for (int i = 0; i < 3; i++)
+	/* the indexes order sessions by deadline on Redis's clock, in ms:
+	 * each step a few ms apart in real time, so that no two tie */
+	for (int i = 0; i < 3; i++) {
 		ok &= create(s, pool, "lru-user", &limits, t0 + i * 1000,
 			     &out[i], &recs[i]) == KG_OK;
+		usleep(5000);
+	}
 	/* the first session is used again: now the second is the LRU one */
 	kg_err_clear(&err);
 	ok &= kg_sess_store_touch(s, pool, recs[0], t0 + 3000, &written,
 				  &err) == KG_OK &&
 	      written;
+	usleep(5000);
 	ok &= create(s, pool, "lru-user", &limits, t0 + 4000, &out[3],
 		     &recs[3]) == KG_OK;
 	ok &= out[3].evicted == 1;
