@@ -258,12 +258,6 @@ static const endpoint broker_endpoints[] = {
 	{"endpoint/descriptor", "GET", kg_login_saml_metadata},
 };
 
-/* Keycloak's end-session endpoint (REALM/protocol/openid-connect/logout),
- * where Domino's UI sends a user who signs out: keygate's own logout.
- * Keycloak's post_logout_redirect_uri (or the older redirect_uri) becomes
- * the return path when it is on this gateway's origin or a local path;
- * anything else is refused by the redirect guard (KG-0403) and "/" is
- * used. The id_token_hint Keycloak wants is not needed. */
 /* "return_to=BACK" for a Keycloak redirect URI back (or "" when NULL):
  * a URL on this gateway's origin becomes its path; anything else is left
  * for the redirect guard to refuse. In req's pool. */
@@ -283,6 +277,12 @@ static const char *return_to_of(const kg_gateway *gw, const kg_req *req,
 			   NULL);
 }
 
+/* Keycloak's end-session endpoint (REALM/protocol/openid-connect/logout),
+ * where Domino's UI sends a user who signs out: keygate's own logout.
+ * Keycloak's post_logout_redirect_uri (or the older redirect_uri) becomes
+ * the return path when it is on this gateway's origin or a local path;
+ * anything else is refused by the redirect guard (KG-0403) and "/" is
+ * used. The id_token_hint Keycloak wants is not needed. */
 static void handle_realm_logout(kg_gateway *gw, kg_req *req, const char *alias,
 				const kg_log *log, kg_resp *resp)
 {
